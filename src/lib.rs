@@ -1,0 +1,58 @@
+#![doc = include_str!("../README.md")]
+//!
+//! # Panics and error handling
+//!
+//! Library code does not panic on caller input: every fallible public function returns
+//! [`Result<T>`](Result) with the crate's one [`Error`] enum, whose variants say what was
+//! wrong and where (parameter, row, line, customer). Nothing a caller passes is dropped
+//! silently: rows and customers left out of a summary are counted in its
+//! [`SummaryReport`]. Exact money arithmetic is checked: an overflow is
+//! [`Error::Overflow`] or [`Error::InvalidRow`], never a wrapped or panicking value.
+//!
+//! # Floating point accuracy
+//!
+//! Money is [`rust_decimal::Decimal`]; statistics are `f64`. The only crossing between the
+//! two is the [`money`] module (nearest `f64` one way, banker's rounding to a stated number
+//! of decimal places the other). Times in summaries are exact multiples of the period
+//! length divided by the unit (e.g. days / 7).
+//!
+//! # Sources
+//!
+//! Summaries follow the conventions of the Python package `lifetimes` (0.11.3,
+//! `summary_data_from_transaction_data`, `calibration_and_holdout_data`) so that numbers
+//! compare one to one; the CDNOW sample reproduction is in `tests/cdnow_summary.rs`.
+//! Models cite their papers where they are defined.
+#![forbid(unsafe_code)]
+#![deny(missing_docs, missing_debug_implementations)]
+#![deny(clippy::float_cmp)]
+#![doc(test(attr(deny(warnings))))]
+
+pub mod error;
+pub mod io;
+pub mod money;
+pub mod summary;
+pub mod time;
+pub mod transaction;
+
+pub use error::{Error, Result};
+#[cfg(feature = "parallel")]
+pub use summary::summarise_columns_parallel;
+pub use summary::{
+    CustomerSummary, HoldoutSummary, NegativeAmounts, Summaries, SummaryBuilder, SummaryColumns,
+    SummaryReport, SummarySpec, summarise, summarise_columns,
+};
+pub use time::{Period, PurchaseDate, TimeUnit};
+pub use transaction::{Transaction, TransactionColumns, TransactionLog};
+
+/// The names most programs need, in one import.
+///
+/// ```
+/// use customer_value::prelude::*;
+/// let _spec = SummarySpec::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
+/// ```
+pub mod prelude {
+    pub use crate::{
+        CustomerSummary, Error, Period, PurchaseDate, Result, Summaries, SummaryBuilder, SummaryColumns,
+        SummarySpec, TimeUnit, Transaction, TransactionColumns, TransactionLog, summarise, summarise_columns,
+    };
+}

@@ -1,0 +1,485 @@
+//! The bulk core: one pass over an unsorted log into per-customer accumulators, mergeable
+//! across shards, finished into [`Summaries`].
+//!
+//! Memory is one accumulator per customer (and window), never per row: the distinct
+//! purchase periods live in a [`PeriodSet`] bitmap, money in running `Decimal` totals.
+//! Two builders over disjoint parts of a log [`merge`](SummaryBuilder::merge) into exactly
+//! the builder of the whole, which is what makes sharding across threads (feature
+//! `parallel`) or machines correct.
+
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::hash::Hash;
+
+use rust_decimal::Decimal;
+
+use super::period_set::PeriodSet;
+use super::{CustomerSummary, HoldoutSummary, Summaries, SummaryReport, SummarySpec};
+use crate::error::{Error, Result};
+use crate::summary::NegativeAmounts;
+use crate::time::{PurchaseDate, date_of_day};
+use crate::transaction::{Transaction, TransactionColumns};
+
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// One customer's running totals within one window (calibration or holdout).
+#[derive(Debug, Clone)]
+struct Accumulator {
+    /// Distinct purchase periods.
+    periods: PeriodSet,
+    /// Earliest purchase period (`i32::MAX` while there is none).
+    first_period: i32,
+    /// Earliest and latest purchase day.
+    first_day: i32,
+    last_day: i32,
+    /// Non-negative amounts in the earliest purchase period.
+    first_total: Decimal,
+    /// All amounts, returns included.
+    total: Decimal,
+    /// Rows of this customer in this window.
+    rows: u64,
+    /// Negative rows netted: (period, amount). Usually empty, so no allocation.
+    returns: Vec<(i32, Decimal)>,
+}
+
+impl Accumulator {
+    fn new() -> Self {
+        Accumulator {
+            periods: PeriodSet::default(),
+            first_period: i32::MAX,
+            first_day: i32::MAX,
+            last_day: i32::MIN,
+            first_total: Decimal::ZERO,
+            total: Decimal::ZERO,
+            rows: 0,
+            returns: Vec::new(),
+        }
+    }
+
+    /// Adds one row, or fails with the reason and leaves the accumulator unchanged.
+    #[inline]
+    fn add(&mut self, period: i32, day: i32, amount: Decimal) -> std::result::Result<(), &'static str> {
+        let total = self
+            .total
+            .checked_add(amount)
+            .ok_or("spend total overflows Decimal")?;
+        if amount.is_sign_negative() && !amount.is_zero() {
+            self.total = total;
+            self.rows += 1;
+            self.returns.push((period, amount));
+            return Ok(());
+        }
+        let first_total = if period < self.first_period {
+            amount
+        } else if period == self.first_period {
+            self.first_total
+                .checked_add(amount)
+                .ok_or("first-period spend overflows Decimal")?
+        } else {
+            self.first_total
+        };
+        self.periods
+            .insert(period)
+            .map_err(|_| "this customer's purchases span more than 1,048,576 periods")?;
+        self.first_period = self.first_period.min(period);
+        self.first_total = first_total;
+        self.total = total;
+        self.rows += 1;
+        self.first_day = self.first_day.min(day);
+        self.last_day = self.last_day.max(day);
+        Ok(())
+    }
+
+    fn merge(&mut self, other: Accumulator) -> std::result::Result<(), &'static str> {
+        self.periods
+            .union(&other.periods)
+            .map_err(|_| "this customer's purchases span more than 1,048,576 periods")?;
+        if other.first_period < self.first_period {
+            self.first_period = other.first_period;
+            self.first_total = other.first_total;
+        } else if other.first_period == self.first_period {
+            self.first_total = self
+                .first_total
+                .checked_add(other.first_total)
+                .ok_or("first-period spend overflows Decimal")?;
+        }
+        self.first_day = self.first_day.min(other.first_day);
+        self.last_day = self.last_day.max(other.last_day);
+        self.total = self
+            .total
+            .checked_add(other.total)
+            .ok_or("spend total overflows Decimal")?;
+        self.rows += other.rows;
+        self.returns.extend(other.returns);
+        Ok(())
+    }
+}
+
+/// Row counters of a builder; all add up under merge.
+#[derive(Debug, Clone, Copy, Default)]
+struct RowCounts {
+    rows: u64,
+    after_end: u64,
+    negative_excluded: u64,
+    negative_netted: u64,
+}
+
+/// Builds customer summaries from a transaction log in one pass, in memory proportional to
+/// the number of customers.
+///
+/// Rows may arrive in any order and in any number of calls. Builders over disjoint parts
+/// of one log [`merge`](Self::merge) into the builder of the whole log.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::{SummaryBuilder, SummarySpec};
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let mut shard_a = SummaryBuilder::new(SummarySpec::new(d(6, 30)))?;
+/// let mut shard_b = SummaryBuilder::new(SummarySpec::new(d(6, 30)))?;
+/// shard_a.push(&"ana", d(1, 10), Decimal::new(30, 0))?;
+/// shard_b.push(&"ana", d(3, 1), Decimal::new(50, 0))?;
+/// shard_b.push(&"ana", d(3, 1), Decimal::new(10, 0))?; // same day: one purchase of 60
+/// shard_a.merge(shard_b)?;
+/// let summaries = shard_a.finish()?;
+/// let ana = &summaries.customers[0];
+/// assert_eq!((ana.frequency, ana.recency, ana.age), (1, 51.0, 172.0));
+/// assert_eq!(ana.monetary_value, Decimal::new(60, 0));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct SummaryBuilder<K> {
+    spec: SummarySpec,
+    summary_end_day: i32,
+    observation_end_day: i32,
+    calibration: FastMap<K, Accumulator>,
+    holdout: FastMap<K, Accumulator>,
+    counts: RowCounts,
+}
+
+impl<K> SummaryBuilder<K>
+where
+    K: Eq + Hash + Ord + Clone + Debug,
+{
+    /// An empty builder for `spec`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if the spec is invalid (see [`SummarySpec::validate`]).
+    pub fn new(spec: SummarySpec) -> Result<Self> {
+        spec.validate()?;
+        Ok(SummaryBuilder {
+            spec,
+            summary_end_day: spec.summary_end().day_number(),
+            observation_end_day: spec.observation_end.day_number(),
+            calibration: FastMap::default(),
+            holdout: FastMap::default(),
+            counts: RowCounts::default(),
+        })
+    }
+
+    /// The settings this builder summarises with.
+    #[must_use]
+    pub fn spec(&self) -> &SummarySpec {
+        &self.spec
+    }
+
+    /// Rows pushed so far (including excluded ones).
+    #[must_use]
+    pub fn rows(&self) -> u64 {
+        self.counts.rows
+    }
+
+    /// Adds one row.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRow`] (with the row's 0-based position among the rows this builder
+    /// has seen) if the amount is negative under [`NegativeAmounts::Reject`], if a running
+    /// total overflows `Decimal`, or if one customer's purchases span more than 2^20
+    /// periods. The builder is unchanged by a failed row, except that it is counted.
+    #[inline]
+    pub fn push<D: PurchaseDate>(&mut self, customer: &K, date: D, amount: Decimal) -> Result<()> {
+        self.push_day(customer, date.day_number(), amount)
+    }
+
+    #[inline]
+    fn push_day(&mut self, customer: &K, day: i32, amount: Decimal) -> Result<()> {
+        let row = self.counts.rows;
+        self.counts.rows += 1;
+        if day > self.observation_end_day {
+            self.counts.after_end += 1;
+            return Ok(());
+        }
+        if amount.is_sign_negative() && !amount.is_zero() {
+            match self.spec.negative_amounts {
+                NegativeAmounts::Net => self.counts.negative_netted += 1,
+                NegativeAmounts::Exclude => {
+                    self.counts.negative_excluded += 1;
+                    return Ok(());
+                }
+                NegativeAmounts::Reject => {
+                    return Err(Error::InvalidRow {
+                        row,
+                        reason: format!("negative amount {amount} for customer {customer:?}"),
+                    });
+                }
+            }
+        }
+        let period = self.spec.period.index(day);
+        let map = if day <= self.summary_end_day {
+            &mut self.calibration
+        } else {
+            &mut self.holdout
+        };
+        let result = match map.get_mut(customer) {
+            Some(acc) => acc.add(period, day, amount),
+            None => {
+                let mut acc = Accumulator::new();
+                let r = acc.add(period, day, amount);
+                if r.is_ok() {
+                    map.insert(customer.clone(), acc);
+                }
+                r
+            }
+        };
+        result.map_err(|reason| Error::InvalidRow {
+            row,
+            reason: format!("customer {customer:?}: {reason}"),
+        })
+    }
+
+    /// Adds every record of an iterator (owned records or references).
+    ///
+    /// # Errors
+    ///
+    /// As [`push`](Self::push), at the first failing row.
+    pub fn extend<I, T, D>(&mut self, records: I) -> Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: Borrow<Transaction<K, D>>,
+        D: PurchaseDate,
+    {
+        for t in records {
+            let t = t.borrow();
+            self.push_day(&t.customer, t.date.day_number(), t.amount)?;
+        }
+        Ok(())
+    }
+
+    /// Adds every row of a columnar log.
+    ///
+    /// # Errors
+    ///
+    /// As [`push`](Self::push), at the first failing row.
+    pub fn extend_columns<D: PurchaseDate>(&mut self, log: TransactionColumns<'_, K, D>) -> Result<()> {
+        for ((c, d), a) in log.customers().iter().zip(log.dates()).zip(log.amounts()) {
+            self.push_day(c, d.day_number(), *a)?;
+        }
+        Ok(())
+    }
+
+    /// Folds another builder (over a disjoint part of the same log) into this one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if the two builders have different specs;
+    /// [`Error::InvalidCustomer`] if a merged total overflows `Decimal`.
+    pub fn merge(&mut self, other: SummaryBuilder<K>) -> Result<()> {
+        if other.spec != self.spec {
+            return Err(Error::param(
+                "other",
+                "a builder with another spec",
+                "only builders with identical specs merge",
+            ));
+        }
+        merge_maps(&mut self.calibration, other.calibration)?;
+        merge_maps(&mut self.holdout, other.holdout)?;
+        let (a, b) = (&mut self.counts, other.counts);
+        a.rows += b.rows;
+        a.after_end += b.after_end;
+        a.negative_excluded += b.negative_excluded;
+        a.negative_netted += b.negative_netted;
+        Ok(())
+    }
+
+    /// Finishes into per-customer summaries, sorted by customer key, with the report of
+    /// everything excluded.
+    ///
+    /// Customers with no purchase in the calibration window (only returns, or a first
+    /// purchase in the holdout, as lifetimes drops them) are left out and counted.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EmptyInput`] if no customer has a purchase in the calibration window (an
+    /// empty log, or every row after the end); [`Error::Overflow`] if a spend total
+    /// overflows `Decimal` while netting.
+    pub fn finish(self) -> Result<Summaries<K>> {
+        let SummaryBuilder {
+            spec,
+            summary_end_day,
+            mut holdout,
+            calibration,
+            counts,
+            ..
+        } = self;
+        let mut report = SummaryReport {
+            rows: counts.rows,
+            rows_after_observation_end: counts.after_end,
+            negative_rows_excluded: counts.negative_excluded,
+            negative_rows_netted: counts.negative_netted,
+            ..SummaryReport::default()
+        };
+        let holdout_duration = spec.holdout_duration();
+        let mut customers = Vec::with_capacity(calibration.len());
+        for (key, acc) in calibration {
+            let hold = holdout.remove(&key);
+            if acc.periods.is_empty() {
+                report.customers_without_purchase += 1;
+                report.rows_of_excluded_customers += acc.rows + hold.map_or(0, |h| h.rows);
+                continue;
+            }
+            let summary = summarise_one(&spec, summary_end_day, key, acc, &mut report)?;
+            let summary = match holdout_duration {
+                Some(duration) => attach_holdout(summary, hold, duration)?,
+                None => summary,
+            };
+            report.rows_summarised += summary.rows + summary.holdout.as_ref().map_or(0, |h| h.rows);
+            customers.push(summary);
+        }
+        for (_, acc) in holdout {
+            report.customers_first_seen_in_holdout += 1;
+            report.rows_of_excluded_customers += acc.rows;
+        }
+        if customers.is_empty() {
+            return Err(Error::EmptyInput {
+                what: "customers with a purchase in the calibration window",
+            });
+        }
+        customers.sort_unstable_by(|a, b| a.customer.cmp(&b.customer));
+        report.customers = customers.len() as u64;
+        Ok(Summaries {
+            spec,
+            customers,
+            report,
+        })
+    }
+}
+
+fn merge_maps<K: Eq + Hash + Debug>(
+    into: &mut FastMap<K, Accumulator>,
+    from: FastMap<K, Accumulator>,
+) -> Result<()> {
+    into.reserve(from.len());
+    for (key, acc) in from {
+        match into.get_mut(&key) {
+            Some(a) => a.merge(acc).map_err(|reason| Error::InvalidCustomer {
+                customer: format!("{key:?}"),
+                reason: reason.to_string(),
+            })?,
+            None => {
+                into.insert(key, acc);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A customer's calibration summary from their accumulator (which has a purchase).
+fn summarise_one<K: Debug>(
+    spec: &SummarySpec,
+    summary_end_day: i32,
+    customer: K,
+    acc: Accumulator,
+    report: &mut SummaryReport,
+) -> Result<CustomerSummary<K>> {
+    let overflow = || Error::Overflow {
+        op: "netting returns into first-period spend",
+    };
+    let purchase_periods = acc.periods.len();
+    let frequency = purchase_periods.saturating_sub(1);
+    let second_period = acc.periods.nth(1);
+    let mut first_total = acc.first_total;
+    for &(period, amount) in &acc.returns {
+        if period < acc.first_period {
+            report.returns_before_first_purchase += 1;
+        }
+        // A return belongs to the latest purchase period on or before it.
+        if second_period.is_none_or(|second| period < second) {
+            first_total = first_total.checked_add(amount).ok_or_else(overflow)?;
+        }
+    }
+    let repeat_total = acc.total.checked_sub(first_total).ok_or_else(overflow)?;
+    if first_total.is_sign_negative() && !first_total.is_zero()
+        || frequency > 0 && repeat_total.is_sign_negative() && !repeat_total.is_zero()
+    {
+        report.customers_netting_negative += 1;
+    }
+    let monetary_value = if frequency == 0 {
+        Decimal::ZERO
+    } else {
+        repeat_total
+            .checked_div(Decimal::from(frequency))
+            .ok_or(Error::Overflow {
+                op: "mean repeat spend",
+            })?
+    };
+    let mean_spend = acc
+        .total
+        .checked_div(Decimal::from(purchase_periods))
+        .ok_or(Error::Overflow { op: "mean spend" })?;
+    Ok(CustomerSummary {
+        customer,
+        frequency,
+        recency: spec.periods_between(acc.first_day, acc.last_day),
+        age: spec.periods_between(acc.first_day, summary_end_day),
+        monetary_value,
+        total_spend: acc.total,
+        mean_spend,
+        first_purchase: date_of_day(acc.first_day),
+        last_purchase: date_of_day(acc.last_day),
+        rows: acc.rows,
+        holdout: None,
+    })
+}
+
+fn attach_holdout<K>(
+    mut summary: CustomerSummary<K>,
+    hold: Option<Accumulator>,
+    duration: f64,
+) -> Result<CustomerSummary<K>> {
+    let h = match hold {
+        None => HoldoutSummary {
+            frequency: 0,
+            monetary_value: Decimal::ZERO,
+            total_spend: Decimal::ZERO,
+            duration,
+            rows: 0,
+        },
+        Some(acc) => {
+            let frequency = acc.periods.len();
+            let monetary_value = if frequency == 0 {
+                Decimal::ZERO
+            } else {
+                acc.total
+                    .checked_div(Decimal::from(frequency))
+                    .ok_or(Error::Overflow {
+                        op: "mean holdout spend",
+                    })?
+            };
+            HoldoutSummary {
+                frequency,
+                monetary_value,
+                total_spend: acc.total,
+                duration,
+                rows: acc.rows,
+            }
+        }
+    };
+    summary.holdout = Some(h);
+    Ok(summary)
+}

@@ -1,0 +1,293 @@
+//! Per-customer summaries of a transaction log: the input of every model.
+//!
+//! The summary is lifetimes' recency–frequency–monetary summary, so numbers compare one to
+//! one with the peers:
+//!
+//! * purchases in the same [`Period`](crate::Period) (a day by default) collapse into one;
+//! * `frequency` = distinct purchase periods − 1 (repeat purchases);
+//! * `recency` = time from the first to the last purchase period;
+//! * `age` (the papers' `T`) = time from the first purchase period to the end of the window;
+//! * `monetary_value` = mean spend of the repeat purchase periods (0 without repeats).
+//!
+//! Times are in the spec's [`TimeUnit`](crate::TimeUnit). With a calibration end, each
+//! customer also gets a [`HoldoutSummary`] of the window after it.
+//!
+//! This module owns building (one pass, mergeable: [`SummaryBuilder`]), the result types
+//! and the columnar view the models' batch functions read ([`SummaryColumns`]). It does not
+//! parse files (see [`io`](crate::io)) or fit anything.
+
+mod builder;
+mod columns;
+mod period_set;
+mod spec;
+
+pub use builder::SummaryBuilder;
+pub use columns::{HoldoutColumns, SummaryColumns};
+pub use spec::{NegativeAmounts, SummarySpec};
+
+use std::borrow::Borrow;
+use std::fmt::Debug;
+use std::hash::Hash;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::time::PurchaseDate;
+use crate::transaction::{Transaction, TransactionColumns};
+
+/// One customer's summary over the calibration window (the whole observation without a
+/// calibration end).
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::{summarise, SummarySpec, TimeUnit, Transaction};
+/// use rust_decimal::Decimal;
+///
+/// let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+/// // Customer 1 of the CDNOW sample, calibration window only.
+/// let log = [
+///     Transaction::new(1_u32, d(1997, 1, 1), Decimal::new(2933, 2)),
+///     Transaction::new(1, d(1997, 1, 18), Decimal::new(2973, 2)),
+///     Transaction::new(1, d(1997, 8, 2), Decimal::new(1496, 2)),
+/// ];
+/// let spec = SummarySpec::new(d(1997, 9, 30)).with_unit(TimeUnit::WEEK);
+/// let s = &summarise(spec, &log)?.customers[0];
+/// assert_eq!(s.frequency, 2);
+/// assert!((s.recency - 30.428_571_4).abs() < 1e-6);
+/// assert!((s.age - 38.857_142_9).abs() < 1e-6);
+/// assert_eq!(s.monetary_value, Decimal::new(22345, 3));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerSummary<K> {
+    /// The customer's key.
+    pub customer: K,
+    /// Repeat purchases: distinct purchase periods − 1 (the papers' `x`).
+    pub frequency: u32,
+    /// Time from the first to the last purchase period, in the unit (`t_x`).
+    pub recency: f64,
+    /// Time from the first purchase period to the end of the window, in the unit (`T`).
+    #[serde(rename = "T")]
+    pub age: f64,
+    /// Mean spend of the repeat purchase periods; 0 without repeats.
+    pub monetary_value: Decimal,
+    /// Net spend over the window, first purchase and returns included.
+    pub total_spend: Decimal,
+    /// `total_spend` / purchase periods: mean spend counting the first purchase
+    /// (segmentation's convention).
+    pub mean_spend: Decimal,
+    /// Day of the first purchase in the window.
+    pub first_purchase: NaiveDate,
+    /// Day of the last purchase in the window.
+    pub last_purchase: NaiveDate,
+    /// Raw rows of this customer in the window (returns included).
+    pub rows: u64,
+    /// The holdout window, when the spec has a calibration end.
+    pub holdout: Option<HoldoutSummary>,
+}
+
+impl<K> CustomerSummary<K> {
+    /// Distinct purchase periods, first purchase included (`frequency + 1`).
+    #[must_use]
+    pub fn purchase_periods(&self) -> u64 {
+        u64::from(self.frequency) + 1
+    }
+}
+
+/// A customer's activity after the calibration end, up to the observation end.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HoldoutSummary {
+    /// Distinct purchase periods in the holdout (every one counts: the customer is known).
+    pub frequency: u32,
+    /// Mean spend of the holdout purchase periods; 0 without any. (lifetimes averages raw
+    /// rows here, unlike its calibration value; periods are used for both here.)
+    pub monetary_value: Decimal,
+    /// Net spend in the holdout, returns included.
+    pub total_spend: Decimal,
+    /// Length of the holdout in the unit (the same for every customer).
+    pub duration: f64,
+    /// Raw rows of this customer in the holdout.
+    pub rows: u64,
+}
+
+/// What a summary run read, used and left out. Nothing is dropped silently:
+/// `rows = rows_summarised + rows_after_observation_end + negative_rows_excluded +
+/// rows_of_excluded_customers`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SummaryReport {
+    /// Rows given.
+    pub rows: u64,
+    /// Rows that went into an output customer's summary.
+    pub rows_summarised: u64,
+    /// Rows dated after the observation end (excluded).
+    pub rows_after_observation_end: u64,
+    /// Negative rows skipped under [`NegativeAmounts::Exclude`].
+    pub negative_rows_excluded: u64,
+    /// Negative rows netted into spend under [`NegativeAmounts::Net`].
+    pub negative_rows_netted: u64,
+    /// Netted returns dated before the customer's first purchase in the window.
+    pub returns_before_first_purchase: u64,
+    /// Rows of customers left out of the output (see the two counts below).
+    pub rows_of_excluded_customers: u64,
+    /// Customers in the output.
+    pub customers: u64,
+    /// Customers with rows in the calibration window but no purchase (only returns).
+    pub customers_without_purchase: u64,
+    /// Customers whose first purchase is in the holdout window (left out, as lifetimes).
+    pub customers_first_seen_in_holdout: u64,
+    /// Output customers whose first-period spend or repeat spend nets below zero.
+    pub customers_netting_negative: u64,
+}
+
+/// Summaries of a whole log: one per customer, sorted by key, with the spec and the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summaries<K> {
+    /// The settings used.
+    pub spec: SummarySpec,
+    /// One summary per customer, in ascending key order.
+    pub customers: Vec<CustomerSummary<K>>,
+    /// What was read, used and excluded.
+    pub report: SummaryReport,
+}
+
+impl<K: Ord + Clone> Summaries<K> {
+    /// The summary of `customer`, by binary search.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::{summarise, SummarySpec, Transaction};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    /// let log = [Transaction::new(7_u64, day, Decimal::ONE)];
+    /// let s = summarise(SummarySpec::new(day), &log)?;
+    /// assert_eq!(s.get(&7).map(|c| c.frequency), Some(0));
+    /// assert!(s.get(&8).is_none());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    #[must_use]
+    pub fn get(&self, customer: &K) -> Option<&CustomerSummary<K>> {
+        self.customers
+            .binary_search_by(|c| c.customer.cmp(customer))
+            .ok()
+            .and_then(|i| self.customers.get(i))
+    }
+
+    /// The struct-of-arrays view the models' batch functions take.
+    #[must_use]
+    pub fn columns(&self) -> SummaryColumns<K> {
+        SummaryColumns::from_summaries(&self.customers)
+    }
+}
+
+/// Summarises a log given as records (owned or borrowed) in one call.
+///
+/// # Errors
+///
+/// As [`SummaryBuilder::push`] and [`SummaryBuilder::finish`].
+///
+/// # Examples
+///
+/// See [`CustomerSummary`].
+pub fn summarise<K, I, T, D>(spec: SummarySpec, records: I) -> Result<Summaries<K>>
+where
+    K: Eq + Hash + Ord + Clone + Debug,
+    I: IntoIterator<Item = T>,
+    T: Borrow<Transaction<K, D>>,
+    D: PurchaseDate,
+{
+    let mut builder = SummaryBuilder::new(spec)?;
+    builder.extend(records)?;
+    builder.finish()
+}
+
+/// Summarises a columnar log in one call.
+///
+/// # Errors
+///
+/// As [`SummaryBuilder::push`] and [`SummaryBuilder::finish`].
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::{summarise_columns, SummarySpec, TransactionColumns};
+/// use rust_decimal::Decimal;
+///
+/// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+/// let (ids, dates, amounts) = ([1_u64, 2, 1], [d(1), d(2), d(8)], [Decimal::TEN; 3]);
+/// let s = summarise_columns(SummarySpec::new(d(31)), TransactionColumns::new(&ids, &dates, &amounts)?)?;
+/// assert_eq!(s.customers.len(), 2);
+/// assert_eq!(s.customers[0].frequency, 1);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+pub fn summarise_columns<K, D>(spec: SummarySpec, log: TransactionColumns<'_, K, D>) -> Result<Summaries<K>>
+where
+    K: Eq + Hash + Ord + Clone + Debug,
+    D: PurchaseDate,
+{
+    let mut builder = SummaryBuilder::new(spec)?;
+    builder.extend_columns(log)?;
+    builder.finish()
+}
+
+/// Summarises a columnar log on all rayon threads: the log is cut into one shard per
+/// thread, each shard is summarised, and the builders are merged (feature `parallel`).
+///
+/// The result is identical to [`summarise_columns`] (the merge law), except that row
+/// positions in errors are relative to the failing shard.
+///
+/// # Errors
+///
+/// As [`summarise_columns`].
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::{summarise_columns, summarise_columns_parallel, SummarySpec, TransactionColumns};
+/// use rust_decimal::Decimal;
+///
+/// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+/// let ids: Vec<u64> = (0..1000).map(|i| i % 37).collect();
+/// let dates: Vec<_> = (0..1000).map(|i| d(1 + (i % 28) as u32)).collect();
+/// let amounts = vec![Decimal::ONE; 1000];
+/// let log = TransactionColumns::new(&ids, &dates, &amounts)?;
+/// let spec = SummarySpec::new(d(31));
+/// assert_eq!(summarise_columns_parallel(spec, log)?, summarise_columns(spec, log)?);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+#[cfg(feature = "parallel")]
+pub fn summarise_columns_parallel<K, D>(
+    spec: SummarySpec,
+    log: TransactionColumns<'_, K, D>,
+) -> Result<Summaries<K>>
+where
+    K: Eq + Hash + Ord + Clone + Debug + Send + Sync,
+    D: PurchaseDate + Sync,
+{
+    use rayon::prelude::*;
+    spec.validate()?;
+    let shards = rayon::current_num_threads().max(1);
+    let chunk = log.len().div_ceil(shards).max(1);
+    let builder = (0..shards)
+        .into_par_iter()
+        .map(|i| {
+            let mut b = SummaryBuilder::new(spec)?;
+            b.extend_columns(log.slice(i * chunk..(i + 1) * chunk))?;
+            Ok(b)
+        })
+        .try_reduce_with(|mut a, b| {
+            a.merge(b)?;
+            Ok(a)
+        })
+        .unwrap_or_else(|| SummaryBuilder::new(spec))?;
+    builder.finish()
+}

@@ -1,0 +1,241 @@
+//! Purchase records: one row of a transaction log, and a borrowed columnar view of many.
+//!
+//! A log can reach the crate as an iterator of [`Transaction`] records or as three parallel
+//! slices ([`TransactionColumns`]) — the shape Arrow, Polars or a database cursor hand out —
+//! without copying. Customer keys are any `Eq + Hash + Ord + Clone` type (`u64`, `String`,
+//! a newtype of your own).
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// One purchase (or, with a negative amount, a return) of one customer.
+///
+/// `D` is the timestamp type: [`NaiveDate`] (default), `NaiveDateTime` or `DateTime<Utc>`.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::Transaction;
+/// use rust_decimal::Decimal;
+///
+/// let t = Transaction::new(42_u64, NaiveDate::from_ymd_opt(1997, 1, 1).unwrap(), Decimal::new(2933, 2));
+/// assert_eq!(t.amount.to_string(), "29.33");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Transaction<K, D = NaiveDate> {
+    /// The customer's key.
+    pub customer: K,
+    /// When the purchase happened.
+    pub date: D,
+    /// The amount, in the log's currency. Negative for a return.
+    pub amount: Decimal,
+}
+
+impl<K, D> Transaction<K, D> {
+    /// A record from its three fields.
+    pub fn new(customer: K, date: D, amount: Decimal) -> Self {
+        Transaction {
+            customer,
+            date,
+            amount,
+        }
+    }
+}
+
+/// A log as three parallel borrowed columns of equal length.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::TransactionColumns;
+/// use rust_decimal::Decimal;
+///
+/// let ids = [1_u64, 1, 2];
+/// let day = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+/// let dates = [day, day, day];
+/// let amounts = [Decimal::ONE; 3];
+/// let log = TransactionColumns::new(&ids, &dates, &amounts)?;
+/// assert_eq!(log.len(), 3);
+/// assert!(TransactionColumns::new(&ids[..2], &dates, &amounts).is_err());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct TransactionColumns<'a, K, D = NaiveDate> {
+    customers: &'a [K],
+    dates: &'a [D],
+    amounts: &'a [Decimal],
+}
+
+impl<'a, K, D> TransactionColumns<'a, K, D> {
+    /// Wraps three columns.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] if the columns differ in length.
+    pub fn new(customers: &'a [K], dates: &'a [D], amounts: &'a [Decimal]) -> Result<Self> {
+        if customers.len() != dates.len() {
+            return Err(Error::LengthMismatch {
+                left: "customers",
+                left_len: customers.len(),
+                right: "dates",
+                right_len: dates.len(),
+            });
+        }
+        if customers.len() != amounts.len() {
+            return Err(Error::LengthMismatch {
+                left: "customers",
+                left_len: customers.len(),
+                right: "amounts",
+                right_len: amounts.len(),
+            });
+        }
+        Ok(TransactionColumns {
+            customers,
+            dates,
+            amounts,
+        })
+    }
+
+    /// Number of rows.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.customers.len()
+    }
+
+    /// Whether there are no rows.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.customers.is_empty()
+    }
+
+    /// The customer column.
+    #[must_use]
+    pub fn customers(&self) -> &'a [K] {
+        self.customers
+    }
+
+    /// The date column.
+    #[must_use]
+    pub fn dates(&self) -> &'a [D] {
+        self.dates
+    }
+
+    /// The amount column.
+    #[must_use]
+    pub fn amounts(&self) -> &'a [Decimal] {
+        self.amounts
+    }
+
+    /// The rows `range` of the log, as a view of the same shape (for sharding).
+    ///
+    /// Out-of-range bounds are clamped to the log's length.
+    #[must_use]
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Self {
+        let end = range.end.min(self.len());
+        let start = range.start.min(end);
+        TransactionColumns {
+            customers: self.customers.get(start..end).unwrap_or_default(),
+            dates: self.dates.get(start..end).unwrap_or_default(),
+            amounts: self.amounts.get(start..end).unwrap_or_default(),
+        }
+    }
+
+    /// Iterates over `(customer, date, amount)` rows by reference.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a K, &'a D, &'a Decimal)> + 'a {
+        self.customers
+            .iter()
+            .zip(self.dates)
+            .zip(self.amounts)
+            .map(|((c, d), a)| (c, d, a))
+    }
+}
+
+/// An owned transaction log stored as columns (the shape [`TransactionColumns`] borrows).
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::{summarise_columns, SummarySpec, TransactionLog};
+/// use rust_decimal::Decimal;
+///
+/// let day = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+/// let mut log = TransactionLog::default();
+/// log.push(1_u64, day, Decimal::TEN);
+/// let s = summarise_columns(SummarySpec::new(day), log.columns())?;
+/// assert_eq!(s.customers.len(), 1);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransactionLog<K, D = NaiveDate> {
+    customers: Vec<K>,
+    dates: Vec<D>,
+    amounts: Vec<Decimal>,
+}
+
+impl<K, D> Default for TransactionLog<K, D> {
+    fn default() -> Self {
+        TransactionLog {
+            customers: Vec::new(),
+            dates: Vec::new(),
+            amounts: Vec::new(),
+        }
+    }
+}
+
+impl<K, D> TransactionLog<K, D> {
+    /// An empty log with room for `rows` rows.
+    #[must_use]
+    pub fn with_capacity(rows: usize) -> Self {
+        TransactionLog {
+            customers: Vec::with_capacity(rows),
+            dates: Vec::with_capacity(rows),
+            amounts: Vec::with_capacity(rows),
+        }
+    }
+
+    /// Appends one row.
+    pub fn push(&mut self, customer: K, date: D, amount: Decimal) {
+        self.customers.push(customer);
+        self.dates.push(date);
+        self.amounts.push(amount);
+    }
+
+    /// Number of rows.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.customers.len()
+    }
+
+    /// Whether the log has no rows.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.customers.is_empty()
+    }
+
+    /// The borrowed columnar view.
+    #[must_use]
+    pub fn columns(&self) -> TransactionColumns<'_, K, D> {
+        // The three vectors only ever grow together, so their lengths agree.
+        TransactionColumns {
+            customers: &self.customers,
+            dates: &self.dates,
+            amounts: &self.amounts,
+        }
+    }
+}
+
+impl<K, D> FromIterator<Transaction<K, D>> for TransactionLog<K, D> {
+    fn from_iter<I: IntoIterator<Item = Transaction<K, D>>>(iter: I) -> Self {
+        let mut log = TransactionLog::default();
+        for t in iter {
+            log.push(t.customer, t.date, t.amount);
+        }
+        log
+    }
+}
