@@ -1,1 +1,35 @@
-fn main() {}
+//! Summaries from 1e6 and 1e7 synthetic rows (u64 keys), single-threaded and, with the
+//! `parallel` feature, on all cores. Rows per second = elements per second in the report.
+
+mod common;
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use customer_value::{SummarySpec, TimeUnit, TransactionColumns, summarise_columns};
+
+fn bench_summaries(c: &mut Criterion) {
+    let mut group = c.benchmark_group("summary");
+    group.sample_size(10);
+    let spec = SummarySpec::new(common::end()).with_unit(TimeUnit::WEEK);
+    for (label, rows, seed) in [("1e6", 1_000_000, 20_240_607), ("1e7", 10_000_000, 20_240_608)] {
+        let (log, source) = match common::peer_file(label) {
+            Some(log) => (log, "peer_file"),
+            None => (common::synthetic(rows, seed), "generated"),
+        };
+        let cols = TransactionColumns::new(&log.customers, &log.dates, &log.amounts).unwrap();
+        group.throughput(Throughput::Elements(cols.len() as u64));
+        let id = format!("{label}_{source}");
+        group.bench_with_input(BenchmarkId::new("single_thread", &id), &cols, |b, cols| {
+            b.iter(|| summarise_columns(spec, black_box(*cols)).unwrap())
+        });
+        #[cfg(feature = "parallel")]
+        group.bench_with_input(BenchmarkId::new("parallel", &id), &cols, |b, cols| {
+            b.iter(|| customer_value::summarise_columns_parallel(spec, black_box(*cols)).unwrap())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_summaries);
+criterion_main!(benches);

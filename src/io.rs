@@ -95,8 +95,11 @@ where
         let customer = K::from_str(c).map_err(|_| err(format!("customer_id `{c}` cannot be parsed")))?;
         let date = parse_date(d)
             .ok_or_else(|| err(format!("date `{d}` is not YYYY-MM-DD, YYYYMMDD or RFC 3339")))?;
-        let amount =
-            Decimal::from_str(a).map_err(|_| err(format!("amount `{a}` is not a decimal number")))?;
+        let not_decimal = || err(format!("amount `{a}` is not a decimal number"));
+        if a.contains(['e', 'E']) {
+            return Err(not_decimal());
+        }
+        let amount = Decimal::from_str(a).map_err(|_| not_decimal())?;
         log.push(customer, date, amount);
     }
     Ok(log)

@@ -66,7 +66,11 @@ fn cdnow_calibration_holdout_matches_lifetimes() {
     assert_eq!(s.customers.len(), 2357);
 
     let sum_freq: u32 = s.customers.iter().map(|c| c.frequency).sum();
-    let sum_hold: u32 = s.customers.iter().map(|c| c.holdout.as_ref().unwrap().frequency).sum();
+    let sum_hold: u32 = s
+        .customers
+        .iter()
+        .map(|c| c.holdout.as_ref().unwrap().frequency)
+        .sum();
     let zeros = s.customers.iter().filter(|c| c.frequency == 0).count();
     assert_eq!(sum_freq, 2457);
     assert_eq!(sum_hold, 1882);
@@ -78,7 +82,12 @@ fn cdnow_calibration_holdout_matches_lifetimes() {
         assert!((c.recency - g.recency).abs() < 1e-6, "customer {} recency", g.id);
         assert!((c.age - g.t).abs() < 1e-6, "customer {} T", g.id);
         let m = c.monetary_value.to_f64().unwrap();
-        assert!((m - g.monetary).abs() < 1e-6, "customer {} monetary {m} vs {}", g.id, g.monetary);
+        assert!(
+            (m - g.monetary).abs() < 1e-6,
+            "customer {} monetary {m} vs {}",
+            g.id,
+            g.monetary
+        );
         let h = c.holdout.as_ref().unwrap();
         assert_eq!(h.frequency, g.frequency_holdout, "customer {} holdout", g.id);
         assert!((h.duration - g.duration_holdout).abs() < 1e-12);

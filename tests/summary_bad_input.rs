@@ -35,7 +35,13 @@ fn returns_net_into_their_purchase_period_and_never_count_as_purchases() {
 
 #[test]
 fn a_period_netting_below_zero_is_reported() {
-    let log = [t(1, 1, 1, 10), t(1, 1, 1, -25), t(2, 1, 1, 10), t(2, 1, 5, 5), t(2, 1, 6, -50)];
+    let log = [
+        t(1, 1, 1, 10),
+        t(1, 1, 1, -25),
+        t(2, 1, 1, 10),
+        t(2, 1, 5, 5),
+        t(2, 1, 6, -50),
+    ];
     let s = summarise(SummarySpec::new(d(1, 31)), &log).unwrap();
     assert_eq!(s.report.customers_netting_negative, 2);
     assert_eq!(s.customers[1].monetary_value, Decimal::from(-45));
@@ -104,7 +110,16 @@ fn calibration_end_must_precede_observation_end() {
     for cal in [d(2, 1), d(1, 31)] {
         let spec = SummarySpec::new(d(1, 31)).with_calibration_end(cal);
         let err = SummaryBuilder::<u32>::new(spec).unwrap_err();
-        assert!(matches!(err, Error::InvalidParameter { name: "calibration_end", .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                Error::InvalidParameter {
+                    name: "calibration_end",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 }
 
@@ -143,23 +158,45 @@ fn decimal_overflow_is_a_row_error_not_a_panic() {
 #[test]
 fn columns_of_different_lengths_are_an_error() {
     let err = TransactionColumns::new(&[1_u32, 2], &[d(1, 1)], &[Decimal::ONE]).unwrap_err();
-    assert!(matches!(err, Error::LengthMismatch { left_len: 2, right_len: 1, .. }));
+    assert!(matches!(
+        err,
+        Error::LengthMismatch {
+            left_len: 2,
+            right_len: 1,
+            ..
+        }
+    ));
 }
 
 #[test]
 fn builders_with_different_specs_do_not_merge() {
     let mut a = SummaryBuilder::<u32>::new(SummarySpec::new(d(1, 31))).unwrap();
     let b = SummaryBuilder::<u32>::new(SummarySpec::new(d(1, 30))).unwrap();
-    assert!(matches!(a.merge(b), Err(Error::InvalidParameter { name: "other", .. })));
+    assert!(matches!(
+        a.merge(b),
+        Err(Error::InvalidParameter { name: "other", .. })
+    ));
 }
 
 #[test]
 fn string_keys_and_date_times_work() {
     use chrono::{TimeZone, Utc};
     let log = [
-        Transaction::new("ana".to_string(), Utc.with_ymd_and_hms(2024, 1, 1, 23, 0, 0).unwrap(), Decimal::ONE),
-        Transaction::new("ana".to_string(), Utc.with_ymd_and_hms(2024, 1, 1, 8, 0, 0).unwrap(), Decimal::ONE),
-        Transaction::new("ana".to_string(), Utc.with_ymd_and_hms(2024, 1, 3, 0, 0, 0).unwrap(), Decimal::ONE),
+        Transaction::new(
+            "ana".to_string(),
+            Utc.with_ymd_and_hms(2024, 1, 1, 23, 0, 0).unwrap(),
+            Decimal::ONE,
+        ),
+        Transaction::new(
+            "ana".to_string(),
+            Utc.with_ymd_and_hms(2024, 1, 1, 8, 0, 0).unwrap(),
+            Decimal::ONE,
+        ),
+        Transaction::new(
+            "ana".to_string(),
+            Utc.with_ymd_and_hms(2024, 1, 3, 0, 0, 0).unwrap(),
+            Decimal::ONE,
+        ),
     ];
     let s = summarise(SummarySpec::new(d(1, 31)), &log).unwrap();
     assert_eq!(s.customers[0].customer, "ana");

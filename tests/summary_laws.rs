@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use customer_value::{
-    Error, NegativeAmounts, Period, PurchaseDate, SummaryBuilder, SummarySpec, TimeUnit, Transaction, summarise,
+    Error, NegativeAmounts, Period, PurchaseDate, SummaryBuilder, SummarySpec, TimeUnit, Transaction,
+    summarise,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -19,14 +20,25 @@ fn day(offset: i64) -> NaiveDate {
     base() + chrono::Duration::days(offset)
 }
 
-/// Small logs over few customers and a few months, returns included.
+/// Small logs over few customers and a few months, returns included, amounts of mixed
+/// scales and, now and then, large enough to leave the fast integer path.
 fn log_strategy() -> impl Strategy<Value = Vec<Transaction<u8>>> {
-    proptest::collection::vec(
-        (0u8..12, 0i64..200, -5_000i64..50_000).prop_map(|(c, off, cents)| {
-            Transaction::new(c, day(off), Decimal::new(cents, 2))
-        }),
-        0..80,
-    )
+    (1u8..12).prop_flat_map(|customers| {
+        proptest::collection::vec(
+            (
+                0..customers,
+                0i64..200,
+                -5_000i64..50_000,
+                0u32..4,
+                prop_oneof![9 => Just(1i64), 1 => Just(1_000_000_000_000_000i64)],
+            )
+                .prop_map(|(c, off, mantissa, scale, big)| {
+                    let amount = Decimal::new(mantissa, scale) * Decimal::from(big);
+                    Transaction::new(c, day(off), amount)
+                }),
+            0..80,
+        )
+    })
 }
 
 fn spec_strategy() -> impl Strategy<Value = SummarySpec> {
@@ -82,7 +94,11 @@ fn reference(spec: &SummarySpec, rows: &[Transaction<u8>]) -> BTreeMap<u8, (u32,
             let last = *periods.keys().next_back().unwrap();
             let x = periods.len() as u32 - 1;
             let repeat: Decimal = periods.values().skip(1).copied().sum();
-            let m = if x == 0 { Decimal::ZERO } else { repeat / Decimal::from(x) };
+            let m = if x == 0 {
+                Decimal::ZERO
+            } else {
+                repeat / Decimal::from(x)
+            };
             let recency = (last - first) as f64 / unit;
             let age = (start_of(end) - first) as f64 / unit;
             let h = hold.get(&c).map_or(0, |s| s.len() as u32);

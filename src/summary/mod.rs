@@ -16,6 +16,7 @@
 //! and the columnar view the models' batch functions read ([`SummaryColumns`]). It does not
 //! parse files (see [`io`](crate::io)) or fit anything.
 
+mod accumulator;
 mod builder;
 mod columns;
 mod period_set;

@@ -35,20 +35,29 @@ fn align(p: i32) -> i32 {
 
 impl PeriodSet {
     /// Whether no period was inserted.
+    ///
+    /// The word at `base` always holds the lowest period, so a non-empty set has a non-zero
+    /// `inline` word.
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
-        self.inline == 0 && self.spill.iter().all(|&w| w == 0)
+        self.inline == 0
     }
 
     /// Inserts period `p`.
     #[inline]
     pub(crate) fn insert(&mut self, p: i32) -> Result<(), SpanTooWide> {
         let word_base = align(p);
-        self.or_word(word_base, 1u64 << (p - word_base))
+        let bit = 1u64 << (p - word_base);
+        // Fast path: the common case of a period in the inline word.
+        if word_base == self.base && self.inline != 0 {
+            self.inline |= bit;
+            return Ok(());
+        }
+        self.or_word(word_base, bit)
     }
 
     /// ORs `word` (whose bit 0 is period `word_base`, a multiple of 64) into the set.
-    fn or_word(&mut self, word_base: i32, word: u64) -> Result<(), SpanTooWide> {
+    pub(crate) fn or_word(&mut self, word_base: i32, word: u64) -> Result<(), SpanTooWide> {
         if word == 0 {
             return Ok(());
         }
@@ -87,6 +96,32 @@ impl PeriodSet {
             self.inline = words.first().copied().unwrap_or(0);
             words.remove(0);
             self.spill = words;
+        }
+        Ok(())
+    }
+
+    /// The word whose bit 0 is period `word_base` (a multiple of 64); 0 outside the set.
+    pub(crate) fn word_at(&self, word_base: i32) -> u64 {
+        if self.is_empty() {
+            return 0;
+        }
+        match (i64::from(word_base) - i64::from(self.base)) / 64 {
+            0 => self.inline,
+            o if o > 0 => self.spill.get((o - 1) as usize).copied().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// Fails if adding the word at `word_base` would make the set too wide.
+    pub(crate) fn check_span(&self, word_base: i32) -> Result<(), SpanTooWide> {
+        if self.is_empty() {
+            return Ok(());
+        }
+        let offset = (i64::from(word_base) - i64::from(self.base)) / 64;
+        let words_after = offset.max(self.spill.len() as i64);
+        let words_before = (-offset).max(0);
+        if (words_before + words_after + 1) * 64 > MAX_SPAN_PERIODS {
+            return Err(SpanTooWide);
         }
         Ok(())
     }
