@@ -30,6 +30,7 @@
 pub mod error;
 pub mod io;
 pub mod money;
+pub mod segment;
 pub mod summary;
 pub mod time;
 pub mod transaction;
@@ -40,6 +41,10 @@ pub use summary::summarise_columns_parallel;
 pub use summary::{
     CustomerSummary, HoldoutSummary, NegativeAmounts, Summaries, SummaryBuilder, SummaryColumns,
     SummaryReport, SummarySpec, summarise, summarise_columns,
+};
+pub use segment::{
+    AbcCuts, Concentration, NegativeValues, RfmScores, RfmValues, SegmentMap, WhaleCurve, abc_classes, gini,
+    rfm_scores, top_share,
 };
 pub use time::{Period, PurchaseDate, TimeUnit};
 pub use transaction::{Transaction, TransactionColumns, TransactionLog};
