@@ -36,15 +36,15 @@ pub mod time;
 pub mod transaction;
 
 pub use error::{Error, Result};
+pub use segment::{
+    AbcCuts, Concentration, NegativeValues, RfmScores, RfmValues, SegmentMap, WhaleCurve, abc_classes, gini,
+    rfm_scores, top_share,
+};
 #[cfg(feature = "parallel")]
 pub use summary::summarise_columns_parallel;
 pub use summary::{
     CustomerSummary, HoldoutSummary, NegativeAmounts, Summaries, SummaryBuilder, SummaryColumns,
     SummaryReport, SummarySpec, summarise, summarise_columns,
-};
-pub use segment::{
-    AbcCuts, Concentration, NegativeValues, RfmScores, RfmValues, SegmentMap, WhaleCurve, abc_classes, gini,
-    rfm_scores, top_share,
 };
 pub use time::{Period, PurchaseDate, TimeUnit};
 pub use transaction::{Transaction, TransactionColumns, TransactionLog};

@@ -11,14 +11,26 @@ use rust_decimal::Decimal;
 
 #[test]
 fn empty_input() {
-    assert!(matches!(gini(&[], NegativeValues::Error), Err(Error::EmptyInput { .. })));
+    assert!(matches!(
+        gini(&[], NegativeValues::Error),
+        Err(Error::EmptyInput { .. })
+    ));
     assert!(matches!(Concentration::new(&[]), Err(Error::EmptyInput { .. })));
     assert!(matches!(top_share(&[], 0.2), Err(Error::EmptyInput { .. })));
-    assert!(matches!(abc_classes(&[], &AbcCuts::default()), Err(Error::EmptyInput { .. })));
+    assert!(matches!(
+        abc_classes(&[], &AbcCuts::default()),
+        Err(Error::EmptyInput { .. })
+    ));
     assert!(matches!(quantile_scores(&[], 5), Err(Error::EmptyInput { .. })));
-    assert!(matches!(RfmValues::new(vec![], vec![], vec![]), Err(Error::EmptyInput { .. })));
+    assert!(matches!(
+        RfmValues::new(vec![], vec![], vec![]),
+        Err(Error::EmptyInput { .. })
+    ));
     assert!(matches!(WhaleCurve::new(&[]), Err(Error::EmptyInput { .. })));
-    assert!(matches!(lorenz_curve_weighted(&[], &[]), Err(Error::EmptyInput { .. })));
+    assert!(matches!(
+        lorenz_curve_weighted(&[], &[]),
+        Err(Error::EmptyInput { .. })
+    ));
     assert!(matches!(gini_from_lorenz(&[]), Err(Error::EmptyInput { .. })));
     let pyramid = ProfitLevels::customer_pyramid(Decimal::TEN, Decimal::ONE).unwrap();
     assert!(matches!(pyramid.classify(&[]), Err(Error::EmptyInput { .. })));
@@ -27,14 +39,29 @@ fn empty_input() {
 #[test]
 fn all_zero_totals() {
     let zeros = [0.0; 4];
-    assert!(matches!(gini(&zeros, NegativeValues::Error), Err(Error::Undefined { .. })));
+    assert!(matches!(
+        gini(&zeros, NegativeValues::Error),
+        Err(Error::Undefined { .. })
+    ));
     assert!(matches!(Concentration::new(&zeros), Err(Error::Undefined { .. })));
     assert!(matches!(top_share(&zeros, 0.2), Err(Error::Undefined { .. })));
-    assert!(matches!(abc_classes(&zeros, &AbcCuts::default()), Err(Error::Undefined { .. })));
-    assert!(matches!(lorenz_curve_weighted(&zeros, &[1.0; 4]), Err(Error::Undefined { .. })));
-    assert!(matches!(lorenz_curve_weighted(&[1.0; 4], &zeros), Err(Error::Undefined { .. })));
+    assert!(matches!(
+        abc_classes(&zeros, &AbcCuts::default()),
+        Err(Error::Undefined { .. })
+    ));
+    assert!(matches!(
+        lorenz_curve_weighted(&zeros, &[1.0; 4]),
+        Err(Error::Undefined { .. })
+    ));
+    assert!(matches!(
+        lorenz_curve_weighted(&[1.0; 4], &zeros),
+        Err(Error::Undefined { .. })
+    ));
     // Losses outweigh: no positive total to take shares of.
-    assert!(matches!(Concentration::new(&[-5.0, 1.0]), Err(Error::Undefined { .. })));
+    assert!(matches!(
+        Concentration::new(&[-5.0, 1.0]),
+        Err(Error::Undefined { .. })
+    ));
     // Zero scores fine: all-equal values score in the middle bin, no error.
     assert_eq!(quantile_scores(&zeros, 5).unwrap(), vec![3; 4]);
     // Whale curve of zero total profit: money figures, no percentages.
@@ -47,11 +74,26 @@ fn all_zero_totals() {
 fn nan_and_infinite_values_name_the_row() {
     for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
         let v = [1.0, 2.0, bad];
-        assert!(matches!(gini(&v, NegativeValues::Raw), Err(Error::InvalidRow { row: 2, .. })));
-        assert!(matches!(Concentration::new(&v), Err(Error::InvalidRow { row: 2, .. })));
-        assert!(matches!(top_share(&v, 0.5), Err(Error::InvalidRow { row: 2, .. })));
-        assert!(matches!(abc_classes(&v, &AbcCuts::default()), Err(Error::InvalidRow { row: 2, .. })));
-        assert!(matches!(quantile_scores(&v, 5), Err(Error::InvalidRow { row: 2, .. })));
+        assert!(matches!(
+            gini(&v, NegativeValues::Raw),
+            Err(Error::InvalidRow { row: 2, .. })
+        ));
+        assert!(matches!(
+            Concentration::new(&v),
+            Err(Error::InvalidRow { row: 2, .. })
+        ));
+        assert!(matches!(
+            top_share(&v, 0.5),
+            Err(Error::InvalidRow { row: 2, .. })
+        ));
+        assert!(matches!(
+            abc_classes(&v, &AbcCuts::default()),
+            Err(Error::InvalidRow { row: 2, .. })
+        ));
+        assert!(matches!(
+            quantile_scores(&v, 5),
+            Err(Error::InvalidRow { row: 2, .. })
+        ));
         assert!(matches!(
             RfmValues::new(vec![1.0; 3], v.to_vec(), vec![1.0; 3]),
             Err(Error::InvalidRow { row: 2, .. })
@@ -66,8 +108,18 @@ fn nan_and_infinite_values_name_the_row() {
 
 #[test]
 fn parameters_out_of_range() {
-    for cuts in [vec![], vec![0.95, 0.8], vec![0.8, 0.8], vec![0.0, 0.5], vec![0.5, 1.5], vec![f64::NAN]] {
-        assert!(matches!(AbcCuts::new(cuts), Err(Error::InvalidParameter { name: "cuts", .. })));
+    for cuts in [
+        vec![],
+        vec![0.95, 0.8],
+        vec![0.8, 0.8],
+        vec![0.0, 0.5],
+        vec![0.5, 1.5],
+        vec![f64::NAN],
+    ] {
+        assert!(matches!(
+            AbcCuts::new(cuts),
+            Err(Error::InvalidParameter { name: "cuts", .. })
+        ));
     }
     assert!(AbcCuts::new(vec![0.5, 1.0]).is_ok());
     let c = Concentration::new(&[1.0, 2.0]).unwrap();
@@ -84,8 +136,14 @@ fn parameters_out_of_range() {
         assert!(quantile_scores(&[1.0], bins).is_err());
         assert!(rfm_scores(&RfmValues::new(vec![1.0], vec![1.0], vec![1.0]).unwrap(), bins).is_err());
     }
-    assert!(matches!(RfmValues::new(vec![1.0], vec![1.0, 2.0], vec![1.0]), Err(Error::LengthMismatch { .. })));
-    assert!(matches!(lorenz_curve_weighted(&[1.0], &[1.0, 2.0]), Err(Error::LengthMismatch { .. })));
+    assert!(matches!(
+        RfmValues::new(vec![1.0], vec![1.0, 2.0], vec![1.0]),
+        Err(Error::LengthMismatch { .. })
+    ));
+    assert!(matches!(
+        lorenz_curve_weighted(&[1.0], &[1.0, 2.0]),
+        Err(Error::LengthMismatch { .. })
+    ));
     assert!(lorenz_curve_weighted(&[1.0, 2.0], &[1.0, -1.0]).is_err());
     assert!(matches!(
         gini(&[-1.0, 5.0], NegativeValues::Error),
@@ -108,8 +166,14 @@ fn segment_maps_and_tables_refuse_bad_shapes() {
     assert!(matches!(map.assign(&three), Err(Error::InvalidParameter { .. })));
     let five = rfm_scores(&rfm, 5).unwrap();
     let seg = map.assign(&five).unwrap();
-    assert!(matches!(SegmentTable::new(&map, &seg, &[1.0], &[1.0, 2.0], None), Err(Error::LengthMismatch { .. })));
-    assert!(matches!(SegmentTable::new(&map, &[0, 99], &[1.0; 2], &[1.0; 2], None), Err(Error::InvalidRow { row: 1, .. })));
+    assert!(matches!(
+        SegmentTable::new(&map, &seg, &[1.0], &[1.0, 2.0], None),
+        Err(Error::LengthMismatch { .. })
+    ));
+    assert!(matches!(
+        SegmentTable::new(&map, &[0, 99], &[1.0; 2], &[1.0; 2], None),
+        Err(Error::InvalidRow { row: 1, .. })
+    ));
     assert!(SegmentMap::new(1, map.rules().to_vec()).is_err());
     assert!(SegmentMap::new(5, vec![]).is_err());
     assert!(SegmentMap::new(5, map.rules().to_vec()).is_ok());
@@ -145,7 +209,12 @@ fn a_popular_published_map_is_not_a_partition() {
     assert!(!check.overlapping.is_empty());
     assert!(!check.unassigned.is_empty());
     // e.g. R5 F5 M5 is both Champion and Loyalist.
-    assert!(check.overlapping.iter().any(|(c, names)| c.code() == "555" && names.len() == 2));
+    assert!(
+        check
+            .overlapping
+            .iter()
+            .any(|(c, names)| c.code() == "555" && names.len() == 2)
+    );
     let err = SegmentMap::new(5, published).unwrap_err();
     assert!(err.to_string().contains("unassigned"), "{err}");
 }

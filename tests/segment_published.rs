@@ -18,12 +18,17 @@ fn close(a: f64, b: f64, tol: f64) {
 #[test]
 fn julia_inequality_gini() {
     let v = [8.0, 5.0, 1.0, 3.0, 5.0, 6.0, 7.0, 6.0, 3.0];
-    close(gini(&v, NegativeValues::Error).unwrap().population, 0.2373737, 5e-8);
+    close(
+        gini(&v, NegativeValues::Error).unwrap().population,
+        0.2373737,
+        5e-8,
+    );
     let c = Concentration::new(&v).unwrap();
     close(c.gini().population, 0.2373737, 5e-8);
     close(gini_from_lorenz(&c.lorenz(0)).unwrap(), 0.2373737, 5e-8);
     // The same data as 6 distinct values with frequency weights.
-    let curve = lorenz_curve_weighted(&[1.0, 3.0, 5.0, 6.0, 7.0, 8.0], &[1.0, 2.0, 2.0, 2.0, 1.0, 1.0]).unwrap();
+    let curve =
+        lorenz_curve_weighted(&[1.0, 3.0, 5.0, 6.0, 7.0, 8.0], &[1.0, 2.0, 2.0, 2.0, 1.0, 1.0]).unwrap();
     close(gini_from_lorenz(&curve).unwrap(), 0.2373737, 5e-8);
 }
 
@@ -48,12 +53,18 @@ fn gini_with_negative_values_microdf_giniwegneg() {
     close(g(NegativeValues::RaffinettiSilettiVernizzi), 0.7793103, 5e-8);
     // The raw formula is what Concentration reports for values as given.
     close(Concentration::new(&v).unwrap().gini().population, 0.9617021, 5e-8);
-    assert_eq!(gini(&v, NegativeValues::RaffinettiSilettiVernizzi).unwrap().negatives, 2);
+    assert_eq!(
+        gini(&v, NegativeValues::RaffinettiSilettiVernizzi)
+            .unwrap()
+            .negatives,
+        2
+    );
 }
 
 fn cdnow_calibration() -> customer_value::Summaries<u64> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/cdnow_sample_transactions.csv");
-    let file = std::fs::File::open(path).expect("data/cdnow_sample_transactions.csv (copy of the shared CDNOW sample)");
+    let file = std::fs::File::open(path)
+        .expect("data/cdnow_sample_transactions.csv (copy of the shared CDNOW sample)");
     let log = read_transactions_csv::<u64, _>(std::io::BufReader::new(file)).unwrap();
     let end = NaiveDate::from_ymd_opt(1997, 9, 30).unwrap();
     summarise_columns(SummarySpec::new(end), log.columns()).unwrap()

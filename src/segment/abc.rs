@@ -43,7 +43,9 @@ pub struct AbcCuts {
 impl Default for AbcCuts {
     /// 80 / 15 / 5 % of value.
     fn default() -> Self {
-        AbcCuts { cuts: vec![0.80, 0.95] }
+        AbcCuts {
+            cuts: vec![0.80, 0.95],
+        }
     }
 }
 
@@ -56,13 +58,25 @@ impl AbcCuts {
     /// `(0, 1]` or not finite, or they are not strictly increasing.
     pub fn new(cuts: Vec<f64>) -> Result<Self> {
         if cuts.is_empty() || cuts.len() > 25 {
-            return Err(Error::param("cuts", format!("{cuts:?}"), "between 1 and 25 cut points"));
+            return Err(Error::param(
+                "cuts",
+                format!("{cuts:?}"),
+                "between 1 and 25 cut points",
+            ));
         }
         if cuts.iter().any(|&c| !(c > 0.0 && c <= 1.0)) {
-            return Err(Error::param("cuts", format!("{cuts:?}"), "cut points must be in (0, 1]"));
+            return Err(Error::param(
+                "cuts",
+                format!("{cuts:?}"),
+                "cut points must be in (0, 1]",
+            ));
         }
         if cuts.windows(2).any(|w| matches!(w, [a, b] if a >= b)) {
-            return Err(Error::param("cuts", format!("{cuts:?}"), "cut points must be strictly increasing"));
+            return Err(Error::param(
+                "cuts",
+                format!("{cuts:?}"),
+                "cut points must be strictly increasing",
+            ));
         }
         Ok(AbcCuts { cuts })
     }
@@ -143,13 +157,21 @@ pub fn abc_classes(values: &[f64], cuts: &AbcCuts) -> Result<AbcClasses> {
         while j > 0 && sorted.get(j - 1).is_some_and(|&w| w.total_cmp(&v).is_eq()) {
             j -= 1;
         }
-        let class = cuts.cuts.iter().filter(|&&c| c * total * (1.0 - 1e-12) <= before + comp).count();
+        let class = cuts
+            .cuts
+            .iter()
+            .filter(|&&c| c * total * (1.0 - 1e-12) <= before + comp)
+            .count();
         if let Some(slot) = min_value.get_mut(class) {
             *slot = Some(v);
         }
         for _ in j..i {
             let t = before + v;
-            comp += if before.abs() >= v.abs() { (before - t) + v } else { (v - t) + before };
+            comp += if before.abs() >= v.abs() {
+                (before - t) + v
+            } else {
+                (v - t) + before
+            };
             before = t;
         }
         i = j;
@@ -157,7 +179,10 @@ pub fn abc_classes(values: &[f64], cuts: &AbcCuts) -> Result<AbcClasses> {
     drop(sorted);
     let class_of = |v: f64| -> u8 {
         let v = canon(v);
-        min_value.iter().position(|m| m.is_some_and(|m| v >= m)).unwrap_or(classes_n - 1) as u8
+        min_value
+            .iter()
+            .position(|m| m.is_some_and(|m| v >= m))
+            .unwrap_or(classes_n - 1) as u8
     };
     let classes: Vec<u8> = values.iter().map(|&v| class_of(v)).collect();
     let mut counts = vec![0_usize; classes_n];

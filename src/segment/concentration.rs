@@ -31,9 +31,9 @@ use crate::error::{Error, Result};
 /// assert!((c.gini().population - 0.4263158).abs() < 1e-7);
 /// // The top 10 % of customers hold 100 / 190 of the value...
 /// assert!((c.top_share(0.1)? - 100.0 / 190.0).abs() < 1e-12);
-/// // ...and it takes 6 of the 10 customers to reach 80 %.
+/// // ...and it takes 7 of the 10 customers to reach 80 % (100 + 6 × 10 = 160 ≥ 152).
 /// let top = c.customers_for_share(0.8)?;
-/// assert_eq!(top.customers, 6);
+/// assert_eq!(top.customers, 7);
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -89,7 +89,11 @@ impl Concentration {
         let (mut s, mut c) = (0.0_f64, 0.0_f64);
         for &v in &sorted {
             let t = s + v;
-            c += if s.abs() >= v.abs() { (s - t) + v } else { (v - t) + s };
+            c += if s.abs() >= v.abs() {
+                (s - t) + v
+            } else {
+                (v - t) + s
+            };
             s = t;
             prefix.push(s + c);
         }
@@ -191,7 +195,11 @@ impl Concentration {
     pub fn gini(&self) -> Gini {
         let n = self.len();
         let nf = n as f64;
-        let s = sum(self.sorted.iter().enumerate().map(|(i, &x)| (2.0 * (i as f64 + 1.0) - nf - 1.0) * x));
+        let s = sum(self
+            .sorted
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| (2.0 * (i as f64 + 1.0) - nf - 1.0) * x));
         let mut population = s / (nf * self.total());
         if population.abs() < 1e-15 {
             population = 0.0;
@@ -237,7 +245,11 @@ impl Concentration {
             let (mut lo, mut hi) = (0_usize, n);
             while lo < hi {
                 let mid = lo + (hi - lo) / 2;
-                if top(mid) >= target { hi = mid } else { lo = mid + 1 }
+                if top(mid) >= target {
+                    hi = mid
+                } else {
+                    lo = mid + 1
+                }
             }
             lo
         } else {
@@ -271,7 +283,8 @@ impl Concentration {
             let to_top = (g as u128 * n as u128 / groups as u128) as usize;
             // Ascending indices of ranks [from_top, to_top) from the top.
             let (lo, hi) = (n - to_top, n - from_top);
-            let value = self.prefix.get(hi).copied().unwrap_or(0.0) - self.prefix.get(lo).copied().unwrap_or(0.0);
+            let value =
+                self.prefix.get(hi).copied().unwrap_or(0.0) - self.prefix.get(lo).copied().unwrap_or(0.0);
             cumulative += value;
             rows.push(QuantileRow {
                 group: g,

@@ -94,7 +94,10 @@ pub fn gini(values: &[f64], negatives: NegativeValues) -> Result<Gini> {
     let n = sorted.len();
     let nf = n as f64;
     // Σ (2i − n − 1) x_(i), i 1-based: half of ΣΣ|x_i − x_j|; invariant to a shift.
-    let s = sum(sorted.iter().enumerate().map(|(i, &x)| (2.0 * (i as f64 + 1.0) - nf - 1.0) * x));
+    let s = sum(sorted
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| (2.0 * (i as f64 + 1.0) - nf - 1.0) * x));
     let denominator = match negatives {
         NegativeValues::Shift => {
             let min = sorted.first().copied().unwrap_or(0.0).min(0.0);
@@ -150,17 +153,37 @@ mod tests {
         close(gini(&v, NegativeValues::Raw).unwrap().population, 0.9617021);
         close(gini(&v, NegativeValues::SetToZero).unwrap().population, 0.7809524);
         close(gini(&v, NegativeValues::Shift).unwrap().population, 0.6277778);
-        close(gini(&v, NegativeValues::RaffinettiSilettiVernizzi).unwrap().population, 0.7793103);
+        close(
+            gini(&v, NegativeValues::RaffinettiSilettiVernizzi)
+                .unwrap()
+                .population,
+            0.7793103,
+        );
     }
 
     #[test]
     fn degenerate_inputs_are_errors() {
-        assert!(matches!(gini(&[], NegativeValues::Error), Err(Error::EmptyInput { .. })));
-        assert!(matches!(gini(&[0.0, 0.0], NegativeValues::Error), Err(Error::Undefined { .. })));
-        assert!(matches!(gini(&[1.0, f64::NAN], NegativeValues::Error), Err(Error::InvalidRow { row: 1, .. })));
-        assert!(matches!(gini(&[-3.0, -3.0], NegativeValues::Shift), Err(Error::Undefined { .. })));
+        assert!(matches!(
+            gini(&[], NegativeValues::Error),
+            Err(Error::EmptyInput { .. })
+        ));
+        assert!(matches!(
+            gini(&[0.0, 0.0], NegativeValues::Error),
+            Err(Error::Undefined { .. })
+        ));
+        assert!(matches!(
+            gini(&[1.0, f64::NAN], NegativeValues::Error),
+            Err(Error::InvalidRow { row: 1, .. })
+        ));
+        assert!(matches!(
+            gini(&[-3.0, -3.0], NegativeValues::Shift),
+            Err(Error::Undefined { .. })
+        ));
         assert!(gini(&[3.0, 3.0], NegativeValues::Shift).unwrap().population.abs() < 1e-15);
-        assert!(matches!(gini(&[-3.0, 1.0], NegativeValues::Raw), Err(Error::Undefined { .. })));
+        assert!(matches!(
+            gini(&[-3.0, 1.0], NegativeValues::Raw),
+            Err(Error::Undefined { .. })
+        ));
         let one = gini(&[5.0], NegativeValues::Error).unwrap();
         assert_eq!(one.corrected, None);
         assert!(one.population.abs() < 1e-15);

@@ -74,8 +74,12 @@ pub fn lorenz_curve_weighted(values: &[f64], weights: &[f64]) -> Result<Vec<Lore
             reason: "total weight and total value must be positive".into(),
         });
     }
-    let mut order: Vec<(f64, f64)> =
-        values.iter().zip(weights).filter(|(_, w)| **w > 0.0).map(|(&v, &w)| (canon(v), w)).collect();
+    let mut order: Vec<(f64, f64)> = values
+        .iter()
+        .zip(weights)
+        .filter(|(_, w)| **w > 0.0)
+        .map(|(&v, &w)| (canon(v), w))
+        .collect();
     order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut points = Vec::with_capacity(order.len() + 1);
     points.push(LorenzPoint {

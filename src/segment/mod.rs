@@ -19,7 +19,7 @@
 //! Values that describe a distribution (spend, CLV) are `f64`; money that is summed and
 //! reported as money (profit in the whale curve and profit levels) is `Decimal`.
 //! Nothing here panics on caller input: empty input, all-zero totals, NaN or infinite
-//! values and out-of-order cut points are typed [`Error`](crate::Error)s.
+//! values and out-of-order cut points are typed [`Error`] values.
 //!
 //! # Sources
 //!
@@ -51,7 +51,7 @@ pub use concentration::{Concentration, QuantileRow, TopCustomers, top_share};
 pub use gini::{Gini, NegativeValues, gini};
 pub use lorenz::{LorenzPoint, gini_from_lorenz, lorenz_curve_weighted};
 pub use overview::{SegmentOverview, segment_overview};
-pub use profit_levels::{ProfitClassification, ProfitLevel, ProfitLevels, ProfitLevelRow};
+pub use profit_levels::{ProfitClassification, ProfitLevel, ProfitLevelRow, ProfitLevels};
 pub use rfm::{Monetary, RfmCell, RfmConvention, RfmScores, RfmValues, quantile_scores, rfm_scores};
 pub use segment_map::{MapCheck, ScoreRange, SegmentMap, SegmentRule};
 pub use table::{SegmentRow, SegmentTable};
@@ -68,7 +68,10 @@ pub(crate) fn check_finite(values: &[f64], what: &'static str) -> Result<()> {
     if let Some(i) = values.iter().position(|v| !v.is_finite()) {
         return Err(Error::InvalidRow {
             row: i as u64,
-            reason: format!("{what}: value {} is not finite", values.get(i).copied().unwrap_or(f64::NAN)),
+            reason: format!(
+                "{what}: value {} is not finite",
+                values.get(i).copied().unwrap_or(f64::NAN)
+            ),
         });
     }
     Ok(())

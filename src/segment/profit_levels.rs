@@ -100,15 +100,26 @@ impl ProfitLevels {
         if levels.is_empty() {
             return Err(Error::param("levels", 0, "at least one profit level"));
         }
-        if levels.windows(2).any(|w| matches!(w, [a, b] if a.min_profit <= b.min_profit)) {
+        if levels
+            .windows(2)
+            .any(|w| matches!(w, [a, b] if a.min_profit <= b.min_profit))
+        {
             let mins: Vec<String> = levels.iter().map(|l| l.min_profit.to_string()).collect();
-            return Err(Error::param("levels", mins.join(","), "thresholds must strictly decrease"));
+            return Err(Error::param(
+                "levels",
+                mins.join(","),
+                "thresholds must strictly decrease",
+            ));
         }
         let mut names: Vec<&str> = levels.iter().map(|l| l.name.as_str()).collect();
         names.push(&below);
         for (i, n) in names.iter().enumerate() {
             if n.trim().is_empty() || names.iter().take(i).any(|o| o == n) {
-                return Err(Error::param("levels", *n, "level names must be non-empty and distinct"));
+                return Err(Error::param(
+                    "levels",
+                    *n,
+                    "level names must be non-empty and distinct",
+                ));
             }
         }
         Ok(ProfitLevels { levels, below })
@@ -156,7 +167,10 @@ impl ProfitLevels {
     /// Level index of one profit.
     #[must_use]
     pub fn level_of(&self, profit: Decimal) -> usize {
-        self.levels.iter().position(|l| profit >= l.min_profit).unwrap_or(self.levels.len())
+        self.levels
+            .iter()
+            .position(|l| profit >= l.min_profit)
+            .unwrap_or(self.levels.len())
     }
 
     /// Classes and ranks customers by profit.
@@ -168,7 +182,9 @@ impl ProfitLevels {
         if profits.is_empty() {
             return Err(Error::EmptyInput { what: "profits" });
         }
-        let overflow = || Error::Overflow { op: "profit level totals" };
+        let overflow = || Error::Overflow {
+            op: "profit level totals",
+        };
         let level: Vec<usize> = profits.iter().map(|&p| self.level_of(p)).collect();
         let mut order: Vec<usize> = (0..profits.len()).collect();
         order.sort_by(|&a, &b| profits.get(b).cmp(&profits.get(a)).then(a.cmp(&b)));
@@ -202,7 +218,8 @@ impl ProfitLevels {
                     level: self.name(l).unwrap_or_default().to_string(),
                     customers: customers.get(l).copied().unwrap_or(0),
                     profit,
-                    profit_share: (total > Decimal::ZERO).then(|| money::to_f64(profit) / money::to_f64(total)),
+                    profit_share: (total > Decimal::ZERO)
+                        .then(|| money::to_f64(profit) / money::to_f64(total)),
                 }
             })
             .collect();

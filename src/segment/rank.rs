@@ -99,7 +99,9 @@ pub(crate) fn quantile_scores_finite(values: &[f64], bins: u8) -> Vec<u8> {
         return Vec::new();
     }
     let nb = usize::from(bins);
-    let mut positions: Vec<usize> = (1..nb).map(|k| ((k as u128 * n as u128) / nb as u128) as usize).collect();
+    let mut positions: Vec<usize> = (1..nb)
+        .map(|k| ((k as u128 * n as u128) / nb as u128) as usize)
+        .collect();
     positions.dedup();
     let mut scratch: Vec<f64> = values.iter().map(|&x| canon(x)).collect();
     let mut edges = Vec::with_capacity(positions.len());
@@ -186,12 +188,18 @@ mod tests {
             for distinct in [1_u64, 2, 3, 5, 1000] {
                 let v: Vec<f64> = (0..n)
                     .map(|_| {
-                        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                        seed = seed
+                            .wrapping_mul(6_364_136_223_846_793_005)
+                            .wrapping_add(1_442_695_040_888_963_407);
                         ((seed >> 33) % distinct) as f64
                     })
                     .collect();
                 for bins in [2_u8, 3, 5, 10] {
-                    assert_eq!(quantile_scores_finite(&v, bins), naive(&v, bins), "n={n} d={distinct} b={bins}");
+                    assert_eq!(
+                        quantile_scores_finite(&v, bins),
+                        naive(&v, bins),
+                        "n={n} d={distinct} b={bins}"
+                    );
                 }
             }
         }

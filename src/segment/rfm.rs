@@ -158,7 +158,9 @@ impl RfmValues {
         monetary: Monetary,
     ) -> Result<Self> {
         if summaries.is_empty() {
-            return Err(Error::EmptyInput { what: "RFM summaries" });
+            return Err(Error::EmptyInput {
+                what: "RFM summaries",
+            });
         }
         let n = summaries.len();
         let mut out = RfmValues {
@@ -183,7 +185,9 @@ impl RfmValues {
                     f64::from(s.frequency),
                     s.monetary_value
                         .checked_mul(rust_decimal::Decimal::from(s.frequency))
-                        .ok_or(Error::Overflow { op: "RFM repeat spend total" })?,
+                        .ok_or(Error::Overflow {
+                            op: "RFM repeat spend total",
+                        })?,
                 ),
             };
             out.recency.push(since_last);
@@ -274,15 +278,13 @@ impl RfmScores {
 
     /// All cells, in input order.
     pub fn cells(&self) -> impl Iterator<Item = RfmCell> + '_ {
-        self.recency
-            .iter()
-            .zip(&self.frequency)
-            .zip(&self.monetary)
-            .map(|((&recency, &frequency), &monetary)| RfmCell {
+        self.recency.iter().zip(&self.frequency).zip(&self.monetary).map(
+            |((&recency, &frequency), &monetary)| RfmCell {
                 recency,
                 frequency,
                 monetary,
-            })
+            },
+        )
     }
 
     /// Customers per score (index 0 = score 1) for recency, frequency and monetary. A zero
@@ -298,7 +300,11 @@ impl RfmScores {
             }
             c
         };
-        [count(&self.recency), count(&self.frequency), count(&self.monetary)]
+        [
+            count(&self.recency),
+            count(&self.frequency),
+            count(&self.monetary),
+        ]
     }
 }
 

@@ -63,7 +63,12 @@ pub struct SegmentRule {
 impl SegmentRule {
     /// A rule.
     #[must_use]
-    pub fn new(name: impl Into<String>, recency: ScoreRange, frequency: ScoreRange, monetary: ScoreRange) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        recency: ScoreRange,
+        frequency: ScoreRange,
+        monetary: ScoreRange,
+    ) -> Self {
         SegmentRule {
             name: name.into(),
             recency,
@@ -75,7 +80,9 @@ impl SegmentRule {
     /// Whether the rule covers `cell`.
     #[must_use]
     pub fn contains(&self, cell: RfmCell) -> bool {
-        self.recency.contains(cell.recency) && self.frequency.contains(cell.frequency) && self.monetary.contains(cell.monetary)
+        self.recency.contains(cell.recency)
+            && self.frequency.contains(cell.frequency)
+            && self.monetary.contains(cell.monetary)
     }
 }
 
@@ -97,7 +104,10 @@ impl MapCheck {
     /// reached, names unique.
     #[must_use]
     pub fn is_partition(&self) -> bool {
-        self.unassigned.is_empty() && self.overlapping.is_empty() && self.unreachable.is_empty() && self.bad_names.is_empty()
+        self.unassigned.is_empty()
+            && self.overlapping.is_empty()
+            && self.unreachable.is_empty()
+            && self.bad_names.is_empty()
     }
 
     /// A one-line summary, for errors and logs.
@@ -148,7 +158,11 @@ pub struct SegmentMap {
 
 fn cell_index(bins: u8, c: RfmCell) -> Option<usize> {
     let b = usize::from(bins);
-    let (r, f, m) = (usize::from(c.recency), usize::from(c.frequency), usize::from(c.monetary));
+    let (r, f, m) = (
+        usize::from(c.recency),
+        usize::from(c.frequency),
+        usize::from(c.monetary),
+    );
     if r == 0 || f == 0 || m == 0 || r > b || f > b || m > b {
         return None;
     }
@@ -174,7 +188,12 @@ impl SegmentMap {
         let mut out = MapCheck::default();
         let mut reached = vec![false; rules.len()];
         for cell in all_cells(bins) {
-            let hits: Vec<usize> = rules.iter().enumerate().filter(|(_, r)| r.contains(cell)).map(|(i, _)| i).collect();
+            let hits: Vec<usize> = rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.contains(cell))
+                .map(|(i, _)| i)
+                .collect();
             for &i in &hits {
                 if let Some(r) = reached.get_mut(i) {
                     *r = true;
@@ -185,12 +204,18 @@ impl SegmentMap {
                 1 => {}
                 _ => out.overlapping.push((
                     cell,
-                    hits.iter().filter_map(|&i| rules.get(i).map(|r| r.name.clone())).collect(),
+                    hits.iter()
+                        .filter_map(|&i| rules.get(i).map(|r| r.name.clone()))
+                        .collect(),
                 )),
             }
         }
-        out.unreachable =
-            rules.iter().zip(&reached).filter(|(_, reached)| !**reached).map(|(r, _)| r.name.clone()).collect();
+        out.unreachable = rules
+            .iter()
+            .zip(&reached)
+            .filter(|(_, reached)| !**reached)
+            .map(|(r, _)| r.name.clone())
+            .collect();
         for (i, r) in rules.iter().enumerate() {
             let duplicate = rules.iter().take(i).any(|o| o.name == r.name);
             if (r.name.trim().is_empty() || duplicate) && !out.bad_names.contains(&r.name) {
@@ -267,7 +292,11 @@ impl SegmentMap {
         let table = all_cells(5)
             .map(|cell| rules.iter().position(|r| r.contains(cell)).unwrap_or(0) as u16)
             .collect();
-        SegmentMap { bins: 5, rules, table }
+        SegmentMap {
+            bins: 5,
+            rules,
+            table,
+        }
     }
 
     /// Score levels the map is for.
@@ -290,13 +319,17 @@ impl SegmentMap {
     /// Segment index of a cell (`None` if a score is outside `1..=bins`).
     #[must_use]
     pub fn segment(&self, cell: RfmCell) -> Option<usize> {
-        cell_index(self.bins, cell).and_then(|i| self.table.get(i)).map(|&s| usize::from(s))
+        cell_index(self.bins, cell)
+            .and_then(|i| self.table.get(i))
+            .map(|&s| usize::from(s))
     }
 
     /// Segment name of a cell.
     #[must_use]
     pub fn segment_name(&self, cell: RfmCell) -> Option<&str> {
-        self.segment(cell).and_then(|s| self.rules.get(s)).map(|r| r.name.as_str())
+        self.segment(cell)
+            .and_then(|s| self.rules.get(s))
+            .map(|r| r.name.as_str())
     }
 
     /// Segment index of every customer.
@@ -307,7 +340,11 @@ impl SegmentMap {
     /// [`Error::InvalidRow`] for a score outside `1..=bins`.
     pub fn assign(&self, scores: &RfmScores) -> Result<Vec<usize>> {
         if scores.bins != self.bins {
-            return Err(Error::param("scores.bins", scores.bins, "must equal the segment map's bins"));
+            return Err(Error::param(
+                "scores.bins",
+                scores.bins,
+                "must equal the segment map's bins",
+            ));
         }
         scores
             .cells()

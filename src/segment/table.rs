@@ -76,7 +76,11 @@ impl SegmentTable {
         value: Option<&[f64]>,
     ) -> Result<Self> {
         let n = segments.len();
-        let columns = [("monetary", Some(monetary)), ("revenue", Some(revenue)), ("value", value)];
+        let columns = [
+            ("monetary", Some(monetary)),
+            ("revenue", Some(revenue)),
+            ("value", value),
+        ];
         for (name, col) in columns {
             if let Some(col) = col {
                 if col.len() != n {
@@ -94,7 +98,10 @@ impl SegmentTable {
         if let Some(i) = segments.iter().position(|&s| s >= k) {
             return Err(Error::InvalidRow {
                 row: i as u64,
-                reason: format!("segment index {} is not in a map of {k} segments", segments.get(i).copied().unwrap_or(0)),
+                reason: format!(
+                    "segment index {} is not in a map of {k} segments",
+                    segments.get(i).copied().unwrap_or(0)
+                ),
             });
         }
         let mut count = vec![0_usize; k];

@@ -77,11 +77,15 @@ impl WhaleCurve {
     /// [`Error::EmptyInput`] for no profits; [`Error::Overflow`] if a sum overflows.
     pub fn new(profits: &[Decimal]) -> Result<Self> {
         if profits.is_empty() {
-            return Err(Error::EmptyInput { what: "whale curve profits" });
+            return Err(Error::EmptyInput {
+                what: "whale curve profits",
+            });
         }
         let mut sorted = profits.to_vec();
         sorted.sort_unstable_by(|a, b| b.cmp(a));
-        let overflow = || Error::Overflow { op: "whale curve cumulative profit" };
+        let overflow = || Error::Overflow {
+            op: "whale curve cumulative profit",
+        };
         let mut cumulative = Decimal::ZERO;
         let (mut peak, mut peak_at) = (Decimal::ZERO, 0_usize);
         let mut destroyed = Decimal::ZERO;
@@ -134,7 +138,9 @@ impl WhaleCurve {
         let counts: Vec<usize> = if points == 0 || points >= n {
             (0..=n).collect()
         } else {
-            (0..=points).map(|j| (j as u128 * n as u128 / points as u128) as usize).collect()
+            (0..=points)
+                .map(|j| (j as u128 * n as u128 / points as u128) as usize)
+                .collect()
         };
         let positive_total = self.total_profit > Decimal::ZERO;
         let mut out = Vec::with_capacity(counts.len());
@@ -142,7 +148,9 @@ impl WhaleCurve {
         let mut done = 0;
         for k in counts {
             for p in self.sorted.get(done..k).unwrap_or(&[]) {
-                cumulative = cumulative.checked_add(*p).ok_or(Error::Overflow { op: "whale curve points" })?;
+                cumulative = cumulative.checked_add(*p).ok_or(Error::Overflow {
+                    op: "whale curve points",
+                })?;
             }
             done = k;
             out.push(WhalePoint {
