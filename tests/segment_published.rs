@@ -104,3 +104,25 @@ fn cdnow_rfm_frequency_matches_published_counts() {
     assert_eq!(o.segment_counts, counts);
     assert!(o.top20_share > 0.5 && o.top20_share < 0.8, "{}", o.top20_share);
 }
+
+#[test]
+fn results_round_trip_through_json() {
+    use customer_value::segment::{AbcCuts, WhaleCurve, abc_classes};
+    use rust_decimal::Decimal;
+    let rfm = RfmValues::new(vec![3.0, 30.0, 9.0], vec![4.0, 1.0, 2.0], vec![90.0, 5.0, 20.0]).unwrap();
+    let scores = rfm_scores(&rfm, 5).unwrap();
+    let back: customer_value::segment::RfmScores =
+        serde_json::from_str(&serde_json::to_string(&scores).unwrap()).unwrap();
+    assert_eq!(back, scores);
+    let abc = abc_classes(&rfm.monetary, &AbcCuts::default()).unwrap();
+    let back: customer_value::segment::AbcClasses =
+        serde_json::from_str(&serde_json::to_string(&abc).unwrap()).unwrap();
+    assert_eq!(back, abc);
+    let whale = WhaleCurve::new(&[Decimal::from(7), Decimal::from(-2)]).unwrap();
+    let back: WhaleCurve = serde_json::from_str(&serde_json::to_string(&whale).unwrap()).unwrap();
+    assert_eq!(back, whale);
+    let rules = SegmentMap::standard().rules().to_vec();
+    let back: Vec<customer_value::segment::SegmentRule> =
+        serde_json::from_str(&serde_json::to_string(&rules).unwrap()).unwrap();
+    assert!(SegmentMap::new(5, back).is_ok());
+}
