@@ -30,11 +30,16 @@
 pub mod error;
 pub mod io;
 pub mod money;
+pub mod segment;
 pub mod summary;
 pub mod time;
 pub mod transaction;
 
 pub use error::{Error, Result};
+pub use segment::{
+    AbcCuts, Concentration, NegativeValues, RfmScores, RfmValues, SegmentMap, WhaleCurve, abc_classes, gini,
+    rfm_scores, top_share,
+};
 #[cfg(feature = "parallel")]
 pub use summary::summarise_columns_parallel;
 pub use summary::{
