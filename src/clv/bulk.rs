@@ -80,36 +80,44 @@ impl<'a> ClvColumns<'a> {
         let rev = *self.revenue.get(i)?;
         let cost = *self.cost.get(i)?;
         let acq = *self.acquisition_cost.get(i)?;
-        let mut total = Decimal::ZERO.checked_sub(acq)?;
-        match self.growth.and_then(|g| g.get(i)) {
-            None => {
-                // Flat margin: Σ m·wₖ = m·Σwₖ, exactly while the products fit Decimal's 28 digits
-                // (money with ≤ 16 digits × 12-decimal weights).
-                let m = rev.checked_sub(cost)?;
-                total = total.checked_add(m.checked_mul(weights.sum())?)?;
-            }
+        // The same operations in the same order as `Relationship::npv` with a constant (or
+        // growing) revenue stream and a constant cost stream, so both agree to the last digit.
+        let discounted_cost = cost.checked_mul(weights.sum())?;
+        let discounted_revenue = match self.growth.and_then(|g| g.get(i)) {
+            None => rev.checked_mul(weights.sum())?,
             Some(g) => {
+                if *g <= Decimal::NEGATIVE_ONE {
+                    return None;
+                }
                 let factor = Decimal::ONE.checked_add(*g)?;
                 let mut r = rev;
-                for w in weights.weights() {
-                    total = total.checked_add(r.checked_sub(cost)?.checked_mul(*w)?)?;
-                    r = r.checked_mul(factor)?;
+                let mut total = Decimal::ZERO;
+                for (k, w) in weights.weights().iter().enumerate() {
+                    if k > 0 {
+                        r = r.checked_mul(factor)?;
+                    }
+                    total = total.checked_add(r.checked_mul(*w)?)?;
                 }
+                total
             }
-        }
-        Some(total)
+        };
+        discounted_revenue.checked_sub(discounted_cost)?.checked_sub(acq)
     }
 }
 
 fn row_error(i: usize) -> Error {
-    Error::InvalidRow { row: i as u64, reason: "CLV overflows Decimal".into() }
+    Error::InvalidRow { row: i as u64, reason: "CLV overflows Decimal, or growth rate <= -1".into() }
 }
 
-/// CLV of every customer: −acquisition + Σₖ (revenueₖ − cost)·wₖ.
+/// CLV of every customer: Σₖ revenueₖ·wₖ − Σₖ cost·wₖ − acquisition.
+///
+/// Each value equals, to the last digit, [`Relationship::npv`](super::Relationship::npv)
+/// of the same customer (constant or growing revenue, constant cost).
 ///
 /// # Errors
 ///
-/// [`Error::InvalidRow`] naming the first customer whose value overflows.
+/// [`Error::InvalidRow`] naming the first customer whose value overflows or whose growth
+/// rate is ≤ −1.
 ///
 /// # Examples
 ///

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::checked;
 use super::weights::{DiscountWeights, Timing};
 use crate::cost::{Activity, CostModel};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::retention::RetentionModel;
 use crate::revenue::RevenueStream;
 
@@ -113,10 +113,8 @@ impl Relationship {
     ///
     /// [`Error::Overflow`]; errors of the streams.
     pub fn npv(&self, weights: &DiscountWeights) -> Result<NpvBreakdown> {
-        let horizon = u32::try_from(weights.horizon())
-            .map_err(|_| Error::param("horizon", weights.horizon(), "at most u32::MAX periods"))?;
-        let discounted_revenue = weights.present_value(&self.revenue.amounts(horizon)?)?;
-        let discounted_cost = weights.present_value(&self.cost.amounts(horizon)?)?;
+        let discounted_revenue = weights.present_value_of(&self.revenue)?;
+        let discounted_cost = weights.present_value_of(&self.cost)?;
         let before = checked::sub(discounted_revenue, discounted_cost, "CLV")?;
         Ok(NpvBreakdown {
             acquisition_cost: self.acquisition_cost,

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::money;
 use crate::retention::RetentionModel;
+use crate::revenue::RevenueStream;
 
 /// Decimal places of every survival × discount weight: 12.
 pub const WEIGHT_DP: u32 = 12;
@@ -153,6 +154,23 @@ impl DiscountWeights {
             total = super::checked::add(total, super::checked::mul(*a, *w, "present value")?, "present value")?;
         }
         Ok(total)
+    }
+
+    /// The present value of a stream over the horizon: `amount · Σ wₖ` for a constant
+    /// stream, Σ amountₖ · wₖ otherwise.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`]; errors of [`RevenueStream::amounts`].
+    pub fn present_value_of(&self, stream: &RevenueStream) -> Result<Decimal> {
+        match stream {
+            RevenueStream::Constant(a) => self.present_value_constant(*a),
+            other => {
+                let horizon = u32::try_from(self.weights.len())
+                    .map_err(|_| Error::param("horizon", self.weights.len(), "at most u32::MAX periods"))?;
+                self.present_value(&other.amounts(horizon)?)
+            }
+        }
     }
 
     /// The present value of the same `amount` every period: amount · Σ wₖ.
