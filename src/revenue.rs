@@ -78,9 +78,9 @@ impl RevenueStream {
                 }
                 Ok(out)
             }
-            RevenueStream::Series(s) => {
-                Ok((0..n).map(|k| s.get(k).copied().unwrap_or(Decimal::ZERO)).collect())
-            }
+            RevenueStream::Series(s) => Ok((0..n)
+                .map(|k| s.get(k).copied().unwrap_or(Decimal::ZERO))
+                .collect()),
         }
     }
 }

@@ -4,14 +4,14 @@
 //! bulk valuation, and the laws CLV must obey.
 
 use customer_value::Error;
+use customer_value::RevenueStream;
 use customer_value::clv::{
     ClvColumns, DiscountWeights, PortfolioSummary, Referral, Relationship, Timing, ValueComponents,
-    base_potential, bulk_clv, closed_form_clv, closed_form_clv_finite, closed_form_multiplier, referral_value,
-    simple_clv, simple_clv_net_of_cac, top_customers,
+    base_potential, bulk_clv, closed_form_clv, closed_form_clv_finite, closed_form_multiplier,
+    referral_value, simple_clv, simple_clv_net_of_cac, top_customers,
 };
 use customer_value::cost::{Activity, ActivityCost, CostModel, FixedCost, ProportionalCost};
 use customer_value::retention::{ConstantRetention, EmpiricalSurvival, RetentionCurve, RetentionModel};
-use customer_value::RevenueStream;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -25,15 +25,34 @@ fn cents(x: i64) -> Decimal {
 #[test]
 fn gupta_lehmann_closed_forms() {
     let m = d(100);
-    assert_eq!(closed_form_clv(m, 0.8, 0.1, Timing::EndOfPeriod).unwrap().round_dp(2), cents(26667));
-    assert_eq!(closed_form_clv(m, 0.8, 0.1, Timing::StartOfPeriod).unwrap().round_dp(2), cents(36667));
-    assert_eq!(closed_form_clv_finite(m, 0.8, 0.1, 5, Timing::EndOfPeriod).unwrap().round_dp(2), cents(21241));
+    assert_eq!(
+        closed_form_clv(m, 0.8, 0.1, Timing::EndOfPeriod)
+            .unwrap()
+            .round_dp(2),
+        cents(26667)
+    );
+    assert_eq!(
+        closed_form_clv(m, 0.8, 0.1, Timing::StartOfPeriod)
+            .unwrap()
+            .round_dp(2),
+        cents(36667)
+    );
+    assert_eq!(
+        closed_form_clv_finite(m, 0.8, 0.1, 5, Timing::EndOfPeriod)
+            .unwrap()
+            .round_dp(2),
+        cents(21241)
+    );
 }
 
 #[test]
 fn summed_npv_reproduces_212_41() {
     let r = ConstantRetention::new(0.8).unwrap();
-    let rel = Relationship::new(Decimal::ZERO, RevenueStream::Constant(d(100)), RevenueStream::Constant(d(0)));
+    let rel = Relationship::new(
+        Decimal::ZERO,
+        RevenueStream::Constant(d(100)),
+        RevenueStream::Constant(d(0)),
+    );
     let v = rel.value(&r, 0.1, 5, Timing::EndOfPeriod).unwrap();
     assert_eq!(v.clv.round_dp(2), cents(21241));
     // Long horizons approach the infinite closed forms.
@@ -49,12 +68,24 @@ fn divergent_series_is_an_error() {
     for timing in [Timing::EndOfPeriod, Timing::StartOfPeriod] {
         let e = closed_form_clv(d(100), 0.95, -0.1, timing).unwrap_err();
         assert!(matches!(e, Error::Undefined { .. }), "{e}");
-        assert!(matches!(closed_form_clv(d(100), 1.0, 0.0, timing), Err(Error::Undefined { .. })));
+        assert!(matches!(
+            closed_form_clv(d(100), 1.0, 0.0, timing),
+            Err(Error::Undefined { .. })
+        ));
     }
     // A finite horizon is fine (and equals the plain sum: r = 1, d = 0 → T margins).
-    assert_eq!(closed_form_clv_finite(d(100), 1.0, 0.0, 7, Timing::EndOfPeriod).unwrap(), d(700));
-    assert!(matches!(closed_form_clv(d(1), 0.5, -1.0, Timing::EndOfPeriod), Err(Error::InvalidParameter { .. })));
-    assert!(matches!(closed_form_clv(d(1), f64::NAN, 0.1, Timing::EndOfPeriod), Err(Error::InvalidParameter { .. })));
+    assert_eq!(
+        closed_form_clv_finite(d(100), 1.0, 0.0, 7, Timing::EndOfPeriod).unwrap(),
+        d(700)
+    );
+    assert!(matches!(
+        closed_form_clv(d(1), 0.5, -1.0, Timing::EndOfPeriod),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        closed_form_clv(d(1), f64::NAN, 0.1, Timing::EndOfPeriod),
+        Err(Error::InvalidParameter { .. })
+    ));
 }
 
 #[test]
@@ -62,19 +93,31 @@ fn simple_clv_of_the_seed() {
     // Seed 001: A buys 3 times a year for 4,000,000 toman; B once for 6,000,000.
     assert_eq!(simple_clv(d(4_000_000), d(3), d(1)).unwrap(), d(12_000_000));
     assert_eq!(simple_clv(d(6_000_000), d(1), d(1)).unwrap(), d(6_000_000));
-    assert_eq!(simple_clv_net_of_cac(d(4_000_000), d(3), d(1), d(1_000_000)).unwrap(), d(11_000_000));
+    assert_eq!(
+        simple_clv_net_of_cac(d(4_000_000), d(3), d(1), d(1_000_000)).unwrap(),
+        d(11_000_000)
+    );
     assert!(simple_clv(d(1), d(-1), d(1)).is_err());
-    assert!(matches!(simple_clv(Decimal::MAX, d(2), d(1)), Err(Error::Overflow { .. })));
+    assert!(matches!(
+        simple_clv(Decimal::MAX, d(2), d(1)),
+        Err(Error::Overflow { .. })
+    ));
 }
 
 #[test]
 fn npv_breakdown_is_exact_and_uses_the_cost_model() {
-    let abc = ActivityCost::new().with_acquisition(d(40)).with_per_order(d(3)).with_per_delivery(d(5));
+    let abc = ActivityCost::new()
+        .with_acquisition(d(40))
+        .with_per_order(d(3))
+        .with_per_delivery(d(5));
     let plan = vec![Activity::new(d(120)).with_orders(2).with_deliveries(2); 6];
     let rel = Relationship::from_activities(&abc, &plan).unwrap();
     let curve = RetentionCurve::new(vec![0.6, 0.8, 0.9]).unwrap();
     let v = rel.value(&curve, 0.08, 6, Timing::EndOfPeriod).unwrap();
-    assert_eq!(v.clv, v.discounted_revenue - v.discounted_cost - v.acquisition_cost);
+    assert_eq!(
+        v.clv,
+        v.discounted_revenue - v.discounted_cost - v.acquisition_cost
+    );
     assert_eq!(v.value_before_acquisition().unwrap() - v.acquisition_cost, v.clv);
     // Margin 120 − 16 = 104 a period: the NPV equals 104 × Σ weights − 40 exactly.
     let w = DiscountWeights::new(&curve, 0.08, 6, Timing::EndOfPeriod).unwrap();
@@ -84,12 +127,21 @@ fn npv_breakdown_is_exact_and_uses_the_cost_model() {
 #[test]
 fn growing_revenue_and_series() {
     let s = RevenueStream::growing(d(100), cents(5)).unwrap();
-    assert_eq!(s.amounts(3).unwrap(), vec![d(100), d(105), Decimal::new(11025, 2)]);
+    assert_eq!(
+        s.amounts(3).unwrap(),
+        vec![d(100), d(105), Decimal::new(11025, 2)]
+    );
     assert!(RevenueStream::growing(d(1), d(-1)).is_err());
-    assert!(matches!(RevenueStream::growing(Decimal::MAX, d(1)).unwrap().amounts(3), Err(Error::Overflow { .. })));
+    assert!(matches!(
+        RevenueStream::growing(Decimal::MAX, d(1)).unwrap().amounts(3),
+        Err(Error::Overflow { .. })
+    ));
     let w = DiscountWeights::new(&ConstantRetention::new(1.0).unwrap(), 0.0, 3, Timing::EndOfPeriod).unwrap();
     assert_eq!(w.present_value(&[d(1), d(2), d(3)]).unwrap(), d(6));
-    assert!(matches!(w.present_value(&[d(1); 4]), Err(Error::LengthMismatch { .. })));
+    assert!(matches!(
+        w.present_value(&[d(1); 4]),
+        Err(Error::LengthMismatch { .. })
+    ));
 }
 
 #[test]
@@ -101,7 +153,10 @@ fn weights_reject_a_model_that_breaks_the_contract() {
             if t < 2 { 1.0 } else { f64::NAN }
         }
     }
-    assert!(matches!(DiscountWeights::new(&Nan, 0.1, 5, Timing::EndOfPeriod), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(
+        DiscountWeights::new(&Nan, 0.1, 5, Timing::EndOfPeriod),
+        Err(Error::InvalidParameter { .. })
+    ));
     assert!(DiscountWeights::new(&Nan, f64::INFINITY, 1, Timing::EndOfPeriod).is_err());
 }
 
@@ -116,12 +171,22 @@ fn empirical_curve_values_only_the_observed_years() {
 #[test]
 fn value_components_sum_to_the_total() {
     // Base: seed 001 customer A's year — 12,000,000 revenue, 1,000,000 costs.
-    let base = base_potential(&[Activity::new(d(12_000_000)).with_orders(3)], &FixedCost::new(d(400_000), d(600_000)))
-        .unwrap();
+    let base = base_potential(
+        &[Activity::new(d(12_000_000)).with_orders(3)],
+        &FixedCost::new(d(400_000), d(600_000)),
+    )
+    .unwrap();
     assert_eq!(base, d(11_000_000));
     // Growth: future margins growing 10 % a year, valued at retention 0.8 and d = 0.1.
     let w = DiscountWeights::new(&ConstantRetention::new(0.8).unwrap(), 0.1, 5, Timing::EndOfPeriod).unwrap();
-    let growth = w.present_value(&RevenueStream::growing(d(1_000_000), cents(10)).unwrap().amounts(5).unwrap()).unwrap();
+    let growth = w
+        .present_value(
+            &RevenueStream::growing(d(1_000_000), cents(10))
+                .unwrap()
+                .amounts(5)
+                .unwrap(),
+        )
+        .unwrap();
     let networking = referral_value(&[
         Referral::new(d(2_000_000), true).with_reward(d(100_000)),
         Referral::new(d(3_000_000), false).with_acquisition_saving(d(250_000)),
@@ -145,7 +210,10 @@ fn portfolio_of_values() {
     assert!((p.top_fifth_share - 85.0 / 93.0).abs() < 1e-12);
     assert!(PortfolioSummary::new(&[]).is_err());
     let ids: Vec<usize> = (0..values.len()).collect();
-    assert_eq!(top_customers(&ids, &values, 2).unwrap(), vec![(9, d(80)), (0, d(5))]);
+    assert_eq!(
+        top_customers(&ids, &values, 2).unwrap(),
+        vec![(9, d(80)), (0, d(5))]
+    );
     assert!(top_customers(&ids[..3], &values, 2).is_err());
 }
 
@@ -158,17 +226,35 @@ fn bulk_matches_one_by_one() {
     let acq: Vec<Decimal> = (0..50).map(|i| cents(500 * i)).collect();
     let growth: Vec<Decimal> = (0..50).map(|i| Decimal::new(i - 20, 3)).collect();
     let flat = bulk_clv(ClvColumns::new(&rev, &cost, &acq).unwrap(), &w).unwrap();
-    let grown = bulk_clv(ClvColumns::new(&rev, &cost, &acq).unwrap().with_growth(&growth).unwrap(), &w).unwrap();
+    let grown = bulk_clv(
+        ClvColumns::new(&rev, &cost, &acq)
+            .unwrap()
+            .with_growth(&growth)
+            .unwrap(),
+        &w,
+    )
+    .unwrap();
     for i in 0..50 {
-        let one = Relationship::new(acq[i], RevenueStream::Constant(rev[i]), RevenueStream::Constant(cost[i]));
+        let one = Relationship::new(
+            acq[i],
+            RevenueStream::Constant(rev[i]),
+            RevenueStream::Constant(cost[i]),
+        );
         assert_eq!(flat[i], one.npv(&w).unwrap().clv);
-        let g = Relationship::new(acq[i], RevenueStream::growing(rev[i], growth[i]).unwrap(), RevenueStream::Constant(cost[i]));
+        let g = Relationship::new(
+            acq[i],
+            RevenueStream::growing(rev[i], growth[i]).unwrap(),
+            RevenueStream::Constant(cost[i]),
+        );
         assert_eq!(grown[i], g.npv(&w).unwrap().clv);
     }
     let huge = [Decimal::MAX];
     let neg = [Decimal::MIN];
     let zero = [Decimal::ZERO];
-    assert!(matches!(bulk_clv(ClvColumns::new(&huge, &neg, &zero).unwrap(), &w), Err(Error::InvalidRow { row: 0, .. })));
+    assert!(matches!(
+        bulk_clv(ClvColumns::new(&huge, &neg, &zero).unwrap(), &w),
+        Err(Error::InvalidRow { row: 0, .. })
+    ));
 }
 
 #[test]

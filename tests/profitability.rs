@@ -3,7 +3,9 @@
 //! classification of a base, cost-to-serve per group (seed 002), and exactness laws.
 
 use customer_value::Error;
-use customer_value::cost::{Activity, ActivityCost, BadDebt, CostModel, CostSum, FixedCost, ProportionalCost, cost_to_serve_by_group};
+use customer_value::cost::{
+    Activity, ActivityCost, BadDebt, CostModel, CostSum, FixedCost, ProportionalCost, cost_to_serve_by_group,
+};
 use customer_value::profitability::{
     ClassThresholds, CustomerCosts, CustomerProfitability, ProfitClass, break_even_cac, cac_for_target_ratio,
     cac_payback_periods, clv_to_cac, net_profit_columns, rank_by_profit, segment_break_even_cac,
@@ -42,8 +44,12 @@ fn seed_001_worked_example_to_the_toman() {
     assert_eq!(b.revenue, d(6_000_000));
     assert_eq!(b.costs.total().unwrap(), d(2_000_000));
     assert_eq!(b.net_profit().unwrap(), d(4_000_000));
-    let r = rank_by_profit(&["B", "A"], &[b.net_profit().unwrap(), a.net_profit().unwrap()], ClassThresholds::default())
-        .unwrap();
+    let r = rank_by_profit(
+        &["B", "A"],
+        &[b.net_profit().unwrap(), a.net_profit().unwrap()],
+        ClassThresholds::default(),
+    )
+    .unwrap();
     assert_eq!(r.customers[0].customer, "A");
     assert_eq!(r.customers[0].rank, 1);
     assert_eq!(r.customers[1].customer, "B");
@@ -70,7 +76,10 @@ fn margin_and_roi_are_the_corrected_ratios() {
     assert_eq!(b.margin_percent().unwrap().round_dp(4), Decimal::new(666667, 4));
     // CLV / CAC: 3:1 is the healthy floor (ChartMogul); the seed prints CAC / CLV.
     assert_eq!(clv_to_cac(d(3_600), d(1_200)).unwrap(), d(3));
-    assert!(matches!(clv_to_cac(d(1), Decimal::ZERO), Err(Error::Undefined { .. })));
+    assert!(matches!(
+        clv_to_cac(d(1), Decimal::ZERO),
+        Err(Error::Undefined { .. })
+    ));
     assert!(clv_to_cac(d(1), d(-1)).is_err());
     let zero = CustomerProfitability::new(Decimal::ZERO, CustomerCosts::default());
     assert!(matches!(zero.margin_percent(), Err(Error::Undefined { .. })));
@@ -78,15 +87,20 @@ fn margin_and_roi_are_the_corrected_ratios() {
 
 #[test]
 fn risk_adjusted_net_revenue() {
-    let p = CustomerProfitability::new(d(12_000_000), CustomerCosts::new(d(400_000), d(600_000), Decimal::ZERO, Decimal::ZERO))
-        .with_bad_debt(Decimal::new(25, 3))
-        .unwrap();
+    let p = CustomerProfitability::new(
+        d(12_000_000),
+        CustomerCosts::new(d(400_000), d(600_000), Decimal::ZERO, Decimal::ZERO),
+    )
+    .with_bad_debt(Decimal::new(25, 3))
+    .unwrap();
     assert_eq!(p.risk_costs, d(300_000));
     assert_eq!(p.risk_adjusted_net_revenue().unwrap(), d(10_700_000));
     assert_eq!(p.net_profit().unwrap(), d(11_000_000));
     assert!(p.with_bad_debt(d(2)).is_err());
     // The same through cost models: a sum of serving costs and a bad-debt risk.
-    let model = CostSum::new().with(FixedCost::new(Decimal::ZERO, d(1_000_000))).with(BadDebt::new(Decimal::new(25, 3)).unwrap());
+    let model = CostSum::new()
+        .with(FixedCost::new(Decimal::ZERO, d(1_000_000)))
+        .with(BadDebt::new(Decimal::new(25, 3)).unwrap());
     let a = Activity::new(d(12_000_000));
     assert_eq!(model.risk_cost(&a).unwrap(), d(300_000));
     assert_eq!(model.margin(&a).unwrap(), d(10_700_000));
@@ -94,7 +108,10 @@ fn risk_adjusted_net_revenue() {
 
 #[test]
 fn cac_payback_and_allowable_cac() {
-    assert_eq!(cac_payback_periods(d(1_200), d(100), Decimal::new(8, 1)).unwrap(), d(15));
+    assert_eq!(
+        cac_payback_periods(d(1_200), d(100), Decimal::new(8, 1)).unwrap(),
+        d(15)
+    );
     assert!(cac_payback_periods(d(1_200), Decimal::ZERO, Decimal::new(8, 1)).is_err());
     assert!(cac_payback_periods(d(1_200), d(100), Decimal::ZERO).is_err());
     assert!(cac_payback_periods(d(1_200), d(100), d(2)).is_err());
@@ -130,7 +147,10 @@ fn classification_and_what_loss_makers_destroy() {
     assert_eq!(order, ["a", "d", "g", "c", "f", "e", "b"]);
     assert_eq!(r.customers[4].class, ProfitClass::Marginal); // 0 is not a loss
     assert!(ClassThresholds::new(d(10), d(0)).is_err());
-    assert!(matches!(rank_by_profit(&ids[..2], &nets, t), Err(Error::LengthMismatch { .. })));
+    assert!(matches!(
+        rank_by_profit(&ids[..2], &nets, t),
+        Err(Error::LengthMismatch { .. })
+    ));
     let empty = rank_by_profit::<u8>(&[], &[], t).unwrap();
     assert!(empty.loss_making_share().abs() < 1e-15);
 }
@@ -145,7 +165,11 @@ fn cost_to_serve_per_customer_and_group() {
         .with_per_return(d(8));
     let acts = [
         Activity::new(d(400)).with_orders(4).with_deliveries(4),
-        Activity::new(d(400)).with_orders(4).with_deliveries(4).with_support_tickets(6).with_returns(3),
+        Activity::new(d(400))
+            .with_orders(4)
+            .with_deliveries(4)
+            .with_support_tickets(6)
+            .with_returns(3),
         Activity::new(d(90)).with_orders(1).with_deliveries(1),
     ];
     let (per, groups) = cost_to_serve_by_group(&abc, &["web", "web", "shop"], &acts).unwrap();
@@ -166,13 +190,19 @@ fn cost_models_report_overflow() {
     let sum = CostSum::new().with(m).with(m);
     assert!(matches!(sum.serving_cost(&a), Err(Error::Overflow { .. })));
     let abc = ActivityCost::new().with_per_order(Decimal::MAX);
-    assert!(matches!(abc.serving_cost(&Activity::new(d(1)).with_orders(2)), Err(Error::Overflow { .. })));
+    assert!(matches!(
+        abc.serving_cost(&Activity::new(d(1)).with_orders(2)),
+        Err(Error::Overflow { .. })
+    ));
 }
 
 #[test]
 fn bulk_net_profit() {
     assert!(net_profit_columns(&[d(1)], &[]).is_err());
-    assert!(matches!(net_profit_columns(&[Decimal::MAX], &[Decimal::MIN]), Err(Error::InvalidRow { row: 0, .. })));
+    assert!(matches!(
+        net_profit_columns(&[Decimal::MAX], &[Decimal::MIN]),
+        Err(Error::InvalidRow { row: 0, .. })
+    ));
 }
 
 proptest! {

@@ -2,11 +2,11 @@
 //! checker on every model the crate ships, on published survival data (Fader & Hardie
 //! 2007, Table 1) and on the seed's lifetime figures.
 
+use customer_value::Error;
 use customer_value::retention::{
     ConstantRetention, EmpiricalSurvival, RetentionCurve, RetentionModel, check_retention_model,
     expected_lifetime,
 };
-use customer_value::Error;
 use proptest::prelude::*;
 
 /// (year, regular %, high-end %) from tests/data/sbg_retention.csv.
@@ -16,7 +16,11 @@ fn fh07() -> Vec<(u32, f64, f64)> {
         .skip(1)
         .map(|line| {
             let f: Vec<&str> = line.split(',').collect();
-            (f[0].parse().unwrap(), f[1].parse().unwrap(), f[2].parse().unwrap())
+            (
+                f[0].parse().unwrap(),
+                f[1].parse().unwrap(),
+                f[2].parse().unwrap(),
+            )
         })
         .collect()
 }
@@ -41,8 +45,14 @@ fn seed_002_lifetime_is_one_over_churn() {
 #[test]
 fn zero_churn_has_no_finite_lifetime() {
     assert!(matches!(expected_lifetime(0.0), Err(Error::Undefined { .. })));
-    assert!(matches!(expected_lifetime(1.5), Err(Error::InvalidParameter { .. })));
-    assert!(matches!(expected_lifetime(f64::NAN), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(
+        expected_lifetime(1.5),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        expected_lifetime(f64::NAN),
+        Err(Error::InvalidParameter { .. })
+    ));
 }
 
 #[test]
@@ -84,14 +94,17 @@ fn conformance_checker_catches_each_breach() {
         }
     }
     let bad = [
-        F(|_| 0.9),                                    // S(0) ≠ 1
-        F(|t| if t == 2 { f64::NAN } else { 1.0 }),    // NaN
-        F(|t| if t == 0 { 1.0 } else { 1.2 }),         // above 1
-        F(|t| if t == 0 { 1.0 } else { -0.1 }),        // below 0
+        F(|_| 0.9),                                               // S(0) ≠ 1
+        F(|t| if t == 2 { f64::NAN } else { 1.0 }),               // NaN
+        F(|t| if t == 0 { 1.0 } else { 1.2 }),                    // above 1
+        F(|t| if t == 0 { 1.0 } else { -0.1 }),                   // below 0
         F(|t| if t == 3 { 0.9 } else { 0.5_f64.powi(t as i32) }), // increases
     ];
     for m in &bad {
-        assert!(matches!(check_retention_model(m, 10), Err(Error::InvalidParameter { .. })), "{m:?}");
+        assert!(
+            matches!(check_retention_model(m, 10), Err(Error::InvalidParameter { .. })),
+            "{m:?}"
+        );
     }
 }
 

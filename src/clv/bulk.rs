@@ -37,7 +37,12 @@ fn same_len(left: &'static str, l: usize, right: &'static str, r: usize) -> Resu
     if l == r {
         Ok(())
     } else {
-        Err(Error::LengthMismatch { left, left_len: l, right, right_len: r })
+        Err(Error::LengthMismatch {
+            left,
+            left_len: l,
+            right,
+            right_len: r,
+        })
     }
 }
 
@@ -49,8 +54,18 @@ impl<'a> ClvColumns<'a> {
     /// [`Error::LengthMismatch`].
     pub fn new(revenue: &'a [Decimal], cost: &'a [Decimal], acquisition_cost: &'a [Decimal]) -> Result<Self> {
         same_len("revenue", revenue.len(), "cost", cost.len())?;
-        same_len("revenue", revenue.len(), "acquisition_cost", acquisition_cost.len())?;
-        Ok(ClvColumns { revenue, cost, acquisition_cost, growth: None })
+        same_len(
+            "revenue",
+            revenue.len(),
+            "acquisition_cost",
+            acquisition_cost.len(),
+        )?;
+        Ok(ClvColumns {
+            revenue,
+            cost,
+            acquisition_cost,
+            growth: None,
+        })
     }
 
     /// Adds a growth-rate column.
@@ -106,7 +121,10 @@ impl<'a> ClvColumns<'a> {
 }
 
 fn row_error(i: usize) -> Error {
-    Error::InvalidRow { row: i as u64, reason: "CLV overflows Decimal, or growth rate <= -1".into() }
+    Error::InvalidRow {
+        row: i as u64,
+        reason: "CLV overflows Decimal, or growth rate <= -1".into(),
+    }
 }
 
 /// CLV of every customer: Σₖ revenueₖ·wₖ − Σₖ cost·wₖ − acquisition.
@@ -136,7 +154,9 @@ fn row_error(i: usize) -> Error {
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 pub fn bulk_clv(columns: ClvColumns<'_>, weights: &DiscountWeights) -> Result<Vec<Decimal>> {
-    (0..columns.len()).map(|i| columns.row(i, weights).ok_or_else(|| row_error(i))).collect()
+    (0..columns.len())
+        .map(|i| columns.row(i, weights).ok_or_else(|| row_error(i)))
+        .collect()
 }
 
 /// [`bulk_clv`] on all rayon threads; the same values in the same order.
@@ -163,5 +183,8 @@ pub fn bulk_clv(columns: ClvColumns<'_>, weights: &DiscountWeights) -> Result<Ve
 #[cfg(feature = "parallel")]
 pub fn bulk_clv_parallel(columns: ClvColumns<'_>, weights: &DiscountWeights) -> Result<Vec<Decimal>> {
     use rayon::prelude::*;
-    (0..columns.len()).into_par_iter().map(|i| columns.row(i, weights).ok_or_else(|| row_error(i))).collect()
+    (0..columns.len())
+        .into_par_iter()
+        .map(|i| columns.row(i, weights).ok_or_else(|| row_error(i)))
+        .collect()
 }

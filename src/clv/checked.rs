@@ -23,11 +23,16 @@ pub(crate) fn mul(a: Decimal, b: Decimal, op: &'static str) -> Result<Decimal> {
 /// reported as [`Error::Undefined`] with `what` = `op`.
 pub(crate) fn div(a: Decimal, b: Decimal, op: &'static str) -> Result<Decimal> {
     if b.is_zero() {
-        return Err(Error::Undefined { what: op, reason: "division by zero".into() });
+        return Err(Error::Undefined {
+            what: op,
+            reason: "division by zero".into(),
+        });
     }
     a.checked_div(b).ok_or(Error::Overflow { op })
 }
 
 pub(crate) fn sum<I: IntoIterator<Item = Decimal>>(items: I, op: &'static str) -> Result<Decimal> {
-    items.into_iter().try_fold(Decimal::ZERO, |acc, x| add(acc, x, op))
+    items
+        .into_iter()
+        .try_fold(Decimal::ZERO, |acc, x| add(acc, x, op))
 }

@@ -36,7 +36,12 @@ use crate::retention::check_probability;
 /// assert!(closed_form_multiplier(0.9, -0.2, None, Timing::EndOfPeriod).is_err());
 /// # Ok::<(), customer_value::Error>(())
 /// ```
-pub fn closed_form_multiplier(retention: f64, discount: f64, horizon: Option<u32>, timing: Timing) -> Result<f64> {
+pub fn closed_form_multiplier(
+    retention: f64,
+    discount: f64,
+    horizon: Option<u32>,
+    timing: Timing,
+) -> Result<f64> {
     let r = check_probability("retention", retention)?;
     let d = check_discount(discount)?;
     let lead = match timing {
@@ -48,7 +53,9 @@ pub fn closed_form_multiplier(retention: f64, discount: f64, horizon: Option<u32
         if gap <= 0.0 {
             return Err(Error::Undefined {
                 what: "infinite-horizon CLV",
-                reason: format!("1 + d - r = {gap} <= 0: discounted survival does not shrink, the sum diverges"),
+                reason: format!(
+                    "1 + d - r = {gap} <= 0: discounted survival does not shrink, the sum diverges"
+                ),
             });
         }
         return Ok(lead / gap);
@@ -94,7 +101,10 @@ pub fn closed_form_multiplier(retention: f64, discount: f64, horizon: Option<u32
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 pub fn closed_form_clv(margin: Decimal, retention: f64, discount: f64, timing: Timing) -> Result<Decimal> {
-    let m = money::from_f64(closed_form_multiplier(retention, discount, None, timing)?, WEIGHT_DP)?;
+    let m = money::from_f64(
+        closed_form_multiplier(retention, discount, None, timing)?,
+        WEIGHT_DP,
+    )?;
     checked::mul(margin, m, "closed-form CLV")
 }
 
@@ -122,6 +132,9 @@ pub fn closed_form_clv_finite(
     horizon: u32,
     timing: Timing,
 ) -> Result<Decimal> {
-    let m = money::from_f64(closed_form_multiplier(retention, discount, Some(horizon), timing)?, WEIGHT_DP)?;
+    let m = money::from_f64(
+        closed_form_multiplier(retention, discount, Some(horizon), timing)?,
+        WEIGHT_DP,
+    )?;
     checked::mul(margin, m, "closed-form CLV")
 }

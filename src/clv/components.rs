@@ -46,7 +46,12 @@ impl ValueComponents {
     /// A breakdown from its four parts.
     #[must_use]
     pub fn new(base: Decimal, growth: Decimal, networking: Decimal, learning: Decimal) -> Self {
-        ValueComponents { base, growth, networking, learning }
+        ValueComponents {
+            base,
+            growth,
+            networking,
+            learning,
+        }
     }
 
     /// base + growth + networking + learning, exact.
@@ -55,7 +60,10 @@ impl ValueComponents {
     ///
     /// [`Error::Overflow`].
     pub fn total(&self) -> Result<Decimal> {
-        checked::sum([self.base, self.growth, self.networking, self.learning], "value components")
+        checked::sum(
+            [self.base, self.growth, self.networking, self.learning],
+            "value components",
+        )
     }
 }
 
@@ -80,9 +88,10 @@ impl ValueComponents {
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 pub fn base_potential(past: &[Activity], model: &dyn CostModel) -> Result<Decimal> {
-    past.iter().try_fold(checked::sub(Decimal::ZERO, model.acquisition_cost()?, "base potential")?, |acc, a| {
-        checked::add(acc, model.margin(a)?, "base potential")
-    })
+    past.iter().try_fold(
+        checked::sub(Decimal::ZERO, model.acquisition_cost()?, "base potential")?,
+        |acc, a| checked::add(acc, model.margin(a)?, "base potential"),
+    )
 }
 
 /// Base potential of every customer of a transaction log: each customer's whole history
@@ -130,7 +139,9 @@ pub fn base_potential_by_customer<K: Ord + Clone, D>(
             a.orders += 1;
         }
     }
-    per.into_iter().map(|(k, a)| Ok((k, base_potential(&[a], model)?))).collect()
+    per.into_iter()
+        .map(|(k, a)| Ok((k, base_potential(&[a], model)?)))
+        .collect()
 }
 
 /// One referred customer, for the referrer's networking potential.
@@ -168,7 +179,11 @@ impl Referral {
     /// A referral of a customer worth `margin`.
     #[must_use]
     pub fn new(margin: Decimal, incremental: bool) -> Self {
-        Referral { margin, incremental, ..Referral::default() }
+        Referral {
+            margin,
+            incremental,
+            ..Referral::default()
+        }
     }
 
     /// Sets the acquisition saving.
@@ -191,8 +206,16 @@ impl Referral {
     ///
     /// [`Error::Overflow`].
     pub fn value(&self) -> Result<Decimal> {
-        let margin = if self.incremental { self.margin } else { Decimal::ZERO };
-        checked::sub(checked::add(margin, self.acquisition_saving, "referral value")?, self.reward, "referral value")
+        let margin = if self.incremental {
+            self.margin
+        } else {
+            Decimal::ZERO
+        };
+        checked::sub(
+            checked::add(margin, self.acquisition_saving, "referral value")?,
+            self.reward,
+            "referral value",
+        )
     }
 }
 
@@ -216,5 +239,7 @@ impl Referral {
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 pub fn referral_value(referrals: &[Referral]) -> Result<Decimal> {
-    referrals.iter().try_fold(Decimal::ZERO, |acc, r| checked::add(acc, r.value()?, "referral value"))
+    referrals.iter().try_fold(Decimal::ZERO, |acc, r| {
+        checked::add(acc, r.value()?, "referral value")
+    })
 }

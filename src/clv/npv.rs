@@ -62,9 +62,13 @@ impl NpvBreakdown {
     ///
     /// # Errors
     ///
-    /// [`Error::Overflow`].
+    /// [`Error::Overflow`](crate::Error::Overflow).
     pub fn value_before_acquisition(&self) -> Result<Decimal> {
-        checked::sub(self.discounted_revenue, self.discounted_cost, "value before acquisition")
+        checked::sub(
+            self.discounted_revenue,
+            self.discounted_cost,
+            "value before acquisition",
+        )
     }
 }
 
@@ -72,7 +76,11 @@ impl Relationship {
     /// A relationship from its acquisition cost and revenue and cost streams.
     #[must_use]
     pub fn new(acquisition_cost: Decimal, revenue: RevenueStream, cost: RevenueStream) -> Self {
-        Relationship { acquisition_cost, revenue, cost }
+        Relationship {
+            acquisition_cost,
+            revenue,
+            cost,
+        }
     }
 
     /// A relationship whose costs come from a [`CostModel`] pricing a planned activity per
@@ -99,7 +107,10 @@ impl Relationship {
     /// ```
     pub fn from_activities(model: &dyn CostModel, activities: &[Activity]) -> Result<Self> {
         let revenue = activities.iter().map(|a| a.revenue).collect();
-        let cost = activities.iter().map(|a| model.period_cost(a)).collect::<Result<Vec<_>>>()?;
+        let cost = activities
+            .iter()
+            .map(|a| model.period_cost(a))
+            .collect::<Result<Vec<_>>>()?;
         Ok(Relationship {
             acquisition_cost: model.acquisition_cost()?,
             revenue: RevenueStream::Series(revenue),
@@ -111,7 +122,7 @@ impl Relationship {
     ///
     /// # Errors
     ///
-    /// [`Error::Overflow`]; errors of the streams.
+    /// [`Error::Overflow`](crate::Error::Overflow); errors of the streams.
     pub fn npv(&self, weights: &DiscountWeights) -> Result<NpvBreakdown> {
         let discounted_revenue = weights.present_value_of(&self.revenue)?;
         let discounted_cost = weights.present_value_of(&self.cost)?;

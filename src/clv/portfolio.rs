@@ -62,7 +62,9 @@ impl PortfolioSummary {
     /// [`Error::EmptyInput`] for no values; [`Error::Overflow`].
     pub fn new(values: &[Decimal]) -> Result<Self> {
         if values.is_empty() {
-            return Err(Error::EmptyInput { what: "customer values" });
+            return Err(Error::EmptyInput {
+                what: "customer values",
+            });
         }
         let n = values.len();
         let mut sorted = values.to_vec();
@@ -82,7 +84,11 @@ impl PortfolioSummary {
         };
         let top = n.div_ceil(5);
         let top_sum = checked::sum(sorted.iter().rev().take(top).copied(), "top customers")?;
-        let top_fifth_share = if equity.is_zero() { 0.0 } else { money::to_f64(top_sum) / money::to_f64(equity) };
+        let top_fifth_share = if equity.is_zero() {
+            0.0
+        } else {
+            money::to_f64(top_sum) / money::to_f64(equity)
+        };
         Ok(PortfolioSummary {
             customers: n,
             equity,
@@ -92,7 +98,10 @@ impl PortfolioSummary {
             median,
             q3: rank(3, 4),
             max: sorted.last().copied().unwrap_or_default(),
-            negative: sorted.iter().filter(|v| v.is_sign_negative() && !v.is_zero()).count(),
+            negative: sorted
+                .iter()
+                .filter(|v| v.is_sign_negative() && !v.is_zero())
+                .count(),
             top_fifth_share,
         })
     }

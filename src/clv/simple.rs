@@ -30,10 +30,18 @@ pub fn simple_clv(
     retention_periods: Decimal,
 ) -> Result<Decimal> {
     if purchases_per_period.is_sign_negative() && !purchases_per_period.is_zero() {
-        return Err(Error::param("purchases_per_period", purchases_per_period, "must be >= 0"));
+        return Err(Error::param(
+            "purchases_per_period",
+            purchases_per_period,
+            "must be >= 0",
+        ));
     }
     if retention_periods.is_sign_negative() && !retention_periods.is_zero() {
-        return Err(Error::param("retention_periods", retention_periods, "must be >= 0"));
+        return Err(Error::param(
+            "retention_periods",
+            retention_periods,
+            "must be >= 0",
+        ));
     }
     let per_period = checked::mul(average_purchase_value, purchases_per_period, "simple CLV")?;
     checked::mul(per_period, retention_periods, "simple CLV")

@@ -43,12 +43,21 @@ pub(crate) fn check_discount(discount: f64) -> Result<f64> {
     if discount.is_finite() && discount > -1.0 {
         Ok(discount)
     } else {
-        Err(Error::param("discount", discount, "discount rate must be finite and > -1"))
+        Err(Error::param(
+            "discount",
+            discount,
+            "discount rate must be finite and > -1",
+        ))
     }
 }
 
 /// The `f64` weight of period `k` (1-based), before conversion; validates survival.
-pub(crate) fn weight_f64(retention: &dyn RetentionModel, discount: f64, timing: Timing, k: u32) -> Result<f64> {
+pub(crate) fn weight_f64(
+    retention: &dyn RetentionModel,
+    discount: f64,
+    timing: Timing,
+    k: u32,
+) -> Result<f64> {
     let (t, exponent) = match timing {
         Timing::EndOfPeriod => (k, k),
         Timing::StartOfPeriod => (k - 1, k - 1),
@@ -151,7 +160,11 @@ impl DiscountWeights {
         }
         let mut total = Decimal::ZERO;
         for (a, w) in amounts.iter().zip(&self.weights) {
-            total = super::checked::add(total, super::checked::mul(*a, *w, "present value")?, "present value")?;
+            total = super::checked::add(
+                total,
+                super::checked::mul(*a, *w, "present value")?,
+                "present value",
+            )?;
         }
         Ok(total)
     }

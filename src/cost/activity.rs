@@ -161,7 +161,9 @@ pub fn cost_to_serve_by_group<G: Ord + Clone>(
     for (g, a) in groups.iter().zip(activities) {
         let cost = model.period_cost(a)?;
         per_customer.push(cost);
-        let entry = totals.entry(g.clone()).or_insert((0, Decimal::ZERO, Decimal::ZERO));
+        let entry = totals
+            .entry(g.clone())
+            .or_insert((0, Decimal::ZERO, Decimal::ZERO));
         entry.0 += 1;
         entry.1 = checked::add(entry.1, a.revenue, "group revenue")?;
         entry.2 = checked::add(entry.2, cost, "group cost")?;

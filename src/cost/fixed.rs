@@ -31,7 +31,10 @@ impl FixedCost {
     /// A model from its two amounts.
     #[must_use]
     pub fn new(acquisition: Decimal, per_period: Decimal) -> Self {
-        FixedCost { acquisition, per_period }
+        FixedCost {
+            acquisition,
+            per_period,
+        }
     }
 }
 

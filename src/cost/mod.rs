@@ -82,7 +82,10 @@ impl Activity {
     /// A period with `revenue` and no counted activity.
     #[must_use]
     pub fn new(revenue: Decimal) -> Self {
-        Activity { revenue, ..Activity::default() }
+        Activity {
+            revenue,
+            ..Activity::default()
+        }
     }
 
     /// Sets the number of orders.
@@ -166,7 +169,11 @@ pub trait CostModel: std::fmt::Debug {
     ///
     /// As the two methods; [`Error::Overflow`](crate::Error::Overflow) for the sum.
     fn period_cost(&self, activity: &Activity) -> Result<Decimal> {
-        checked::add(self.serving_cost(activity)?, self.risk_cost(activity)?, "period cost")
+        checked::add(
+            self.serving_cost(activity)?,
+            self.risk_cost(activity)?,
+            "period cost",
+        )
     }
 
     /// Revenue minus period cost: the period's contribution margin.

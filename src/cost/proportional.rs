@@ -40,7 +40,10 @@ impl ProportionalCost {
     ///
     /// [`Error::InvalidParameter`] unless `cost_share` is in [0, 1].
     pub fn new(cost_share: Decimal) -> Result<Self> {
-        Ok(ProportionalCost { cost_share: check_share("cost_share", cost_share)?, acquisition: Decimal::ZERO })
+        Ok(ProportionalCost {
+            cost_share: check_share("cost_share", cost_share)?,
+            acquisition: Decimal::ZERO,
+        })
     }
 
     /// Costs leaving a gross margin of `margin` (0.8 = 80 %): cost share 1 − margin.
@@ -102,7 +105,9 @@ impl BadDebt {
     ///
     /// [`Error::InvalidParameter`] unless `rate` is in [0, 1].
     pub fn new(rate: Decimal) -> Result<Self> {
-        Ok(BadDebt { rate: check_share("rate", rate)? })
+        Ok(BadDebt {
+            rate: check_share("rate", rate)?,
+        })
     }
 
     /// The bad-debt rate.

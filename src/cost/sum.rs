@@ -74,8 +74,8 @@ impl CostModel for CostSum {
     }
 
     fn risk_cost(&self, activity: &Activity) -> Result<Decimal> {
-        self.parts
-            .iter()
-            .try_fold(Decimal::ZERO, |acc, m| checked::add(acc, m.risk_cost(activity)?, "sum of risk costs"))
+        self.parts.iter().try_fold(Decimal::ZERO, |acc, m| {
+            checked::add(acc, m.risk_cost(activity)?, "sum of risk costs")
+        })
     }
 }

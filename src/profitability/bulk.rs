@@ -8,12 +8,20 @@ fn check(revenue: &[Decimal], costs: &[Decimal]) -> Result<()> {
     if revenue.len() == costs.len() {
         Ok(())
     } else {
-        Err(Error::LengthMismatch { left: "revenue", left_len: revenue.len(), right: "costs", right_len: costs.len() })
+        Err(Error::LengthMismatch {
+            left: "revenue",
+            left_len: revenue.len(),
+            right: "costs",
+            right_len: costs.len(),
+        })
     }
 }
 
 fn row_error(i: usize) -> Error {
-    Error::InvalidRow { row: i as u64, reason: "net profit overflows Decimal".into() }
+    Error::InvalidRow {
+        row: i as u64,
+        reason: "net profit overflows Decimal".into(),
+    }
 }
 
 /// Net profit = revenue − costs for every customer (costs already summed per customer).

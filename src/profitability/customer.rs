@@ -34,13 +34,22 @@ impl CustomerCosts {
     /// All four cost lines.
     #[must_use]
     pub fn new(acquisition: Decimal, retention: Decimal, support: Decimal, other: Decimal) -> Self {
-        CustomerCosts { acquisition, retention, support, other }
+        CustomerCosts {
+            acquisition,
+            retention,
+            support,
+            other,
+        }
     }
 
     /// Acquisition and retention only (the seed's worked example).
     #[must_use]
     pub fn acquisition_and_retention(acquisition: Decimal, retention: Decimal) -> Self {
-        CustomerCosts { acquisition, retention, ..CustomerCosts::default() }
+        CustomerCosts {
+            acquisition,
+            retention,
+            ..CustomerCosts::default()
+        }
     }
 
     /// The sum of the four lines.
@@ -49,7 +58,10 @@ impl CustomerCosts {
     ///
     /// [`Error::Overflow`].
     pub fn total(&self) -> Result<Decimal> {
-        checked::sum([self.acquisition, self.retention, self.support, self.other], "customer costs")
+        checked::sum(
+            [self.acquisition, self.retention, self.support, self.other],
+            "customer costs",
+        )
     }
 }
 
@@ -85,7 +97,11 @@ impl CustomerProfitability {
     /// A customer's revenue and costs, no risk costs.
     #[must_use]
     pub fn new(revenue: Decimal, costs: CustomerCosts) -> Self {
-        CustomerProfitability { revenue, costs, risk_costs: Decimal::ZERO }
+        CustomerProfitability {
+            revenue,
+            costs,
+            risk_costs: Decimal::ZERO,
+        }
     }
 
     /// Revenue = purchases × average purchase value (seed 001: 3 × 4,000,000).
@@ -97,7 +113,10 @@ impl CustomerProfitability {
         if purchases.is_sign_negative() && !purchases.is_zero() {
             return Err(Error::param("purchases", purchases, "must be >= 0"));
         }
-        Ok(Self::new(checked::mul(purchases, average_value, "revenue")?, costs))
+        Ok(Self::new(
+            checked::mul(purchases, average_value, "revenue")?,
+            costs,
+        ))
     }
 
     /// Sets the risk costs.
@@ -136,9 +155,16 @@ impl CustomerProfitability {
     /// [`Error::Undefined`] for zero revenue; [`Error::Overflow`].
     pub fn margin_percent(&self) -> Result<Decimal> {
         if self.revenue.is_zero() {
-            return Err(Error::Undefined { what: "profit margin", reason: "revenue is 0".into() });
+            return Err(Error::Undefined {
+                what: "profit margin",
+                reason: "revenue is 0".into(),
+            });
         }
-        checked::div(checked::mul(Decimal::ONE_HUNDRED, self.net_profit()?, "margin")?, self.revenue, "margin")
+        checked::div(
+            checked::mul(Decimal::ONE_HUNDRED, self.net_profit()?, "margin")?,
+            self.revenue,
+            "margin",
+        )
     }
 
     /// Risk-adjusted net revenue = revenue − (customer costs + risk costs).
@@ -174,7 +200,10 @@ pub fn clv_to_cac(clv: Decimal, cac: Decimal) -> Result<Decimal> {
         return Err(Error::param("cac", cac, "acquisition cost must be >= 0"));
     }
     if cac.is_zero() {
-        return Err(Error::Undefined { what: "CLV:CAC", reason: "acquisition cost is 0".into() });
+        return Err(Error::Undefined {
+            what: "CLV:CAC",
+            reason: "acquisition cost is 0".into(),
+        });
     }
     checked::div(clv, cac, "CLV:CAC")
 }

@@ -35,9 +35,9 @@ mod customer;
 mod payback;
 mod ranking;
 
+pub use bulk::net_profit_columns;
 #[cfg(feature = "parallel")]
 pub use bulk::net_profit_columns_parallel;
-pub use bulk::net_profit_columns;
 pub use customer::{CustomerCosts, CustomerProfitability, clv_to_cac};
 pub use payback::{break_even_cac, cac_for_target_ratio, cac_payback_periods, segment_break_even_cac};
 pub use ranking::{ClassThresholds, ProfitClass, ProfitabilityRanking, RankedCustomer, rank_by_profit};

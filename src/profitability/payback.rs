@@ -24,12 +24,20 @@ use crate::error::{Error, Result};
 /// assert_eq!(p, Decimal::from(15));
 /// # Ok::<(), customer_value::Error>(())
 /// ```
-pub fn cac_payback_periods(cac: Decimal, revenue_per_period: Decimal, gross_margin: Decimal) -> Result<Decimal> {
+pub fn cac_payback_periods(
+    cac: Decimal,
+    revenue_per_period: Decimal,
+    gross_margin: Decimal,
+) -> Result<Decimal> {
     if gross_margin <= Decimal::ZERO || gross_margin > Decimal::ONE {
         return Err(Error::param("gross_margin", gross_margin, "must be in (0, 1]"));
     }
     if revenue_per_period <= Decimal::ZERO {
-        return Err(Error::param("revenue_per_period", revenue_per_period, "must be > 0 to pay back"));
+        return Err(Error::param(
+            "revenue_per_period",
+            revenue_per_period,
+            "must be > 0 to pay back",
+        ));
     }
     let margin = checked::mul(revenue_per_period, gross_margin, "CAC payback")?;
     checked::div(cac, margin, "CAC payback")
@@ -71,10 +79,16 @@ pub fn break_even_cac(value_before_acquisition: Decimal) -> Decimal {
 /// ```
 pub fn segment_break_even_cac(values_before_acquisition: &[Decimal]) -> Result<Decimal> {
     if values_before_acquisition.is_empty() {
-        return Err(Error::EmptyInput { what: "segment values" });
+        return Err(Error::EmptyInput {
+            what: "segment values",
+        });
     }
     let total = checked::sum(values_before_acquisition.iter().copied(), "segment value")?;
-    checked::div(total, Decimal::from(values_before_acquisition.len()), "segment break-even CAC")
+    checked::div(
+        total,
+        Decimal::from(values_before_acquisition.len()),
+        "segment break-even CAC",
+    )
 }
 
 /// The largest CAC that keeps CLV:CAC at `target_ratio` (e.g. 3 for 3:1) = CLV / ratio.

@@ -48,9 +48,16 @@ impl ClassThresholds {
     /// [`Error::InvalidParameter`] if `loss_below > marginal_below`.
     pub fn new(loss_below: Decimal, marginal_below: Decimal) -> Result<Self> {
         if loss_below > marginal_below {
-            return Err(Error::param("loss_below", loss_below, "must not exceed marginal_below"));
+            return Err(Error::param(
+                "loss_below",
+                loss_below,
+                "must not exceed marginal_below",
+            ));
         }
-        Ok(ClassThresholds { loss_below, marginal_below })
+        Ok(ClassThresholds {
+            loss_below,
+            marginal_below,
+        })
     }
 
     /// The class of a net profit.
@@ -105,7 +112,11 @@ impl<K> ProfitabilityRanking<K> {
     /// Share of customers that are loss-making, in [0, 1]; 0 for an empty base.
     #[must_use]
     pub fn loss_making_share(&self) -> f64 {
-        if self.customers.is_empty() { 0.0 } else { self.loss_making as f64 / self.customers.len() as f64 }
+        if self.customers.is_empty() {
+            0.0
+        } else {
+            self.loss_making as f64 / self.customers.len() as f64
+        }
     }
 }
 
@@ -162,7 +173,12 @@ pub fn rank_by_profit<K: Clone>(
         } else {
             kept = checked::add(kept, net, "profit without loss-makers")?;
         }
-        ranked.push(RankedCustomer { rank: i + 1, customer: k.clone(), net_profit: net, class });
+        ranked.push(RankedCustomer {
+            rank: i + 1,
+            customer: k.clone(),
+            net_profit: net,
+            class,
+        });
     }
     Ok(ProfitabilityRanking {
         customers: ranked,

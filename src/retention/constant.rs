@@ -33,7 +33,9 @@ impl ConstantRetention {
     ///
     /// [`Error::InvalidParameter`] unless `rate` is finite and in [0, 1].
     pub fn new(rate: f64) -> Result<Self> {
-        Ok(ConstantRetention { rate: check_probability("rate", rate)? })
+        Ok(ConstantRetention {
+            rate: check_probability("rate", rate)?,
+        })
     }
 
     /// The model whose churn rate per period is `churn` (retention 1 − churn).

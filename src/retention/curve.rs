@@ -37,7 +37,9 @@ impl RetentionCurve {
     /// [0, 1] or not finite.
     pub fn new(rates: Vec<f64>) -> Result<Self> {
         if rates.is_empty() {
-            return Err(Error::EmptyInput { what: "retention rates" });
+            return Err(Error::EmptyInput {
+                what: "retention rates",
+            });
         }
         let mut survival = Vec::with_capacity(rates.len() + 1);
         let mut s = 1.0;

@@ -37,7 +37,9 @@ impl EmpiricalSurvival {
     /// [`Error::EmptyInput`] if empty; [`Error::InvalidParameter`] if S(0) ≠ 1, a share is
     /// outside [0, 1], or the shares increase.
     pub fn new(survival: Vec<f64>) -> Result<Self> {
-        let first = *survival.first().ok_or(Error::EmptyInput { what: "survival curve" })?;
+        let first = *survival.first().ok_or(Error::EmptyInput {
+            what: "survival curve",
+        })?;
         if (first - 1.0).abs() > CONFORMANCE_TOLERANCE {
             return Err(Error::param("survival", first, "S(0) must be 1"));
         }
@@ -59,9 +61,15 @@ impl EmpiricalSurvival {
     /// [`Error::EmptyInput`] if empty; [`Error::InvalidParameter`] if the cohort is 0 or
     /// a count exceeds the one before it.
     pub fn from_counts(active: &[u64]) -> Result<Self> {
-        let &cohort = active.first().ok_or(Error::EmptyInput { what: "active counts" })?;
+        let &cohort = active.first().ok_or(Error::EmptyInput {
+            what: "active counts",
+        })?;
         if cohort == 0 {
-            return Err(Error::param("active", 0, "the cohort at period 0 must not be empty"));
+            return Err(Error::param(
+                "active",
+                0,
+                "the cohort at period 0 must not be empty",
+            ));
         }
         let mut previous = cohort;
         for &n in active {

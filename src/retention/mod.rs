@@ -79,7 +79,11 @@ pub trait RetentionModel: std::fmt::Debug {
             return 1.0;
         }
         let before = self.survival(t - 1);
-        if before > 0.0 { self.survival(t) / before } else { 0.0 }
+        if before > 0.0 {
+            self.survival(t) / before
+        } else {
+            0.0
+        }
     }
 
     /// The churn rate of period `t`: 1 − r(t).
@@ -148,7 +152,11 @@ pub fn check_retention_model(model: &dyn RetentionModel, horizon: u32) -> Result
     for t in 1..=horizon {
         let s = model.survival(t);
         if !s.is_finite() || !(-CONFORMANCE_TOLERANCE..=1.0 + CONFORMANCE_TOLERANCE).contains(&s) {
-            return Err(Error::param("S(t)", format_args!("S({t}) = {s}"), "survival must be finite and in [0, 1]"));
+            return Err(Error::param(
+                "S(t)",
+                format_args!("S({t}) = {s}"),
+                "survival must be finite and in [0, 1]",
+            ));
         }
         if s > previous + CONFORMANCE_TOLERANCE {
             return Err(Error::param(
@@ -167,6 +175,10 @@ pub(crate) fn check_probability(name: &'static str, value: f64) -> Result<f64> {
     if value.is_finite() && (0.0..=1.0).contains(&value) {
         Ok(value)
     } else {
-        Err(Error::param(name, value, "must be a finite probability in [0, 1]"))
+        Err(Error::param(
+            name,
+            value,
+            "must be a finite probability in [0, 1]",
+        ))
     }
 }
