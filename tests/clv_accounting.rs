@@ -353,3 +353,79 @@ fn closed_form_multiplier_near_q_equal_one_is_stable() {
     let m = closed_form_multiplier(1.0, 0.0, Some(12), Timing::StartOfPeriod).unwrap();
     assert!((m - 12.0).abs() < 1e-12);
 }
+
+#[test]
+fn a_series_longer_than_the_horizon_is_not_silently_cut() {
+    let w = DiscountWeights::new(&ConstantRetention::new(0.9).unwrap(), 0.1, 3, Timing::EndOfPeriod).unwrap();
+    let rel = Relationship::new(
+        Decimal::ZERO,
+        RevenueStream::Series(vec![d(1); 4]),
+        RevenueStream::Constant(d(0)),
+    );
+    assert!(matches!(
+        rel.npv(&w),
+        Err(Error::LengthMismatch {
+            left_len: 4,
+            right_len: 3,
+            ..
+        })
+    ));
+    // Shorter series end: the relationship earns nothing after them.
+    let short = Relationship::new(
+        Decimal::ZERO,
+        RevenueStream::Series(vec![d(1); 2]),
+        RevenueStream::Constant(d(0)),
+    );
+    assert_eq!(
+        short.npv(&w).unwrap().discounted_revenue,
+        w.weights()[0] + w.weights()[1]
+    );
+}
+
+#[test]
+fn data_types_round_trip_through_json() {
+    let rel = Relationship::new(
+        d(5),
+        RevenueStream::growing(d(100), cents(3)).unwrap(),
+        RevenueStream::Series(vec![d(1)]),
+    );
+    let back: Relationship = serde_json::from_str(&serde_json::to_string(&rel).unwrap()).unwrap();
+    assert_eq!(back, rel);
+    let w = DiscountWeights::new(
+        &RetentionCurve::new(vec![0.5, 0.9]).unwrap(),
+        0.1,
+        4,
+        Timing::StartOfPeriod,
+    )
+    .unwrap();
+    let back: DiscountWeights = serde_json::from_str(&serde_json::to_string(&w).unwrap()).unwrap();
+    assert_eq!(back, w);
+    let v = rel.npv(&w).unwrap();
+    let back: customer_value::NpvBreakdown =
+        serde_json::from_str(&serde_json::to_string(&v).unwrap()).unwrap();
+    assert_eq!(back, v);
+    let abc = ActivityCost::new().with_per_order(cents(250));
+    let back: ActivityCost = serde_json::from_str(&serde_json::to_string(&abc).unwrap()).unwrap();
+    assert_eq!(back, abc);
+    let p = PortfolioSummary::new(&[d(1), d(2)]).unwrap();
+    let back: PortfolioSummary = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+    assert_eq!(back, p);
+}
+
+#[test]
+fn start_of_period_first_weight_is_one() {
+    // Timing is explicit: with StartOfPeriod the first margin is neither discounted nor
+    // survival-weighted.
+    let w = DiscountWeights::new(
+        &ConstantRetention::new(0.8).unwrap(),
+        0.1,
+        2,
+        Timing::StartOfPeriod,
+    )
+    .unwrap();
+    assert_eq!(w.weights()[0], Decimal::ONE);
+    assert_eq!(w.timing(), Timing::StartOfPeriod);
+    let e = DiscountWeights::new(&ConstantRetention::new(0.8).unwrap(), 0.1, 1, Timing::EndOfPeriod).unwrap();
+    // 0.8 / 1.1 to 12 places, half to even.
+    assert_eq!(e.weights()[0], Decimal::new(727_272_727_273, 12));
+}

@@ -257,3 +257,14 @@ proptest! {
         prop_assert_eq!(a.loss_making, b.loss_making);
     }
 }
+
+#[test]
+fn profitability_round_trips_through_json() {
+    let (a, _) = seed_customers();
+    let back: CustomerProfitability = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
+    assert_eq!(back, a);
+    let r = rank_by_profit(&[1u32, 2], &[d(5), d(-5)], ClassThresholds::default()).unwrap();
+    let back: customer_value::profitability::ProfitabilityRanking<u32> =
+        serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+    assert_eq!(back, r);
+}

@@ -95,8 +95,8 @@ pub fn base_potential(past: &[Activity], model: &dyn CostModel) -> Result<Decima
 }
 
 /// Base potential of every customer of a transaction log: each customer's whole history
-/// is one [`Activity`] (revenue = Σ amounts, orders = positive rows, returns = negative
-/// rows) priced by `model`, minus its acquisition cost. Customers in key order.
+/// is one [`Activity`] (revenue = Σ amounts, orders = rows ≥ 0, returns = rows < 0)
+/// priced by `model`, minus its acquisition cost. Customers in key order.
 ///
 /// # Errors
 ///

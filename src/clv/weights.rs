@@ -174,10 +174,13 @@ impl DiscountWeights {
     ///
     /// # Errors
     ///
+    /// [`Error::LengthMismatch`] if a [`RevenueStream::Series`] is longer than the horizon
+    /// (its tail would be dropped: cut it yourself if you mean to);
     /// [`Error::Overflow`]; errors of [`RevenueStream::amounts`].
     pub fn present_value_of(&self, stream: &RevenueStream) -> Result<Decimal> {
         match stream {
             RevenueStream::Constant(a) => self.present_value_constant(*a),
+            RevenueStream::Series(s) => self.present_value(s),
             other => {
                 let horizon = u32::try_from(self.weights.len())
                     .map_err(|_| Error::param("horizon", self.weights.len(), "at most u32::MAX periods"))?;

@@ -116,6 +116,12 @@ impl<M: RetentionModel + ?Sized> RetentionModel for Box<M> {
     }
 }
 
+impl<M: RetentionModel + ?Sized> RetentionModel for std::sync::Arc<M> {
+    fn survival(&self, t: u32) -> f64 {
+        (**self).survival(t)
+    }
+}
+
 /// Tolerance of the conformance checks, for survival computed in floating point
 /// (e.g. `1 − x` of a CDF): 1e-12.
 pub const CONFORMANCE_TOLERANCE: f64 = 1e-12;
