@@ -186,6 +186,7 @@ pub trait CostModel: std::fmt::Debug {
     }
 }
 
+// Forward every method so overrides survive behind a reference or box.
 impl<M: CostModel + ?Sized> CostModel for &M {
     fn acquisition_cost(&self) -> Result<Decimal> {
         (**self).acquisition_cost()
@@ -195,6 +196,12 @@ impl<M: CostModel + ?Sized> CostModel for &M {
     }
     fn risk_cost(&self, activity: &Activity) -> Result<Decimal> {
         (**self).risk_cost(activity)
+    }
+    fn period_cost(&self, activity: &Activity) -> Result<Decimal> {
+        (**self).period_cost(activity)
+    }
+    fn margin(&self, activity: &Activity) -> Result<Decimal> {
+        (**self).margin(activity)
     }
 }
 
@@ -207,5 +214,11 @@ impl<M: CostModel + ?Sized> CostModel for Box<M> {
     }
     fn risk_cost(&self, activity: &Activity) -> Result<Decimal> {
         (**self).risk_cost(activity)
+    }
+    fn period_cost(&self, activity: &Activity) -> Result<Decimal> {
+        (**self).period_cost(activity)
+    }
+    fn margin(&self, activity: &Activity) -> Result<Decimal> {
+        (**self).margin(activity)
     }
 }
