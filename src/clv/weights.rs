@@ -60,7 +60,7 @@ pub(crate) fn weight_f64(
 ) -> Result<f64> {
     let (t, exponent) = match timing {
         Timing::EndOfPeriod => (k, k),
-        Timing::StartOfPeriod => (k - 1, k - 1),
+        Timing::StartOfPeriod => (k.saturating_sub(1), k.saturating_sub(1)),
     };
     let s = retention.survival(t);
     if !s.is_finite() || !(0.0..=1.0).contains(&s) {
