@@ -35,6 +35,18 @@ pub mod summary;
 pub mod time;
 pub mod transaction;
 
+// Profitability and accounting CLV (issue 4).
+pub mod clv;
+pub mod cost;
+pub mod profitability;
+pub mod retention;
+pub mod revenue;
+pub use clv::{DiscountWeights, NpvBreakdown, Relationship, Timing};
+pub use cost::{Activity, CostModel};
+pub use profitability::{CustomerCosts, CustomerProfitability};
+pub use retention::{RetentionModel, check_retention_model};
+pub use revenue::RevenueStream;
+
 pub use error::{Error, Result};
 pub use segment::{
     AbcCuts, Concentration, NegativeValues, RfmScores, RfmValues, SegmentMap, WhaleCurve, abc_classes, gini,

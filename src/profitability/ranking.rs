@@ -1,0 +1,192 @@
+//! Ranking a customer base by profit and classifying it (seed 001's "prioritise"):
+//! profitable, marginal, loss-making, and what the loss-makers cost.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::clv::checked;
+use crate::error::{Error, Result};
+
+/// A customer's profitability class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ProfitClass {
+    /// Net profit at or above the marginal threshold.
+    Profitable,
+    /// Net profit between the loss and the marginal thresholds.
+    Marginal,
+    /// Net profit below the loss threshold (by default: negative).
+    LossMaking,
+}
+
+/// Where the classes start: net < `loss_below` is loss-making, net < `marginal_below`
+/// marginal, anything else profitable.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::profitability::{ClassThresholds, ProfitClass};
+/// use rust_decimal::Decimal;
+///
+/// let t = ClassThresholds::new(Decimal::ZERO, Decimal::from(100))?;
+/// assert_eq!(t.classify(Decimal::from(-1)), ProfitClass::LossMaking);
+/// assert_eq!(t.classify(Decimal::from(40)), ProfitClass::Marginal);
+/// assert_eq!(t.classify(Decimal::from(100)), ProfitClass::Profitable);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassThresholds {
+    loss_below: Decimal,
+    marginal_below: Decimal,
+}
+
+impl ClassThresholds {
+    /// Thresholds with `loss_below ≤ marginal_below`. The default is (0, 0): negative is
+    /// loss-making, nothing is marginal.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if `loss_below > marginal_below`.
+    pub fn new(loss_below: Decimal, marginal_below: Decimal) -> Result<Self> {
+        if loss_below > marginal_below {
+            return Err(Error::param(
+                "loss_below",
+                loss_below,
+                "must not exceed marginal_below",
+            ));
+        }
+        Ok(ClassThresholds {
+            loss_below,
+            marginal_below,
+        })
+    }
+
+    /// The class of a net profit.
+    #[must_use]
+    pub fn classify(&self, net_profit: Decimal) -> ProfitClass {
+        if net_profit < self.loss_below {
+            ProfitClass::LossMaking
+        } else if net_profit < self.marginal_below {
+            ProfitClass::Marginal
+        } else {
+            ProfitClass::Profitable
+        }
+    }
+}
+
+/// One customer in a ranking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RankedCustomer<K> {
+    /// 1-based rank, 1 = most profitable. Ties get consecutive ranks in input order.
+    pub rank: usize,
+    /// The customer.
+    pub customer: K,
+    /// Net profit.
+    pub net_profit: Decimal,
+    /// Class by the thresholds.
+    pub class: ProfitClass,
+}
+
+/// A customer base ranked by net profit, with class counts and the profit the
+/// loss-making customers destroy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ProfitabilityRanking<K> {
+    /// Customers, most profitable first.
+    pub customers: Vec<RankedCustomer<K>>,
+    /// Number of profitable customers.
+    pub profitable: usize,
+    /// Number of marginal customers.
+    pub marginal: usize,
+    /// Number of loss-making customers.
+    pub loss_making: usize,
+    /// Σ net profit of all customers.
+    pub total_profit: Decimal,
+    /// Σ net profit of the customers that are not loss-making: the profit the base would
+    /// make without the loss-makers.
+    pub profit_without_loss_makers: Decimal,
+    /// −Σ net profit of the loss-making customers (≥ 0 with the default thresholds).
+    pub profit_destroyed: Decimal,
+}
+
+impl<K> ProfitabilityRanking<K> {
+    /// Share of customers that are loss-making, in [0, 1]; 0 for an empty base.
+    #[must_use]
+    pub fn loss_making_share(&self) -> f64 {
+        if self.customers.is_empty() {
+            0.0
+        } else {
+            self.loss_making as f64 / self.customers.len() as f64
+        }
+    }
+}
+
+/// Ranks customers by net profit (highest first, stable for ties) and classifies them.
+///
+/// # Errors
+///
+/// [`Error::LengthMismatch`] if the columns differ in length; [`Error::Overflow`].
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::profitability::{rank_by_profit, ClassThresholds, ProfitClass};
+/// use rust_decimal::Decimal;
+///
+/// let nets = [Decimal::from(50), Decimal::from(-30), Decimal::from(500), Decimal::from(-10)];
+/// let r = rank_by_profit(&[1, 2, 3, 4], &nets, ClassThresholds::new(Decimal::ZERO, Decimal::from(100))?)?;
+/// assert_eq!(r.customers[0].customer, 3);
+/// assert_eq!(r.customers[1].class, ProfitClass::Marginal);
+/// assert_eq!(r.loss_making, 2);
+/// assert_eq!(r.profit_destroyed, Decimal::from(40));
+/// assert_eq!(r.total_profit, Decimal::from(510));
+/// assert!((r.loss_making_share() - 0.5).abs() < 1e-12);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+pub fn rank_by_profit<K: Clone>(
+    customers: &[K],
+    net_profit: &[Decimal],
+    thresholds: ClassThresholds,
+) -> Result<ProfitabilityRanking<K>> {
+    if customers.len() != net_profit.len() {
+        return Err(Error::LengthMismatch {
+            left: "customers",
+            left_len: customers.len(),
+            right: "net_profit",
+            right_len: net_profit.len(),
+        });
+    }
+    let mut pairs: Vec<(&K, Decimal)> = customers.iter().zip(net_profit.iter().copied()).collect();
+    pairs.sort_by_key(|p| std::cmp::Reverse(p.1));
+    let (mut profitable, mut marginal, mut loss_making) = (0, 0, 0);
+    let (mut total, mut kept, mut destroyed) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+    let mut ranked = Vec::with_capacity(pairs.len());
+    for (i, (k, net)) in pairs.into_iter().enumerate() {
+        let class = thresholds.classify(net);
+        total = checked::add(total, net, "total profit")?;
+        match class {
+            ProfitClass::Profitable => profitable += 1,
+            ProfitClass::Marginal => marginal += 1,
+            ProfitClass::LossMaking => loss_making += 1,
+        }
+        if class == ProfitClass::LossMaking {
+            destroyed = checked::sub(destroyed, net, "profit destroyed")?;
+        } else {
+            kept = checked::add(kept, net, "profit without loss-makers")?;
+        }
+        ranked.push(RankedCustomer {
+            rank: i + 1,
+            customer: k.clone(),
+            net_profit: net,
+            class,
+        });
+    }
+    Ok(ProfitabilityRanking {
+        customers: ranked,
+        profitable,
+        marginal,
+        loss_making,
+        total_profit: total,
+        profit_without_loss_makers: kept,
+        profit_destroyed: destroyed,
+    })
+}

@@ -1,0 +1,97 @@
+//! An observed survival curve: the share of a cohort still active after each period.
+//!
+//! Built from counts (e.g. 1,000 customers, then 631, 468, … still active) or from shares.
+//! It does not extrapolate: beyond the last observed period S(t) = 0, so a valuation over a
+//! longer horizon counts only what was observed. Project with a fitted model instead (the
+//! shifted-beta-geometric of Fader & Hardie 2007 in the churn module).
+
+use serde::{Deserialize, Serialize};
+
+use super::{CONFORMANCE_TOLERANCE, RetentionModel, check_probability};
+use crate::error::{Error, Result};
+
+/// Observed survival S(0) = 1, S(1), …, S(n); S(t) = 0 for t > n.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::retention::{EmpiricalSurvival, RetentionModel};
+///
+/// // Fader & Hardie (2007), "regular" segment, years 0–3.
+/// let s = EmpiricalSurvival::from_counts(&[1000, 631, 468, 382])?;
+/// assert!((s.survival(1) - 0.631).abs() < 1e-12);
+/// assert!((s.retention_rate(2) - 468.0 / 631.0).abs() < 1e-12);
+/// assert!(s.survival(4).abs() < 1e-12); // not observed
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmpiricalSurvival {
+    survival: Vec<f64>,
+}
+
+impl EmpiricalSurvival {
+    /// A curve from survival shares S(0), …, S(n).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EmptyInput`] if empty; [`Error::InvalidParameter`] if S(0) ≠ 1, a share is
+    /// outside [0, 1], or the shares increase.
+    pub fn new(survival: Vec<f64>) -> Result<Self> {
+        let first = *survival.first().ok_or(Error::EmptyInput {
+            what: "survival curve",
+        })?;
+        if (first - 1.0).abs() > CONFORMANCE_TOLERANCE {
+            return Err(Error::param("survival", first, "S(0) must be 1"));
+        }
+        let mut previous = 1.0;
+        for &s in &survival {
+            check_probability("survival", s)?;
+            if s > previous + CONFORMANCE_TOLERANCE {
+                return Err(Error::param("survival", s, "survival must be non-increasing"));
+            }
+            previous = s;
+        }
+        Ok(EmpiricalSurvival { survival })
+    }
+
+    /// A curve from the number of cohort members still active at periods 0, 1, …, n.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EmptyInput`] if empty; [`Error::InvalidParameter`] if the cohort is 0 or
+    /// a count exceeds the one before it.
+    pub fn from_counts(active: &[u64]) -> Result<Self> {
+        let &cohort = active.first().ok_or(Error::EmptyInput {
+            what: "active counts",
+        })?;
+        if cohort == 0 {
+            return Err(Error::param(
+                "active",
+                0,
+                "the cohort at period 0 must not be empty",
+            ));
+        }
+        let mut previous = cohort;
+        for &n in active {
+            if n > previous {
+                return Err(Error::param("active", n, "active counts must be non-increasing"));
+            }
+            previous = n;
+        }
+        // u64 → f64 is exact below 2^53 customers; the ratio is correctly rounded.
+        let survival = active.iter().map(|&n| n as f64 / cohort as f64).collect();
+        Ok(EmpiricalSurvival { survival })
+    }
+
+    /// The observed horizon n (the last period with data).
+    #[must_use]
+    pub fn horizon(&self) -> u32 {
+        u32::try_from(self.survival.len().saturating_sub(1)).unwrap_or(u32::MAX)
+    }
+}
+
+impl RetentionModel for EmpiricalSurvival {
+    fn survival(&self, t: u32) -> f64 {
+        self.survival.get(t as usize).copied().unwrap_or(0.0)
+    }
+}
