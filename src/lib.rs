@@ -27,27 +27,25 @@
 #![deny(clippy::float_cmp)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod clv;
+pub mod cost;
 pub mod error;
 pub mod io;
 pub mod money;
+pub mod profitability;
+pub mod retention;
+pub mod revenue;
 pub mod segment;
 pub mod summary;
 pub mod time;
 pub mod transaction;
 
-// Profitability and accounting CLV (issue 4).
-pub mod clv;
-pub mod cost;
-pub mod profitability;
-pub mod retention;
-pub mod revenue;
 pub use clv::{DiscountWeights, NpvBreakdown, Relationship, Timing};
 pub use cost::{Activity, CostModel};
+pub use error::{Error, Result};
 pub use profitability::{CustomerCosts, CustomerProfitability};
 pub use retention::{RetentionModel, check_retention_model};
 pub use revenue::RevenueStream;
-
-pub use error::{Error, Result};
 pub use segment::{
     AbcCuts, Concentration, NegativeValues, RfmScores, RfmValues, SegmentMap, WhaleCurve, abc_classes, gini,
     rfm_scores, top_share,
@@ -69,7 +67,9 @@ pub use transaction::{Transaction, TransactionColumns, TransactionLog};
 /// ```
 pub mod prelude {
     pub use crate::{
-        CustomerSummary, Error, Period, PurchaseDate, Result, Summaries, SummaryBuilder, SummaryColumns,
-        SummarySpec, TimeUnit, Transaction, TransactionColumns, TransactionLog, summarise, summarise_columns,
+        Activity, CostModel, CustomerProfitability, CustomerSummary, Error, Period, PurchaseDate,
+        Relationship, Result, RetentionModel, RevenueStream, Summaries, SummaryBuilder, SummaryColumns,
+        SummarySpec, TimeUnit, Timing, Transaction, TransactionColumns, TransactionLog, summarise,
+        summarise_columns,
     };
 }
