@@ -64,12 +64,21 @@ impl<K, D> Transaction<K, D> {
 /// assert!(TransactionColumns::new(&ids[..2], &dates, &amounts).is_err());
 /// # Ok::<(), customer_value::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct TransactionColumns<'a, K, D = NaiveDate> {
     customers: &'a [K],
     dates: &'a [D],
     amounts: &'a [Decimal],
 }
+
+// Manual impls: a borrowed view is `Copy` whatever the key and date types are.
+impl<K, D> Clone for TransactionColumns<'_, K, D> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K, D> Copy for TransactionColumns<'_, K, D> {}
 
 impl<'a, K, D> TransactionColumns<'a, K, D> {
     /// Wraps three columns.

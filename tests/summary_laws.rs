@@ -225,3 +225,20 @@ proptest! {
         let _ = b.finish();
     }
 }
+
+#[cfg(feature = "parallel")]
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// The hash-partitioned parallel path gives exactly the sequential result.
+    #[test]
+    fn parallel_equals_sequential(spec in spec_strategy(), rows in log_strategy()) {
+        let customers: Vec<u8> = rows.iter().map(|t| t.customer).collect();
+        let dates: Vec<NaiveDate> = rows.iter().map(|t| t.date).collect();
+        let amounts: Vec<Decimal> = rows.iter().map(|t| t.amount).collect();
+        let log = customer_value::TransactionColumns::new(&customers, &dates, &amounts).unwrap();
+        let a = customer_value::summarise_columns(spec, log).ok();
+        let b = customer_value::summarise_columns_parallel(spec, log).ok();
+        prop_assert_eq!(a, b);
+    }
+}

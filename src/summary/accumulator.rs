@@ -1,48 +1,146 @@
 //! One customer's running totals within one window, laid out for the hot loop.
 //!
 //! Summarising a large log is bound by memory latency: every row touches one customer's
-//! accumulator at a random place in a table of millions. So the accumulator is small
-//! (under one cache line with a `u64` key) and holds the common case inline:
+//! accumulator at a random place in a table of millions. So the accumulator is small (one
+//! 64-byte cache line with a `u64` key), every row touches only it, and whatever must be
+//! remembered beyond it is *appended* to a side log, never looked up at random:
 //!
-//! * the distinct purchase periods as the first one plus up to [`INLINE_PERIODS`] others,
-//!   as 16-bit offsets — most customers of most logs never need more; beyond that, a
-//!   64-period window over the latest periods stays inline while older periods move to a
-//!   bitmap, so a frequent buyer's rows (in date order, as logs usually are) still touch
-//!   only the accumulator;
-//! * money as two `i64` mantissas at a shared decimal scale, exact and an order of
-//!   magnitude cheaper than `Decimal` additions.
+//! * **Distinct purchase periods**: the first one (implicit in `first_day`) plus up to
+//!   [`INLINE_PERIODS`] others as 16-bit offsets — most customers of most logs never need
+//!   more. Beyond that a 64-period window over the block of the latest purchase stays
+//!   inline; when a purchase moves past it, the window's bits are appended to the side log
+//!   and counted. Rows in date order (as logs usually are) thus never read anything but the
+//!   accumulator. A row older than the window is appended too and marks the customer
+//!   *dirty*: its count is rebuilt from the log when the builder finishes.
+//! * **Money**: two `i64` mantissas at a shared decimal scale, exact and far cheaper than
+//!   `Decimal` additions; on overflow or more than 18 decimal places the totals move to
+//!   `Decimal` in the customer's [`Extra`].
+//! * **Returns** are kept in the customer's [`Extra`] with their period.
 //!
-//! Everything rare lives in an [`Extra`] record in a side arena, reached through an index:
-//! a full [`PeriodSet`] bitmap once a customer has more periods, `Decimal` totals once the
-//! mantissas would overflow or need more than 18 decimal places, and the list of returns.
-//! Results are identical either way; only the speed differs.
+//! Memory stays proportional to customers: the log holds at most one entry per 64-period
+//! block a customer bought in (fewer than the rows), and extras exist only for customers
+//! with returns or huge amounts. Results are identical whichever path a customer takes.
+
+use std::collections::HashMap;
 
 use rust_decimal::Decimal;
-
-use super::period_set::PeriodSet;
 
 /// Purchase periods kept inline besides the first.
 pub(crate) const INLINE_PERIODS: usize = 5;
 const SLOW_MONEY: u8 = u8::MAX;
-const NO_EXTRA: u32 = u32::MAX;
+const NO_ID: u32 = u32::MAX;
 /// Largest scale the fast path keeps (10^18 < i64::MAX).
 const MAX_FAST_SCALE: u32 = 18;
 
 /// Why a row or a merge could not be applied.
 pub(crate) type Failure = &'static str;
 
-const SPAN_TOO_WIDE: Failure = "this customer's purchases span more than 1,048,576 periods";
 const OVERFLOW: Failure = "spend total overflows Decimal";
+const TOO_MANY_ROWS: Failure = "more than 4,294,967,295 rows for one customer";
+const TOO_MANY_CUSTOMERS: Failure = "more than 4,294,967,294 customers need a side record";
 
-/// The rare, larger parts of an accumulator.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// The rare parts of one customer's state.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Extra {
-    /// Every purchase period, once there are more than fit inline.
-    periods: PeriodSet,
     /// Total and first-period spend, once they left the fast path.
     money: (Decimal, Decimal),
     /// Netted negative rows: (period, amount).
-    pub(crate) returns: Vec<(i32, Decimal)>,
+    returns: Vec<(i32, Decimal)>,
+}
+
+/// One appended block of purchase periods: `bits` holds periods `base .. base + 64`.
+#[derive(Debug, Clone, Copy)]
+struct LogEntry {
+    id: u32,
+    base: i32,
+    bits: u64,
+}
+
+/// What the accumulators of one window share: the append-only period log, the extras and
+/// the id counter that links them to customers.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Side {
+    log: Vec<LogEntry>,
+    extras: FastMap<u32, Extra>,
+    next_id: u32,
+    /// Ids of merged-away customers → the id they now belong to (a chain ends at a key
+    /// that is not in the map).
+    alias: FastMap<u32, u32>,
+}
+
+impl Side {
+    fn new_id(&mut self) -> Result<u32, Failure> {
+        let id = self.next_id;
+        if id == NO_ID {
+            return Err(TOO_MANY_CUSTOMERS);
+        }
+        self.next_id += 1;
+        Ok(id)
+    }
+
+    fn push(&mut self, id: u32, base: i32, bits: u64) {
+        if bits != 0 {
+            self.log.push(LogEntry { id, base, bits });
+        }
+    }
+
+    fn canonical(&self, mut id: u32) -> u32 {
+        while let Some(&next) = self.alias.get(&id) {
+            id = next;
+        }
+        id
+    }
+
+    /// Moves `other`'s log and extras into `self`; returns the offset added to `other`'s ids.
+    pub(crate) fn absorb(&mut self, other: Side) -> Result<u32, Failure> {
+        let offset = self.next_id;
+        self.next_id = offset
+            .checked_add(other.next_id)
+            .filter(|&n| n < NO_ID)
+            .ok_or(TOO_MANY_CUSTOMERS)?;
+        self.log.extend(other.log.into_iter().map(|e| LogEntry {
+            id: e.id + offset,
+            ..e
+        }));
+        self.extras
+            .extend(other.extras.into_iter().map(|(id, e)| (id + offset, e)));
+        self.alias
+            .extend(other.alias.into_iter().map(|(a, b)| (a + offset, b + offset)));
+        Ok(offset)
+    }
+
+    /// The full sets of purchase periods of the customers `ids` (canonical ids), as sorted
+    /// `(base, bits)` blocks from the log.
+    pub(crate) fn blocks_of(&self, ids: &[u32]) -> FastMap<u32, Vec<(i32, u64)>> {
+        let mut out: FastMap<u32, Vec<(i32, u64)>> = ids.iter().map(|&id| (id, Vec::new())).collect();
+        if out.is_empty() {
+            return out;
+        }
+        for e in &self.log {
+            let id = if self.alias.is_empty() {
+                e.id
+            } else {
+                self.canonical(e.id)
+            };
+            if let Some(v) = out.get_mut(&id) {
+                v.push((e.base, e.bits));
+            }
+        }
+        for v in out.values_mut() {
+            v.sort_unstable_by_key(|&(base, _)| base);
+            v.dedup_by(|later, earlier| {
+                if later.0 == earlier.0 {
+                    earlier.1 |= later.1;
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+        out
+    }
 }
 
 /// One customer's running totals within one window (calibration or holdout).
@@ -53,8 +151,8 @@ pub(crate) struct Accumulator {
     pub(crate) last_day: i32,
     /// Rows of this customer in this window, returns included.
     pub(crate) rows: u32,
-    /// Index of this accumulator's [`Extra`] in the builder's arena, or `NO_EXTRA`.
-    extra: u32,
+    /// This customer's id in the side log and extras, or `NO_ID` while it needs none.
+    id: u32,
     /// Total spend and non-negative spend in the first purchase period, as mantissas at
     /// `scale` (unless `scale == SLOW_MONEY`, then in the extra's `money`).
     total: i64,
@@ -67,12 +165,12 @@ pub(crate) struct Accumulator {
 /// Where an accumulator keeps its distinct purchase periods.
 #[derive(Debug, Clone, Copy)]
 enum Periods {
-    /// The first period (implicit: the period of `first_day`) and `len` others, as offsets
-    /// from it.
+    /// The first period (the period of `first_day`) and `len` others, as offsets from it.
     Inline { len: u8, offsets: [u16; INLINE_PERIODS] },
-    /// Periods `base .. base + 64` (`base` a multiple of 64) in `bits`; every other period in
-    /// the extra's bitmap. The full set is the union of both.
-    Window { base: i32, bits: u64 },
+    /// `bits`: the purchase periods in the 64-period block of the latest purchase
+    /// (`align64(period(last_day))`); `flushed`: how many periods went to the side log
+    /// before. Unless `dirty`, the two never overlap and their sum is the count.
+    Window { bits: u64, flushed: u32, dirty: bool },
 }
 
 /// What a non-negative row does to the first-period total.
@@ -91,7 +189,7 @@ impl Accumulator {
             first_day: i32::MAX,
             last_day: i32::MIN,
             rows: 0,
-            extra: NO_EXTRA,
+            id: NO_ID,
             total: 0,
             first_total: 0,
             scale: 0,
@@ -113,128 +211,144 @@ impl Accumulator {
     #[inline]
     pub(crate) fn add(
         &mut self,
-        arena: &mut Vec<Extra>,
+        side: &mut Side,
         period_of: impl Fn(i32) -> i32,
         day: i32,
         amount: Decimal,
     ) -> Result<(), Failure> {
-        let rows = self
-            .rows
-            .checked_add(1)
-            .ok_or("more than 4,294,967,295 rows for one customer")?;
+        let rows = self.rows.checked_add(1).ok_or(TOO_MANY_ROWS)?;
         let period = period_of(day);
         if amount.is_sign_negative() && !amount.is_zero() {
-            self.add_money(arena, amount, First::Keep)?;
-            self.extra_mut(arena).returns.push((period, amount));
+            self.add_money(side, amount, First::Keep)?;
+            self.extra_mut(side)?.returns.push((period, amount));
             self.rows = rows;
             return Ok(());
         }
-        let first = if self.has_purchase() {
+        let purchased = self.has_purchase();
+        let first = if purchased {
             period_of(self.first_day)
         } else {
             i32::MAX
+        };
+        let last = if purchased {
+            period_of(self.last_day)
+        } else {
+            i32::MIN
         };
         let op = match period.cmp(&first) {
             std::cmp::Ordering::Greater => First::Keep,
             std::cmp::Ordering::Equal => First::Add,
             std::cmp::Ordering::Less => First::Reset,
         };
-        // Money first: it can fail, and the period set must then stay unchanged.
-        let saved = (self.total, self.first_total, self.scale);
-        let saved_money = if self.scale == SLOW_MONEY {
-            self.extra_ref(arena).map(|e| e.money)
-        } else {
-            None
-        };
-        self.add_money(arena, amount, op)?;
-        if let Err(e) = self.insert_period(arena, first, period) {
-            (self.total, self.first_total, self.scale) = saved;
-            if let (Some(m), Some(x)) = (saved_money, self.extra_mut_opt(arena)) {
-                x.money = m;
-            }
-            return Err(e);
+        // Ids are the only fallible part of the period update; take one first so that a
+        // failure leaves everything unchanged.
+        if self.id == NO_ID && self.needs_id_for(first, period) {
+            self.id = side.new_id()?;
         }
+        self.add_money(side, amount, op)?;
+        self.insert_period(side, first, last, period);
         self.first_day = self.first_day.min(day);
         self.last_day = self.last_day.max(day);
         self.rows = rows;
         Ok(())
     }
 
-    /// Inserts `period` into the purchase periods whose first is `first` (`i32::MAX` if none).
-    fn insert_period(&mut self, arena: &mut Vec<Extra>, first: i32, period: i32) -> Result<(), Failure> {
-        let (len, offsets) = match &mut self.periods {
-            Periods::Window { base, bits } => {
-                let word_base = align64(period);
-                let bit = 1u64 << (period - word_base);
-                if word_base == *base || *bits == 0 {
-                    *base = word_base;
-                    *bits |= bit;
-                    return Ok(());
-                }
-                let (old_base, old_bits) = (*base, *bits);
-                let set = &mut self.extra_mut(arena).periods;
-                if word_base > old_base {
-                    // Moving forward in time: the old window joins the bitmap.
-                    // (If the check fails after the flush, the union is unchanged.)
-                    set.or_word(old_base, old_bits).map_err(|_| SPAN_TOO_WIDE)?;
-                    set.check_span(word_base).map_err(|_| SPAN_TOO_WIDE)?;
-                    self.periods = Periods::Window {
-                        base: word_base,
-                        bits: bit,
-                    };
-                    return Ok(());
-                }
-                return set.insert(period).map_err(|_| SPAN_TOO_WIDE);
-            }
-            Periods::Inline { len, offsets } => (len, offsets),
-        };
-        if first == i32::MAX || period == first {
-            return Ok(()); // the first purchase period is implicit
-        }
-        let n = usize::from(*len);
-        if period > first {
-            if let Ok(offset) = u16::try_from(i64::from(period) - i64::from(first)) {
-                if offsets.get(..n).unwrap_or_default().contains(&offset) {
-                    return Ok(());
-                }
-                if let Some(slot) = offsets.get_mut(n) {
-                    *slot = offset;
-                    *len += 1;
-                    return Ok(());
-                }
-            }
-        } else {
-            // A new first period: the old first becomes an offset, the others shift.
-            let shift = i64::from(first) - i64::from(period);
-            let shifted: Option<Vec<u16>> = std::iter::once(0)
-                .chain(offsets.get(..n).unwrap_or_default().iter().copied())
-                .map(|o| u16::try_from(i64::from(o) + shift).ok())
-                .collect();
-            if let Some(shifted) = shifted.filter(|v| v.len() <= INLINE_PERIODS) {
-                for (slot, o) in offsets.iter_mut().zip(&shifted) {
-                    *slot = *o;
-                }
-                *len = shifted.len() as u8;
-                return Ok(());
+    /// Whether inserting `period` may write to the side log (conservatively: a full inline
+    /// list, an earlier first period, or an offset near the 16-bit limit).
+    fn needs_id_for(&self, first: i32, period: i32) -> bool {
+        match self.periods {
+            Periods::Window { .. } => true,
+            Periods::Inline { len, .. } => {
+                first != i32::MAX
+                    && period != first
+                    && (usize::from(len) >= INLINE_PERIODS
+                        || period < first
+                        || i64::from(period) - i64::from(first) > i64::from(u16::MAX))
             }
         }
-        // Does not fit inline: every period so far to the bitmap, the new one in a window.
-        let mut set = PeriodSet::default();
-        for p in self.inline_periods(first) {
-            set.insert(p).map_err(|_| SPAN_TOO_WIDE)?;
-        }
-        let word_base = align64(period);
-        set.check_span(word_base).map_err(|_| SPAN_TOO_WIDE)?;
-        self.extra_mut(arena).periods = set;
-        self.periods = Periods::Window {
-            base: word_base,
-            bits: 1u64 << (period - word_base),
-        };
-        Ok(())
     }
 
-    /// The inline purchase periods (first included) given the first period; nothing for
-    /// the window state.
+    /// Inserts `period` given the current first and last purchase periods (`i32::MAX` /
+    /// `i32::MIN` without a purchase). Needs `self.id` when it spills (see `needs_id_for`).
+    fn insert_period(&mut self, side: &mut Side, first: i32, last: i32, period: i32) {
+        let id = self.id;
+        match &mut self.periods {
+            Periods::Window { bits, flushed, dirty } => {
+                let base = align64(last);
+                let block = align64(period);
+                let bit = 1u64 << (period - block);
+                if block == base {
+                    *bits |= bit;
+                } else if block > base {
+                    // Moving forward in time: the finished block goes to the log.
+                    side.push(id, base, *bits);
+                    *flushed = flushed.saturating_add(bits.count_ones());
+                    *bits = bit;
+                } else {
+                    side.push(id, block, bit);
+                    *dirty = true;
+                }
+            }
+            Periods::Inline { len, offsets } => {
+                if first == i32::MAX || period == first {
+                    return; // the first purchase period is implicit
+                }
+                let n = usize::from(*len);
+                let inline = offsets.get(..n).unwrap_or_default();
+                if period > first {
+                    if let Ok(offset) = u16::try_from(i64::from(period) - i64::from(first)) {
+                        if inline.contains(&offset) {
+                            return;
+                        }
+                        if let Some(slot) = offsets.get_mut(n) {
+                            *slot = offset;
+                            *len += 1;
+                            return;
+                        }
+                    }
+                } else {
+                    // A new first period: the old first becomes an offset, the others shift.
+                    let shift = i64::from(first) - i64::from(period);
+                    let shifted: Option<Vec<u16>> = std::iter::once(0)
+                        .chain(inline.iter().copied())
+                        .map(|o| u16::try_from(i64::from(o) + shift).ok())
+                        .collect();
+                    if let Some(shifted) = shifted.filter(|v| v.len() <= INLINE_PERIODS) {
+                        for (slot, o) in offsets.iter_mut().zip(&shifted) {
+                            *slot = *o;
+                        }
+                        *len = shifted.len() as u8;
+                        return;
+                    }
+                }
+                // Does not fit inline: a window over the latest block, the rest to the log.
+                let all: Vec<i32> = self
+                    .inline_periods(first)
+                    .chain(std::iter::once(period))
+                    .collect();
+                let latest = align64(all.iter().copied().max().unwrap_or(period));
+                let mut bits = 0u64;
+                let mut flushed = 0u32;
+                for p in all {
+                    let block = align64(p);
+                    if block == latest {
+                        bits |= 1u64 << (p - block);
+                    } else {
+                        side.push(id, block, 1u64 << (p - block));
+                        flushed += 1;
+                    }
+                }
+                self.periods = Periods::Window {
+                    bits,
+                    flushed,
+                    dirty: false,
+                };
+            }
+        }
+    }
+
+    /// The inline purchase periods (first included) given the first period; nothing in the
+    /// window state.
     fn inline_periods(&self, first: i32) -> impl Iterator<Item = i32> + '_ {
         let offsets: &[u16] = match &self.periods {
             Periods::Inline { len, offsets } => offsets.get(..usize::from(*len)).unwrap_or_default(),
@@ -248,37 +362,59 @@ impl Accumulator {
         )
     }
 
-    /// The full set of purchase periods (window state: bitmap and window together).
-    fn full_set(&self, arena: &[Extra], first: i32) -> Result<PeriodSet, Failure> {
-        let mut set = match self.periods {
-            Periods::Window { .. } => self
-                .extra_ref(arena)
-                .map(|e| e.periods.clone())
-                .unwrap_or_default(),
-            Periods::Inline { .. } => PeriodSet::default(),
-        };
-        self.collect_periods(arena, first, &mut set)?;
-        Ok(set)
+    /// Whether [`period_count`](Self::period_count) and
+    /// [`second_period`](Self::second_period) need this customer's blocks from the log: a
+    /// dirty window, or a window with returns (which need the second period).
+    pub(crate) fn needs_blocks(&self, side: &Side) -> Option<u32> {
+        match self.periods {
+            Periods::Window { dirty: true, .. } => Some(self.id),
+            Periods::Window { .. } if !self.returns(side).is_empty() => Some(self.id),
+            _ => None,
+        }
     }
 
-    /// Number of distinct purchase periods.
-    pub(crate) fn period_count(&self, arena: &[Extra]) -> u32 {
+    /// The full set of periods as sorted `(base, bits)` blocks, from the customer's logged
+    /// blocks and the window.
+    fn all_blocks(&self, logged: &[(i32, u64)], period_of: impl Fn(i32) -> i32) -> Vec<(i32, u64)> {
+        let mut blocks = logged.to_vec();
+        if let Periods::Window { bits, .. } = self.periods {
+            let base = align64(period_of(self.last_day));
+            match blocks.binary_search_by_key(&base, |&(b, _)| b) {
+                Ok(i) => {
+                    if let Some(b) = blocks.get_mut(i) {
+                        b.1 |= bits;
+                    }
+                }
+                Err(i) => blocks.insert(i, (base, bits)),
+            }
+        }
+        blocks
+    }
+
+    /// Number of distinct purchase periods; `logged` are this customer's blocks from the
+    /// log when [`needs_blocks`](Self::needs_blocks) asked for them.
+    pub(crate) fn period_count(&self, logged: Option<&[(i32, u64)]>, period_of: impl Fn(i32) -> i32) -> u32 {
         if !self.has_purchase() {
             return 0;
         }
-        match self.periods {
-            Periods::Inline { len, .. } => 1 + u32::from(len),
-            Periods::Window { base, bits } => {
-                let set = self.extra_ref(arena).map(|e| &e.periods);
-                let in_set = set.map_or(0, |s| s.len());
-                let overlap = set.map_or(0, |s| s.word_at(base));
-                in_set + (bits & !overlap).count_ones()
-            }
+        match (self.periods, logged) {
+            (Periods::Inline { len, .. }, _) => 1 + u32::from(len),
+            (Periods::Window { dirty: true, .. }, Some(logged)) => self
+                .all_blocks(logged, period_of)
+                .iter()
+                .map(|(_, b)| b.count_ones())
+                .sum(),
+            (Periods::Window { bits, flushed, .. }, _) => flushed.saturating_add(bits.count_ones()),
         }
     }
 
     /// The second-smallest purchase period, if any.
-    pub(crate) fn second_period(&self, arena: &[Extra], first: i32) -> Option<i32> {
+    pub(crate) fn second_period(
+        &self,
+        logged: Option<&[(i32, u64)]>,
+        first: i32,
+        period_of: impl Fn(i32) -> i32,
+    ) -> Option<i32> {
         match &self.periods {
             Periods::Inline { len, offsets } => {
                 let min = offsets
@@ -288,14 +424,28 @@ impl Accumulator {
                     .min()?;
                 Some(first.saturating_add(i32::from(*min)))
             }
-            Periods::Window { .. } => self.full_set(arena, first).ok()?.nth(1),
+            Periods::Window { .. } => {
+                let blocks = self.all_blocks(logged.unwrap_or_default(), period_of);
+                let mut seen = 0;
+                for (base, mut bits) in blocks {
+                    while bits != 0 {
+                        let p = base.saturating_add(bits.trailing_zeros() as i32);
+                        seen += 1;
+                        if seen == 2 {
+                            return Some(p);
+                        }
+                        bits &= bits - 1;
+                    }
+                }
+                None
+            }
         }
     }
 
     /// Total and first-period spend.
-    pub(crate) fn money(&self, arena: &[Extra]) -> (Decimal, Decimal) {
+    pub(crate) fn money(&self, side: &Side) -> (Decimal, Decimal) {
         if self.scale == SLOW_MONEY {
-            self.extra_ref(arena)
+            self.extra_ref(side)
                 .map_or((Decimal::ZERO, Decimal::ZERO), |e| e.money)
         } else {
             let s = u32::from(self.scale);
@@ -304,11 +454,17 @@ impl Accumulator {
     }
 
     /// The returns netted into this accumulator.
-    pub(crate) fn returns<'a>(&self, arena: &'a [Extra]) -> &'a [(i32, Decimal)] {
-        self.extra_ref(arena).map_or(&[], |e| e.returns.as_slice())
+    pub(crate) fn returns<'a>(&self, side: &'a Side) -> &'a [(i32, Decimal)] {
+        self.extra_ref(side).map_or(&[], |e| e.returns.as_slice())
     }
 
-    fn add_money(&mut self, arena: &mut Vec<Extra>, amount: Decimal, op: First) -> Result<(), Failure> {
+    /// This customer's id, as the log knows it now (`None` without one).
+    #[cfg(test)]
+    pub(crate) fn canonical_id(&self, side: &Side) -> Option<u32> {
+        (self.id != NO_ID).then(|| side.canonical(self.id))
+    }
+
+    fn add_money(&mut self, side: &mut Side, amount: Decimal, op: First) -> Result<(), Failure> {
         if self.scale != SLOW_MONEY {
             if let Some((total, first, scale)) =
                 fast_add(self.total, self.first_total, self.scale, amount, &op)
@@ -316,37 +472,34 @@ impl Accumulator {
                 (self.total, self.first_total, self.scale) = (total, first, scale);
                 return Ok(());
             }
-            let money = self.money(arena);
-            self.extra_mut(arena).money = money;
-            self.scale = SLOW_MONEY;
         }
-        let extra = self.extra_mut(arena);
-        let (total, first) = extra.money;
+        let (total, first) = self.money(side);
         let total = total.checked_add(amount).ok_or(OVERFLOW)?;
         let first = match op {
             First::Keep => first,
             First::Add => first.checked_add(amount).ok_or(OVERFLOW)?,
             First::Reset => amount,
         };
-        extra.money = (total, first);
+        self.extra_mut(side)?.money = (total, first);
+        self.scale = SLOW_MONEY;
         Ok(())
     }
 
-    /// Folds `other` (whose extra lives in `other_arena`) into `self`.
+    /// Folds `other` (whose ids were shifted by `offset` when its side was absorbed into
+    /// `side`) into `self`.
     pub(crate) fn merge(
         &mut self,
-        arena: &mut Vec<Extra>,
+        side: &mut Side,
         period_of: impl Fn(i32) -> i32 + Copy,
-        other: &Accumulator,
-        other_arena: &[Extra],
+        mut other: Accumulator,
+        offset: u32,
     ) -> Result<(), Failure> {
-        let rows = self
-            .rows
-            .checked_add(other.rows)
-            .ok_or("more than 4,294,967,295 rows for one customer")?;
-        // Money: other's total, and other's first-period spend where its first period wins.
-        let (o_total, o_first) = other.money(other_arena);
-        let (total, first) = self.money(arena);
+        if other.id != NO_ID {
+            other.id += offset;
+        }
+        let rows = self.rows.checked_add(other.rows).ok_or(TOO_MANY_ROWS)?;
+        let (o_total, o_first) = other.money(side);
+        let (total, first) = self.money(side);
         let self_first = if self.has_purchase() {
             period_of(self.first_day)
         } else {
@@ -363,51 +516,105 @@ impl Accumulator {
             std::cmp::Ordering::Equal => first.checked_add(o_first).ok_or(OVERFLOW)?,
             std::cmp::Ordering::Greater => first,
         };
-        // Periods: every period of other, inserted one by one (or word-wise for bitmaps).
-        let mut periods = PeriodSet::default();
-        if self.has_purchase() {
-            self.collect_periods(arena, self_first, &mut periods)?;
+        if self.id == NO_ID {
+            self.id = side.new_id()?;
         }
-        if other.has_purchase() {
-            other.collect_periods(other_arena, other_first, &mut periods)?;
-        }
-        let returns: Vec<(i32, Decimal)> = other.returns(other_arena).to_vec();
+        let id = self.id;
 
-        // Commit.
-        self.set_money(arena, total, first);
-        let new_first = self_first.min(other_first);
-        self.first_day = self.first_day.min(other.first_day);
+        // Periods: both inline and the union fits → inline; otherwise everything goes to
+        // the log under `id` and the window restarts empty and dirty.
+        let mut union: Vec<i32> = Vec::new();
+        let mut spill = false;
+        for acc in [&*self, &other] {
+            if !acc.has_purchase() {
+                continue;
+            }
+            match acc.periods {
+                Periods::Inline { .. } => union.extend(acc.inline_periods(period_of(acc.first_day))),
+                Periods::Window { .. } => spill = true,
+            }
+        }
+        union.sort_unstable();
+        union.dedup();
+        let new_first_day = self.first_day.min(other.first_day);
+        let new_first = union.first().copied();
+        let inline = match (spill, new_first) {
+            (false, Some(f)) if union.len() <= INLINE_PERIODS + 1 => {
+                let offsets: Option<Vec<u16>> = union
+                    .iter()
+                    .skip(1)
+                    .map(|&p| u16::try_from(i64::from(p) - i64::from(f)).ok())
+                    .collect();
+                offsets.map(|o| {
+                    let mut arr = [0u16; INLINE_PERIODS];
+                    for (slot, v) in arr.iter_mut().zip(&o) {
+                        *slot = *v;
+                    }
+                    Periods::Inline {
+                        len: o.len() as u8,
+                        offsets: arr,
+                    }
+                })
+            }
+            (false, None) => Some(self.periods),
+            _ => None,
+        };
+        let periods = match inline {
+            Some(p) => p,
+            None => {
+                for acc in [&*self, &other] {
+                    if !acc.has_purchase() {
+                        continue;
+                    }
+                    match acc.periods {
+                        Periods::Inline { .. } => {
+                            for p in acc.inline_periods(period_of(acc.first_day)) {
+                                side.push(id, align64(p), 1u64 << (p - align64(p)));
+                            }
+                        }
+                        Periods::Window { bits, .. } => side.push(id, align64(period_of(acc.last_day)), bits),
+                    }
+                }
+                if other.id != NO_ID && other.id != id {
+                    side.alias.insert(other.id, id);
+                }
+                Periods::Window {
+                    bits: 0,
+                    flushed: 0,
+                    dirty: true,
+                }
+            }
+        };
+        // Other's extra (returns, slow money) joins ours.
+        let other_returns = if other.id == NO_ID {
+            Vec::new()
+        } else {
+            side.extras
+                .remove(&other.id)
+                .map(|e| e.returns)
+                .unwrap_or_default()
+        };
+
+        self.set_money(side, total, first)?;
+        self.periods = periods;
+        self.first_day = new_first_day;
         self.last_day = self.last_day.max(other.last_day);
         self.rows = rows;
-        if new_first != i32::MAX {
-            self.set_periods(arena, new_first, periods);
-        }
-        if !returns.is_empty() {
-            self.extra_mut(arena).returns.extend(returns);
+        if !other_returns.is_empty() {
+            self.extra_mut(side)?.returns.extend(other_returns);
         }
         Ok(())
     }
 
-    /// Adds this accumulator's periods to `into` (the window state adds its bitmap too).
-    fn collect_periods(&self, arena: &[Extra], first: i32, into: &mut PeriodSet) -> Result<(), Failure> {
-        match self.periods {
-            Periods::Window { base, bits } => {
-                if let Some(e) = self.extra_ref(arena) {
-                    into.union(&e.periods).map_err(|_| SPAN_TOO_WIDE)?;
-                }
-                into.or_word(base, bits).map_err(|_| SPAN_TOO_WIDE)?;
-            }
-            Periods::Inline { .. } => {
-                for p in self.inline_periods(first) {
-                    into.insert(p).map_err(|_| SPAN_TOO_WIDE)?;
-                }
-            }
+    /// Shifts this accumulator's id after its side was absorbed with `offset`.
+    pub(crate) fn shift_id(&mut self, offset: u32) {
+        if self.id != NO_ID {
+            self.id += offset;
         }
-        Ok(())
     }
 
     /// Stores money exactly, on the fast path when it fits.
-    fn set_money(&mut self, arena: &mut Vec<Extra>, total: Decimal, first: Decimal) {
+    fn set_money(&mut self, side: &mut Side, total: Decimal, first: Decimal) -> Result<(), Failure> {
         let scale = total.scale().max(first.scale());
         let fits = |d: Decimal| {
             let k = 10i128.checked_pow(scale - d.scale())?;
@@ -418,69 +625,26 @@ impl Accumulator {
                 (self.total, self.first_total, self.scale) = (t, f, scale as u8);
             }
             _ => {
-                self.extra_mut(arena).money = (total, first);
+                self.extra_mut(side)?.money = (total, first);
                 self.scale = SLOW_MONEY;
             }
         }
+        Ok(())
     }
 
-    /// Stores the purchase periods `set` (whose smallest is `first`), inline when they fit.
-    fn set_periods(&mut self, arena: &mut Vec<Extra>, first: i32, set: PeriodSet) {
-        let count = set.len() as usize;
-        if count <= INLINE_PERIODS + 1 {
-            let mut offsets = [0u16; INLINE_PERIODS];
-            let mut ok = true;
-            for (k, slot) in offsets.iter_mut().enumerate().take(count.saturating_sub(1)) {
-                match set
-                    .nth(k as u32 + 1)
-                    .map(|p| u16::try_from(i64::from(p) - i64::from(first)))
-                {
-                    Some(Ok(o)) => *slot = o,
-                    _ => ok = false,
-                }
-            }
-            if ok {
-                self.periods = Periods::Inline {
-                    len: count.saturating_sub(1) as u8,
-                    offsets,
-                };
-                if let Some(e) = self.extra_mut_opt(arena) {
-                    e.periods = PeriodSet::default();
-                }
-                return;
-            }
-        }
-        self.extra_mut(arena).periods = set;
-        self.periods = Periods::Window { base: 0, bits: 0 };
-    }
-
-    /// Moves this accumulator's extra (from `from`) into `arena`, for merging builders.
-    pub(crate) fn adopt(&mut self, from: &mut [Extra], arena: &mut Vec<Extra>) {
-        if let Some(e) = from.get_mut(self.extra as usize) {
-            arena.push(std::mem::take(e));
-            self.extra = (arena.len() - 1) as u32;
+    fn extra_ref<'a>(&self, side: &'a Side) -> Option<&'a Extra> {
+        if self.id == NO_ID {
+            None
         } else {
-            self.extra = NO_EXTRA;
+            side.extras.get(&self.id)
         }
     }
 
-    fn extra_ref<'a>(&self, arena: &'a [Extra]) -> Option<&'a Extra> {
-        arena.get(self.extra as usize)
-    }
-
-    fn extra_mut_opt<'a>(&self, arena: &'a mut [Extra]) -> Option<&'a mut Extra> {
-        arena.get_mut(self.extra as usize)
-    }
-
-    fn extra_mut<'a>(&mut self, arena: &'a mut Vec<Extra>) -> &'a mut Extra {
-        let i = self.extra as usize;
-        if i < arena.len() {
-            return &mut arena[i];
+    fn extra_mut<'a>(&mut self, side: &'a mut Side) -> Result<&'a mut Extra, Failure> {
+        if self.id == NO_ID {
+            self.id = side.new_id()?;
         }
-        let n = arena.len();
-        self.extra = u32::try_from(n).unwrap_or(NO_EXTRA);
-        arena.push(Extra::default());
-        &mut arena[n]
+        Ok(side.extras.entry(self.id).or_default())
     }
 }
 
@@ -525,9 +689,20 @@ fn pow10(k: u32) -> Option<i64> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::collections::BTreeSet;
 
     fn day(p: i32) -> i32 {
         p
+    }
+
+    fn count(acc: &Accumulator, side: &Side) -> (u32, Option<i32>) {
+        let blocks = acc.canonical_id(side).map(|id| side.blocks_of(&[id]));
+        let logged = blocks.as_ref().and_then(|b| b.values().next().map(Vec::as_slice));
+        let first = day(acc.first_day);
+        (
+            acc.period_count(logged, day),
+            acc.second_period(logged, first, day),
+        )
     }
 
     #[test]
@@ -539,34 +714,52 @@ mod tests {
         /// The fast path and the Decimal path agree on any sequence of amounts.
         #[test]
         fn money_is_exact(amounts in proptest::collection::vec((any::<i64>(), 0u32..28, 0i32..40), 1..30)) {
-            let mut arena = Vec::new();
+            let mut side = Side::default();
             let mut acc = Accumulator::new();
             let mut total = Decimal::ZERO;
-            let mut ok = true;
             for (m, s, d) in amounts {
                 let a = Decimal::new(m, s).abs();
                 let before = total;
-                match acc.add(&mut arena, day, d, a) {
+                match acc.add(&mut side, day, d, a) {
                     Ok(()) => total = total.checked_add(a).unwrap(),
-                    Err(_) => { ok = false; prop_assert_eq!(total, before); }
+                    Err(_) => prop_assert_eq!(total, before),
                 }
-                prop_assert_eq!(acc.money(&arena).0, total);
+                prop_assert_eq!(acc.money(&side).0, total);
             }
-            let _ = ok;
         }
 
-        /// Periods inline and spilled count the same as a set.
+        /// Periods inline, in a window and logged count the same as a set, in any order.
         #[test]
-        fn periods_are_a_set(days in proptest::collection::vec(-70_000i32..70_000, 1..40)) {
-            let mut arena = Vec::new();
+        fn periods_are_a_set(days in proptest::collection::vec(-70_000i32..70_000, 1..60), sorted in any::<bool>()) {
+            let mut days = days;
+            if sorted { days.sort_unstable(); }
+            let mut side = Side::default();
             let mut acc = Accumulator::new();
             for &d in &days {
-                acc.add(&mut arena, day, d, Decimal::ONE).unwrap();
+                acc.add(&mut side, day, d, Decimal::ONE).unwrap();
             }
-            let distinct: std::collections::BTreeSet<i32> = days.iter().copied().collect();
-            prop_assert_eq!(acc.period_count(&arena) as usize, distinct.len());
-            let first = *distinct.iter().next().unwrap();
-            prop_assert_eq!(acc.second_period(&arena, first), distinct.iter().nth(1).copied());
+            let distinct: BTreeSet<i32> = days.iter().copied().collect();
+            let (n, second) = count(&acc, &side);
+            prop_assert_eq!(n as usize, distinct.len());
+            prop_assert_eq!(second, distinct.iter().nth(1).copied());
+        }
+
+        /// Merging two accumulators counts the union.
+        #[test]
+        fn merge_counts_the_union(a in proptest::collection::vec(0i32..400, 1..30), b in proptest::collection::vec(0i32..400, 1..30)) {
+            let mut side_a = Side::default();
+            let mut acc_a = Accumulator::new();
+            for &d in &a { acc_a.add(&mut side_a, day, d, Decimal::ONE).unwrap(); }
+            let mut side_b = Side::default();
+            let mut acc_b = Accumulator::new();
+            for &d in &b { acc_b.add(&mut side_b, day, d, Decimal::ONE).unwrap(); }
+            let offset = side_a.absorb(side_b).unwrap();
+            acc_a.merge(&mut side_a, day, acc_b, offset).unwrap();
+            let distinct: BTreeSet<i32> = a.iter().chain(&b).copied().collect();
+            let (n, second) = count(&acc_a, &side_a);
+            prop_assert_eq!(n as usize, distinct.len());
+            prop_assert_eq!(second, distinct.iter().nth(1).copied());
+            prop_assert_eq!(acc_a.money(&side_a).0, Decimal::from(a.len() + b.len()));
         }
     }
 }

@@ -10,11 +10,11 @@
 use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::fmt::Debug;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 
 use rust_decimal::Decimal;
 
-use super::accumulator::{Accumulator, Extra};
+use super::accumulator::{Accumulator, Side};
 use super::{CustomerSummary, HoldoutSummary, Summaries, SummaryReport, SummarySpec};
 use crate::error::{Error, Result};
 use crate::summary::NegativeAmounts;
@@ -23,18 +23,18 @@ use crate::transaction::{Transaction, TransactionColumns};
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
-/// The accumulators of one window (calibration or holdout) and their side arena.
+/// The accumulators of one window (calibration or holdout) and what they share.
 #[derive(Debug, Clone)]
 struct Window<K> {
     map: FastMap<K, Accumulator>,
-    arena: Vec<Extra>,
+    side: Side,
 }
 
 impl<K> Default for Window<K> {
     fn default() -> Self {
         Window {
             map: FastMap::default(),
-            arena: Vec::new(),
+            side: Side::default(),
         }
     }
 }
@@ -137,7 +137,12 @@ where
 
     #[inline]
     fn push_day(&mut self, customer: &K, day: i32, amount: Decimal) -> Result<()> {
-        let row = self.counts.rows;
+        self.push_day_at(self.counts.rows, customer, day, amount)
+    }
+
+    /// Adds one row whose position (for errors) is `row`.
+    #[inline]
+    fn push_day_at(&mut self, row: u64, customer: &K, day: i32, amount: Decimal) -> Result<()> {
         self.counts.rows += 1;
         if day > self.observation_end_day {
             self.counts.after_end += 1;
@@ -166,10 +171,10 @@ where
         };
         let period_of = |d: i32| period.index(d);
         let result = match window.map.get_mut(customer) {
-            Some(acc) => acc.add(&mut window.arena, period_of, day, amount),
+            Some(acc) => acc.add(&mut window.side, period_of, day, amount),
             None => {
                 let mut acc = Accumulator::new();
-                let r = acc.add(&mut window.arena, period_of, day, amount);
+                let r = acc.add(&mut window.side, period_of, day, amount);
                 if r.is_ok() {
                     window.map.insert(customer.clone(), acc);
                 }
@@ -276,6 +281,61 @@ where
     /// empty log, or every row after the end); [`Error::Overflow`] if a spend total
     /// overflows `Decimal` while netting.
     pub fn finish(self) -> Result<Summaries<K>> {
+        let summaries = self.finish_part()?;
+        if summaries.customers.is_empty() {
+            return Err(Error::EmptyInput {
+                what: "customers with a purchase in the calibration window",
+            });
+        }
+        Ok(summaries)
+    }
+
+    /// The rows of `log` whose customer falls in hash partition `part` of `parts`, with
+    /// their positions in `log` for errors (the parallel path: partitions share no
+    /// customer, so their summaries need no merging).
+    #[cfg(feature = "parallel")]
+    pub(crate) fn extend_partition<D: PurchaseDate>(
+        &mut self,
+        log: TransactionColumns<'_, K, D>,
+        part: u64,
+        parts: u64,
+    ) -> Result<()> {
+        let hasher = foldhash::fast::FixedState::with_seed(0x5EED);
+        let mut batch: Vec<usize> = Vec::with_capacity(TOUCH_BATCH);
+        let (customers, dates, amounts) = (log.customers(), log.dates(), log.amounts());
+        let mut i = 0;
+        while i < customers.len() {
+            batch.clear();
+            while batch.len() < TOUCH_BATCH && i < customers.len() {
+                if let Some(c) = customers.get(i) {
+                    if (hasher.hash_one(c) >> 32) % parts == part {
+                        batch.push(i);
+                    }
+                }
+                i += 1;
+            }
+            let rows = batch
+                .iter()
+                .filter_map(|&j| Some((j, customers.get(j)?, dates.get(j)?, amounts.get(j)?)));
+            let mut sink = 0u64;
+            for (_, c, d, _) in rows.clone() {
+                let window = if d.day_number() <= self.summary_end_day {
+                    &self.calibration
+                } else {
+                    &self.holdout
+                };
+                sink = sink.wrapping_add(window.map.get(c).map_or(0, |a| u64::from(a.rows)));
+            }
+            self.counts.touch_sink = self.counts.touch_sink.wrapping_add(sink);
+            for (j, c, d, a) in rows {
+                self.push_day_at(j as u64, c, d.day_number(), *a)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// [`finish`](Self::finish) that accepts an empty result (a partition may be empty).
+    pub(crate) fn finish_part(self) -> Result<Summaries<K>> {
         let SummaryBuilder {
             spec,
             summary_end_day,
@@ -295,6 +355,17 @@ where
         // Sorting the compact accumulators is cheaper than sorting the summaries.
         let mut accumulators: Vec<(K, Accumulator)> = calibration.map.into_iter().collect();
         accumulators.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // Customers whose period count needs their blocks from the side log.
+        let needed = |side: &Side, accs: &mut dyn Iterator<Item = &Accumulator>| -> Vec<u32> {
+            accs.filter_map(|a| a.needs_blocks(side)).collect()
+        };
+        let cal_blocks = calibration.side.blocks_of(&needed(
+            &calibration.side,
+            &mut accumulators.iter().map(|(_, a)| a),
+        ));
+        let hold_blocks = holdout
+            .side
+            .blocks_of(&needed(&holdout.side, &mut holdout.map.values()));
         let mut customers = Vec::with_capacity(accumulators.len());
         for (key, acc) in accumulators {
             let hold = holdout.map.remove(&key);
@@ -304,9 +375,23 @@ where
                 report.rows_of_excluded_customers += u64::from(acc.rows) + hold_rows;
                 continue;
             }
-            let summary = summarise_one(&spec, summary_end_day, key, &acc, &calibration.arena, &mut report)?;
+            let logged = logged_blocks(&acc, &calibration.side, &cal_blocks);
+            let summary = summarise_one(
+                &spec,
+                summary_end_day,
+                key,
+                &acc,
+                &calibration.side,
+                logged,
+                &mut report,
+            )?;
             let summary = match holdout_duration {
-                Some(duration) => attach_holdout(summary, hold.as_ref(), &holdout.arena, duration)?,
+                Some(duration) => {
+                    let logged = hold
+                        .as_ref()
+                        .and_then(|h| logged_blocks(h, &holdout.side, &hold_blocks));
+                    attach_holdout(&spec, summary, hold.as_ref(), &holdout.side, logged, duration)?
+                }
                 None => summary,
             };
             report.rows_summarised += u64::from(acc.rows) + hold_rows;
@@ -315,11 +400,6 @@ where
         for (_, acc) in holdout.map {
             report.customers_first_seen_in_holdout += 1;
             report.rows_of_excluded_customers += u64::from(acc.rows);
-        }
-        if customers.is_empty() {
-            return Err(Error::EmptyInput {
-                what: "customers with a purchase in the calibration window",
-            });
         }
         report.customers = customers.len() as u64;
         Ok(Summaries {
@@ -335,24 +415,40 @@ fn merge_windows<K: Eq + Hash + Debug>(
     from: Window<K>,
     period: crate::Period,
 ) -> Result<()> {
-    let Window { map, mut arena } = from;
+    let Window { map, side } = from;
+    let offset = into.side.absorb(side).map_err(|reason| Error::InvalidParameter {
+        name: "other",
+        value: "a builder".into(),
+        reason,
+    })?;
     into.map.reserve(map.len());
     let period_of = move |d: i32| period.index(d);
     for (key, mut acc) in map {
         match into.map.get_mut(&key) {
             Some(a) => a
-                .merge(&mut into.arena, period_of, &acc, &arena)
+                .merge(&mut into.side, period_of, acc, offset)
                 .map_err(|reason| Error::InvalidCustomer {
                     customer: format!("{key:?}"),
                     reason: reason.to_string(),
                 })?,
             None => {
-                acc.adopt(&mut arena, &mut into.arena);
+                acc.shift_id(offset);
                 into.map.insert(key, acc);
             }
         }
     }
     Ok(())
+}
+
+/// The blocks a customer's count needs, if it needs any.
+fn logged_blocks<'a>(
+    acc: &Accumulator,
+    side: &Side,
+    blocks: &'a FastMap<u32, Vec<(i32, u64)>>,
+) -> Option<&'a [(i32, u64)]> {
+    acc.needs_blocks(side)
+        .and_then(|id| blocks.get(&id))
+        .map(Vec::as_slice)
 }
 
 /// `total / n` (n > 0), exactly when the mantissa divides (cheap), else by `Decimal`
@@ -372,19 +468,21 @@ fn summarise_one<K: Debug>(
     summary_end_day: i32,
     customer: K,
     acc: &Accumulator,
-    arena: &[Extra],
+    side: &Side,
+    logged: Option<&[(i32, u64)]>,
     report: &mut SummaryReport,
 ) -> Result<CustomerSummary<K>> {
+    let period_of = |d: i32| spec.period.index(d);
     let overflow = || Error::Overflow {
         op: "netting returns into first-period spend",
     };
-    let purchase_periods = acc.period_count(arena);
+    let purchase_periods = acc.period_count(logged, period_of);
     let frequency = purchase_periods.saturating_sub(1);
     let first_period = spec.period.index(acc.first_day);
-    let (total, mut first_total) = acc.money(arena);
-    let returns = acc.returns(arena);
+    let (total, mut first_total) = acc.money(side);
+    let returns = acc.returns(side);
     if !returns.is_empty() {
-        let second_period = acc.second_period(arena, first_period);
+        let second_period = acc.second_period(logged, first_period, period_of);
         for &(period, amount) in returns {
             if period < first_period {
                 report.returns_before_first_purchase += 1;
@@ -425,11 +523,14 @@ fn summarise_one<K: Debug>(
 }
 
 fn attach_holdout<K>(
+    spec: &SummarySpec,
     mut summary: CustomerSummary<K>,
     hold: Option<&Accumulator>,
-    arena: &[Extra],
+    side: &Side,
+    logged: Option<&[(i32, u64)]>,
     duration: f64,
 ) -> Result<CustomerSummary<K>> {
+    let period_of = |d: i32| spec.period.index(d);
     let h = match hold {
         None => HoldoutSummary {
             frequency: 0,
@@ -439,8 +540,8 @@ fn attach_holdout<K>(
             rows: 0,
         },
         Some(acc) => {
-            let frequency = acc.period_count(arena);
-            let (total, _) = acc.money(arena);
+            let frequency = acc.period_count(logged, period_of);
+            let (total, _) = acc.money(side);
             let monetary_value = if frequency == 0 {
                 Decimal::ZERO
             } else {

@@ -19,7 +19,6 @@
 mod accumulator;
 mod builder;
 mod columns;
-mod period_set;
 mod spec;
 
 pub use builder::SummaryBuilder;
@@ -145,6 +144,24 @@ pub struct SummaryReport {
     pub customers_netting_negative: u64,
 }
 
+impl SummaryReport {
+    /// Adds another report's counts (of a disjoint part of the same log).
+    #[cfg(feature = "parallel")]
+    pub(crate) fn add(&mut self, o: &SummaryReport) {
+        self.rows += o.rows;
+        self.rows_summarised += o.rows_summarised;
+        self.rows_after_observation_end += o.rows_after_observation_end;
+        self.negative_rows_excluded += o.negative_rows_excluded;
+        self.negative_rows_netted += o.negative_rows_netted;
+        self.returns_before_first_purchase += o.returns_before_first_purchase;
+        self.rows_of_excluded_customers += o.rows_of_excluded_customers;
+        self.customers += o.customers;
+        self.customers_without_purchase += o.customers_without_purchase;
+        self.customers_first_seen_in_holdout += o.customers_first_seen_in_holdout;
+        self.customers_netting_negative += o.customers_netting_negative;
+    }
+}
+
 /// Summaries of a whole log: one per customer, sorted by key, with the spec and the report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summaries<K> {
@@ -239,11 +256,13 @@ where
     builder.finish()
 }
 
-/// Summarises a columnar log on all rayon threads: the log is cut into one shard per
-/// thread, each shard is summarised, and the builders are merged (feature `parallel`).
+/// Summarises a columnar log on all rayon threads (feature `parallel`).
 ///
-/// The result is identical to [`summarise_columns`] (the merge law), except that row
-/// positions in errors are relative to the failing shard.
+/// Customers are split into one hash partition per thread; every thread reads the whole
+/// log and summarises its own customers, so no accumulator is shared or merged, and the
+/// partitions' sorted outputs are interleaved by key. The result is identical to
+/// [`summarise_columns`], including the row positions in errors (when several rows fail,
+/// which one is reported may differ).
 ///
 /// # Errors
 ///
@@ -276,19 +295,55 @@ where
 {
     use rayon::prelude::*;
     spec.validate()?;
-    let shards = rayon::current_num_threads().max(1);
-    let chunk = log.len().div_ceil(shards).max(1);
-    let builder = (0..shards)
+    let parts = rayon::current_num_threads().max(1) as u64;
+    let results: Vec<Result<Summaries<K>>> = (0..parts)
         .into_par_iter()
-        .map(|i| {
+        .map(|part| {
             let mut b = SummaryBuilder::new(spec)?;
-            b.extend_columns(log.slice(i * chunk..(i + 1) * chunk))?;
-            Ok(b)
+            b.extend_partition(log, part, parts)?;
+            b.finish_part()
         })
-        .try_reduce_with(|mut a, b| {
-            a.merge(b)?;
-            Ok(a)
-        })
-        .unwrap_or_else(|| SummaryBuilder::new(spec))?;
-    builder.finish()
+        .collect();
+    let mut partitions = Vec::with_capacity(results.len());
+    for r in results {
+        partitions.push(r?);
+    }
+    let mut report = SummaryReport::default();
+    for p in &partitions {
+        report.add(&p.report);
+    }
+    let customers = merge_sorted(partitions.into_iter().map(|p| p.customers).collect());
+    if customers.is_empty() {
+        return Err(crate::Error::EmptyInput {
+            what: "customers with a purchase in the calibration window",
+        });
+    }
+    Ok(Summaries {
+        spec,
+        customers,
+        report,
+    })
+}
+
+/// Interleaves vectors sorted by customer key into one sorted vector.
+#[cfg(feature = "parallel")]
+fn merge_sorted<K: Ord>(parts: Vec<Vec<CustomerSummary<K>>>) -> Vec<CustomerSummary<K>> {
+    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    let mut iters: Vec<_> = parts.into_iter().map(Vec::into_iter).collect();
+    let mut heads: Vec<Option<CustomerSummary<K>>> = iters.iter_mut().map(Iterator::next).collect();
+    loop {
+        let best = heads
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| h.as_ref().map(|h| (i, h)))
+            .min_by(|a, b| a.1.customer.cmp(&b.1.customer))
+            .map(|(i, _)| i);
+        let Some(i) = best else { break };
+        if let (Some(head), Some(it)) = (heads.get_mut(i), iters.get_mut(i)) {
+            if let Some(s) = std::mem::replace(head, it.next()) {
+                out.push(s);
+            }
+        }
+    }
+    out
 }
