@@ -2,7 +2,8 @@
 //! across shards, finished into [`Summaries`].
 //!
 //! Memory is one accumulator per customer (and window), never per row: the distinct
-//! purchase periods live in a [`PeriodSet`] bitmap, money in running `Decimal` totals.
+//! purchase periods and money live in a compact accumulator (see `accumulator.rs`), and
+//! what does not fit is appended to a side log, never looked up row by row.
 //! Two builders over disjoint parts of a log [`merge`](SummaryBuilder::merge) into exactly
 //! the builder of the whole, which is what makes sharding across threads (feature
 //! `parallel`) or machines correct.
@@ -128,8 +129,8 @@ where
     ///
     /// [`Error::InvalidRow`] (with the row's 0-based position among the rows this builder
     /// has seen) if the amount is negative under [`NegativeAmounts::Reject`], if a running
-    /// total overflows `Decimal`, or if one customer's purchases span more than 2^20
-    /// periods. The builder is unchanged by a failed row, except that it is counted.
+    /// total overflows `Decimal`, or one customer has more than 2^32 − 1 rows. The builder
+    /// is unchanged by a failed row, except that it is counted.
     #[inline]
     pub fn push<D: PurchaseDate>(&mut self, customer: &K, date: D, amount: Decimal) -> Result<()> {
         self.push_day(customer, date.day_number(), amount)
