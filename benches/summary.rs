@@ -8,6 +8,23 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use customer_value::{SummarySpec, TimeUnit, TransactionColumns, summarise_columns};
 
+/// lifetimes' `calibration_and_holdout_data` workload: the CDNOW sample, parsed once.
+fn bench_cdnow(c: &mut Criterion) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/cdnow_sample_transactions.csv");
+    let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
+    let log = customer_value::io::read_transactions_csv::<u64, _>(file).unwrap();
+    let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let spec = SummarySpec::new(d(1998, 6, 30))
+        .with_calibration_end(d(1997, 9, 30))
+        .with_unit(TimeUnit::WEEK);
+    let mut group = c.benchmark_group("summary");
+    group.throughput(Throughput::Elements(log.len() as u64));
+    group.bench_function("cdnow_calibration_holdout", |b| {
+        b.iter(|| summarise_columns(spec, black_box(log.columns())).unwrap())
+    });
+    group.finish();
+}
+
 fn bench_summaries(c: &mut Criterion) {
     let mut group = c.benchmark_group("summary");
     group.sample_size(10);
@@ -31,5 +48,5 @@ fn bench_summaries(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_summaries);
+criterion_group!(benches, bench_cdnow, bench_summaries);
 criterion_main!(benches);

@@ -54,6 +54,9 @@ struct RowCounts {
 /// Rows looked up ahead of their update (see [`SummaryBuilder::touch`]).
 const TOUCH_BATCH: usize = 16;
 
+/// Customers from which the table no longer fits in cache and looking ahead pays.
+const TOUCH_MIN_CUSTOMERS: usize = 1 << 15;
+
 /// Builds customer summaries from a transaction log in one pass, in memory proportional to
 /// the number of customers.
 ///
@@ -109,6 +112,18 @@ where
             holdout: Window::default(),
             counts: RowCounts::default(),
         })
+    }
+
+    /// An empty builder with room for `customers` customers in the calibration window, so
+    /// the table does not grow while rows arrive (worth it when the number is known).
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new).
+    pub fn with_capacity(spec: SummarySpec, customers: usize) -> Result<Self> {
+        let mut b = Self::new(spec)?;
+        b.calibration.map.reserve(customers);
+        Ok(b)
     }
 
     /// The settings this builder summarises with.
@@ -218,7 +233,10 @@ where
             .zip(log.dates().chunks(TOUCH_BATCH))
             .zip(log.amounts().chunks(TOUCH_BATCH));
         for ((customers, dates), amounts) in chunks {
-            self.touch(customers, dates);
+            // While the table fits in cache, looking ahead only costs time.
+            if self.calibration.map.len() >= TOUCH_MIN_CUSTOMERS {
+                self.touch(customers, dates);
+            }
             for ((c, d), a) in customers.iter().zip(dates).zip(amounts) {
                 self.push_day(c, d.day_number(), *a)?;
             }
@@ -455,10 +473,12 @@ fn logged_blocks<'a>(
 /// `total / n` (n > 0), exactly when the mantissa divides (cheap), else by `Decimal`
 /// division (28 significant digits).
 fn mean(total: Decimal, n: u32) -> Option<Decimal> {
-    let n128 = i128::from(n);
-    let m = total.mantissa();
-    if n128 != 0 && m % n128 == 0 {
-        return Some(Decimal::from_i128_with_scale(m / n128, total.scale()));
+    let n64 = i64::from(n);
+    // 64-bit arithmetic when the mantissa fits (the usual case): 128-bit division is slow.
+    if let Ok(m) = i64::try_from(total.mantissa()) {
+        if n64 != 0 && m % n64 == 0 {
+            return Some(Decimal::new(m / n64, total.scale()));
+        }
     }
     total.checked_div(Decimal::from(n))
 }
