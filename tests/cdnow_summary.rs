@@ -117,3 +117,16 @@ fn columns_view_matches_summaries() {
     assert!((hold.frequency.iter().sum::<f64>() - 1882.0).abs() < 1e-9);
     assert!((cols.frequency.iter().sum::<f64>() - 2457.0).abs() < 1e-9);
 }
+
+/// The whole observation without holdout, as the peer harness measured it with lifetimes'
+/// `summary_data_from_transaction_data` (docs/bench/lifetimes-2026-11-22.jsonl): 2,357
+/// customers, Σfrequency 4,339.
+#[test]
+fn cdnow_full_observation_matches_lifetimes() {
+    let file = BufReader::new(File::open(data("cdnow_sample_transactions.csv")).unwrap());
+    let log = read_transactions_csv::<u64, _>(file).unwrap();
+    let spec = SummarySpec::new(d(1998, 6, 30)).with_unit(TimeUnit::WEEK);
+    let s = summarise_columns(spec, log.columns()).unwrap();
+    assert_eq!(s.customers.len(), 2357);
+    assert_eq!(s.customers.iter().map(|c| c.frequency).sum::<u32>(), 4339);
+}

@@ -11,7 +11,9 @@
 use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::fmt::Debug;
-use std::hash::{BuildHasher, Hash};
+#[cfg(feature = "parallel")]
+use std::hash::BuildHasher;
+use std::hash::Hash;
 
 use rust_decimal::Decimal;
 
