@@ -694,15 +694,15 @@ fn fast_add(total: i64, first: i64, scale: u8, amount: Decimal, op: &First) -> O
     }
     let mut scale = u32::from(scale);
     let (mut total, mut first) = (total, first);
+    let mut m = i64::try_from(amount.mantissa()).ok()?;
     if a_scale > scale {
         let k = pow10(a_scale - scale)?;
         total = total.checked_mul(k)?;
         first = first.checked_mul(k)?;
         scale = a_scale;
+    } else if a_scale < scale {
+        m = m.checked_mul(pow10(scale - a_scale)?)?;
     }
-    let m = i64::try_from(amount.mantissa())
-        .ok()?
-        .checked_mul(pow10(scale - a_scale)?)?;
     total = total.checked_add(m)?;
     first = match op {
         First::Keep => first,
@@ -717,9 +717,20 @@ fn align64(p: i32) -> i32 {
     p.div_euclid(64) * 64
 }
 
+/// Powers of ten that fit an `i64`.
+const POW10: [i64; 19] = {
+    let mut t = [1i64; 19];
+    let mut i = 1;
+    while i < 19 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
 #[inline]
 fn pow10(k: u32) -> Option<i64> {
-    10i64.checked_pow(k)
+    POW10.get(k as usize).copied()
 }
 
 #[cfg(test)]
