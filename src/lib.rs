@@ -27,9 +27,11 @@
 #![deny(clippy::float_cmp)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod btyd;
 pub mod error;
 pub mod io;
 pub mod money;
+pub(crate) mod special;
 pub mod summary;
 pub mod time;
 pub mod transaction;

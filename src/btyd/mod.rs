@@ -1,0 +1,1 @@
+//! Buy-till-you-die models.
