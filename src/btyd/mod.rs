@@ -1,1 +1,116 @@
-//! Buy-till-you-die models.
+//! Buy-till-you-die models of non-contractual purchasing: BG/NBD, Pareto/NBD and the
+//! Gamma-Gamma spend model, fitted by maximum likelihood, with the predictions CLV needs.
+//!
+//! Data flow: [`SummaryColumns`](crate::SummaryColumns) (or raw slices) →
+//! [`WeightedSummaries`] (validated, identical rows merged) → `Model::fit` →
+//! [`FitReport`] holding the model → predictions per customer or in bulk through the
+//! [`TransactionModel`] trait, which CLV and other modules take as `&dyn TransactionModel`.
+//!
+//! Times are in whatever unit the summaries were built in (the CDNOW papers use weeks); a
+//! model fitted in weeks predicts for horizons in weeks. Parameters are plain serde data,
+//! validated when built or loaded.
+
+mod bg_nbd;
+mod data;
+mod fit;
+
+pub use bg_nbd::{BgNbd, BgNbdParams};
+pub use data::{SummarySlices, WeightedSummaries};
+pub use fit::{Convergence, FitOptions, FitReport};
+
+use crate::error::{Error, Result};
+
+/// What a fitted transaction (purchase-count) model predicts. Object-safe: CLV, churn flags
+/// and segmentation take `&dyn TransactionModel`, and a model of one's own plugs in by
+/// implementing the four required per-customer methods.
+///
+/// Contract (checked for the built-in models by the crate's property tests): probabilities
+/// are in `[0, 1]`; expectations are finite, ≥ 0 and non-decreasing in the horizon `t`; bad
+/// summaries (`t_x > T`, `x = 0` with `t_x ≠ 0`, negative or non-finite values) are errors,
+/// never NaN. Horizons are in the model's time unit.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::{BgNbd, SummarySlices, TransactionModel};
+///
+/// let model: Box<dyn TransactionModel> = Box::new(BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?);
+/// let rows = SummarySlices::new(&[2.0, 0.0], &[30.43, 0.0], &[38.86, 38.86])?;
+/// let alive = model.probability_alive_batch(rows)?;
+/// assert!(alive[0] < 1.0 && alive[1] == 1.0);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+pub trait TransactionModel: std::fmt::Debug + Send + Sync {
+    /// A short name (`"bgnbd"`, `"pnbd"`, …).
+    fn name(&self) -> &'static str;
+
+    /// Parameters by name, in the model's order.
+    fn parameters(&self) -> Vec<(&'static str, f64)>;
+
+    /// Expected purchases in `(0, t]` of a customer just acquired, `E[X(t)]`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a negative or non-finite `t`; a numerical failure
+    /// ([`Error::NonConvergence`], [`Error::Undefined`]) rather than a wrong number.
+    fn expected_purchases_new(&self, t: f64) -> Result<f64>;
+
+    /// Expected purchases in `(T, T + t]` of a customer with summary `(x, t_x, T)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`expected_purchases_new`](Self::expected_purchases_new), plus
+    /// [`Error::InvalidParameter`] for an invalid summary.
+    fn expected_purchases(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64>;
+
+    /// Probability that the customer is still active at `T`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for an invalid summary.
+    fn probability_alive(&self, frequency: f64, recency: f64, age: f64) -> Result<f64>;
+
+    /// The customer's log-likelihood.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for an invalid summary.
+    fn log_likelihood(&self, frequency: f64, recency: f64, age: f64) -> Result<f64>;
+
+    /// [`expected_purchases`](Self::expected_purchases) over many customers (in parallel
+    /// with the `parallel` feature).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRow`] naming the first row that failed.
+    fn expected_purchases_batch(&self, t: f64, rows: SummarySlices<'_>) -> Result<Vec<f64>> {
+        rows.map(|x, tx, age| self.expected_purchases(t, x, tx, age))
+    }
+
+    /// [`probability_alive`](Self::probability_alive) over many customers.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRow`] naming the first row that failed.
+    fn probability_alive_batch(&self, rows: SummarySlices<'_>) -> Result<Vec<f64>> {
+        rows.map(|x, tx, age| self.probability_alive(x, tx, age))
+    }
+}
+
+pub(crate) fn check_positive(name: &'static str, v: f64) -> Result<()> {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::param(name, v, "must be finite and > 0"))
+    }
+}
+
+/// `1 / (1 + e^l)` without overflow.
+pub(crate) fn logistic_of_neg(l: f64) -> f64 {
+    if l > 0.0 {
+        let e = (-l).exp();
+        e / (1.0 + e)
+    } else {
+        1.0 / (1.0 + l.exp())
+    }
+}
