@@ -41,7 +41,7 @@ impl Default for FitOptions {
         FitOptions {
             penalty: 0.0,
             max_iterations: 500,
-            tolerance: 1e-10,
+            tolerance: 1e-8,
             start: None,
         }
     }

@@ -13,10 +13,12 @@
 mod bg_nbd;
 mod data;
 mod fit;
+mod gamma_gamma;
 
 pub use bg_nbd::{BgNbd, BgNbdParams};
 pub use data::{SummarySlices, WeightedSummaries};
 pub use fit::{Convergence, FitOptions, FitReport};
+pub use gamma_gamma::{GammaGamma, GammaGammaParams, SpendSummaries};
 
 use crate::error::{Error, Result};
 

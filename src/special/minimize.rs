@@ -54,6 +54,7 @@ pub(crate) fn minimize(f: &dyn Objective, x0: &[f64], tol: f64, max_iter: usize)
     let mut g_new = vec![0.0; n];
     let mut dir = vec![0.0; n];
     let inf_norm = |v: &[f64]| v.iter().fold(0.0_f64, |m, a| m.max(a.abs()));
+    let mut stalled = 0;
     for iter in 0..max_iter {
         let gn = inf_norm(&g);
         let target = tol * fx.abs().max(1.0);
@@ -121,9 +122,19 @@ pub(crate) fn minimize(f: &dyn Objective, x0: &[f64], tol: f64, max_iter: usize)
             }
             bfgs_update(&mut h, &s, &y, sy);
         }
+        // Steps that no longer change f in the last digits: stationary to working precision.
+        stalled = if fx - f_new <= 4.0 * f64::EPSILON * fx.abs() { stalled + 1 } else { 0 };
         x.copy_from_slice(&x_new);
         g.copy_from_slice(&g_new);
         fx = f_new;
+        if stalled >= 3 && inf_norm(&g) <= 1e3 * target {
+            return Ok(Minimum {
+                grad_norm: inf_norm(&g),
+                x,
+                value: fx,
+                iterations: iter + 1,
+            });
+        }
     }
     Err(Error::NonConvergence {
         what: "maximum-likelihood fit",
