@@ -146,6 +146,9 @@ pub(crate) trait Likelihood {
     fn ll_grad(&self, theta: &[f64], grad: &mut [f64]) -> f64;
     /// Total weight.
     fn total_weight(&self) -> f64;
+    /// Relative step of the finite-difference Hessian (larger when the gradient itself is
+    /// numerical, so that its noise does not dominate).
+    const HESSIAN_STEP: f64 = 1e-5;
 }
 
 struct LogSpace<'a, L: Likelihood> {
@@ -226,7 +229,7 @@ pub(crate) fn standard_errors<L: Likelihood>(lik: &L, theta: &[f64], penalty: f6
     let mut gp = vec![0.0; k];
     let mut gm = vec![0.0; k];
     for j in 0..k {
-        let step = 1e-5 * theta[j];
+        let step = L::HESSIAN_STEP * theta[j];
         let mut tp = theta.to_vec();
         let mut tm = theta.to_vec();
         tp[j] += step;

@@ -14,11 +14,13 @@ mod bg_nbd;
 mod data;
 mod fit;
 mod gamma_gamma;
+mod pareto_nbd;
 
 pub use bg_nbd::{BgNbd, BgNbdParams};
 pub use data::{SummarySlices, WeightedSummaries};
 pub use fit::{Convergence, FitOptions, FitReport};
 pub use gamma_gamma::{GammaGamma, GammaGammaParams, SpendSummaries};
+pub use pareto_nbd::{ParetoNbd, ParetoNbdParams};
 
 use crate::error::{Error, Result};
 
