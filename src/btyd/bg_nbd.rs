@@ -11,7 +11,7 @@ use super::data::{WeightedSummaries, check_horizon, check_summary};
 use super::fit::{FitOptions, FitReport, Likelihood, fit};
 use super::{TransactionModel, check_positive, logistic_of_neg};
 use crate::error::{Error, Result};
-use crate::special::{digamma, ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
+use crate::special::{digamma, integrate_unit, ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
 
 /// A BG/NBD model with validated parameters `r, α` (purchase rate heterogeneity) and
 /// `a, b` (dropout probability heterogeneity).
@@ -193,10 +193,63 @@ impl BgNbd {
         Ok(p.clamp(0.0, 1.0))
     }
 
-    /// `(a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^{r+x} ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))]`,
-    /// the expectation for a customer known to be alive (x = 0, T = 0: a new customer).
-    fn expected_if_alive(&self, a: f64, t: f64, x: f64, age: f64) -> Result<f64> {
-        let BgNbd { r, alpha, b, .. } = *self;
+    /// The expectation in `(T, T+t]` of a customer known to be alive after `x` purchases:
+    /// with the posterior `λ ~ Gamma(r+x, α+T)` and `p ~ Beta(a, b+x)` it is
+    /// `E_p[(1 − ((α+T)/(α+T+pt))^{r+x}) / p]`, which FHL05 write as
+    /// `(a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^{r+x} ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))]`.
+    ///
+    /// The closed form is used except where it is singular (`a = 1`, `a+b+x = 1`) or its
+    /// ₂F₁ cannot be summed (all parameters large and `t ≫ α+T`); there the integral over
+    /// `p` is taken by tanh-sinh quadrature, which has no such singularities.
+    fn expected_if_alive(&self, t: f64, x: f64, age: f64) -> Result<f64> {
+        const GAP: f64 = 1e-4;
+        let BgNbd { r, alpha, a, b } = *self;
+        let c = a + b + x - 1.0;
+        if (a - 1.0).abs() >= GAP && c.abs() >= GAP {
+            if let Ok(v) = self.expected_closed_form(t, x, age) {
+                return Ok(v);
+            }
+        }
+        self.expected_by_quadrature(t, x, age)
+    }
+
+    fn expected_by_quadrature(&self, t: f64, x: f64, age: f64) -> Result<f64> {
+        let BgNbd { r, alpha, a, b } = *self;
+        let (rx, big_a, bx) = (r + x, alpha + age, b + x);
+        let ln_beta_ab = ln_beta(a, bx);
+        // g(p) = (1 − (A/(A+pt))^R)/p, finite at both ends. Where the Beta(a, b+x) density
+        // has a pole (a < 1 at 0, b+x < 1 at 1) the end value of g is subtracted through a
+        // chord whose Beta mean is exact, leaving an integrand that vanishes there. (Not
+        // where there is no pole: g(0) = R t/A can dwarf the result.)
+        let g = |p: f64| {
+            let u = p * t / big_a;
+            if u < 1e-10 {
+                // Series: the closed form underflows to 0/p.
+                rx * t / big_a * (1.0 - 0.5 * (rx + 1.0) * u)
+            } else {
+                -(-rx * u.ln_1p()).exp_m1() / p
+            }
+        };
+        let g0 = if a < 1.0 { rx * t / big_a } else { 0.0 };
+        let g1 = if bx < 1.0 { g(1.0) } else { 0.0 };
+        let mean_chord = g0 * bx / (a + bx) + g1 * a / (a + bx);
+        let rest = integrate_unit(
+            |p, q| {
+                let d = g(p) - (g0 * q + g1 * p);
+                if d == 0.0 {
+                    return 0.0;
+                }
+                // In logs: the density alone overflows for subnormal p.
+                d.signum() * (d.abs().ln() + (a - 1.0) * p.ln() + (bx - 1.0) * q.ln() - ln_beta_ab).exp()
+            },
+            1e-10,
+            1e-13 * mean_chord.abs(),
+        )?;
+        Ok(mean_chord + rest)
+    }
+
+    fn expected_closed_form(&self, t: f64, x: f64, age: f64) -> Result<f64> {
+        let BgNbd { r, alpha, a, b } = *self;
         let c = a + b + x - 1.0;
         let f = ln_hyp2f1(r + x, b + x, c, t / (alpha + age + t))?;
         let ln_term = (r + x) * ((alpha + age) / (alpha + age + t)).ln() + f.ln;
@@ -205,18 +258,15 @@ impl BgNbd {
         } else {
             1.0 + ln_term.exp()
         };
-        Ok(c / (a - 1.0) * bracket)
-    }
-
-    /// The same, with `a = 1` (a removable singularity) replaced by the mean of `a = 1 ± h`.
-    fn expected_if_alive_regular(&self, t: f64, x: f64, age: f64) -> Result<f64> {
-        const H: f64 = 1e-4;
-        if (self.a - 1.0).abs() < H {
-            let lo = self.expected_if_alive(1.0 - H, t, x, age)?;
-            let hi = self.expected_if_alive(1.0 + H, t, x, age)?;
-            return Ok(0.5 * (lo + hi));
+        let v = c / (a - 1.0) * bracket;
+        if v.is_finite() {
+            Ok(v)
+        } else {
+            Err(Error::Undefined {
+                what: "BG/NBD closed-form expectation",
+                reason: "overflow".to_owned(),
+            })
         }
-        self.expected_if_alive(self.a, t, x, age)
     }
 
     fn ln_odds_dead(&self, x: f64, t_x: f64, age: f64) -> f64 {
@@ -254,7 +304,7 @@ impl TransactionModel for BgNbd {
         if t == 0.0 {
             return Ok(0.0);
         }
-        finite_non_negative(self.expected_if_alive_regular(t, 0.0, 0.0)?, "BG/NBD E[X(t)]")
+        finite_non_negative(self.expected_if_alive(t, 0.0, 0.0)?, "BG/NBD E[X(t)]")
     }
 
     /// FHL05 eq. 10.
@@ -265,7 +315,7 @@ impl TransactionModel for BgNbd {
             return Ok(0.0);
         }
         let alive = self.probability_alive(frequency, recency, age)?;
-        let e = self.expected_if_alive_regular(t, frequency, age)?;
+        let e = self.expected_if_alive(t, frequency, age)?;
         finite_non_negative(alive * e, "BG/NBD conditional expectation")
     }
 
@@ -384,6 +434,40 @@ mod tests {
         let m = BgNbd::new(0.25, 4.0, 0.80, 2.50).unwrap();
         assert!((m.log_likelihood(0.0, 0.0, 40.0).unwrap() - -0.599_473_82).abs() < 1e-7);
         assert!((m.log_likelihood(200.0, 38.0, 40.0).unwrap() - 100.7957).abs() < 1e-3);
+    }
+
+    #[test]
+    fn quadrature_and_closed_form_agree() {
+        // Across the singular bands (a = 1, a + b + x = 1) the value is continuous.
+        for (r, alpha, a, b) in [(0.24, 4.4, 1.0, 2.4), (0.24, 4.4, 0.6, 0.4), (2.0, 0.5, 0.3, 5.0), (0.5, 3.0, 40.0, 60.0)] {
+            let m = BgNbd::new(r, alpha, a, b).unwrap();
+            for (t, x, age) in [(39.0, 0.0, 0.0), (52.0, 3.0, 30.0), (1000.0, 10.0, 40.0)] {
+                let quad = m.expected_if_alive(t, x, age).unwrap();
+                let near = if (a - 1.0).abs() < 1e-3 {
+                    let lo = BgNbd::new(r, alpha, a - 1e-3, b).unwrap().expected_closed_form(t, x, age).unwrap();
+                    let hi = BgNbd::new(r, alpha, a + 1e-3, b).unwrap().expected_closed_form(t, x, age).unwrap();
+                    0.5 * (lo + hi)
+                } else if (a + b + x - 1.0).abs() < 1e-3 {
+                    let lo = BgNbd::new(r, alpha, a, b - 1e-3).unwrap().expected_closed_form(t, x, age).unwrap();
+                    let hi = BgNbd::new(r, alpha, a, b + 1e-3).unwrap().expected_closed_form(t, x, age).unwrap();
+                    0.5 * (lo + hi)
+                } else {
+                    m.expected_closed_form(t, x, age).unwrap()
+                };
+                // The mean of a ± 1e-3 is itself off by O(1e-6) (curvature).
+                assert!((quad - near).abs() < 1e-5 * near.abs(), "{r} {alpha} {a} {b} {t} {x} {age}: {quad} vs {near}");
+            }
+        }
+    }
+
+    #[test]
+    fn quadrature_matches_closed_form_where_both_apply() {
+        let m = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881).unwrap();
+        for (t, x, age) in [(39.0, 0.0, 0.0), (39.0, 2.0, 38.86), (52.0, 26.0, 31.0), (2000.0, 5.0, 10.0)] {
+            let closed = m.expected_closed_form(t, x, age).unwrap();
+            let quad = m.expected_by_quadrature(t, x, age).unwrap();
+            assert!((closed - quad).abs() < 1e-9 * closed, "{closed} vs {quad}");
+        }
     }
 
     #[test]

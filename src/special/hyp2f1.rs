@@ -134,15 +134,29 @@ fn is_non_positive_integer(x: f64) -> bool {
 
 /// The Gauss series Σ (a)ₙ(b)ₙ/((c)ₙ n!) zⁿ.
 fn gauss_series(a: f64, b: f64, c: f64, z: f64) -> Result<SignedLog> {
-    sum_series(|n| (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z, |_| 1.0, "hyp2f1 series")
+    sum_series(
+        |n| (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z,
+        |_| 1.0,
+        settled(&[a, b, c]),
+        "hyp2f1 series",
+    )
 }
 
 /// Σ tₙ gₙ with t₀ = 1, tₙ₊₁ = tₙ · ratio(n), summed with a running scale. `weight(n)` is
 /// a slowly varying factor (1 for the Gauss series, a digamma combination for the
 /// logarithmic cases).
+/// The first index from which every Pochhammer factor `x + n` is positive, so that the
+/// term ratio no longer changes sign or jumps (a series may not stop before it).
+fn settled(params: &[f64]) -> usize {
+    let worst = params.iter().fold(0.0_f64, |m, p| m.max(-p));
+    // Bounded by the caller's iteration cap anyway.
+    worst.ceil().min(MAX_TERMS as f64) as usize + 1
+}
+
 fn sum_series(
     mut ratio: impl FnMut(f64) -> f64,
     mut weight: impl FnMut(usize) -> f64,
+    min_terms: usize,
     what: &'static str,
 ) -> Result<SignedLog> {
     let mut scale_ln = 0.0;
@@ -169,7 +183,7 @@ fn sum_series(
         }
         let rabs = r.abs();
         // Once the terms shrink geometrically, the tail is below |last| r/(1 − r).
-        if rabs < 1.0 && n > 2 && add.abs() * rabs / (1.0 - rabs) <= TOL * sum.abs() {
+        if rabs < 1.0 && n > 2 && n >= min_terms && add.abs() * rabs / (1.0 - rabs) <= TOL * sum.abs() {
             return finish(sum, scale_ln, biggest, what, n);
         }
     }
@@ -349,6 +363,7 @@ fn log_series(p: f64, q: f64, k: f64, w: f64, lw: f64) -> Result<SignedLog> {
     sum_series(
         |n| (p + n) * (q + n) / ((n + 1.0) * (n + k + 1.0)) * w,
         weight,
+        settled(&[p, q]),
         "hyp2f1 logarithmic series",
     )
 }

@@ -8,9 +8,13 @@
 
 mod hyp2f1;
 mod minimize;
+mod quad;
 
-pub(crate) use hyp2f1::{hyp2f1, ln_hyp2f1};
-pub(crate) use minimize::{Minimum, Objective, invert_spd, minimize};
+pub(crate) use hyp2f1::ln_hyp2f1;
+#[cfg(test)]
+pub(crate) use hyp2f1::hyp2f1;
+pub(crate) use minimize::{Objective, invert_spd, minimize};
+pub(crate) use quad::integrate_unit;
 
 /// `ln Γ(x)` for `x > 0` (Lanczos approximation, statrs).
 #[inline]
