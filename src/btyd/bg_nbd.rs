@@ -203,7 +203,7 @@ impl BgNbd {
     /// `p` is taken by tanh-sinh quadrature, which has no such singularities.
     fn expected_if_alive(&self, t: f64, x: f64, age: f64) -> Result<f64> {
         const GAP: f64 = 1e-4;
-        let BgNbd { r, alpha, a, b } = *self;
+        let BgNbd { a, b, .. } = *self;
         let c = a + b + x - 1.0;
         if (a - 1.0).abs() >= GAP && c.abs() >= GAP {
             if let Ok(v) = self.expected_closed_form(t, x, age) {

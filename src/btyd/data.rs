@@ -240,9 +240,17 @@ impl<'a> SummarySlices<'a> {
     where
         F: Fn(f64, f64, f64) -> Result<f64> + Sync,
     {
+        self.map_indexed(|_, x, tx, t| f(x, tx, t))
+    }
+
+    /// As [`map`](Self::map), with the row index.
+    pub(crate) fn map_indexed<F>(&self, f: F) -> Result<Vec<f64>>
+    where
+        F: Fn(usize, f64, f64, f64) -> Result<f64> + Sync,
+    {
         let one = |i: usize| -> Result<f64> {
             let (x, tx, t) = (self.frequency[i], self.recency[i], self.age[i]);
-            f(x, tx, t).map_err(|e| row_error(i, e))
+            f(i, x, tx, t).map_err(|e| row_error(i, e))
         };
         #[cfg(feature = "parallel")]
         {

@@ -11,12 +11,14 @@
 //! validated when built or loaded.
 
 mod bg_nbd;
+mod clv;
 mod data;
 mod fit;
 mod gamma_gamma;
 mod pareto_nbd;
 
 pub use bg_nbd::{BgNbd, BgNbdParams};
+pub use clv::{ClvSpec, DiscountRate, Margin, clv, clv_batch};
 pub use data::{SummarySlices, WeightedSummaries};
 pub use fit::{Convergence, FitOptions, FitReport};
 pub use gamma_gamma::{GammaGamma, GammaGammaParams, SpendSummaries};
@@ -80,6 +82,20 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
     ///
     /// [`Error::InvalidParameter`] for an invalid summary.
     fn log_likelihood(&self, frequency: f64, recency: f64, age: f64) -> Result<f64>;
+
+    /// [`expected_purchases`](Self::expected_purchases) at several horizons for one
+    /// customer (CLV's cumulative curve). Models override it when the dependence on the
+    /// customer factors out (Pareto/NBD: P(alive) once, then a closed form in `t`).
+    ///
+    /// # Errors
+    ///
+    /// As [`expected_purchases`](Self::expected_purchases).
+    fn expected_purchases_curve(&self, times: &[f64], frequency: f64, recency: f64, age: f64) -> Result<Vec<f64>> {
+        times
+            .iter()
+            .map(|&t| self.expected_purchases(t, frequency, recency, age))
+            .collect()
+    }
 
     /// [`expected_purchases`](Self::expected_purchases) over many customers (in parallel
     /// with the `parallel` feature).

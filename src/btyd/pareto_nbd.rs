@@ -225,6 +225,17 @@ impl TransactionModel for ParetoNbd {
         }
     }
 
+    fn expected_purchases_curve(&self, times: &[f64], frequency: f64, recency: f64, age: f64) -> Result<Vec<f64>> {
+        let alive = self.probability_alive(frequency, recency, age)?;
+        times
+            .iter()
+            .map(|&t| {
+                check_horizon(t)?;
+                Ok((alive * self.expected_if_alive(t, frequency, age)).max(0.0))
+            })
+            .collect()
+    }
+
     /// `1 / (1 + (s/(r+s+x)) (α+T)^{r+x} (β+T)^s A₀)`, all in logs.
     fn probability_alive(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         check_summary(frequency, recency, age)?;

@@ -32,7 +32,8 @@ const INTEGER_GAP: f64 = 1e-8;
 /// Rescaling step for running sums.
 const BIG: f64 = 1e200;
 
-/// ₂F₁(a, b; c; z) as an `f64`.
+/// ₂F₁(a, b; c; z) as an `f64` (the models use the signed log; tests use this).
+#[cfg(test)]
 ///
 /// # Errors
 ///
