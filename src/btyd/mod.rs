@@ -15,14 +15,18 @@ mod clv;
 mod data;
 mod fit;
 mod gamma_gamma;
+mod holdout;
 mod pareto_nbd;
+mod tracking;
 
 pub use bg_nbd::{BgNbd, BgNbdParams};
 pub use clv::{ClvSpec, DiscountRate, Margin, clv, clv_batch};
 pub use data::{SummarySlices, WeightedSummaries};
 pub use fit::{Convergence, FitOptions, FitReport};
 pub use gamma_gamma::{GammaGamma, GammaGammaParams, SpendSummaries};
+pub use holdout::{FrequencyBin, HoldoutEvaluation};
 pub use pareto_nbd::{ParetoNbd, ParetoNbdParams};
+pub use tracking::{births_from_ages, cumulative_expected_repeat_transactions};
 
 use crate::error::{Error, Result};
 
