@@ -6,8 +6,11 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use customer_value::btyd::{BgNbd, FitOptions, SummarySlices, TransactionModel, WeightedSummaries};
 
 fn cdnow() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cdnow_sample_summary.csv"))
-        .expect("tests/data/cdnow_sample_summary.csv");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/cdnow_sample_summary.csv"
+    ))
+    .expect("tests/data/cdnow_sample_summary.csv");
     let (mut x, mut tx, mut t) = (vec![], vec![], vec![]);
     for line in text.lines().skip(1) {
         let v: Vec<f64> = line.split(',').map(|s| s.parse().unwrap_or(0.0)).collect();
@@ -31,7 +34,9 @@ fn bench(c: &mut Criterion) {
     c.bench_function("bgnbd_conditional_expected_39w_cdnow", |b| {
         b.iter(|| black_box(m.expected_purchases_batch(39.0, rows).unwrap()))
     });
-    c.bench_function("bgnbd_p_alive_cdnow", |b| b.iter(|| black_box(m.probability_alive_batch(rows).unwrap())));
+    c.bench_function("bgnbd_p_alive_cdnow", |b| {
+        b.iter(|| black_box(m.probability_alive_batch(rows).unwrap()))
+    });
 }
 
 criterion_group!(benches, bench);

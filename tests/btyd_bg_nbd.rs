@@ -12,8 +12,18 @@ struct Cdnow {
 }
 
 fn cdnow() -> Cdnow {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cdnow_sample_summary.csv")).unwrap();
-    let mut d = Cdnow { x: vec![], tx: vec![], t: vec![], x_holdout: vec![], holdout: vec![] };
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/cdnow_sample_summary.csv"
+    ))
+    .unwrap();
+    let mut d = Cdnow {
+        x: vec![],
+        tx: vec![],
+        t: vec![],
+        x_holdout: vec![],
+        holdout: vec![],
+    };
     for line in text.lines().skip(1) {
         let v: Vec<f64> = line.split(',').map(|s| s.parse().unwrap()).collect();
         d.x.push(v[1]);
@@ -41,12 +51,26 @@ fn fit_reproduces_fhl05_parameters_likelihood_and_standard_errors() {
     assert!((data.total_weight() - 2357.0).abs() < 1e-9);
     let fit = BgNbd::fit(&data, &FitOptions::default()).unwrap();
     let m = fit.model;
-    for (got, want) in [(m.r(), 0.2425945), (m.alpha(), 4.4136019), (m.a(), 0.7929199), (m.b(), 2.4258881)] {
+    for (got, want) in [
+        (m.r(), 0.2425945),
+        (m.alpha(), 4.4136019),
+        (m.a(), 0.7929199),
+        (m.b(), 2.4258881),
+    ] {
         assert!(rel(got, want) < 1e-3, "{got} vs {want}");
     }
-    assert!((fit.log_likelihood - -9582.429).abs() < 0.01, "{}", fit.log_likelihood);
+    assert!(
+        (fit.log_likelihood - -9582.429).abs() < 0.01,
+        "{}",
+        fit.log_likelihood
+    );
     // lifetimes docs.
-    for (name, want) in [("r", 0.012557), ("alpha", 0.378221), ("a", 0.185719), ("b", 0.705345)] {
+    for (name, want) in [
+        ("r", 0.012557),
+        ("alpha", 0.378221),
+        ("a", 0.185719),
+        ("b", 0.705345),
+    ] {
         let se = fit.standard_error(name).unwrap();
         assert!(rel(se, want) < 1e-3, "{name}: {se} vs {want}");
     }
@@ -78,9 +102,19 @@ fn penalty_shrinks_parameters() {
 #[test]
 fn new_customer_expectations_fh_notes_and_btyd() {
     let m = published();
-    for (t, want) in [(0.1429, 0.0078), (1.0, 0.0532), (3.0, 0.1506), (31.8571, 1.0405), (32.0, 1.0437), (78.0, 1.8576)] {
+    for (t, want) in [
+        (0.1429, 0.0078),
+        (1.0, 0.0532),
+        (3.0, 0.1506),
+        (31.8571, 1.0405),
+        (32.0, 1.0437),
+        (78.0, 1.8576),
+    ] {
         let got = m.expected_purchases_new(t).unwrap();
-        assert!((got - want).abs() < (1e-3 * want).max(5e-5), "t = {t}: {got} vs {want}");
+        assert!(
+            (got - want).abs() < (1e-3 * want).max(5e-5),
+            "t = {t}: {got} vs {want}"
+        );
     }
     assert!(rel(m.expected_purchases_new(52.0).unwrap(), 1.444004) < 1e-4);
 }
@@ -92,9 +126,21 @@ fn purchase_count_pmf_btyd() {
     // r = 0.24299 rather than FHL05's 0.2425945, which moves the PMF by up to 0.2%.
     let p0 = m.probability_of_purchases(39.0, 0).unwrap();
     assert!(rel(p0, 0.5737864) < 1e-3, "{p0}");
-    let btyd = [0.0019995214, 0.0015170236, 0.0011633150, 0.0009003148, 0.0007023638];
+    let btyd = [
+        0.0019995214,
+        0.0015170236,
+        0.0011633150,
+        0.0009003148,
+        0.0007023638,
+    ];
     // FHL05 eq. 8 at the FHL05 parameters, summed term by term in mpmath (50 digits).
-    let mpmath = [0.0019960523266975358, 0.0015143685170089715, 0.0011612636468511249, 0.0008987169383189126, 0.0007011102992987236];
+    let mpmath = [
+        0.0019960523266975358,
+        0.0015143685170089715,
+        0.0011612636468511249,
+        0.0008987169383189126,
+        0.0007011102992987236,
+    ];
     for ((n, b), e) in (11..=15).zip(btyd).zip(mpmath) {
         let p = m.probability_of_purchases(30.0, n).unwrap();
         assert!(rel(p, e) < 1e-9, "n = {n}: {p} vs {e}");
@@ -102,7 +148,9 @@ fn purchase_count_pmf_btyd() {
     }
     assert!(rel(p0, 0.574_307_194_557_651_8) < 1e-12);
     // The PMF sums to one.
-    let total: f64 = (0..2000).map(|n| m.probability_of_purchases(30.0, n).unwrap()).sum();
+    let total: f64 = (0..2000)
+        .map(|n| m.probability_of_purchases(30.0, n).unwrap())
+        .sum();
     assert!((total - 1.0).abs() < 1e-9, "{total}");
 }
 
@@ -115,7 +163,12 @@ fn conditional_expectations_and_p_alive_btyd() {
     assert!(rel(m.expected_purchases(52.0, 26.0, 30.857, 31.0).unwrap(), 25.75659) < 1e-4);
     assert!(rel(m.probability_alive(26.0, 30.857, 31.0).unwrap(), 0.9688523) < 1e-4);
     // More purchases, fewer expected.
-    for (x, want) in [(10.0, 0.3474606), (15.0, 0.04283391), (20.0, 0.004158973), (25.0, 0.0003583685)] {
+    for (x, want) in [
+        (10.0, 0.3474606),
+        (15.0, 0.04283391),
+        (20.0, 0.004158973),
+        (25.0, 0.0003583685),
+    ] {
         let got = m.expected_purchases(52.0, x, 20.0, 39.0).unwrap();
         assert!(rel(got, want) < 1e-4, "x = {x}: {got} vs {want}");
     }
@@ -132,13 +185,23 @@ fn holdout_means_by_calibration_frequency_btyd() {
     let expected = [0.2251, 0.5231, 1.0441, 1.5203, 2.1638, 2.6538, 3.5040, 6.1570];
     let actual = [0.2367, 0.6970, 1.3925, 1.5600, 2.5323, 2.9474, 3.8621, 6.3594];
     for k in 0..8 {
-        let in_bin = |x: f64| if k == 7 { x >= 7.0 } else { (x - k as f64).abs() < 0.5 };
+        let in_bin = |x: f64| {
+            if k == 7 {
+                x >= 7.0
+            } else {
+                (x - k as f64).abs() < 0.5
+            }
+        };
         let idx: Vec<usize> = (0..d.x.len()).filter(|&i| in_bin(d.x[i])).collect();
         let n = idx.len() as f64;
         let e: f64 = idx.iter().map(|&i| pred[i]).sum::<f64>() / n;
         let a: f64 = idx.iter().map(|&i| d.x_holdout[i]).sum::<f64>() / n;
         assert!(rel(e, expected[k]) < 1e-3, "bin {k}: {e} vs {}", expected[k]);
-        assert!((a - actual[k]).abs() < 6e-5, "bin {k}: actual {a} vs {}", actual[k]);
+        assert!(
+            (a - actual[k]).abs() < 6e-5,
+            "bin {k}: actual {a} vs {}",
+            actual[k]
+        );
     }
 }
 

@@ -2,7 +2,8 @@
 
 use customer_value::TimeUnit;
 use customer_value::btyd::{
-    BgNbd, ClvSpec, DiscountRate, GammaGamma, Margin, ParetoNbd, SummarySlices, TransactionModel, clv, clv_batch,
+    BgNbd, ClvSpec, DiscountRate, GammaGamma, Margin, ParetoNbd, SummarySlices, TransactionModel, clv,
+    clv_batch,
 };
 
 fn bgnbd() -> BgNbd {
@@ -17,7 +18,10 @@ fn undiscounted_clv_is_margin_times_expected_purchases() {
     let spec = ClvSpec::new(TimeUnit::WEEK, 39.0, DiscountRate::zero()).unwrap();
     let per = clv(&bgnbd(), Margin::PerPurchase(10.0), &spec, 2.0, 30.43, 38.86, 0.0).unwrap();
     assert!((per - 12.26).abs() < 0.005, "{per}");
-    let frac = Margin::FractionOfSpend { fraction: 1.0, spend: &spend };
+    let frac = Margin::FractionOfSpend {
+        fraction: 1.0,
+        spend: &spend,
+    };
     let v = clv(&bgnbd(), frac, &spec, 2.0, 30.43, 38.86, 22.345).unwrap();
     assert!((v - 1.226 * 24.65).abs() < 1e-3 * 1.226 * 24.65, "{v}");
 }
@@ -32,7 +36,10 @@ fn discounting_weekly_model_with_annual_rate() {
     assert!(DiscountRate::new(-0.1, year).is_err());
     assert!(DiscountRate::new(f64::NAN, year).is_err());
     // With one step over the horizon, CLV = margin · E(H) · factor(H).
-    let spec = ClvSpec::new(TimeUnit::WEEK, 365.0 / 7.0, d).unwrap().with_step(365.0 / 7.0).unwrap();
+    let spec = ClvSpec::new(TimeUnit::WEEK, 365.0 / 7.0, d)
+        .unwrap()
+        .with_step(365.0 / 7.0)
+        .unwrap();
     let m = bgnbd();
     let e = m.expected_purchases(365.0 / 7.0, 2.0, 30.43, 38.86).unwrap();
     let v = clv(&m, Margin::PerPurchase(1.0), &spec, 2.0, 30.43, 38.86, 0.0).unwrap();
@@ -41,7 +48,10 @@ fn discounting_weekly_model_with_annual_rate() {
 
 #[test]
 fn laws_more_horizon_more_value_more_discount_less() {
-    let models: [&dyn TransactionModel; 2] = [&bgnbd(), &ParetoNbd::new(0.55315, 10.57633, 0.60625, 11.67150).unwrap()];
+    let models: [&dyn TransactionModel; 2] = [
+        &bgnbd(),
+        &ParetoNbd::new(0.55315, 10.57633, 0.60625, 11.67150).unwrap(),
+    ];
     let month = TimeUnit::from_days(365.25 / 12.0).unwrap();
     for m in models {
         let mut last = 0.0;
@@ -73,9 +83,17 @@ fn pareto_curve_override_matches_pointwise() {
 fn batch_matches_single_and_rejects_mismatch() {
     let m = bgnbd();
     let spend = GammaGamma::new(6.25, 3.74, 15.44).unwrap();
-    let margin = Margin::FractionOfSpend { fraction: 0.2, spend: &spend };
+    let margin = Margin::FractionOfSpend {
+        fraction: 0.2,
+        spend: &spend,
+    };
     let spec = ClvSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::zero()).unwrap();
-    let (x, tx, t, ms) = ([2.0, 0.0, 5.0], [30.43, 0.0, 20.0], [38.86, 38.86, 30.0], [22.35, 0.0, 40.0]);
+    let (x, tx, t, ms) = (
+        [2.0, 0.0, 5.0],
+        [30.43, 0.0, 20.0],
+        [38.86, 38.86, 30.0],
+        [22.35, 0.0, 40.0],
+    );
     let rows = SummarySlices::new(&x, &tx, &t).unwrap();
     let all = clv_batch(&m, margin, &spec, rows, &ms).unwrap();
     for i in 0..3 {

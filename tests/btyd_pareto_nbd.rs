@@ -4,7 +4,11 @@
 use customer_value::btyd::{FitOptions, ParetoNbd, TransactionModel, WeightedSummaries};
 
 fn cdnow() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cdnow_sample_summary.csv")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/cdnow_sample_summary.csv"
+    ))
+    .unwrap();
     let (mut x, mut tx, mut t) = (vec![], vec![], vec![]);
     for line in text.lines().skip(1) {
         let v: Vec<f64> = line.split(',').map(|s| s.parse().unwrap()).collect();
@@ -25,12 +29,26 @@ fn fit_reproduces_published_parameters_likelihood_and_standard_errors() {
     let data = WeightedSummaries::from_rows(&x, &tx, &t).unwrap();
     let fit = ParetoNbd::fit(&data, &FitOptions::default()).unwrap();
     let m = fit.model;
-    for (got, want) in [(m.r(), 0.55315), (m.alpha(), 10.57633), (m.s(), 0.60625), (m.beta(), 11.67150)] {
+    for (got, want) in [
+        (m.r(), 0.55315),
+        (m.alpha(), 10.57633),
+        (m.s(), 0.60625),
+        (m.beta(), 11.67150),
+    ] {
         assert!(rel(got, want) < 1e-3, "{got} vs {want}");
     }
-    assert!((fit.log_likelihood - -9594.976).abs() < 0.01, "{}", fit.log_likelihood);
+    assert!(
+        (fit.log_likelihood - -9594.976).abs() < 0.01,
+        "{}",
+        fit.log_likelihood
+    );
     // CLVTools.
-    for (name, want) in [("r", 0.0476264), ("alpha", 0.8427222), ("s", 0.1872594), ("beta", 6.2105448)] {
+    for (name, want) in [
+        ("r", 0.0476264),
+        ("alpha", 0.8427222),
+        ("s", 0.1872594),
+        ("beta", 6.2105448),
+    ] {
         let se = fit.standard_error(name).unwrap();
         assert!(rel(se, want) < 1e-3, "{name}: {se} vs {want}");
     }
@@ -44,7 +62,12 @@ fn btyd_vignette_predictions() {
     let e = m.expected_purchases(52.0, 26.0, 30.857, 31.0).unwrap();
     assert!(rel(e, 25.45647) < 1e-3, "{e}");
     assert!(rel(m.probability_alive(26.0, 30.857, 31.0).unwrap(), 0.997874) < 1e-3);
-    for (x, want) in [(10.0, 0.7062289), (15.0, 0.1442396), (20.0, 0.02250658), (25.0, 0.00309267)] {
+    for (x, want) in [
+        (10.0, 0.7062289),
+        (15.0, 0.1442396),
+        (20.0, 0.02250658),
+        (25.0, 0.00309267),
+    ] {
         let got = m.expected_purchases(52.0, x, 20.0, 39.0).unwrap();
         assert!(rel(got, want) < 1e-3, "x = {x}: {got} vs {want}");
     }
@@ -57,9 +80,24 @@ fn matches_the_integral_form_in_mpmath() {
     // P(alive) and E[Y(t)] at the vignette's rounded parameters, from the likelihood's
     // integral form integrated by mpmath.quad (40 digits, 40 subintervals) (independent of ₂F₁).
     let m = ParetoNbd::new(0.5534, 10.5802, 0.6061, 11.6562).unwrap();
-    assert!(rel(m.probability_alive(26.0, 30.857, 31.0).unwrap(), 0.997_871_048_865_606_5) < 1e-10);
-    assert!(rel(m.expected_purchases(52.0, 26.0, 30.857, 31.0).unwrap(), 25.453_721_835_487_845) < 1e-10);
-    let want = [0.705_906_954_424_963_3, 0.144_174_535_345_280_85, 0.022_497_183_411_825_434, 0.003_091_499_953_767_131];
+    assert!(
+        rel(
+            m.probability_alive(26.0, 30.857, 31.0).unwrap(),
+            0.997_871_048_865_606_5
+        ) < 1e-10
+    );
+    assert!(
+        rel(
+            m.expected_purchases(52.0, 26.0, 30.857, 31.0).unwrap(),
+            25.453_721_835_487_845
+        ) < 1e-10
+    );
+    let want = [
+        0.705_906_954_424_963_3,
+        0.144_174_535_345_280_85,
+        0.022_497_183_411_825_434,
+        0.003_091_499_953_767_131,
+    ];
     for (x, w) in [10.0, 15.0, 20.0, 25.0].into_iter().zip(want) {
         let e = m.expected_purchases(52.0, x, 20.0, 39.0).unwrap();
         assert!(rel(e, w) < 1e-9, "x = {x}: {e} vs {w}, rel {}", rel(e, w));

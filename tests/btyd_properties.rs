@@ -18,19 +18,39 @@ fn summary() -> impl Strategy<Value = (f64, f64, f64)> {
     })
 }
 
-fn check_laws(m: &dyn TransactionModel, (x, tx, t): (f64, f64, f64), h1: f64, h2: f64) -> Result<(), TestCaseError> {
+fn check_laws(
+    m: &dyn TransactionModel,
+    (x, tx, t): (f64, f64, f64),
+    h1: f64,
+    h2: f64,
+) -> Result<(), TestCaseError> {
     let (lo, hi) = if h1 <= h2 { (h1, h2) } else { (h2, h1) };
-    let p = m.probability_alive(x, tx, t).map_err(|e| TestCaseError::fail(format!("P(alive): {e}")))?;
+    let p = m
+        .probability_alive(x, tx, t)
+        .map_err(|e| TestCaseError::fail(format!("P(alive): {e}")))?;
     prop_assert!((0.0..=1.0).contains(&p), "P(alive) = {p}");
-    let e1 = m.expected_purchases(lo, x, tx, t).map_err(|e| TestCaseError::fail(format!("E lo: {e}")))?;
-    let e2 = m.expected_purchases(hi, x, tx, t).map_err(|e| TestCaseError::fail(format!("E hi: {e}")))?;
+    let e1 = m
+        .expected_purchases(lo, x, tx, t)
+        .map_err(|e| TestCaseError::fail(format!("E lo: {e}")))?;
+    let e2 = m
+        .expected_purchases(hi, x, tx, t)
+        .map_err(|e| TestCaseError::fail(format!("E hi: {e}")))?;
     prop_assert!(e1.is_finite() && e1 >= 0.0, "E = {e1}");
-    prop_assert!(e2 >= e1 * (1.0 - 1e-9), "not monotone: E({lo}) = {e1} > E({hi}) = {e2}");
-    let n1 = m.expected_purchases_new(lo).map_err(|e| TestCaseError::fail(format!("E new lo: {e}")))?;
-    let n2 = m.expected_purchases_new(hi).map_err(|e| TestCaseError::fail(format!("E new hi: {e}")))?;
+    prop_assert!(
+        e2 >= e1 * (1.0 - 1e-9),
+        "not monotone: E({lo}) = {e1} > E({hi}) = {e2}"
+    );
+    let n1 = m
+        .expected_purchases_new(lo)
+        .map_err(|e| TestCaseError::fail(format!("E new lo: {e}")))?;
+    let n2 = m
+        .expected_purchases_new(hi)
+        .map_err(|e| TestCaseError::fail(format!("E new hi: {e}")))?;
     prop_assert!(n1.is_finite() && n1 >= 0.0, "E new = {n1}");
     prop_assert!(n2 >= n1 * (1.0 - 1e-9), "not monotone: {n1} > {n2}");
-    let ll = m.log_likelihood(x, tx, t).map_err(|e| TestCaseError::fail(format!("LL: {e}")))?;
+    let ll = m
+        .log_likelihood(x, tx, t)
+        .map_err(|e| TestCaseError::fail(format!("LL: {e}")))?;
     prop_assert!(ll.is_finite(), "LL = {ll}");
     Ok(())
 }
@@ -68,7 +88,14 @@ proptest! {
 #[test]
 fn corners_of_the_parameter_box() {
     let vals = [1e-4, 0.37, 1.0, 1e4];
-    let summaries = [(0.0, 0.0, 0.0), (0.0, 0.0, 1e4), (1e4, 1e4, 1e4), (1e4, 0.5, 1e4), (1.0, 1e-3, 1e4), (5.0, 3.0, 3.0)];
+    let summaries = [
+        (0.0, 0.0, 0.0),
+        (0.0, 0.0, 1e4),
+        (1e4, 1e4, 1e4),
+        (1e4, 0.5, 1e4),
+        (1.0, 1e-3, 1e4),
+        (5.0, 3.0, 3.0),
+    ];
     let mut failures = Vec::new();
     for &p1 in &vals {
         for &p2 in &vals {
@@ -80,7 +107,11 @@ fn corners_of_the_parameter_box() {
                         for &s in &summaries {
                             for (h1, h2) in [(0.0, 1e-3), (1.0, 52.0), (52.0, 1e4)] {
                                 if let Err(e) = check_laws(m, s, h1, h2) {
-                                    failures.push(format!("{} {:?} {s:?} ({h1}, {h2}): {e}", m.name(), m.parameters()));
+                                    failures.push(format!(
+                                        "{} {:?} {s:?} ({h1}, {h2}): {e}",
+                                        m.name(),
+                                        m.parameters()
+                                    ));
                                 }
                             }
                         }
@@ -89,5 +120,16 @@ fn corners_of_the_parameter_box() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} failures, e.g.\n{}", failures.len(), failures.iter().filter(|f| !f.contains("c = 0")).take(25).cloned().collect::<Vec<_>>().join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures, e.g.\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .filter(|f| !f.contains("c = 0"))
+            .take(25)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }

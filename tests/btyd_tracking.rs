@@ -6,8 +6,15 @@ use customer_value::btyd::{
 };
 
 fn cdnow() -> Vec<Vec<f64>> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cdnow_sample_summary.csv")).unwrap();
-    text.lines().skip(1).map(|l| l.split(',').map(|s| s.parse().unwrap()).collect()).collect()
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/cdnow_sample_summary.csv"
+    ))
+    .unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').map(|s| s.parse().unwrap()).collect())
+        .collect()
 }
 
 fn rel(a: f64, b: f64) -> f64 {
@@ -41,7 +48,9 @@ fn holdout_table_btyd() {
     let col = |j: usize| rows.iter().map(|r| r[j]).collect::<Vec<f64>>();
     let (x, tx, t, xh) = (col(1), col(2), col(3), col(5));
     let m = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881).unwrap();
-    let pred = m.expected_purchases_batch(39.0, SummarySlices::new(&x, &tx, &t).unwrap()).unwrap();
+    let pred = m
+        .expected_purchases_batch(39.0, SummarySlices::new(&x, &tx, &t).unwrap())
+        .unwrap();
     let eval = HoldoutEvaluation::new(&x, &pred, &xh, 7).unwrap();
     let expected = [0.2251, 0.5231, 1.0441, 1.5203, 2.1638, 2.6538, 3.5040, 6.1570];
     let actual = [0.2367, 0.6970, 1.3925, 1.5600, 2.5323, 2.9474, 3.8621, 6.3594];
@@ -53,6 +62,9 @@ fn holdout_table_btyd() {
     assert!((eval.actual_total - 1882.0).abs() < 1e-9);
     assert!(eval.mae > 0.0 && eval.rmse >= eval.mae);
     let pct = eval.aggregate_error_pct.unwrap();
-    assert!((pct - 100.0 * (pred.iter().sum::<f64>() - 1882.0) / 1882.0).abs() < 1e-9, "{pct}");
+    assert!(
+        (pct - 100.0 * (pred.iter().sum::<f64>() - 1882.0) / 1882.0).abs() < 1e-9,
+        "{pct}"
+    );
     assert!(HoldoutEvaluation::new(&x[..3], &pred, &xh, 7).is_err());
 }

@@ -184,9 +184,11 @@ impl BgNbd {
             + nf * lq;
         let mut p = first.exp();
         if n > 0 {
-            let tail = statrs::function::beta::checked_beta_reg(nf, r, t / (alpha + t)).map_err(|e| Error::Undefined {
-                what: "BG/NBD P(X(t) = n)",
-                reason: e.to_string(),
+            let tail = statrs::function::beta::checked_beta_reg(nf, r, t / (alpha + t)).map_err(|e| {
+                Error::Undefined {
+                    what: "BG/NBD P(X(t) = n)",
+                    reason: e.to_string(),
+                }
             })?;
             p += (ln_beta(a + 1.0, b + nf - 1.0) - ln_beta(a, b)).exp() * tail;
         }
@@ -425,7 +427,11 @@ mod tests {
             tm[j] -= h;
             let mut scratch = [0.0; 4];
             let fd = (lik.ll_grad(&tp, &mut scratch) - lik.ll_grad(&tm, &mut scratch)) / (2.0 * h);
-            assert!((fd - g[j]).abs() < 1e-6 * fd.abs().max(1.0), "param {j}: fd {fd}, analytic {}", g[j]);
+            assert!(
+                (fd - g[j]).abs() < 1e-6 * fd.abs().max(1.0),
+                "param {j}: fd {fd}, analytic {}",
+                g[j]
+            );
         }
     }
 
@@ -439,23 +445,43 @@ mod tests {
     #[test]
     fn quadrature_and_closed_form_agree() {
         // Across the singular bands (a = 1, a + b + x = 1) the value is continuous.
-        for (r, alpha, a, b) in [(0.24, 4.4, 1.0, 2.4), (0.24, 4.4, 0.6, 0.4), (2.0, 0.5, 0.3, 5.0), (0.5, 3.0, 40.0, 60.0)] {
+        for (r, alpha, a, b) in [
+            (0.24, 4.4, 1.0, 2.4),
+            (0.24, 4.4, 0.6, 0.4),
+            (2.0, 0.5, 0.3, 5.0),
+            (0.5, 3.0, 40.0, 60.0),
+        ] {
             let m = BgNbd::new(r, alpha, a, b).unwrap();
             for (t, x, age) in [(39.0, 0.0, 0.0), (52.0, 3.0, 30.0), (1000.0, 10.0, 40.0)] {
                 let quad = m.expected_if_alive(t, x, age).unwrap();
                 let near = if (a - 1.0).abs() < 1e-3 {
-                    let lo = BgNbd::new(r, alpha, a - 1e-3, b).unwrap().expected_closed_form(t, x, age).unwrap();
-                    let hi = BgNbd::new(r, alpha, a + 1e-3, b).unwrap().expected_closed_form(t, x, age).unwrap();
+                    let lo = BgNbd::new(r, alpha, a - 1e-3, b)
+                        .unwrap()
+                        .expected_closed_form(t, x, age)
+                        .unwrap();
+                    let hi = BgNbd::new(r, alpha, a + 1e-3, b)
+                        .unwrap()
+                        .expected_closed_form(t, x, age)
+                        .unwrap();
                     0.5 * (lo + hi)
                 } else if (a + b + x - 1.0).abs() < 1e-3 {
-                    let lo = BgNbd::new(r, alpha, a, b - 1e-3).unwrap().expected_closed_form(t, x, age).unwrap();
-                    let hi = BgNbd::new(r, alpha, a, b + 1e-3).unwrap().expected_closed_form(t, x, age).unwrap();
+                    let lo = BgNbd::new(r, alpha, a, b - 1e-3)
+                        .unwrap()
+                        .expected_closed_form(t, x, age)
+                        .unwrap();
+                    let hi = BgNbd::new(r, alpha, a, b + 1e-3)
+                        .unwrap()
+                        .expected_closed_form(t, x, age)
+                        .unwrap();
                     0.5 * (lo + hi)
                 } else {
                     m.expected_closed_form(t, x, age).unwrap()
                 };
                 // The mean of a ± 1e-3 is itself off by O(1e-6) (curvature).
-                assert!((quad - near).abs() < 1e-5 * near.abs(), "{r} {alpha} {a} {b} {t} {x} {age}: {quad} vs {near}");
+                assert!(
+                    (quad - near).abs() < 1e-5 * near.abs(),
+                    "{r} {alpha} {a} {b} {t} {x} {age}: {quad} vs {near}"
+                );
             }
         }
     }
@@ -463,7 +489,12 @@ mod tests {
     #[test]
     fn quadrature_matches_closed_form_where_both_apply() {
         let m = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881).unwrap();
-        for (t, x, age) in [(39.0, 0.0, 0.0), (39.0, 2.0, 38.86), (52.0, 26.0, 31.0), (2000.0, 5.0, 10.0)] {
+        for (t, x, age) in [
+            (39.0, 0.0, 0.0),
+            (39.0, 2.0, 38.86),
+            (52.0, 26.0, 31.0),
+            (2000.0, 5.0, 10.0),
+        ] {
             let closed = m.expected_closed_form(t, x, age).unwrap();
             let quad = m.expected_by_quadrature(t, x, age).unwrap();
             assert!((closed - quad).abs() < 1e-9 * closed, "{closed} vs {quad}");

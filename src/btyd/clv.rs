@@ -42,7 +42,11 @@ impl DiscountRate {
     /// [`Error::InvalidParameter`] unless `rate` is finite and ≥ 0.
     pub fn new(rate: f64, period: TimeUnit) -> Result<Self> {
         if !(rate.is_finite() && rate >= 0.0) {
-            return Err(Error::param("rate", rate, "a discount rate must be finite and ≥ 0"));
+            return Err(Error::param(
+                "rate",
+                rate,
+                "a discount rate must be finite and ≥ 0",
+            ));
         }
         Ok(DiscountRate { rate, period })
     }
@@ -163,7 +167,11 @@ impl ClvSpec {
     /// [`Error::InvalidParameter`] unless `step` is finite, > 0, and gives at most 10⁶ steps.
     pub fn with_step(mut self, step: f64) -> Result<Self> {
         if !(step.is_finite() && step > 0.0) || self.horizon / step > 1e6 {
-            return Err(Error::param("step", step, "must be finite, > 0 and give at most 1e6 steps"));
+            return Err(Error::param(
+                "step",
+                step,
+                "must be finite, > 0 and give at most 1e6 steps",
+            ));
         }
         self.step = step;
         Ok(self)
@@ -182,7 +190,13 @@ impl ClvSpec {
     fn times(&self) -> Vec<f64> {
         let n = self.steps();
         (1..=n)
-            .map(|i| if i == n { self.horizon } else { i as f64 * self.step })
+            .map(|i| {
+                if i == n {
+                    self.horizon
+                } else {
+                    i as f64 * self.step
+                }
+            })
             .collect()
     }
 }

@@ -95,9 +95,18 @@ impl WeightedSummaries {
     ///
     /// As [`from_rows`](Self::from_rows); also [`Error::InvalidRow`] for a weight that is not
     /// finite and positive.
-    pub fn from_weighted_rows(frequency: &[f64], recency: &[f64], age: &[f64], weight: &[f64]) -> Result<Self> {
+    pub fn from_weighted_rows(
+        frequency: &[f64],
+        recency: &[f64],
+        age: &[f64],
+        weight: &[f64],
+    ) -> Result<Self> {
         let n = frequency.len();
-        for (name, len) in [("recency", recency.len()), ("age", age.len()), ("weight", weight.len())] {
+        for (name, len) in [
+            ("recency", recency.len()),
+            ("age", age.len()),
+            ("weight", weight.len()),
+        ] {
             if len != n {
                 return Err(Error::LengthMismatch {
                     left: "frequency",
@@ -119,7 +128,11 @@ impl WeightedSummaries {
             }
             rows.push((x, tx, t, w));
         }
-        rows.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.total_cmp(&b.2)));
+        rows.sort_unstable_by(|a, b| {
+            a.0.total_cmp(&b.0)
+                .then(a.1.total_cmp(&b.1))
+                .then(a.2.total_cmp(&b.2))
+        });
         let mut out = WeightedSummaries {
             frequency: Vec::new(),
             recency: Vec::new(),
@@ -128,7 +141,9 @@ impl WeightedSummaries {
         };
         let mut last: Option<(f64, f64, f64)> = None;
         for (x, tx, t, w) in rows {
-            let same = last.is_some_and(|(lx, ltx, lt)| lx.to_bits() == x.to_bits() && ltx.to_bits() == tx.to_bits() && lt.to_bits() == t.to_bits());
+            let same = last.is_some_and(|(lx, ltx, lt)| {
+                lx.to_bits() == x.to_bits() && ltx.to_bits() == tx.to_bits() && lt.to_bits() == t.to_bits()
+            });
             match out.weight.last_mut() {
                 Some(lw) if same => *lw += w,
                 _ => {

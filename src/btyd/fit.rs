@@ -68,7 +68,11 @@ impl FitOptions {
     /// [`Error::InvalidParameter`] unless every value is finite and > 0.
     pub fn with_start(mut self, start: &[f64]) -> Result<Self> {
         if let Some(v) = start.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
-            return Err(Error::param("start", v, "starting parameters must be finite and > 0"));
+            return Err(Error::param(
+                "start",
+                v,
+                "starting parameters must be finite and > 0",
+            ));
         }
         self.start = Some(start.to_vec());
         Ok(self)
@@ -79,7 +83,11 @@ impl FitOptions {
             return Err(Error::param("penalty", self.penalty, "must be finite and ≥ 0"));
         }
         if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
-            return Err(Error::param("tolerance", self.tolerance, "must be finite and > 0"));
+            return Err(Error::param(
+                "tolerance",
+                self.tolerance,
+                "must be finite and > 0",
+            ));
         }
         Ok(())
     }
@@ -184,7 +192,11 @@ pub(crate) fn fit<L: Likelihood, M>(
     let start = match &opts.start {
         Some(s) if s.len() == L::NAMES.len() => s.clone(),
         Some(s) => {
-            return Err(Error::param("start", format!("{s:?}"), "needs one value per model parameter"));
+            return Err(Error::param(
+                "start",
+                format!("{s:?}"),
+                "needs one value per model parameter",
+            ));
         }
         None => start.to_vec(),
     };

@@ -89,7 +89,10 @@ impl SpendSummaries {
         };
         for (x, m) in rows {
             let same = out.frequency.last().is_some_and(|lx| lx.to_bits() == x.to_bits())
-                && out.mean_spend.last().is_some_and(|lm| lm.to_bits() == m.to_bits());
+                && out
+                    .mean_spend
+                    .last()
+                    .is_some_and(|lm| lm.to_bits() == m.to_bits());
             match out.weight.last_mut() {
                 Some(w) if same => *w += 1.0,
                 _ => {
@@ -215,9 +218,13 @@ impl GammaGamma {
     /// # Ok::<(), customer_value::Error>(())
     /// ```
     pub fn fit(data: &SpendSummaries, options: &FitOptions) -> Result<FitReport<GammaGamma>> {
-        fit(&GammaGammaLikelihood { data }, &[1.0, 1.0, 1.0], options, data.len(), |t| {
-            GammaGamma::new(t[0], t[1], t[2])
-        })
+        fit(
+            &GammaGammaLikelihood { data },
+            &[1.0, 1.0, 1.0],
+            options,
+            data.len(),
+            |t| GammaGamma::new(t[0], t[1], t[2]),
+        )
     }
 
     /// Total log-likelihood of the spend data.
@@ -272,7 +279,11 @@ impl GammaGamma {
     /// # Errors
     ///
     /// [`Error::LengthMismatch`]; [`Error::InvalidRow`] naming the first row that failed.
-    pub fn conditional_expected_spend_batch(&self, frequency: &[f64], mean_spend: &[f64]) -> Result<Vec<f64>> {
+    pub fn conditional_expected_spend_batch(
+        &self,
+        frequency: &[f64],
+        mean_spend: &[f64],
+    ) -> Result<Vec<f64>> {
         if frequency.len() != mean_spend.len() {
             return Err(Error::LengthMismatch {
                 left: "frequency",
@@ -286,10 +297,11 @@ impl GammaGamma {
             .zip(mean_spend)
             .enumerate()
             .map(|(i, (&x, &m))| {
-                self.conditional_expected_spend(x, m).map_err(|e| Error::InvalidRow {
-                    row: i as u64,
-                    reason: e.to_string(),
-                })
+                self.conditional_expected_spend(x, m)
+                    .map_err(|e| Error::InvalidRow {
+                        row: i as u64,
+                        reason: e.to_string(),
+                    })
             })
             .collect()
     }
@@ -353,7 +365,11 @@ mod tests {
             tm[j] -= h;
             let mut s = [0.0; 3];
             let fd = (lik.ll_grad(&tp, &mut s) - lik.ll_grad(&tm, &mut s)) / (2.0 * h);
-            assert!((fd - g[j]).abs() < 1e-6 * fd.abs().max(1.0), "{j}: {fd} vs {}", g[j]);
+            assert!(
+                (fd - g[j]).abs() < 1e-6 * fd.abs().max(1.0),
+                "{j}: {fd} vs {}",
+                g[j]
+            );
         }
     }
 }

@@ -75,22 +75,37 @@ impl HoldoutEvaluation {
             }
         }
         if n == 0 {
-            return Err(Error::EmptyInput { what: "holdout customers" });
+            return Err(Error::EmptyInput {
+                what: "holdout customers",
+            });
         }
         let bins = top as usize + 1;
         let mut count = vec![0usize; bins];
         let mut sum_p = vec![0.0; bins];
         let mut sum_a = vec![0.0; bins];
         let (mut abs, mut sq, mut tp, mut ta) = (0.0, 0.0, 0.0, 0.0);
-        for (i, ((&x, &p), &a)) in calibration_frequency.iter().zip(predicted).zip(actual).enumerate() {
+        for (i, ((&x, &p), &a)) in calibration_frequency
+            .iter()
+            .zip(predicted)
+            .zip(actual)
+            .enumerate()
+        {
             if ![x, p, a].iter().all(|v| v.is_finite() && *v >= 0.0) || x.fract() != 0.0 {
                 return Err(Error::InvalidRow {
                     row: i as u64,
-                    reason: format!("frequency {x}, predicted {p}, actual {a}: must be finite, ≥ 0, whole frequency"),
+                    reason: format!(
+                        "frequency {x}, predicted {p}, actual {a}: must be finite, ≥ 0, whole frequency"
+                    ),
                 });
             }
-            let bin = if x >= f64::from(top) { top as usize } else { x as usize };
-            if let (Some(c), Some(sp), Some(sa)) = (count.get_mut(bin), sum_p.get_mut(bin), sum_a.get_mut(bin)) {
+            let bin = if x >= f64::from(top) {
+                top as usize
+            } else {
+                x as usize
+            };
+            if let (Some(c), Some(sp), Some(sa)) =
+                (count.get_mut(bin), sum_p.get_mut(bin), sum_a.get_mut(bin))
+            {
                 *c += 1;
                 *sp += p;
                 *sa += a;
@@ -104,7 +119,13 @@ impl HoldoutEvaluation {
         let by_frequency = (0..bins)
             .map(|b| {
                 let c = count.get(b).copied().unwrap_or(0);
-                let mean = |s: &[f64]| if c == 0 { 0.0 } else { s.get(b).copied().unwrap_or(0.0) / c as f64 };
+                let mean = |s: &[f64]| {
+                    if c == 0 {
+                        0.0
+                    } else {
+                        s.get(b).copied().unwrap_or(0.0) / c as f64
+                    }
+                };
                 FrequencyBin {
                     frequency: b as u32,
                     open_ended: b == top as usize,

@@ -94,7 +94,13 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
     /// # Errors
     ///
     /// As [`expected_purchases`](Self::expected_purchases).
-    fn expected_purchases_curve(&self, times: &[f64], frequency: f64, recency: f64, age: f64) -> Result<Vec<f64>> {
+    fn expected_purchases_curve(
+        &self,
+        times: &[f64],
+        frequency: f64,
+        recency: f64,
+        age: f64,
+    ) -> Result<Vec<f64>> {
         times
             .iter()
             .map(|&t| self.expected_purchases(t, frequency, recency, age))

@@ -162,7 +162,11 @@ impl ParetoNbd {
         }
         let c = r + s + x;
         // The larger of α, β keeps the ₂F₁ argument in [0, 1).
-        let (big, small, b2) = if alpha >= beta { (alpha, beta, s + 1.0) } else { (beta, alpha, r + x) };
+        let (big, small, b2) = if alpha >= beta {
+            (alpha, beta, s + 1.0)
+        } else {
+            (beta, alpha, r + x)
+        };
         let part = |tau: f64| -> Result<f64> {
             let f = ln_hyp2f1(c, b2, c + 1.0, (big - small) / (big + tau))?;
             Ok(f.ln - c * (big + tau).ln())
@@ -191,7 +195,11 @@ impl ParetoNbd {
         let ParetoNbd { r, alpha, s, beta } = *self;
         let l = ((beta + age + t) / (beta + age)).ln();
         let k = s - 1.0;
-        let factor = if (k * l).abs() < 1e-300 { l } else { -(-k * l).exp_m1() / k };
+        let factor = if (k * l).abs() < 1e-300 {
+            l
+        } else {
+            -(-k * l).exp_m1() / k
+        };
         (r + x) * (beta + age) / (alpha + age) * factor
     }
 }
@@ -202,7 +210,12 @@ impl TransactionModel for ParetoNbd {
     }
 
     fn parameters(&self) -> Vec<(&'static str, f64)> {
-        vec![("r", self.r), ("alpha", self.alpha), ("s", self.s), ("beta", self.beta)]
+        vec![
+            ("r", self.r),
+            ("alpha", self.alpha),
+            ("s", self.s),
+            ("beta", self.beta),
+        ]
     }
 
     /// `rβ/(α(s−1)) [1 − (β/(β+t))^{s−1}]`.
@@ -225,7 +238,13 @@ impl TransactionModel for ParetoNbd {
         }
     }
 
-    fn expected_purchases_curve(&self, times: &[f64], frequency: f64, recency: f64, age: f64) -> Result<Vec<f64>> {
+    fn expected_purchases_curve(
+        &self,
+        times: &[f64],
+        frequency: f64,
+        recency: f64,
+        age: f64,
+    ) -> Result<Vec<f64>> {
         let alive = self.probability_alive(frequency, recency, age)?;
         times
             .iter()

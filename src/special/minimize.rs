@@ -113,7 +113,11 @@ pub(crate) fn minimize(f: &dyn Objective, x0: &[f64], tol: f64, max_iter: usize)
         let s: Vec<f64> = (0..n).map(|i| x_new[i] - x[i]).collect();
         let y: Vec<f64> = (0..n).map(|i| g_new[i] - g[i]).collect();
         let sy: f64 = s.iter().zip(&y).map(|(a, b)| a * b).sum();
-        if sy > 1e-12 * s.iter().map(|v| v * v).sum::<f64>().sqrt() * y.iter().map(|v| v * v).sum::<f64>().sqrt() {
+        if sy
+            > 1e-12
+                * s.iter().map(|v| v * v).sum::<f64>().sqrt()
+                * y.iter().map(|v| v * v).sum::<f64>().sqrt()
+        {
             if iter == 0 {
                 // Scale the initial inverse Hessian to the curvature seen (Nocedal & Wright 6.20).
                 let yy: f64 = y.iter().map(|v| v * v).sum();
@@ -123,7 +127,11 @@ pub(crate) fn minimize(f: &dyn Objective, x0: &[f64], tol: f64, max_iter: usize)
             bfgs_update(&mut h, &s, &y, sy);
         }
         // Steps that no longer change f in the last digits: stationary to working precision.
-        stalled = if fx - f_new <= 4.0 * f64::EPSILON * fx.abs() { stalled + 1 } else { 0 };
+        stalled = if fx - f_new <= 4.0 * f64::EPSILON * fx.abs() {
+            stalled + 1
+        } else {
+            0
+        };
         x.copy_from_slice(&x_new);
         g.copy_from_slice(&g_new);
         fx = f_new;
@@ -155,7 +163,9 @@ fn identity(n: usize) -> Vec<f64> {
 fn bfgs_update(h: &mut [f64], s: &[f64], y: &[f64], sy: f64) {
     let n = s.len();
     let rho = 1.0 / sy;
-    let hy: Vec<f64> = (0..n).map(|i| (0..n).map(|j| h[i * n + j] * y[j]).sum()).collect();
+    let hy: Vec<f64> = (0..n)
+        .map(|i| (0..n).map(|j| h[i * n + j] * y[j]).sum())
+        .collect();
     let yhy: f64 = y.iter().zip(&hy).map(|(a, b)| a * b).sum();
     for i in 0..n {
         for j in 0..n {
@@ -214,7 +224,10 @@ mod tests {
     #[test]
     fn finds_the_rosenbrock_minimum() {
         let m = minimize(&Rosenbrock, &[-1.2, 1.0], 1e-10, 500).unwrap();
-        assert!((m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6, "{m:?}");
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6,
+            "{m:?}"
+        );
     }
 
     #[test]

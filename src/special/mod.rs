@@ -12,8 +12,6 @@ mod minimize;
 mod quad;
 
 pub(crate) use hyp2f1::ln_hyp2f1;
-#[cfg(test)]
-pub(crate) use hyp2f1::hyp2f1;
 pub(crate) use minimize::{Objective, invert_spd, minimize};
 pub(crate) use quad::integrate_unit;
 
@@ -38,7 +36,7 @@ pub(crate) fn ln_beta(a: f64, b: f64) -> f64 {
 /// `sin(π x)` with the argument reduced first, so that large `x` and integers are exact.
 fn sin_pi(x: f64) -> f64 {
     let r = x.rem_euclid(2.0);
-    if r == 0.0 || r == 1.0 {
+    if r.fract() == 0.0 {
         return 0.0;
     }
     (std::f64::consts::PI * r).sin()
@@ -92,9 +90,13 @@ impl SignedLog {
         if other.sign == 0.0 {
             return self;
         }
-        let (hi, lo) = if self.ln >= other.ln { (self, other) } else { (other, self) };
+        let (hi, lo) = if self.ln >= other.ln {
+            (self, other)
+        } else {
+            (other, self)
+        };
         let d = (lo.ln - hi.ln).exp();
-        if hi.sign == lo.sign {
+        if (hi.sign > 0.0) == (lo.sign > 0.0) {
             SignedLog {
                 ln: hi.ln + d.ln_1p(),
                 sign: hi.sign,
@@ -112,7 +114,11 @@ impl SignedLog {
     /// The value as `f64` (may overflow to ±∞ for huge values).
     #[cfg(test)]
     pub(crate) fn value(self) -> f64 {
-        if self.sign == 0.0 { 0.0 } else { self.sign * self.ln.exp() }
+        if self.sign == 0.0 {
+            0.0
+        } else {
+            self.sign * self.ln.exp()
+        }
     }
 }
 
@@ -142,8 +148,14 @@ mod tests {
 
     #[test]
     fn signed_log_sums() {
-        let a = SignedLog { ln: 2f64.ln(), sign: 1.0 };
-        let b = SignedLog { ln: 3f64.ln(), sign: -1.0 };
+        let a = SignedLog {
+            ln: 2f64.ln(),
+            sign: 1.0,
+        };
+        let b = SignedLog {
+            ln: 3f64.ln(),
+            sign: -1.0,
+        };
         assert!((a.add(b).value() + 1.0).abs() < 1e-14);
         assert!((a.add(a).value() - 4.0).abs() < 1e-14);
         assert!(a.add(SignedLog { ln: a.ln, sign: -1.0 }).value().abs() < 1e-14);
