@@ -1,7 +1,7 @@
 //! Laws every transaction model must obey over wide ranges: x up to 10,000, T up to
 //! 10,000 periods, t_x = T and x = 0 included, parameters from 1e-4 to 1e4.
 
-use customer_value::btyd::{BgNbd, ParetoNbd, TransactionModel};
+use customer_value::btyd::{BgNbd, MbgNbd, ParetoNbd, TransactionModel};
 use proptest::prelude::*;
 
 fn param() -> impl Strategy<Value = f64> {
@@ -66,6 +66,13 @@ proptest! {
     }
 
     #[test]
+    fn mbg_nbd_laws(r in param(), alpha in param(), a in param(), b in param(), s in summary(),
+                    h1 in 0.0f64..10_000.0, h2 in 0.0f64..10_000.0) {
+        let m = MbgNbd::new(r, alpha, a, b).unwrap();
+        check_laws(&m, s, h1, h2)?;
+    }
+
+    #[test]
     fn pareto_nbd_laws(r in param(), alpha in param(), sp in param(), beta in param(), s in summary(),
                        h1 in 0.0f64..10_000.0, h2 in 0.0f64..10_000.0) {
         let m = ParetoNbd::new(r, alpha, sp, beta).unwrap();
@@ -103,7 +110,8 @@ fn corners_of_the_parameter_box() {
                 for &p4 in &vals {
                     let bg = BgNbd::new(p1, p2, p3, p4).unwrap();
                     let pn = ParetoNbd::new(p1, p2, p3, p4).unwrap();
-                    for m in [&bg as &dyn TransactionModel, &pn] {
+                    let mbg = MbgNbd::new(p1, p2, p3, p4).unwrap();
+                    for m in [&bg as &dyn TransactionModel, &pn, &mbg] {
                         for &s in &summaries {
                             for (h1, h2) in [(0.0, 1e-3), (1.0, 52.0), (52.0, 1e4)] {
                                 if let Err(e) = check_laws(m, s, h1, h2) {

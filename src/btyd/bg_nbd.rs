@@ -203,7 +203,7 @@ impl BgNbd {
     /// The closed form is used except where it is singular (`a = 1`, `a+b+x = 1`) or its
     /// ₂F₁ cannot be summed (all parameters large and `t ≫ α+T`); there the integral over
     /// `p` is taken by tanh-sinh quadrature, which has no such singularities.
-    fn expected_if_alive(&self, t: f64, x: f64, age: f64) -> Result<f64> {
+    pub(super) fn expected_if_alive(&self, t: f64, x: f64, age: f64) -> Result<f64> {
         const GAP: f64 = 1e-4;
         let BgNbd { a, b, .. } = *self;
         let c = a + b + x - 1.0;

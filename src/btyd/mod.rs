@@ -16,6 +16,7 @@ mod data;
 mod fit;
 mod gamma_gamma;
 mod holdout;
+mod mbg_nbd;
 mod pareto_nbd;
 mod tracking;
 
@@ -25,6 +26,7 @@ pub use data::{SummarySlices, WeightedSummaries};
 pub use fit::{Convergence, FitOptions, FitReport};
 pub use gamma_gamma::{GammaGamma, GammaGammaParams, SpendSummaries};
 pub use holdout::{FrequencyBin, HoldoutEvaluation};
+pub use mbg_nbd::{MbgNbd, MbgNbdParams};
 pub use pareto_nbd::{ParetoNbd, ParetoNbdParams};
 pub use tracking::{births_from_ages, cumulative_expected_repeat_transactions};
 
