@@ -10,6 +10,7 @@
 //! model fitted in weeks predicts for horizons in weeks. Parameters are plain serde data,
 //! validated when built or loaded.
 
+mod bg_bb;
 mod bg_nbd;
 mod clv;
 mod data;
@@ -20,6 +21,7 @@ mod mbg_nbd;
 mod pareto_nbd;
 mod tracking;
 
+pub use bg_bb::{BgBb, BgBbParams, DiscreteSummaries};
 pub use bg_nbd::{BgNbd, BgNbdParams};
 pub use clv::{ClvSpec, DiscountRate, Margin, clv, clv_batch};
 pub use data::{SummarySlices, WeightedSummaries};
