@@ -27,14 +27,20 @@
 #![deny(clippy::float_cmp)]
 #![doc(test(attr(deny(warnings))))]
 
-pub mod btyd;
 pub mod error;
 pub mod io;
 pub mod money;
-pub(crate) mod special;
 pub mod summary;
 pub mod time;
 pub mod transaction;
+
+// BTYD models (feat/btyd).
+pub mod btyd;
+pub(crate) mod special;
+pub use btyd::{
+    BgBb, BgNbd, ClvSpec, DiscountRate, FitOptions, FitReport, GammaGamma, MbgNbd, ParetoNbd,
+    TransactionModel, WeightedSummaries,
+};
 
 pub use error::{Error, Result};
 #[cfg(feature = "parallel")]

@@ -123,6 +123,28 @@ fn must_stay_finite_clvtools_and_lifetimes() {
 }
 
 #[test]
+fn dert_matches_mpmath_hyperu() {
+    use customer_value::TimeUnit;
+    use customer_value::btyd::DiscountRate;
+    // FHL05 (JMR) eq. 2 with Ψ(s, s; ·) = mpmath.hyperu, P(alive) by mpmath.quad;
+    // 15 % a year as a continuous weekly rate ln(1.15)/(365/7).
+    let m = ParetoNbd::new(0.55315, 10.57633, 0.60625, 11.67150).unwrap();
+    let d = DiscountRate::new(0.15, TimeUnit::from_days(365.0).unwrap()).unwrap();
+    for ((x, tx, t), want) in [
+        ((0.0, 0.0, 38.86), 0.479_033_314_363_673_3),
+        ((2.0, 30.43, 38.86), 6.510_762_125_821_655),
+        ((26.0, 30.857, 31.0), 86.401_604_672_575_33),
+    ] {
+        let got = m.dert(d, TimeUnit::WEEK, x, tx, t).unwrap();
+        assert!(rel(got, want) < 1e-9, "{got} vs {want}");
+    }
+    assert!(
+        m.dert(DiscountRate::zero(), TimeUnit::WEEK, 1.0, 1.0, 2.0)
+            .is_err()
+    );
+}
+
+#[test]
 fn bad_summaries_are_typed_errors() {
     let m = ParetoNbd::new(0.55, 10.58, 0.61, 11.67).unwrap();
     assert!(m.probability_alive(2.0, 40.0, 39.0).is_err());
