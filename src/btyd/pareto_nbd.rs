@@ -128,7 +128,10 @@ impl ParetoNbd {
     ///     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0],
     ///     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0],
     /// )?;
-    /// let fit = ParetoNbd::fit(&data, &FitOptions::default())?;
+    /// // Eight customers do not pin down four parameters (α and r drift off together);
+    /// // a small L2 penalty keeps the estimate finite. Unpenalised, this is an error.
+    /// assert!(ParetoNbd::fit(&data, &FitOptions::default()).is_err());
+    /// let fit = ParetoNbd::fit(&data, &FitOptions::default().with_penalty(0.01)?)?;
     /// assert!(fit.log_likelihood < 0.0);
     /// # Ok::<(), customer_value::Error>(())
     /// ```
