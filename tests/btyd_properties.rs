@@ -141,3 +141,46 @@ fn corners_of_the_parameter_box() {
             .join("\n")
     );
 }
+
+#[test]
+fn built_in_models_pass_the_public_conformance_check() {
+    use customer_value::btyd::check_transaction_model;
+    check_transaction_model(&BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881).unwrap()).unwrap();
+    check_transaction_model(&ParetoNbd::new(0.55315, 10.57633, 0.60625, 11.67150).unwrap()).unwrap();
+    check_transaction_model(&MbgNbd::new(0.525, 6.183, 0.891, 1.614).unwrap()).unwrap();
+}
+
+#[test]
+fn p_alive_later_matches_the_beta_integral() {
+    // BG/NBD: P(alive at T+t) = P(alive) · E[(A/(A+pt))^R], p ~ Beta(a, b+x), checked by
+    // a midpoint rule on the beta integral (a, b+x > 1: smooth integrand).
+    let (r, alpha, a, b) = (0.2425945, 4.4136019, 1.7929199, 2.4258881);
+    let m = BgNbd::new(r, alpha, a, b).unwrap();
+    let (x, tx, age, t) = (3.0, 20.0, 38.0, 52.0);
+    let (rr, big_a, bx) = (r + x, alpha + age, b + x);
+    let n = 200_000;
+    let lb = ln_beta_midpoint(a, bx);
+    let integral: f64 = (0..n)
+        .map(|i| {
+            let p = (f64::from(i) + 0.5) / f64::from(n);
+            (big_a / (big_a + p * t)).powf(rr) * ((a - 1.0) * p.ln() + (bx - 1.0) * (1.0 - p).ln() - lb).exp()
+                / f64::from(n)
+        })
+        .sum();
+    let want = m.probability_alive(x, tx, age).unwrap() * integral;
+    let got = m.probability_alive_at(t, x, tx, age).unwrap();
+    assert!((got - want).abs() < 1e-8, "{got} vs {want}");
+}
+
+/// ln B(a, b) by the same midpoint rule, so that the test's beta average is normalised
+/// consistently (and independently of the crate's special functions).
+fn ln_beta_midpoint(a: f64, b: f64) -> f64 {
+    let n = 400_000;
+    let s: f64 = (0..n)
+        .map(|i| {
+            let p = (f64::from(i) + 0.5) / f64::from(n);
+            ((a - 1.0) * p.ln() + (b - 1.0) * (1.0 - p).ln()).exp() / f64::from(n)
+        })
+        .sum();
+    s.ln()
+}

@@ -272,6 +272,18 @@ impl BgNbd {
         }
     }
 
+    /// P(no dropout in `(T, T+t]` | alive at `T`) = `E[e^{−λpt}]` under the posterior
+    /// λ ~ Gamma(r+x, α+T), p ~ Beta(a, b'), which is
+    /// `(A/(A+t))^R ₂F₁(R, b'; a+b'; t/(A+t))` with `R = r+x`, `A = α+T` (Euler's integral
+    /// and Pfaff's transformation; all parameters positive, so the series has no
+    /// cancellation). `b'` is `b + x` for BG/NBD and `b + x + 1` for MBG/NBD.
+    pub(super) fn survival_if_alive(&self, t: f64, x: f64, age: f64) -> Result<f64> {
+        let BgNbd { r, alpha, a, b } = *self;
+        let (rx, big_a, bx) = (r + x, alpha + age, b + x);
+        let f = ln_hyp2f1(rx, bx, a + bx, t / (big_a + t))?;
+        Ok((f.ln - rx * (t / big_a).ln_1p()).exp().clamp(0.0, 1.0))
+    }
+
     fn ln_odds_dead(&self, x: f64, t_x: f64, age: f64) -> f64 {
         if x == 0.0 {
             return f64::NEG_INFINITY;
@@ -327,6 +339,12 @@ impl TransactionModel for BgNbd {
     fn probability_alive(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         check_summary(frequency, recency, age)?;
         Ok(logistic_of_neg(self.ln_odds_dead(frequency, recency, age)))
+    }
+
+    fn probability_alive_at(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {
+        check_horizon(t)?;
+        let p = self.probability_alive(frequency, recency, age)?;
+        Ok(p * self.survival_if_alive(t, frequency, age)?)
     }
 
     fn log_likelihood(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {

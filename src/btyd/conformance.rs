@@ -5,7 +5,8 @@ use super::TransactionModel;
 use crate::error::{Error, Result};
 
 /// Checks `model` on a grid of summaries and horizons: probabilities in `[0, 1]`;
-/// expectations finite, ≥ 0, zero at `t = 0` and non-decreasing in `t`; the curve method
+/// expectations finite, ≥ 0, zero at `t = 0` and non-decreasing in `t`; P(alive at T + t),
+/// where provided, equal to P(alive) at `t = 0` and non-increasing; the curve method
 /// agreeing with the pointwise one; invalid summaries rejected with an error.
 ///
 /// # Errors
@@ -53,6 +54,20 @@ pub fn check_transaction_model(model: &dyn TransactionModel) -> Result<()> {
         }
         if !model.log_likelihood(x, tx, age)?.is_finite() {
             return Err(fail(format!("log-likelihood of ({x}, {tx}, {age}) not finite")));
+        }
+        // P(alive at T + t): optional, but when provided it starts at P(alive) and falls.
+        if let Ok(p0) = model.probability_alive_at(0.0, x, tx, age) {
+            if (p0 - p).abs() > 1e-12 {
+                return Err(fail(format!("P(alive at T) = {p0} ≠ P(alive) = {p}")));
+            }
+            let mut prev = p0;
+            for &t in &horizons {
+                let pt = model.probability_alive_at(t, x, tx, age)?;
+                if !(0.0..=1.0).contains(&pt) || pt > prev * (1.0 + 1e-12) {
+                    return Err(fail(format!("P(alive at T + {t}) = {pt} after {prev}")));
+                }
+                prev = pt;
+            }
         }
         let curve = model.expected_purchases_curve(&horizons, x, tx, age)?;
         let mut last = 0.0;

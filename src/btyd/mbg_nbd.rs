@@ -194,6 +194,12 @@ impl TransactionModel for MbgNbd {
         Ok(logistic_of_neg(l))
     }
 
+    fn probability_alive_at(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {
+        check_horizon(t)?;
+        let p = self.probability_alive(frequency, recency, age)?;
+        Ok(p * self.shifted()?.survival_if_alive(t, frequency, age)?)
+    }
+
     fn log_likelihood(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         let data = WeightedSummaries::from_rows(&[frequency], &[recency], &[age])?;
         Ok(self.total_log_likelihood(&data))

@@ -87,6 +87,23 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
     /// [`Error::InvalidParameter`] for an invalid summary.
     fn probability_alive(&self, frequency: f64, recency: f64, age: f64) -> Result<f64>;
 
+    /// Probability that the customer is still active at `T + t` (`t = 0`: now).
+    ///
+    /// Provided so that models without a closed form stay implementable; the default is
+    /// [`Error::Undefined`]. The built-in continuous-time models all override it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for an invalid summary or horizon; the default
+    /// implementation's [`Error::Undefined`].
+    fn probability_alive_at(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {
+        let _ = (t, frequency, recency, age);
+        Err(Error::Undefined {
+            what: "P(alive at T + t)",
+            reason: format!("not provided by the {} model", self.name()),
+        })
+    }
+
     /// The customer's log-likelihood.
     ///
     /// # Errors

@@ -308,6 +308,15 @@ impl TransactionModel for ParetoNbd {
             .collect()
     }
 
+    /// `P(alive) · ((β+T)/(β+T+t))^s`: given alive at `T`, the dropout rate's posterior is
+    /// Gamma(s, β+T).
+    fn probability_alive_at(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {
+        check_horizon(t)?;
+        let p = self.probability_alive(frequency, recency, age)?;
+        let b = self.beta + age;
+        Ok((p * (-self.s * (t / b).ln_1p()).exp()).clamp(0.0, 1.0))
+    }
+
     /// `1 / (1 + (s/(r+s+x)) (α+T)^{r+x} (β+T)^s A₀)`, all in logs.
     fn probability_alive(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         check_summary(frequency, recency, age)?;
