@@ -103,3 +103,27 @@ fn batch_matches_single_and_rejects_mismatch() {
     assert!(ClvSpec::new(TimeUnit::WEEK, f64::INFINITY, DiscountRate::zero()).is_err());
     assert!(spec.with_step(0.0).is_err());
 }
+
+#[test]
+fn dert_is_the_limit_of_finely_stepped_clv() {
+    // DERT = ∫ e^{−δτ} dE[Y(τ)]; a long, finely stepped CLV with a per-purchase margin of
+    // 1 approaches it from below (steps discount at their end).
+    let year = TimeUnit::from_days(365.0).unwrap();
+    let d = DiscountRate::new(0.15, year).unwrap();
+    for m in [
+        &bgnbd() as &dyn TransactionModel,
+        &ParetoNbd::new(0.55315, 10.57633, 0.60625, 11.67150).unwrap(),
+    ] {
+        let dert = m.dert(d, TimeUnit::WEEK, 2.0, 30.43, 38.86).unwrap();
+        let spec = ClvSpec::new(TimeUnit::WEEK, 4000.0, d)
+            .unwrap()
+            .with_step(0.1)
+            .unwrap();
+        let clv = clv(m, Margin::PerPurchase(1.0), &spec, 2.0, 30.43, 38.86, 0.0).unwrap();
+        assert!(
+            clv <= dert && (dert - clv) < 2e-3 * dert,
+            "{}: clv {clv}, dert {dert}",
+            m.name()
+        );
+    }
+}

@@ -72,6 +72,23 @@ impl DiscountRate {
         self.period
     }
 
+    /// The equivalent continuous rate per `unit`: `ln(1 + rate) · unit/period` (DERT's δ).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// use customer_value::btyd::DiscountRate;
+    ///
+    /// let d = DiscountRate::new(0.15, TimeUnit::from_days(365.0)?)?;
+    /// assert!((d.continuous_rate(TimeUnit::WEEK) - 1.15f64.ln() * 7.0 / 365.0).abs() < 1e-15);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    #[must_use]
+    pub fn continuous_rate(&self, unit: TimeUnit) -> f64 {
+        self.rate.ln_1p() * unit.days() / self.period.days()
+    }
+
     /// Discount factor `(1 + rate)^(−time·unit/period)` for `time` measured in `unit`.
     #[must_use]
     pub fn factor(&self, time: f64, unit: TimeUnit) -> f64 {

@@ -151,54 +151,6 @@ impl ParetoNbd {
         }
     }
 
-    /// Discounted expected residual transactions (Fader, Hardie & Lee 2005, "RFM and CLV:
-    /// using iso-value curves for customer base analysis", *JMR* 42(4), eq. 2): the
-    /// present value, at continuous discounting, of all future purchases,
-    /// `P(alive) · (r+x)/(α+T) · E[1/(δ + μ)]` with `μ ~ Gamma(s, β+T)` the posterior
-    /// dropout rate and `δ` the continuous rate per model unit. The paper writes
-    /// `E[1/(δ+μ)]` with the confluent hypergeometric function `Ψ(s, s; δ(β+T))`; here it is
-    /// `(1/δ)∫₀¹ (1 − ln v/(δ(β+T)))^{−s} dv`, integrated by tanh-sinh quadrature.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidParameter`] for an invalid summary or a zero discount rate (DERT is
-    /// then infinite when `s ≤ 1`); [`Error::NonConvergence`] if the quadrature fails.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use customer_value::TimeUnit;
-    /// use customer_value::btyd::{DiscountRate, ParetoNbd};
-    ///
-    /// let m = ParetoNbd::new(0.55315, 10.57633, 0.60625, 11.67150)?;
-    /// let d = DiscountRate::new(0.15, TimeUnit::from_days(365.0)?)?;
-    /// let dert = m.dert(d, TimeUnit::WEEK, 2.0, 30.43, 38.86)?;
-    /// assert!((dert - 6.51076).abs() < 1e-4);
-    /// # Ok::<(), customer_value::Error>(())
-    /// ```
-    pub fn dert(
-        &self,
-        discount: DiscountRate,
-        unit: TimeUnit,
-        frequency: f64,
-        recency: f64,
-        age: f64,
-    ) -> Result<f64> {
-        let delta = discount.rate().ln_1p() * unit.days() / discount.period().days();
-        if !(delta > 0.0 && delta.is_finite()) {
-            return Err(Error::param(
-                "discount",
-                discount.rate(),
-                "DERT needs a positive discount rate",
-            ));
-        }
-        let alive = self.probability_alive(frequency, recency, age)?;
-        let b = self.beta + age;
-        let s = self.s;
-        let integral = integrate_unit(|_, q| (1.0 - (-q).ln_1p() / (delta * b)).powf(-s), 1e-11, 0.0)?;
-        Ok(alive * (self.r + frequency) / (self.alpha + age) * integral / delta)
-    }
-
     /// Total log-likelihood of weighted rows (NaN-free: rows whose ₂F₁ fails make it −∞).
     #[must_use]
     pub fn total_log_likelihood(&self, data: &WeightedSummaries) -> f64 {
@@ -322,6 +274,54 @@ impl TransactionModel for ParetoNbd {
         check_summary(frequency, recency, age)?;
         let ln_odds = self.ln_died_part(frequency, recency, age)? - self.ln_alive_part(frequency, age);
         Ok(logistic_of_neg(ln_odds))
+    }
+
+    /// Discounted expected residual transactions (Fader, Hardie & Lee 2005, "RFM and CLV:
+    /// using iso-value curves for customer base analysis", *JMR* 42(4), eq. 2): the
+    /// present value, at continuous discounting, of all future purchases,
+    /// `P(alive) · (r+x)/(α+T) · E[1/(δ + μ)]` with `μ ~ Gamma(s, β+T)` the posterior
+    /// dropout rate and `δ` the continuous rate per model unit. The paper writes
+    /// `E[1/(δ+μ)]` with the confluent hypergeometric function `Ψ(s, s; δ(β+T))`; here it is
+    /// `(1/δ)∫₀¹ (1 − ln v/(δ(β+T)))^{−s} dv`, integrated by tanh-sinh quadrature.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for an invalid summary or a zero discount rate (DERT is
+    /// then infinite when `s ≤ 1`); [`Error::NonConvergence`] if the quadrature fails.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// use customer_value::btyd::{DiscountRate, ParetoNbd, TransactionModel};
+    ///
+    /// let m = ParetoNbd::new(0.55315, 10.57633, 0.60625, 11.67150)?;
+    /// let d = DiscountRate::new(0.15, TimeUnit::from_days(365.0)?)?;
+    /// let dert = m.dert(d, TimeUnit::WEEK, 2.0, 30.43, 38.86)?;
+    /// assert!((dert - 6.51076).abs() < 1e-4);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    fn dert(
+        &self,
+        discount: DiscountRate,
+        unit: TimeUnit,
+        frequency: f64,
+        recency: f64,
+        age: f64,
+    ) -> Result<f64> {
+        let delta = discount.continuous_rate(unit);
+        if !(delta > 0.0 && delta.is_finite()) {
+            return Err(Error::param(
+                "discount",
+                discount.rate(),
+                "DERT needs a positive discount rate",
+            ));
+        }
+        let alive = self.probability_alive(frequency, recency, age)?;
+        let b = self.beta + age;
+        let s = self.s;
+        let integral = integrate_unit(|_, q| (1.0 - (-q).ln_1p() / (delta * b)).powf(-s), 1e-11, 0.0)?;
+        Ok(alive * (self.r + frequency) / (self.alpha + age) * integral / delta)
     }
 
     fn log_likelihood(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
