@@ -8,7 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::data::{SummarySlices, check_summary};
+use std::collections::HashMap;
+
+use super::data::{SummarySlices, check_summary, row_error};
 use super::{GammaGamma, TransactionModel};
 use crate::error::{Error, Result};
 use crate::time::TimeUnit;
@@ -251,18 +253,31 @@ pub fn clv(
 ) -> Result<f64> {
     check_summary(frequency, recency, age)?;
     let per = margin.per_purchase(frequency, mean_spend)?;
-    let times = spec.times();
-    let curve = model.expected_purchases_curve(&times, frequency, recency, age)?;
+    Ok(per * discounted_purchases(model, spec, &spec.times(), frequency, recency, age)?)
+}
+
+/// `Σᵢ (E(tᵢ) − E(tᵢ₋₁)) · discount(tᵢ)`: the margin-free part of CLV.
+fn discounted_purchases(
+    model: &dyn TransactionModel,
+    spec: &ClvSpec,
+    times: &[f64],
+    frequency: f64,
+    recency: f64,
+    age: f64,
+) -> Result<f64> {
+    let curve = model.expected_purchases_curve(times, frequency, recency, age)?;
     let mut prev = 0.0;
     let mut total = 0.0;
     for (t, e) in times.iter().zip(curve) {
         total += (e - prev) * spec.discount.factor(*t, spec.unit);
         prev = e;
     }
-    Ok(per * total)
+    Ok(total)
 }
 
-/// [`clv`] over many customers (in parallel with the `parallel` feature).
+/// [`clv`] over many customers (in parallel with the `parallel` feature). The
+/// discounted purchase curve is computed once per distinct `(x, t_x, T)`; the margin per
+/// customer.
 ///
 /// # Errors
 ///
@@ -283,8 +298,28 @@ pub fn clv_batch(
             right_len: mean_spend.len(),
         });
     }
-    rows.map_indexed(|i, x, tx, t| {
+    let times = spec.times();
+    // Distinct triples first (validated on the way), then one curve per triple.
+    let mut index: HashMap<[u64; 3], usize> = HashMap::new();
+    let mut distinct: Vec<(usize, f64, f64, f64)> = Vec::new();
+    let mut slot = Vec::with_capacity(rows.len());
+    rows.for_each(|i, x, tx, t| {
+        check_summary(x, tx, t).map_err(|e| row_error(i, e))?;
+        let key = [x.to_bits(), tx.to_bits(), t.to_bits()];
+        let k = *index.entry(key).or_insert_with(|| {
+            distinct.push((i, x, tx, t));
+            distinct.len() - 1
+        });
+        slot.push(k);
+        Ok(())
+    })?;
+    let sums = SummarySlices::map_tuples(&distinct, |x, tx, t| {
+        discounted_purchases(model, spec, &times, x, tx, t)
+    })?;
+    rows.map_indexed(|i, x, _, _| {
         let m = mean_spend.get(i).copied().unwrap_or(0.0);
-        clv(model, margin, spec, x, tx, t, m)
+        let k = slot.get(i).copied().unwrap_or(0);
+        let d = sums.get(k).copied().unwrap_or(0.0);
+        Ok(margin.per_purchase(x, m)? * d)
     })
 }

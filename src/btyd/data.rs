@@ -44,7 +44,7 @@ pub(crate) fn check_horizon(t: f64) -> Result<()> {
     }
 }
 
-fn row_error(i: usize, e: Error) -> Error {
+pub(crate) fn row_error(i: usize, e: Error) -> Error {
     Error::InvalidRow {
         row: i as u64,
         reason: e.to_string(),
@@ -256,6 +256,32 @@ impl<'a> SummarySlices<'a> {
         F: Fn(f64, f64, f64) -> Result<f64> + Sync,
     {
         self.map_indexed(|_, x, tx, t| f(x, tx, t))
+    }
+
+    /// Visits each row in order (serially), stopping at the first error.
+    pub(crate) fn for_each(&self, mut f: impl FnMut(usize, f64, f64, f64) -> Result<()>) -> Result<()> {
+        for i in 0..self.len() {
+            f(i, self.frequency[i], self.recency[i], self.age[i])?;
+        }
+        Ok(())
+    }
+
+    /// Maps `(row, x, t_x, T)` tuples through `f` (in parallel with the `parallel`
+    /// feature); an error names the tuple's row.
+    pub(crate) fn map_tuples<F>(tuples: &[(usize, f64, f64, f64)], f: F) -> Result<Vec<f64>>
+    where
+        F: Fn(f64, f64, f64) -> Result<f64> + Sync,
+    {
+        let one = |&(row, x, tx, t): &(usize, f64, f64, f64)| f(x, tx, t).map_err(|e| row_error(row, e));
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            tuples.par_iter().map(one).collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            tuples.iter().map(one).collect()
+        }
     }
 
     /// As [`map`](Self::map), with the row index.
