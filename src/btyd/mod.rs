@@ -1,14 +1,37 @@
-//! Buy-till-you-die models of non-contractual purchasing: BG/NBD, Pareto/NBD and the
-//! Gamma-Gamma spend model, fitted by maximum likelihood, with the predictions CLV needs.
+//! Buy-till-you-die models of non-contractual purchasing, fitted by maximum likelihood,
+//! with the predictions CLV needs.
+//!
+//! | model | file | parameters | source |
+//! |---|---|---|---|
+//! | [`BgNbd`] | `bg_nbd.rs` | r, α, a, b | Fader, Hardie & Lee (2005), *Marketing Science* |
+//! | [`ParetoNbd`] | `pareto_nbd.rs` | r, α, s, β | Schmittlein, Morrison & Colombo (1987); Fader & Hardie (2005) note |
+//! | [`MbgNbd`] | `mbg_nbd.rs` | r, α, a, b | Batislam, Denizel & Filiztekin (2007), *IJRM* |
+//! | [`BgBb`] (discrete time) | `bg_bb.rs` | α, β, γ, δ | Fader, Hardie & Shang (2010), *Marketing Science* |
+//! | [`GammaGamma`] (spend) | `gamma_gamma.rs` | p, q, γ | Fader, Hardie & Lee (2005), *JMR*; Fader & Hardie (2013) note |
 //!
 //! Data flow: [`SummaryColumns`](crate::SummaryColumns) (or raw slices) →
-//! [`WeightedSummaries`] (validated, identical rows merged) → `Model::fit` →
-//! [`FitReport`] holding the model → predictions per customer or in bulk through the
-//! [`TransactionModel`] trait, which CLV and other modules take as `&dyn TransactionModel`.
+//! [`WeightedSummaries`] (validated, identical rows merged: a million customers cost what
+//! their distinct `(x, t_x, T)` cost) → `Model::fit` → [`FitReport`] (estimates, standard
+//! errors from the Hessian, log-likelihood, iterations, how it converged; a fit that does
+//! not converge is an [`Error::NonConvergence`], never a model at its start values) →
+//! predictions per customer or in bulk through the [`TransactionModel`] trait, which
+//! [`clv`], [`cumulative_expected_repeat_transactions`] and other modules take as
+//! `&dyn TransactionModel`. A model of one's own implements the trait and is checked by
+//! [`check_transaction_model`].
 //!
 //! Times are in whatever unit the summaries were built in (the CDNOW papers use weeks); a
-//! model fitted in weeks predicts for horizons in weeks. Parameters are plain serde data,
+//! model fitted in weeks predicts for horizons in weeks, and [`ClvSpec`] and
+//! [`DiscountRate`] say their units explicitly. Parameters are plain serde data,
 //! validated when built or loaded.
+//!
+//! # Accuracy
+//!
+//! Likelihoods are evaluated in log space; the Pareto/NBD and BG/NBD expressions use a
+//! Gauss hypergeometric ₂F₁ checked against 1,400 high-precision values, and where BG/NBD's
+//! closed form is singular (a = 1, a + b + x = 1) or its ₂F₁ cannot be summed, the
+//! expectation is integrated over the dropout probability instead. Every published CDNOW
+//! and donations value the crate's tests assert is reproduced to 1e-3 relative or better
+//! (log-likelihoods to 0.01).
 
 mod bg_bb;
 mod bg_nbd;
