@@ -223,3 +223,28 @@ fn bad_summaries_are_typed_errors() {
     assert!(WeightedSummaries::from_rows(&[1.0], &[3.0], &[2.0]).is_err());
     assert!(WeightedSummaries::from_rows(&[], &[], &[]).is_err());
 }
+
+#[test]
+fn non_convergence_is_an_error_and_starts_do_not_matter() {
+    let d = cdnow();
+    let data = WeightedSummaries::from_rows(&d.x, &d.tx, &d.t).unwrap();
+    let mut capped = FitOptions::default();
+    capped.max_iterations = 2;
+    assert!(matches!(
+        BgNbd::fit(&data, &capped),
+        Err(customer_value::Error::NonConvergence { .. })
+    ));
+    for start in [
+        [0.01, 0.1, 0.1, 0.1],
+        [5.0, 100.0, 5.0, 20.0],
+        [1.0, 1.0, 1.0, 1.0],
+    ] {
+        let fit = BgNbd::fit(&data, &FitOptions::default().with_start(&start).unwrap()).unwrap();
+        assert!(
+            (fit.log_likelihood - -9582.429).abs() < 0.01,
+            "{start:?}: {}",
+            fit.log_likelihood
+        );
+        assert!(rel(fit.model.r(), 0.2425945) < 1e-3, "{start:?}");
+    }
+}

@@ -152,3 +152,17 @@ fn bad_summaries_are_typed_errors() {
     assert!(m.expected_purchases(-1.0, 1.0, 1.0, 2.0).is_err());
     assert!(m.log_likelihood(1.0, 1.0, f64::NAN).is_err());
 }
+
+#[test]
+fn another_start_reaches_the_same_optimum() {
+    let (x, tx, t) = cdnow();
+    let data = WeightedSummaries::from_rows(&x, &tx, &t).unwrap();
+    let opts = FitOptions::default().with_start(&[2.0, 3.0, 2.0, 40.0]).unwrap();
+    let fit = ParetoNbd::fit(&data, &opts).unwrap();
+    assert!(
+        (fit.log_likelihood - -9594.976).abs() < 0.01,
+        "{}",
+        fit.log_likelihood
+    );
+    assert!(rel(fit.model.beta(), 11.67150) < 1e-3, "{}", fit.model.beta());
+}
