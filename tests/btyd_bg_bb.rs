@@ -24,7 +24,7 @@ fn published() -> BgBb {
 #[test]
 fn fit_reproduces_fhs10() {
     let d = donations();
-    assert_eq!(d.weight.iter().sum::<f64>(), 11_104.0);
+    assert_eq!(d.weight().iter().sum::<f64>(), 11_104.0);
     let fit = BgBb::fit(&d, &FitOptions::default()).unwrap();
     let m = fit.model;
     for (got, want) in [
@@ -75,8 +75,8 @@ fn predictions_fhs10_notes_and_btyd() {
     let d = donations();
     let sum: f64 = (0..d.len())
         .map(|i| {
-            d.weight[i]
-                * m.conditional_expected_transactions(5, d.frequency[i], d.recency[i], d.periods[i])
+            d.weight()[i]
+                * m.conditional_expected_transactions(5, d.frequency()[i], d.recency()[i], d.periods()[i])
                     .unwrap()
         })
         .sum();

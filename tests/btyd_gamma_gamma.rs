@@ -22,8 +22,8 @@ fn spend() -> (Vec<f64>, Vec<f64>) {
 fn fit_reproduces_the_note() {
     let (x, m) = spend();
     let data = SpendSummaries::from_rows(&x, &m).unwrap();
-    assert_eq!(data.weight.iter().sum::<f64>(), 946.0);
-    assert_eq!(data.excluded_without_repeat, 2357 - 946);
+    assert_eq!(data.weight().iter().sum::<f64>(), 946.0);
+    assert_eq!(data.excluded_without_repeat(), 2357 - 946);
     let fit = GammaGamma::fit(&data, &FitOptions::default()).unwrap();
     let g = fit.model;
     for (got, want) in [(g.p(), 6.25), (g.q(), 3.74), (g.gamma(), 15.44)] {

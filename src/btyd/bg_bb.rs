@@ -25,16 +25,14 @@ use crate::special::{ln_beta, ln_gamma, log_add_exp};
 /// assert_eq!(d.len(), 2);
 /// # Ok::<(), customer_value::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Fields are private so that every value has passed validation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DiscreteSummaries {
-    /// Transactions `x`.
-    pub frequency: Vec<u32>,
-    /// Opportunity of the last transaction `t_x` (0 without any).
-    pub recency: Vec<u32>,
-    /// Opportunities `n`.
-    pub periods: Vec<u32>,
-    /// Customers with this pattern.
-    pub weight: Vec<f64>,
+    frequency: Vec<u32>,
+    recency: Vec<u32>,
+    periods: Vec<u32>,
+    weight: Vec<f64>,
 }
 
 /// Checks `x ≤ t_x ≤ n` and `x = 0 ⇔ t_x = 0`.
@@ -123,6 +121,30 @@ impl DiscreteSummaries {
             }
         }
         Ok(out)
+    }
+
+    /// Transactions `x` of each pattern.
+    #[must_use]
+    pub fn frequency(&self) -> &[u32] {
+        &self.frequency
+    }
+
+    /// Opportunity of the last transaction `t_x` (0 without any) of each pattern.
+    #[must_use]
+    pub fn recency(&self) -> &[u32] {
+        &self.recency
+    }
+
+    /// Opportunities `n` of each pattern.
+    #[must_use]
+    pub fn periods(&self) -> &[u32] {
+        &self.periods
+    }
+
+    /// Customers with each pattern.
+    #[must_use]
+    pub fn weight(&self) -> &[f64] {
+        &self.weight
     }
 
     /// Distinct patterns.
@@ -404,8 +426,12 @@ struct BgBbLikelihood<'a> {
 impl BgBbLikelihood<'_> {
     fn value(&self, m: &BgBb) -> f64 {
         let d = self.data;
-        (0..d.len())
-            .map(|i| d.weight[i] * m.ln_likelihood_row(d.frequency[i], d.recency[i], d.periods[i]))
+        d.frequency
+            .iter()
+            .zip(&d.recency)
+            .zip(&d.periods)
+            .zip(&d.weight)
+            .map(|(((&x, &tx), &n), &w)| w * m.ln_likelihood_row(x, tx, n))
             .sum()
     }
 }

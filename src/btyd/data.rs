@@ -5,7 +5,7 @@
 //! `(x, t_x, T)` triples cost. Predictions read [`SummarySlices`], a borrowed view that
 //! [`SummaryColumns`] converts into.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::summary::SummaryColumns;
@@ -65,16 +65,15 @@ pub(crate) fn row_error(i: usize, e: Error) -> Error {
 /// assert_eq!(w.total_weight(), 3.0);
 /// # Ok::<(), customer_value::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// The fields are private so that every value has passed validation; serialise it for
+/// inspection, rebuild it through the constructors.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WeightedSummaries {
-    /// Repeat purchases `x`.
-    pub frequency: Vec<f64>,
-    /// Recency `t_x`.
-    pub recency: Vec<f64>,
-    /// Age `T`.
-    pub age: Vec<f64>,
-    /// Customers with this row (positive, not necessarily whole).
-    pub weight: Vec<f64>,
+    frequency: Vec<f64>,
+    recency: Vec<f64>,
+    age: Vec<f64>,
+    weight: Vec<f64>,
 }
 
 impl WeightedSummaries {
@@ -165,6 +164,30 @@ impl WeightedSummaries {
     /// As [`from_rows`](Self::from_rows).
     pub fn from_columns<K>(columns: &SummaryColumns<K>) -> Result<Self> {
         Self::from_rows(&columns.frequency, &columns.recency, &columns.age)
+    }
+
+    /// Repeat purchases `x` of each distinct row.
+    #[must_use]
+    pub fn frequency(&self) -> &[f64] {
+        &self.frequency
+    }
+
+    /// Recency `t_x` of each distinct row.
+    #[must_use]
+    pub fn recency(&self) -> &[f64] {
+        &self.recency
+    }
+
+    /// Age `T` of each distinct row.
+    #[must_use]
+    pub fn age(&self) -> &[f64] {
+        &self.age
+    }
+
+    /// Customers with each distinct row (positive, not necessarily whole).
+    #[must_use]
+    pub fn weight(&self) -> &[f64] {
+        &self.weight
     }
 
     /// Distinct rows.

@@ -23,19 +23,17 @@ use crate::special::{digamma, ln_gamma};
 ///
 /// let s = SpendSummaries::from_rows(&[2.0, 0.0, 1.0], &[22.35, 0.0, 11.77])?;
 /// assert_eq!(s.len(), 2);
-/// assert_eq!(s.excluded_without_repeat, 1); // x = 0 tells nothing about spend
+/// assert_eq!(s.excluded_without_repeat(), 1); // x = 0 tells nothing about spend
 /// # Ok::<(), customer_value::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Fields are private so that every value has passed validation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SpendSummaries {
-    /// Repeat transactions `x ≥ 1`.
-    pub frequency: Vec<f64>,
-    /// Mean value of those transactions, `m̄ > 0`.
-    pub mean_spend: Vec<f64>,
-    /// Customers with this pair.
-    pub weight: Vec<f64>,
-    /// Rows given with `x = 0`, left out of the fit (counted, not dropped silently).
-    pub excluded_without_repeat: usize,
+    frequency: Vec<f64>,
+    mean_spend: Vec<f64>,
+    weight: Vec<f64>,
+    excluded_without_repeat: usize,
 }
 
 impl SpendSummaries {
@@ -103,6 +101,30 @@ impl SpendSummaries {
             }
         }
         Ok(out)
+    }
+
+    /// Repeat transactions `x ≥ 1` of each distinct pair.
+    #[must_use]
+    pub fn frequency(&self) -> &[f64] {
+        &self.frequency
+    }
+
+    /// Mean transaction value `m̄ > 0` of each distinct pair.
+    #[must_use]
+    pub fn mean_spend(&self) -> &[f64] {
+        &self.mean_spend
+    }
+
+    /// Customers with each pair.
+    #[must_use]
+    pub fn weight(&self) -> &[f64] {
+        &self.weight
+    }
+
+    /// Rows given with `x = 0`, left out of the fit (counted, not dropped silently).
+    #[must_use]
+    pub fn excluded_without_repeat(&self) -> usize {
+        self.excluded_without_repeat
     }
 
     /// Distinct pairs.
