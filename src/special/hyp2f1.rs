@@ -27,6 +27,9 @@ const MAX_TERMS: usize = 200_000;
 const TOL: f64 = 1e-17;
 /// Largest cancellation (largest term / |sum|) accepted before the result is refused.
 const MAX_CANCELLATION: f64 = 1e7;
+/// Largest cancellation accepted between the two parts of a connection formula. The parts'
+/// own series carry ~1e-12 relative error, so at most ~4 of the remaining digits may go.
+const MAX_PART_CANCELLATION: f64 = 1e4;
 /// Distance of `c − a − b` to an integer below which the logarithmic formulas are used.
 const INTEGER_GAP: f64 = 1e-8;
 /// Rescaling step for running sums.
@@ -126,7 +129,14 @@ fn unit_interval(a: f64, b: f64, c: f64, z: f64) -> Result<SignedLog> {
     } else {
         connection(a, b, c, m, 1.0 - z)
     };
-    near.or_else(|_| gauss_series(a, b, c, z))
+    // The parts' own errors (~1e-12 when a denominator of their series passes near zero)
+    // are amplified by their cancellation; beyond MAX_PART_CANCELLATION the direct series
+    // is preferred when it converges within the cap.
+    match near {
+        Ok((v, cancel)) if cancel <= MAX_PART_CANCELLATION.ln() => Ok(v),
+        Ok((v, _)) => gauss_series(a, b, c, z).or(Ok(v)),
+        Err(_) => gauss_series(a, b, c, z),
+    }
 }
 
 fn is_non_positive_integer(x: f64) -> bool {
@@ -233,7 +243,7 @@ fn finish(sum: f64, sum_ln: f64, biggest_ln: f64, what: &'static str, n: usize) 
 
 /// DLMF 15.8.4 with w = 1 − z, for non-integer m = c − a − b:
 /// F = Γ(c)Γ(m)/(Γ(c−a)Γ(c−b)) F(a,b;1−m;w) + w^m Γ(c)Γ(−m)/(Γ(a)Γ(b)) F(c−a,c−b;1+m;w).
-fn connection(a: f64, b: f64, c: f64, m: f64, w: f64) -> Result<SignedLog> {
+fn connection(a: f64, b: f64, c: f64, m: f64, w: f64) -> Result<(SignedLog, f64)> {
     let g = |x: f64| ln_gamma_signed(x);
     let (lc, sc) = g(c);
     let first = {
@@ -267,8 +277,9 @@ fn connection(a: f64, b: f64, c: f64, m: f64, w: f64) -> Result<SignedLog> {
     combine(first, second)
 }
 
-/// The sum of two parts, refused if it cancels to fewer than ~9 significant digits.
-fn combine(p: SignedLog, q: SignedLog) -> Result<SignedLog> {
+/// The sum of two parts with the cancellation it suffered (ln of largest part / |sum|);
+/// refused beyond [`MAX_CANCELLATION`].
+fn combine(p: SignedLog, q: SignedLog) -> Result<(SignedLog, f64)> {
     let s = p.add(q);
     let big = p.ln.max(q.ln);
     if s.sign == 0.0 || (big - s.ln) > MAX_CANCELLATION.ln() {
@@ -278,11 +289,11 @@ fn combine(p: SignedLog, q: SignedLog) -> Result<SignedLog> {
             detail: "the two parts cancel".to_owned(),
         });
     }
-    Ok(s)
+    Ok((s, big - s.ln))
 }
 
 /// Abramowitz & Stegun 15.3.10–12: c − a − b = k, an integer; w = 1 − z.
-fn integer_gap(a: f64, b: f64, c: f64, k: f64, w: f64) -> Result<SignedLog> {
+fn integer_gap(a: f64, b: f64, c: f64, k: f64, w: f64) -> Result<(SignedLog, f64)> {
     let (lc, sc) = ln_gamma_signed(c);
     let lw = w.ln();
     if k >= 0.0 {

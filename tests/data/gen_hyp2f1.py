@@ -52,6 +52,12 @@ for a, b, c, z in [(0.005622470390674497, 8924.30279948436, 9042.59127167, 0.995
                    (0.3, 2000.0, 2100.25, 0.999), (0.25, 40.0, 45.5, 0.9999)]:
     add(a, b, c, z)
 
+# Connection-formula parts that cancel by ~1e7 (a tiny, b huge, c - a - b = 11.4): found by
+# the MBG/NBD property test; the crate must fall back to the direct series here.
+for t in [2488.118894906876, 5505.756363473787]:
+    r, al, a, b = 0.00012339870061756926, 5.468134959761927, 12.398068051464787, 6135.425499773649
+    add(r, b, a + b - 1, t / (al + t))
+
 # Pareto/NBD shapes.
 for r, alpha, s, beta in [(0.55315, 10.57633, 0.60625, 11.67150), (0.5143, 2.8845, 0.2856, 14.1087)]:
     for x, tx, T in [(0, 0, 39), (2, 30.43, 38.86), (26, 30.857, 31), (221, 103.43, 103.57), (1000, 10, 1000)]:
