@@ -27,6 +27,7 @@
 #![deny(clippy::float_cmp)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod btyd;
 pub mod clv;
 pub mod cost;
 pub mod error;
@@ -36,10 +37,15 @@ pub mod profitability;
 pub mod retention;
 pub mod revenue;
 pub mod segment;
+pub(crate) mod special;
 pub mod summary;
 pub mod time;
 pub mod transaction;
 
+pub use btyd::{
+    BgBb, BgNbd, ClvSpec, DiscountRate, FitOptions, FitReport, GammaGamma, MbgNbd, ParetoNbd, TransactionModel,
+    WeightedSummaries,
+};
 pub use clv::{DiscountWeights, NpvBreakdown, Relationship, Timing};
 pub use cost::{Activity, CostModel};
 pub use error::{Error, Result};

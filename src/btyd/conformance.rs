@@ -1,0 +1,100 @@
+//! A public conformance check for [`TransactionModel`] implementations, so that a model of
+//! one's own is held to the laws the built-in models are tested against.
+
+use super::TransactionModel;
+use crate::error::{Error, Result};
+
+/// Checks `model` on a grid of summaries and horizons: probabilities in `[0, 1]`;
+/// expectations finite, ≥ 0, zero at `t = 0` and non-decreasing in `t`; P(alive at T + t),
+/// where provided, equal to P(alive) at `t = 0` and non-increasing; the curve method
+/// agreeing with the pointwise one; invalid summaries rejected with an error.
+///
+/// # Errors
+///
+/// [`Error::Undefined`] describing the first violated law (or the model's own error).
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::{BgNbd, ParetoNbd, check_transaction_model};
+///
+/// check_transaction_model(&BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?)?;
+/// check_transaction_model(&ParetoNbd::new(0.55315, 10.57633, 0.60625, 11.67150)?)?;
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+pub fn check_transaction_model(model: &dyn TransactionModel) -> Result<()> {
+    let fail = |reason: String| Error::Undefined {
+        what: "TransactionModel conformance",
+        reason: format!("{}: {reason}", model.name()),
+    };
+    let horizons = [0.0, 0.5, 1.0, 10.0, 52.0, 520.0];
+    let summaries = [
+        (0.0, 0.0, 0.0),
+        (0.0, 0.0, 40.0),
+        (1.0, 5.0, 40.0),
+        (3.0, 40.0, 40.0),
+        (25.0, 20.0, 39.0),
+        (200.0, 38.0, 40.0),
+    ];
+    let mut last = 0.0;
+    for &t in &horizons {
+        let e = model.expected_purchases_new(t)?;
+        if !(e.is_finite() && e >= 0.0) || e < last * (1.0 - 1e-12) {
+            return Err(fail(format!("E[X({t})] = {e} after {last}")));
+        }
+        if t == 0.0 && e != 0.0 {
+            return Err(fail(format!("E[X(0)] = {e}, not 0")));
+        }
+        last = e;
+    }
+    for &(x, tx, age) in &summaries {
+        let p = model.probability_alive(x, tx, age)?;
+        if !(0.0..=1.0).contains(&p) {
+            return Err(fail(format!("P(alive | {x}, {tx}, {age}) = {p}")));
+        }
+        if !model.log_likelihood(x, tx, age)?.is_finite() {
+            return Err(fail(format!("log-likelihood of ({x}, {tx}, {age}) not finite")));
+        }
+        // P(alive at T + t): optional, but when provided it starts at P(alive) and falls.
+        if let Ok(p0) = model.probability_alive_at(0.0, x, tx, age) {
+            if (p0 - p).abs() > 1e-12 {
+                return Err(fail(format!("P(alive at T) = {p0} ≠ P(alive) = {p}")));
+            }
+            let mut prev = p0;
+            for &t in &horizons {
+                let pt = model.probability_alive_at(t, x, tx, age)?;
+                if !(0.0..=1.0).contains(&pt) || pt > prev * (1.0 + 1e-12) {
+                    return Err(fail(format!("P(alive at T + {t}) = {pt} after {prev}")));
+                }
+                prev = pt;
+            }
+        }
+        let curve = model.expected_purchases_curve(&horizons, x, tx, age)?;
+        let mut last = 0.0;
+        for (&t, &c) in horizons.iter().zip(&curve) {
+            let e = model.expected_purchases(t, x, tx, age)?;
+            if !(e.is_finite() && e >= 0.0) || e < last * (1.0 - 1e-12) {
+                return Err(fail(format!("E[Y({t}) | {x}, {tx}, {age}] = {e} after {last}")));
+            }
+            if (c - e).abs() > 1e-9 * e.abs().max(1e-300) {
+                return Err(fail(format!("curve {c} ≠ pointwise {e} at t = {t}")));
+            }
+            last = e;
+        }
+    }
+    for (x, tx, age) in [
+        (1.0, 5.0, 4.0),
+        (0.0, 1.0, 4.0),
+        (-1.0, 0.0, 4.0),
+        (1.5, 1.0, 4.0),
+        (1.0, f64::NAN, 4.0),
+    ] {
+        if model.probability_alive(x, tx, age).is_ok() || model.expected_purchases(1.0, x, tx, age).is_ok() {
+            return Err(fail(format!("invalid summary ({x}, {tx}, {age}) accepted")));
+        }
+    }
+    if model.expected_purchases_new(-1.0).is_ok() || model.expected_purchases_new(f64::NAN).is_ok() {
+        return Err(fail("invalid horizon accepted".to_owned()));
+    }
+    Ok(())
+}

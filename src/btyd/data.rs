@@ -1,0 +1,342 @@
+//! Validated recency–frequency rows for the models, compressed into weighted distinct rows
+//! (the sufficient statistics of every model here).
+//!
+//! Fitting reads a [`WeightedSummaries`]; a million customers cost what their distinct
+//! `(x, t_x, T)` triples cost. Predictions read [`SummarySlices`], a borrowed view that
+//! [`SummaryColumns`] converts into.
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::summary::SummaryColumns;
+
+/// Checks one `(x, t_x, T)` summary: finite, non-negative, whole `x`, `t_x ≤ T`, and
+/// `t_x = 0` when `x = 0`.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] naming the offending value.
+pub(crate) fn check_summary(x: f64, t_x: f64, age: f64) -> Result<()> {
+    if !x.is_finite() || x < 0.0 || x.fract() != 0.0 {
+        return Err(Error::param("frequency", x, "must be a finite whole number ≥ 0"));
+    }
+    if !t_x.is_finite() || t_x < 0.0 {
+        return Err(Error::param("recency", t_x, "must be finite and ≥ 0"));
+    }
+    if !age.is_finite() || age < 0.0 {
+        return Err(Error::param("age", age, "must be finite and ≥ 0"));
+    }
+    if t_x > age {
+        return Err(Error::param("recency", t_x, "must not exceed age T"));
+    }
+    if x == 0.0 && t_x != 0.0 {
+        return Err(Error::param("recency", t_x, "must be 0 when frequency is 0"));
+    }
+    Ok(())
+}
+
+/// Checks a horizon `t ≥ 0`, finite.
+pub(crate) fn check_horizon(t: f64) -> Result<()> {
+    if t.is_finite() && t >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::param("t", t, "horizon must be finite and ≥ 0"))
+    }
+}
+
+pub(crate) fn row_error(i: usize, e: Error) -> Error {
+    Error::InvalidRow {
+        row: i as u64,
+        reason: e.to_string(),
+    }
+}
+
+/// Distinct `(x, t_x, T)` rows with the number of customers (weight) of each, sorted by
+/// `x` then `t_x` then `T`. Built by [`from_rows`](Self::from_rows) or from
+/// [`SummaryColumns`]; rows are validated on the way in.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::WeightedSummaries;
+///
+/// let w = WeightedSummaries::from_rows(&[2.0, 0.0, 0.0], &[30.43, 0.0, 0.0], &[38.86, 38.86, 38.86])?;
+/// assert_eq!(w.len(), 2); // the two (0, 0, 38.86) customers became one row of weight 2
+/// assert_eq!(w.total_weight(), 3.0);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+///
+/// The fields are private so that every value has passed validation; serialise it for
+/// inspection, rebuild it through the constructors.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeightedSummaries {
+    frequency: Vec<f64>,
+    recency: Vec<f64>,
+    age: Vec<f64>,
+    weight: Vec<f64>,
+}
+
+impl WeightedSummaries {
+    /// Compresses rows of single customers.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`]; [`Error::InvalidRow`] for the first invalid row;
+    /// [`Error::EmptyInput`] without rows.
+    pub fn from_rows(frequency: &[f64], recency: &[f64], age: &[f64]) -> Result<Self> {
+        let ones = vec![1.0; frequency.len()];
+        Self::from_weighted_rows(frequency, recency, age, &ones)
+    }
+
+    /// Compresses rows that already carry weights (e.g. the donation data's pattern counts).
+    ///
+    /// # Errors
+    ///
+    /// As [`from_rows`](Self::from_rows); also [`Error::InvalidRow`] for a weight that is not
+    /// finite and positive.
+    pub fn from_weighted_rows(
+        frequency: &[f64],
+        recency: &[f64],
+        age: &[f64],
+        weight: &[f64],
+    ) -> Result<Self> {
+        let n = frequency.len();
+        for (name, len) in [
+            ("recency", recency.len()),
+            ("age", age.len()),
+            ("weight", weight.len()),
+        ] {
+            if len != n {
+                return Err(Error::LengthMismatch {
+                    left: "frequency",
+                    left_len: n,
+                    right: name,
+                    right_len: len,
+                });
+            }
+        }
+        if n == 0 {
+            return Err(Error::EmptyInput { what: "summaries" });
+        }
+        let mut rows = Vec::with_capacity(n);
+        for i in 0..n {
+            let (x, tx, t, w) = (frequency[i], recency[i], age[i], weight[i]);
+            check_summary(x, tx, t).map_err(|e| row_error(i, e))?;
+            if !(w.is_finite() && w > 0.0) {
+                return Err(row_error(i, Error::param("weight", w, "must be finite and > 0")));
+            }
+            rows.push((x, tx, t, w));
+        }
+        rows.sort_unstable_by(|a, b| {
+            a.0.total_cmp(&b.0)
+                .then(a.1.total_cmp(&b.1))
+                .then(a.2.total_cmp(&b.2))
+        });
+        let mut out = WeightedSummaries {
+            frequency: Vec::new(),
+            recency: Vec::new(),
+            age: Vec::new(),
+            weight: Vec::new(),
+        };
+        let mut last: Option<(f64, f64, f64)> = None;
+        for (x, tx, t, w) in rows {
+            let same = last.is_some_and(|(lx, ltx, lt)| {
+                lx.to_bits() == x.to_bits() && ltx.to_bits() == tx.to_bits() && lt.to_bits() == t.to_bits()
+            });
+            match out.weight.last_mut() {
+                Some(lw) if same => *lw += w,
+                _ => {
+                    out.frequency.push(x);
+                    out.recency.push(tx);
+                    out.age.push(t);
+                    out.weight.push(w);
+                    last = Some((x, tx, t));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Compresses the calibration columns of [`SummaryColumns`].
+    ///
+    /// # Errors
+    ///
+    /// As [`from_rows`](Self::from_rows).
+    pub fn from_columns<K>(columns: &SummaryColumns<K>) -> Result<Self> {
+        Self::from_rows(&columns.frequency, &columns.recency, &columns.age)
+    }
+
+    /// Repeat purchases `x` of each distinct row.
+    #[must_use]
+    pub fn frequency(&self) -> &[f64] {
+        &self.frequency
+    }
+
+    /// Recency `t_x` of each distinct row.
+    #[must_use]
+    pub fn recency(&self) -> &[f64] {
+        &self.recency
+    }
+
+    /// Age `T` of each distinct row.
+    #[must_use]
+    pub fn age(&self) -> &[f64] {
+        &self.age
+    }
+
+    /// Customers with each distinct row (positive, not necessarily whole).
+    #[must_use]
+    pub fn weight(&self) -> &[f64] {
+        &self.weight
+    }
+
+    /// Distinct rows.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.weight.len()
+    }
+
+    /// Whether there are no rows (never true for a constructed value).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.weight.is_empty()
+    }
+
+    /// Customers represented (Σ weights).
+    #[must_use]
+    pub fn total_weight(&self) -> f64 {
+        self.weight.iter().sum()
+    }
+
+    /// Rows as tuples `(x, t_x, T, weight)`.
+    pub(crate) fn rows(&self) -> impl Iterator<Item = (f64, f64, f64, f64)> + '_ {
+        self.frequency
+            .iter()
+            .zip(&self.recency)
+            .zip(&self.age)
+            .zip(&self.weight)
+            .map(|(((&x, &tx), &t), &w)| (x, tx, t, w))
+    }
+}
+
+/// A borrowed columnar view of `(x, t_x, T)` for batch predictions.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::SummarySlices;
+///
+/// let rows = SummarySlices::new(&[2.0, 0.0], &[30.43, 0.0], &[38.86, 38.86])?;
+/// assert_eq!(rows.len(), 2);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct SummarySlices<'a> {
+    frequency: &'a [f64],
+    recency: &'a [f64],
+    age: &'a [f64],
+}
+
+impl<'a> SummarySlices<'a> {
+    /// A view of three parallel columns.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] if the lengths differ. Rows are checked when used.
+    pub fn new(frequency: &'a [f64], recency: &'a [f64], age: &'a [f64]) -> Result<Self> {
+        for (name, len) in [("recency", recency.len()), ("age", age.len())] {
+            if len != frequency.len() {
+                return Err(Error::LengthMismatch {
+                    left: "frequency",
+                    left_len: frequency.len(),
+                    right: name,
+                    right_len: len,
+                });
+            }
+        }
+        Ok(SummarySlices {
+            frequency,
+            recency,
+            age,
+        })
+    }
+
+    /// Rows.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.frequency.len()
+    }
+
+    /// Whether there are no rows.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.frequency.is_empty()
+    }
+
+    /// Maps each row through `f`, turning a row's error into [`Error::InvalidRow`].
+    pub(crate) fn map<F>(&self, f: F) -> Result<Vec<f64>>
+    where
+        F: Fn(f64, f64, f64) -> Result<f64> + Sync,
+    {
+        self.map_indexed(|_, x, tx, t| f(x, tx, t))
+    }
+
+    /// Visits each row in order (serially), stopping at the first error.
+    pub(crate) fn for_each(&self, mut f: impl FnMut(usize, f64, f64, f64) -> Result<()>) -> Result<()> {
+        for i in 0..self.len() {
+            f(i, self.frequency[i], self.recency[i], self.age[i])?;
+        }
+        Ok(())
+    }
+
+    /// Maps `(row, x, t_x, T)` tuples through `f` (in parallel with the `parallel`
+    /// feature); an error names the tuple's row.
+    pub(crate) fn map_tuples<F>(tuples: &[(usize, f64, f64, f64)], f: F) -> Result<Vec<f64>>
+    where
+        F: Fn(f64, f64, f64) -> Result<f64> + Sync,
+    {
+        let one = |&(row, x, tx, t): &(usize, f64, f64, f64)| f(x, tx, t).map_err(|e| row_error(row, e));
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            tuples.par_iter().map(one).collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            tuples.iter().map(one).collect()
+        }
+    }
+
+    /// As [`map`](Self::map), with the row index.
+    pub(crate) fn map_indexed<F>(&self, f: F) -> Result<Vec<f64>>
+    where
+        F: Fn(usize, f64, f64, f64) -> Result<f64> + Sync,
+    {
+        let one = |i: usize| -> Result<f64> {
+            let (x, tx, t) = (self.frequency[i], self.recency[i], self.age[i]);
+            f(i, x, tx, t).map_err(|e| row_error(i, e))
+        };
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            (0..self.len()).into_par_iter().map(one).collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            (0..self.len()).map(one).collect()
+        }
+    }
+}
+
+impl<'a, K> From<&'a SummaryColumns<K>> for SummarySlices<'a> {
+    fn from(c: &'a SummaryColumns<K>) -> Self {
+        // SummaryColumns' constructors keep the columns the same length; `min` keeps this
+        // total even for a hand-built value.
+        let n = c.frequency.len().min(c.recency.len()).min(c.age.len());
+        SummarySlices {
+            frequency: &c.frequency[..n],
+            recency: &c.recency[..n],
+            age: &c.age[..n],
+        }
+    }
+}

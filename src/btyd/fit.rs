@@ -1,0 +1,266 @@
+//! Maximum-likelihood fitting shared by the models: options, the report, and the harness
+//! that runs BFGS in log-parameter space and takes standard errors from the Hessian.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::special::{Objective, invert_spd, minimize};
+
+/// Settings of a maximum-likelihood fit.
+///
+/// The objective is the mean negative log-likelihood per customer plus
+/// `penalty · Σ θᵢ²` (the L2 penalty lifetimes calls `penalizer_coef`), minimised over
+/// `ln θ`.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::FitOptions;
+///
+/// let opts = FitOptions::default().with_penalty(0.001)?;
+/// assert!(opts.max_iterations > 0);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FitOptions {
+    /// L2 penalty coefficient on the parameters (0 = plain maximum likelihood).
+    pub penalty: f64,
+    /// BFGS iteration cap; reaching it is [`Error::NonConvergence`].
+    pub max_iterations: usize,
+    /// Stop when the largest gradient component (per customer, log-parameters) is at most
+    /// `tolerance · max(1, |objective|)`.
+    pub tolerance: f64,
+    /// Starting parameters in the model's order (e.g. `r, α, a, b`); `None` = the model's
+    /// data-based default.
+    pub start: Option<Vec<f64>>,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        FitOptions {
+            penalty: 0.0,
+            max_iterations: 500,
+            tolerance: 1e-8,
+            start: None,
+        }
+    }
+}
+
+impl FitOptions {
+    /// Sets the L2 penalty.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] unless `penalty` is finite and ≥ 0.
+    pub fn with_penalty(mut self, penalty: f64) -> Result<Self> {
+        if !(penalty.is_finite() && penalty >= 0.0) {
+            return Err(Error::param("penalty", penalty, "must be finite and ≥ 0"));
+        }
+        self.penalty = penalty;
+        Ok(self)
+    }
+
+    /// Sets the starting parameters (in the model's order).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] unless every value is finite and > 0.
+    pub fn with_start(mut self, start: &[f64]) -> Result<Self> {
+        if let Some(v) = start.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
+            return Err(Error::param(
+                "start",
+                v,
+                "starting parameters must be finite and > 0",
+            ));
+        }
+        self.start = Some(start.to_vec());
+        Ok(self)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if !(self.penalty.is_finite() && self.penalty >= 0.0) {
+            return Err(Error::param("penalty", self.penalty, "must be finite and ≥ 0"));
+        }
+        if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
+            return Err(Error::param(
+                "tolerance",
+                self.tolerance,
+                "must be finite and > 0",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// How a successful fit stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Convergence {
+    /// The gradient fell below the tolerance.
+    Gradient,
+    /// Rounding stopped the line search within 1000× the tolerance: a stationary point to
+    /// the precision the likelihood is computed with.
+    PrecisionLimited,
+}
+
+/// The result of a maximum-likelihood fit. A fit that did not converge is an error, so a
+/// report always describes a converged fit.
+///
+/// # Examples
+///
+/// See [`BgNbd::fit`](crate::btyd::BgNbd::fit).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[must_use]
+pub struct FitReport<M> {
+    /// The fitted model.
+    pub model: M,
+    /// Parameter names, in the order of `estimates` and `standard_errors`.
+    pub parameter_names: Vec<String>,
+    /// The estimates, in that order.
+    pub estimates: Vec<f64>,
+    /// Standard errors from the inverse Hessian of the (penalised) negative log-likelihood
+    /// at the estimate; `None` if that Hessian is not positive definite.
+    pub standard_errors: Option<Vec<f64>>,
+    /// Total log-likelihood over all customers (without the penalty).
+    pub log_likelihood: f64,
+    /// BFGS iterations.
+    pub iterations: usize,
+    /// Largest gradient component at the end (mean objective, log-parameters).
+    pub gradient_norm: f64,
+    /// How the fit stopped.
+    pub convergence: Convergence,
+    /// Customers fitted (Σ weights).
+    pub customers: f64,
+    /// Distinct `(x, t_x, T)` rows the likelihood was evaluated on.
+    pub distinct_rows: usize,
+}
+
+impl<M> FitReport<M> {
+    /// The standard error of the named parameter, if available.
+    #[must_use]
+    pub fn standard_error(&self, name: &str) -> Option<f64> {
+        let i = self.parameter_names.iter().position(|n| n == name)?;
+        self.standard_errors.as_ref()?.get(i).copied()
+    }
+}
+
+/// What a model provides to the harness.
+pub(crate) trait Likelihood {
+    /// Parameter names in order.
+    const NAMES: &'static [&'static str];
+    /// Total weighted log-likelihood at `theta` (natural scale), writing its gradient
+    /// with respect to `theta` into `grad`. Non-finite means "outside the domain".
+    fn ll_grad(&self, theta: &[f64], grad: &mut [f64]) -> f64;
+    /// Total weight.
+    fn total_weight(&self) -> f64;
+    /// Relative step of the finite-difference Hessian (larger when the gradient itself is
+    /// numerical, so that its noise does not dominate).
+    const HESSIAN_STEP: f64 = 1e-5;
+}
+
+struct LogSpace<'a, L: Likelihood> {
+    lik: &'a L,
+    penalty: f64,
+    n: f64,
+}
+
+impl<L: Likelihood> Objective for LogSpace<'_, L> {
+    fn value_grad(&self, x: &[f64], grad: &mut [f64]) -> f64 {
+        let theta: Vec<f64> = x.iter().map(|v| v.exp()).collect();
+        let ll = self.lik.ll_grad(&theta, grad);
+        let mut f = -ll / self.n;
+        for ((g, t), _) in grad.iter_mut().zip(&theta).zip(x) {
+            // d/d ln θ = θ d/dθ; the penalty adds 2 λ θ².
+            *g = -*g / self.n * t + 2.0 * self.penalty * t * t;
+            f += self.penalty * t * t;
+        }
+        if f.is_finite() { f } else { f64::INFINITY }
+    }
+}
+
+/// Fits by BFGS over `ln θ` from `start`, then takes standard errors from a central
+/// finite-difference Hessian of the analytic gradient.
+pub(crate) fn fit<L: Likelihood, M>(
+    lik: &L,
+    start: &[f64],
+    opts: &FitOptions,
+    distinct_rows: usize,
+    build: impl Fn(&[f64]) -> Result<M>,
+) -> Result<FitReport<M>> {
+    opts.validate()?;
+    let start = match &opts.start {
+        Some(s) if s.len() == L::NAMES.len() => s.clone(),
+        Some(s) => {
+            return Err(Error::param(
+                "start",
+                format!("{s:?}"),
+                "needs one value per model parameter",
+            ));
+        }
+        None => start.to_vec(),
+    };
+    let n = lik.total_weight();
+    let obj = LogSpace {
+        lik,
+        penalty: opts.penalty,
+        n,
+    };
+    let x0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
+    let min = minimize(&obj, &x0, opts.tolerance, opts.max_iterations)?;
+    let theta: Vec<f64> = min.x.iter().map(|v| v.exp()).collect();
+    let model = build(&theta)?;
+    let mut grad = vec![0.0; theta.len()];
+    let log_likelihood = lik.ll_grad(&theta, &mut grad);
+    let standard_errors = standard_errors(lik, &theta, opts.penalty);
+    let target = opts.tolerance * min.value.abs().max(1.0);
+    Ok(FitReport {
+        model,
+        parameter_names: L::NAMES.iter().map(|s| (*s).to_owned()).collect(),
+        estimates: theta,
+        standard_errors,
+        log_likelihood,
+        iterations: min.iterations,
+        gradient_norm: min.grad_norm,
+        convergence: if min.grad_norm <= target {
+            Convergence::Gradient
+        } else {
+            Convergence::PrecisionLimited
+        },
+        customers: n,
+        distinct_rows,
+    })
+}
+
+/// √diag(H⁻¹) with H the Hessian of −LL + N λ Σθ² in θ, by central differences of the
+/// analytic gradient.
+pub(crate) fn standard_errors<L: Likelihood>(lik: &L, theta: &[f64], penalty: f64) -> Option<Vec<f64>> {
+    let k = theta.len();
+    let n = lik.total_weight();
+    let mut h = vec![0.0; k * k];
+    let mut gp = vec![0.0; k];
+    let mut gm = vec![0.0; k];
+    for j in 0..k {
+        let step = L::HESSIAN_STEP * theta[j];
+        let mut tp = theta.to_vec();
+        let mut tm = theta.to_vec();
+        tp[j] += step;
+        tm[j] -= step;
+        lik.ll_grad(&tp, &mut gp);
+        lik.ll_grad(&tm, &mut gm);
+        for i in 0..k {
+            h[i * k + j] = -(gp[i] - gm[i]) / (2.0 * step);
+        }
+        h[j * k + j] += 2.0 * n * penalty;
+    }
+    for i in 0..k {
+        for j in 0..i {
+            let avg = 0.5 * (h[i * k + j] + h[j * k + i]);
+            h[i * k + j] = avg;
+            h[j * k + i] = avg;
+        }
+    }
+    let inv = invert_spd(&h, k)?;
+    let se: Vec<f64> = (0..k).map(|i| inv[i * k + i].sqrt()).collect();
+    se.iter().all(|v| v.is_finite()).then_some(se)
+}

@@ -1,0 +1,298 @@
+//! The MBG/NBD model (Batislam, Denizel & Filiztekin 2007, "Empirical validation and
+//! comparison of models for customer base analysis", *Int. J. Research in Marketing*
+//! 24(3)).
+//!
+//! As BG/NBD, but a customer may also drop out right after the first purchase, so that
+//! customers without repeat purchases are not all alive (BG/NBD's P(alive | x = 0) = 1).
+//! Predictions reuse BG/NBD's: the dropout posterior is Beta(a, b + x + 1) instead of
+//! Beta(a, b + x).
+
+use serde::{Deserialize, Serialize};
+
+use super::data::{WeightedSummaries, check_horizon, check_summary};
+use super::fit::{FitOptions, FitReport, Likelihood, fit};
+use super::{BgNbd, TransactionModel, check_positive, logistic_of_neg};
+use crate::error::{Error, Result};
+use crate::special::{digamma, ln_beta, ln_gamma, log_add_exp};
+
+/// An MBG/NBD model with validated parameters `r, α, a, b`.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::{MbgNbd, TransactionModel};
+///
+/// let m = MbgNbd::new(0.525, 6.183, 0.891, 1.614)?;
+/// // Unlike BG/NBD, a customer without repeat purchases may be gone.
+/// assert!(m.probability_alive(0.0, 0.0, 39.0)? < 1.0);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "MbgNbdParams", into = "MbgNbdParams")]
+pub struct MbgNbd {
+    r: f64,
+    alpha: f64,
+    a: f64,
+    b: f64,
+}
+
+/// Unvalidated MBG/NBD parameters, the serde form of [`MbgNbd`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MbgNbdParams {
+    /// Shape of the purchase-rate gamma.
+    pub r: f64,
+    /// Rate of the purchase-rate gamma.
+    pub alpha: f64,
+    /// Dropout beta `a`.
+    pub a: f64,
+    /// Dropout beta `b`.
+    pub b: f64,
+}
+
+impl TryFrom<MbgNbdParams> for MbgNbd {
+    type Error = Error;
+    fn try_from(p: MbgNbdParams) -> Result<Self> {
+        MbgNbd::new(p.r, p.alpha, p.a, p.b)
+    }
+}
+
+impl From<MbgNbd> for MbgNbdParams {
+    fn from(m: MbgNbd) -> Self {
+        MbgNbdParams {
+            r: m.r,
+            alpha: m.alpha,
+            a: m.a,
+            b: m.b,
+        }
+    }
+}
+
+impl MbgNbd {
+    /// Parameter names in the order of [`FitReport::estimates`].
+    pub const PARAMETER_NAMES: [&'static str; 4] = ["r", "alpha", "a", "b"];
+
+    /// A model from parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] unless every parameter is finite and > 0.
+    pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<Self> {
+        check_positive("r", r)?;
+        check_positive("alpha", alpha)?;
+        check_positive("a", a)?;
+        check_positive("b", b)?;
+        Ok(MbgNbd { r, alpha, a, b })
+    }
+
+    /// `r`.
+    #[must_use]
+    pub fn r(&self) -> f64 {
+        self.r
+    }
+    /// `α`.
+    #[must_use]
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+    /// `a`.
+    #[must_use]
+    pub fn a(&self) -> f64 {
+        self.a
+    }
+    /// `b`.
+    #[must_use]
+    pub fn b(&self) -> f64 {
+        self.b
+    }
+
+    /// Fits by maximum likelihood (analytic gradient), from the same starts as
+    /// [`BgNbd::fit`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NonConvergence`] if no start converges; [`Error::InvalidParameter`] for
+    /// bad options.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{FitOptions, MbgNbd, WeightedSummaries};
+    ///
+    /// let data = WeightedSummaries::from_rows(
+    ///     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0],
+    ///     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0],
+    ///     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0],
+    /// )?;
+    /// let fit = MbgNbd::fit(&data, &FitOptions::default())?;
+    /// assert!(fit.log_likelihood < 0.0);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn fit(data: &WeightedSummaries, options: &FitOptions) -> Result<FitReport<MbgNbd>> {
+        let lik = MbgNbdLikelihood { data };
+        let sx: f64 = data.rows().map(|(x, _, _, w)| w * x).sum();
+        let st: f64 = data.rows().map(|(_, _, t, w)| w * t).sum();
+        let alpha0 = if sx > 0.0 && st > 0.0 { st / sx } else { 1.0 };
+        let build = |t: &[f64]| MbgNbd::new(t[0], t[1], t[2], t[3]);
+        match fit(&lik, &[1.0, alpha0, 1.0, 1.0], options, data.len(), build) {
+            Err(Error::NonConvergence { .. }) if options.start.is_none() => {
+                fit(&lik, &[0.5, alpha0, 0.5, 2.0], options, data.len(), build)
+            }
+            other => other,
+        }
+    }
+
+    /// Total log-likelihood of weighted rows.
+    #[must_use]
+    pub fn total_log_likelihood(&self, data: &WeightedSummaries) -> f64 {
+        let mut g = [0.0; 4];
+        MbgNbdLikelihood { data }.ll_grad(&[self.r, self.alpha, self.a, self.b], &mut g)
+    }
+
+    /// The BG/NBD whose alive-customer predictions are this model's (`b → b + 1`).
+    fn shifted(&self) -> Result<BgNbd> {
+        BgNbd::new(self.r, self.alpha, self.a, self.b + 1.0)
+    }
+}
+
+impl TransactionModel for MbgNbd {
+    fn name(&self) -> &'static str {
+        "mbgnbd"
+    }
+
+    fn parameters(&self) -> Vec<(&'static str, f64)> {
+        vec![("r", self.r), ("alpha", self.alpha), ("a", self.a), ("b", self.b)]
+    }
+
+    /// `b/(a−1) [1 − (α/(α+t))^r ₂F₁(r, b+1; a+b; t/(α+t))]`: the chance `b/(a+b)` of
+    /// surviving the first purchase times the alive expectation.
+    fn expected_purchases_new(&self, t: f64) -> Result<f64> {
+        check_horizon(t)?;
+        let alive = self.shifted()?.expected_if_alive(t, 0.0, 0.0)?;
+        Ok((self.b / (self.a + self.b) * alive).max(0.0))
+    }
+
+    fn expected_purchases(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {
+        check_horizon(t)?;
+        let p = self.probability_alive(frequency, recency, age)?;
+        let e = p * self.shifted()?.expected_if_alive(t, frequency, age)?;
+        if e.is_finite() {
+            Ok(e.max(0.0))
+        } else {
+            Err(Error::Undefined {
+                what: "MBG/NBD conditional expectation",
+                reason: "not finite".to_owned(),
+            })
+        }
+    }
+
+    /// `1 / (1 + a/(b+x) ((α+T)/(α+t_x))^{r+x})`.
+    fn probability_alive(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
+        check_summary(frequency, recency, age)?;
+        let MbgNbd { r, alpha, a, b } = *self;
+        let x = frequency;
+        let l = a.ln() - (b + x).ln() + (r + x) * ((alpha + age).ln() - (alpha + recency).ln());
+        Ok(logistic_of_neg(l))
+    }
+
+    fn probability_alive_at(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {
+        check_horizon(t)?;
+        let p = self.probability_alive(frequency, recency, age)?;
+        Ok(p * self.shifted()?.survival_if_alive(t, frequency, age)?)
+    }
+
+    fn log_likelihood(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
+        let data = WeightedSummaries::from_rows(&[frequency], &[recency], &[age])?;
+        Ok(self.total_log_likelihood(&data))
+    }
+}
+
+/// L = Γ(r+x)α^r/Γ(r) · [B(a, b+x+1)/B(a,b) (α+T)^{−(r+x)} + B(a+1, b+x)/B(a,b) (α+t_x)^{−(r+x)}].
+struct MbgNbdLikelihood<'a> {
+    data: &'a WeightedSummaries,
+}
+
+impl Likelihood for MbgNbdLikelihood<'_> {
+    const NAMES: &'static [&'static str] = &MbgNbd::PARAMETER_NAMES;
+
+    fn total_weight(&self) -> f64 {
+        self.data.total_weight()
+    }
+
+    fn ll_grad(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
+        let &[r, alpha, a, b] = theta else {
+            return f64::NAN;
+        };
+        grad.iter_mut().for_each(|g| *g = 0.0);
+        if !theta.iter().all(|v| v.is_finite() && *v > 0.0) {
+            return f64::NAN;
+        }
+        let ln_alpha = alpha.ln();
+        let (lg_r, psi_r) = (ln_gamma(r), digamma(r));
+        let (lb_ab, psi_ab, psi_b) = (ln_beta(a, b), digamma(a + b), digamma(b));
+        let ln_a = a.ln();
+        let (mut ll, mut gr, mut gal, mut ga, mut gb) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        let mut cur_x = f64::NAN;
+        let (mut common, mut dc, mut ln_ratio, mut bx) = (0.0, [0.0; 4], 0.0, 0.0);
+        for (x, tx, t, w) in self.data.rows() {
+            if x.to_bits() != cur_x.to_bits() {
+                cur_x = x;
+                let psi_abx1 = digamma(a + b + x + 1.0);
+                common = ln_gamma(r + x) - lg_r + r * ln_alpha + ln_beta(a, b + x + 1.0) - lb_ab;
+                dc = [
+                    digamma(r + x) - psi_r + ln_alpha,
+                    r / alpha,
+                    psi_ab - psi_abx1,
+                    digamma(b + x + 1.0) - psi_abx1 - psi_b + psi_ab,
+                ];
+                bx = b + x;
+                ln_ratio = ln_a - bx.ln();
+            }
+            let rx = r + x;
+            let (l_t, l_tx) = ((alpha + t).ln(), (alpha + tx).ln());
+            let d1 = -rx * l_t;
+            let d2 = ln_ratio - rx * l_tx;
+            let u = log_add_exp(d1, d2);
+            let w2 = (d2 - u).exp();
+            let w1 = 1.0 - w2;
+            ll += w * (common + u);
+            gr += w * (dc[0] - w1 * l_t - w2 * l_tx);
+            gal += w * (dc[1] - rx * (w1 / (alpha + t) + w2 / (alpha + tx)));
+            ga += w * (dc[2] + w2 / a);
+            gb += w * (dc[3] - w2 / bx);
+        }
+        grad.copy_from_slice(&[gr, gal, ga, gb]);
+        ll
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        let data = WeightedSummaries::from_rows(
+            &[0.0, 1.0, 3.0, 0.0, 2.0, 26.0, 1.0],
+            &[0.0, 10.0, 30.0, 0.0, 12.0, 30.857, 2.0],
+            &[40.0, 40.0, 40.0, 38.0, 39.0, 31.0, 41.0],
+        )
+        .unwrap();
+        let lik = MbgNbdLikelihood { data: &data };
+        let theta = [0.5, 6.2, 0.9, 1.6];
+        let mut g = [0.0; 4];
+        lik.ll_grad(&theta, &mut g);
+        for j in 0..4 {
+            let h = 1e-6 * theta[j];
+            let (mut tp, mut tm) = (theta, theta);
+            tp[j] += h;
+            tm[j] -= h;
+            let mut s = [0.0; 4];
+            let fd = (lik.ll_grad(&tp, &mut s) - lik.ll_grad(&tm, &mut s)) / (2.0 * h);
+            assert!(
+                (fd - g[j]).abs() < 1e-6 * fd.abs().max(1.0),
+                "{j}: {fd} vs {}",
+                g[j]
+            );
+        }
+    }
+}
