@@ -3,32 +3,69 @@
 //! ```text
 //! cargo run --example clv_report                       # the bundled CDNOW sample
 //! cargo run --example clv_report -- --json             # the same, as one JSON object
+//! cargo run --example clv_report -- --model pnbd --horizon 104 --discount-rate 0.08
 //! cargo run --example clv_report -- --transactions my.csv --calibration-end 2024-06-30 \
 //!     --observation-end 2024-12-31 --unit day
 //! ```
+//!
+//! Steps: read the CSV → calibration/holdout summaries → fit a purchase model (BG/NBD,
+//! Pareto/NBD or MBG/NBD) and the Gamma-Gamma spend model on the calibration period →
+//! P(alive), expected holdout purchases, expected spend and CLV per customer → holdout
+//! accuracy, tracking of cumulative repeat purchases, Pareto and RFM segments.
 //!
 //! The flags and the JSON fields are a public contract, documented in README.md
 //! ("The `clv_report` example"): tools outside the repository read them. Add fields; never
 //! rename or remove one.
 
+use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
+use std::hash::Hash;
 use std::io::{BufReader, Write};
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
+use customer_value::btyd::{
+    BgNbd, ClvSpec, DiscountRate, FitOptions, FitReport, GammaGamma, HoldoutEvaluation, Margin, MbgNbd,
+    ParetoNbd, SpendSummaries, SummarySlices, TransactionModel, WeightedSummaries, births_from_ages,
+    clv_batch, cumulative_expected_repeat_transactions,
+};
 use customer_value::io::read_transactions_csv;
 use customer_value::segment::segment_overview;
-use customer_value::{CustomerSummary, Summaries, SummarySpec, TimeUnit, money, summarise_columns};
-use serde_json::{Value, json};
+use customer_value::{
+    PurchaseDate, Summaries, SummaryColumns, SummarySpec, TimeUnit, TransactionColumns, money,
+    summarise_columns,
+};
+use serde_json::{Map, Value, json};
 
 const BUNDLED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/cdnow_sample_transactions.csv");
 const USAGE: &str = "usage: clv_report [--transactions FILE.csv] [--calibration-end YYYY-MM-DD]
                   [--observation-end YYYY-MM-DD] [--unit day|week] [--json]
+                  [--model bgnbd|pnbd|mbgnbd] [--horizon N] [--discount-rate R] [--margin F]
 
 With no --transactions, runs on the bundled CDNOW sample (calibration end 1997-09-30,
 observation end 1998-06-30, weeks). The CSV needs a header with customer_id,date,amount.
 Without --observation-end, observation ends on the last date in the file; without
---calibration-end, there is no holdout (holdout fields are null in JSON).";
+--calibration-end, there is no holdout (holdout fields are null in JSON).
+--horizon: CLV horizon in units (default one year: 52 weeks or 365 days);
+--discount-rate: annual rate (default 0.10); --margin: fraction of spend kept (default 1).";
+
+/// The purchase models the report can fit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ModelChoice {
+    BgNbd,
+    ParetoNbd,
+    MbgNbd,
+}
+
+impl ModelChoice {
+    fn cli_name(self) -> &'static str {
+        match self {
+            ModelChoice::BgNbd => "bgnbd",
+            ModelChoice::ParetoNbd => "pnbd",
+            ModelChoice::MbgNbd => "mbgnbd",
+        }
+    }
+}
 
 /// Parsed command line.
 #[derive(Debug)]
@@ -38,6 +75,10 @@ struct Options {
     observation_end: Option<NaiveDate>,
     unit: TimeUnit,
     json: bool,
+    model: ModelChoice,
+    horizon: Option<f64>,
+    discount_rate: f64,
+    margin: f64,
 }
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -47,6 +88,10 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
         observation_end: None,
         unit: TimeUnit::WEEK,
         json: false,
+        model: ModelChoice::BgNbd,
+        horizon: None,
+        discount_rate: 0.10,
+        margin: 1.0,
     };
     let mut args = args.peekable();
     while let Some(flag) = args.next() {
@@ -63,6 +108,17 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
                 }
             }
             "--json" => o.json = true,
+            "--model" => {
+                o.model = match value()?.as_str() {
+                    "bgnbd" => ModelChoice::BgNbd,
+                    "pnbd" => ModelChoice::ParetoNbd,
+                    "mbgnbd" => ModelChoice::MbgNbd,
+                    other => return Err(format!("--model must be bgnbd, pnbd or mbgnbd, not `{other}`")),
+                }
+            }
+            "--horizon" => o.horizon = Some(parse_number(&flag, &value()?, |v| v > 0.0)?),
+            "--discount-rate" => o.discount_rate = parse_number(&flag, &value()?, |v| v >= 0.0)?,
+            "--margin" => o.margin = parse_number(&flag, &value()?, |_| true)?,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -76,6 +132,13 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date YYYY-MM-DD"))
+}
+
+fn parse_number(flag: &str, s: &str, ok: impl Fn(f64) -> bool) -> Result<f64, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && ok(*v))
+        .ok_or_else(|| format!("{flag}: `{s}` is not a valid number here"))
 }
 
 fn main() -> ExitCode {
@@ -111,7 +174,9 @@ fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
     kind == Some(std::io::ErrorKind::BrokenPipe)
 }
 
-fn run(o: &Options) -> Result<(), Box<dyn std::error::Error>> {
+type AnyError = Box<dyn std::error::Error>;
+
+fn run(o: &Options) -> Result<(), AnyError> {
     let path = o.transactions.as_deref().unwrap_or(BUNDLED);
     let file = File::open(path).map_err(|e| format!("{path}: {e}"))?;
     let log = read_transactions_csv::<String, _>(BufReader::new(file)).map_err(|e| format!("{path}: {e}"))?;
@@ -130,35 +195,223 @@ fn run(o: &Options) -> Result<(), Box<dyn std::error::Error>> {
     match numeric {
         Some(ids) => {
             let cols = log.columns();
-            let view = customer_value::TransactionColumns::new(&ids, cols.dates(), cols.amounts())?;
-            report(o, path, &summarise_columns(spec, view)?, |id| json!(id))
+            let view = TransactionColumns::new(&ids, cols.dates(), cols.amounts())?;
+            report(o, path, view, &summarise_columns(spec, view)?, |id| json!(id))
         }
-        None => report(o, path, &summarise_columns(spec, log.columns())?, |id| json!(id)),
+        None => report(
+            o,
+            path,
+            log.columns(),
+            &summarise_columns(spec, log.columns())?,
+            |id| json!(id),
+        ),
     }
 }
 
-fn report<K: std::fmt::Debug>(
+/// A fitted purchase model with what the report prints of its fit.
+struct FittedModel {
+    model: Box<dyn TransactionModel>,
+    names: Vec<String>,
+    estimates: Vec<f64>,
+    standard_errors: Option<Vec<f64>>,
+    log_likelihood: f64,
+    iterations: usize,
+}
+
+impl FittedModel {
+    fn from_report<M: TransactionModel + 'static>(r: FitReport<M>) -> Self {
+        FittedModel {
+            names: r.parameter_names,
+            estimates: r.estimates,
+            standard_errors: r.standard_errors,
+            log_likelihood: r.log_likelihood,
+            iterations: r.iterations,
+            model: Box::new(r.model),
+        }
+    }
+}
+
+/// Per-customer model outputs (parallel to the summaries) and the base-level evaluations.
+struct Predictions {
+    fitted: FittedModel,
+    spend: Result<GammaGamma, String>,
+    p_alive: Vec<f64>,
+    expected_holdout: Option<Vec<f64>>,
+    expected_spend: Option<Vec<f64>>,
+    clv: Option<Vec<f64>>,
+    holdout: Option<HoldoutEvaluation>,
+    horizon: f64,
+}
+
+fn fit_and_predict<K: Clone>(o: &Options, cols: &SummaryColumns<K>) -> Result<Predictions, AnyError> {
+    let data = WeightedSummaries::from_columns(cols)?;
+    let options = FitOptions::default();
+    let fitted = match o.model {
+        ModelChoice::BgNbd => FittedModel::from_report(BgNbd::fit(&data, &options)?),
+        ModelChoice::ParetoNbd => FittedModel::from_report(ParetoNbd::fit(&data, &options)?),
+        ModelChoice::MbgNbd => FittedModel::from_report(MbgNbd::fit(&data, &options)?),
+    };
+    let rows = SummarySlices::from(cols);
+    let model = fitted.model.as_ref();
+    let p_alive = model.probability_alive_batch(rows)?;
+
+    // Holdout: expected purchases over each customer's holdout duration, and accuracy.
+    let (expected_holdout, holdout) = match &cols.holdout {
+        Some(h) => {
+            let expected = cols
+                .frequency
+                .iter()
+                .zip(&cols.recency)
+                .zip(&cols.age)
+                .zip(&h.duration)
+                .map(|(((&x, &tx), &t), &d)| model.expected_purchases(d, x, tx, t))
+                .collect::<Result<Vec<f64>, _>>()?;
+            let eval = HoldoutEvaluation::new(&cols.frequency, &expected, &h.frequency, 7)?;
+            (Some(expected), Some(eval))
+        }
+        None => (None, None),
+    };
+
+    // Spend: Gamma-Gamma on the repeat customers with positive mean spend (a customer
+    // whose returns net their repeat spend to ≤ 0 is treated as having no repeat spend).
+    let spend_x: Vec<f64> = cols
+        .frequency
+        .iter()
+        .zip(&cols.monetary_value)
+        .map(|(&x, &m)| if m > 0.0 { x } else { 0.0 })
+        .collect();
+    let spend = SpendSummaries::from_rows(&spend_x, &cols.monetary_value)
+        .and_then(|s| GammaGamma::fit(&s, &options))
+        .map(|r| r.model)
+        .map_err(|e| e.to_string());
+    let horizon = o
+        .horizon
+        .unwrap_or(if o.unit == TimeUnit::WEEK { 52.0 } else { 365.0 });
+    let (expected_spend, clv) = match &spend {
+        Ok(gg) => {
+            let expected = gg.conditional_expected_spend_batch(&spend_x, &cols.monetary_value)?;
+            let year = TimeUnit::from_days(365.0)?;
+            let spec = ClvSpec::new(o.unit, horizon, DiscountRate::new(o.discount_rate, year)?)?;
+            let margin = Margin::FractionOfSpend {
+                fraction: o.margin,
+                spend: gg,
+            };
+            let slices = SummarySlices::new(&spend_x, &cols.recency, &cols.age).unwrap_or(rows);
+            let clv = clv_batch(model, margin, &spec, slices, &cols.monetary_value)?;
+            (Some(expected), Some(clv))
+        }
+        Err(_) => (None, None),
+    };
+    Ok(Predictions {
+        fitted,
+        spend,
+        p_alive,
+        expected_holdout,
+        expected_spend,
+        clv,
+        holdout,
+        horizon,
+    })
+}
+
+/// Expected and actual cumulative repeat purchases of the summarised customers, every
+/// `step` units from the first purchase of the base to the observation end.
+fn tracking<K: Eq + Hash + Ord + Clone, D: PurchaseDate>(
+    s: &Summaries<K>,
+    log: TransactionColumns<'_, K, D>,
+    model: &dyn TransactionModel,
+    step: f64,
+) -> Result<Vec<(f64, f64, u64)>, AnyError> {
+    let ages: Vec<f64> = s.customers.iter().map(|c| c.age).collect();
+    let births = births_from_ages(&ages)?;
+    let unit_days = s.spec.unit.days();
+    let origin = s
+        .customers
+        .iter()
+        .map(|c| c.first_purchase.day_number())
+        .min()
+        .unwrap_or(0);
+    let end = s.spec.observation_end.day_number();
+    let span = f64::from(end - origin) / unit_days;
+    let times: Vec<f64> = (1..)
+        .map(|k| k as f64 * step)
+        .take_while(|&t| t <= span + 1e-9)
+        .collect();
+    let expected = cumulative_expected_repeat_transactions(model, &births, &times)?;
+
+    // Actual: distinct purchase days after each known customer's first, by time.
+    let known: HashMap<&K, i32> = s
+        .customers
+        .iter()
+        .map(|c| (&c.customer, c.first_purchase.day_number()))
+        .collect();
+    let mut days: BTreeSet<(&K, i32)> = BTreeSet::new();
+    for ((c, d), a) in log.customers().iter().zip(log.dates()).zip(log.amounts()) {
+        let day = d.day_number();
+        if let Some(&first) = known.get(c) {
+            if day > first && day <= end && !a.is_sign_negative() {
+                days.insert((c, day));
+            }
+        }
+    }
+    let mut offsets: Vec<f64> = days
+        .iter()
+        .map(|&(_, d)| f64::from(d - origin) / unit_days)
+        .collect();
+    offsets.sort_by(f64::total_cmp);
+    Ok(times
+        .iter()
+        .zip(expected)
+        .map(|(&t, e)| (t, e, offsets.partition_point(|&o| o < t) as u64))
+        .collect())
+}
+
+fn report<K, D>(
     o: &Options,
     path: &str,
+    log: TransactionColumns<'_, K, D>,
     s: &Summaries<K>,
     id: impl Fn(&K) -> Value,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<(), AnyError>
+where
+    K: std::fmt::Debug + Eq + Hash + Ord + Clone,
+    D: PurchaseDate,
+{
+    let cols = s.columns();
+    let predictions = fit_and_predict(o, &cols);
     if o.json {
         let mut out = std::io::stdout().lock();
-        serde_json::to_writer(&mut out, &json_report(s, &id))?;
+        serde_json::to_writer(&mut out, &json_report(o, s, predictions.as_ref().ok(), &id))?;
         writeln!(out)?;
     } else {
-        print_text(path, s)?;
+        let tracked = match &predictions {
+            Ok(p) => Some(tracking(
+                s,
+                log,
+                p.fitted.model.as_ref(),
+                if o.unit == TimeUnit::WEEK { 4.0 } else { 28.0 },
+            )),
+            Err(_) => None,
+        };
+        let text = text_report(o, path, s, &predictions, tracked)?;
+        std::io::stdout().lock().write_all(text.as_bytes())?;
     }
     Ok(())
 }
 
 /// The `--json` document: the contract in README.md.
-fn json_report<K>(s: &Summaries<K>, id: &impl Fn(&K) -> Value) -> Value {
+fn json_report<K>(
+    o: &Options,
+    s: &Summaries<K>,
+    p: Option<&Predictions>,
+    id: &impl Fn(&K) -> Value,
+) -> Value {
+    let at = |v: Option<&Vec<f64>>, i: usize| v.and_then(|v| v.get(i)).copied();
     let customers: Vec<Value> = s
         .customers
         .iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(i, c)| {
             let h = c.holdout.as_ref();
             json!({
                 "customer_id": id(&c.customer),
@@ -168,14 +421,44 @@ fn json_report<K>(s: &Summaries<K>, id: &impl Fn(&K) -> Value) -> Value {
                 "monetary_value": money::to_f64(c.monetary_value),
                 "frequency_holdout": h.map(|h| h.frequency),
                 "duration_holdout": h.map(|h| h.duration),
+                "expected_purchases_holdout": at(p.and_then(|p| p.expected_holdout.as_ref()), i),
+                "p_alive": at(p.map(|p| &p.p_alive), i),
+                "expected_spend": at(p.and_then(|p| p.expected_spend.as_ref()), i),
+                "clv": at(p.and_then(|p| p.clv.as_ref()), i),
             })
         })
         .collect();
+    let model = p.map(|p| {
+        let f = &p.fitted;
+        let by_name = |values: &[f64]| -> Map<String, Value> {
+            f.names
+                .iter()
+                .zip(values)
+                .map(|(n, v)| (n.clone(), json!(v)))
+                .collect()
+        };
+        json!({
+            "name": o.model.cli_name(),
+            "params": by_name(&f.estimates),
+            "standard_errors": f.standard_errors.as_deref().map(by_name),
+            "log_likelihood": f.log_likelihood,
+        })
+    });
+    let spend_model = p
+        .and_then(|p| p.spend.as_ref().ok())
+        .map(|g| json!({ "name": "gamma_gamma", "params": { "p": g.p(), "q": g.q(), "gamma": g.gamma() } }));
     json!({
         "observation_end": s.spec.observation_end,
         "calibration_end": s.spec.calibration_end,
         "unit_days": s.spec.unit.days(),
         "summary_report": s.report,
+        "model": model,
+        "spend_model": spend_model,
+        "clv_settings": {
+            "horizon": p.map(|p| p.horizon),
+            "discount_rate_annual": o.discount_rate,
+            "margin": o.margin,
+        },
         "customers": customers,
     })
 }
@@ -189,7 +472,13 @@ macro_rules! out {
     }};
 }
 
-fn print_text<K: std::fmt::Debug>(path: &str, s: &Summaries<K>) -> Result<(), Box<dyn std::error::Error>> {
+fn text_report<K: std::fmt::Debug>(
+    o: &Options,
+    path: &str,
+    s: &Summaries<K>,
+    predictions: &Result<Predictions, AnyError>,
+    tracked: Option<Result<Vec<(f64, f64, u64)>, AnyError>>,
+) -> Result<String, AnyError> {
     let mut t = String::new();
     let unit = if s.spec.unit == TimeUnit::WEEK {
         "weeks"
@@ -223,26 +512,23 @@ fn print_text<K: std::fmt::Debug>(path: &str, s: &Summaries<K>) -> Result<(), Bo
         r.customers_without_purchase
     );
     out!(t, "");
-    let sum = |f: &dyn Fn(&CustomerSummary<K>) -> f64| c.iter().map(f).sum::<f64>();
+    let sum = |f: &dyn Fn(usize) -> f64| (0..c.len()).map(f).sum::<f64>();
     let repeat = c.iter().filter(|x| x.frequency > 0).count();
+    let x_of = |i: usize| c.get(i).map_or(0.0, |x| f64::from(x.frequency));
     out!(t, "Calibration summary (papers' x, t_x, T; times in {unit})");
-    out!(
-        t,
-        "  repeat purchases Σx        {:>10}",
-        sum(&|x| f64::from(x.frequency))
-    );
+    out!(t, "  repeat purchases Σx        {:>10}", sum(&x_of));
     out!(t, "  one-time buyers (x = 0)    {:>10}", c.len() - repeat);
-    out!(
-        t,
-        "  mean x                     {:>10.4}",
-        sum(&|x| f64::from(x.frequency)) / n
-    );
+    out!(t, "  mean x                     {:>10.4}", sum(&x_of) / n);
     out!(
         t,
         "  mean t_x                   {:>10.4}",
-        sum(&|x| x.recency) / n
+        c.iter().map(|x| x.recency).sum::<f64>() / n
     );
-    out!(t, "  mean T                     {:>10.4}", sum(&|x| x.age) / n);
+    out!(
+        t,
+        "  mean T                     {:>10.4}",
+        c.iter().map(|x| x.age).sum::<f64>() / n
+    );
     let spend: f64 = c
         .iter()
         .filter(|x| x.frequency > 0)
@@ -260,6 +546,108 @@ fn print_text<K: std::fmt::Debug>(path: &str, s: &Summaries<K>) -> Result<(), Bo
         out!(t, "  holdout purchases          {holdout:>10}");
     }
     out!(t, "");
+
+    match predictions {
+        Err(e) => out!(t, "(no model: {e})\n"),
+        Ok(p) => {
+            let f = &p.fitted;
+            out!(
+                t,
+                "Purchase model {} on the calibration period (log-likelihood {:.3}, {} iterations)",
+                f.model.name(),
+                f.log_likelihood,
+                f.iterations
+            );
+            for (i, (name, v)) in f.names.iter().zip(&f.estimates).enumerate() {
+                let se = f.standard_errors.as_ref().and_then(|s| s.get(i));
+                match se {
+                    Some(se) => out!(t, "  {name:>6} = {v:>10.6}   (SE {se:.6})"),
+                    None => out!(t, "  {name:>6} = {v:>10.6}"),
+                }
+            }
+            match &p.spend {
+                Ok(g) => out!(
+                    t,
+                    "Spend model Gamma-Gamma: p = {:.4}, q = {:.4}, gamma = {:.4}",
+                    g.p(),
+                    g.q(),
+                    g.gamma()
+                ),
+                Err(e) => out!(t, "Spend model Gamma-Gamma: not fitted ({e})"),
+            }
+            out!(t, "");
+            if let Some(h) = &p.holdout {
+                out!(t, "Holdout accuracy ({} customers)", h.customers);
+                out!(t, "  MAE {:.4}, RMSE {:.4}", h.mae, h.rmse);
+                out!(
+                    t,
+                    "  purchases: expected {:.1}, actual {:.0}{}",
+                    h.predicted_total,
+                    h.actual_total,
+                    h.aggregate_error_pct
+                        .map_or(String::new(), |e| format!(" ({e:+.1} %)"))
+                );
+                out!(
+                    t,
+                    "  {:>5} {:>9} {:>10} {:>8}",
+                    "x",
+                    "customers",
+                    "expected",
+                    "actual"
+                );
+                for b in &h.by_frequency {
+                    let label = format!("{}{}", b.frequency, if b.open_ended { "+" } else { "" });
+                    out!(
+                        t,
+                        "  {label:>5} {:>9} {:>10.4} {:>8.4}",
+                        b.customers,
+                        b.mean_predicted,
+                        b.mean_actual
+                    );
+                }
+                out!(t, "");
+            }
+            if let Some(Ok(rows)) = &tracked {
+                out!(
+                    t,
+                    "Tracking: cumulative repeat purchases since the first purchase of the base"
+                );
+                out!(t, "  {:>8} {:>10} {:>8}", unit, "expected", "actual");
+                for (time, e, a) in rows {
+                    out!(t, "  {time:>8.0} {e:>10.1} {a:>8}");
+                }
+                out!(t, "");
+            }
+            let alive = p.p_alive.iter().filter(|&&a| a < 0.5).count();
+            out!(t, "P(alive) below 50 %: {alive} customers");
+            if let Some(clv) = &p.clv {
+                let total: f64 = clv.iter().sum();
+                out!(
+                    t,
+                    "CLV over {} {unit}, {:.0} % a year discount, margin {:.0} % of spend: total {:.2}, mean {:.2}",
+                    p.horizon,
+                    100.0 * o.discount_rate,
+                    100.0 * o.margin,
+                    total,
+                    total / n
+                );
+                let mut top: Vec<(usize, f64)> = clv.iter().copied().enumerate().collect();
+                top.sort_by(|a, b| b.1.total_cmp(&a.1));
+                for (i, v) in top.into_iter().take(5) {
+                    if let Some(cust) = c.get(i) {
+                        out!(
+                            t,
+                            "  customer {:?}: CLV {v:.2}, P(alive) {:.3}",
+                            cust.customer,
+                            p.p_alive.get(i).copied().unwrap_or(f64::NAN)
+                        );
+                    }
+                }
+            }
+            out!(t, "");
+        }
+    }
+
     match segment_overview(c) {
         Ok(o) => {
             out!(t, "Concentration of calibration spend");
@@ -283,6 +671,5 @@ fn print_text<K: std::fmt::Debug>(path: &str, s: &Summaries<K>) -> Result<(), Bo
         }
         Err(e) => out!(t, "(no concentration figures: {e})"),
     }
-    std::io::stdout().lock().write_all(t.as_bytes())?;
-    Ok(())
+    Ok(t)
 }

@@ -43,8 +43,8 @@ pub mod time;
 pub mod transaction;
 
 pub use btyd::{
-    BgBb, BgNbd, ClvSpec, DiscountRate, FitOptions, FitReport, GammaGamma, MbgNbd, ParetoNbd, TransactionModel,
-    WeightedSummaries,
+    BgBb, BgNbd, ClvSpec, DiscountRate, FitOptions, FitReport, GammaGamma, MbgNbd, ParetoNbd,
+    TransactionModel, WeightedSummaries,
 };
 pub use clv::{DiscountWeights, NpvBreakdown, Relationship, Timing};
 pub use cost::{Activity, CostModel};
