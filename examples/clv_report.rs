@@ -52,17 +52,17 @@ Without --observation-end, observation ends on the last date in the file; withou
 /// The purchase models the report can fit.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum ModelChoice {
-    BgNbd,
-    ParetoNbd,
-    MbgNbd,
+    BetaGeometric,
+    Pareto,
+    ModifiedBetaGeometric,
 }
 
 impl ModelChoice {
     fn cli_name(self) -> &'static str {
         match self {
-            ModelChoice::BgNbd => "bgnbd",
-            ModelChoice::ParetoNbd => "pnbd",
-            ModelChoice::MbgNbd => "mbgnbd",
+            ModelChoice::BetaGeometric => "bgnbd",
+            ModelChoice::Pareto => "pnbd",
+            ModelChoice::ModifiedBetaGeometric => "mbgnbd",
         }
     }
 }
@@ -88,7 +88,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
         observation_end: None,
         unit: TimeUnit::WEEK,
         json: false,
-        model: ModelChoice::BgNbd,
+        model: ModelChoice::BetaGeometric,
         horizon: None,
         discount_rate: 0.10,
         margin: 1.0,
@@ -110,9 +110,9 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--json" => o.json = true,
             "--model" => {
                 o.model = match value()?.as_str() {
-                    "bgnbd" => ModelChoice::BgNbd,
-                    "pnbd" => ModelChoice::ParetoNbd,
-                    "mbgnbd" => ModelChoice::MbgNbd,
+                    "bgnbd" => ModelChoice::BetaGeometric,
+                    "pnbd" => ModelChoice::Pareto,
+                    "mbgnbd" => ModelChoice::ModifiedBetaGeometric,
                     other => return Err(format!("--model must be bgnbd, pnbd or mbgnbd, not `{other}`")),
                 }
             }
@@ -175,6 +175,9 @@ fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 type AnyError = Box<dyn std::error::Error>;
+
+/// Rows of the tracking table: time, expected and actual cumulative repeat purchases.
+type Tracking = Vec<(f64, f64, u64)>;
 
 fn run(o: &Options) -> Result<(), AnyError> {
     let path = o.transactions.as_deref().unwrap_or(BUNDLED);
@@ -247,9 +250,9 @@ fn fit_and_predict<K: Clone>(o: &Options, cols: &SummaryColumns<K>) -> Result<Pr
     let data = WeightedSummaries::from_columns(cols)?;
     let options = FitOptions::default();
     let fitted = match o.model {
-        ModelChoice::BgNbd => FittedModel::from_report(BgNbd::fit(&data, &options)?),
-        ModelChoice::ParetoNbd => FittedModel::from_report(ParetoNbd::fit(&data, &options)?),
-        ModelChoice::MbgNbd => FittedModel::from_report(MbgNbd::fit(&data, &options)?),
+        ModelChoice::BetaGeometric => FittedModel::from_report(BgNbd::fit(&data, &options)?),
+        ModelChoice::Pareto => FittedModel::from_report(ParetoNbd::fit(&data, &options)?),
+        ModelChoice::ModifiedBetaGeometric => FittedModel::from_report(MbgNbd::fit(&data, &options)?),
     };
     let rows = SummarySlices::from(cols);
     let model = fitted.model.as_ref();
@@ -321,7 +324,7 @@ fn tracking<K: Eq + Hash + Ord + Clone, D: PurchaseDate>(
     log: TransactionColumns<'_, K, D>,
     model: &dyn TransactionModel,
     step: f64,
-) -> Result<Vec<(f64, f64, u64)>, AnyError> {
+) -> Result<Tracking, AnyError> {
     let ages: Vec<f64> = s.customers.iter().map(|c| c.age).collect();
     let births = births_from_ages(&ages)?;
     let unit_days = s.spec.unit.days();
@@ -477,7 +480,7 @@ fn text_report<K: std::fmt::Debug>(
     path: &str,
     s: &Summaries<K>,
     predictions: &Result<Predictions, AnyError>,
-    tracked: Option<Result<Vec<(f64, f64, u64)>, AnyError>>,
+    tracked: Option<Result<Tracking, AnyError>>,
 ) -> Result<String, AnyError> {
     let mut t = String::new();
     let unit = if s.spec.unit == TimeUnit::WEEK {
