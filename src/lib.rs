@@ -27,6 +27,7 @@
 #![deny(clippy::float_cmp)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod churn;
 pub mod clv;
 pub mod cost;
 pub mod error;
@@ -40,11 +41,12 @@ pub mod summary;
 pub mod time;
 pub mod transaction;
 
+pub use churn::{ChurnCounts, ChurnMethod, CohortTable, RevenueBridge};
 pub use clv::{DiscountWeights, NpvBreakdown, Relationship, Timing};
 pub use cost::{Activity, CostModel};
 pub use error::{Error, Result};
 pub use profitability::{CustomerCosts, CustomerProfitability};
-pub use retention::{RetentionModel, check_retention_model};
+pub use retention::{KaplanMeier, RetentionModel, ShiftedBetaGeometric, check_retention_model};
 pub use revenue::RevenueStream;
 pub use segment::{
     AbcCuts, Concentration, NegativeValues, RfmScores, RfmValues, SegmentMap, WhaleCurve, abc_classes, gini,

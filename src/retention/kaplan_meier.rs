@@ -45,7 +45,7 @@ use crate::time::PurchaseDate;
 pub struct Subscription {
     /// First day of the subscription.
     pub start: NaiveDate,
-    /// Day it ended (cancelled), if it has.
+    /// The cancellation date, if it has ended: the first day it is no longer active.
     pub end: Option<NaiveDate>,
 }
 
