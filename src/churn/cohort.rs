@@ -159,7 +159,9 @@ pub struct Cohort {
     pub size: u64,
     /// Customers with a purchase in period k.
     pub active: Vec<Option<u64>>,
-    /// Customers with a purchase in period k or any later period up to the as-of date.
+    /// Customers with a purchase in period k or any later period up to the as-of date
+    /// (purchases in the unfinished last period count: they show the customer is still
+    /// there).
     pub active_or_later: Vec<Option<u64>>,
     /// Net revenue (purchases minus returns) in period k.
     pub revenue: Vec<Option<Decimal>>,
