@@ -180,6 +180,14 @@ proptest! {
         let mut reversed = rows.clone();
         reversed.reverse();
         prop_assert_eq!(&build(&reversed), &t);
+        // A customer 1,000 days earlier pushes the table past 128 periods, onto the
+        // general (non-bitmask) path: the other cohorts must not change.
+        let mut long = rows.clone();
+        long.push((99, -1000, 1));
+        let wide = build(&long);
+        if !t.cohorts.is_empty() {
+            prop_assert_eq!(&wide.cohorts[1..], &t.cohorts[..]);
+        }
         for c in &t.cohorts {
             let mut previous = c.size;
             for k in 0..c.active.len() {

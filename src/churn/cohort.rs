@@ -254,133 +254,46 @@ impl CohortTable {
     {
         let as_of = spec.as_of.day_number();
         let mut buckets = Buckets::new(&spec.period);
-
-        // Pass 1: dense customer ids, each row's period, each customer's first period.
-        let mut ids: foldhash::HashMap<&K, u32> = foldhash::HashMap::default();
-        let mut first: Vec<i64> = Vec::new();
-        let mut rows: Vec<(u32, i64)> = Vec::with_capacity(log.len());
-        let mut rows_after_as_of = 0_u64;
-        for (row, (customer, date)) in log.customers().iter().zip(log.dates()).enumerate() {
-            let day = date.day_number();
-            if day > as_of {
-                rows_after_as_of += 1;
-                rows.push((u32::MAX, 0));
-                continue;
-            }
-            let period = buckets.index(day).ok_or_else(|| Error::InvalidRow {
-                row: row as u64,
-                reason: format!("{} is outside the custom cohort periods", date_of_day(day)),
-            })?;
-            let next = first.len();
-            let id = *ids.entry(customer).or_insert_with(|| {
-                first.push(period);
-                next as u32
-            });
-            if first.len() > u32::MAX as usize - 1 {
-                return Err(Error::param("customers", first.len(), "at most 2^32 − 2 customers"));
-            }
-            if let Some(f) = first.get_mut(id as usize) {
-                *f = (*f).min(period);
-            }
-            rows.push((id, period));
-        }
-        let Some(&min_first) = first.iter().min() else {
-            return Ok(CohortTable {
-                spec: spec.clone(),
-                cohorts: Vec::new(),
-                rows_used: 0,
-                rows_after_as_of,
-            });
-        };
-        // The last period with any cell: the one holding the as-of date (or the last
-        // custom period when the as-of date lies beyond the boundaries).
         let last_period = buckets.last_period(as_of);
-        let span = last_period - min_first + 1;
-        if !(1..=100_000).contains(&span) {
-            return Err(Error::param("periods", span, "a cohort table spans 1 to 100,000 periods"));
-        }
-        let span = span as usize;
+        // Most tables span at most 128 periods (ten years of months, two of weeks): one
+        // activity bitmask per customer then replaces the per-row grouping.
+        let cells = match cells_masked(&mut buckets, last_period, as_of, &log)? {
+            Some(cells) => cells,
+            None => cells_general(&mut buckets, last_period, as_of, &log)?,
+        };
+        let Cells {
+            min_first,
+            size,
+            active,
+            last_seen,
+            revenue,
+            rows_after_as_of,
+        } = cells;
+        let span = size.len();
         // Period p is finished when its last day is on or before the as-of date.
         let complete: Vec<bool> = (0..span)
             .map(|i| buckets.start(min_first + i as i64 + 1) <= i64::from(as_of) + 1)
             .collect();
-
-        // Cohort slot of each customer; cohorts are the acquisition periods in range.
-        let cohort_of = |id: u32| -> usize { (first[id as usize] - min_first) as usize };
-        let mut size = vec![0_u64; span];
-        for id in 0..first.len() as u32 {
-            size[cohort_of(id)] += 1;
-        }
-        // Triangular matrices: cohort c has span − c cells.
-        let width = |c: usize| span - c;
-        let mut active: Vec<Vec<u64>> = (0..span).map(|c| vec![0; if size[c] > 0 { width(c) } else { 0 }]).collect();
-        let mut last_seen: Vec<Vec<u64>> = active.clone();
-        let mut revenue: Vec<Vec<Decimal>> = active.iter().map(|r| vec![Decimal::ZERO; r.len()]).collect();
-
-        // Pass 2: revenue per cell, and each row's offset grouped by customer (counting sort).
-        let mut start_of = vec![0_usize; first.len() + 1];
-        for &(id, _) in &rows {
-            if id != u32::MAX {
-                start_of[id as usize + 1] += 1;
-            }
-        }
-        for i in 1..start_of.len() {
-            start_of[i] += start_of[i - 1];
-        }
-        let mut fill = start_of.clone();
-        let mut offsets = vec![0_u32; rows.len() - rows_after_as_of as usize];
-        for (&(id, period), amount) in rows.iter().zip(log.amounts()) {
-            if id == u32::MAX {
-                continue;
-            }
-            let c = cohort_of(id);
-            let k = (period - first[id as usize]) as usize;
-            let cell = &mut revenue[c][k];
-            *cell = cell.checked_add(*amount).ok_or(Error::Overflow { op: "cohort revenue" })?;
-            let slot = &mut fill[id as usize];
-            offsets[*slot] = k as u32;
-            *slot += 1;
-        }
-        drop(rows);
-
-        // Pass 3: per customer, distinct offsets (a reusable bitmap) and the last one.
-        let mut seen = vec![false; span];
-        for id in 0..first.len() {
-            let c = cohort_of(id as u32);
-            let mine = &offsets[start_of[id]..start_of[id + 1]];
-            let mut last = 0;
-            for &k in mine {
-                let k = k as usize;
-                if !seen[k] {
-                    seen[k] = true;
-                    active[c][k] += 1;
-                    last = last.max(k);
-                }
-            }
-            for &k in mine {
-                seen[k as usize] = false;
-            }
-            last_seen[c][last] += 1;
-        }
-
         let mut cohorts = Vec::new();
-        for c in 0..span {
-            if size[c] == 0 {
+        for (c, ((&size, active), (last_seen, revenue))) in
+            size.iter().zip(&active).zip(last_seen.iter().zip(&revenue)).enumerate()
+        {
+            if size == 0 {
                 continue;
             }
             let done = |k: usize| complete.get(c + k).copied().unwrap_or(false);
-            let mut or_later = vec![None; width(c)];
+            let mut or_later = vec![None; active.len()];
             let mut running = 0;
-            for k in (0..width(c)).rev() {
-                running += last_seen[c][k];
-                or_later[k] = done(k).then_some(running);
+            for (k, cell) in or_later.iter_mut().enumerate().rev() {
+                running += last_seen.get(k).copied().unwrap_or(0);
+                *cell = done(k).then_some(running);
             }
             cohorts.push(Cohort {
                 start: date_of_day(i32::try_from(buckets.start(min_first + c as i64)).unwrap_or(0)),
-                size: size[c],
-                active: active[c].iter().enumerate().map(|(k, &n)| done(k).then_some(n)).collect(),
+                size,
+                active: active.iter().enumerate().map(|(k, &n)| done(k).then_some(n)).collect(),
                 active_or_later: or_later,
-                revenue: revenue[c].iter().enumerate().map(|(k, &r)| done(k).then_some(r)).collect(),
+                revenue: revenue.iter().enumerate().map(|(k, &r)| done(k).then_some(r)).collect(),
             });
         }
         Ok(CohortTable {
@@ -448,6 +361,219 @@ impl CohortTable {
     pub fn display(&self, metric: CohortMetric) -> CohortDisplay<'_> {
         CohortDisplay { table: self, metric }
     }
+}
+
+/// The raw cells of a table: cohort c is acquisition period `min_first + c`; its rows
+/// have one cell per period from acquisition to the last period.
+struct Cells {
+    min_first: i64,
+    size: Vec<u64>,
+    active: Vec<Vec<u64>>,
+    /// Customers whose last active period is k.
+    last_seen: Vec<Vec<u64>>,
+    revenue: Vec<Vec<Decimal>>,
+    rows_after_as_of: u64,
+}
+
+impl Cells {
+    fn new(min_first: i64, last_period: i64, size: Vec<u64>, rows_after_as_of: u64) -> Result<Self> {
+        let span = last_period - min_first + 1;
+        if !(1..=100_000).contains(&span) || size.len() as i64 != span {
+            return Err(Error::param("periods", span, "a cohort table spans 1 to 100,000 periods"));
+        }
+        // Triangular: cohort c has span − c cells (none for empty cohorts).
+        let widths: Vec<usize> = size
+            .iter()
+            .enumerate()
+            .map(|(c, &n)| if n > 0 { span as usize - c } else { 0 })
+            .collect();
+        Ok(Cells {
+            min_first,
+            active: widths.iter().map(|&w| vec![0; w]).collect(),
+            last_seen: widths.iter().map(|&w| vec![0; w]).collect(),
+            revenue: widths.iter().map(|&w| vec![Decimal::ZERO; w]).collect(),
+            size,
+            rows_after_as_of,
+        })
+    }
+
+    fn add_revenue(&mut self, c: usize, k: usize, amount: Decimal) -> Result<()> {
+        if let Some(cell) = self.revenue.get_mut(c).and_then(|r| r.get_mut(k)) {
+            *cell = cell.checked_add(amount).ok_or(Error::Overflow { op: "cohort revenue" })?;
+        }
+        Ok(())
+    }
+}
+
+fn outside(row: usize, day: i32) -> Error {
+    Error::InvalidRow {
+        row: row as u64,
+        reason: format!("{} is outside the custom cohort periods", date_of_day(day)),
+    }
+}
+
+/// Fast path: each customer's active periods as a bitmask, bit b = `last_period − b`.
+/// `None` when some activity lies 128 or more periods before the last one.
+fn cells_masked<K: Eq + Hash, D: PurchaseDate>(
+    buckets: &mut Buckets<'_>,
+    last_period: i64,
+    as_of: i32,
+    log: &TransactionColumns<'_, K, D>,
+) -> Result<Option<Cells>> {
+    const NONE: u8 = u8::MAX;
+    let mut masks: foldhash::HashMap<&K, (u32, u128)> = foldhash::HashMap::default();
+    let mut rows: Vec<(u32, u8)> = Vec::with_capacity(log.len());
+    let mut rows_after_as_of = 0_u64;
+    for (row, (customer, date)) in log.customers().iter().zip(log.dates()).enumerate() {
+        let day = date.day_number();
+        if day > as_of {
+            rows_after_as_of += 1;
+            rows.push((0, NONE));
+            continue;
+        }
+        let period = buckets.index(day).ok_or_else(|| outside(row, day))?;
+        let back = last_period - period;
+        if !(0..128).contains(&back) {
+            return Ok(None);
+        }
+        let next = masks.len() as u32;
+        let entry = masks.entry(customer).or_insert((next, 0));
+        entry.1 |= 1 << back;
+        rows.push((entry.0, back as u8));
+    }
+    if masks.len() >= u32::MAX as usize {
+        return Err(Error::param("customers", masks.len(), "at most 2^32 − 2 customers"));
+    }
+    // Oldest bit of each customer = acquisition period, counted back from the last.
+    let mut first_back = vec![0_u8; masks.len()];
+    let mut oldest = 0;
+    for &(id, mask) in masks.values() {
+        let b = 127 - mask.leading_zeros() as u8;
+        first_back[id as usize] = b;
+        oldest = oldest.max(b);
+    }
+    if masks.is_empty() {
+        return Ok(Some(Cells::new(last_period, last_period, vec![0], rows_after_as_of)?));
+    }
+    let min_first = last_period - i64::from(oldest);
+    let cohort = |b: u8| usize::from(oldest - b);
+    let mut size = vec![0_u64; usize::from(oldest) + 1];
+    for &b in &first_back {
+        size[cohort(b)] += 1;
+    }
+    let mut cells = Cells::new(min_first, last_period, size, rows_after_as_of)?;
+    for &(_, mask) in masks.values() {
+        let first = 127 - mask.leading_zeros();
+        let c = cohort(first as u8);
+        let (active, last_seen) = (&mut cells.active[c], &mut cells.last_seen[c]);
+        let mut m = mask;
+        while m != 0 {
+            let b = m.trailing_zeros();
+            active[(first - b) as usize] += 1;
+            m &= m - 1;
+        }
+        last_seen[(first - mask.trailing_zeros()) as usize] += 1;
+    }
+    drop(masks);
+    for (&(id, back), amount) in rows.iter().zip(log.amounts()) {
+        if back == NONE {
+            continue;
+        }
+        let first = first_back[id as usize];
+        cells.add_revenue(cohort(first), usize::from(first - back), *amount)?;
+    }
+    Ok(Some(cells))
+}
+
+/// General path: rows grouped by customer with a counting sort, distinct periods found
+/// with a reusable bitmap.
+fn cells_general<K: Eq + Hash, D: PurchaseDate>(
+    buckets: &mut Buckets<'_>,
+    last_period: i64,
+    as_of: i32,
+    log: &TransactionColumns<'_, K, D>,
+) -> Result<Cells> {
+    let mut ids: foldhash::HashMap<&K, u32> = foldhash::HashMap::default();
+    let mut first: Vec<i64> = Vec::new();
+    let mut rows: Vec<(u32, i64)> = Vec::with_capacity(log.len());
+    let mut rows_after_as_of = 0_u64;
+    for (row, (customer, date)) in log.customers().iter().zip(log.dates()).enumerate() {
+        let day = date.day_number();
+        if day > as_of {
+            rows_after_as_of += 1;
+            rows.push((u32::MAX, 0));
+            continue;
+        }
+        let period = buckets.index(day).ok_or_else(|| outside(row, day))?;
+        let next = first.len();
+        let id = *ids.entry(customer).or_insert_with(|| {
+            first.push(period);
+            next as u32
+        });
+        if first.len() >= u32::MAX as usize {
+            return Err(Error::param("customers", first.len(), "at most 2^32 − 2 customers"));
+        }
+        if let Some(f) = first.get_mut(id as usize) {
+            *f = (*f).min(period);
+        }
+        rows.push((id, period));
+    }
+    drop(ids);
+    let min_first = first.iter().copied().min().unwrap_or(last_period);
+    let span = last_period - min_first + 1;
+    if !(1..=100_000).contains(&span) {
+        return Err(Error::param("periods", span, "a cohort table spans 1 to 100,000 periods"));
+    }
+    let cohort_of = |id: u32| -> usize { (first[id as usize] - min_first) as usize };
+    let mut size = vec![0_u64; span as usize];
+    for id in 0..first.len() as u32 {
+        size[cohort_of(id)] += 1;
+    }
+    let mut cells = Cells::new(min_first, last_period, size, rows_after_as_of)?;
+
+    // Revenue per cell, and each row's offset grouped by customer (counting sort).
+    let mut start_of = vec![0_usize; first.len() + 1];
+    for &(id, _) in &rows {
+        if id != u32::MAX {
+            start_of[id as usize + 1] += 1;
+        }
+    }
+    for i in 1..start_of.len() {
+        start_of[i] += start_of[i - 1];
+    }
+    let mut fill = start_of.clone();
+    let mut offsets = vec![0_u32; rows.len() - rows_after_as_of as usize];
+    for (&(id, period), amount) in rows.iter().zip(log.amounts()) {
+        if id == u32::MAX {
+            continue;
+        }
+        let k = (period - first[id as usize]) as usize;
+        cells.add_revenue(cohort_of(id), k, *amount)?;
+        let slot = &mut fill[id as usize];
+        offsets[*slot] = k as u32;
+        *slot += 1;
+    }
+    drop(rows);
+
+    let mut seen = vec![false; span as usize];
+    for id in 0..first.len() {
+        let c = cohort_of(id as u32);
+        let mine = &offsets[start_of[id]..start_of[id + 1]];
+        let mut last = 0;
+        for &k in mine {
+            let k = k as usize;
+            if !seen[k] {
+                seen[k] = true;
+                cells.active[c][k] += 1;
+                last = last.max(k);
+            }
+        }
+        for &k in mine {
+            seen[k as usize] = false;
+        }
+        cells.last_seen[c][last] += 1;
+    }
+    Ok(cells)
 }
 
 /// Text rendering of a [`CohortTable`] (from [`CohortTable::display`]): cohort start,
