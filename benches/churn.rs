@@ -56,7 +56,10 @@ fn bench_survival(c: &mut Criterion) {
     });
     group.throughput(Throughput::Elements(1));
     group.bench_function("sbg_fit_fh07_regular", |b| {
-        b.iter(|| ShiftedBetaGeometric::fit_survivors(black_box(&[1000, 631, 468, 382, 326, 289, 262, 241])).unwrap())
+        b.iter(|| {
+            ShiftedBetaGeometric::fit_survivors(black_box(&[1000, 631, 468, 382, 326, 289, 262, 241]))
+                .unwrap()
+        })
     });
     group.finish();
 }

@@ -18,8 +18,12 @@ use customer_value::io::read_transactions_csv;
 use customer_value::retention::{ConstantRetention, RetentionModel, ShiftedBetaGeometric};
 
 /// Table 1 of Fader & Hardie (2007): % of 1,000 customers surviving in years 0–12.
-const REGULAR: [f64; 13] = [100.0, 63.1, 46.8, 38.2, 32.6, 28.9, 26.2, 24.1, 22.3, 20.7, 19.4, 18.3, 17.3];
-const HIGH_END: [f64; 13] = [100.0, 86.9, 74.3, 65.3, 59.3, 55.1, 51.7, 49.1, 46.8, 44.5, 42.7, 40.9, 39.4];
+const REGULAR: [f64; 13] = [
+    100.0, 63.1, 46.8, 38.2, 32.6, 28.9, 26.2, 24.1, 22.3, 20.7, 19.4, 18.3, 17.3,
+];
+const HIGH_END: [f64; 13] = [
+    100.0, 86.9, 74.3, 65.3, 59.3, 55.1, 51.7, 49.1, 46.8, 44.5, 42.7, 40.9, 39.4,
+];
 
 fn segment(name: &str, pct: &[f64; 13]) -> Result<(), Box<dyn std::error::Error>> {
     // Fit on years 0–7 only, as the paper does.

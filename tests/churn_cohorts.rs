@@ -54,7 +54,11 @@ fn cdnow_monthly_cohorts() {
     assert_eq!(t.cohorts[2].active.len(), 16);
     assert!(t.cohorts.iter().all(|c| c.active.iter().all(Option::is_some)));
     // Cut mid-month: June 1998 is unfinished, so its cells are empty, not zero.
-    let mid = CohortTable::build(&CohortSpec::new(CohortPeriod::Month, d(1998, 6, 15)).unwrap(), cdnow().columns()).unwrap();
+    let mid = CohortTable::build(
+        &CohortSpec::new(CohortPeriod::Month, d(1998, 6, 15)).unwrap(),
+        cdnow().columns(),
+    )
+    .unwrap();
     assert_eq!(mid.cohorts[0].active[17], None);
     assert_eq!(mid.cohorts[0].active[16], t.cohorts[0].active[16]);
     assert!(mid.rows_after_as_of > 0);
@@ -72,8 +76,12 @@ fn small_log_by_hand() {
     // Weekly cohorts; 2024-01-01 is a Monday.
     let mut log = TransactionLog::default();
     let rows = [
-        (1_u32, d(2024, 1, 1), 10), (1, d(2024, 1, 3), 5), (2, d(2024, 1, 7), 20),
-        (1, d(2024, 1, 15), 7), (3, d(2024, 1, 9), 4), (2, d(2024, 1, 22), 1),
+        (1_u32, d(2024, 1, 1), 10),
+        (1, d(2024, 1, 3), 5),
+        (2, d(2024, 1, 7), 20),
+        (1, d(2024, 1, 15), 7),
+        (3, d(2024, 1, 9), 4),
+        (2, d(2024, 1, 22), 1),
         (3, d(2024, 1, 23), 2),
     ];
     for (c, day, a) in rows {
@@ -89,7 +97,15 @@ fn small_log_by_hand() {
     // "k or later" counts purchases up to the as-of date, including the unfinished week
     // (customer 2 bought on Jan 22).
     assert_eq!(w1.active_or_later, vec![Some(2), Some(2), Some(2), None]);
-    assert_eq!(w1.revenue, vec![Some(Decimal::from(35)), Some(Decimal::ZERO), Some(Decimal::from(7)), None]);
+    assert_eq!(
+        w1.revenue,
+        vec![
+            Some(Decimal::from(35)),
+            Some(Decimal::ZERO),
+            Some(Decimal::from(7)),
+            None
+        ]
+    );
     assert_eq!(w1.retention(2), Some(0.5));
     assert_eq!(w1.retention_or_later(1), Some(1.0));
     assert_eq!(w1.revenue_retention(2), Some(0.2));
@@ -100,7 +116,11 @@ fn small_log_by_hand() {
     let curve = t.average_curve(CohortMetric::Active);
     assert_eq!(curve, vec![Some(1.0), Some(0.0), Some(0.5), None]);
     // Custom fixed-length periods: fortnights from Jan 1.
-    let spec = CohortSpec::new(CohortPeriod::Every(Period::every(14, d(2024, 1, 1)).unwrap()), d(2024, 1, 28)).unwrap();
+    let spec = CohortSpec::new(
+        CohortPeriod::Every(Period::every(14, d(2024, 1, 1)).unwrap()),
+        d(2024, 1, 28),
+    )
+    .unwrap();
     let t = CohortTable::build(&spec, log.columns()).unwrap();
     assert_eq!(t.cohorts[0].size, 3);
     assert_eq!(t.cohorts[0].active, vec![Some(3), Some(3)]);
@@ -108,19 +128,36 @@ fn small_log_by_hand() {
 
 #[test]
 fn bad_specs_and_rows_are_typed_errors() {
-    let unsorted = CohortSpec::new(CohortPeriod::Boundaries(vec![d(2024, 2, 1), d(2024, 1, 1)]), d(2024, 3, 1));
+    let unsorted = CohortSpec::new(
+        CohortPeriod::Boundaries(vec![d(2024, 2, 1), d(2024, 1, 1)]),
+        d(2024, 3, 1),
+    );
     assert!(matches!(unsorted, Err(Error::InvalidParameter { .. })));
-    let empty_period = CohortSpec::new(CohortPeriod::Boundaries(vec![d(2024, 1, 1), d(2024, 1, 1), d(2024, 2, 1)]), d(2024, 3, 1));
+    let empty_period = CohortSpec::new(
+        CohortPeriod::Boundaries(vec![d(2024, 1, 1), d(2024, 1, 1), d(2024, 2, 1)]),
+        d(2024, 3, 1),
+    );
     assert!(matches!(empty_period, Err(Error::InvalidParameter { .. })));
     assert!(CohortSpec::new(CohortPeriod::Boundaries(vec![d(2024, 1, 1)]), d(2024, 3, 1)).is_err());
-    let spec = CohortSpec::new(CohortPeriod::Boundaries(vec![d(2024, 1, 1), d(2024, 2, 1)]), d(2024, 3, 1)).unwrap();
+    let spec = CohortSpec::new(
+        CohortPeriod::Boundaries(vec![d(2024, 1, 1), d(2024, 2, 1)]),
+        d(2024, 3, 1),
+    )
+    .unwrap();
     let mut log = TransactionLog::default();
     log.push(1_u32, d(2024, 1, 5), Decimal::ONE);
     log.push(1_u32, d(2023, 12, 5), Decimal::ONE);
-    assert!(matches!(CohortTable::build(&spec, log.columns()), Err(Error::InvalidRow { row: 1, .. })));
+    assert!(matches!(
+        CohortTable::build(&spec, log.columns()),
+        Err(Error::InvalidRow { row: 1, .. })
+    ));
     // An empty log is an empty table, not an error.
     let empty: TransactionLog<u32> = TransactionLog::default();
-    let t = CohortTable::build(&CohortSpec::new(CohortPeriod::Month, d(2024, 1, 1)).unwrap(), empty.columns()).unwrap();
+    let t = CohortTable::build(
+        &CohortSpec::new(CohortPeriod::Month, d(2024, 1, 1)).unwrap(),
+        empty.columns(),
+    )
+    .unwrap();
     assert!(t.cohorts.is_empty());
     assert!(lapse_report(log.columns(), 0, d(2024, 3, 1), CohortPeriod::Month).is_err());
 }
@@ -132,7 +169,11 @@ fn lapses_on_cdnow() {
     let log = cdnow();
     let r = lapse_report(log.columns(), 90, d(1998, 6, 30), CohortPeriod::Month).unwrap();
     assert_eq!(r.customers.len(), 2357);
-    let recent = r.customers.iter().filter(|c| c.last_purchase >= d(1998, 4, 1)).count() as u64;
+    let recent = r
+        .customers
+        .iter()
+        .filter(|c| c.last_purchase >= d(1998, 4, 1))
+        .count() as u64;
     assert_eq!(r.lapsed(), 2357 - recent);
     let last = r.periods.last().unwrap();
     assert_eq!(last.lapsed_at_end, r.lapsed());
@@ -140,7 +181,10 @@ fn lapses_on_cdnow() {
     // Every lapse is counted once; returns never exceed lapses.
     let lapses: u64 = r.periods.iter().map(|p| p.lapsed).sum();
     let returns: u64 = r.periods.iter().map(|p| p.returned).sum();
-    assert_eq!(lapses, r.customers.iter().map(|c| u64::from(c.lapses)).sum::<u64>());
+    assert_eq!(
+        lapses,
+        r.customers.iter().map(|c| u64::from(c.lapses)).sum::<u64>()
+    );
     assert_eq!(lapses - returns, r.lapsed());
 }
 
@@ -154,9 +198,18 @@ fn at_risk_ranking() {
     assert_eq!(order, vec![14, 10, 12, 13]); // 510, 80, 80 (input order), 19
     assert_eq!(r.scored, 5);
     assert!((r.total_value_at_risk - (510.0 + 80.0 + 80.0 + 19.0)).abs() < 1e-9);
-    assert!(matches!(rank_at_risk(&ids, &p[..4], &v, 0.5), Err(Error::LengthMismatch { .. })));
-    assert!(matches!(rank_at_risk(&ids, &[0.1, 0.2, 1.5, 0.1, 0.1], &v, 0.5), Err(Error::InvalidRow { row: 2, .. })));
-    assert!(matches!(rank_at_risk(&ids, &p, &[1.0, 1.0, f64::NAN, 1.0, 1.0], 0.5), Err(Error::InvalidRow { row: 2, .. })));
+    assert!(matches!(
+        rank_at_risk(&ids, &p[..4], &v, 0.5),
+        Err(Error::LengthMismatch { .. })
+    ));
+    assert!(matches!(
+        rank_at_risk(&ids, &[0.1, 0.2, 1.5, 0.1, 0.1], &v, 0.5),
+        Err(Error::InvalidRow { row: 2, .. })
+    ));
+    assert!(matches!(
+        rank_at_risk(&ids, &p, &[1.0, 1.0, f64::NAN, 1.0, 1.0], 0.5),
+        Err(Error::InvalidRow { row: 2, .. })
+    ));
     assert!(rank_at_risk(&ids, &p, &v, f64::NAN).is_err());
 }
 

@@ -35,26 +35,44 @@ fn close(a: Option<f64>, b: f64, tol: f64) -> bool {
 #[test]
 fn reference_month_under_every_convention() {
     let c = ChurnCounts::from_subscriptions(&reference_subscriptions(), day(0), day(30)).unwrap();
-    assert_eq!((c.start, c.new, c.lost_from_start, c.lost_from_new), (100, 20, 8, 2));
+    assert_eq!(
+        (c.start, c.new, c.lost_from_start, c.lost_from_new),
+        (100, 20, 8, 2)
+    );
     assert_eq!((c.end(), c.customer_days, c.period_days), (110, 3260, 30));
     assert!(close(c.rate(ChurnMethod::NetCustomerChange), -0.10, 1e-15));
     assert!(close(c.rate(ChurnMethod::Simple), 0.10, 1e-15));
     assert!(close(c.rate(ChurnMethod::ChartMogul), 0.08, 1e-15));
     assert!(close(c.rate(ChurnMethod::Stripe), 0.08333, 5e-6));
     assert!(close(c.rate(ChurnMethod::AverageBase), 0.09524, 5e-6));
-    assert!(close(c.rate(ChurnMethod::CustomerDays), 10.0 / 3260.0 * 30.0, 1e-15));
+    assert!(close(
+        c.rate(ChurnMethod::CustomerDays),
+        10.0 / 3260.0 * 30.0,
+        1e-15
+    ));
     assert!(close(c.rate(ChurnMethod::CustomerDays), 0.09202, 5e-6));
     // The same figures typed in directly.
-    let direct = ChurnCounts::new(100, 20, 8, 2).unwrap().with_exposure(3260, 30).unwrap();
+    let direct = ChurnCounts::new(100, 20, 8, 2)
+        .unwrap()
+        .with_exposure(3260, 30)
+        .unwrap();
     assert_eq!(direct, c);
 }
 
 #[test]
 fn retention_is_one_minus_churn_only_for_shares() {
-    let c = ChurnCounts::new(100, 20, 8, 2).unwrap().with_exposure(3260, 30).unwrap();
+    let c = ChurnCounts::new(100, 20, 8, 2)
+        .unwrap()
+        .with_exposure(3260, 30)
+        .unwrap();
     assert!(close(c.retention(ChurnMethod::ChartMogul), 0.92, 1e-15));
     assert!(close(c.retention(ChurnMethod::Stripe), 110.0 / 120.0, 1e-15));
-    for m in [ChurnMethod::NetCustomerChange, ChurnMethod::Simple, ChurnMethod::AverageBase, ChurnMethod::CustomerDays] {
+    for m in [
+        ChurnMethod::NetCustomerChange,
+        ChurnMethod::Simple,
+        ChurnMethod::AverageBase,
+        ChurnMethod::CustomerDays,
+    ] {
         assert_eq!(c.retention(m), None, "{m:?}");
     }
 }
@@ -69,7 +87,16 @@ fn zero_denominators_are_none_never_nan() {
     let c = ChurnCounts::new(10, 0, 1, 0).unwrap();
     assert_eq!(c.rate(ChurnMethod::CustomerDays), None);
     // Revenue: no starting revenue.
-    let b = RevenueBridge::new(Decimal::ZERO, Decimal::TEN, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::TEN).unwrap();
+    let b = RevenueBridge::new(
+        Decimal::ZERO,
+        Decimal::TEN,
+        Decimal::ZERO,
+        Decimal::ZERO,
+        Decimal::ZERO,
+        Decimal::ZERO,
+        Decimal::TEN,
+    )
+    .unwrap();
     assert_eq!(b.gross_revenue_churn(), None);
     assert_eq!(b.net_revenue_retention(), None);
 }
@@ -83,11 +110,17 @@ fn chartmogul_revenue_churn_example() {
     assert_eq!(b.gross_revenue_retention(), Some(Decimal::new(8, 1)));
     assert_eq!(b.net_revenue_retention(), Some(Decimal::new(9, 1)));
     // The same from per-customer revenue: 3 customers of 40/30/30.
-    let row = |s: i64, e: i64| CustomerRevenue { start: d(s), end: d(e), previously_active: false };
-    let from_rows = RevenueBridge::from_customers(&[row(40, 50), row(30, 20), row(30, 30), row(0, 0)]).unwrap();
+    let row = |s: i64, e: i64| CustomerRevenue {
+        start: d(s),
+        end: d(e),
+        previously_active: false,
+    };
+    let from_rows =
+        RevenueBridge::from_customers(&[row(40, 50), row(30, 20), row(30, 30), row(0, 0)]).unwrap();
     assert_eq!(from_rows.contraction, d(10));
     assert_eq!(from_rows.expansion, d(10));
-    let churned = RevenueBridge::from_customers(&[row(40, 50), row(30, 20), row(10, 0), row(20, 20)]).unwrap();
+    let churned =
+        RevenueBridge::from_customers(&[row(40, 50), row(30, 20), row(10, 0), row(20, 20)]).unwrap();
     assert_eq!(churned, b);
 }
 
@@ -97,7 +130,10 @@ fn net_negative_churn_and_reactivation() {
     let b = RevenueBridge::new(d(100), d(5), d(30), d(10), d(5), d(10), d(130)).unwrap();
     assert_eq!(b.net_revenue_churn(), Some(Decimal::new(-25, 2)));
     assert_eq!(b.net_revenue_retention(), Some(Decimal::new(125, 2)));
-    assert_eq!(b.net_revenue_retention_excluding_reactivation(), Some(Decimal::new(115, 2)));
+    assert_eq!(
+        b.net_revenue_retention_excluding_reactivation(),
+        Some(Decimal::new(115, 2))
+    );
 }
 
 #[test]
@@ -108,10 +144,24 @@ fn bridge_that_does_not_add_up_is_refused() {
         Err(Error::InvalidParameter { name: "end", .. })
     ));
     assert!(RevenueBridge::new(d(100), d(-1), d(10), d(0), d(10), d(10), d(89)).is_err());
-    let neg = CustomerRevenue { start: d(-5), end: d(1), previously_active: false };
-    assert!(matches!(RevenueBridge::from_customers(&[neg]), Err(Error::InvalidRow { row: 0, .. })));
-    let huge = CustomerRevenue { start: Decimal::MAX, end: Decimal::MAX, previously_active: false };
-    assert!(matches!(RevenueBridge::from_customers(&[huge, huge]), Err(Error::Overflow { .. })));
+    let neg = CustomerRevenue {
+        start: d(-5),
+        end: d(1),
+        previously_active: false,
+    };
+    assert!(matches!(
+        RevenueBridge::from_customers(&[neg]),
+        Err(Error::InvalidRow { row: 0, .. })
+    ));
+    let huge = CustomerRevenue {
+        start: Decimal::MAX,
+        end: Decimal::MAX,
+        previously_active: false,
+    };
+    assert!(matches!(
+        RevenueBridge::from_customers(&[huge, huge]),
+        Err(Error::Overflow { .. })
+    ));
 }
 
 #[test]
@@ -125,7 +175,10 @@ fn conversions_and_lifetimes() {
     assert!((lifetime_from_retention(0.9, CurrentPeriod::Counted).unwrap() - 10.0).abs() < 1e-9);
     assert!((lifetime(0.05, CurrentPeriod::Counted).unwrap() - 20.0).abs() < 1e-12);
     assert!((lifetime(0.05, CurrentPeriod::Excluded).unwrap() - 19.0).abs() < 1e-12);
-    assert!(matches!(lifetime(0.0, CurrentPeriod::Counted), Err(Error::Undefined { .. })));
+    assert!(matches!(
+        lifetime(0.0, CurrentPeriod::Counted),
+        Err(Error::Undefined { .. })
+    ));
     assert!(convert_churn(1.2, 12.0).is_err());
     assert!(convert_churn(0.1, 0.0).is_err());
     assert!(convert_churn(f64::NAN, 12.0).is_err());
@@ -135,8 +188,18 @@ fn conversions_and_lifetimes() {
 fn bad_counts_and_periods_are_typed_errors() {
     assert!(ChurnCounts::new(10, 0, 11, 0).is_err());
     assert!(ChurnCounts::new(10, 2, 0, 3).is_err());
-    assert!(ChurnCounts::new(10, 2, 0, 0).unwrap().with_exposure(10, 0).is_err());
-    assert!(ChurnCounts::new(10, 2, 0, 0).unwrap().with_exposure(1000, 30).is_err());
+    assert!(
+        ChurnCounts::new(10, 2, 0, 0)
+            .unwrap()
+            .with_exposure(10, 0)
+            .is_err()
+    );
+    assert!(
+        ChurnCounts::new(10, 2, 0, 0)
+            .unwrap()
+            .with_exposure(1000, 30)
+            .is_err()
+    );
     // Empty or reversed period.
     assert!(matches!(
         ChurnCounts::from_subscriptions(&reference_subscriptions(), day(30), day(30)),
@@ -144,13 +207,22 @@ fn bad_counts_and_periods_are_typed_errors() {
     ));
     assert!(ChurnCounts::from_subscriptions(&reference_subscriptions(), day(30), day(0)).is_err());
     // An end before its start (built without the validating constructor).
-    let bad = [Subscription { start: day(5), end: Some(day(1)) }];
+    let bad = [Subscription {
+        start: day(5),
+        end: Some(day(1)),
+    }];
     assert!(matches!(
         ChurnCounts::from_subscriptions(&bad, day(0), day(30)),
         Err(Error::InvalidRow { row: 0, .. })
     ));
-    let mut a = ChurnCounts::new(1, 0, 0, 0).unwrap().with_exposure(30, 30).unwrap();
-    let b = ChurnCounts::new(1, 0, 0, 0).unwrap().with_exposure(31, 31).unwrap();
+    let mut a = ChurnCounts::new(1, 0, 0, 0)
+        .unwrap()
+        .with_exposure(30, 30)
+        .unwrap();
+    let b = ChurnCounts::new(1, 0, 0, 0)
+        .unwrap()
+        .with_exposure(31, 31)
+        .unwrap();
     assert!(a.merge(&b).is_err());
 }
 

@@ -12,9 +12,27 @@ use proptest::prelude::*;
 /// 6,6,6,6+,7,9+,10,10+,11+,13,16,17+,19+,20+,22,23,25+,32+,32+,34+,35+ (weeks; + censored).
 fn six_mp() -> Vec<(u32, bool)> {
     vec![
-        (6, true), (6, true), (6, true), (6, false), (7, true), (9, false), (10, true),
-        (10, false), (11, false), (13, true), (16, true), (17, false), (19, false), (20, false),
-        (22, true), (23, true), (25, false), (32, false), (32, false), (34, false), (35, false),
+        (6, true),
+        (6, true),
+        (6, true),
+        (6, false),
+        (7, true),
+        (9, false),
+        (10, true),
+        (10, false),
+        (11, false),
+        (13, true),
+        (16, true),
+        (17, false),
+        (19, false),
+        (20, false),
+        (22, true),
+        (23, true),
+        (25, false),
+        (32, false),
+        (32, false),
+        (34, false),
+        (35, false),
     ]
 }
 
@@ -22,7 +40,13 @@ fn six_mp() -> Vec<(u32, bool)> {
 fn six_mp_reproduces_the_published_curve() {
     let km = KaplanMeier::from_durations(six_mp()).unwrap();
     let expected = [
-        (6, 0.8571), (7, 0.8067), (10, 0.7529), (13, 0.6902), (16, 0.6275), (22, 0.5378), (23, 0.4482),
+        (6, 0.8571),
+        (7, 0.8067),
+        (10, 0.7529),
+        (13, 0.6902),
+        (16, 0.6275),
+        (22, 0.5378),
+        (23, 0.4482),
     ];
     for (t, s) in expected {
         assert!((km.survival(t) - s).abs() < 5e-5, "S({t}) = {}", km.survival(t));
@@ -42,7 +66,9 @@ fn six_mp_reproduces_the_published_curve() {
 fn six_mp_confidence_bands() {
     let km = KaplanMeier::from_durations(six_mp()).unwrap();
     // Plain band at t = 6: 0.8571 ± 1.96 × 0.0764 (R conf.type = "plain": 0.7075, 1).
-    let (lo, hi) = km.confidence_interval(6, 1.959964, ConfidenceBand::Plain).unwrap();
+    let (lo, hi) = km
+        .confidence_interval(6, 1.959964, ConfidenceBand::Plain)
+        .unwrap();
     assert!((lo - (0.857143 - 1.959964 * 0.076360)).abs() < 1e-4 && (hi - 1.0).abs() < 1e-12);
     // R's default "log" band at t = 23: exp(ln 0.4482 ± 1.96·√V).
     let (lo, hi) = km.confidence_interval(23, 1.959964, ConfidenceBand::Log).unwrap();
@@ -51,10 +77,15 @@ fn six_mp_confidence_bands() {
     assert!((lo - s * (-w).exp()).abs() < 1e-12 && (hi - (s * w.exp()).min(1.0)).abs() < 1e-12);
     // Log-log band stays inside (0, 1) and contains the estimate.
     for t in [6, 10, 23] {
-        let (lo, hi) = km.confidence_interval(t, 1.959964, ConfidenceBand::LogLog).unwrap();
+        let (lo, hi) = km
+            .confidence_interval(t, 1.959964, ConfidenceBand::LogLog)
+            .unwrap();
         assert!(0.0 < lo && lo < km.survival(t) && km.survival(t) < hi && hi < 1.0);
     }
-    assert!(km.confidence_interval(6, f64::NAN, ConfidenceBand::Plain).is_err());
+    assert!(
+        km.confidence_interval(6, f64::NAN, ConfidenceBand::Plain)
+            .is_err()
+    );
 }
 
 #[test]
@@ -65,7 +96,10 @@ fn restricted_mean_is_the_area_under_the_steps() {
     let by_hand = 6.0 + s(6) + 3.0 * s(7) + 3.0 * s(10) + 3.0 * s(13) + 6.0 * s(16) + s(22) + 12.0 * s(23);
     assert!((km.restricted_mean(35).unwrap() - by_hand).abs() < 1e-12);
     assert!((km.restricted_mean(6).unwrap() - 6.0).abs() < 1e-12);
-    assert!(matches!(km.restricted_mean(36), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(
+        km.restricted_mean(36),
+        Err(Error::InvalidParameter { .. })
+    ));
     // Discrete time: the RMST to τ equals the trait's lifetime within τ.
     assert!((km.restricted_mean(30).unwrap() - km.expected_lifetime_within(30)).abs() < 1e-12);
 }
@@ -97,14 +131,23 @@ fn bad_input_is_a_typed_error() {
     ));
     // Built without the constructor: still caught, with the row.
     let bad = [
-        Subscription { start: d(2024, 1, 1), end: None },
-        Subscription { start: d(2024, 2, 1), end: Some(d(2024, 1, 1)) },
+        Subscription {
+            start: d(2024, 1, 1),
+            end: None,
+        },
+        Subscription {
+            start: d(2024, 2, 1),
+            end: Some(d(2024, 1, 1)),
+        },
     ];
     assert!(matches!(
         KaplanMeier::from_subscriptions(&bad, d(2024, 6, 1), 30),
         Err(Error::InvalidRow { row: 1, .. })
     ));
-    let future = [Subscription { start: d(2025, 1, 1), end: None }];
+    let future = [Subscription {
+        start: d(2025, 1, 1),
+        end: None,
+    }];
     assert!(matches!(
         KaplanMeier::from_subscriptions(&future, d(2024, 6, 1), 30),
         Err(Error::InvalidRow { row: 0, .. })
@@ -115,7 +158,10 @@ fn bad_input_is_a_typed_error() {
         KaplanMeier::from_durations([(3, true), (0, true)]),
         Err(Error::InvalidRow { row: 1, .. })
     ));
-    assert!(matches!(KaplanMeier::from_durations([]), Err(Error::EmptyInput { .. })));
+    assert!(matches!(
+        KaplanMeier::from_durations([]),
+        Err(Error::EmptyInput { .. })
+    ));
 }
 
 #[test]
@@ -123,7 +169,10 @@ fn everybody_churning_ends_at_zero() {
     let km = KaplanMeier::from_durations([(1, true), (2, true)]).unwrap();
     assert!((km.survival(1) - 0.5).abs() < 1e-15);
     assert!(km.survival(2).abs() < 1e-15);
-    assert_eq!(km.confidence_interval(2, 1.96, ConfidenceBand::LogLog).unwrap(), (0.0, 0.0));
+    assert_eq!(
+        km.confidence_interval(2, 1.96, ConfidenceBand::LogLog).unwrap(),
+        (0.0, 0.0)
+    );
     check_retention_model(&km, 5).unwrap();
 }
 

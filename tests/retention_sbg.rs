@@ -14,7 +14,11 @@ fn fh07() -> Vec<(u32, f64, f64)> {
         .skip(1)
         .map(|line| {
             let f: Vec<&str> = line.split(',').collect();
-            (f[0].parse().unwrap(), f[1].parse().unwrap(), f[2].parse().unwrap())
+            (
+                f[0].parse().unwrap(),
+                f[1].parse().unwrap(),
+                f[2].parse().unwrap(),
+            )
         })
         .collect()
 }
@@ -63,8 +67,12 @@ fn fitting_churn_counts_equals_fitting_survivors() {
 #[test]
 fn del_and_derl_reproduce_fader_hardie_2010() {
     // From the full-precision fits (the 4-decimal parameters move DEL by ~1e-4).
-    let regular = ShiftedBetaGeometric::fit_survivors(&survivors(false)).unwrap().model;
-    let high = ShiftedBetaGeometric::fit_survivors(&survivors(true)).unwrap().model;
+    let regular = ShiftedBetaGeometric::fit_survivors(&survivors(false))
+        .unwrap()
+        .model;
+    let high = ShiftedBetaGeometric::fit_survivors(&survivors(true))
+        .unwrap()
+        .model;
     let del = regular.discounted_expected_lifetime(0.1).unwrap();
     let derl = regular.discounted_expected_residual_lifetime(0.1, 1).unwrap();
     assert!((del - 3.6949).abs() < 6e-5, "{del}");
@@ -93,10 +101,22 @@ fn del_is_the_discounted_sum_of_survival() {
 #[test]
 fn divergent_or_invalid_lifetimes_are_errors() {
     let m = ShiftedBetaGeometric::new(0.7041, 1.1820).unwrap();
-    assert!(matches!(m.discounted_expected_lifetime(0.0), Err(Error::Undefined { .. })));
-    assert!(matches!(m.discounted_expected_lifetime(-0.1), Err(Error::InvalidParameter { .. })));
-    assert!(matches!(m.discounted_expected_lifetime(f64::NAN), Err(Error::InvalidParameter { .. })));
-    assert!(matches!(m.discounted_expected_residual_lifetime(0.1, 0), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(
+        m.discounted_expected_lifetime(0.0),
+        Err(Error::Undefined { .. })
+    ));
+    assert!(matches!(
+        m.discounted_expected_lifetime(-0.1),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        m.discounted_expected_lifetime(f64::NAN),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        m.discounted_expected_residual_lifetime(0.1, 0),
+        Err(Error::InvalidParameter { .. })
+    ));
 }
 
 #[test]
@@ -130,8 +150,14 @@ fn closed_forms_agree() {
 
 #[test]
 fn bad_input_is_a_typed_error() {
-    assert!(matches!(ShiftedBetaGeometric::fit_survivors(&[]), Err(Error::EmptyInput { .. })));
-    assert!(matches!(ShiftedBetaGeometric::fit_survivors(&[1000]), Err(Error::EmptyInput { .. })));
+    assert!(matches!(
+        ShiftedBetaGeometric::fit_survivors(&[]),
+        Err(Error::EmptyInput { .. })
+    ));
+    assert!(matches!(
+        ShiftedBetaGeometric::fit_survivors(&[1000]),
+        Err(Error::EmptyInput { .. })
+    ));
     assert!(matches!(
         ShiftedBetaGeometric::fit_survivors(&[0, 0, 0]),
         Err(Error::InvalidParameter { .. })

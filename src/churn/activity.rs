@@ -85,6 +85,11 @@ impl<K> LapseReport<K> {
 /// Lapse status and per-period lapse counts of a log, for an inactivity window of
 /// `window_days` days, counting periods by `period` (week, month, …).
 ///
+/// A customer is lapsed on day t when their last purchase on or before t is more than
+/// `window_days` earlier. Each gap longer than the window is one lapse (on day
+/// last + window + 1) and, if they bought again, one return (on that purchase day).
+/// Transactions after `as_of` are left out and counted.
+///
 /// # Errors
 ///
 /// [`Error::InvalidParameter`] for a window of 0 days or invalid custom boundaries;
@@ -123,7 +128,11 @@ where
     D: PurchaseDate,
 {
     if window_days == 0 {
-        return Err(Error::param("window_days", 0, "the inactivity window is at least one day"));
+        return Err(Error::param(
+            "window_days",
+            0,
+            "the inactivity window is at least one day",
+        ));
     }
     let spec = super::cohort::CohortSpec::new(period, as_of)?;
     let mut buckets = Buckets::new(&spec.period);

@@ -205,6 +205,13 @@ pub enum CohortMetric {
 
 /// Acquisition cohorts × periods since acquisition.
 ///
+/// Customers are grouped by the period of their first purchase; each [`Cohort`] row holds,
+/// for k = 0, 1, … periods since acquisition, the customers active in period k, those
+/// active in k or later, and the net revenue of period k. A cell whose period has not
+/// finished by the as-of date is `None` — empty, not zero — so a half-observed month never
+/// reads as a collapse in retention. Transactions after the as-of date are left out and
+/// counted in [`rows_after_as_of`](Self::rows_after_as_of). The build is linear in the log.
+///
 /// # Examples
 ///
 /// ```
@@ -275,8 +282,11 @@ impl CohortTable {
             .map(|i| buckets.start(min_first + i as i64 + 1) <= i64::from(as_of) + 1)
             .collect();
         let mut cohorts = Vec::new();
-        for (c, ((&size, active), (last_seen, revenue))) in
-            size.iter().zip(&active).zip(last_seen.iter().zip(&revenue)).enumerate()
+        for (c, ((&size, active), (last_seen, revenue))) in size
+            .iter()
+            .zip(&active)
+            .zip(last_seen.iter().zip(&revenue))
+            .enumerate()
         {
             if size == 0 {
                 continue;
@@ -291,9 +301,17 @@ impl CohortTable {
             cohorts.push(Cohort {
                 start: date_of_day(i32::try_from(buckets.start(min_first + c as i64)).unwrap_or(0)),
                 size,
-                active: active.iter().enumerate().map(|(k, &n)| done(k).then_some(n)).collect(),
+                active: active
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &n)| done(k).then_some(n))
+                    .collect(),
                 active_or_later: or_later,
-                revenue: revenue.iter().enumerate().map(|(k, &r)| done(k).then_some(r)).collect(),
+                revenue: revenue
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &r)| done(k).then_some(r))
+                    .collect(),
             });
         }
         Ok(CohortTable {
@@ -337,7 +355,11 @@ impl CohortTable {
                 for c in &self.cohorts {
                     match metric {
                         CohortMetric::Active | CohortMetric::ActiveOrLater => {
-                            let cells = if metric == CohortMetric::Active { &c.active } else { &c.active_or_later };
+                            let cells = if metric == CohortMetric::Active {
+                                &c.active
+                            } else {
+                                &c.active_or_later
+                            };
                             if let Some(Some(n)) = cells.get(k) {
                                 num += *n as f64;
                                 den += c.size as f64;
@@ -379,7 +401,11 @@ impl Cells {
     fn new(min_first: i64, last_period: i64, size: Vec<u64>, rows_after_as_of: u64) -> Result<Self> {
         let span = last_period - min_first + 1;
         if !(1..=100_000).contains(&span) || size.len() as i64 != span {
-            return Err(Error::param("periods", span, "a cohort table spans 1 to 100,000 periods"));
+            return Err(Error::param(
+                "periods",
+                span,
+                "a cohort table spans 1 to 100,000 periods",
+            ));
         }
         // Triangular: cohort c has span − c cells (none for empty cohorts).
         let widths: Vec<usize> = size
@@ -399,7 +425,9 @@ impl Cells {
 
     fn add_revenue(&mut self, c: usize, k: usize, amount: Decimal) -> Result<()> {
         if let Some(cell) = self.revenue.get_mut(c).and_then(|r| r.get_mut(k)) {
-            *cell = cell.checked_add(amount).ok_or(Error::Overflow { op: "cohort revenue" })?;
+            *cell = cell
+                .checked_add(amount)
+                .ok_or(Error::Overflow { op: "cohort revenue" })?;
         }
         Ok(())
     }
@@ -442,7 +470,11 @@ fn cells_masked<K: Eq + Hash, D: PurchaseDate>(
         rows.push((entry.0, back as u8));
     }
     if masks.len() >= u32::MAX as usize {
-        return Err(Error::param("customers", masks.len(), "at most 2^32 − 2 customers"));
+        return Err(Error::param(
+            "customers",
+            masks.len(),
+            "at most 2^32 − 2 customers",
+        ));
     }
     // Oldest bit of each customer = acquisition period, counted back from the last.
     let mut first_back = vec![0_u8; masks.len()];
@@ -453,7 +485,12 @@ fn cells_masked<K: Eq + Hash, D: PurchaseDate>(
         oldest = oldest.max(b);
     }
     if masks.is_empty() {
-        return Ok(Some(Cells::new(last_period, last_period, vec![0], rows_after_as_of)?));
+        return Ok(Some(Cells::new(
+            last_period,
+            last_period,
+            vec![0],
+            rows_after_as_of,
+        )?));
     }
     let min_first = last_period - i64::from(oldest);
     let cohort = |b: u8| usize::from(oldest - b);
@@ -511,7 +548,11 @@ fn cells_general<K: Eq + Hash, D: PurchaseDate>(
             next as u32
         });
         if first.len() >= u32::MAX as usize {
-            return Err(Error::param("customers", first.len(), "at most 2^32 − 2 customers"));
+            return Err(Error::param(
+                "customers",
+                first.len(),
+                "at most 2^32 − 2 customers",
+            ));
         }
         if let Some(f) = first.get_mut(id as usize) {
             *f = (*f).min(period);
@@ -522,7 +563,11 @@ fn cells_general<K: Eq + Hash, D: PurchaseDate>(
     let min_first = first.iter().copied().min().unwrap_or(last_period);
     let span = last_period - min_first + 1;
     if !(1..=100_000).contains(&span) {
-        return Err(Error::param("periods", span, "a cohort table spans 1 to 100,000 periods"));
+        return Err(Error::param(
+            "periods",
+            span,
+            "a cohort table spans 1 to 100,000 periods",
+        ));
     }
     let cohort_of = |id: u32| -> usize { (first[id as usize] - min_first) as usize };
     let mut size = vec![0_u64; span as usize];
@@ -586,7 +631,13 @@ pub struct CohortDisplay<'a> {
 
 impl fmt::Display for CohortDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width = self.table.cohorts.iter().map(|c| c.active.len()).max().unwrap_or(0);
+        let width = self
+            .table
+            .cohorts
+            .iter()
+            .map(|c| c.active.len())
+            .max()
+            .unwrap_or(0);
         write!(f, "{:<10} {:>7}", "cohort", "size")?;
         for k in 0..width {
             write!(f, " {:>6}", format!("k={k}"))?;

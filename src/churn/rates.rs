@@ -25,8 +25,18 @@ use crate::error::{Error, Result};
 use crate::retention::Subscription;
 use crate::time::PurchaseDate;
 
-/// A churn-rate convention. Each variant documents its formula and the reference-table
-/// value (see the [module docs](self)).
+/// A churn-rate convention. Each variant documents its formula and its value on the
+/// reference month: 100 customers at the start of a 30-day month; 8 of them churn on day
+/// 15; 20 join on day 10 and 2 of those churn on day 20.
+///
+/// | method | formula | value |
+/// |---|---|---|
+/// | [`NetCustomerChange`](ChurnMethod::NetCustomerChange) | (start − end) / start | −10 % (not churn) |
+/// | [`Simple`](ChurnMethod::Simple) | lost / start | 10 % |
+/// | [`ChartMogul`](ChurnMethod::ChartMogul) | lost of the start cohort / start | 8 % |
+/// | [`Stripe`](ChurnMethod::Stripe) | lost / (start + new) | 8.333 % |
+/// | [`AverageBase`](ChurnMethod::AverageBase) | lost / ((start + end) / 2) | 9.524 % |
+/// | [`CustomerDays`](ChurnMethod::CustomerDays) | lost / customer-days × period days | 9.202 % |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum ChurnMethod {
@@ -256,7 +266,11 @@ impl ChurnCounts {
                 "shards of one period must have the same length",
             ));
         }
-        let add = |a: u64, b: u64| a.checked_add(b).ok_or(Error::Overflow { op: "churn count merge" });
+        let add = |a: u64, b: u64| {
+            a.checked_add(b).ok_or(Error::Overflow {
+                op: "churn count merge",
+            })
+        };
         self.start = add(self.start, other.start)?;
         self.new = add(self.new, other.new)?;
         self.lost_from_start = add(self.lost_from_start, other.lost_from_start)?;
@@ -292,9 +306,7 @@ impl ChurnCounts {
             ChurnMethod::ChartMogul => ratio(self.lost_from_start as f64, start),
             ChurnMethod::Stripe => ratio(lost, start + new),
             ChurnMethod::AverageBase => ratio(lost, (start + self.end() as f64) / 2.0),
-            ChurnMethod::CustomerDays => {
-                ratio(lost * f64::from(self.period_days), self.customer_days as f64)
-            }
+            ChurnMethod::CustomerDays => ratio(lost * f64::from(self.period_days), self.customer_days as f64),
         }
     }
 

@@ -36,6 +36,11 @@ pub struct CustomerRevenue {
 
 /// The revenue bridge of one period: where the change from start to end came from.
 ///
+/// start + new + expansion + reactivation − contraction − churned = end, exactly.
+/// Rates follow ChartMogul: gross revenue churn = (churned + contraction) / start; net =
+/// (churned + contraction − expansion − reactivation) / start (negative when expansion
+/// wins — "net negative churn"); GRR = 1 − gross; NRR = 1 − net.
+///
 /// # Examples
 ///
 /// ```
@@ -125,7 +130,10 @@ impl RevenueBridge {
                 return Err(Error::param(name, v, "bridge figures are non-negative amounts"));
             }
         }
-        let up = add(add(add(self.start, self.new)?, self.expansion)?, self.reactivation)?;
+        let up = add(
+            add(add(self.start, self.new)?, self.expansion)?,
+            self.reactivation,
+        )?;
         let down = add(self.contraction, self.churned)?;
         let implied = up.checked_sub(down).ok_or(Error::Overflow {
             op: "revenue bridge sum",
@@ -140,7 +148,9 @@ impl RevenueBridge {
         Ok(())
     }
 
-    /// The bridge of a set of customers, each classified as in the [module table](self).
+    /// The bridge of a set of customers, each classified by its revenue in the two
+    /// periods: > 0 → 0 churned; > 0 → smaller contraction; > 0 → larger expansion;
+    /// 0 → > 0 reactivation if `previously_active`, else new.
     ///
     /// # Errors
     ///
@@ -169,7 +179,9 @@ impl RevenueBridge {
     pub fn from_customers(customers: &[CustomerRevenue]) -> Result<Self> {
         let mut b = RevenueBridge::default();
         for (row, c) in customers.iter().enumerate() {
-            if c.start.is_sign_negative() && !c.start.is_zero() || c.end.is_sign_negative() && !c.end.is_zero() {
+            if c.start.is_sign_negative() && !c.start.is_zero()
+                || c.end.is_sign_negative() && !c.end.is_zero()
+            {
                 return Err(Error::InvalidRow {
                     row: row as u64,
                     reason: format!("negative revenue ({} → {})", c.start, c.end),

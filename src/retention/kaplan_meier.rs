@@ -279,7 +279,11 @@ impl KaplanMeier {
     ///
     /// [`Error::InvalidParameter`] for `period_days` = 0; [`Error::InvalidRow`] for a
     /// subscription that starts after `as_of` or ends before it starts.
-    pub fn life_table(subscriptions: &[Subscription], as_of: NaiveDate, period_days: u32) -> Result<LifeTable> {
+    pub fn life_table(
+        subscriptions: &[Subscription],
+        as_of: NaiveDate,
+        period_days: u32,
+    ) -> Result<LifeTable> {
         if period_days == 0 {
             return Err(Error::param("period_days", 0, "a period is at least one day"));
         }
@@ -331,7 +335,11 @@ impl KaplanMeier {
     /// assert!((km.survival(2) - 0.5).abs() < 1e-12);
     /// # Ok::<(), customer_value::Error>(())
     /// ```
-    pub fn from_subscriptions(subscriptions: &[Subscription], as_of: NaiveDate, period_days: u32) -> Result<Self> {
+    pub fn from_subscriptions(
+        subscriptions: &[Subscription],
+        as_of: NaiveDate,
+        period_days: u32,
+    ) -> Result<Self> {
         Self::from_life_table(&Self::life_table(subscriptions, as_of, period_days)?)
     }
 

@@ -250,9 +250,7 @@ impl ShiftedBetaGeometric {
     /// [`Error::NonConvergence`] if the optimiser does not settle.
     pub fn fit_churned(cohort: u64, lost: &[u64]) -> Result<SbgFit> {
         if lost.is_empty() {
-            return Err(Error::EmptyInput {
-                what: "churn counts",
-            });
+            return Err(Error::EmptyInput { what: "churn counts" });
         }
         if cohort == 0 {
             return Err(Error::param("cohort", 0, "the cohort must not be empty"));
@@ -289,13 +287,19 @@ impl ShiftedBetaGeometric {
         let model = ShiftedBetaGeometric::new(x[0].exp(), x[1].exp()).map_err(|_| Error::NonConvergence {
             what: "sBG maximum likelihood",
             iterations,
-            detail: format!("parameters left the representable range: ln α = {}, ln β = {}", x[0], x[1]),
+            detail: format!(
+                "parameters left the representable range: ln α = {}, ln β = {}",
+                x[0], x[1]
+            ),
         })?;
         if x[0].abs() > 30.0 || x[1].abs() > 30.0 {
             return Err(Error::NonConvergence {
                 what: "sBG maximum likelihood",
                 iterations,
-                detail: format!("parameters drifted to a boundary: α = {}, β = {}", model.alpha, model.beta),
+                detail: format!(
+                    "parameters drifted to a boundary: α = {}, β = {}",
+                    model.alpha, model.beta
+                ),
             });
         }
         Ok(SbgFit {
@@ -365,7 +369,12 @@ impl ShiftedBetaGeometric {
         }
         let shift = f64::from(n) - 1.0;
         let renew = (self.beta + shift) / (self.alpha + self.beta + shift);
-        Ok(renew * hyp2f1_one(self.beta + shift + 1.0, self.alpha + self.beta + shift + 1.0, discount)?)
+        Ok(renew
+            * hyp2f1_one(
+                self.beta + shift + 1.0,
+                self.alpha + self.beta + shift + 1.0,
+                discount,
+            )?)
     }
 }
 
@@ -383,7 +392,8 @@ impl RetentionModel for ShiftedBetaGeometric {
         }
         // ln S(t) − ln S(L) = G(t) − G(L) with G(x) = lnΓ(β + x) − lnΓ(α + β + x), each
         // difference taken from Stirling's series in a form without cancellation.
-        let tail = ln_gamma_ratio(b, a + b, f64::from(t)) - ln_gamma_ratio(b, a + b, f64::from(PRODUCT_LIMIT));
+        let tail =
+            ln_gamma_ratio(b, a + b, f64::from(t)) - ln_gamma_ratio(b, a + b, f64::from(PRODUCT_LIMIT));
         (s * tail.exp()).min(s)
     }
 
@@ -473,9 +483,10 @@ fn nelder_mead<F: Fn([f64; 2]) -> f64>(
         vals = order.map(|i| vals[i]);
         let [best, mid, worst] = pts;
         let spread = (vals[2] - vals[0]).abs();
-        let size = (worst[0] - best[0]).abs().max((worst[1] - best[1]).abs()).max(
-            (mid[0] - best[0]).abs().max((mid[1] - best[1]).abs()),
-        );
+        let size = (worst[0] - best[0])
+            .abs()
+            .max((worst[1] - best[1]).abs())
+            .max((mid[0] - best[0]).abs().max((mid[1] - best[1]).abs()));
         if vals[0].is_finite() && spread <= tol * (1.0 + vals[0].abs()) && size <= tol.sqrt() {
             return Ok((best, vals[0], iter));
         }
@@ -550,7 +561,14 @@ mod tests {
 
     #[test]
     fn nelder_mead_finds_a_quadratic_minimum() {
-        let (x, v, _) = nelder_mead(|p| (p[0] - 1.0).powi(2) + 3.0 * (p[1] + 2.0).powi(2), [0.0, 0.0], 0.5, 1e-14, 10_000).unwrap();
+        let (x, v, _) = nelder_mead(
+            |p| (p[0] - 1.0).powi(2) + 3.0 * (p[1] + 2.0).powi(2),
+            [0.0, 0.0],
+            0.5,
+            1e-14,
+            10_000,
+        )
+        .unwrap();
         assert!((x[0] - 1.0).abs() < 1e-6 && (x[1] + 2.0).abs() < 1e-6 && v < 1e-12);
     }
 }
