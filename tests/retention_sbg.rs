@@ -235,7 +235,9 @@ fn npv_valuation_runs_on_sbg_and_matches_del() {
     use customer_value::money;
     // The crate's NPV weights with the first margin now are S(t)/(1 + d)^t: their sum
     // over a long horizon is DEL (Fader & Hardie 2010), computed independently.
-    let m = ShiftedBetaGeometric::fit_survivors(&survivors(true)).unwrap().model;
+    let m = ShiftedBetaGeometric::fit_survivors(&survivors(true))
+        .unwrap()
+        .model;
     let w = DiscountWeights::new(&m, 0.1, 3_000, Timing::StartOfPeriod).unwrap();
     let del = m.discounted_expected_lifetime(0.1).unwrap();
     assert!((money::to_f64(w.sum()) - del).abs() < 1e-8);

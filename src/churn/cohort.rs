@@ -256,7 +256,7 @@ impl CohortTable {
     /// 100,000 periods.
     pub fn build<K, D>(spec: &CohortSpec, log: TransactionColumns<'_, K, D>) -> Result<Self>
     where
-        K: Eq + Hash,
+        K: Eq + Hash + Clone,
         D: PurchaseDate,
     {
         let as_of = spec.as_of.day_number();
@@ -442,14 +442,16 @@ fn outside(row: usize, day: i32) -> Error {
 
 /// Fast path: each customer's active periods as a bitmask, bit b = `last_period − b`.
 /// `None` when some activity lies 128 or more periods before the last one.
-fn cells_masked<K: Eq + Hash, D: PurchaseDate>(
+fn cells_masked<K: Eq + Hash + Clone, D: PurchaseDate>(
     buckets: &mut Buckets<'_>,
     last_period: i64,
     as_of: i32,
     log: &TransactionColumns<'_, K, D>,
 ) -> Result<Option<Cells>> {
     const NONE: u8 = u8::MAX;
-    let mut masks: foldhash::HashMap<&K, (u32, u128)> = foldhash::HashMap::default();
+    // Owned keys (cloned once per customer): comparing borrowed keys would read the key
+    // column at random, which costs more than the clone.
+    let mut masks: foldhash::HashMap<K, (u32, u128)> = foldhash::HashMap::default();
     let mut rows: Vec<(u32, u8)> = Vec::with_capacity(log.len());
     let mut rows_after_as_of = 0_u64;
     for (row, (customer, date)) in log.customers().iter().zip(log.dates()).enumerate() {
@@ -464,10 +466,19 @@ fn cells_masked<K: Eq + Hash, D: PurchaseDate>(
         if !(0..128).contains(&back) {
             return Ok(None);
         }
-        let next = masks.len() as u32;
-        let entry = masks.entry(customer).or_insert((next, 0));
-        entry.1 |= 1 << back;
-        rows.push((entry.0, back as u8));
+        let bit = 1_u128 << back;
+        let id = match masks.get_mut(customer) {
+            Some(entry) => {
+                entry.1 |= bit;
+                entry.0
+            }
+            None => {
+                let id = masks.len() as u32;
+                masks.insert(customer.clone(), (id, bit));
+                id
+            }
+        };
+        rows.push((id, back as u8));
     }
     if masks.len() >= u32::MAX as usize {
         return Err(Error::param(
@@ -524,13 +535,13 @@ fn cells_masked<K: Eq + Hash, D: PurchaseDate>(
 
 /// General path: rows grouped by customer with a counting sort, distinct periods found
 /// with a reusable bitmap.
-fn cells_general<K: Eq + Hash, D: PurchaseDate>(
+fn cells_general<K: Eq + Hash + Clone, D: PurchaseDate>(
     buckets: &mut Buckets<'_>,
     last_period: i64,
     as_of: i32,
     log: &TransactionColumns<'_, K, D>,
 ) -> Result<Cells> {
-    let mut ids: foldhash::HashMap<&K, u32> = foldhash::HashMap::default();
+    let mut ids: foldhash::HashMap<K, u32> = foldhash::HashMap::default();
     let mut first: Vec<i64> = Vec::new();
     let mut rows: Vec<(u32, i64)> = Vec::with_capacity(log.len());
     let mut rows_after_as_of = 0_u64;
@@ -542,11 +553,15 @@ fn cells_general<K: Eq + Hash, D: PurchaseDate>(
             continue;
         }
         let period = buckets.index(day).ok_or_else(|| outside(row, day))?;
-        let next = first.len();
-        let id = *ids.entry(customer).or_insert_with(|| {
-            first.push(period);
-            next as u32
-        });
+        let id = match ids.get(customer) {
+            Some(&id) => id,
+            None => {
+                let id = first.len() as u32;
+                ids.insert(customer.clone(), id);
+                first.push(period);
+                id
+            }
+        };
         if first.len() >= u32::MAX as usize {
             return Err(Error::param(
                 "customers",
