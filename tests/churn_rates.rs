@@ -277,6 +277,21 @@ proptest! {
     }
 
     #[test]
+    fn hand_built_counts_never_panic_or_give_nan(
+        start in any::<u64>(), new in any::<u64>(), ls in any::<u64>(), ln in any::<u64>(),
+        days in any::<u64>(), len in any::<u32>(),
+    ) {
+        let c = ChurnCounts {
+            start, new, lost_from_start: ls, lost_from_new: ln, customer_days: days, period_days: len,
+        };
+        for m in ChurnMethod::ALL {
+            prop_assert!(c.rate(m).is_none_or(|r| !r.is_nan()));
+        }
+        let _ = c.end();
+        let _ = ChurnCounts::new(start, new, ls.min(start), ln.min(new)).and_then(|c| c.with_exposure(days, len));
+    }
+
+    #[test]
     fn conversion_round_trips(c in 0.0_f64..0.99, p in 0.05_f64..40.0) {
         let there = convert_churn(c, p).unwrap();
         prop_assert!((0.0..=1.0).contains(&there));

@@ -158,7 +158,7 @@ impl ChurnCounts {
         if period_days == 0 {
             return Err(Error::param("period_days", 0, "a period is at least one day"));
         }
-        let cap = u128::from(self.start + self.new) * u128::from(period_days);
+        let cap = (u128::from(self.start) + u128::from(self.new)) * u128::from(period_days);
         if u128::from(customer_days) > cap {
             return Err(Error::param(
                 "customer_days",
@@ -283,7 +283,7 @@ impl ChurnCounts {
     /// Customers lost in the period (from the start cohort and from the joiners).
     #[must_use]
     pub fn lost(&self) -> u64 {
-        self.lost_from_start + self.lost_from_new
+        self.lost_from_start.saturating_add(self.lost_from_new)
     }
 
     /// Customers at the end: start + new − lost.
@@ -291,7 +291,7 @@ impl ChurnCounts {
     pub fn end(&self) -> u64 {
         // new ≥ lost_from_new and start ≥ lost_from_start are constructor invariants; the
         // saturating form keeps hand-built values panic-free.
-        (self.start + self.new).saturating_sub(self.lost())
+        self.start.saturating_add(self.new).saturating_sub(self.lost())
     }
 
     /// The period's churn under `method`, or `None` when its denominator is 0 (or the

@@ -122,8 +122,8 @@ impl LifeTable {
     pub fn merge(&mut self, other: &LifeTable) {
         for (&t, &(d, c)) in &other.counts {
             let cell = self.counts.entry(t).or_insert((0, 0));
-            cell.0 += d;
-            cell.1 += c;
+            cell.0 = cell.0.saturating_add(d);
+            cell.1 = cell.1.saturating_add(c);
         }
     }
 
@@ -212,8 +212,16 @@ impl KaplanMeier {
     ///
     /// # Errors
     ///
-    /// [`Error::EmptyInput`] for an empty table.
+    /// [`Error::EmptyInput`] for an empty table; [`Error::InvalidParameter`] for churn
+    /// events at duration 0 (possible only in a table deserialised from outside).
     pub fn from_life_table(table: &LifeTable) -> Result<Self> {
+        if table.counts.get(&0).is_some_and(|&(d, _)| d > 0) {
+            return Err(Error::param(
+                "duration",
+                0,
+                "a churn at duration 0 breaks S(0) = 1",
+            ));
+        }
         let subjects = table.subjects();
         if subjects == 0 {
             return Err(Error::EmptyInput { what: "life table" });
@@ -242,7 +250,7 @@ impl KaplanMeier {
                     greenwood_sum: greenwood,
                 });
             }
-            at_risk -= events + censored;
+            at_risk = at_risk.saturating_sub(events.saturating_add(censored));
         }
         Ok(KaplanMeier {
             table: table.clone(),
