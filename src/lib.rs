@@ -28,6 +28,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod btyd;
+pub mod churn;
 pub mod clv;
 pub mod cost;
 pub mod error;
@@ -46,11 +47,12 @@ pub use btyd::{
     BgBb, BgNbd, ClvSpec, DiscountRate, FitOptions, FitReport, GammaGamma, MbgNbd, ParetoNbd,
     TransactionModel, WeightedSummaries,
 };
+pub use churn::{ChurnCounts, ChurnMethod, CohortTable, RevenueBridge};
 pub use clv::{DiscountWeights, NpvBreakdown, Relationship, Timing};
 pub use cost::{Activity, CostModel};
 pub use error::{Error, Result};
 pub use profitability::{CustomerCosts, CustomerProfitability};
-pub use retention::{RetentionModel, check_retention_model};
+pub use retention::{KaplanMeier, RetentionModel, ShiftedBetaGeometric, check_retention_model};
 pub use revenue::RevenueStream;
 pub use segment::{
     AbcCuts, Concentration, NegativeValues, RfmScores, RfmValues, SegmentMap, WhaleCurve, abc_classes, gini,

@@ -35,10 +35,14 @@
 mod constant;
 mod curve;
 mod empirical;
+mod kaplan_meier;
+mod sbg;
 
 pub use constant::{ConstantRetention, expected_lifetime};
 pub use curve::RetentionCurve;
 pub use empirical::EmpiricalSurvival;
+pub use kaplan_meier::{ConfidenceBand, KaplanMeier, KmStep, LifeTable, Subscription};
+pub use sbg::{SbgFit, ShiftedBetaGeometric};
 
 use crate::error::{Error, Result};
 

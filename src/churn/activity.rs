@@ -1,0 +1,240 @@
+//! Non-contractual churn by inactivity: a customer lapses after a window without
+//! purchases, and may return.
+//!
+//! Where nobody cancels (retail, apps), "churn" is an operational definition: a customer
+//! is **lapsed** on day t when their last purchase on or before t is more than `window`
+//! days earlier (t − last > window). Each gap longer than the window is one lapse (on day
+//! last + window + 1) and, if they bought again, one return (on the purchase day). This
+//! module owns that rule, the per-customer status at the as-of date and the lapse and
+//! return counts per calendar period. For a model-based view — P(alive) from a
+//! buy-till-you-die model — see [`rank_at_risk`](super::rank_at_risk).
+
+use std::hash::Hash;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::cohort::{Buckets, CohortPeriod};
+use crate::error::{Error, Result};
+use crate::time::{PurchaseDate, date_of_day};
+use crate::transaction::TransactionColumns;
+
+/// One customer's activity status at the as-of date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerActivity<K> {
+    /// The customer.
+    pub customer: K,
+    /// First purchase.
+    pub first_purchase: NaiveDate,
+    /// Last purchase on or before the as-of date.
+    pub last_purchase: NaiveDate,
+    /// Days from the last purchase to the as-of date.
+    pub days_inactive: u32,
+    /// Whether `days_inactive` exceeds the window.
+    pub lapsed: bool,
+    /// Lapses so far (gaps longer than the window, including a current one).
+    pub lapses: u32,
+}
+
+/// Lapse and return counts of one calendar period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LapsePeriod {
+    /// First day of the period.
+    pub start: NaiveDate,
+    /// Customers who lapsed during the period.
+    pub lapsed: u64,
+    /// Lapsed customers who bought again during the period.
+    pub returned: u64,
+    /// Customers lapsed at the end of the period (or at the as-of date for the last one).
+    pub lapsed_at_end: u64,
+    /// Customers acquired so far and not lapsed at the end of the period.
+    pub active_at_end: u64,
+}
+
+/// Lapse status of every customer and per-period counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LapseReport<K> {
+    /// The inactivity window in days.
+    pub window_days: u32,
+    /// The as-of date (inclusive).
+    pub as_of: NaiveDate,
+    /// One entry per customer with a purchase on or before the as-of date, in order of
+    /// first appearance in the log.
+    pub customers: Vec<CustomerActivity<K>>,
+    /// Calendar periods from the first purchase's to the as-of date's.
+    pub periods: Vec<LapsePeriod>,
+    /// Transactions dated after the as-of date, left out.
+    pub rows_after_as_of: u64,
+}
+
+impl<K> LapseReport<K> {
+    /// Customers lapsed at the as-of date.
+    #[must_use]
+    pub fn lapsed(&self) -> u64 {
+        self.customers.iter().filter(|c| c.lapsed).count() as u64
+    }
+
+    /// Share of customers lapsed at the as-of date; `None` without customers.
+    #[must_use]
+    pub fn lapsed_share(&self) -> Option<f64> {
+        let n = self.customers.len();
+        (n > 0).then(|| self.lapsed() as f64 / n as f64)
+    }
+}
+
+/// Lapse status and per-period lapse counts of a log, for an inactivity window of
+/// `window_days` days, counting periods by `period` (week, month, …).
+///
+/// A customer is lapsed on day t when their last purchase on or before t is more than
+/// `window_days` earlier. Each gap longer than the window is one lapse (on day
+/// last + window + 1) and, if they bought again, one return (on that purchase day).
+/// Transactions after `as_of` are left out and counted.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] for a window of 0 days or invalid custom boundaries;
+/// [`Error::InvalidRow`] for a transaction outside custom boundaries.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::churn::{lapse_report, CohortPeriod};
+/// use customer_value::TransactionLog;
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let mut log = TransactionLog::default();
+/// log.push("ann", d(1, 1), Decimal::ONE);
+/// log.push("ann", d(3, 15), Decimal::ONE); // returns after a 74-day gap
+/// log.push("bob", d(1, 10), Decimal::ONE); // never again
+/// let r = lapse_report(log.columns(), 30, d(4, 30), CohortPeriod::Month)?;
+/// assert_eq!(r.lapsed(), 2); // ann's last purchase is 46 days old too
+/// assert_eq!(r.customers[0].lapses, 2);
+/// // Ann lapses on Feb 1 and Apr 15, returns on Mar 15; Bob lapses on Feb 10.
+/// assert_eq!(r.periods[1].lapsed, 2);
+/// assert_eq!(r.periods[2].returned, 1);
+/// assert_eq!((r.periods[3].lapsed_at_end, r.periods[3].active_at_end), (2, 0));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+pub fn lapse_report<K, D>(
+    log: TransactionColumns<'_, K, D>,
+    window_days: u32,
+    as_of: NaiveDate,
+    period: CohortPeriod,
+) -> Result<LapseReport<K>>
+where
+    K: Eq + Hash + Clone,
+    D: PurchaseDate,
+{
+    if window_days == 0 {
+        return Err(Error::param(
+            "window_days",
+            0,
+            "the inactivity window is at least one day",
+        ));
+    }
+    let spec = super::cohort::CohortSpec::new(period, as_of)?;
+    let mut buckets = Buckets::new(&spec.period);
+    let as_of_day = as_of.day_number();
+
+    // Group purchase days by customer (dense ids in order of first appearance).
+    let mut ids: foldhash::HashMap<&K, u32> = foldhash::HashMap::default();
+    let mut keys: Vec<&K> = Vec::new();
+    let mut rows: Vec<(u32, i32)> = Vec::with_capacity(log.len());
+    let mut rows_after_as_of = 0;
+    for (row, (customer, date)) in log.customers().iter().zip(log.dates()).enumerate() {
+        let day = date.day_number();
+        if day > as_of_day {
+            rows_after_as_of += 1;
+            continue;
+        }
+        if buckets.index(day).is_none() {
+            return Err(Error::InvalidRow {
+                row: row as u64,
+                reason: format!("{} is outside the custom periods", date_of_day(day)),
+            });
+        }
+        let next = keys.len() as u32;
+        let id = *ids.entry(customer).or_insert_with(|| {
+            keys.push(customer);
+            next
+        });
+        rows.push((id, day));
+    }
+    // Sort by (customer, day): each customer's purchases in time order.
+    rows.sort_unstable();
+    rows.dedup();
+
+    let window = i64::from(window_days);
+    let mut events: Vec<(i32, i8)> = Vec::new(); // (day, +1 lapse / −1 return / 0 acquisition)
+    let mut customers = Vec::with_capacity(keys.len());
+    for group in rows.chunk_by(|a, b| a.0 == b.0) {
+        let (Some(&(id, first)), Some(&(_, last))) = (group.first(), group.last()) else {
+            continue;
+        };
+        events.push((first, 0));
+        let mut lapses = 0;
+        for pair in group.windows(2) {
+            let (p, n) = (i64::from(pair[0].1), i64::from(pair[1].1));
+            if n - p > window + 1 {
+                lapses += 1;
+                events.push(((p + window + 1) as i32, 1));
+                events.push((n as i32, -1));
+            }
+        }
+        let inactive = i64::from(as_of_day) - i64::from(last);
+        let lapsed = inactive > window;
+        if lapsed {
+            lapses += 1;
+            events.push(((i64::from(last) + window + 1) as i32, 1));
+        }
+        customers.push(CustomerActivity {
+            customer: keys[id as usize].clone(),
+            first_purchase: date_of_day(first),
+            last_purchase: date_of_day(last),
+            days_inactive: u32::try_from(inactive).unwrap_or(u32::MAX),
+            lapsed,
+            lapses,
+        });
+    }
+    events.sort_unstable();
+
+    let mut periods = Vec::new();
+    if let Some(&(first_day, _)) = events.first() {
+        let last_period = buckets.last_period(as_of_day);
+        let first_period = buckets.index(first_day).unwrap_or(last_period);
+        let mut ev = events.iter().peekable();
+        let (mut lapsed_now, mut acquired) = (0_u64, 0_u64);
+        for p in first_period..=last_period {
+            let end = buckets.start(p + 1);
+            let (mut lapsed, mut returned) = (0, 0);
+            while let Some(&&(day, kind)) = ev.peek() {
+                if i64::from(day) >= end {
+                    break;
+                }
+                match kind {
+                    1 => lapsed += 1,
+                    -1 => returned += 1,
+                    _ => acquired += 1,
+                }
+                ev.next();
+            }
+            lapsed_now = lapsed_now + lapsed - returned;
+            periods.push(LapsePeriod {
+                start: date_of_day(i32::try_from(buckets.start(p)).unwrap_or(0)),
+                lapsed,
+                returned,
+                lapsed_at_end: lapsed_now,
+                active_at_end: acquired - lapsed_now,
+            });
+        }
+    }
+    Ok(LapseReport {
+        window_days,
+        as_of,
+        customers,
+        periods,
+        rows_after_as_of,
+    })
+}

@@ -1,0 +1,274 @@
+//! Revenue churn: the recurring-revenue bridge between two periods and the rates read
+//! from it (gross and net revenue churn, GRR, NRR), in exact [`Decimal`].
+//!
+//! Each customer's revenue in the earlier and later period falls in one movement:
+//!
+//! | earlier | later | movement |
+//! |---|---|---|
+//! | > 0 | 0 | churned (the earlier amount) |
+//! | > 0 | smaller | contraction (the difference) |
+//! | > 0 | larger | expansion (the difference) |
+//! | 0 | > 0, customer before | reactivation |
+//! | 0 | > 0, never a customer | new |
+//!
+//! and the bridge start + new + expansion + reactivation − contraction − churned = end
+//! holds exactly; [`RevenueBridge::new`] refuses figures that break it. Rates follow
+//! ChartMogul's definitions: gross = (churned + contraction) / start; net = (churned +
+//! contraction − expansion − reactivation) / start (negative when expansion wins — "net
+//! negative churn"); GRR = 1 − gross; NRR = 1 − net.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// One customer's recurring revenue in the earlier and the later period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerRevenue {
+    /// Revenue in the earlier period (≥ 0).
+    pub start: Decimal,
+    /// Revenue in the later period (≥ 0).
+    pub end: Decimal,
+    /// Whether the customer had paid before the earlier period (so revenue from 0 is a
+    /// reactivation, not a new customer).
+    pub previously_active: bool,
+}
+
+/// The revenue bridge of one period: where the change from start to end came from.
+///
+/// start + new + expansion + reactivation − contraction − churned = end, exactly.
+/// Rates follow ChartMogul: gross revenue churn = (churned + contraction) / start; net =
+/// (churned + contraction − expansion − reactivation) / start (negative when expansion
+/// wins — "net negative churn"); GRR = 1 − gross; NRR = 1 − net.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::churn::RevenueBridge;
+/// use rust_decimal::Decimal;
+///
+/// // ChartMogul's example: start MRR 100, churned 10, contraction 10, expansion 10.
+/// let d = Decimal::from;
+/// let b = RevenueBridge::new(d(100), d(0), d(10), d(0), d(10), d(10), d(90))?;
+/// assert_eq!(b.gross_revenue_churn(), Some(Decimal::new(20, 2)));
+/// assert_eq!(b.net_revenue_churn(), Some(Decimal::new(10, 2)));
+/// assert_eq!(b.gross_revenue_retention(), Some(Decimal::new(80, 2)));
+/// assert_eq!(b.net_revenue_retention(), Some(Decimal::new(90, 2)));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RevenueBridge {
+    /// Revenue in the earlier period.
+    pub start: Decimal,
+    /// Revenue of customers new in the later period.
+    pub new: Decimal,
+    /// Increases of continuing customers.
+    pub expansion: Decimal,
+    /// Revenue of returning customers who paid nothing in the earlier period.
+    pub reactivation: Decimal,
+    /// Decreases of continuing customers (positive number).
+    pub contraction: Decimal,
+    /// Earlier revenue of customers who pay nothing in the later period.
+    pub churned: Decimal,
+    /// Revenue in the later period.
+    pub end: Decimal,
+}
+
+fn add(a: Decimal, b: Decimal) -> Result<Decimal> {
+    a.checked_add(b).ok_or(Error::Overflow {
+        op: "revenue bridge sum",
+    })
+}
+
+impl RevenueBridge {
+    /// A bridge from its seven figures, checked.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if a figure is negative or start + new + expansion +
+    /// reactivation − contraction − churned ≠ end (exactly); [`Error::Overflow`] if the
+    /// sum overflows.
+    pub fn new(
+        start: Decimal,
+        new: Decimal,
+        expansion: Decimal,
+        reactivation: Decimal,
+        contraction: Decimal,
+        churned: Decimal,
+        end: Decimal,
+    ) -> Result<Self> {
+        let b = RevenueBridge {
+            start,
+            new,
+            expansion,
+            reactivation,
+            contraction,
+            churned,
+            end,
+        };
+        b.check()?;
+        Ok(b)
+    }
+
+    /// Checks signs and the bridge identity.
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new).
+    pub fn check(&self) -> Result<()> {
+        let figures = [
+            ("start", self.start),
+            ("new", self.new),
+            ("expansion", self.expansion),
+            ("reactivation", self.reactivation),
+            ("contraction", self.contraction),
+            ("churned", self.churned),
+            ("end", self.end),
+        ];
+        for (name, v) in figures {
+            if v.is_sign_negative() && !v.is_zero() {
+                return Err(Error::param(name, v, "bridge figures are non-negative amounts"));
+            }
+        }
+        let up = add(
+            add(add(self.start, self.new)?, self.expansion)?,
+            self.reactivation,
+        )?;
+        let down = add(self.contraction, self.churned)?;
+        let implied = up.checked_sub(down).ok_or(Error::Overflow {
+            op: "revenue bridge sum",
+        })?;
+        if implied != self.end {
+            return Err(Error::param(
+                "end",
+                format_args!("{} (bridge gives {implied})", self.end),
+                "start + new + expansion + reactivation − contraction − churned must equal end",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The bridge of a set of customers, each classified by its revenue in the two
+    /// periods: > 0 → 0 churned; > 0 → smaller contraction; > 0 → larger expansion;
+    /// 0 → > 0 reactivation if `previously_active`, else new.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRow`] for a negative amount; [`Error::Overflow`] if a sum overflows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::{CustomerRevenue, RevenueBridge};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let row = |start: i64, end: i64, previously_active| CustomerRevenue {
+    ///     start: Decimal::from(start), end: Decimal::from(end), previously_active,
+    /// };
+    /// let b = RevenueBridge::from_customers(&[
+    ///     row(50, 60, false), // expansion 10
+    ///     row(30, 20, false), // contraction 10
+    ///     row(20, 0, false),  // churned 20
+    ///     row(0, 15, true),   // reactivation 15
+    ///     row(0, 5, false),   // new 5
+    /// ])?;
+    /// assert_eq!((b.start, b.end), (Decimal::from(100), Decimal::from(100)));
+    /// assert_eq!(b.net_revenue_churn(), Some(Decimal::new(5, 2)));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn from_customers(customers: &[CustomerRevenue]) -> Result<Self> {
+        let mut b = RevenueBridge::default();
+        for (row, c) in customers.iter().enumerate() {
+            if c.start.is_sign_negative() && !c.start.is_zero()
+                || c.end.is_sign_negative() && !c.end.is_zero()
+            {
+                return Err(Error::InvalidRow {
+                    row: row as u64,
+                    reason: format!("negative revenue ({} → {})", c.start, c.end),
+                });
+            }
+            b.start = add(b.start, c.start)?;
+            b.end = add(b.end, c.end)?;
+            if c.start.is_zero() {
+                if c.previously_active {
+                    b.reactivation = add(b.reactivation, c.end)?;
+                } else {
+                    b.new = add(b.new, c.end)?;
+                }
+            } else if c.end.is_zero() {
+                b.churned = add(b.churned, c.start)?;
+            } else if c.end > c.start {
+                b.expansion = add(b.expansion, c.end - c.start)?;
+            } else {
+                b.contraction = add(b.contraction, c.start - c.end)?;
+            }
+        }
+        // The classification makes the identity hold by construction; checking it keeps
+        // that promise honest.
+        b.check()?;
+        Ok(b)
+    }
+
+    /// Adds the bridge of another, disjoint set of customers of the same periods.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] if a sum overflows.
+    pub fn merge(&mut self, other: &RevenueBridge) -> Result<()> {
+        self.start = add(self.start, other.start)?;
+        self.new = add(self.new, other.new)?;
+        self.expansion = add(self.expansion, other.expansion)?;
+        self.reactivation = add(self.reactivation, other.reactivation)?;
+        self.contraction = add(self.contraction, other.contraction)?;
+        self.churned = add(self.churned, other.churned)?;
+        self.end = add(self.end, other.end)?;
+        Ok(())
+    }
+
+    fn over_start(&self, numerator: Option<Decimal>) -> Option<Decimal> {
+        if self.start.is_zero() {
+            return None;
+        }
+        numerator?.checked_div(self.start)
+    }
+
+    /// (churned + contraction) / start; `None` if start is 0.
+    #[must_use]
+    pub fn gross_revenue_churn(&self) -> Option<Decimal> {
+        self.over_start(self.churned.checked_add(self.contraction))
+    }
+
+    /// (churned + contraction − expansion − reactivation) / start; negative when the
+    /// base grows on its own; `None` if start is 0.
+    #[must_use]
+    pub fn net_revenue_churn(&self) -> Option<Decimal> {
+        let lost = self.churned.checked_add(self.contraction)?;
+        let won = self.expansion.checked_add(self.reactivation)?;
+        self.over_start(lost.checked_sub(won))
+    }
+
+    /// Gross revenue retention, 1 − gross revenue churn (in [0, 1]).
+    #[must_use]
+    pub fn gross_revenue_retention(&self) -> Option<Decimal> {
+        Decimal::ONE.checked_sub(self.gross_revenue_churn()?)
+    }
+
+    /// Net revenue retention, 1 − net revenue churn (above 1 with net expansion).
+    #[must_use]
+    pub fn net_revenue_retention(&self) -> Option<Decimal> {
+        Decimal::ONE.checked_sub(self.net_revenue_churn()?)
+    }
+
+    /// Net revenue retention counting expansion but not reactivation:
+    /// (start + expansion − contraction − churned) / start (the investor-deck NRR of the
+    /// customers present at start).
+    #[must_use]
+    pub fn net_revenue_retention_excluding_reactivation(&self) -> Option<Decimal> {
+        let kept = self
+            .start
+            .checked_add(self.expansion)?
+            .checked_sub(self.contraction)?
+            .checked_sub(self.churned)?;
+        self.over_start(Some(kept))
+    }
+}
