@@ -52,10 +52,11 @@ mod tiers;
 
 pub use account::{Account, Event, EventKind, Outcome, Rejection};
 
+pub use bulk::{BulkRun, run_bulk};
 pub use earning::{Earning, earn};
-
+pub use economics::{PaidMembership, PledgeBasis, ValuePledge};
 pub use ledger::{Draw, Entry, EntryKind, Ledger, LedgerTotals, Lot, LotSource};
-
+pub use liability::{Breakage, Ifrs15Allocation, ifrs15_allocation, ifrs15_revenue, liability};
 pub use program::{
     Award, CalendarPeriod, ClawbackPolicy, EarningRule, EventType, Expiry, Multiplier, PeriodCap, Points, Program,
     ProgramSpec, RoundingMode,
