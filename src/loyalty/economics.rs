@@ -29,8 +29,8 @@ fn overflow() -> Error {
 ///     incremental_margin: Decimal::from(8),    // extra margin per member vs non-members
 ///     fixed_cost: Decimal::from(2_000),
 /// };
-/// assert_eq!(m.net_gain()?, Decimal::from(2_000)); // 10,000 + 8,000 − 12,000 − 2,000
-/// assert_eq!(m.roi()?, Some(Decimal::new(1_4286, 5))); // 2,000 / 14,000
+/// assert_eq!(m.net_gain()?, Decimal::from(4_000)); // 10,000 + 8,000 − 12,000 − 2,000
+/// assert_eq!(m.roi()?, Some(Decimal::new(28_571, 5))); // 4,000 / 14,000
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
