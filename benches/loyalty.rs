@@ -14,8 +14,11 @@ const MEMBERS: u32 = 1_000_000;
 const PER_MEMBER: u32 = 10;
 
 fn program() -> Program {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/loyalty_program.json"))
-        .expect("fixture");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/loyalty_program.json"
+    ))
+    .expect("fixture");
     serde_json::from_str(&text).expect("valid program")
 }
 
@@ -38,7 +41,10 @@ fn log() -> (Vec<u32>, Vec<Event>) {
             let date = start.checked_add_days(Days::new(day)).expect("date");
             let kind = match k {
                 8 => EventKind::Redeem { points: 50 },
-                9 => EventKind::Refund { order: 3, amount: None },
+                9 => EventKind::Refund {
+                    order: 3,
+                    amount: None,
+                },
                 _ => EventKind::Purchase {
                     order: u64::from(k),
                     amount: Decimal::new(i64::try_from(next() % 30_000).expect("small") + 500, 2),
@@ -59,7 +65,15 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("loyalty");
     g.sample_size(10);
     g.bench_function("bulk_1m_members_10m_events", |b| {
-        b.iter(|| run_bulk(black_box(&program), black_box(&customers), black_box(&events), as_of).expect("run"))
+        b.iter(|| {
+            run_bulk(
+                black_box(&program),
+                black_box(&customers),
+                black_box(&events),
+                as_of,
+            )
+            .expect("run")
+        })
     });
     g.finish();
 }

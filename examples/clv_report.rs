@@ -104,7 +104,10 @@ fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
     let kind = e
         .downcast_ref::<std::io::Error>()
         .map(std::io::Error::kind)
-        .or_else(|| e.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind));
+        .or_else(|| {
+            e.downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+        });
     kind == Some(std::io::ErrorKind::BrokenPipe)
 }
 
@@ -188,13 +191,18 @@ macro_rules! out {
 
 fn print_text<K: std::fmt::Debug>(path: &str, s: &Summaries<K>) -> Result<(), Box<dyn std::error::Error>> {
     let mut t = String::new();
-    let unit = if s.spec.unit == TimeUnit::WEEK { "weeks" } else { "days" };
+    let unit = if s.spec.unit == TimeUnit::WEEK {
+        "weeks"
+    } else {
+        "days"
+    };
     let c = &s.customers;
     let n = c.len() as f64;
     let r = &s.report;
     out!(t, "Customer-value report for {path}");
     match s.spec.calibration_end {
-        Some(cal) => out!(t, 
+        Some(cal) => out!(
+            t,
             "calibration to {cal}, holdout to {} ({} {unit})",
             s.spec.observation_end,
             s.spec.holdout_duration().unwrap_or(0.0)
@@ -207,7 +215,8 @@ fn print_text<K: std::fmt::Debug>(path: &str, s: &Summaries<K>) -> Result<(), Bo
     out!(t, "rows after the end     {:>10}", r.rows_after_observation_end);
     out!(t, "returns netted         {:>10}", r.negative_rows_netted);
     out!(t, "customers              {:>10}", r.customers);
-    out!(t, 
+    out!(
+        t,
         "customers left out     {:>10}  (first seen in holdout {}, returns only {})",
         r.customers_first_seen_in_holdout + r.customers_without_purchase,
         r.customers_first_seen_in_holdout,
@@ -217,25 +226,50 @@ fn print_text<K: std::fmt::Debug>(path: &str, s: &Summaries<K>) -> Result<(), Bo
     let sum = |f: &dyn Fn(&CustomerSummary<K>) -> f64| c.iter().map(f).sum::<f64>();
     let repeat = c.iter().filter(|x| x.frequency > 0).count();
     out!(t, "Calibration summary (papers' x, t_x, T; times in {unit})");
-    out!(t, "  repeat purchases Σx        {:>10}", sum(&|x| f64::from(x.frequency)));
+    out!(
+        t,
+        "  repeat purchases Σx        {:>10}",
+        sum(&|x| f64::from(x.frequency))
+    );
     out!(t, "  one-time buyers (x = 0)    {:>10}", c.len() - repeat);
-    out!(t, "  mean x                     {:>10.4}", sum(&|x| f64::from(x.frequency)) / n);
-    out!(t, "  mean t_x                   {:>10.4}", sum(&|x| x.recency) / n);
+    out!(
+        t,
+        "  mean x                     {:>10.4}",
+        sum(&|x| f64::from(x.frequency)) / n
+    );
+    out!(
+        t,
+        "  mean t_x                   {:>10.4}",
+        sum(&|x| x.recency) / n
+    );
     out!(t, "  mean T                     {:>10.4}", sum(&|x| x.age) / n);
-    let spend: f64 = c.iter().filter(|x| x.frequency > 0).map(|x| money::to_f64(x.monetary_value)).sum();
+    let spend: f64 = c
+        .iter()
+        .filter(|x| x.frequency > 0)
+        .map(|x| money::to_f64(x.monetary_value))
+        .sum();
     if repeat > 0 {
         out!(t, "  mean repeat spend (x > 0)  {:>10.2}", spend / repeat as f64);
     }
     if s.spec.calibration_end.is_some() {
-        let holdout: u32 = c.iter().filter_map(|x| x.holdout.as_ref()).map(|h| h.frequency).sum();
+        let holdout: u32 = c
+            .iter()
+            .filter_map(|x| x.holdout.as_ref())
+            .map(|h| h.frequency)
+            .sum();
         out!(t, "  holdout purchases          {holdout:>10}");
     }
     out!(t, "");
     match segment_overview(c) {
         Ok(o) => {
             out!(t, "Concentration of calibration spend");
-            out!(t, "  top 20 % of customers bring {:.1} % of spend", 100.0 * o.top20_share);
-            out!(t, 
+            out!(
+                t,
+                "  top 20 % of customers bring {:.1} % of spend",
+                100.0 * o.top20_share
+            );
+            out!(
+                t,
                 "  {} customers ({:.1} %) make 80 % of spend; Gini {:.4}",
                 o.customers_for_80.customers,
                 100.0 * o.customers_for_80.customer_share,

@@ -182,14 +182,19 @@ pub fn csat_mean(answers: &[u8], scale: u8) -> Result<Option<f64>> {
     if answers.is_empty() {
         return Ok(None);
     }
-    Ok(Some(answers.iter().map(|&a| f64::from(a)).sum::<f64>() / answers.len() as f64))
+    Ok(Some(
+        answers.iter().map(|&a| f64::from(a)).sum::<f64>() / answers.len() as f64,
+    ))
 }
 
 fn check_scale(answers: &[u8], scale: u8) -> Result<()> {
     match answers.iter().position(|&a| a == 0 || a > scale) {
         Some(i) => Err(Error::InvalidRow {
             row: i as u64,
-            reason: format!("answer {} is outside 1..={scale}", answers.get(i).copied().unwrap_or(0)),
+            reason: format!(
+                "answer {} is outside 1..={scale}",
+                answers.get(i).copied().unwrap_or(0)
+            ),
         }),
         None => Ok(()),
     }

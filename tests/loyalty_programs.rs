@@ -2,9 +2,10 @@
 
 use chrono::NaiveDate;
 use customer_value::loyalty::{
-    Account, Award, Breakage, Cadence, EarningRule, Event, EventKind, EventType, Expiry, LoyaltyScoring, Outcome,
-    PaidMembership, PledgeBasis, ProgramSpec, QualificationBasis, QualificationWindow, ReviewSchedule, ScoreInputs,
-    ScoreWeights, TierCut, TierSpec, ValuePledge, ifrs15_allocation, ifrs15_revenue, liability, regularity,
+    Account, Award, Breakage, Cadence, EarningRule, Event, EventKind, EventType, Expiry, LoyaltyScoring,
+    Outcome, PaidMembership, PledgeBasis, ProgramSpec, QualificationBasis, QualificationWindow,
+    ReviewSchedule, ScoreInputs, ScoreWeights, TierCut, TierSpec, ValuePledge, ifrs15_allocation,
+    ifrs15_revenue, liability, regularity,
 };
 use customer_value::segment::RfmValues;
 use rust_decimal::Decimal;
@@ -42,14 +43,20 @@ fn ifrs15_illustrative_example_52() {
 #[test]
 fn liability_and_breakage_from_a_ledger() {
     let mut spec = ProgramSpec::default();
-    spec.rules.push(EarningRule::new("fixed", EventType::Purchase, Award::Fixed { points: 100 }));
+    spec.rules.push(EarningRule::new(
+        "fixed",
+        EventType::Purchase,
+        Award::Fixed { points: 100 },
+    ));
     spec.expiry = Expiry::EndOfMonth { months: 0 };
     spec.point_value = dec("0.01");
     let p = spec.check().unwrap();
     let mut a = Account::new(d(2024, 1, 1));
-    a.apply(&p, &Event::purchase(d(2024, 1, 5), 1, Decimal::ONE)).unwrap();
+    a.apply(&p, &Event::purchase(d(2024, 1, 5), 1, Decimal::ONE))
+        .unwrap();
     a.apply(&p, &Event::redeem(d(2024, 1, 20), 75)).unwrap();
-    a.apply(&p, &Event::purchase(d(2024, 2, 1), 2, Decimal::ONE)).unwrap();
+    a.apply(&p, &Event::purchase(d(2024, 2, 1), 2, Decimal::ONE))
+        .unwrap();
     let t = a.ledger.totals();
     assert_eq!((t.spent, t.expired, t.outstanding), (75, 25, 100));
     let b = Breakage::from_totals(&t);
@@ -71,8 +78,16 @@ fn partnership_and_gamified_programs() {
             per: dec("2"),
         },
     ));
-    spec.rules.push(EarningRule::new("challenge", EventType::Challenge, Award::Fixed { points: 250 }));
-    spec.rules.push(EarningRule::new("referral", EventType::Referral, Award::Fixed { points: 500 }));
+    spec.rules.push(EarningRule::new(
+        "challenge",
+        EventType::Challenge,
+        Award::Fixed { points: 250 },
+    ));
+    spec.rules.push(EarningRule::new(
+        "referral",
+        EventType::Referral,
+        Award::Fixed { points: 500 },
+    ));
     let p = spec.check().unwrap();
     let mut a = Account::new(d(2024, 1, 1));
     let partner = Event {
@@ -83,13 +98,23 @@ fn partnership_and_gamified_programs() {
             units: 1,
         },
     };
-    assert!(matches!(a.apply(&p, &partner).unwrap(), Outcome::Earned { points: 42, .. }));
-    a.apply(&p, &Event::activity(d(2024, 1, 3), EventType::Challenge)).unwrap();
-    a.apply(&p, &Event::activity(d(2024, 1, 4), EventType::Referral)).unwrap();
+    assert!(matches!(
+        a.apply(&p, &partner).unwrap(),
+        Outcome::Earned { points: 42, .. }
+    ));
+    a.apply(&p, &Event::activity(d(2024, 1, 3), EventType::Challenge))
+        .unwrap();
+    a.apply(&p, &Event::activity(d(2024, 1, 4), EventType::Referral))
+        .unwrap();
     // An event nobody rewards earns nothing and creates no lot.
     assert!(matches!(
-        a.apply(&p, &Event::activity(d(2024, 1, 5), EventType::Review)).unwrap(),
-        Outcome::Earned { lot: None, points: 0, .. }
+        a.apply(&p, &Event::activity(d(2024, 1, 5), EventType::Review))
+            .unwrap(),
+        Outcome::Earned {
+            lot: None,
+            points: 0,
+            ..
+        }
     ));
     assert_eq!(a.balance(), 792);
 }
@@ -100,12 +125,17 @@ fn tier_based_and_hybrid_programs() {
     let text = std::fs::read_to_string("tests/data/loyalty_program.json").unwrap();
     let p: customer_value::Program = serde_json::from_str(&text).unwrap();
     let mut a = Account::new(d(2024, 1, 1));
-    a.apply(&p, &Event::purchase(d(2024, 1, 1), 1, dec("999"))).unwrap(); // 999 + 50
+    a.apply(&p, &Event::purchase(d(2024, 1, 1), 1, dec("999")))
+        .unwrap(); // 999 + 50
     assert_eq!(a.tier_index(), Some(1));
-    let out = a.apply(&p, &Event::purchase(d(2024, 1, 2), 2, dec("10"))).unwrap();
+    let out = a
+        .apply(&p, &Event::purchase(d(2024, 1, 2), 2, dec("10")))
+        .unwrap();
     assert!(matches!(out, Outcome::Earned { points: 15, .. }), "{out:?}");
     // Black Friday ×3 on top of gold ×1.5.
-    let out = a.apply(&p, &Event::purchase(d(2024, 11, 29), 3, dec("10"))).unwrap();
+    let out = a
+        .apply(&p, &Event::purchase(d(2024, 11, 29), 3, dec("10")))
+        .unwrap();
     assert!(matches!(out, Outcome::Earned { points: 45, .. }), "{out:?}");
 }
 
@@ -124,7 +154,10 @@ fn paid_membership_and_value_based_programs() {
     // Seed 004: 5,000 donated for every 50,000 spent.
     let pledge = ValuePledge::new(dec("50000"), dec("5000"), PledgeBasis::Cumulative).unwrap();
     assert_eq!(pledge.accrue(&[dec("49999.99")]).unwrap(), Decimal::ZERO);
-    assert_eq!(pledge.accrue(&[dec("49999.99"), dec("0.01")]).unwrap(), dec("5000"));
+    assert_eq!(
+        pledge.accrue(&[dec("49999.99"), dec("0.01")]).unwrap(),
+        dec("5000")
+    );
     assert_eq!(pledge.accrue(&[dec("150000")]).unwrap(), dec("15000"));
     assert!(ValuePledge::new(Decimal::ZERO, Decimal::ONE, PledgeBasis::PerOrder).is_err());
 }
@@ -142,9 +175,11 @@ fn tier_structure_on_spend_is_the_spend_based_program() {
     spec.tiers = Some(t);
     let p = spec.check().unwrap();
     let mut a = Account::new(d(2024, 1, 1));
-    a.apply(&p, &Event::purchase(d(2024, 1, 1), 1, dec("1000"))).unwrap();
+    a.apply(&p, &Event::purchase(d(2024, 1, 1), 1, dec("1000")))
+        .unwrap();
     assert_eq!(a.tier_index(), Some(1));
-    a.apply(&p, &Event::partial_refund(d(2024, 1, 2), 1, dec("0.01"))).unwrap();
+    a.apply(&p, &Event::partial_refund(d(2024, 1, 2), 1, dec("0.01")))
+        .unwrap();
     // Upgrades are immediate; the refund only matters at the next review (none here).
     assert_eq!(a.tier_index(), Some(1));
 }

@@ -18,7 +18,11 @@ fn program(policy: ClawbackPolicy, expiry: Expiry, pending: u32) -> Program {
             per: Decimal::ONE,
         },
     ));
-    spec.rules.push(EarningRule::new("challenge", EventType::Challenge, Award::Fixed { points: 25 }));
+    spec.rules.push(EarningRule::new(
+        "challenge",
+        EventType::Challenge,
+        Award::Fixed { points: 25 },
+    ));
     spec.expiry = expiry;
     spec.clawback = policy;
     spec.pending_days = pending;

@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 use customer_value::loyalty::{
-    Account, Award, CalendarPeriod, ChangeReason, EarningRule, Event, EventKind, EventType, Program, ProgramSpec,
-    QualificationBasis, QualificationWindow, ReviewSchedule, TierSpec, run_bulk,
+    Account, Award, CalendarPeriod, ChangeReason, EarningRule, Event, EventKind, EventType, Program,
+    ProgramSpec, QualificationBasis, QualificationWindow, ReviewSchedule, TierSpec, run_bulk,
 };
 use rust_decimal::Decimal;
 
@@ -28,7 +28,12 @@ fn program(tiers: TierSpec) -> Program {
 
 fn spend_tiers(window: QualificationWindow, review: ReviewSchedule) -> TierSpec {
     TierSpec::new(
-        vec![("bronze", 0), ("silver", 500), ("gold", 2000), ("platinum", 10000)],
+        vec![
+            ("bronze", 0),
+            ("silver", 500),
+            ("gold", 2000),
+            ("platinum", 10000),
+        ],
         QualificationBasis::Spend,
         window,
         review,
@@ -41,22 +46,39 @@ fn thresholds_at_below_and_above_each_boundary() {
     let spec = spend_tiers(QualificationWindow::Lifetime, ReviewSchedule::Never);
     for (i, t) in spec.tiers.iter().enumerate() {
         assert_eq!(spec.tier_for(t.threshold), i, "at {}", t.threshold);
-        assert_eq!(spec.tier_for(t.threshold + Decimal::ONE), i, "above {}", t.threshold);
-        assert_eq!(spec.tier_for(t.threshold - Decimal::ONE), i.saturating_sub(1), "below {}", t.threshold);
+        assert_eq!(
+            spec.tier_for(t.threshold + Decimal::ONE),
+            i,
+            "above {}",
+            t.threshold
+        );
+        assert_eq!(
+            spec.tier_for(t.threshold - Decimal::ONE),
+            i.saturating_sub(1),
+            "below {}",
+            t.threshold
+        );
         let cent = Decimal::new(1, 2);
         assert_eq!(spec.tier_for(t.threshold - cent), i.saturating_sub(1));
     }
     // Through an account, for each basis: exactly at the threshold upgrades.
-    for basis in [QualificationBasis::Spend, QualificationBasis::PointsEarned, QualificationBasis::Balance] {
+    for basis in [
+        QualificationBasis::Spend,
+        QualificationBasis::PointsEarned,
+        QualificationBasis::Balance,
+    ] {
         let mut t = spend_tiers(QualificationWindow::Lifetime, ReviewSchedule::Never);
         t.basis = basis;
         let p = program(t);
         let mut a = Account::new(d(2024, 1, 1));
-        a.apply(&p, &Event::purchase(d(2024, 1, 1), 1, Decimal::from(499))).unwrap();
+        a.apply(&p, &Event::purchase(d(2024, 1, 1), 1, Decimal::from(499)))
+            .unwrap();
         assert_eq!(a.tier_index(), Some(0), "{basis:?}");
-        a.apply(&p, &Event::purchase(d(2024, 1, 2), 2, Decimal::from(1))).unwrap();
+        a.apply(&p, &Event::purchase(d(2024, 1, 2), 2, Decimal::from(1)))
+            .unwrap();
         assert_eq!(a.tier_index(), Some(1), "{basis:?}");
-        a.apply(&p, &Event::purchase(d(2024, 1, 3), 3, Decimal::from(1501))).unwrap();
+        a.apply(&p, &Event::purchase(d(2024, 1, 3), 3, Decimal::from(1501)))
+            .unwrap();
         assert_eq!(a.tier_index(), Some(2), "{basis:?} one above");
     }
 }
@@ -85,12 +107,19 @@ fn visits_and_purchases_count_differently() {
     t.tiers[1].threshold = Decimal::from(2);
     t.tiers[2].threshold = Decimal::from(3);
     t.tiers[3].threshold = Decimal::from(4);
-    for (basis, want) in [(QualificationBasis::Purchases, 3), (QualificationBasis::Visits, 1)] {
+    for (basis, want) in [
+        (QualificationBasis::Purchases, 3),
+        (QualificationBasis::Visits, 1),
+    ] {
         t.basis = basis;
         let p = program(t.clone());
         let mut a = Account::new(d(2024, 1, 1));
         for o in 0..4 {
-            a.apply(&p, &Event::purchase(d(2024, 1, if o < 3 { 1 } else { 2 }), o, Decimal::ONE)).unwrap();
+            a.apply(
+                &p,
+                &Event::purchase(d(2024, 1, if o < 3 { 1 } else { 2 }), o, Decimal::ONE),
+            )
+            .unwrap();
         }
         assert_eq!(a.tier_index(), Some(want), "{basis:?}");
     }
@@ -107,7 +136,8 @@ fn downgrades_wait_for_the_review_and_upgrades_do_not() {
         },
     ));
     let mut a = Account::new(d(2023, 3, 1));
-    a.apply(&p, &Event::purchase(d(2023, 3, 1), 1, Decimal::from(2500))).unwrap();
+    a.apply(&p, &Event::purchase(d(2023, 3, 1), 1, Decimal::from(2500)))
+        .unwrap();
     assert_eq!(a.tier_index(), Some(2));
     // A new calendar year: the qualifying value is 0 but no review before 2025-01-01?
     // No: the review on 2024-01-01 looks at 2023 (2,500 ≥ gold) and keeps gold.
@@ -118,8 +148,14 @@ fn downgrades_wait_for_the_review_and_upgrades_do_not() {
     assert_eq!(a.tier_index(), Some(0));
     let h = a.tier_history();
     assert_eq!(h.len(), 2);
-    assert_eq!((h[0].to, h[0].reason, h[0].date), (2, ChangeReason::Qualified, d(2023, 3, 1)));
-    assert_eq!((h[1].to, h[1].reason, h[1].date), (0, ChangeReason::Review, d(2025, 1, 1)));
+    assert_eq!(
+        (h[0].to, h[0].reason, h[0].date),
+        (2, ChangeReason::Qualified, d(2023, 3, 1))
+    );
+    assert_eq!(
+        (h[1].to, h[1].reason, h[1].date),
+        (0, ChangeReason::Review, d(2025, 1, 1))
+    );
 }
 
 #[test]
@@ -132,7 +168,8 @@ fn grace_period_soft_landing_and_manual_floor() {
     t.one_tier_per_review = true;
     let p = program(t);
     let mut a = Account::new(d(2024, 1, 1));
-    a.apply(&p, &Event::purchase(d(2024, 1, 1), 1, Decimal::from(12_000))).unwrap();
+    a.apply(&p, &Event::purchase(d(2024, 1, 1), 1, Decimal::from(12_000)))
+        .unwrap();
     assert_eq!(a.tier_index(), Some(3));
     // Reviews every 90 days keep platinum while the purchase is in the 365-day window.
     a.advance_to(&p, d(2024, 12, 30)).unwrap();
@@ -147,7 +184,8 @@ fn grace_period_soft_landing_and_manual_floor() {
     // Requalifying during a grace period cancels the downgrade.
     a.advance_to(&p, d(2025, 6, 25)).unwrap(); // review 2025-06-24 → grace to 07-24
     assert!(a.tier.as_ref().unwrap().grace_until.is_some());
-    a.apply(&p, &Event::purchase(d(2025, 7, 1), 2, Decimal::from(2000))).unwrap();
+    a.apply(&p, &Event::purchase(d(2025, 7, 1), 2, Decimal::from(2000)))
+        .unwrap();
     a.advance_to(&p, d(2025, 8, 1)).unwrap();
     assert_eq!(a.tier_index(), Some(2));
     // A manual floor: silver at least, whatever the reviews say.
@@ -169,7 +207,10 @@ fn grace_period_soft_landing_and_manual_floor() {
 #[test]
 fn review_schedules() {
     let mut t = spend_tiers(QualificationWindow::Lifetime, ReviewSchedule::Anniversary);
-    assert_eq!(t.next_review(d(2024, 2, 29), d(2024, 2, 29)), Some(d(2025, 2, 28)));
+    assert_eq!(
+        t.next_review(d(2024, 2, 29), d(2024, 2, 29)),
+        Some(d(2025, 2, 28))
+    );
     assert_eq!(t.next_review(d(2024, 2, 29), d(2025, 3, 1)), Some(d(2026, 2, 28)));
     t.review = ReviewSchedule::EveryDays { days: 10 };
     assert_eq!(t.next_review(d(2024, 1, 1), d(2024, 1, 11)), Some(d(2024, 1, 21)));
@@ -185,9 +226,13 @@ fn review_schedules() {
 fn progress_and_bulk_distribution() {
     let p = program(spend_tiers(QualificationWindow::Lifetime, ReviewSchedule::Never));
     let mut a = Account::new(d(2024, 1, 1));
-    a.apply(&p, &Event::purchase(d(2024, 1, 1), 1, Decimal::from(1200))).unwrap();
+    a.apply(&p, &Event::purchase(d(2024, 1, 1), 1, Decimal::from(1200)))
+        .unwrap();
     let pr = a.progress(&p).unwrap();
-    assert_eq!((pr.tier, pr.next, pr.remaining), (1, Some((2, Decimal::from(2000))), Decimal::from(800)));
+    assert_eq!(
+        (pr.tier, pr.next, pr.remaining),
+        (1, Some((2, Decimal::from(2000))), Decimal::from(800))
+    );
 
     let customers = [1_u32, 2, 3, 1, 4];
     let events = [

@@ -17,7 +17,11 @@ fn nps_of_100_promoters_40_passives_60_detractors() {
     let nps = Nps::from_answers(&answers).unwrap().unwrap();
     assert_eq!((nps.promoters, nps.passives, nps.detractors), (100, 40, 60));
     assert!((nps.score - 20.0).abs() < 1e-12);
-    assert!((nps.standard_error - 6.16).abs() < 0.005, "{}", nps.standard_error);
+    assert!(
+        (nps.standard_error - 6.16).abs() < 0.005,
+        "{}",
+        nps.standard_error
+    );
     let (lo, hi) = nps.interval(1.96).unwrap();
     assert!((hi - lo - 2.0 * 1.96 * nps.standard_error).abs() < 1e-9);
 }
@@ -44,7 +48,10 @@ fn csat_74_of_107_in_the_top_two_boxes() {
     assert_eq!(answers.len(), 107);
     let csat = csat_top_box(&answers, 5, 2).unwrap().unwrap();
     assert!((csat - 69.16).abs() < 0.005, "{csat}");
-    assert!((csat_mean(&answers, 5).unwrap().unwrap() - (150.0 + 176.0 + 45.0 + 20.0 + 8.0) / 107.0).abs() < 1e-12);
+    assert!(
+        (csat_mean(&answers, 5).unwrap().unwrap() - (150.0 + 176.0 + 45.0 + 20.0 + 8.0) / 107.0).abs()
+            < 1e-12
+    );
 }
 
 #[test]
@@ -53,10 +60,22 @@ fn empty_is_none_and_out_of_scale_is_an_error() {
     assert!(csat_top_box(&[], 5, 2).unwrap().is_none());
     assert!(csat_mean(&[], 5).unwrap().is_none());
     assert!(csi(&[], 5).unwrap().is_none());
-    assert!(matches!(Nps::from_answers(&[3, 12]), Err(Error::InvalidRow { row: 1, .. })));
-    assert!(matches!(csat_top_box(&[5, 6], 5, 2), Err(Error::InvalidRow { row: 1, .. })));
-    assert!(matches!(csat_mean(&[0], 5), Err(Error::InvalidRow { row: 0, .. })));
-    assert!(matches!(csat_top_box(&[5], 5, 5), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(
+        Nps::from_answers(&[3, 12]),
+        Err(Error::InvalidRow { row: 1, .. })
+    ));
+    assert!(matches!(
+        csat_top_box(&[5, 6], 5, 2),
+        Err(Error::InvalidRow { row: 1, .. })
+    ));
+    assert!(matches!(
+        csat_mean(&[0], 5),
+        Err(Error::InvalidRow { row: 0, .. })
+    ));
+    assert!(matches!(
+        csat_top_box(&[5], 5, 5),
+        Err(Error::InvalidParameter { .. })
+    ));
     let bad = [CsiItem {
         importance: 1.0,
         satisfaction: 6.0,

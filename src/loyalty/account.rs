@@ -334,7 +334,10 @@ impl Account {
             }
         }
         loop {
-            let due = match (self.ledger.next_due(self.clock), self.tier.as_ref().and_then(TierState::next_due)) {
+            let due = match (
+                self.ledger.next_due(self.clock),
+                self.tier.as_ref().and_then(TierState::next_due),
+            ) {
                 (Some(a), Some(b)) => a.min(b),
                 (a, b) => match a.or(b) {
                     Some(d) => d,
@@ -410,16 +413,22 @@ impl Account {
             EventKind::Adjust { points } => {
                 if points >= 0 {
                     let expires = program.expiry.expires(date)?;
-                    let lot = self.ledger.add_lot(LotSource::Adjustment, date, date, expires, points)?;
+                    let lot = self
+                        .ledger
+                        .add_lot(LotSource::Adjustment, date, date, expires, points)?;
                     Outcome::Earned {
                         lot: Some(lot),
                         points,
                         capped: 0,
                     }
                 } else {
-                    let (draws, forgiven) =
-                        self.ledger
-                            .claw_back(date, points.checked_neg().unwrap_or(Points::MAX), None, false, false)?;
+                    let (draws, forgiven) = self.ledger.claw_back(
+                        date,
+                        points.checked_neg().unwrap_or(Points::MAX),
+                        None,
+                        false,
+                        false,
+                    )?;
                     Outcome::Refunded {
                         draws,
                         forgiven,
@@ -468,7 +477,11 @@ impl Account {
                 _ => 0,
             };
             points = points.min(cap.points.saturating_sub(used).max(0));
-            self.period = Some((start, used.checked_add(points).ok_or(Error::Overflow { op: "period cap" })?));
+            self.period = Some((
+                start,
+                used.checked_add(points)
+                    .ok_or(Error::Overflow { op: "period cap" })?,
+            ));
         }
         let capped = earning.capped.saturating_add(earning.points - points);
         let lot = if points > 0 {
@@ -503,7 +516,13 @@ impl Account {
         Ok(Outcome::Earned { lot, points, capped })
     }
 
-    fn refund(&mut self, program: &Program, date: NaiveDate, order: u64, amount: Option<Decimal>) -> Result<Outcome> {
+    fn refund(
+        &mut self,
+        program: &Program,
+        date: NaiveDate,
+        order: u64,
+        amount: Option<Decimal>,
+    ) -> Result<Outcome> {
         let Ok(pos) = self.order_pos(order) else {
             return Ok(Outcome::Rejected(Rejection::UnknownOrder(order)));
         };
@@ -541,7 +560,13 @@ impl Account {
             r.clawed = target.max(rec.clawed);
         }
         if let (Some(spec), Some(t)) = (&program.tiers, self.tier.as_mut()) {
-            t.record(spec, date, claw.checked_neg().ok_or_else(overflow)?, -refund, false)?;
+            t.record(
+                spec,
+                date,
+                claw.checked_neg().ok_or_else(overflow)?,
+                -refund,
+                false,
+            )?;
         }
         Ok(Outcome::Refunded {
             draws,

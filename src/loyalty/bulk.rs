@@ -18,6 +18,9 @@ use super::ledger::LedgerTotals;
 use super::program::{Points, Program};
 use crate::error::{Error, Result};
 
+/// One member's replay: balance, tier, totals, refused events, late events.
+type Member = (Points, u8, LedgerTotals, u64, u64);
+
 /// Balances and tiers of every member at a date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BulkRun<K> {
@@ -86,7 +89,12 @@ impl<K> BulkRun<K> {
 /// assert_eq!(run.balances, vec![20, 10]);
 /// # Ok::<(), customer_value::Error>(())
 /// ```
-pub fn run_bulk<K>(program: &Program, customers: &[K], events: &[Event], as_of: NaiveDate) -> Result<BulkRun<K>>
+pub fn run_bulk<K>(
+    program: &Program,
+    customers: &[K],
+    events: &[Event],
+    as_of: NaiveDate,
+) -> Result<BulkRun<K>>
 where
     K: Eq + Hash + Clone + Sync + std::fmt::Debug,
 {
@@ -137,12 +145,18 @@ where
     drop(member);
     drop(fill);
 
-    let replay = |c: usize, scratch: &mut Vec<u32>| -> Result<(Points, u8, LedgerTotals, u64, u64)> {
-        let (lo, hi) = (start.get(c).copied().unwrap_or(0), start.get(c + 1).copied().unwrap_or(0));
+    let replay = |c: usize, scratch: &mut Vec<u32>| -> Result<Member> {
+        let (lo, hi) = (
+            start.get(c).copied().unwrap_or(0),
+            start.get(c + 1).copied().unwrap_or(0),
+        );
         scratch.clear();
         scratch.extend_from_slice(order.get(lo..hi).unwrap_or_default());
         scratch.sort_by_key(|&i| events.get(i as usize).map(|e| e.date));
-        let first = scratch.first().and_then(|&i| events.get(i as usize)).map_or(as_of, |e| e.date);
+        let first = scratch
+            .first()
+            .and_then(|&i| events.get(i as usize))
+            .map_or(as_of, |e| e.date);
         let mut acct = Account::without_journal(first.min(as_of));
         let mut late = 0_u64;
         let fail = |e: Error| Error::InvalidCustomer {
@@ -150,7 +164,9 @@ where
             reason: e.to_string(),
         };
         for &i in scratch.iter() {
-            let Some(ev) = events.get(i as usize) else { continue };
+            let Some(ev) = events.get(i as usize) else {
+                continue;
+            };
             if ev.date > as_of {
                 late += 1;
                 continue;
@@ -158,12 +174,14 @@ where
             acct.apply(program, ev).map_err(fail)?;
         }
         acct.advance_to(program, as_of).map_err(fail)?;
-        let tier = acct.tier_index().map_or(0, |t| u8::try_from(t).unwrap_or(u8::MAX));
+        let tier = acct
+            .tier_index()
+            .map_or(0, |t| u8::try_from(t).unwrap_or(u8::MAX));
         Ok((acct.balance(), tier, acct.ledger.totals(), acct.rejected, late))
     };
 
     #[cfg(feature = "parallel")]
-    let results: Vec<Result<(Points, u8, LedgerTotals, u64, u64)>> = {
+    let results: Vec<Result<Member>> = {
         use rayon::prelude::*;
         (0..keys.len())
             .into_par_iter()
@@ -171,7 +189,7 @@ where
             .collect()
     };
     #[cfg(not(feature = "parallel"))]
-    let results: Vec<Result<(Points, u8, LedgerTotals, u64, u64)>> = {
+    let results: Vec<Result<Member>> = {
         let mut scratch = Vec::new();
         (0..keys.len()).map(|c| replay(c, &mut scratch)).collect()
     };

@@ -63,14 +63,20 @@ pub fn earn(
     tier: Option<usize>,
 ) -> Result<Earning> {
     if amount < Decimal::ZERO {
-        return Err(Error::param("amount", amount, "an earning event's amount must be ≥ 0"));
+        return Err(Error::param(
+            "amount",
+            amount,
+            "an earning event's amount must be ≥ 0",
+        ));
     }
     let overflow = || Error::Overflow { op: "points earned" };
     let factor = multiplier(program, event, date, tier)?;
     let mut raw = Decimal::ZERO;
     let mut rules = Vec::new();
     for &i in &program.order {
-        let Some(rule) = program.rules.get(i) else { continue };
+        let Some(rule) = program.rules.get(i) else {
+            continue;
+        };
         if rule.on != event || !rule.in_force(date) || rule.min_amount.is_some_and(|m| amount < m) {
             continue;
         }
@@ -116,9 +122,9 @@ fn multiplier(program: &Program, event: EventType, date: NaiveDate, tier: Option
         let date_ok = m.from.is_none_or(|f| date >= f) && m.to.is_none_or(|t| date <= t);
         let event_ok = m.events.is_empty() || m.events.contains(&event);
         if tier_ok && date_ok && event_ok {
-            factor = factor
-                .checked_mul(m.factor)
-                .ok_or(Error::Overflow { op: "points multiplier" })?;
+            factor = factor.checked_mul(m.factor).ok_or(Error::Overflow {
+                op: "points multiplier",
+            })?;
         }
     }
     Ok(factor)

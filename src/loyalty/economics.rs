@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 fn overflow() -> Error {
-    Error::Overflow { op: "program economics" }
+    Error::Overflow {
+        op: "program economics",
+    }
 }
 
 /// A paid membership over one period.
@@ -155,12 +157,18 @@ impl ValuePledge {
             return Err(Error::param("per_spend", self.per_spend, "must be positive"));
         }
         let steps = |x: Decimal| -> Result<Decimal> {
-            Ok(x.checked_div(self.per_spend).ok_or_else(overflow)?.floor().max(Decimal::ZERO))
+            Ok(x.checked_div(self.per_spend)
+                .ok_or_else(overflow)?
+                .floor()
+                .max(Decimal::ZERO))
         };
         let n = match self.basis {
-            PledgeBasis::Cumulative => {
-                steps(orders.iter().try_fold(Decimal::ZERO, |a, &o| a.checked_add(o)).ok_or_else(overflow)?)?
-            }
+            PledgeBasis::Cumulative => steps(
+                orders
+                    .iter()
+                    .try_fold(Decimal::ZERO, |a, &o| a.checked_add(o))
+                    .ok_or_else(overflow)?,
+            )?,
             PledgeBasis::PerOrder => orders
                 .iter()
                 .map(|&o| steps(o))

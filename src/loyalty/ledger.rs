@@ -74,8 +74,15 @@ impl Lot {
     /// Whether the lot's accounts balance.
     #[must_use]
     pub fn balances(&self) -> bool {
-        let parts = [self.remaining, self.spent, self.expired, self.clawed_back, self.repaid_debt];
-        parts.iter().all(|&p| p >= 0) && parts.iter().try_fold(0_i64, |a, &p| a.checked_add(p)) == Some(self.points)
+        let parts = [
+            self.remaining,
+            self.spent,
+            self.expired,
+            self.clawed_back,
+            self.repaid_debt,
+        ];
+        parts.iter().all(|&p| p >= 0)
+            && parts.iter().try_fold(0_i64, |a, &p| a.checked_add(p)) == Some(self.points)
     }
 }
 
@@ -191,7 +198,14 @@ impl Ledger {
         }
     }
 
-    fn record(&mut self, date: NaiveDate, kind: EntryKind, lot: Option<u32>, balance: Points, pending: Points) {
+    fn record(
+        &mut self,
+        date: NaiveDate,
+        kind: EntryKind,
+        lot: Option<u32>,
+        balance: Points,
+        pending: Points,
+    ) {
         if self.journal {
             self.entries.push(Entry {
                 date,
@@ -303,7 +317,9 @@ impl Ledger {
         if self.debt == 0 {
             return Ok(());
         }
-        let Some(lot) = self.lots.get_mut(idx) else { return Ok(()) };
+        let Some(lot) = self.lots.get_mut(idx) else {
+            return Ok(());
+        };
         let take = lot.remaining.min(self.debt);
         lot.remaining = sub(lot.remaining, take)?;
         lot.repaid_debt = add(lot.repaid_debt, take)?;
@@ -406,7 +422,13 @@ impl Ledger {
         self.draw(date, points, &order, EntryKind::Spend)
     }
 
-    fn draw(&mut self, date: NaiveDate, mut points: Points, order: &[usize], kind: EntryKind) -> Result<Vec<Draw>> {
+    fn draw(
+        &mut self,
+        date: NaiveDate,
+        mut points: Points,
+        order: &[usize],
+        kind: EntryKind,
+    ) -> Result<Vec<Draw>> {
         let mut draws = Vec::new();
         for &i in order {
             if points == 0 {
@@ -424,7 +446,10 @@ impl Ledger {
             }
             let id = lot.id;
             points = sub(points, take)?;
-            draws.push(Draw { lot: id, points: take });
+            draws.push(Draw {
+                lot: id,
+                points: take,
+            });
             self.record(date, kind, Some(id), -take, 0);
         }
         Ok(draws)
@@ -460,7 +485,10 @@ impl Ledger {
                 lot.clawed_back = add(lot.clawed_back, take)?;
                 let (id, active) = (lot.id, lot.active);
                 left = sub(left, take)?;
-                draws.push(Draw { lot: id, points: take });
+                draws.push(Draw {
+                    lot: id,
+                    points: take,
+                });
                 if active {
                     self.record(date, EntryKind::Clawback, Some(id), -take, 0);
                 } else {
@@ -514,11 +542,20 @@ impl Ledger {
             .try_fold(0_i64, |a, l| add(a, l.remaining))?;
         let balance = sub(active, self.debt)?;
         if balance != self.balance() {
-            return Err(broken(format!("balance {} ≠ Σ active lots − debt {balance}", self.balance())));
+            return Err(broken(format!(
+                "balance {} ≠ Σ active lots − debt {balance}",
+                self.balance()
+            )));
         }
         if self.journal {
-            let journal = self.entries.iter().try_fold(0_i64, |a, e| add(a, e.balance_change))?;
-            let pending = self.entries.iter().try_fold(0_i64, |a, e| add(a, e.pending_change))?;
+            let journal = self
+                .entries
+                .iter()
+                .try_fold(0_i64, |a, e| add(a, e.balance_change))?;
+            let pending = self
+                .entries
+                .iter()
+                .try_fold(0_i64, |a, e| add(a, e.pending_change))?;
             if journal != balance || pending != self.pending() {
                 return Err(broken(format!(
                     "journal says balance {journal}, pending {pending}; lots say {balance}, {}",

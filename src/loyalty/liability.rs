@@ -19,7 +19,9 @@ fn rate_ok(name: &'static str, r: Decimal) -> Result<()> {
 }
 
 fn overflow() -> Error {
-    Error::Overflow { op: "points liability" }
+    Error::Overflow {
+        op: "points liability",
+    }
 }
 
 /// Liability for outstanding points: `points × value per point × expected redemption`.
@@ -154,7 +156,11 @@ pub fn ifrs15_allocation(
     let points_ssp = liability(points, point_value, expected_redemption)?;
     let total = goods_ssp.checked_add(points_ssp).ok_or_else(overflow)?;
     if total.is_zero() {
-        return Err(Error::param("goods_ssp", goods_ssp, "total stand-alone selling price must be positive"));
+        return Err(Error::param(
+            "goods_ssp",
+            goods_ssp,
+            "total stand-alone selling price must be positive",
+        ));
     }
     let to_points = price
         .checked_mul(points_ssp)
@@ -194,9 +200,17 @@ pub fn ifrs15_allocation(
 /// assert_eq!(year2.round_dp(0) - year1.round_dp(0), Decimal::from(3_493));
 /// # Ok::<(), customer_value::Error>(())
 /// ```
-pub fn ifrs15_revenue(allocated: Decimal, redeemed_to_date: Points, expected_total: Points) -> Result<Decimal> {
+pub fn ifrs15_revenue(
+    allocated: Decimal,
+    redeemed_to_date: Points,
+    expected_total: Points,
+) -> Result<Decimal> {
     if allocated < Decimal::ZERO || redeemed_to_date < 0 {
-        return Err(Error::param("allocated", allocated, "allocation and redemptions must be ≥ 0"));
+        return Err(Error::param(
+            "allocated",
+            allocated,
+            "allocation and redemptions must be ≥ 0",
+        ));
     }
     if expected_total <= 0 {
         return Err(Error::param("expected_total", expected_total, "must be positive"));

@@ -57,13 +57,13 @@ pub use earning::{Earning, earn};
 pub use economics::{PaidMembership, PledgeBasis, ValuePledge};
 pub use ledger::{Draw, Entry, EntryKind, Ledger, LedgerTotals, Lot, LotSource};
 pub use liability::{Breakage, Ifrs15Allocation, ifrs15_allocation, ifrs15_revenue, liability};
-pub use scoring::{Cadence, LoyaltyScores, LoyaltyScoring, ScoreInputs, ScoreWeights, TierCut, regularity};
 pub use program::{
-    Award, CalendarPeriod, ClawbackPolicy, EarningRule, EventType, Expiry, Multiplier, PeriodCap, Points, Program,
-    ProgramSpec, RoundingMode,
+    Award, CalendarPeriod, ClawbackPolicy, EarningRule, EventType, Expiry, Multiplier, PeriodCap, Points,
+    Program, ProgramSpec, RoundingMode,
 };
+pub use scoring::{Cadence, LoyaltyScores, LoyaltyScoring, ScoreInputs, ScoreWeights, TierCut, regularity};
 
 pub use tiers::{
-    ChangeReason, QualificationBasis, QualificationWindow, ReviewSchedule, Tier, TierChange, TierProgress, TierSpec,
-    TierState,
+    ChangeReason, QualificationBasis, QualificationWindow, ReviewSchedule, Tier, TierChange, TierProgress,
+    TierSpec, TierState,
 };

@@ -67,7 +67,9 @@ impl RoundingMode {
             RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,
         };
         let r = raw.round_dp_with_strategy(0, strategy);
-        i64::try_from(r).map_err(|_| Error::Overflow { op: "points rounding" })
+        i64::try_from(r).map_err(|_| Error::Overflow {
+            op: "points rounding",
+        })
     }
 }
 
@@ -340,9 +342,11 @@ impl Expiry {
                     .checked_add_days(chrono::Days::new(u64::from(days)))
                     .ok_or_else(overflow)?,
             ),
-            Expiry::AfterMonths { months } => {
-                Some(available.checked_add_months(Months::new(months)).ok_or_else(overflow)?)
-            }
+            Expiry::AfterMonths { months } => Some(
+                available
+                    .checked_add_months(Months::new(months))
+                    .ok_or_else(overflow)?,
+            ),
             Expiry::EndOfMonth { months } => Some(
                 CalendarPeriod::Month
                     .start(available)
@@ -401,6 +405,7 @@ pub enum ClawbackPolicy {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ProgramSpec {
     /// The program's name.
     #[serde(default)]
@@ -481,14 +486,22 @@ impl Program {
     /// Index of the tier named `name`, if the program has tiers and one is so named.
     #[must_use]
     pub fn tier_index(&self, name: &str) -> Option<usize> {
-        self.spec.tiers.as_ref()?.tiers.iter().position(|t| t.name == name)
+        self.spec
+            .tiers
+            .as_ref()?
+            .tiers
+            .iter()
+            .position(|t| t.name == name)
     }
 }
 
 fn window_ok(item: &str, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<()> {
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
-            return Err(Error::definition(item, format!("window starts {f} after it ends {t}")));
+            return Err(Error::definition(
+                item,
+                format!("window starts {f} after it ends {t}"),
+            ));
         }
     }
     Ok(())
@@ -518,13 +531,19 @@ impl ProgramSpec {
                 Award::Fixed { points } | Award::PerUnit { points } => points,
                 Award::PerAmount { points, per } => {
                     if per <= Decimal::ZERO {
-                        return Err(Error::definition(item, format!("`per` must be positive, got {per}")));
+                        return Err(Error::definition(
+                            item,
+                            format!("`per` must be positive, got {per}"),
+                        ));
                     }
                     points
                 }
             };
             if points < 0 {
-                return Err(Error::definition(item, format!("points must be ≥ 0, got {points}")));
+                return Err(Error::definition(
+                    item,
+                    format!("points must be ≥ 0, got {points}"),
+                ));
             }
             if r.min_amount.is_some_and(|m| m < Decimal::ZERO) {
                 return Err(Error::definition(item, "`min_amount` must be ≥ 0"));
@@ -543,7 +562,10 @@ impl ProgramSpec {
         for m in &self.multipliers {
             let item = format!("multiplier `{}`", m.id);
             if m.factor <= Decimal::ZERO {
-                return Err(Error::definition(item, format!("factor must be positive, got {}", m.factor)));
+                return Err(Error::definition(
+                    item,
+                    format!("factor must be positive, got {}", m.factor),
+                ));
             }
             window_ok(&item, m.from, m.to)?;
             multiplier_tiers.push(match &m.tier {
@@ -564,7 +586,10 @@ impl ProgramSpec {
         }
         match self.expiry {
             Expiry::AfterDays { days: 0 } | Expiry::AfterMonths { months: 0 } => {
-                return Err(Error::definition("expiry", "validity must be at least 1 day or month"));
+                return Err(Error::definition(
+                    "expiry",
+                    "validity must be at least 1 day or month",
+                ));
             }
             _ => {}
         }

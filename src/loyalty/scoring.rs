@@ -61,7 +61,11 @@ impl Cadence {
 /// ```
 pub fn regularity(dates: &[NaiveDate], as_of: NaiveDate, cadence: Cadence, windows: u32) -> Result<f64> {
     if !(cadence.visits.is_finite() && cadence.visits > 0.0) || cadence.window_days == 0 {
-        return Err(Error::param("cadence", cadence.visits, "positive visits per positive window"));
+        return Err(Error::param(
+            "cadence",
+            cadence.visits,
+            "positive visits per positive window",
+        ));
     }
     if windows == 0 {
         return Err(Error::param("windows", windows, "at least one window"));
@@ -190,7 +194,10 @@ pub struct LoyaltyScoring {
 }
 
 fn percentile(values: &[f64]) -> Result<Vec<f64>> {
-    Ok(quantile_scores(values, 10)?.into_iter().map(|s| f64::from(s - 1) / 9.0).collect())
+    Ok(quantile_scores(values, 10)?
+        .into_iter()
+        .map(|s| f64::from(s - 1) / 9.0)
+        .collect())
 }
 
 fn same_len(name: &'static str, len: usize, n: usize) -> Result<()> {
@@ -209,7 +216,10 @@ fn unit_interval(name: &'static str, v: &[f64]) -> Result<()> {
     match v.iter().position(|x| !(0.0..=1.0).contains(x)) {
         Some(i) => Err(Error::InvalidRow {
             row: i as u64,
-            reason: format!("{name} {} is outside [0, 1]", v.get(i).copied().unwrap_or(f64::NAN)),
+            reason: format!(
+                "{name} {} is outside [0, 1]",
+                v.get(i).copied().unwrap_or(f64::NAN)
+            ),
         }),
         None => Ok(()),
     }
@@ -225,9 +235,21 @@ impl LoyaltyScoring {
     /// [`Error::InvalidParameter`] for bad bins, weights or cuts.
     pub fn score(&self, inputs: &ScoreInputs) -> Result<LoyaltyScores> {
         let w = self.weights;
-        let all = [w.recency, w.frequency, w.monetary, w.tenure, w.regularity, w.p_alive, w.clv];
+        let all = [
+            w.recency,
+            w.frequency,
+            w.monetary,
+            w.tenure,
+            w.regularity,
+            w.p_alive,
+            w.clv,
+        ];
         if all.iter().any(|x| !(x.is_finite() && *x >= 0.0)) {
-            return Err(Error::param("weights", format!("{all:?}"), "weights must be finite and ≥ 0"));
+            return Err(Error::param(
+                "weights",
+                format!("{all:?}"),
+                "weights must be finite and ≥ 0",
+            ));
         }
         let n = inputs.rfm.len();
         same_len("tenure", inputs.tenure.len(), n)?;
@@ -254,10 +276,20 @@ impl LoyaltyScoring {
         }
         let total: f64 = parts.iter().map(|(w, _)| w).sum();
         if total <= 0.0 {
-            return Err(Error::param("weights", total, "at least one used weight must be positive"));
+            return Err(Error::param(
+                "weights",
+                total,
+                "at least one used weight must be positive",
+            ));
         }
         let scores: Vec<f64> = (0..n)
-            .map(|i| parts.iter().map(|(w, c)| w * c.get(i).copied().unwrap_or(0.0)).sum::<f64>() / total)
+            .map(|i| {
+                parts
+                    .iter()
+                    .map(|(w, c)| w * c.get(i).copied().unwrap_or(0.0))
+                    .sum::<f64>()
+                    / total
+            })
             .collect();
         let tiers = self.tiers(&scores)?;
         Ok(LoyaltyScores { scores, tiers })
@@ -267,22 +299,39 @@ impl LoyaltyScoring {
         let cuts = match &self.cut {
             TierCut::Thresholds(t) | TierCut::Quantiles(t) => t,
         };
-        if cuts.len() > 255 || cuts.windows(2).any(|p| p.first() >= p.get(1)) || cuts.iter().any(|c| !c.is_finite()) {
-            return Err(Error::param("cut", format!("{cuts:?}"), "strictly increasing finite cut points, at most 255"));
+        if cuts.len() > 255
+            || cuts.windows(2).any(|p| p.first() >= p.get(1))
+            || cuts.iter().any(|c| !c.is_finite())
+        {
+            return Err(Error::param(
+                "cut",
+                format!("{cuts:?}"),
+                "strictly increasing finite cut points, at most 255",
+            ));
         }
         match &self.cut {
             TierCut::Thresholds(t) => {
                 if t.first().is_none_or(|&f| f != 0.0) {
-                    return Err(Error::param("cut", format!("{t:?}"), "score thresholds start at 0"));
+                    return Err(Error::param(
+                        "cut",
+                        format!("{t:?}"),
+                        "score thresholds start at 0",
+                    ));
                 }
                 Ok(scores
                     .iter()
-                    .map(|&s| u8::try_from(t.partition_point(|&c| c <= s).saturating_sub(1)).unwrap_or(u8::MAX))
+                    .map(|&s| {
+                        u8::try_from(t.partition_point(|&c| c <= s).saturating_sub(1)).unwrap_or(u8::MAX)
+                    })
                     .collect())
             }
             TierCut::Quantiles(q) => {
                 if q.iter().any(|&c| c <= 0.0 || c >= 1.0) {
-                    return Err(Error::param("cut", format!("{q:?}"), "shares strictly between 0 and 1"));
+                    return Err(Error::param(
+                        "cut",
+                        format!("{q:?}"),
+                        "shares strictly between 0 and 1",
+                    ));
                 }
                 let mut sorted = scores.to_vec();
                 sorted.sort_by(f64::total_cmp);

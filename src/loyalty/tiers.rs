@@ -219,13 +219,20 @@ impl TierSpec {
             }
         }
         match self.window {
-            QualificationWindow::RollingDays { days: 0 } | QualificationWindow::RollingMonths { months: 0 } => {
-                return Err(Error::definition("tier window", "a rolling window must be at least 1 long"));
+            QualificationWindow::RollingDays { days: 0 }
+            | QualificationWindow::RollingMonths { months: 0 } => {
+                return Err(Error::definition(
+                    "tier window",
+                    "a rolling window must be at least 1 long",
+                ));
             }
             _ => {}
         }
         if let ReviewSchedule::EveryDays { days: 0 } = self.review {
-            return Err(Error::definition("tier review", "the review interval must be at least 1 day"));
+            return Err(Error::definition(
+                "tier review",
+                "the review interval must be at least 1 day",
+            ));
         }
         Ok(())
     }
@@ -234,7 +241,9 @@ impl TierSpec {
     /// `value >= threshold`.
     #[must_use]
     pub fn tier_for(&self, value: Decimal) -> usize {
-        self.tiers.partition_point(|t| t.threshold <= value).saturating_sub(1)
+        self.tiers
+            .partition_point(|t| t.threshold <= value)
+            .saturating_sub(1)
     }
 
     /// Name of tier `index`.
@@ -250,7 +259,7 @@ impl TierSpec {
             ReviewSchedule::Never => None,
             ReviewSchedule::PeriodEnd { period } => period.next_start(after),
             ReviewSchedule::Anniversary => {
-                let mut years = u32::try_from((after.years_since(enrolled)).unwrap_or(0)).unwrap_or(0).max(1);
+                let mut years = after.years_since(enrolled).unwrap_or(0).max(1);
                 loop {
                     let d = enrolled.checked_add_months(Months::new(years.checked_mul(12)?))?;
                     if d > after {
@@ -271,7 +280,9 @@ impl TierSpec {
     fn window_start(&self, as_of: NaiveDate) -> Option<NaiveDate> {
         match self.window {
             QualificationWindow::Lifetime => None,
-            QualificationWindow::RollingDays { days } => as_of.checked_sub_days(Days::new(u64::from(days).saturating_sub(1))),
+            QualificationWindow::RollingDays { days } => {
+                as_of.checked_sub_days(Days::new(u64::from(days).saturating_sub(1)))
+            }
             QualificationWindow::RollingMonths { months } => as_of
                 .checked_sub_months(Months::new(months))
                 .and_then(|d| d.succ_opt()),
@@ -378,14 +389,15 @@ impl TierState {
         }
         match spec.window {
             QualificationWindow::Lifetime => {
-                self.lifetime = self
-                    .lifetime
-                    .checked_add(v)
-                    .ok_or(Error::Overflow { op: "tier qualifying value" })?;
+                self.lifetime = self.lifetime.checked_add(v).ok_or(Error::Overflow {
+                    op: "tier qualifying value",
+                })?;
             }
             _ => match self.window.last_mut() {
                 Some((d, acc)) if *d == date => {
-                    *acc = acc.checked_add(v).ok_or(Error::Overflow { op: "tier qualifying value" })?;
+                    *acc = acc.checked_add(v).ok_or(Error::Overflow {
+                        op: "tier qualifying value",
+                    })?;
                 }
                 _ => self.window.push((date, v)),
             },
@@ -409,7 +421,9 @@ impl TierState {
             .iter()
             .filter(|(d, _)| *d >= start && *d <= as_of)
             .try_fold(Decimal::ZERO, |a, (_, v)| a.checked_add(*v))
-            .ok_or(Error::Overflow { op: "tier qualifying value" })
+            .ok_or(Error::Overflow {
+                op: "tier qualifying value",
+            })
     }
 
     fn change(&mut self, date: NaiveDate, to: usize, reason: ChangeReason) {
