@@ -11,6 +11,14 @@ use customer_value::loyalty::{Event, EventKind, run_bulk};
 use rust_decimal::Decimal;
 
 const MEMBERS: u32 = 1_000_000;
+
+/// `LOYALTY_MEMBERS` overrides the member count for quick local runs.
+fn members() -> u32 {
+    std::env::var("LOYALTY_MEMBERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(MEMBERS)
+}
 const PER_MEMBER: u32 = 10;
 
 fn program() -> Program {
@@ -24,7 +32,7 @@ fn program() -> Program {
 
 fn log() -> (Vec<u32>, Vec<Event>) {
     let start = NaiveDate::from_ymd_opt(2023, 1, 1).expect("date");
-    let n = (MEMBERS * PER_MEMBER) as usize;
+    let n = (members() * PER_MEMBER) as usize;
     let (mut customers, mut events) = (Vec::with_capacity(n), Vec::with_capacity(n));
     // A cheap deterministic generator (xorshift) keeps the bench free of extra deps.
     let mut state = 0x9E37_79B9_7F4A_7C15_u64;
@@ -34,7 +42,7 @@ fn log() -> (Vec<u32>, Vec<Event>) {
         state ^= state << 17;
         state
     };
-    for c in 0..MEMBERS {
+    for c in 0..members() {
         let mut day = next() % 60;
         for k in 0..PER_MEMBER {
             day += next() % 70;

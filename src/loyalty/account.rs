@@ -22,7 +22,7 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::earning::earn;
+use super::earning::earn_points;
 use super::ledger::{Draw, Ledger, LotSource};
 use super::program::{ClawbackPolicy, EventType, Points, Program};
 use super::tiers::{TierChange, TierProgress, TierState};
@@ -468,8 +468,9 @@ impl Account {
         amount: Decimal,
         units: u32,
     ) -> Result<Outcome> {
-        let earning = earn(program, event, date, amount, units, self.tier_index())?;
-        let mut points = earning.points;
+        let (_, earned, event_capped) =
+            earn_points(program, event, date, amount, units, self.tier_index(), None)?;
+        let mut points = earned;
         if let Some(cap) = program.period_cap {
             let start = cap.period.start(date);
             let used = match self.period {
@@ -480,14 +481,14 @@ impl Account {
             self.period = Some((
                 start,
                 used.checked_add(points)
-                    .ok_or(Error::Overflow { op: "period cap" })?,
+                    .ok_or_else(|| Error::Overflow { op: "period cap" })?,
             ));
         }
-        let capped = earning.capped.saturating_add(earning.points - points);
+        let capped = event_capped.saturating_add(earned - points);
         let lot = if points > 0 {
             let available = date
                 .checked_add_days(Days::new(u64::from(program.pending_days)))
-                .ok_or(Error::Overflow { op: "pending date" })?;
+                .ok_or_else(|| Error::Overflow { op: "pending date" })?;
             let expires = program.expiry.expires(available)?;
             let source = order.map_or(LotSource::Activity(event), LotSource::Order);
             Some(self.ledger.add_lot(source, date, available, expires, points)?)

@@ -62,6 +62,30 @@ pub fn earn(
     units: u32,
     tier: Option<usize>,
 ) -> Result<Earning> {
+    let mut hits = Vec::new();
+    let (raw, points, capped) = earn_points(program, event, date, amount, units, tier, Some(&mut hits))?;
+    Ok(Earning {
+        raw,
+        points,
+        rules: hits
+            .into_iter()
+            .filter_map(|i| program.rules.get(i).map(|r| r.id.clone()))
+            .collect(),
+        capped,
+    })
+}
+
+/// [`earn`] without the rule list (no allocation): `(raw, points, capped)`; matched rule
+/// indices go to `hits` if given.
+pub(crate) fn earn_points(
+    program: &Program,
+    event: EventType,
+    date: NaiveDate,
+    amount: Decimal,
+    units: u32,
+    tier: Option<usize>,
+    mut hits: Option<&mut Vec<usize>>,
+) -> Result<(Decimal, Points, Points)> {
     if amount < Decimal::ZERO {
         return Err(Error::param(
             "amount",
@@ -72,7 +96,6 @@ pub fn earn(
     let overflow = || Error::Overflow { op: "points earned" };
     let factor = multiplier(program, event, date, tier)?;
     let mut raw = Decimal::ZERO;
-    let mut rules = Vec::new();
     for &i in &program.order {
         let Some(rule) = program.rules.get(i) else {
             continue;
@@ -85,12 +108,16 @@ pub fn earn(
             Award::PerUnit { points } => Decimal::from(points)
                 .checked_mul(Decimal::from(units))
                 .ok_or_else(overflow)?,
+            // Division is the costliest Decimal operation: skip it for the common `per: 1`.
+            Award::PerAmount { points, per } if per == Decimal::ONE => {
+                amount.checked_mul(Decimal::from(points)).ok_or_else(overflow)?
+            }
             Award::PerAmount { points, per } => amount
                 .checked_div(per)
                 .and_then(|q| q.checked_mul(Decimal::from(points)))
                 .ok_or_else(overflow)?,
         };
-        let mut contribution = if rule.multiplied {
+        let mut contribution = if rule.multiplied && factor != Decimal::ONE {
             base.checked_mul(factor).ok_or_else(overflow)?
         } else {
             base
@@ -99,19 +126,16 @@ pub fn earn(
             contribution = contribution.min(Decimal::from(cap));
         }
         raw = raw.checked_add(contribution).ok_or_else(overflow)?;
-        rules.push(rule.id.clone());
+        if let Some(h) = hits.as_deref_mut() {
+            h.push(i);
+        }
         if rule.stop_after {
             break;
         }
     }
     let rounded = program.rounding.round(raw)?;
     let points = program.cap_per_event.map_or(rounded, |c| rounded.min(c));
-    Ok(Earning {
-        raw,
-        points,
-        rules,
-        capped: rounded - points,
-    })
+    Ok((raw, points, rounded - points))
 }
 
 /// The product of every multiplier matching the event, date and tier (1 if none).
@@ -122,7 +146,7 @@ fn multiplier(program: &Program, event: EventType, date: NaiveDate, tier: Option
         let date_ok = m.from.is_none_or(|f| date >= f) && m.to.is_none_or(|t| date <= t);
         let event_ok = m.events.is_empty() || m.events.contains(&event);
         if tier_ok && date_ok && event_ok {
-            factor = factor.checked_mul(m.factor).ok_or(Error::Overflow {
+            factor = factor.checked_mul(m.factor).ok_or_else(|| Error::Overflow {
                 op: "points multiplier",
             })?;
         }

@@ -344,6 +344,9 @@ pub struct TierState {
     pub grace_until: Option<NaiveDate>,
     lifetime: Decimal,
     window: Vec<(NaiveDate, Decimal)>,
+    /// Σ of `window`, kept so the hot path never re-sums it.
+    #[serde(default)]
+    window_sum: Decimal,
     last_visit: Option<NaiveDate>,
 }
 
@@ -357,6 +360,7 @@ impl TierState {
             grace_until: None,
             lifetime: Decimal::ZERO,
             window: Vec::new(),
+            window_sum: Decimal::ZERO,
             last_visit: None,
         }
     }
@@ -389,18 +393,23 @@ impl TierState {
         }
         match spec.window {
             QualificationWindow::Lifetime => {
-                self.lifetime = self.lifetime.checked_add(v).ok_or(Error::Overflow {
+                self.lifetime = self.lifetime.checked_add(v).ok_or_else(|| Error::Overflow {
                     op: "tier qualifying value",
                 })?;
             }
-            _ => match self.window.last_mut() {
-                Some((d, acc)) if *d == date => {
-                    *acc = acc.checked_add(v).ok_or(Error::Overflow {
-                        op: "tier qualifying value",
-                    })?;
+            _ => {
+                self.window_sum = self.window_sum.checked_add(v).ok_or_else(|| Error::Overflow {
+                    op: "tier qualifying value",
+                })?;
+                match self.window.last_mut() {
+                    Some((d, acc)) if *d == date => {
+                        *acc = acc.checked_add(v).ok_or_else(|| Error::Overflow {
+                            op: "tier qualifying value",
+                        })?;
+                    }
+                    _ => self.window.push((date, v)),
                 }
-                _ => self.window.push((date, v)),
-            },
+            }
         }
         Ok(())
     }
@@ -421,9 +430,30 @@ impl TierState {
             .iter()
             .filter(|(d, _)| *d >= start && *d <= as_of)
             .try_fold(Decimal::ZERO, |a, (_, v)| a.checked_add(*v))
-            .ok_or(Error::Overflow {
+            .ok_or_else(|| Error::Overflow {
                 op: "tier qualifying value",
             })
+    }
+
+    /// The value on `as_of` when every recorded contribution is on or before `as_of` and
+    /// queries never go back in time (the account's case): drops contributions that left
+    /// the window and returns the running sum.
+    fn current_value(&mut self, spec: &TierSpec, as_of: NaiveDate, balance: Points) -> Result<Decimal> {
+        if spec.basis == QualificationBasis::Balance {
+            return Ok(Decimal::from(balance));
+        }
+        let Some(start) = spec.window_start(as_of) else {
+            return Ok(self.lifetime);
+        };
+        let gone = self.window.partition_point(|(d, _)| *d < start);
+        if gone > 0 {
+            for (_, v) in self.window.drain(..gone) {
+                self.window_sum = self.window_sum.checked_sub(v).ok_or_else(|| Error::Overflow {
+                    op: "tier qualifying value",
+                })?;
+            }
+        }
+        Ok(self.window_sum)
     }
 
     fn change(&mut self, date: NaiveDate, to: usize, reason: ChangeReason) {
@@ -464,9 +494,9 @@ impl TierState {
         balance: Points,
     ) -> Result<()> {
         let before = date.pred_opt().unwrap_or(date);
+        let value = self.current_value(spec, before, balance)?;
         if self.next_review.is_some_and(|r| r <= date) {
             self.next_review = spec.next_review(enrolled, date);
-            let value = self.value(spec, before, balance)?;
             let target = self.downgrade_target(spec, value);
             if target < self.current {
                 if spec.grace_days == 0 {
@@ -480,17 +510,9 @@ impl TierState {
         }
         if self.grace_until.is_some_and(|g| g <= date) {
             self.grace_until = None;
-            let value = self.value(spec, before, balance)?;
             let target = self.downgrade_target(spec, value);
             if target < self.current {
                 self.change(date, target, ChangeReason::Review);
-            }
-        }
-        // Contributions before the earliest window any later evaluation can ask for.
-        if let Some(start) = spec.window_start(before) {
-            let keep = self.window.partition_point(|(d, _)| *d < start);
-            if keep > 0 {
-                self.window.drain(..keep);
             }
         }
         Ok(())
@@ -498,7 +520,7 @@ impl TierState {
 
     /// Upgrades if the value on `date` qualifies for a higher tier.
     pub(crate) fn upgrade(&mut self, spec: &TierSpec, date: NaiveDate, balance: Points) -> Result<()> {
-        let target = spec.tier_for(self.value(spec, date, balance)?);
+        let target = spec.tier_for(self.current_value(spec, date, balance)?);
         if target > self.current {
             self.grace_until = None;
             self.change(date, target, ChangeReason::Qualified);
@@ -530,7 +552,7 @@ impl TierState {
         let remaining = match next {
             Some((_, t)) => t
                 .checked_sub(value)
-                .ok_or(Error::Overflow { op: "tier progress" })?
+                .ok_or_else(|| Error::Overflow { op: "tier progress" })?
                 .max(Decimal::ZERO),
             None => Decimal::ZERO,
         };
