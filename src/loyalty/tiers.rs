@@ -110,7 +110,7 @@ pub enum ReviewSchedule {
 /// # Examples
 ///
 /// ```
-/// use customer_value::loyalty::{QualificationBasis, QualificationWindow, ReviewSchedule, Tier, TierSpec};
+/// use customer_value::loyalty::{QualificationBasis, QualificationWindow, ReviewSchedule, TierSpec};
 /// use rust_decimal::Decimal;
 ///
 /// let spec = TierSpec::new(
