@@ -108,6 +108,16 @@ pub enum Error {
     /// Reading input failed.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
+
+    /// A definition (a loyalty program, one of its rules or tiers) is invalid; `item` names
+    /// the offending part, e.g. ``rule `double-weekend` `` or ``tier `gold` ``.
+    #[error("invalid definition: {item}: {reason}")]
+    InvalidDefinition {
+        /// Which part of the definition is wrong.
+        item: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// `Result` with the crate's [`Error`].
@@ -120,6 +130,14 @@ impl Error {
             name,
             value: value.to_string(),
             reason,
+        }
+    }
+
+    /// Shorthand for [`Error::InvalidDefinition`].
+    pub(crate) fn definition(item: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidDefinition {
+            item: item.into(),
+            reason: reason.into(),
         }
     }
 }

@@ -1,0 +1,216 @@
+//! A whole customer base at a date: every member's balance and tier from one event log.
+//!
+//! Events are grouped by customer with a counting sort (keys hashed once), each member's
+//! events are ordered by date (stably: same-day events keep their input order), and each
+//! member is replayed through an [`Account`] without a journal. With the `parallel`
+//! feature members are replayed on rayon's pool. Events dated after `as_of` are not
+//! applied; they are counted.
+
+use std::hash::Hash;
+
+use chrono::NaiveDate;
+use foldhash::HashMap;
+use foldhash::HashMapExt;
+use serde::{Deserialize, Serialize};
+
+use super::account::{Account, Event};
+use super::ledger::LedgerTotals;
+use super::program::{Points, Program};
+use crate::error::{Error, Result};
+
+/// One member's replay: balance, tier, totals, refused events, late events.
+type Member = (Points, u8, LedgerTotals, u64, u64);
+
+/// Balances and tiers of every member at a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkRun<K> {
+    /// The day everything is stated at (end of day).
+    pub as_of: NaiveDate,
+    /// Members, in order of first appearance in the log.
+    pub customers: Vec<K>,
+    /// Each member's balance.
+    pub balances: Vec<Points>,
+    /// Each member's tier index (0 when the program has no tiers).
+    pub tiers: Vec<u8>,
+    /// Point totals over the base.
+    pub totals: LedgerTotals,
+    /// Events refused (insufficient points, unknown orders...).
+    pub rejected: u64,
+    /// Events dated after `as_of`, not applied.
+    pub after_as_of: u64,
+}
+
+impl<K> BulkRun<K> {
+    /// Members per tier, lowest tier first (one entry per tier of the program).
+    #[must_use]
+    pub fn tier_counts(&self, program: &Program) -> Vec<(String, usize)> {
+        let names: Vec<String> = program
+            .tiers
+            .as_ref()
+            .map(|t| t.tiers.iter().map(|t| t.name.clone()).collect())
+            .unwrap_or_else(|| vec!["all".into()]);
+        let mut counts = vec![0_usize; names.len()];
+        for &t in &self.tiers {
+            if let Some(c) = counts.get_mut(usize::from(t)) {
+                *c += 1;
+            }
+        }
+        names.into_iter().zip(counts).collect()
+    }
+}
+
+/// Replays `events` (of `customers[i]`, parallel slices) under `program` up to `as_of`.
+/// Each member is enrolled on their first event's date.
+///
+/// # Errors
+///
+/// [`Error::LengthMismatch`]; [`Error::Overflow`]; [`Error::InvalidCustomer`] naming the
+/// member if replaying fails (e.g. a non-positive redemption).
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::{run_bulk, Award, EarningRule, Event, EventType, ProgramSpec};
+/// use rust_decimal::Decimal;
+///
+/// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+/// let mut spec = ProgramSpec::default();
+/// spec.rules.push(EarningRule::new("per-order", EventType::Purchase, Award::Fixed { points: 10 }));
+/// let program = spec.check()?;
+/// let customers = ["ann", "bob", "ann"];
+/// let events = [
+///     Event::purchase(d(2), 1, Decimal::ONE),
+///     Event::purchase(d(3), 1, Decimal::ONE),
+///     Event::purchase(d(1), 2, Decimal::ONE), // out of order: sorted per member
+/// ];
+/// let run = run_bulk(&program, &customers, &events, d(31))?;
+/// assert_eq!(run.customers, vec!["ann", "bob"]);
+/// assert_eq!(run.balances, vec![20, 10]);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+pub fn run_bulk<K>(
+    program: &Program,
+    customers: &[K],
+    events: &[Event],
+    as_of: NaiveDate,
+) -> Result<BulkRun<K>>
+where
+    K: Eq + Hash + Clone + Sync + std::fmt::Debug,
+{
+    if customers.len() != events.len() {
+        return Err(Error::LengthMismatch {
+            left: "customers",
+            left_len: customers.len(),
+            right: "events",
+            right_len: events.len(),
+        });
+    }
+    // Dense ids in order of first appearance.
+    let mut ids: HashMap<&K, u32> = HashMap::with_capacity(customers.len() / 4 + 1);
+    let mut keys: Vec<K> = Vec::new();
+    let mut member = Vec::with_capacity(customers.len());
+    for k in customers {
+        let next = u32::try_from(keys.len()).map_err(|_| Error::Overflow { op: "customer count" })?;
+        let id = *ids.entry(k).or_insert_with(|| {
+            keys.push(k.clone());
+            next
+        });
+        member.push(id);
+    }
+    drop(ids);
+    // Counting sort of event indices by member (stable).
+    let mut start = vec![0_usize; keys.len() + 1];
+    for &m in &member {
+        if let Some(s) = start.get_mut(m as usize + 1) {
+            *s += 1;
+        }
+    }
+    for i in 1..start.len() {
+        let prev = start.get(i - 1).copied().unwrap_or(0);
+        if let Some(s) = start.get_mut(i) {
+            *s += prev;
+        }
+    }
+    let mut fill = start.clone();
+    let mut order = vec![0_u32; events.len()];
+    for (i, &m) in member.iter().enumerate() {
+        if let Some(f) = fill.get_mut(m as usize) {
+            if let Some(slot) = order.get_mut(*f) {
+                *slot = u32::try_from(i).map_err(|_| Error::Overflow { op: "event count" })?;
+            }
+            *f += 1;
+        }
+    }
+    drop(member);
+    drop(fill);
+
+    let replay = |c: usize, scratch: &mut Vec<u32>| -> Result<Member> {
+        let (lo, hi) = (
+            start.get(c).copied().unwrap_or(0),
+            start.get(c + 1).copied().unwrap_or(0),
+        );
+        scratch.clear();
+        scratch.extend_from_slice(order.get(lo..hi).unwrap_or_default());
+        scratch.sort_by_key(|&i| events.get(i as usize).map(|e| e.date));
+        let first = scratch
+            .first()
+            .and_then(|&i| events.get(i as usize))
+            .map_or(as_of, |e| e.date);
+        let mut acct = Account::without_journal(first.min(as_of));
+        let mut late = 0_u64;
+        let fail = |e: Error| Error::InvalidCustomer {
+            customer: format!("{:?}", keys.get(c)),
+            reason: e.to_string(),
+        };
+        for &i in scratch.iter() {
+            let Some(ev) = events.get(i as usize) else {
+                continue;
+            };
+            if ev.date > as_of {
+                late += 1;
+                continue;
+            }
+            acct.apply(program, ev).map_err(fail)?;
+        }
+        acct.advance_to(program, as_of).map_err(fail)?;
+        let tier = acct
+            .tier_index()
+            .map_or(0, |t| u8::try_from(t).unwrap_or(u8::MAX));
+        Ok((acct.balance(), tier, acct.ledger.totals(), acct.rejected, late))
+    };
+
+    #[cfg(feature = "parallel")]
+    let results: Vec<Result<Member>> = {
+        use rayon::prelude::*;
+        (0..keys.len())
+            .into_par_iter()
+            .map_init(Vec::new, |scratch, c| replay(c, scratch))
+            .collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let results: Vec<Result<Member>> = {
+        let mut scratch = Vec::new();
+        (0..keys.len()).map(|c| replay(c, &mut scratch)).collect()
+    };
+
+    let mut run = BulkRun {
+        as_of,
+        customers: Vec::with_capacity(keys.len()),
+        balances: Vec::with_capacity(keys.len()),
+        tiers: Vec::with_capacity(keys.len()),
+        totals: LedgerTotals::default(),
+        rejected: 0,
+        after_as_of: 0,
+    };
+    for r in results {
+        let (balance, tier, totals, rejected, late) = r?;
+        run.balances.push(balance);
+        run.tiers.push(tier);
+        run.totals.merge(&totals);
+        run.rejected += rejected;
+        run.after_as_of += late;
+    }
+    run.customers = keys;
+    Ok(run)
+}

@@ -1,0 +1,611 @@
+//! Program definitions as plain data: earning rules, multipliers, caps, expiry, clawback
+//! and tiers, validated once into a [`Program`].
+//!
+//! A [`ProgramSpec`] is the unchecked description (public fields, serde, `Default`);
+//! [`ProgramSpec::check`] validates it into a [`Program`], the only thing the engine
+//! accepts. Deserialising a `Program` runs the same check, so a JSON file is validated on
+//! load and the error names the offending rule, multiplier or tier
+//! ([`Error::InvalidDefinition`]). This module owns no state: the per-customer state is
+//! an [`Account`](super::Account).
+
+use chrono::{Datelike, Months, NaiveDate};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+use super::tiers::TierSpec;
+use crate::error::{Error, Result};
+
+/// Points are whole numbers; all point arithmetic is checked.
+pub type Points = i64;
+
+/// How an order's exact (fractional) points become whole points.
+///
+/// Applied **once per order**, to the sum of every rule's contribution after multipliers,
+/// never per rule or per line: 2 rules worth 0.6 points each give 1 point under
+/// [`Floor`](RoundingMode::Floor), not 0. The same mode rounds the points clawed back by a
+/// partial refund. `Floor` and `TowardZero` differ only for negative values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RoundingMode {
+    /// Round down (toward −∞): 10.9 → 10, −0.5 → −1. The usual "1 point per whole euro".
+    #[default]
+    Floor,
+    /// Truncate toward zero: 10.9 → 10, −0.5 → 0.
+    TowardZero,
+    /// Nearest, halves away from zero: 10.5 → 11.
+    HalfUp,
+    /// Nearest, halves to even (banker's rounding): 10.5 → 10, 11.5 → 12.
+    HalfEven,
+}
+
+impl RoundingMode {
+    /// Rounds `raw` to whole points.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] if the result does not fit [`Points`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::loyalty::RoundingMode;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let x = Decimal::new(105, 1); // 10.5
+    /// assert_eq!(RoundingMode::Floor.round(x)?, 10);
+    /// assert_eq!(RoundingMode::HalfUp.round(x)?, 11);
+    /// assert_eq!(RoundingMode::HalfEven.round(x)?, 10);
+    /// assert_eq!(RoundingMode::TowardZero.round(-x)?, -10);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn round(self, raw: Decimal) -> Result<Points> {
+        let strategy = match self {
+            RoundingMode::Floor => RoundingStrategy::ToNegativeInfinity,
+            RoundingMode::TowardZero => RoundingStrategy::ToZero,
+            RoundingMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+            RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,
+        };
+        let r = raw.round_dp_with_strategy(0, strategy);
+        i64::try_from(r).map_err(|_| Error::Overflow {
+            op: "points rounding",
+        })
+    }
+}
+
+/// What happened, for earning rules and multipliers to match on.
+///
+/// Purchases come from [`EventKind::Purchase`](super::EventKind::Purchase); the others
+/// from [`EventKind::Activity`](super::EventKind::Activity): the partnership and gamified
+/// programs of seed 004 are earning rules on these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EventType {
+    /// A purchase (an order) with this program's business.
+    Purchase,
+    /// The customer referred a new customer.
+    Referral,
+    /// A purchase with a partner business.
+    PartnerPurchase,
+    /// A completed challenge or game step.
+    Challenge,
+    /// A product review or survey answer.
+    Review,
+    /// A caller-defined event, numbered.
+    Other(u16),
+}
+
+/// How many points a matching event earns, before multipliers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Award {
+    /// A fixed number of points per event (per order, per referral...).
+    Fixed {
+        /// Points per event.
+        points: Points,
+    },
+    /// `points` for every `per` of the event amount, pro rata (rounded per order, see
+    /// [`RoundingMode`]): `{points: 1, per: 1}` is one point per currency unit.
+    PerAmount {
+        /// Points per `per`.
+        points: Points,
+        /// The currency amount that earns `points`; positive.
+        per: Decimal,
+    },
+    /// Points per unit (item) of the event.
+    PerUnit {
+        /// Points per unit.
+        points: Points,
+    },
+}
+
+/// One earning rule.
+///
+/// Rules run in ascending [`priority`](EarningRule::priority) (ties in declaration order);
+/// a matching rule with [`stop_after`](EarningRule::stop_after) ends the evaluation for
+/// that event. A rule matches when the event type is [`on`](EarningRule::on), the date is
+/// inside `[from, to]` (inclusive, open ends allowed) and the amount reaches
+/// [`min_amount`](EarningRule::min_amount).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarningRule {
+    /// A name, used in error messages and reports.
+    pub id: String,
+    /// The event type it applies to.
+    pub on: EventType,
+    /// How many points.
+    pub award: Award,
+    /// Evaluation order: lower first.
+    #[serde(default)]
+    pub priority: i32,
+    /// Stop evaluating further rules after this one matched.
+    #[serde(default)]
+    pub stop_after: bool,
+    /// The rule applies only if the event amount is at least this.
+    #[serde(default)]
+    pub min_amount: Option<Decimal>,
+    /// At most this many points from this rule per event (after multipliers).
+    #[serde(default)]
+    pub cap_per_event: Option<Points>,
+    /// Whether tier and campaign [`Multiplier`]s apply to this rule.
+    #[serde(default = "yes")]
+    pub multiplied: bool,
+    /// First day the rule is in force.
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
+    /// Last day the rule is in force.
+    #[serde(default)]
+    pub to: Option<NaiveDate>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl EarningRule {
+    /// A rule on `on` with default options (priority 0, no caps, multiplied, always on).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::loyalty::{Award, EarningRule, EventType};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let r = EarningRule::new("base", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE });
+    /// assert!(r.multiplied);
+    /// ```
+    #[must_use]
+    pub fn new(id: impl Into<String>, on: EventType, award: Award) -> Self {
+        EarningRule {
+            id: id.into(),
+            on,
+            award,
+            priority: 0,
+            stop_after: false,
+            min_amount: None,
+            cap_per_event: None,
+            multiplied: true,
+            from: None,
+            to: None,
+        }
+    }
+
+    pub(crate) fn in_force(&self, date: NaiveDate) -> bool {
+        self.from.is_none_or(|f| date >= f) && self.to.is_none_or(|t| date <= t)
+    }
+}
+
+/// A factor on the points of multiplied rules, for a tier and/or a campaign window.
+///
+/// Every multiplier that matches an event applies, and they multiply together (a gold
+/// member in a double-points week earns base × 1.5 × 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Multiplier {
+    /// A name, used in error messages.
+    pub id: String,
+    /// The factor; positive.
+    pub factor: Decimal,
+    /// Only for members of this tier (by name), if set.
+    #[serde(default)]
+    pub tier: Option<String>,
+    /// First day of the campaign window, if any.
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
+    /// Last day of the campaign window, if any.
+    #[serde(default)]
+    pub to: Option<NaiveDate>,
+    /// Event types it applies to; empty means all.
+    #[serde(default)]
+    pub events: Vec<EventType>,
+}
+
+/// A calendar period: month, quarter or year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CalendarPeriod {
+    /// A calendar month.
+    Month,
+    /// A calendar quarter (Jan–Mar, ...).
+    Quarter,
+    /// A calendar year.
+    Year,
+}
+
+impl CalendarPeriod {
+    /// First day of the period containing `date`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::CalendarPeriod;
+    ///
+    /// let d = NaiveDate::from_ymd_opt(2024, 8, 17).unwrap();
+    /// assert_eq!(CalendarPeriod::Quarter.start(d), NaiveDate::from_ymd_opt(2024, 7, 1).unwrap());
+    /// ```
+    #[must_use]
+    pub fn start(self, date: NaiveDate) -> NaiveDate {
+        let month = match self {
+            CalendarPeriod::Month => date.month(),
+            CalendarPeriod::Quarter => (date.month0() / 3) * 3 + 1,
+            CalendarPeriod::Year => 1,
+        };
+        // Day 1 of a month of a valid year always exists.
+        NaiveDate::from_ymd_opt(date.year(), month, 1).unwrap_or(date)
+    }
+
+    /// First day of the period after the one containing `date` (`None` past chrono's range).
+    #[must_use]
+    pub fn next_start(self, date: NaiveDate) -> Option<NaiveDate> {
+        let months = match self {
+            CalendarPeriod::Month => 1,
+            CalendarPeriod::Quarter => 3,
+            CalendarPeriod::Year => 12,
+        };
+        self.start(date).checked_add_months(Months::new(months))
+    }
+}
+
+/// At most `points` earned per calendar period (redemptions do not count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodCap {
+    /// The period.
+    pub period: CalendarPeriod,
+    /// The most points that can be earned in one period; positive.
+    pub points: Points,
+}
+
+/// When points expire. The clock starts on the day a lot becomes **available** (its
+/// earning day, or the end of the pending delay).
+///
+/// Expiry dates are the first day the points are gone: a lot available on 2024-01-31
+/// under `AfterMonths { months: 1 }` expires on 2024-02-29 (calendar months clamp to the
+/// month's end) and can be spent up to and including 2024-02-28.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Expiry {
+    /// Points never expire.
+    #[default]
+    Never,
+    /// Gone `days` days after becoming available (≥ 1).
+    AfterDays {
+        /// Days of validity.
+        days: u32,
+    },
+    /// Gone `months` calendar months after becoming available (≥ 1), clamped to month end.
+    AfterMonths {
+        /// Months of validity.
+        months: u32,
+    },
+    /// Valid to the end of the month `months` months after the month they became
+    /// available in (`months: 0`: end of that same month).
+    EndOfMonth {
+        /// Extra whole months.
+        months: u32,
+    },
+    /// Valid to the end of the calendar year `years` after the one they became available
+    /// in (`years: 0`: 31 December of that year).
+    EndOfYear {
+        /// Extra whole years.
+        years: u32,
+    },
+}
+
+impl Expiry {
+    /// The first day points that became available on `available` are gone (`None`: never).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] if the date is beyond chrono's calendar.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::Expiry;
+    ///
+    /// let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    /// assert_eq!(Expiry::AfterMonths { months: 1 }.expires(d(2024, 1, 31))?, Some(d(2024, 2, 29)));
+    /// assert_eq!(Expiry::EndOfMonth { months: 0 }.expires(d(2024, 1, 31))?, Some(d(2024, 2, 1)));
+    /// assert_eq!(Expiry::EndOfYear { years: 1 }.expires(d(2024, 6, 1))?, Some(d(2026, 1, 1)));
+    /// assert_eq!(Expiry::Never.expires(d(2024, 6, 1))?, None);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn expires(self, available: NaiveDate) -> Result<Option<NaiveDate>> {
+        let overflow = || Error::Overflow { op: "expiry date" };
+        Ok(match self {
+            Expiry::Never => None,
+            Expiry::AfterDays { days } => Some(
+                available
+                    .checked_add_days(chrono::Days::new(u64::from(days)))
+                    .ok_or_else(overflow)?,
+            ),
+            Expiry::AfterMonths { months } => Some(
+                available
+                    .checked_add_months(Months::new(months))
+                    .ok_or_else(overflow)?,
+            ),
+            Expiry::EndOfMonth { months } => Some(
+                CalendarPeriod::Month
+                    .start(available)
+                    .checked_add_months(Months::new(months.checked_add(1).ok_or_else(overflow)?))
+                    .ok_or_else(overflow)?,
+            ),
+            Expiry::EndOfYear { years } => {
+                let y = i32::try_from(years)
+                    .ok()
+                    .and_then(|y| available.year().checked_add(y)?.checked_add(1))
+                    .ok_or_else(overflow)?;
+                Some(NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(overflow)?)
+            }
+        })
+    }
+}
+
+/// What a refund does when the refunded order's points were already spent.
+///
+/// In every policy the points still unspent in the order's own lot are taken back first
+/// (a pending lot is cancelled).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ClawbackPolicy {
+    /// Take the rest from other lots (earliest expiring first); what is still missing
+    /// becomes a debt: the balance goes negative and future points repay it first.
+    #[default]
+    AllowNegative,
+    /// Take the rest from other lots, never below zero; what is missing is forgiven.
+    CapAtBalance,
+    /// Take only what is left of the order's own lot; the rest is forgiven.
+    OrderPointsOnly,
+}
+
+/// An unchecked program description: plain data, serde, `Default`.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::loyalty::{Award, EarningRule, EventType, ProgramSpec};
+/// use rust_decimal::Decimal;
+///
+/// let mut spec = ProgramSpec::default();
+/// spec.rules.push(EarningRule::new("base", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
+/// let program = spec.check()?;
+/// assert_eq!(program.rules.len(), 1);
+///
+/// let mut bad = ProgramSpec::default();
+/// bad.rules.push(EarningRule::new("broken", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ZERO }));
+/// assert_eq!(
+///     bad.check().unwrap_err().to_string(),
+///     "invalid definition: rule `broken`: `per` must be positive, got 0"
+/// );
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ProgramSpec {
+    /// The program's name.
+    #[serde(default)]
+    pub name: String,
+    /// Earning rules.
+    #[serde(default)]
+    pub rules: Vec<EarningRule>,
+    /// Tier and campaign multipliers.
+    #[serde(default)]
+    pub multipliers: Vec<Multiplier>,
+    /// Rounding of each event's points.
+    #[serde(default)]
+    pub rounding: RoundingMode,
+    /// At most this many points per event, all rules together.
+    #[serde(default)]
+    pub cap_per_event: Option<Points>,
+    /// At most this many points per calendar period.
+    #[serde(default)]
+    pub period_cap: Option<PeriodCap>,
+    /// Days before earned points become available (0: at once).
+    #[serde(default)]
+    pub pending_days: u32,
+    /// When points expire.
+    #[serde(default)]
+    pub expiry: Expiry,
+    /// What refunds do to spent points.
+    #[serde(default)]
+    pub clawback: ClawbackPolicy,
+    /// Money value of one point when redeemed (for liability), ≥ 0.
+    #[serde(default)]
+    pub point_value: Decimal,
+    /// Tiers, if the program has them.
+    #[serde(default)]
+    pub tiers: Option<TierSpec>,
+}
+
+/// A validated program: a [`ProgramSpec`] that passed [`ProgramSpec::check`].
+///
+/// Dereferences to its spec for reading. Deserialising validates; serialising writes the
+/// spec.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ProgramSpec", into = "ProgramSpec")]
+pub struct Program {
+    spec: ProgramSpec,
+    /// Rule indices in evaluation order.
+    pub(crate) order: Vec<usize>,
+    /// Tier index of each multiplier that names one.
+    pub(crate) multiplier_tiers: Vec<Option<usize>>,
+}
+
+impl std::ops::Deref for Program {
+    type Target = ProgramSpec;
+    fn deref(&self) -> &ProgramSpec {
+        &self.spec
+    }
+}
+
+impl TryFrom<ProgramSpec> for Program {
+    type Error = Error;
+    fn try_from(spec: ProgramSpec) -> Result<Self> {
+        spec.check()
+    }
+}
+
+impl From<Program> for ProgramSpec {
+    fn from(p: Program) -> Self {
+        p.spec
+    }
+}
+
+impl Program {
+    /// The spec it was built from.
+    #[must_use]
+    pub fn spec(&self) -> &ProgramSpec {
+        &self.spec
+    }
+
+    /// Index of the tier named `name`, if the program has tiers and one is so named.
+    #[must_use]
+    pub fn tier_index(&self, name: &str) -> Option<usize> {
+        self.spec
+            .tiers
+            .as_ref()?
+            .tiers
+            .iter()
+            .position(|t| t.name == name)
+    }
+}
+
+fn window_ok(item: &str, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<()> {
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            return Err(Error::definition(
+                item,
+                format!("window starts {f} after it ends {t}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl ProgramSpec {
+    /// Validates the description.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidDefinition`] naming the part: a rule with an empty or duplicate id,
+    /// negative points, a non-positive `per`, a negative minimum amount or cap, an
+    /// inverted window; a multiplier with a non-positive factor or an unknown tier; a
+    /// non-positive cap; an expiry of 0 days or months; a negative point value; tiers
+    /// that fail [`TierSpec::validate`].
+    pub fn check(self) -> Result<Program> {
+        let mut seen = std::collections::HashSet::new();
+        for r in &self.rules {
+            let item = format!("rule `{}`", r.id);
+            if r.id.is_empty() {
+                return Err(Error::definition("rule ``", "every rule needs an id"));
+            }
+            if !seen.insert(r.id.as_str()) {
+                return Err(Error::definition(item, "duplicate rule id"));
+            }
+            let points = match r.award {
+                Award::Fixed { points } | Award::PerUnit { points } => points,
+                Award::PerAmount { points, per } => {
+                    if per <= Decimal::ZERO {
+                        return Err(Error::definition(
+                            item,
+                            format!("`per` must be positive, got {per}"),
+                        ));
+                    }
+                    points
+                }
+            };
+            if points < 0 {
+                return Err(Error::definition(
+                    item,
+                    format!("points must be ≥ 0, got {points}"),
+                ));
+            }
+            if r.min_amount.is_some_and(|m| m < Decimal::ZERO) {
+                return Err(Error::definition(item, "`min_amount` must be ≥ 0"));
+            }
+            if r.cap_per_event.is_some_and(|c| c < 0) {
+                return Err(Error::definition(item, "`cap_per_event` must be ≥ 0"));
+            }
+            window_ok(&item, r.from, r.to)?;
+        }
+        let tier_names: Vec<&str> = self
+            .tiers
+            .as_ref()
+            .map(|t| t.tiers.iter().map(|t| t.name.as_str()).collect())
+            .unwrap_or_default();
+        let mut multiplier_tiers = Vec::with_capacity(self.multipliers.len());
+        for m in &self.multipliers {
+            let item = format!("multiplier `{}`", m.id);
+            if m.factor <= Decimal::ZERO {
+                return Err(Error::definition(
+                    item,
+                    format!("factor must be positive, got {}", m.factor),
+                ));
+            }
+            window_ok(&item, m.from, m.to)?;
+            multiplier_tiers.push(match &m.tier {
+                None => None,
+                Some(name) => Some(
+                    tier_names
+                        .iter()
+                        .position(|t| t == name)
+                        .ok_or_else(|| Error::definition(item, format!("unknown tier `{name}`")))?,
+                ),
+            });
+        }
+        if self.cap_per_event.is_some_and(|c| c < 0) {
+            return Err(Error::definition("program", "`cap_per_event` must be ≥ 0"));
+        }
+        if self.period_cap.is_some_and(|c| c.points < 0) {
+            return Err(Error::definition("program", "`period_cap.points` must be ≥ 0"));
+        }
+        match self.expiry {
+            Expiry::AfterDays { days: 0 } | Expiry::AfterMonths { months: 0 } => {
+                return Err(Error::definition(
+                    "expiry",
+                    "validity must be at least 1 day or month",
+                ));
+            }
+            _ => {}
+        }
+        if self.point_value < Decimal::ZERO {
+            return Err(Error::definition("program", "`point_value` must be ≥ 0"));
+        }
+        if let Some(t) = &self.tiers {
+            t.validate()?;
+        }
+        let mut order: Vec<usize> = (0..self.rules.len()).collect();
+        // Stable: ties keep declaration order.
+        order.sort_by_key(|&i| self.rules.get(i).map_or(0, |r| r.priority));
+        Ok(Program {
+            spec: self,
+            order,
+            multiplier_tiers,
+        })
+    }
+}
