@@ -29,6 +29,7 @@ use customer_value::btyd::{
     ParetoNbd, SpendSummaries, SummarySlices, TransactionModel, WeightedSummaries, births_from_ages,
     clv_batch, cumulative_expected_repeat_transactions,
 };
+use customer_value::churn::{CohortPeriod, lapse_report, rank_at_risk};
 use customer_value::io::read_transactions_csv;
 use customer_value::segment::segment_overview;
 use customer_value::{
@@ -36,6 +37,15 @@ use customer_value::{
     summarise_columns,
 };
 use serde_json::{Map, Value, json};
+
+/// Appends one formatted line to a `String` (the report is written in one go, so a closed
+/// pipe is an error to report, not a panic).
+macro_rules! out {
+    ($t:expr, $($arg:tt)*) => {{
+        $t.push_str(&format!($($arg)*));
+        $t.push('\n');
+    }};
+}
 
 const BUNDLED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/cdnow_sample_transactions.csv");
 const USAGE: &str = "usage: clv_report [--transactions FILE.csv] [--calibration-end YYYY-MM-DD]
@@ -396,7 +406,8 @@ where
             )),
             Err(_) => None,
         };
-        let text = text_report(o, path, s, &predictions, tracked)?;
+        let mut text = text_report(o, path, s, &predictions, tracked)?;
+        text.push_str(&churn_summary(s, log, predictions.as_ref().ok())?);
         std::io::stdout().lock().write_all(text.as_bytes())?;
     }
     Ok(())
@@ -466,13 +477,54 @@ fn json_report<K>(
     })
 }
 
-/// Appends one formatted line to a `String` (the report is written in one go, so a closed
-/// pipe is an error to report, not a panic).
-macro_rules! out {
-    ($t:expr, $($arg:tt)*) => {{
-        $t.push_str(&format!($($arg)*));
-        $t.push('\n');
-    }};
+/// Lapsed customers at the calibration end (no purchase for 26 weeks) and the customers
+/// the model says are about to leave, ranked by the CLV that would be lost.
+fn churn_summary<K, D>(
+    s: &Summaries<K>,
+    log: TransactionColumns<'_, K, D>,
+    p: Option<&Predictions>,
+) -> Result<String, AnyError>
+where
+    K: std::fmt::Debug + Eq + Hash + Ord + Clone,
+    D: PurchaseDate,
+{
+    const WINDOW_DAYS: u32 = 182;
+    const THRESHOLD: f64 = 0.5;
+    let mut t = String::new();
+    let as_of = s.spec.summary_end();
+    let lapses = lapse_report(log, WINDOW_DAYS, as_of, CohortPeriod::Month)?;
+    out!(t, "");
+    out!(t, "Churn at {as_of}");
+    out!(
+        t,
+        "  lapsed (no purchase in {WINDOW_DAYS} days): {} of {} customers",
+        lapses.lapsed(),
+        lapses.customers.len()
+    );
+    if let Some(p) = p {
+        if let Some(clv) = &p.clv {
+            let ids: Vec<K> = s.customers.iter().map(|c| c.customer.clone()).collect();
+            // Value at risk: (1 − P(alive)) × CLV, the customers worth keeping who may leave.
+            let risk = rank_at_risk(&ids, &p.p_alive, clv, THRESHOLD)?;
+            out!(
+                t,
+                "  at risk (P(alive) < {THRESHOLD}): {} customers, CLV at risk {:.2}",
+                risk.at_risk.len(),
+                risk.total_value_at_risk
+            );
+            for c in risk.at_risk.iter().take(5) {
+                out!(
+                    t,
+                    "    customer {:?}: P(alive) {:.3}, CLV {:.2}, at risk {:.2}",
+                    c.customer,
+                    c.p_alive,
+                    c.value_if_alive,
+                    c.value_at_risk
+                );
+            }
+        }
+    }
+    Ok(t)
 }
 
 fn text_report<K: std::fmt::Debug>(
