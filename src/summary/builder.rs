@@ -237,7 +237,7 @@ where
         for ((customers, dates), amounts) in chunks {
             // While the table fits in cache, looking ahead only costs time.
             if self.calibration.map.len() >= TOUCH_MIN_CUSTOMERS {
-                self.touch(customers, dates);
+                self.touch(customers.iter().zip(dates));
             }
             for ((c, d), a) in customers.iter().zip(dates).zip(amounts) {
                 self.push_day(c, d.day_number(), *a)?;
@@ -252,9 +252,12 @@ where
     /// tight loop let the processor wait for many misses at once, so the updates that
     /// follow find their accumulators in cache (group prefetching, without `unsafe`).
     #[inline]
-    fn touch<D: PurchaseDate>(&mut self, customers: &[K], dates: &[D]) {
+    fn touch<'k, D: PurchaseDate + 'k>(&mut self, rows: impl Iterator<Item = (&'k K, &'k D)>)
+    where
+        K: 'k,
+    {
         let mut sink = 0u64;
-        for (c, d) in customers.iter().zip(dates) {
+        for (c, d) in rows {
             let window = if d.day_number() <= self.summary_end_day {
                 &self.calibration
             } else {
@@ -338,16 +341,7 @@ where
             let rows = batch
                 .iter()
                 .filter_map(|&j| Some((j, customers.get(j)?, dates.get(j)?, amounts.get(j)?)));
-            let mut sink = 0u64;
-            for (_, c, d, _) in rows.clone() {
-                let window = if d.day_number() <= self.summary_end_day {
-                    &self.calibration
-                } else {
-                    &self.holdout
-                };
-                sink = sink.wrapping_add(window.map.get(c).map_or(0, |a| u64::from(a.rows)));
-            }
-            self.counts.touch_sink = self.counts.touch_sink.wrapping_add(sink);
+            self.touch(rows.clone().map(|(_, c, d, _)| (c, d)));
             for (j, c, d, a) in rows {
                 self.push_day_at(j as u64, c, d.day_number(), *a)?;
             }
