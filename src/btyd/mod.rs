@@ -43,6 +43,7 @@ mod gamma_gamma;
 mod holdout;
 mod mbg_nbd;
 mod pareto_nbd;
+mod survival;
 mod tracking;
 
 pub use bg_bb::{BgBb, BgBbParams, DiscreteSummaries};
@@ -55,6 +56,7 @@ pub use gamma_gamma::{GammaGamma, GammaGammaParams, SpendSummaries};
 pub use holdout::{FrequencyBin, HoldoutEvaluation};
 pub use mbg_nbd::{MbgNbd, MbgNbdParams};
 pub use pareto_nbd::{ParetoNbd, ParetoNbdParams};
+pub use survival::survival_curve;
 pub use tracking::{births_from_ages, cumulative_expected_repeat_transactions};
 
 use crate::error::{Error, Result};
