@@ -43,6 +43,7 @@ mod gamma_gamma;
 mod holdout;
 mod mbg_nbd;
 mod pareto_nbd;
+mod pareto_nbd_likelihood;
 mod tracking;
 
 pub use bg_bb::{BgBb, BgBbParams, DiscreteSummaries};
