@@ -4,7 +4,10 @@
 
 use std::time::Instant;
 
-use customer_value::btyd::{BgNbd, FitOptions, ParetoNbd, WeightedSummaries};
+use customer_value::TimeUnit;
+use customer_value::btyd::{
+    BgNbd, ClvSpec, DiscountRate, FitOptions, Margin, ParetoNbd, SummarySlices, WeightedSummaries, clv_batch,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
@@ -36,6 +39,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         bg.log_likelihood,
         bg.iterations
     );
+    let spec = ClvSpec::new(
+        TimeUnit::WEEK,
+        52.0,
+        DiscountRate::new(0.10, TimeUnit::from_days(365.0)?)?,
+    )?;
+    let rows = SummarySlices::new(&x, &tx, &t)?;
+    let ones = vec![1.0; x.len()];
+    let start = Instant::now();
+    let v = clv_batch(&bg.model, Margin::PerPurchase(1.0), &spec, rows, &ones)?;
+    println!(
+        "BG/NBD clv_batch 52 weeks {:?}: mean {}",
+        start.elapsed(),
+        v.iter().sum::<f64>() / v.len() as f64
+    );
+    if std::env::args().nth(2).as_deref() == Some("--no-pnbd") {
+        return Ok(());
+    }
     let start = Instant::now();
     let pn = ParetoNbd::fit(&data, &opts)?;
     println!(

@@ -299,6 +299,9 @@ pub fn clv_batch(
         });
     }
     let times = spec.times();
+    if let Some(v) = factored_clv_batch(model, margin, spec, &times, rows, mean_spend) {
+        return v;
+    }
     // Distinct triples first (validated on the way), then one curve per triple.
     let mut index: HashMap<[u64; 3], usize> = HashMap::new();
     let mut distinct: Vec<(usize, f64, f64, f64)> = Vec::new();
@@ -322,4 +325,60 @@ pub fn clv_batch(
         let d = sums.get(k).copied().unwrap_or(0.0);
         Ok(margin.per_purchase(x, m)? * d)
     })
+}
+
+/// `clv_batch` for models whose expectation is `P(alive) · g(t; x, T)`
+/// ([`TransactionModel::expected_if_alive_curve`]): one discounted curve of `g` per
+/// distinct `(x, T)`, then each customer's P(alive). `None` if the model does not factor.
+fn factored_clv_batch(
+    model: &dyn TransactionModel,
+    margin: Margin<'_>,
+    spec: &ClvSpec,
+    times: &[f64],
+    rows: SummarySlices<'_>,
+    mean_spend: &[f64],
+) -> Option<Result<Vec<f64>>> {
+    let mut index: HashMap<[u64; 2], usize> = HashMap::new();
+    let mut distinct: Vec<(usize, f64, f64, f64)> = Vec::new();
+    let mut slot = Vec::with_capacity(rows.len());
+    let grouped = rows.for_each(|i, x, tx, t| {
+        check_summary(x, tx, t).map_err(|e| row_error(i, e))?;
+        let k = *index.entry([x.to_bits(), t.to_bits()]).or_insert_with(|| {
+            distinct.push((i, x, 0.0, t));
+            distinct.len() - 1
+        });
+        slot.push(k);
+        Ok(())
+    });
+    if let Err(e) = grouped {
+        return Some(Err(e));
+    }
+    let &(_, x0, _, t0) = distinct.first()?;
+    // Models that do not factor say so for every customer; ask once.
+    model.expected_if_alive_curve(&[], x0, t0)?.ok()?;
+    let sums = SummarySlices::map_tuples(&distinct, |x, _, t| {
+        let curve = model.expected_if_alive_curve(times, x, t).unwrap_or_else(|| {
+            Err(Error::Undefined {
+                what: "expectation while alive",
+                reason: "the model stopped factoring".to_owned(),
+            })
+        })?;
+        let mut prev = 0.0;
+        let mut total = 0.0;
+        for (t, e) in times.iter().zip(curve) {
+            total += (e - prev) * spec.discount.factor(*t, spec.unit);
+            prev = e;
+        }
+        Ok(total)
+    });
+    let sums = match sums {
+        Ok(s) => s,
+        Err(e) => return Some(Err(e)),
+    };
+    Some(rows.map_indexed(|i, x, tx, t| {
+        let m = mean_spend.get(i).copied().unwrap_or(0.0);
+        let k = slot.get(i).copied().unwrap_or(0);
+        let d = sums.get(k).copied().unwrap_or(0.0);
+        Ok(margin.per_purchase(x, m)? * model.probability_alive(x, tx, t)? * d)
+    }))
 }

@@ -264,6 +264,18 @@ impl TransactionModel for ParetoNbd {
             .collect()
     }
 
+    fn expected_if_alive_curve(&self, times: &[f64], frequency: f64, age: f64) -> Option<Result<Vec<f64>>> {
+        Some(
+            times
+                .iter()
+                .map(|&t| {
+                    check_horizon(t)?;
+                    Ok(self.expected_if_alive(t, frequency, age))
+                })
+                .collect(),
+        )
+    }
+
     /// `P(alive) · ((β+T)/(β+T+t))^s`: given alive at `T`, the dropout rate's posterior is
     /// Gamma(s, β+T).
     fn probability_alive_at(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {
