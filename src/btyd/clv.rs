@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::data::{SummarySlices, check_summary, row_error};
 use super::{GammaGamma, TransactionModel};
@@ -338,7 +339,8 @@ fn factored_clv_batch(
     rows: SummarySlices<'_>,
     mean_spend: &[f64],
 ) -> Option<Result<Vec<f64>>> {
-    let mut index: HashMap<[u64; 2], usize> = HashMap::new();
+    let mut index: HashMap<[u64; 2], usize, BuildHasherDefault<PairHasher>> =
+        HashMap::with_capacity_and_hasher(1024, BuildHasherDefault::default());
     let mut distinct: Vec<(usize, f64, f64, f64)> = Vec::new();
     let mut slot = Vec::with_capacity(rows.len());
     let grouped = rows.for_each(|i, x, tx, t| {
@@ -381,4 +383,26 @@ fn factored_clv_batch(
         let d = sums.get(k).copied().unwrap_or(0.0);
         Ok(margin.per_purchase(x, m)? * model.probability_alive(x, tx, t)? * d)
     }))
+}
+
+/// A multiply–rotate hasher (FxHash's mixing) for the `(x, T)` bit patterns `clv_batch`
+/// groups by: the keys are not attacker-chosen, and SipHash cost more than the curves.
+#[derive(Debug, Default)]
+struct PairHasher(u64);
+
+impl Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
 }
