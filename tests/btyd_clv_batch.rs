@@ -70,3 +70,30 @@ fn batch_equals_per_customer_clv() {
         }
     }
 }
+
+#[test]
+fn expected_batch_equals_per_customer_expectation() {
+    let (x, tx, t, _) = cdnow();
+    let rows = SummarySlices::new(&x, &tx, &t).unwrap();
+    let models: Vec<Box<dyn TransactionModel>> = vec![
+        Box::new(BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881).unwrap()),
+        Box::new(MbgNbd::new(0.525, 6.183, 0.891, 1.614).unwrap()),
+        Box::new(ParetoNbd::new(0.55315, 10.57633, 0.60625, 11.67150).unwrap()),
+    ];
+    for model in &models {
+        for horizon in [0.0, 1.0, 39.0, 250.0] {
+            let batch = model.expected_purchases_batch(horizon, rows).unwrap();
+            for i in 0..x.len() {
+                let one = model.expected_purchases(horizon, x[i], tx[i], t[i]).unwrap();
+                assert!(
+                    (batch[i] - one).abs() <= 1e-9 * one.abs(),
+                    "{} t = {horizon} row {i}: {} vs {one}",
+                    model.name(),
+                    batch[i]
+                );
+            }
+        }
+    }
+    let bad = SummarySlices::new(&[1.0, 2.0], &[3.0, 5.0], &[4.0, 4.0]).unwrap();
+    assert!(models[0].expected_purchases_batch(39.0, bad).is_err());
+}

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::data::{SummarySlices, check_summary, row_error};
+use super::data::{SummarySlices, check_horizon, check_summary, row_error};
 use super::{GammaGamma, TransactionModel};
 use crate::error::{Error, Result};
 use crate::time::TimeUnit;
@@ -339,22 +339,10 @@ fn factored_clv_batch(
     rows: SummarySlices<'_>,
     mean_spend: &[f64],
 ) -> Option<Result<Vec<f64>>> {
-    let mut index: HashMap<[u64; 2], usize, BuildHasherDefault<PairHasher>> =
-        HashMap::with_capacity_and_hasher(1024, BuildHasherDefault::default());
-    let mut distinct: Vec<(usize, f64, f64, f64)> = Vec::new();
-    let mut slot = Vec::with_capacity(rows.len());
-    let grouped = rows.for_each(|i, x, tx, t| {
-        check_summary(x, tx, t).map_err(|e| row_error(i, e))?;
-        let k = *index.entry([x.to_bits(), t.to_bits()]).or_insert_with(|| {
-            distinct.push((i, x, 0.0, t));
-            distinct.len() - 1
-        });
-        slot.push(k);
-        Ok(())
-    });
-    if let Err(e) = grouped {
-        return Some(Err(e));
-    }
+    let (distinct, slot) = match group_by_frequency_age(rows) {
+        Ok(v) => v,
+        Err(e) => return Some(Err(e)),
+    };
     let &(_, x0, _, t0) = distinct.first()?;
     // Models that do not factor say so for every customer; ask once.
     model.expected_if_alive_curve(&[], x0, t0)?.ok()?;
@@ -405,4 +393,69 @@ impl Hasher for PairHasher {
     fn write_usize(&mut self, v: usize) {
         self.write_u64(v as u64);
     }
+}
+
+/// Distinct `(x, T)` pairs of validated rows, as `(first row, x, 0, T)` tuples, and each
+/// row's pair.
+pub(super) fn group_by_frequency_age(
+    rows: SummarySlices<'_>,
+) -> Result<(Vec<(usize, f64, f64, f64)>, Vec<usize>)> {
+    let mut index: HashMap<[u64; 2], usize, BuildHasherDefault<PairHasher>> =
+        HashMap::with_capacity_and_hasher(1024, BuildHasherDefault::default());
+    let mut distinct: Vec<(usize, f64, f64, f64)> = Vec::new();
+    let mut slot = Vec::with_capacity(rows.len());
+    rows.for_each(|i, x, tx, t| {
+        check_summary(x, tx, t).map_err(|e| row_error(i, e))?;
+        let k = *index.entry([x.to_bits(), t.to_bits()]).or_insert_with(|| {
+            distinct.push((i, x, 0.0, t));
+            distinct.len() - 1
+        });
+        slot.push(k);
+        Ok(())
+    })?;
+    Ok((distinct, slot))
+}
+
+/// `expected_purchases_batch` for models whose expectation factors as
+/// `P(alive) · g(t; x, T)`: `g` once per distinct `(x, T)`. `None` if the model does not
+/// factor.
+pub(super) fn factored_expected_batch<M: TransactionModel + ?Sized>(
+    model: &M,
+    t: f64,
+    rows: SummarySlices<'_>,
+) -> Option<Result<Vec<f64>>> {
+    if let Err(e) = check_horizon(t) {
+        return Some(Err(e));
+    }
+    let (distinct, slot) = match group_by_frequency_age(rows) {
+        Ok(v) => v,
+        Err(e) => return Some(Err(e)),
+    };
+    let &(_, x0, _, t0) = distinct.first()?;
+    model.expected_if_alive_curve(&[], x0, t0)?.ok()?;
+    let g = SummarySlices::map_tuples(&distinct, |x, _, age| {
+        let curve = model.expected_if_alive_curve(&[t], x, age).unwrap_or_else(|| {
+            Err(Error::Undefined {
+                what: "expectation while alive",
+                reason: "the model stopped factoring".to_owned(),
+            })
+        })?;
+        Ok(curve.first().copied().unwrap_or(0.0))
+    });
+    let g = match g {
+        Ok(g) => g,
+        Err(e) => return Some(Err(e)),
+    };
+    Some(rows.map_indexed(|i, x, tx, age| {
+        let e = g.get(slot.get(i).copied().unwrap_or(0)).copied().unwrap_or(0.0);
+        let v = model.probability_alive(x, tx, age)? * e;
+        if v.is_finite() {
+            Ok(v.max(0.0))
+        } else {
+            Err(Error::Undefined {
+                what: "conditional expectation",
+                reason: format!("not finite for x = {x}, t_x = {tx}, T = {age}"),
+            })
+        }
+    }))
 }

@@ -229,6 +229,10 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
     ///
     /// [`Error::InvalidRow`] naming the first row that failed.
     fn expected_purchases_batch(&self, t: f64, rows: SummarySlices<'_>) -> Result<Vec<f64>> {
+        // Models that factor through `expected_if_alive_curve` pay once per distinct (x, T).
+        if let Some(v) = clv::factored_expected_batch(self, t, rows) {
+            return v;
+        }
         rows.map(|x, tx, age| self.expected_purchases(t, x, tx, age))
     }
 
