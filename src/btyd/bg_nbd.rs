@@ -268,7 +268,7 @@ impl BgNbd {
         let big_a = alpha + age;
         let t_max = times.iter().fold(0.0_f64, |m, t| m.max(*t));
         let z_max = t_max / (big_a + t_max);
-        if !(z_max <= 0.9) {
+        if z_max.is_nan() || z_max > 0.9 {
             return None;
         }
         let (p, q) = (a + b - 1.0 - r, a - 1.0);
@@ -295,7 +295,7 @@ impl BgNbd {
                 break;
             }
         }
-        if !(sum_max > 0.0) || abs_max > 1e3 * sum_max {
+        if sum_max.is_nan() || sum_max <= 0.0 || abs_max > 1e3 * sum_max {
             return None;
         }
         let factor = c / (a - 1.0);
@@ -315,7 +315,7 @@ impl BgNbd {
                 }
                 zn *= z;
             }
-            if !(f > 0.0) {
+            if f.is_nan() || f <= 0.0 {
                 return None;
             }
             let ln_term = -q * (t / big_a).ln_1p() + f.ln();

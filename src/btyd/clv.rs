@@ -276,9 +276,11 @@ fn discounted_purchases(
     Ok(total)
 }
 
-/// [`clv`] over many customers (in parallel with the `parallel` feature). The
-/// discounted purchase curve is computed once per distinct `(x, t_x, T)`; the margin per
-/// customer.
+/// [`clv`] over many customers (in parallel with the `parallel` feature). For models whose
+/// expectation factors as P(alive) · E[Y(t) | alive]
+/// ([`TransactionModel::expected_if_alive_curve`], all built-in continuous-time models), the
+/// discounted curve is computed once per distinct `(x, T)` and scaled by each customer's
+/// P(alive); otherwise once per distinct `(x, t_x, T)`. The margin is per customer.
 ///
 /// # Errors
 ///
@@ -395,11 +397,12 @@ impl Hasher for PairHasher {
     }
 }
 
+/// `(row, x, t_x, T)`.
+type RowTuple = (usize, f64, f64, f64);
+
 /// Distinct `(x, T)` pairs of validated rows, as `(first row, x, 0, T)` tuples, and each
 /// row's pair.
-pub(super) fn group_by_frequency_age(
-    rows: SummarySlices<'_>,
-) -> Result<(Vec<(usize, f64, f64, f64)>, Vec<usize>)> {
+pub(super) fn group_by_frequency_age(rows: SummarySlices<'_>) -> Result<(Vec<RowTuple>, Vec<usize>)> {
     let mut index: HashMap<[u64; 2], usize, BuildHasherDefault<PairHasher>> =
         HashMap::with_capacity_and_hasher(1024, BuildHasherDefault::default());
     let mut distinct: Vec<(usize, f64, f64, f64)> = Vec::new();

@@ -223,7 +223,9 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
     }
 
     /// [`expected_purchases`](Self::expected_purchases) over many customers (in parallel
-    /// with the `parallel` feature).
+    /// with the `parallel` feature). When the model provides
+    /// [`expected_if_alive_curve`](Self::expected_if_alive_curve), the expectation while
+    /// alive is computed once per distinct `(x, T)` and scaled by each row's P(alive).
     ///
     /// # Errors
     ///
