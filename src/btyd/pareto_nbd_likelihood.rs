@@ -221,6 +221,10 @@ fn ln_segment(theta: &[f64; 4], x: f64, a: f64, b: f64) -> (f64, [f64; 4]) {
         let rate = p / au + q / bu;
         let hmax = (0.5 * au.min(bu)).min(1.5 / rate);
         let h = hmax.min(b - u);
+        if u + h <= u || h.is_nan() {
+            // No progress possible in f64 (absurd ages): let the fit see "outside the domain".
+            return (f64::NAN, [f64::NAN; 4]);
+        }
         let mid = u + 0.5 * h;
         for i in 0..8 {
             let (node, wt) = if i < 4 {
