@@ -9,8 +9,9 @@
 use serde::{Deserialize, Serialize};
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
-use super::data::{SummarySlices, check_summary, row_error};
+use super::data::{SummarySlices, check_horizon, check_summary, row_error};
 use super::{GammaGamma, TransactionModel};
 use crate::error::{Error, Result};
 use crate::time::TimeUnit;
@@ -275,9 +276,11 @@ fn discounted_purchases(
     Ok(total)
 }
 
-/// [`clv`] over many customers (in parallel with the `parallel` feature). The
-/// discounted purchase curve is computed once per distinct `(x, t_x, T)`; the margin per
-/// customer.
+/// [`clv`] over many customers (in parallel with the `parallel` feature). For models whose
+/// expectation factors as P(alive) · E[Y(t) | alive]
+/// ([`TransactionModel::expected_if_alive_curve`], all built-in continuous-time models), the
+/// discounted curve is computed once per distinct `(x, T)` and scaled by each customer's
+/// P(alive); otherwise once per distinct `(x, t_x, T)`. The margin is per customer.
 ///
 /// # Errors
 ///
@@ -299,6 +302,9 @@ pub fn clv_batch(
         });
     }
     let times = spec.times();
+    if let Some(v) = factored_clv_batch(model, margin, spec, &times, rows, mean_spend) {
+        return v;
+    }
     // Distinct triples first (validated on the way), then one curve per triple.
     let mut index: HashMap<[u64; 3], usize> = HashMap::new();
     let mut distinct: Vec<(usize, f64, f64, f64)> = Vec::new();
@@ -322,4 +328,137 @@ pub fn clv_batch(
         let d = sums.get(k).copied().unwrap_or(0.0);
         Ok(margin.per_purchase(x, m)? * d)
     })
+}
+
+/// `clv_batch` for models whose expectation is `P(alive) · g(t; x, T)`
+/// ([`TransactionModel::expected_if_alive_curve`]): one discounted curve of `g` per
+/// distinct `(x, T)`, then each customer's P(alive). `None` if the model does not factor.
+fn factored_clv_batch(
+    model: &dyn TransactionModel,
+    margin: Margin<'_>,
+    spec: &ClvSpec,
+    times: &[f64],
+    rows: SummarySlices<'_>,
+    mean_spend: &[f64],
+) -> Option<Result<Vec<f64>>> {
+    let (distinct, slot) = match group_by_frequency_age(rows) {
+        Ok(v) => v,
+        Err(e) => return Some(Err(e)),
+    };
+    let &(_, x0, _, t0) = distinct.first()?;
+    // Models that do not factor say so for every customer; ask once.
+    model.expected_if_alive_curve(&[], x0, t0)?.ok()?;
+    let sums = SummarySlices::map_tuples(&distinct, |x, _, t| {
+        let curve = model.expected_if_alive_curve(times, x, t).unwrap_or_else(|| {
+            Err(Error::Undefined {
+                what: "expectation while alive",
+                reason: "the model stopped factoring".to_owned(),
+            })
+        })?;
+        let mut prev = 0.0;
+        let mut total = 0.0;
+        for (t, e) in times.iter().zip(curve) {
+            total += (e - prev) * spec.discount.factor(*t, spec.unit);
+            prev = e;
+        }
+        Ok(total)
+    });
+    let sums = match sums {
+        Ok(s) => s,
+        Err(e) => return Some(Err(e)),
+    };
+    Some(rows.map_indexed(|i, x, tx, t| {
+        let m = mean_spend.get(i).copied().unwrap_or(0.0);
+        let k = slot.get(i).copied().unwrap_or(0);
+        let d = sums.get(k).copied().unwrap_or(0.0);
+        Ok(margin.per_purchase(x, m)? * model.probability_alive(x, tx, t)? * d)
+    }))
+}
+
+/// A multiply–rotate hasher (FxHash's mixing) for the `(x, T)` bit patterns `clv_batch`
+/// groups by: the keys are not attacker-chosen, and SipHash cost more than the curves.
+#[derive(Debug, Default)]
+struct PairHasher(u64);
+
+impl Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+}
+
+/// `(row, x, t_x, T)`.
+type RowTuple = (usize, f64, f64, f64);
+
+/// Distinct `(x, T)` pairs of validated rows, as `(first row, x, 0, T)` tuples, and each
+/// row's pair.
+pub(super) fn group_by_frequency_age(rows: SummarySlices<'_>) -> Result<(Vec<RowTuple>, Vec<usize>)> {
+    let mut index: HashMap<[u64; 2], usize, BuildHasherDefault<PairHasher>> =
+        HashMap::with_capacity_and_hasher(1024, BuildHasherDefault::default());
+    let mut distinct: Vec<(usize, f64, f64, f64)> = Vec::new();
+    let mut slot = Vec::with_capacity(rows.len());
+    rows.for_each(|i, x, tx, t| {
+        check_summary(x, tx, t).map_err(|e| row_error(i, e))?;
+        let k = *index.entry([x.to_bits(), t.to_bits()]).or_insert_with(|| {
+            distinct.push((i, x, 0.0, t));
+            distinct.len() - 1
+        });
+        slot.push(k);
+        Ok(())
+    })?;
+    Ok((distinct, slot))
+}
+
+/// `expected_purchases_batch` for models whose expectation factors as
+/// `P(alive) · g(t; x, T)`: `g` once per distinct `(x, T)`. `None` if the model does not
+/// factor.
+pub(super) fn factored_expected_batch<M: TransactionModel + ?Sized>(
+    model: &M,
+    t: f64,
+    rows: SummarySlices<'_>,
+) -> Option<Result<Vec<f64>>> {
+    if let Err(e) = check_horizon(t) {
+        return Some(Err(e));
+    }
+    let (distinct, slot) = match group_by_frequency_age(rows) {
+        Ok(v) => v,
+        Err(e) => return Some(Err(e)),
+    };
+    let &(_, x0, _, t0) = distinct.first()?;
+    model.expected_if_alive_curve(&[], x0, t0)?.ok()?;
+    let g = SummarySlices::map_tuples(&distinct, |x, _, age| {
+        let curve = model.expected_if_alive_curve(&[t], x, age).unwrap_or_else(|| {
+            Err(Error::Undefined {
+                what: "expectation while alive",
+                reason: "the model stopped factoring".to_owned(),
+            })
+        })?;
+        Ok(curve.first().copied().unwrap_or(0.0))
+    });
+    let g = match g {
+        Ok(g) => g,
+        Err(e) => return Some(Err(e)),
+    };
+    Some(rows.map_indexed(|i, x, tx, age| {
+        let e = g.get(slot.get(i).copied().unwrap_or(0)).copied().unwrap_or(0.0);
+        let v = model.probability_alive(x, tx, age)? * e;
+        if v.is_finite() {
+            Ok(v.max(0.0))
+        } else {
+            Err(Error::Undefined {
+                what: "conditional expectation",
+                reason: format!("not finite for x = {x}, t_x = {tx}, T = {age}"),
+            })
+        }
+    }))
 }

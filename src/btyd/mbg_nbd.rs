@@ -171,6 +171,22 @@ impl TransactionModel for MbgNbd {
         Ok((self.b / (self.a + self.b) * alive).max(0.0))
     }
 
+    fn expected_if_alive_curve(&self, times: &[f64], frequency: f64, age: f64) -> Option<Result<Vec<f64>>> {
+        let shifted = match self.shifted() {
+            Ok(m) => m,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(
+            times
+                .iter()
+                .map(|&t| {
+                    check_horizon(t)?;
+                    shifted.expected_if_alive(t, frequency, age)
+                })
+                .collect(),
+        )
+    }
+
     fn expected_purchases(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         check_horizon(t)?;
         let p = self.probability_alive(frequency, recency, age)?;

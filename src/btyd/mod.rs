@@ -43,6 +43,7 @@ mod gamma_gamma;
 mod holdout;
 mod mbg_nbd;
 mod pareto_nbd;
+mod pareto_nbd_likelihood;
 mod survival;
 mod tracking;
 
@@ -157,6 +158,21 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
             .collect()
     }
 
+    /// `E[Y(t) | alive at T]` at several horizons, for models whose conditional expectation
+    /// factors as `P(alive at T) · E[Y(t) | alive at T]` with the second factor free of the
+    /// recency `t_x` (every built-in continuous-time model). [`clv_batch`] then computes
+    /// one discounted curve per distinct `(x, T)` instead of one per distinct
+    /// `(x, t_x, T)`, and multiplies by each customer's P(alive). `None`, the default,
+    /// means "does not factor".
+    ///
+    /// # Errors
+    ///
+    /// Inside the `Some`: as [`expected_purchases`](Self::expected_purchases).
+    fn expected_if_alive_curve(&self, times: &[f64], frequency: f64, age: f64) -> Option<Result<Vec<f64>>> {
+        let _ = (times, frequency, age);
+        None
+    }
+
     /// Discounted expected residual transactions: the present value of all future
     /// purchases, `DERT = ∫₀^∞ e^{−δτ} dE[Y(τ)] = ∫₀¹ E[Y(−ln v / δ)] dv` with `δ` the
     /// continuous rate of `discount` per `unit` (the model's time unit). The default
@@ -209,12 +225,18 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
     }
 
     /// [`expected_purchases`](Self::expected_purchases) over many customers (in parallel
-    /// with the `parallel` feature).
+    /// with the `parallel` feature). When the model provides
+    /// [`expected_if_alive_curve`](Self::expected_if_alive_curve), the expectation while
+    /// alive is computed once per distinct `(x, T)` and scaled by each row's P(alive).
     ///
     /// # Errors
     ///
     /// [`Error::InvalidRow`] naming the first row that failed.
     fn expected_purchases_batch(&self, t: f64, rows: SummarySlices<'_>) -> Result<Vec<f64>> {
+        // Models that factor through `expected_if_alive_curve` pay once per distinct (x, T).
+        if let Some(v) = clv::factored_expected_batch(self, t, rows) {
+            return v;
+        }
         rows.map(|x, tx, age| self.expected_purchases(t, x, tx, age))
     }
 

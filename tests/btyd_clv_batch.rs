@@ -1,0 +1,99 @@
+//! `clv_batch` (which factors the expectation as P(alive) · E[Y(t) | alive] and computes one
+//! discounted curve per distinct `(x, T)`) against per-customer `clv` (one curve per
+//! customer from `expected_purchases_curve`), on the CDNOW sample: equal to 1e-9 relative.
+
+use customer_value::TimeUnit;
+use customer_value::btyd::{
+    BgNbd, ClvSpec, DiscountRate, GammaGamma, Margin, MbgNbd, ParetoNbd, SummarySlices, TransactionModel,
+    clv, clv_batch,
+};
+
+fn cdnow() -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/cdnow_sample_summary.csv"
+    ))
+    .unwrap();
+    let (mut x, mut tx, mut t, mut m) = (vec![], vec![], vec![], vec![]);
+    for line in text.lines().skip(1) {
+        let v: Vec<f64> = line.split(',').map(|s| s.parse().unwrap()).collect();
+        x.push(v[1]);
+        tx.push(v[2]);
+        t.push(v[3]);
+        m.push(v[4]);
+    }
+    (x, tx, t, m)
+}
+
+#[test]
+fn batch_equals_per_customer_clv() {
+    let (x, tx, t, m) = cdnow();
+    let rows = SummarySlices::new(&x, &tx, &t).unwrap();
+    let spend = GammaGamma::new(6.25, 3.74, 15.44).unwrap();
+    let margin = Margin::FractionOfSpend {
+        fraction: 0.3,
+        spend: &spend,
+    };
+    let models: Vec<Box<dyn TransactionModel>> = vec![
+        Box::new(BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881).unwrap()),
+        Box::new(MbgNbd::new(0.525, 6.183, 0.891, 1.614).unwrap()),
+        Box::new(ParetoNbd::new(0.55315, 10.57633, 0.60625, 11.67150).unwrap()),
+    ];
+    let specs = [
+        ClvSpec::new(
+            TimeUnit::WEEK,
+            52.0,
+            DiscountRate::new(0.10, TimeUnit::from_days(365.0).unwrap()).unwrap(),
+        )
+        .unwrap(),
+        ClvSpec::new(
+            TimeUnit::WEEK,
+            100.0,
+            DiscountRate::new(0.01, TimeUnit::WEEK).unwrap(),
+        )
+        .unwrap()
+        .with_step(3.0)
+        .unwrap(),
+    ];
+    for model in &models {
+        for spec in &specs {
+            let batch = clv_batch(model.as_ref(), margin, spec, rows, &m).unwrap();
+            for i in 0..x.len() {
+                let one = clv(model.as_ref(), margin, spec, x[i], tx[i], t[i], m[i]).unwrap();
+                assert!(
+                    (batch[i] - one).abs() <= 1e-9 * one.abs() + 1e-300,
+                    "{} row {i}: {} vs {one}",
+                    model.name(),
+                    batch[i]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn expected_batch_equals_per_customer_expectation() {
+    let (x, tx, t, _) = cdnow();
+    let rows = SummarySlices::new(&x, &tx, &t).unwrap();
+    let models: Vec<Box<dyn TransactionModel>> = vec![
+        Box::new(BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881).unwrap()),
+        Box::new(MbgNbd::new(0.525, 6.183, 0.891, 1.614).unwrap()),
+        Box::new(ParetoNbd::new(0.55315, 10.57633, 0.60625, 11.67150).unwrap()),
+    ];
+    for model in &models {
+        for horizon in [0.0, 1.0, 39.0, 250.0] {
+            let batch = model.expected_purchases_batch(horizon, rows).unwrap();
+            for i in 0..x.len() {
+                let one = model.expected_purchases(horizon, x[i], tx[i], t[i]).unwrap();
+                assert!(
+                    (batch[i] - one).abs() <= 1e-9 * one.abs(),
+                    "{} t = {horizon} row {i}: {} vs {one}",
+                    model.name(),
+                    batch[i]
+                );
+            }
+        }
+    }
+    let bad = SummarySlices::new(&[1.0, 2.0], &[3.0, 5.0], &[4.0, 4.0]).unwrap();
+    assert!(models[0].expected_purchases_batch(39.0, bad).is_err());
+}
