@@ -1,6 +1,7 @@
 //! A whole customer base at a date: every member's balance and tier from one event log.
 //!
-//! Events are grouped by customer with a counting sort (keys hashed once), each member's
+//! Events are grouped by customer with a counting sort (keys hashed once per run of equal
+//! keys; skipped when the log is already grouped), each member's
 //! events are ordered by date (stably: same-day events keep their input order), and each
 //! member is replayed through an [`Account`] without a journal. With the `parallel`
 //! feature members are replayed on rayon's pool. Events dated after `as_of` are not
@@ -106,16 +107,28 @@ where
             right_len: events.len(),
         });
     }
-    // Dense ids in order of first appearance.
+    // Dense ids in order of first appearance. Logs usually list a member's events
+    // together: the key is hashed once per run of equal keys, and when every run is a
+    // new member (the log is grouped) the runs are the groups and no sort is needed.
     let mut ids: HashMap<&K, u32> = HashMap::with_capacity(customers.len() / 4 + 1);
     let mut keys: Vec<K> = Vec::new();
     let mut member = Vec::with_capacity(customers.len());
+    let mut grouped = true;
+    let mut prev: Option<(&K, u32)> = None;
     for k in customers {
-        let next = u32::try_from(keys.len()).map_err(|_| Error::Overflow { op: "customer count" })?;
-        let id = *ids.entry(k).or_insert_with(|| {
-            keys.push(k.clone());
-            next
-        });
+        let id = match prev {
+            Some((p, id)) if p == k => id,
+            _ => {
+                let next = u32::try_from(keys.len()).map_err(|_| Error::Overflow { op: "customer count" })?;
+                let id = *ids.entry(k).or_insert_with(|| {
+                    keys.push(k.clone());
+                    next
+                });
+                grouped &= id == next;
+                prev = Some((k, id));
+                id
+            }
+        };
         member.push(id);
     }
     drop(ids);
@@ -132,18 +145,21 @@ where
             *s += prev;
         }
     }
-    let mut fill = start.clone();
-    let mut order = vec![0_u32; events.len()];
-    for (i, &m) in member.iter().enumerate() {
-        if let Some(f) = fill.get_mut(m as usize) {
-            if let Some(slot) = order.get_mut(*f) {
-                *slot = u32::try_from(i).map_err(|_| Error::Overflow { op: "event count" })?;
+    // Grouped logs: member `c`'s events are `events[start[c]..start[c + 1]]` as they are.
+    let mut order = Vec::new();
+    if !grouped {
+        let mut fill = start.clone();
+        order = vec![0_u32; events.len()];
+        for (i, &m) in member.iter().enumerate() {
+            if let Some(f) = fill.get_mut(m as usize) {
+                if let Some(slot) = order.get_mut(*f) {
+                    *slot = u32::try_from(i).map_err(|_| Error::Overflow { op: "event count" })?;
+                }
+                *f += 1;
             }
-            *f += 1;
         }
     }
     drop(member);
-    drop(fill);
 
     let replay = |c: usize, scratch: &mut Vec<u32>| -> Result<Member> {
         let (lo, hi) = (
@@ -151,8 +167,17 @@ where
             start.get(c + 1).copied().unwrap_or(0),
         );
         scratch.clear();
-        scratch.extend_from_slice(order.get(lo..hi).unwrap_or_default());
-        scratch.sort_by_key(|&i| events.get(i as usize).map(|e| e.date));
+        if grouped {
+            let lo32 = u32::try_from(lo).map_err(|_| Error::Overflow { op: "event count" })?;
+            let hi32 = u32::try_from(hi).map_err(|_| Error::Overflow { op: "event count" })?;
+            scratch.extend(lo32..hi32);
+        } else {
+            scratch.extend_from_slice(order.get(lo..hi).unwrap_or_default());
+        }
+        // Stable, so same-day events keep their input order; most logs are sorted already.
+        if !scratch.is_sorted_by_key(|&i| events.get(i as usize).map(|e| e.date)) {
+            scratch.sort_by_key(|&i| events.get(i as usize).map(|e| e.date));
+        }
         let first = scratch
             .first()
             .and_then(|&i| events.get(i as usize))
