@@ -27,7 +27,7 @@
 //!   landing).
 //! * A **manual tier** is a floor: the member is never below it while it is set.
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -393,17 +393,17 @@ impl TierState {
         }
         match spec.window {
             QualificationWindow::Lifetime => {
-                self.lifetime = self.lifetime.checked_add(v).ok_or(Error::Overflow {
+                self.lifetime = self.lifetime.checked_add(v).ok_or_else(|| Error::Overflow {
                     op: "tier qualifying value",
                 })?;
             }
             _ => {
-                self.window_sum = self.window_sum.checked_add(v).ok_or(Error::Overflow {
+                self.window_sum = self.window_sum.checked_add(v).ok_or_else(|| Error::Overflow {
                     op: "tier qualifying value",
                 })?;
                 match self.window.last_mut() {
                     Some((d, acc)) if *d == date => {
-                        *acc = acc.checked_add(v).ok_or(Error::Overflow {
+                        *acc = acc.checked_add(v).ok_or_else(|| Error::Overflow {
                             op: "tier qualifying value",
                         })?;
                     }
@@ -442,13 +442,25 @@ impl TierState {
         if spec.basis == QualificationBasis::Balance {
             return Ok(Decimal::from(balance));
         }
+        if spec.window == QualificationWindow::Lifetime {
+            return Ok(self.lifetime);
+        }
+        // Nothing can leave the window while its oldest day is recent enough: computing
+        // the window's start (calendar month arithmetic) is then skipped.
+        if self
+            .window
+            .first()
+            .is_none_or(|(d, _)| surely_in_window(spec.window, *d, as_of))
+        {
+            return Ok(self.window_sum);
+        }
         let Some(start) = spec.window_start(as_of) else {
             return Ok(self.lifetime);
         };
         let gone = self.window.partition_point(|(d, _)| *d < start);
         if gone > 0 {
             for (_, v) in self.window.drain(..gone) {
-                self.window_sum = self.window_sum.checked_sub(v).ok_or(Error::Overflow {
+                self.window_sum = self.window_sum.checked_sub(v).ok_or_else(|| Error::Overflow {
                     op: "tier qualifying value",
                 })?;
             }
@@ -520,7 +532,16 @@ impl TierState {
 
     /// Upgrades if the value on `date` qualifies for a higher tier.
     pub(crate) fn upgrade(&mut self, spec: &TierSpec, date: NaiveDate, balance: Points) -> Result<()> {
-        let target = spec.tier_for(self.current_value(spec, date, balance)?);
+        let value = self.current_value(spec, date, balance)?;
+        // Thresholds increase: below the next tier's, no higher tier qualifies.
+        if spec
+            .tiers
+            .get(self.current + 1)
+            .is_none_or(|next| value < next.threshold)
+        {
+            return Ok(());
+        }
+        let target = spec.tier_for(value);
         if target > self.current {
             self.grace_until = None;
             self.change(date, target, ChangeReason::Qualified);
@@ -562,5 +583,80 @@ impl TierState {
             next,
             remaining,
         })
+    }
+}
+
+/// Whether a contribution on `day` is certainly still in the window ending on `as_of`
+/// (`day ≤ as_of`), judged from day counts alone. `false` means "compute the start".
+fn surely_in_window(window: QualificationWindow, day: NaiveDate, as_of: NaiveDate) -> bool {
+    let age = (as_of - day).num_days();
+    // Far from chrono's first day, the window's start is a date (never `None`).
+    let years_from_min = i64::from(day.year()) - i64::from(NaiveDate::MIN.year());
+    match window {
+        QualificationWindow::Lifetime => true,
+        QualificationWindow::RollingDays { days } => {
+            age < i64::from(days) && years_from_min > i64::from(days) / 365 + 2
+        }
+        // `months` calendar months back (clamped) span at least 28 days each, so the window
+        // covers at least the last `28 × months` days.
+        QualificationWindow::RollingMonths { months } => {
+            age < 28 * i64::from(months) && years_from_min > i64::from(months) / 12 + 2
+        }
+        // The calendar period containing `as_of` starts on or before the 1st of its month.
+        QualificationWindow::Calendar { .. } => {
+            age >= 0 && day.month() == as_of.month() && day.year() == as_of.year()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Days, NaiveDate};
+    use proptest::prelude::*;
+
+    use super::{QualificationWindow, TierSpec, surely_in_window};
+    use crate::loyalty::{CalendarPeriod, QualificationBasis, ReviewSchedule};
+
+    fn window(kind: u8, n: u32) -> QualificationWindow {
+        match kind % 6 {
+            0 => QualificationWindow::Lifetime,
+            1 => QualificationWindow::RollingDays { days: n },
+            2 => QualificationWindow::RollingMonths { months: n },
+            3 => QualificationWindow::Calendar {
+                period: CalendarPeriod::Month,
+            },
+            4 => QualificationWindow::Calendar {
+                period: CalendarPeriod::Quarter,
+            },
+            _ => QualificationWindow::Calendar {
+                period: CalendarPeriod::Year,
+            },
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+
+        /// The shortcut never keeps a day the window's start would drop.
+        #[test]
+        fn surely_in_window_implies_in_window(
+            kind in 0_u8..6, n in 1_u32..40, start in 0_u64..3000, age in 0_u64..1300,
+        ) {
+            let w = window(kind, n);
+            let mut spec = TierSpec::new(vec![("a", 0)], QualificationBasis::Spend, w, ReviewSchedule::Never).unwrap();
+            spec.window = w;
+            let day = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap().checked_add_days(Days::new(start)).unwrap();
+            let as_of = day.checked_add_days(Days::new(age)).unwrap();
+            if surely_in_window(w, day, as_of) {
+                prop_assert!(spec.window_start(as_of).is_none_or(|s| day >= s), "{w:?} {day} {as_of}");
+            }
+        }
+    }
+
+    #[test]
+    fn surely_in_window_near_chrono_minimum_defers() {
+        let w = QualificationWindow::RollingDays { days: 10 };
+        let first = NaiveDate::MIN;
+        assert!(!surely_in_window(w, first, first));
     }
 }
