@@ -161,7 +161,7 @@ where
     }
     drop(member);
 
-    let replay = |c: usize, scratch: &mut Vec<u32>| -> Result<Member> {
+    let replay = |c: usize, (scratch, acct): &mut (Vec<u32>, Account)| -> Result<Member> {
         let (lo, hi) = (
             start.get(c).copied().unwrap_or(0),
             start.get(c + 1).copied().unwrap_or(0),
@@ -182,7 +182,7 @@ where
             .first()
             .and_then(|&i| events.get(i as usize))
             .map_or(as_of, |e| e.date);
-        let mut acct = Account::without_journal(first.min(as_of));
+        acct.reset_without_journal(program, first.min(as_of));
         let mut late = 0_u64;
         let fail = |e: Error| Error::InvalidCustomer {
             customer: format!("{:?}", keys.get(c)),
@@ -210,13 +210,16 @@ where
         use rayon::prelude::*;
         (0..keys.len())
             .into_par_iter()
-            .map_init(Vec::new, |scratch, c| replay(c, scratch))
+            .map_init(
+                || (Vec::new(), Account::without_journal(as_of)),
+                |reuse, c| replay(c, reuse),
+            )
             .collect()
     };
     #[cfg(not(feature = "parallel"))]
     let results: Vec<Result<Member>> = {
-        let mut scratch = Vec::new();
-        (0..keys.len()).map(|c| replay(c, &mut scratch)).collect()
+        let mut reuse = (Vec::new(), Account::without_journal(as_of));
+        (0..keys.len()).map(|c| replay(c, &mut reuse)).collect()
     };
 
     let mut run = BulkRun {

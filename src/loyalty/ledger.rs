@@ -180,11 +180,13 @@ impl Default for Ledger {
 }
 
 fn add(a: Points, b: Points) -> Result<Points> {
-    a.checked_add(b).ok_or(Error::Overflow { op: "points ledger" })
+    a.checked_add(b)
+        .ok_or_else(|| Error::Overflow { op: "points ledger" })
 }
 
 fn sub(a: Points, b: Points) -> Result<Points> {
-    a.checked_sub(b).ok_or(Error::Overflow { op: "points ledger" })
+    a.checked_sub(b)
+        .ok_or_else(|| Error::Overflow { op: "points ledger" })
 }
 
 impl Ledger {
@@ -196,6 +198,15 @@ impl Ledger {
             journal: false,
             ..Ledger::default()
         }
+    }
+
+    /// Empties the ledger for another member, keeping its buffers (bulk runs).
+    pub(crate) fn reset(&mut self) {
+        self.lots.clear();
+        self.debt = 0;
+        self.entries.clear();
+        self.first_open = 0;
+        self.ops = 0;
     }
 
     fn record(

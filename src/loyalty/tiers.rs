@@ -365,6 +365,19 @@ impl TierState {
         }
     }
 
+    /// [`TierState::new`] in place, keeping the buffers (bulk runs).
+    pub(crate) fn reset(&mut self, spec: &TierSpec, enrolled: NaiveDate) {
+        self.current = 0;
+        self.manual = None;
+        self.history.clear();
+        self.next_review = spec.next_review(enrolled, enrolled);
+        self.grace_until = None;
+        self.lifetime = Decimal::ZERO;
+        self.window.clear();
+        self.window_sum = Decimal::ZERO;
+        self.last_visit = None;
+    }
+
     /// Records a contribution to the qualifying value: `points` (earned, negative for
     /// clawbacks), `spend` (negative for refunds) and whether it was a purchase.
     pub(crate) fn record(
@@ -430,7 +443,7 @@ impl TierState {
             .iter()
             .filter(|(d, _)| *d >= start && *d <= as_of)
             .try_fold(Decimal::ZERO, |a, (_, v)| a.checked_add(*v))
-            .ok_or(Error::Overflow {
+            .ok_or_else(|| Error::Overflow {
                 op: "tier qualifying value",
             })
     }
@@ -573,7 +586,7 @@ impl TierState {
         let remaining = match next {
             Some((_, t)) => t
                 .checked_sub(value)
-                .ok_or(Error::Overflow { op: "tier progress" })?
+                .ok_or_else(|| Error::Overflow { op: "tier progress" })?
                 .max(Decimal::ZERO),
             None => Decimal::ZERO,
         };
