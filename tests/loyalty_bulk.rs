@@ -63,10 +63,7 @@ fn event(day: u64, kind: u8, order: u64, cents: i64, points: i64) -> Event {
         .unwrap();
     let kind = match kind % 6 {
         0 => EventKind::Redeem { points },
-        1 => EventKind::Refund {
-            order,
-            amount: None,
-        },
+        1 => EventKind::Refund { order, amount: None },
         2 => EventKind::Refund {
             order,
             amount: Some(Decimal::new(cents / 3 + 1, 2)),

@@ -162,8 +162,8 @@ pub(crate) fn earn_points_fast(
     if a_scale + f_scale > 18 {
         return None;
     }
-    let f_unit = 10_i128.pow(f_scale);
-    let one = 10_i128.pow(a_scale + f_scale);
+    let f_unit = pow10(f_scale);
+    let one = pow10(a_scale + f_scale);
     let amount = amount.mantissa();
     let multiply = factor != Decimal::ONE;
     let mut raw = 0_i128;
@@ -179,10 +179,10 @@ pub(crate) fn earn_points_fast(
         }
         // At the amount's scale.
         let base = match rule.award {
-            Award::Fixed { points } => fit(i128::from(points).checked_mul(10_i128.pow(a_scale))?)?,
+            Award::Fixed { points } => fit(i128::from(points).checked_mul(pow10(a_scale))?)?,
             Award::PerUnit { points } => fit(i128::from(points)
                 .checked_mul(i128::from(units))?
-                .checked_mul(10_i128.pow(a_scale))?)?,
+                .checked_mul(pow10(a_scale))?)?,
             Award::PerAmount { points, per } if per == Decimal::ONE => {
                 fit(amount.checked_mul(i128::from(points))?)?
             }
@@ -206,6 +206,28 @@ pub(crate) fn earn_points_fast(
     Some((points, rounded.checked_sub(points)?))
 }
 
+/// `10^n` for `n ≤ 18` (callers keep scales within that); `i128::pow` is a loop.
+fn pow10(n: u32) -> i128 {
+    const POW10: [i128; 19] = {
+        let mut t = [1_i128; 19];
+        let mut i = 1;
+        while i < 19 {
+            t[i] = t[i - 1] * 10;
+            i += 1;
+        }
+        t
+    };
+    POW10.get(n as usize).copied().unwrap_or(i128::MAX)
+}
+
+fn pow10_checked(n: u32) -> Option<i128> {
+    if n <= 18 {
+        Some(pow10(n))
+    } else {
+        10_i128.checked_pow(n)
+    }
+}
+
 /// Whether `mantissa × 10^-scale < m`, exactly.
 fn amount_lt(mantissa: i128, scale: u32, m: Decimal) -> bool {
     let (ms, s) = (m.mantissa(), m.scale());
@@ -214,13 +236,11 @@ fn amount_lt(mantissa: i128, scale: u32, m: Decimal) -> bool {
     let (l, r) = if scale >= s {
         (
             Some(mantissa),
-            10_i128.checked_pow(scale - s).and_then(|p| ms.checked_mul(p)),
+            pow10_checked(scale - s).and_then(|p| ms.checked_mul(p)),
         )
     } else {
         (
-            10_i128
-                .checked_pow(s - scale)
-                .and_then(|p| mantissa.checked_mul(p)),
+            pow10_checked(s - scale).and_then(|p| mantissa.checked_mul(p)),
             Some(ms),
         )
     };
