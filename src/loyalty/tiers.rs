@@ -602,7 +602,8 @@ impl TierState {
 /// Whether a contribution on `day` is certainly still in the window ending on `as_of`
 /// (`day ≤ as_of`), judged from day counts alone. `false` means "compute the start".
 fn surely_in_window(window: QualificationWindow, day: NaiveDate, as_of: NaiveDate) -> bool {
-    let age = (as_of - day).num_days();
+    // Day numbers: cheaper than `as_of - day`, which builds a checked `TimeDelta`.
+    let age = i64::from(as_of.num_days_from_ce()) - i64::from(day.num_days_from_ce());
     // Far from chrono's first day, the window's start is a date (never `None`).
     let years_from_min = i64::from(day.year()) - i64::from(NaiveDate::MIN.year());
     match window {
@@ -610,10 +611,11 @@ fn surely_in_window(window: QualificationWindow, day: NaiveDate, as_of: NaiveDat
         QualificationWindow::RollingDays { days } => {
             age < i64::from(days) && years_from_min > i64::from(days) / 365 + 2
         }
-        // `months` calendar months back (clamped) span at least 28 days each, so the window
-        // covers at least the last `28 × months` days.
+        // `months` calendar months back (clamped) span at least 365 days per 12 months
+        // and 28 per remaining month, so the window covers at least that many last days.
         QualificationWindow::RollingMonths { months } => {
-            age < 28 * i64::from(months) && years_from_min > i64::from(months) / 12 + 2
+            let (years, rest) = (i64::from(months / 12), i64::from(months % 12));
+            age < 365 * years + 28 * rest && years_from_min > years + 2
         }
         // The calendar period containing `as_of` starts on or before the 1st of its month.
         QualificationWindow::Calendar { .. } => {
