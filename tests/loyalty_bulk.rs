@@ -2,6 +2,8 @@
 //! layout of the log (interleaved, grouped by member, unsorted dates): the grouping
 //! shortcuts and the buffer reuse of the bulk path change nothing.
 
+use std::collections::BTreeMap;
+
 use chrono::{Days, NaiveDate};
 use customer_value::Program;
 use customer_value::loyalty::{Account, Event, EventKind, LedgerTotals, run_bulk};
@@ -19,26 +21,26 @@ fn program() -> Program {
 
 /// Each member replayed alone: (balance, tier, totals, rejected, late), in order of first
 /// appearance.
-fn reference(
+fn reference<K: Ord + Copy>(
     program: &Program,
-    customers: &[u8],
+    customers: &[K],
     events: &[Event],
     as_of: NaiveDate,
 ) -> Vec<(i64, u8, LedgerTotals, u64, u64)> {
-    let mut seen: Vec<u8> = Vec::new();
-    for c in customers {
-        if !seen.contains(c) {
-            seen.push(*c);
-        }
+    let mut seen: Vec<K> = Vec::new();
+    let mut by_member: BTreeMap<K, Vec<Event>> = BTreeMap::new();
+    for (c, e) in customers.iter().zip(events) {
+        by_member
+            .entry(*c)
+            .or_insert_with(|| {
+                seen.push(*c);
+                Vec::new()
+            })
+            .push(*e);
     }
     seen.iter()
         .map(|m| {
-            let mut mine: Vec<Event> = customers
-                .iter()
-                .zip(events)
-                .filter(|(c, _)| *c == m)
-                .map(|(_, e)| *e)
-                .collect();
+            let mut mine = by_member[m].clone();
             mine.sort_by_key(|e| e.date);
             let mut acct = Account::without_journal(mine[0].date.min(as_of));
             let mut late = 0;
@@ -54,6 +56,47 @@ fn reference(
             (acct.balance(), tier, acct.ledger.totals(), acct.rejected, late)
         })
         .collect()
+}
+
+fn check<K: Ord + Copy + std::hash::Hash + Sync + std::fmt::Debug>(customers: &[K], events: &[Event]) {
+    let program = program();
+    let as_of = NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
+    let run = run_bulk(&program, customers, events, as_of).unwrap();
+    let want = reference(&program, customers, events, as_of);
+    assert_eq!(run.customers.len(), want.len());
+    let mut totals = LedgerTotals::default();
+    for (i, w) in want.iter().enumerate() {
+        assert_eq!((run.balances[i], run.tiers[i]), (w.0, w.1), "member {i}");
+        totals.merge(&w.2);
+    }
+    assert_eq!(run.totals, totals);
+    assert_eq!(run.rejected, want.iter().map(|w| w.3).sum::<u64>());
+    assert_eq!(run.after_as_of, want.iter().map(|w| w.4).sum::<u64>());
+}
+
+/// More members than one replay chunk, interleaved and then grouped.
+#[test]
+fn bulk_across_chunks_equals_members_replayed_alone() {
+    let n = 10_000_u32;
+    let (mut customers, mut events) = (Vec::new(), Vec::new());
+    for round in 0..4_u64 {
+        for c in 0..n {
+            let x = u64::from(c) * 7919 + round * 104_729;
+            customers.push(c);
+            events.push(event(
+                x % 700,
+                (x % 5) as u8 + u8::from(round == 0) * 3,
+                round,
+                (x % 90_000) as i64 + 100,
+                (x % 400) as i64 + 1,
+            ));
+        }
+    }
+    check(&customers, &events);
+    let mut pairs: Vec<(u32, Event)> = customers.into_iter().zip(events).collect();
+    pairs.sort_by_key(|p| p.0);
+    let (customers, events): (Vec<u32>, Vec<Event>) = pairs.into_iter().unzip();
+    check(&customers, &events);
 }
 
 fn event(day: u64, kind: u8, order: u64, cents: i64, points: i64) -> Event {
@@ -86,25 +129,12 @@ proptest! {
             (0_u8..6, 0_u64..800, 0_u8..6, 0_u64..6, 0_i64..400_000, 1_i64..3000), 1..80),
         grouped in any::<bool>(),
     ) {
-        let program = program();
-        let as_of = NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
         let mut log = log;
         if grouped {
             log.sort_by_key(|r| r.0); // stable: each member's events keep their order
         }
         let customers: Vec<u8> = log.iter().map(|r| r.0).collect();
         let events: Vec<Event> = log.iter().map(|&(_, d, k, o, c, p)| event(d, k, o, c, p)).collect();
-        let run = run_bulk(&program, &customers, &events, as_of).unwrap();
-        let want = reference(&program, &customers, &events, as_of);
-        prop_assert_eq!(run.customers.len(), want.len());
-        let mut totals = LedgerTotals::default();
-        for (i, w) in want.iter().enumerate() {
-            prop_assert_eq!(run.balances[i], w.0);
-            prop_assert_eq!(run.tiers[i], w.1);
-            totals.merge(&w.2);
-        }
-        prop_assert_eq!(run.totals, totals);
-        prop_assert_eq!(run.rejected, want.iter().map(|w| w.3).sum::<u64>());
-        prop_assert_eq!(run.after_as_of, want.iter().map(|w| w.4).sum::<u64>());
+        check(&customers, &events);
     }
 }

@@ -22,6 +22,18 @@ use crate::error::{Error, Result};
 /// One member's replay: balance, tier, totals, refused events, late events.
 type Member = (Points, u8, LedgerTotals, u64, u64);
 
+/// Members replayed per chunk (the unit of parallel work).
+const CHUNK: usize = 4096;
+
+/// The replay of consecutive members: their balances and tiers, and their sums.
+struct Chunk {
+    balances: Vec<Points>,
+    tiers: Vec<u8>,
+    totals: LedgerTotals,
+    rejected: u64,
+    late: u64,
+}
+
 /// Balances and tiers of every member at a date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BulkRun<K> {
@@ -205,39 +217,64 @@ where
         Ok((acct.balance(), tier, acct.ledger.totals(), acct.rejected, late))
     };
 
+    // Members are replayed in chunks, each folding its totals as it goes: per-member
+    // results never sit in one large intermediate vector.
+    let run_chunk = |range: std::ops::Range<usize>, reuse: &mut (Vec<u32>, Account)| -> Result<Chunk> {
+        let mut chunk = Chunk {
+            balances: Vec::with_capacity(range.len()),
+            tiers: Vec::with_capacity(range.len()),
+            totals: LedgerTotals::default(),
+            rejected: 0,
+            late: 0,
+        };
+        for c in range {
+            let (balance, tier, totals, rejected, late) = replay(c, reuse)?;
+            chunk.balances.push(balance);
+            chunk.tiers.push(tier);
+            chunk.totals.merge(&totals);
+            chunk.rejected += rejected;
+            chunk.late += late;
+        }
+        Ok(chunk)
+    };
+    let n = keys.len();
+    let ranges = (0..n.div_ceil(CHUNK)).map(|k| k * CHUNK..((k + 1) * CHUNK).min(n));
+
     #[cfg(feature = "parallel")]
-    let results: Vec<Result<Member>> = {
+    let chunks: Vec<Result<Chunk>> = {
         use rayon::prelude::*;
-        (0..keys.len())
+        ranges
+            .collect::<Vec<_>>()
             .into_par_iter()
             .map_init(
                 || (Vec::new(), Account::without_journal(as_of)),
-                |reuse, c| replay(c, reuse),
+                |reuse, r| run_chunk(r, reuse),
             )
             .collect()
     };
     #[cfg(not(feature = "parallel"))]
-    let results: Vec<Result<Member>> = {
+    let chunks: Vec<Result<Chunk>> = {
         let mut reuse = (Vec::new(), Account::without_journal(as_of));
-        (0..keys.len()).map(|c| replay(c, &mut reuse)).collect()
+        ranges.map(|r| run_chunk(r, &mut reuse)).collect()
     };
 
     let mut run = BulkRun {
         as_of,
-        customers: Vec::with_capacity(keys.len()),
-        balances: Vec::with_capacity(keys.len()),
-        tiers: Vec::with_capacity(keys.len()),
+        customers: Vec::new(),
+        balances: Vec::with_capacity(n),
+        tiers: Vec::with_capacity(n),
         totals: LedgerTotals::default(),
         rejected: 0,
         after_as_of: 0,
     };
-    for r in results {
-        let (balance, tier, totals, rejected, late) = r?;
-        run.balances.push(balance);
-        run.tiers.push(tier);
-        run.totals.merge(&totals);
-        run.rejected += rejected;
-        run.after_as_of += late;
+    // In member order, so the error reported is the first failing member's.
+    for chunk in chunks {
+        let chunk = chunk?;
+        run.balances.extend(chunk.balances);
+        run.tiers.extend(chunk.tiers);
+        run.totals.merge(&chunk.totals);
+        run.rejected += chunk.rejected;
+        run.after_as_of += chunk.late;
     }
     run.customers = keys;
     Ok(run)
