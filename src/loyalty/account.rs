@@ -505,14 +505,14 @@ impl Account {
             self.period = Some((
                 start,
                 used.checked_add(points)
-                    .ok_or_else(|| Error::Overflow { op: "period cap" })?,
+                    .ok_or(Error::Overflow { op: "period cap" })?,
             ));
         }
         let capped = event_capped.saturating_add(earned - points);
         let lot = if points > 0 {
             let available = date
                 .checked_add_days(Days::new(u64::from(program.pending_days)))
-                .ok_or_else(|| Error::Overflow { op: "pending date" })?;
+                .ok_or(Error::Overflow { op: "pending date" })?;
             let expires = program.expiry.expires(available)?;
             let source = order.map_or(LotSource::Activity(event), LotSource::Order);
             Some(self.ledger.add_lot(source, date, available, expires, points)?)

@@ -292,7 +292,7 @@ fn multiplier(program: &Program, event: EventType, date: NaiveDate, tier: Option
         let date_ok = m.from.is_none_or(|f| date >= f) && m.to.is_none_or(|t| date <= t);
         let event_ok = m.events.is_empty() || m.events.contains(&event);
         if tier_ok && date_ok && event_ok {
-            factor = factor.checked_mul(m.factor).ok_or_else(|| Error::Overflow {
+            factor = factor.checked_mul(m.factor).ok_or(Error::Overflow {
                 op: "points multiplier",
             })?;
         }

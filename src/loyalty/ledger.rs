@@ -180,13 +180,11 @@ impl Default for Ledger {
 }
 
 fn add(a: Points, b: Points) -> Result<Points> {
-    a.checked_add(b)
-        .ok_or_else(|| Error::Overflow { op: "points ledger" })
+    a.checked_add(b).ok_or(Error::Overflow { op: "points ledger" })
 }
 
 fn sub(a: Points, b: Points) -> Result<Points> {
-    a.checked_sub(b)
-        .ok_or_else(|| Error::Overflow { op: "points ledger" })
+    a.checked_sub(b).ok_or(Error::Overflow { op: "points ledger" })
 }
 
 impl Ledger {

@@ -406,17 +406,17 @@ impl TierState {
         }
         match spec.window {
             QualificationWindow::Lifetime => {
-                self.lifetime = self.lifetime.checked_add(v).ok_or_else(|| Error::Overflow {
+                self.lifetime = self.lifetime.checked_add(v).ok_or(Error::Overflow {
                     op: "tier qualifying value",
                 })?;
             }
             _ => {
-                self.window_sum = self.window_sum.checked_add(v).ok_or_else(|| Error::Overflow {
+                self.window_sum = self.window_sum.checked_add(v).ok_or(Error::Overflow {
                     op: "tier qualifying value",
                 })?;
                 match self.window.last_mut() {
                     Some((d, acc)) if *d == date => {
-                        *acc = acc.checked_add(v).ok_or_else(|| Error::Overflow {
+                        *acc = acc.checked_add(v).ok_or(Error::Overflow {
                             op: "tier qualifying value",
                         })?;
                     }
@@ -443,7 +443,7 @@ impl TierState {
             .iter()
             .filter(|(d, _)| *d >= start && *d <= as_of)
             .try_fold(Decimal::ZERO, |a, (_, v)| a.checked_add(*v))
-            .ok_or_else(|| Error::Overflow {
+            .ok_or(Error::Overflow {
                 op: "tier qualifying value",
             })
     }
@@ -473,7 +473,7 @@ impl TierState {
         let gone = self.window.partition_point(|(d, _)| *d < start);
         if gone > 0 {
             for (_, v) in self.window.drain(..gone) {
-                self.window_sum = self.window_sum.checked_sub(v).ok_or_else(|| Error::Overflow {
+                self.window_sum = self.window_sum.checked_sub(v).ok_or(Error::Overflow {
                     op: "tier qualifying value",
                 })?;
             }
@@ -586,7 +586,7 @@ impl TierState {
         let remaining = match next {
             Some((_, t)) => t
                 .checked_sub(value)
-                .ok_or_else(|| Error::Overflow { op: "tier progress" })?
+                .ok_or(Error::Overflow { op: "tier progress" })?
                 .max(Decimal::ZERO),
             None => Decimal::ZERO,
         };
