@@ -22,7 +22,7 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::earning::earn_points;
+use super::earning::{earn_points, earn_points_fast};
 use super::ledger::{Draw, Ledger, LotSource};
 use super::program::{ClawbackPolicy, EventType, Points, Program};
 use super::tiers::{TierChange, TierProgress, TierState};
@@ -270,6 +270,24 @@ impl Account {
         }
     }
 
+    /// Turns this account into `Account::without_journal(enrolled)` as it stands after its
+    /// first [`Account::advance_to`] under `program` (the tier state created), keeping
+    /// every buffer: bulk runs replay a million members through one account per thread.
+    pub(crate) fn reset_without_journal(&mut self, program: &Program, enrolled: NaiveDate) {
+        self.enrolled = enrolled;
+        self.clock = enrolled;
+        self.ledger.reset();
+        self.ledger.journal = false;
+        self.rejected = 0;
+        self.orders.clear();
+        self.period = None;
+        match (&program.tiers, self.tier.as_mut()) {
+            (Some(spec), Some(t)) => t.reset(spec, enrolled),
+            (Some(spec), None) => self.tier = Some(TierState::new(spec, enrolled)),
+            (None, _) => self.tier = None,
+        }
+    }
+
     /// Spendable balance (negative only through clawback debt).
     #[must_use]
     pub fn balance(&self) -> Points {
@@ -468,8 +486,14 @@ impl Account {
         amount: Decimal,
         units: u32,
     ) -> Result<Outcome> {
-        let (_, earned, event_capped) =
-            earn_points(program, event, date, amount, units, self.tier_index(), None)?;
+        let tier = self.tier_index();
+        let (earned, event_capped) = match earn_points_fast(program, event, date, amount, units, tier) {
+            Some(fast) => fast,
+            None => {
+                let (_, earned, capped) = earn_points(program, event, date, amount, units, tier, None)?;
+                (earned, capped)
+            }
+        };
         let mut points = earned;
         if let Some(cap) = program.period_cap {
             let start = cap.period.start(date);

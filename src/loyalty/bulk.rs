@@ -1,6 +1,7 @@
 //! A whole customer base at a date: every member's balance and tier from one event log.
 //!
-//! Events are grouped by customer with a counting sort (keys hashed once), each member's
+//! Events are grouped by customer with a counting sort (keys hashed once per run of equal
+//! keys; skipped when the log is already grouped), each member's
 //! events are ordered by date (stably: same-day events keep their input order), and each
 //! member is replayed through an [`Account`] without a journal. With the `parallel`
 //! feature members are replayed on rayon's pool. Events dated after `as_of` are not
@@ -20,6 +21,18 @@ use crate::error::{Error, Result};
 
 /// One member's replay: balance, tier, totals, refused events, late events.
 type Member = (Points, u8, LedgerTotals, u64, u64);
+
+/// Members replayed per chunk (the unit of parallel work).
+const CHUNK: usize = 4096;
+
+/// The replay of consecutive members: their balances and tiers, and their sums.
+struct Chunk {
+    balances: Vec<Points>,
+    tiers: Vec<u8>,
+    totals: LedgerTotals,
+    rejected: u64,
+    late: u64,
+}
 
 /// Balances and tiers of every member at a date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,16 +119,28 @@ where
             right_len: events.len(),
         });
     }
-    // Dense ids in order of first appearance.
+    // Dense ids in order of first appearance. Logs usually list a member's events
+    // together: the key is hashed once per run of equal keys, and when every run is a
+    // new member (the log is grouped) the runs are the groups and no sort is needed.
     let mut ids: HashMap<&K, u32> = HashMap::with_capacity(customers.len() / 4 + 1);
     let mut keys: Vec<K> = Vec::new();
     let mut member = Vec::with_capacity(customers.len());
+    let mut grouped = true;
+    let mut prev: Option<(&K, u32)> = None;
     for k in customers {
-        let next = u32::try_from(keys.len()).map_err(|_| Error::Overflow { op: "customer count" })?;
-        let id = *ids.entry(k).or_insert_with(|| {
-            keys.push(k.clone());
-            next
-        });
+        let id = match prev {
+            Some((p, id)) if p == k => id,
+            _ => {
+                let next = u32::try_from(keys.len()).map_err(|_| Error::Overflow { op: "customer count" })?;
+                let id = *ids.entry(k).or_insert_with(|| {
+                    keys.push(k.clone());
+                    next
+                });
+                grouped &= id == next;
+                prev = Some((k, id));
+                id
+            }
+        };
         member.push(id);
     }
     drop(ids);
@@ -132,32 +157,44 @@ where
             *s += prev;
         }
     }
-    let mut fill = start.clone();
-    let mut order = vec![0_u32; events.len()];
-    for (i, &m) in member.iter().enumerate() {
-        if let Some(f) = fill.get_mut(m as usize) {
-            if let Some(slot) = order.get_mut(*f) {
-                *slot = u32::try_from(i).map_err(|_| Error::Overflow { op: "event count" })?;
+    // Grouped logs: member `c`'s events are `events[start[c]..start[c + 1]]` as they are.
+    let mut order = Vec::new();
+    if !grouped {
+        let mut fill = start.clone();
+        order = vec![0_u32; events.len()];
+        for (i, &m) in member.iter().enumerate() {
+            if let Some(f) = fill.get_mut(m as usize) {
+                if let Some(slot) = order.get_mut(*f) {
+                    *slot = u32::try_from(i).map_err(|_| Error::Overflow { op: "event count" })?;
+                }
+                *f += 1;
             }
-            *f += 1;
         }
     }
     drop(member);
-    drop(fill);
 
-    let replay = |c: usize, scratch: &mut Vec<u32>| -> Result<Member> {
+    let replay = |c: usize, (scratch, acct): &mut (Vec<u32>, Account)| -> Result<Member> {
         let (lo, hi) = (
             start.get(c).copied().unwrap_or(0),
             start.get(c + 1).copied().unwrap_or(0),
         );
         scratch.clear();
-        scratch.extend_from_slice(order.get(lo..hi).unwrap_or_default());
-        scratch.sort_by_key(|&i| events.get(i as usize).map(|e| e.date));
+        if grouped {
+            let lo32 = u32::try_from(lo).map_err(|_| Error::Overflow { op: "event count" })?;
+            let hi32 = u32::try_from(hi).map_err(|_| Error::Overflow { op: "event count" })?;
+            scratch.extend(lo32..hi32);
+        } else {
+            scratch.extend_from_slice(order.get(lo..hi).unwrap_or_default());
+        }
+        // Stable, so same-day events keep their input order; most logs are sorted already.
+        if !scratch.is_sorted_by_key(|&i| events.get(i as usize).map(|e| e.date)) {
+            scratch.sort_by_key(|&i| events.get(i as usize).map(|e| e.date));
+        }
         let first = scratch
             .first()
             .and_then(|&i| events.get(i as usize))
             .map_or(as_of, |e| e.date);
-        let mut acct = Account::without_journal(first.min(as_of));
+        acct.reset_without_journal(program, first.min(as_of));
         let mut late = 0_u64;
         let fail = |e: Error| Error::InvalidCustomer {
             customer: format!("{:?}", keys.get(c)),
@@ -180,36 +217,64 @@ where
         Ok((acct.balance(), tier, acct.ledger.totals(), acct.rejected, late))
     };
 
+    // Members are replayed in chunks, each folding its totals as it goes: per-member
+    // results never sit in one large intermediate vector.
+    let run_chunk = |range: std::ops::Range<usize>, reuse: &mut (Vec<u32>, Account)| -> Result<Chunk> {
+        let mut chunk = Chunk {
+            balances: Vec::with_capacity(range.len()),
+            tiers: Vec::with_capacity(range.len()),
+            totals: LedgerTotals::default(),
+            rejected: 0,
+            late: 0,
+        };
+        for c in range {
+            let (balance, tier, totals, rejected, late) = replay(c, reuse)?;
+            chunk.balances.push(balance);
+            chunk.tiers.push(tier);
+            chunk.totals.merge(&totals);
+            chunk.rejected += rejected;
+            chunk.late += late;
+        }
+        Ok(chunk)
+    };
+    let n = keys.len();
+    let ranges = (0..n.div_ceil(CHUNK)).map(|k| k * CHUNK..((k + 1) * CHUNK).min(n));
+
     #[cfg(feature = "parallel")]
-    let results: Vec<Result<Member>> = {
+    let chunks: Vec<Result<Chunk>> = {
         use rayon::prelude::*;
-        (0..keys.len())
+        ranges
+            .collect::<Vec<_>>()
             .into_par_iter()
-            .map_init(Vec::new, |scratch, c| replay(c, scratch))
+            .map_init(
+                || (Vec::new(), Account::without_journal(as_of)),
+                |reuse, r| run_chunk(r, reuse),
+            )
             .collect()
     };
     #[cfg(not(feature = "parallel"))]
-    let results: Vec<Result<Member>> = {
-        let mut scratch = Vec::new();
-        (0..keys.len()).map(|c| replay(c, &mut scratch)).collect()
+    let chunks: Vec<Result<Chunk>> = {
+        let mut reuse = (Vec::new(), Account::without_journal(as_of));
+        ranges.map(|r| run_chunk(r, &mut reuse)).collect()
     };
 
     let mut run = BulkRun {
         as_of,
-        customers: Vec::with_capacity(keys.len()),
-        balances: Vec::with_capacity(keys.len()),
-        tiers: Vec::with_capacity(keys.len()),
+        customers: Vec::new(),
+        balances: Vec::with_capacity(n),
+        tiers: Vec::with_capacity(n),
         totals: LedgerTotals::default(),
         rejected: 0,
         after_as_of: 0,
     };
-    for r in results {
-        let (balance, tier, totals, rejected, late) = r?;
-        run.balances.push(balance);
-        run.tiers.push(tier);
-        run.totals.merge(&totals);
-        run.rejected += rejected;
-        run.after_as_of += late;
+    // In member order, so the error reported is the first failing member's.
+    for chunk in chunks {
+        let chunk = chunk?;
+        run.balances.extend(chunk.balances);
+        run.tiers.extend(chunk.tiers);
+        run.totals.merge(&chunk.totals);
+        run.rejected += chunk.rejected;
+        run.after_as_of += chunk.late;
     }
     run.customers = keys;
     Ok(run)

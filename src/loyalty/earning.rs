@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::program::{Award, EventType, Points, Program};
+use super::program::{Award, EventType, Points, Program, RoundingMode};
 use crate::error::{Error, Result};
 
 /// The points an event earns and how they were reached.
@@ -138,6 +138,152 @@ pub(crate) fn earn_points(
     Ok((raw, points, rounded - points))
 }
 
+/// [`earn_points`]'s `(points, capped)` computed on integers: every value is held exactly
+/// as an `i128` count of `10^-S` (S = the amount's scale + the multiplier's scale), which
+/// equals the `Decimal` result whenever each intermediate value stays below `Decimal`'s
+/// 96-bit mantissa (then `Decimal` is exact too). `None` when that is not sure, when a
+/// rule divides (`per ≠ 1`) or the amount is negative: the caller then takes the
+/// `Decimal` path, which also produces the errors.
+pub(crate) fn earn_points_fast(
+    program: &Program,
+    event: EventType,
+    date: NaiveDate,
+    amount: Decimal,
+    units: u32,
+    tier: Option<usize>,
+) -> Option<(Points, Points)> {
+    const LIMIT: u128 = 1 << 95;
+    let fit = |v: i128| (v.unsigned_abs() < LIMIT).then_some(v);
+    if amount.is_sign_negative() && !amount.is_zero() {
+        return None;
+    }
+    let factor = multiplier(program, event, date, tier).ok()?;
+    let (a_scale, f_scale) = (amount.scale(), factor.scale());
+    if a_scale + f_scale > 18 {
+        return None;
+    }
+    let f_unit = pow10(f_scale);
+    let one = pow10(a_scale + f_scale);
+    let amount = amount.mantissa();
+    let multiply = factor != Decimal::ONE;
+    let mut raw = 0_i128;
+    for &i in &program.order {
+        let Some(rule) = program.rules.get(i) else {
+            continue;
+        };
+        if rule.on != event
+            || !rule.in_force(date)
+            || rule.min_amount.is_some_and(|m| amount_lt(amount, a_scale, m))
+        {
+            continue;
+        }
+        // At the amount's scale.
+        let base = match rule.award {
+            Award::Fixed { points } => fit(i128::from(points).checked_mul(pow10(a_scale))?)?,
+            Award::PerUnit { points } => fit(i128::from(points)
+                .checked_mul(i128::from(units))?
+                .checked_mul(pow10(a_scale))?)?,
+            Award::PerAmount { points, per } if per == Decimal::ONE => {
+                fit(amount.checked_mul(i128::from(points))?)?
+            }
+            Award::PerAmount { .. } => return None,
+        };
+        let mut contribution = if rule.multiplied && multiply {
+            fit(base.checked_mul(factor.mantissa())?)?
+        } else {
+            fit(base.checked_mul(f_unit)?)?
+        };
+        if let Some(cap) = rule.cap_per_event {
+            contribution = contribution.min(fit(i128::from(cap).checked_mul(one)?)?);
+        }
+        raw = fit(raw.checked_add(contribution)?)?;
+        if rule.stop_after {
+            break;
+        }
+    }
+    let rounded = i64::try_from(round_scaled(raw, one, program.rounding)?).ok()?;
+    let points = program.cap_per_event.map_or(rounded, |c| rounded.min(c));
+    Some((points, rounded.checked_sub(points)?))
+}
+
+/// `10^n` for `n ≤ 18` (callers keep scales within that); `i128::pow` is a loop.
+fn pow10(n: u32) -> i128 {
+    const POW10: [i128; 19] = {
+        let mut t = [1_i128; 19];
+        let mut i = 1;
+        while i < 19 {
+            t[i] = t[i - 1] * 10;
+            i += 1;
+        }
+        t
+    };
+    POW10.get(n as usize).copied().unwrap_or(i128::MAX)
+}
+
+fn pow10_checked(n: u32) -> Option<i128> {
+    if n <= 18 {
+        Some(pow10(n))
+    } else {
+        10_i128.checked_pow(n)
+    }
+}
+
+/// Whether `mantissa × 10^-scale < m`, exactly.
+fn amount_lt(mantissa: i128, scale: u32, m: Decimal) -> bool {
+    let (ms, s) = (m.mantissa(), m.scale());
+    // Bring both to the larger scale; mantissas are < 2^96 and scales ≤ 28, so the
+    // products fit in i128 unless the scale gap is large: then compare as `Decimal`.
+    let (l, r) = if scale >= s {
+        (
+            Some(mantissa),
+            pow10_checked(scale - s).and_then(|p| ms.checked_mul(p)),
+        )
+    } else {
+        (
+            pow10_checked(s - scale).and_then(|p| mantissa.checked_mul(p)),
+            Some(ms),
+        )
+    };
+    match (l, r) {
+        (Some(l), Some(r)) => l < r,
+        _ => Decimal::try_from_i128_with_scale(mantissa, scale).is_ok_and(|a| a < m),
+    }
+}
+
+/// `v × 10^-S` rounded to an integer, where `one = 10^S > 0`, as [`RoundingMode::round`].
+fn round_scaled(v: i128, one: i128, mode: RoundingMode) -> Option<i128> {
+    // 128-bit division is a library call: the common sizes fit in 64 bits.
+    if let (Ok(v), Ok(one)) = (i64::try_from(v), i64::try_from(one)) {
+        return round_scaled_64(v, one, mode).map(i128::from);
+    }
+    let (q, r) = (v / one, v % one);
+    let away = |q: i128| q.checked_add(v.signum());
+    let twice = r.unsigned_abs().checked_mul(2)?;
+    let half = one.unsigned_abs();
+    match mode {
+        RoundingMode::Floor => Some(v.div_euclid(one)),
+        RoundingMode::TowardZero => Some(q),
+        RoundingMode::HalfUp if twice >= half && r != 0 => away(q),
+        RoundingMode::HalfEven if twice > half || (twice == half && r != 0 && q % 2 != 0) => away(q),
+        _ => Some(q),
+    }
+}
+
+/// [`round_scaled`] on 64 bits.
+fn round_scaled_64(v: i64, one: i64, mode: RoundingMode) -> Option<i64> {
+    let (q, r) = (v.checked_div(one)?, v.checked_rem(one)?);
+    let away = |q: i64| q.checked_add(v.signum());
+    let twice = r.unsigned_abs().checked_mul(2)?;
+    let half = one.unsigned_abs();
+    match mode {
+        RoundingMode::Floor => v.checked_div_euclid(one),
+        RoundingMode::TowardZero => Some(q),
+        RoundingMode::HalfUp if twice >= half && r != 0 => away(q),
+        RoundingMode::HalfEven if twice > half || (twice == half && r != 0 && q % 2 != 0) => away(q),
+        _ => Some(q),
+    }
+}
+
 /// The product of every multiplier matching the event, date and tier (1 if none).
 fn multiplier(program: &Program, event: EventType, date: NaiveDate, tier: Option<usize>) -> Result<Decimal> {
     let mut factor = Decimal::ONE;
@@ -152,4 +298,111 @@ fn multiplier(program: &Program, event: EventType, date: NaiveDate, tier: Option
         }
     }
     Ok(factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    use super::{earn_points, earn_points_fast};
+    use crate::loyalty::{Award, EarningRule, EventType, Multiplier, ProgramSpec, RoundingMode};
+
+    fn rounding(i: u8) -> RoundingMode {
+        match i % 4 {
+            0 => RoundingMode::Floor,
+            1 => RoundingMode::TowardZero,
+            2 => RoundingMode::HalfUp,
+            _ => RoundingMode::HalfEven,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The integer fast path, whenever it answers, equals the `Decimal` path.
+        #[test]
+        fn fast_path_equals_decimal_path(
+            mantissa in 0_i64..10_000_000_000,
+            scale in 0_u32..6,
+            units in 0_u32..50,
+            rules in proptest::collection::vec(
+                (0_u8..3, 0_i64..1000, proptest::option::of((0_i64..100_000, 0_u32..4)),
+                 proptest::option::of(0_i64..5000), any::<bool>(), any::<bool>(), -3_i32..3),
+                1..5),
+            factor in proptest::option::of((1_i64..100_000, 0_u32..5)),
+            round in 0_u8..4,
+            cap in proptest::option::of(0_i64..10_000),
+            huge in any::<bool>(),
+        ) {
+            let mut spec = ProgramSpec::default();
+            for (k, (kind, points, min, rule_cap, multiplied, stop, priority)) in rules.into_iter().enumerate() {
+                let points = if huge { points.saturating_mul(1_000_000_000_000_000) } else { points };
+                let award = match kind {
+                    0 => Award::Fixed { points },
+                    1 => Award::PerUnit { points },
+                    _ => Award::PerAmount { points, per: Decimal::ONE },
+                };
+                let mut r = EarningRule::new(format!("r{k}"), EventType::Purchase, award);
+                r.min_amount = min.map(|(m, s)| Decimal::new(m, s));
+                r.cap_per_event = rule_cap;
+                r.multiplied = multiplied;
+                r.stop_after = stop;
+                r.priority = priority;
+                spec.rules.push(r);
+            }
+            if let Some((m, s)) = factor {
+                spec.multipliers.push(Multiplier {
+                    id: "m".into(),
+                    factor: Decimal::new(m, s),
+                    tier: None,
+                    from: None,
+                    to: None,
+                    events: Vec::new(),
+                });
+            }
+            spec.rounding = rounding(round);
+            spec.cap_per_event = cap;
+            let Ok(program) = spec.check() else { return Ok(()) };
+            let day = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+            let amount = Decimal::new(mantissa, scale);
+            let slow = earn_points(&program, EventType::Purchase, day, amount, units, None, None);
+            if let Some(fast) = earn_points_fast(&program, EventType::Purchase, day, amount, units, None) {
+                let (_, points, capped) = slow.unwrap();
+                prop_assert_eq!(fast, (points, capped));
+            }
+        }
+    }
+
+    #[test]
+    fn fast_path_rounds_halves_like_decimal() {
+        for (mode, cents, want) in [
+            (RoundingMode::HalfUp, 1050, 11),
+            (RoundingMode::HalfEven, 1050, 10),
+            (RoundingMode::HalfEven, 1150, 12),
+            (RoundingMode::HalfEven, 1051, 11),
+            (RoundingMode::Floor, 1099, 10),
+            (RoundingMode::TowardZero, 1099, 10),
+        ] {
+            let mut spec = ProgramSpec::default();
+            spec.rules.push(EarningRule::new(
+                "p",
+                EventType::Purchase,
+                Award::PerAmount {
+                    points: 1,
+                    per: Decimal::ONE,
+                },
+            ));
+            spec.rounding = mode;
+            let program = spec.check().unwrap();
+            let day = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+            let amount = Decimal::new(cents, 2);
+            let fast = earn_points_fast(&program, EventType::Purchase, day, amount, 1, None);
+            assert_eq!(fast, Some((want, 0)));
+            let (_, slow, _) =
+                earn_points(&program, EventType::Purchase, day, amount, 1, None, None).unwrap();
+            assert_eq!(slow, want);
+        }
+    }
 }

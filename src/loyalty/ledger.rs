@@ -198,6 +198,15 @@ impl Ledger {
         }
     }
 
+    /// Empties the ledger for another member, keeping its buffers (bulk runs).
+    pub(crate) fn reset(&mut self) {
+        self.lots.clear();
+        self.debt = 0;
+        self.entries.clear();
+        self.first_open = 0;
+        self.ops = 0;
+    }
+
     fn record(
         &mut self,
         date: NaiveDate,

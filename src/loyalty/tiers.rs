@@ -27,7 +27,7 @@
 //!   landing).
 //! * A **manual tier** is a floor: the member is never below it while it is set.
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -365,6 +365,19 @@ impl TierState {
         }
     }
 
+    /// [`TierState::new`] in place, keeping the buffers (bulk runs).
+    pub(crate) fn reset(&mut self, spec: &TierSpec, enrolled: NaiveDate) {
+        self.current = 0;
+        self.manual = None;
+        self.history.clear();
+        self.next_review = spec.next_review(enrolled, enrolled);
+        self.grace_until = None;
+        self.lifetime = Decimal::ZERO;
+        self.window.clear();
+        self.window_sum = Decimal::ZERO;
+        self.last_visit = None;
+    }
+
     /// Records a contribution to the qualifying value: `points` (earned, negative for
     /// clawbacks), `spend` (negative for refunds) and whether it was a purchase.
     pub(crate) fn record(
@@ -441,6 +454,18 @@ impl TierState {
     fn current_value(&mut self, spec: &TierSpec, as_of: NaiveDate, balance: Points) -> Result<Decimal> {
         if spec.basis == QualificationBasis::Balance {
             return Ok(Decimal::from(balance));
+        }
+        if spec.window == QualificationWindow::Lifetime {
+            return Ok(self.lifetime);
+        }
+        // Nothing can leave the window while its oldest day is recent enough: computing
+        // the window's start (calendar month arithmetic) is then skipped.
+        if self
+            .window
+            .first()
+            .is_none_or(|(d, _)| surely_in_window(spec.window, *d, as_of))
+        {
+            return Ok(self.window_sum);
         }
         let Some(start) = spec.window_start(as_of) else {
             return Ok(self.lifetime);
@@ -520,7 +545,16 @@ impl TierState {
 
     /// Upgrades if the value on `date` qualifies for a higher tier.
     pub(crate) fn upgrade(&mut self, spec: &TierSpec, date: NaiveDate, balance: Points) -> Result<()> {
-        let target = spec.tier_for(self.current_value(spec, date, balance)?);
+        let value = self.current_value(spec, date, balance)?;
+        // Thresholds increase: below the next tier's, no higher tier qualifies.
+        if spec
+            .tiers
+            .get(self.current + 1)
+            .is_none_or(|next| value < next.threshold)
+        {
+            return Ok(());
+        }
+        let target = spec.tier_for(value);
         if target > self.current {
             self.grace_until = None;
             self.change(date, target, ChangeReason::Qualified);
@@ -562,5 +596,82 @@ impl TierState {
             next,
             remaining,
         })
+    }
+}
+
+/// Whether a contribution on `day` is certainly still in the window ending on `as_of`
+/// (`day ≤ as_of`), judged from day counts alone. `false` means "compute the start".
+fn surely_in_window(window: QualificationWindow, day: NaiveDate, as_of: NaiveDate) -> bool {
+    // Day numbers: cheaper than `as_of - day`, which builds a checked `TimeDelta`.
+    let age = i64::from(as_of.num_days_from_ce()) - i64::from(day.num_days_from_ce());
+    // Far from chrono's first day, the window's start is a date (never `None`).
+    let years_from_min = i64::from(day.year()) - i64::from(NaiveDate::MIN.year());
+    match window {
+        QualificationWindow::Lifetime => true,
+        QualificationWindow::RollingDays { days } => {
+            age < i64::from(days) && years_from_min > i64::from(days) / 365 + 2
+        }
+        // `months` calendar months back (clamped) span at least 365 days per 12 months
+        // and 28 per remaining month, so the window covers at least that many last days.
+        QualificationWindow::RollingMonths { months } => {
+            let (years, rest) = (i64::from(months / 12), i64::from(months % 12));
+            age < 365 * years + 28 * rest && years_from_min > years + 2
+        }
+        // The calendar period containing `as_of` starts on or before the 1st of its month.
+        QualificationWindow::Calendar { .. } => {
+            age >= 0 && day.month() == as_of.month() && day.year() == as_of.year()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Days, NaiveDate};
+    use proptest::prelude::*;
+
+    use super::{QualificationWindow, TierSpec, surely_in_window};
+    use crate::loyalty::{CalendarPeriod, QualificationBasis, ReviewSchedule};
+
+    fn window(kind: u8, n: u32) -> QualificationWindow {
+        match kind % 6 {
+            0 => QualificationWindow::Lifetime,
+            1 => QualificationWindow::RollingDays { days: n },
+            2 => QualificationWindow::RollingMonths { months: n },
+            3 => QualificationWindow::Calendar {
+                period: CalendarPeriod::Month,
+            },
+            4 => QualificationWindow::Calendar {
+                period: CalendarPeriod::Quarter,
+            },
+            _ => QualificationWindow::Calendar {
+                period: CalendarPeriod::Year,
+            },
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+
+        /// The shortcut never keeps a day the window's start would drop.
+        #[test]
+        fn surely_in_window_implies_in_window(
+            kind in 0_u8..6, n in 1_u32..40, start in 0_u64..3000, age in 0_u64..1300,
+        ) {
+            let w = window(kind, n);
+            let mut spec = TierSpec::new(vec![("a", 0)], QualificationBasis::Spend, w, ReviewSchedule::Never).unwrap();
+            spec.window = w;
+            let day = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap().checked_add_days(Days::new(start)).unwrap();
+            let as_of = day.checked_add_days(Days::new(age)).unwrap();
+            if surely_in_window(w, day, as_of) {
+                prop_assert!(spec.window_start(as_of).is_none_or(|s| day >= s), "{w:?} {day} {as_of}");
+            }
+        }
+    }
+
+    #[test]
+    fn surely_in_window_near_chrono_minimum_defers() {
+        let w = QualificationWindow::RollingDays { days: 10 };
+        let first = NaiveDate::MIN;
+        assert!(!surely_in_window(w, first, first));
     }
 }
