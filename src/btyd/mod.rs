@@ -193,14 +193,7 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
         recency: f64,
         age: f64,
     ) -> Result<f64> {
-        let delta = discount.continuous_rate(unit);
-        if !(delta > 0.0 && delta.is_finite()) {
-            return Err(Error::param(
-                "discount",
-                discount.rate(),
-                "DERT needs a positive discount rate",
-            ));
-        }
+        let delta = dert_rate(discount, unit)?;
         self.probability_alive(frequency, recency, age)?;
         let failure = std::cell::RefCell::new(None);
         let v = crate::special::integrate_unit(
@@ -247,6 +240,21 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
     /// [`Error::InvalidRow`] naming the first row that failed.
     fn probability_alive_batch(&self, rows: SummarySlices<'_>) -> Result<Vec<f64>> {
         rows.map(|x, tx, age| self.probability_alive(x, tx, age))
+    }
+}
+
+/// The continuous discount rate per model unit DERT integrates with; it must be positive
+/// (DERT may be infinite without discounting).
+pub(crate) fn dert_rate(discount: DiscountRate, unit: TimeUnit) -> Result<f64> {
+    let delta = discount.continuous_rate(unit);
+    if delta > 0.0 && delta.is_finite() {
+        Ok(delta)
+    } else {
+        Err(Error::param(
+            "discount",
+            discount.rate(),
+            "DERT needs a positive discount rate",
+        ))
     }
 }
 

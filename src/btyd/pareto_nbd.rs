@@ -326,14 +326,7 @@ impl TransactionModel for ParetoNbd {
         recency: f64,
         age: f64,
     ) -> Result<f64> {
-        let delta = discount.continuous_rate(unit);
-        if !(delta > 0.0 && delta.is_finite()) {
-            return Err(Error::param(
-                "discount",
-                discount.rate(),
-                "DERT needs a positive discount rate",
-            ));
-        }
+        let delta = super::dert_rate(discount, unit)?;
         let alive = self.probability_alive(frequency, recency, age)?;
         let b = self.beta + age;
         let s = self.s;

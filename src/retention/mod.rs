@@ -110,59 +110,29 @@ pub trait RetentionModel: std::fmt::Debug {
 
 // Forward every method so a model's overrides (e.g. an exact retention rate) survive
 // behind a reference or pointer.
-impl<M: RetentionModel + ?Sized> RetentionModel for &M {
-    fn survival(&self, t: u32) -> f64 {
-        (**self).survival(t)
-    }
-    fn retention_rate(&self, t: u32) -> f64 {
-        (**self).retention_rate(t)
-    }
-    fn churn_rate(&self, t: u32) -> f64 {
-        (**self).churn_rate(t)
-    }
-    fn survival_curve(&self, horizon: u32) -> Vec<f64> {
-        (**self).survival_curve(horizon)
-    }
-    fn expected_lifetime_within(&self, horizon: u32) -> f64 {
-        (**self).expected_lifetime_within(horizon)
-    }
+macro_rules! forward_retention_model {
+    ($($pointer:ty),+) => {$(
+        impl<M: RetentionModel + ?Sized> RetentionModel for $pointer {
+            fn survival(&self, t: u32) -> f64 {
+                (**self).survival(t)
+            }
+            fn retention_rate(&self, t: u32) -> f64 {
+                (**self).retention_rate(t)
+            }
+            fn churn_rate(&self, t: u32) -> f64 {
+                (**self).churn_rate(t)
+            }
+            fn survival_curve(&self, horizon: u32) -> Vec<f64> {
+                (**self).survival_curve(horizon)
+            }
+            fn expected_lifetime_within(&self, horizon: u32) -> f64 {
+                (**self).expected_lifetime_within(horizon)
+            }
+        }
+    )+};
 }
 
-impl<M: RetentionModel + ?Sized> RetentionModel for Box<M> {
-    fn survival(&self, t: u32) -> f64 {
-        (**self).survival(t)
-    }
-    fn retention_rate(&self, t: u32) -> f64 {
-        (**self).retention_rate(t)
-    }
-    fn churn_rate(&self, t: u32) -> f64 {
-        (**self).churn_rate(t)
-    }
-    fn survival_curve(&self, horizon: u32) -> Vec<f64> {
-        (**self).survival_curve(horizon)
-    }
-    fn expected_lifetime_within(&self, horizon: u32) -> f64 {
-        (**self).expected_lifetime_within(horizon)
-    }
-}
-
-impl<M: RetentionModel + ?Sized> RetentionModel for std::sync::Arc<M> {
-    fn survival(&self, t: u32) -> f64 {
-        (**self).survival(t)
-    }
-    fn retention_rate(&self, t: u32) -> f64 {
-        (**self).retention_rate(t)
-    }
-    fn churn_rate(&self, t: u32) -> f64 {
-        (**self).churn_rate(t)
-    }
-    fn survival_curve(&self, horizon: u32) -> Vec<f64> {
-        (**self).survival_curve(horizon)
-    }
-    fn expected_lifetime_within(&self, horizon: u32) -> f64 {
-        (**self).expected_lifetime_within(horizon)
-    }
-}
+forward_retention_model!(&M, Box<M>, std::sync::Arc<M>);
 
 /// Tolerance of the conformance checks, for survival computed in floating point
 /// (e.g. `1 − x` of a CDF): 1e-12.
