@@ -22,7 +22,7 @@
 //! `summary_data_from_transaction_data`, `calibration_and_holdout_data`) so that numbers
 //! compare one to one; the CDNOW sample reproduction is in `tests/cdnow_summary.rs`.
 //! Models cite their papers where they are defined.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)] // one audited exception: `summary::prefetch`
 #![deny(missing_docs, missing_debug_implementations)]
 #![deny(clippy::float_cmp)]
 #![doc(test(attr(deny(warnings))))]

@@ -253,6 +253,64 @@ impl Accumulator {
         day: i32,
         amount: Decimal,
     ) -> Result<(), Failure> {
+        if self.add_in_order(&period_of, day, amount).is_some() {
+            return Ok(());
+        }
+        self.add_general(side, period_of, day, amount)
+    }
+
+    /// The common row, without calls or the side log: a purchase at the running decimal
+    /// scale on or after the latest purchase day, whose period fits inline or in the
+    /// current window. `None`, with nothing changed, for any other row.
+    #[inline(always)]
+    fn add_in_order(&mut self, period_of: &impl Fn(i32) -> i32, day: i32, amount: Decimal) -> Option<()> {
+        // `SLOW_MONEY` is no Decimal scale, so slow money never passes.
+        if day < self.last_day || amount.is_sign_negative() || amount.scale() != u32::from(self.scale) {
+            return None;
+        }
+        // `last_day` is `i32::MIN` without a purchase, so a purchase exists here.
+        let m = i64::try_from(amount.mantissa()).ok()?;
+        let rows = self.rows.checked_add(1)?;
+        let total = self.total.checked_add(m)?;
+        let (period, last) = (period_of(day), period_of(self.last_day));
+        let mut first_total = self.first_total;
+        if period == last {
+            if period == period_of(self.first_day) {
+                first_total = first_total.checked_add(m)?;
+            }
+        } else {
+            // A later period (days in order give periods in order): record it, or give up
+            // before changing anything.
+            match &mut self.periods {
+                Periods::Inline { len, offsets } => {
+                    let offset =
+                        u16::try_from(i64::from(period) - i64::from(period_of(self.first_day))).ok()?;
+                    let slot = offsets.get_mut(usize::from(*len))?;
+                    *slot = offset;
+                    *len += 1;
+                }
+                Periods::Window { bits, .. } => {
+                    let block = align64(period);
+                    if block != align64(last) {
+                        return None;
+                    }
+                    *bits |= 1u64 << (period - block);
+                }
+            }
+        }
+        (self.rows, self.total, self.first_total, self.last_day) = (rows, total, first_total, day);
+        Some(())
+    }
+
+    /// Any row: returns, earlier days, new scales, spills to the side log.
+    #[inline(never)]
+    fn add_general(
+        &mut self,
+        side: &mut Side,
+        period_of: impl Fn(i32) -> i32,
+        day: i32,
+        amount: Decimal,
+    ) -> Result<(), Failure> {
         let rows = self.rows.checked_add(1).ok_or(TOO_MANY_ROWS)?;
         let period = period_of(day);
         if amount.is_sign_negative() && !amount.is_zero() {

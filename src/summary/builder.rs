@@ -11,13 +11,12 @@
 use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::fmt::Debug;
-#[cfg(feature = "parallel")]
-use std::hash::BuildHasher;
 use std::hash::Hash;
 
 use rust_decimal::Decimal;
 
 use super::accumulator::{Accumulator, Side};
+use super::table::{CustomerTable, Entry};
 use super::{CustomerSummary, HoldoutSummary, Summaries, SummaryReport, SummarySpec};
 use crate::error::{Error, Result};
 use crate::summary::NegativeAmounts;
@@ -29,14 +28,16 @@ type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 /// The accumulators of one window (calibration or holdout) and what they share.
 #[derive(Debug, Clone)]
 struct Window<K> {
-    map: FastMap<K, Accumulator>,
+    map: CustomerTable<K>,
     side: Side,
 }
 
-impl<K> Default for Window<K> {
-    fn default() -> Self {
+impl<K> Window<K> {
+    /// An empty window whose table hashes with `hasher` (both windows of a builder share
+    /// one, so a row is hashed once whichever window it falls in).
+    fn with_hasher(hasher: foldhash::fast::RandomState) -> Self {
         Window {
-            map: FastMap::default(),
+            map: CustomerTable::with_hasher(hasher),
             side: Side::default(),
         }
     }
@@ -49,15 +50,59 @@ struct RowCounts {
     after_end: u64,
     negative_excluded: u64,
     negative_netted: u64,
-    /// Keeps [`SummaryBuilder::touch`]'s loads observable; meaningless otherwise.
-    touch_sink: u64,
 }
 
-/// Rows looked up ahead of their update (see [`SummaryBuilder::touch`]).
-const TOUCH_BATCH: usize = 16;
+/// Rows per batch: the slots of the next batch are prefetched while this one is updated.
+const BATCH: usize = 16;
 
-/// Customers from which the table no longer fits in cache and looking ahead pays.
-const TOUCH_MIN_CUSTOMERS: usize = 1 << 15;
+/// One batch of rows, hashed and dated, their slots requested from memory.
+struct Batch {
+    /// Positions of the rows in the log.
+    rows: [usize; BATCH],
+    hashes: [u64; BATCH],
+    days: [i32; BATCH],
+    len: usize,
+}
+
+impl Batch {
+    const EMPTY: Batch = Batch {
+        rows: [0; BATCH],
+        hashes: [0; BATCH],
+        days: [0; BATCH],
+        len: 0,
+    };
+
+    /// Appends a row; false (and nothing done) when full.
+    #[inline]
+    fn push(&mut self, row: usize, hash: u64, day: i32) -> bool {
+        match (
+            self.rows.get_mut(self.len),
+            self.hashes.get_mut(self.len),
+            self.days.get_mut(self.len),
+        ) {
+            (Some(r), Some(h), Some(d)) => {
+                (*r, *h, *d) = (row, hash, day);
+                self.len += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.len == BATCH
+    }
+
+    /// `(row, hash, day)` of each row.
+    fn iter(&self) -> impl Iterator<Item = (usize, u64, i32)> + '_ {
+        self.rows
+            .iter()
+            .zip(&self.hashes)
+            .zip(&self.days)
+            .take(self.len)
+            .map(|((&r, &h), &d)| (r, h, d))
+    }
+}
 
 /// Builds customer summaries from a transaction log in one pass, in memory proportional to
 /// the number of customers.
@@ -105,13 +150,19 @@ where
     ///
     /// [`Error::InvalidParameter`] if the spec is invalid (see [`SummarySpec::validate`]).
     pub fn new(spec: SummarySpec) -> Result<Self> {
+        Self::with_hasher(spec, foldhash::fast::RandomState::default())
+    }
+
+    /// An empty builder whose tables hash with `hasher` (the partitions of the parallel
+    /// path share one, so a row's hash also picks its partition).
+    pub(crate) fn with_hasher(spec: SummarySpec, hasher: foldhash::fast::RandomState) -> Result<Self> {
         spec.validate()?;
         Ok(SummaryBuilder {
             spec,
             summary_end_day: spec.summary_end().day_number(),
             observation_end_day: spec.observation_end.day_number(),
-            calibration: Window::default(),
-            holdout: Window::default(),
+            calibration: Window::with_hasher(hasher.clone()),
+            holdout: Window::with_hasher(hasher),
             counts: RowCounts::default(),
         })
     }
@@ -161,6 +212,13 @@ where
     /// Adds one row whose position (for errors) is `row`.
     #[inline]
     fn push_day_at(&mut self, row: u64, customer: &K, day: i32, amount: Decimal) -> Result<()> {
+        let hash = self.calibration.map.hash(customer);
+        self.push_hashed(row, customer, hash, day, amount)
+    }
+
+    /// Adds one row whose key hashes (with the tables' hasher) to `hash`.
+    #[inline]
+    fn push_hashed(&mut self, row: u64, customer: &K, hash: u64, day: i32, amount: Decimal) -> Result<()> {
         self.counts.rows += 1;
         if day > self.observation_end_day {
             self.counts.after_end += 1;
@@ -188,13 +246,13 @@ where
             &mut self.holdout
         };
         let period_of = |d: i32| period.index(d);
-        let result = match window.map.get_mut(customer) {
-            Some(acc) => acc.add(&mut window.side, period_of, day, amount),
-            None => {
+        let result = match window.map.entry(hash, customer) {
+            Entry::Occupied(acc) => acc.add(&mut window.side, period_of, day, amount),
+            Entry::Vacant(vacant) => {
                 let mut acc = Accumulator::new();
                 let r = acc.add(&mut window.side, period_of, day, amount);
                 if r.is_ok() {
-                    window.map.insert(customer.clone(), acc);
+                    vacant.insert(customer.clone(), acc);
                 }
                 r
             }
@@ -229,43 +287,64 @@ where
     ///
     /// As [`push`](Self::push), at the first failing row.
     pub fn extend_columns<D: PurchaseDate>(&mut self, log: TransactionColumns<'_, K, D>) -> Result<()> {
-        let chunks = log
-            .customers()
-            .chunks(TOUCH_BATCH)
-            .zip(log.dates().chunks(TOUCH_BATCH))
-            .zip(log.amounts().chunks(TOUCH_BATCH));
-        for ((customers, dates), amounts) in chunks {
-            // While the table fits in cache, looking ahead only costs time.
-            if self.calibration.map.len() >= TOUCH_MIN_CUSTOMERS {
-                self.touch(customers.iter().zip(dates));
-            }
-            for ((c, d), a) in customers.iter().zip(dates).zip(amounts) {
-                self.push_day(c, d.day_number(), *a)?;
-            }
-        }
-        Ok(())
+        self.extend_selected(log, false, |_| true)
     }
 
-    /// Looks up a batch of customers before updating them.
+    /// Adds the rows of `log` whose key hash `keep` accepts, in order. Errors name a row by
+    /// its position in `log` if `log_positions`, else among the rows this builder has seen.
     ///
-    /// On a large base every row's accumulator is a cache miss. Independent lookups in a
-    /// tight loop let the processor wait for many misses at once, so the updates that
-    /// follow find their accumulators in cache (group prefetching, without `unsafe`).
+    /// Rows go in batches through a three-stage pipeline: the control bytes of batch
+    /// `k + 2` and the slots of batch `k + 1` are being fetched from memory while batch `k`
+    /// is updated, so on a large base the misses of many rows overlap instead of each row
+    /// waiting for its own.
     #[inline]
-    fn touch<'k, D: PurchaseDate + 'k>(&mut self, rows: impl Iterator<Item = (&'k K, &'k D)>)
-    where
-        K: 'k,
-    {
-        let mut sink = 0u64;
-        for (c, d) in rows {
-            let window = if d.day_number() <= self.summary_end_day {
-                &self.calibration
-            } else {
-                &self.holdout
-            };
-            sink = sink.wrapping_add(window.map.get(c).map_or(0, |a| u64::from(a.rows)));
+    fn extend_selected<D: PurchaseDate>(
+        &mut self,
+        log: TransactionColumns<'_, K, D>,
+        log_positions: bool,
+        keep: impl Fn(u64) -> bool,
+    ) -> Result<()> {
+        let (customers, amounts) = (log.customers(), log.amounts());
+        let mut rows = customers.iter().zip(log.dates()).enumerate();
+        let (mut current, mut next, mut far) = (Batch::EMPTY, Batch::EMPTY, Batch::EMPTY);
+        loop {
+            far.len = 0;
+            for (j, (c, d)) in rows.by_ref() {
+                let hash = self.calibration.map.hash(c);
+                if keep(hash) {
+                    let day = d.day_number();
+                    self.window(day).map.prefetch_ctrl(hash);
+                    far.push(j, hash, day);
+                    if far.is_full() {
+                        break;
+                    }
+                }
+            }
+            for (_, hash, day) in next.iter() {
+                self.window(day).map.prefetch(hash);
+            }
+            for (j, hash, day) in current.iter() {
+                if let (Some(c), Some(a)) = (customers.get(j), amounts.get(j)) {
+                    let position = if log_positions { j as u64 } else { self.counts.rows };
+                    self.push_hashed(position, c, hash, day, *a)?;
+                }
+            }
+            if next.len == 0 && far.len == 0 {
+                return Ok(());
+            }
+            std::mem::swap(&mut current, &mut next);
+            std::mem::swap(&mut next, &mut far);
         }
-        self.counts.touch_sink = self.counts.touch_sink.wrapping_add(sink);
+    }
+
+    /// The window a day falls in.
+    #[inline]
+    fn window(&self, day: i32) -> &Window<K> {
+        if day <= self.summary_end_day {
+            &self.calibration
+        } else {
+            &self.holdout
+        }
     }
 
     /// Folds another builder (over a disjoint part of the same log) into this one.
@@ -324,29 +403,7 @@ where
         part: u64,
         parts: u64,
     ) -> Result<()> {
-        let hasher = foldhash::fast::FixedState::with_seed(0x5EED);
-        let mut batch: Vec<usize> = Vec::with_capacity(TOUCH_BATCH);
-        let (customers, dates, amounts) = (log.customers(), log.dates(), log.amounts());
-        let mut i = 0;
-        while i < customers.len() {
-            batch.clear();
-            while batch.len() < TOUCH_BATCH && i < customers.len() {
-                if let Some(c) = customers.get(i) {
-                    if (hasher.hash_one(c) >> 32) % parts == part {
-                        batch.push(i);
-                    }
-                }
-                i += 1;
-            }
-            let rows = batch
-                .iter()
-                .filter_map(|&j| Some((j, customers.get(j)?, dates.get(j)?, amounts.get(j)?)));
-            self.touch(rows.clone().map(|(_, c, d, _)| (c, d)));
-            for (j, c, d, a) in rows {
-                self.push_day_at(j as u64, c, d.day_number(), *a)?;
-            }
-        }
-        Ok(())
+        self.extend_selected(log, true, |hash| hash % parts == part)
     }
 
     /// [`finish`](Self::finish) that accepts an empty result (a partition may be empty).
@@ -354,7 +411,7 @@ where
         let SummaryBuilder {
             spec,
             summary_end_day,
-            mut holdout,
+            holdout,
             calibration,
             counts,
             ..
@@ -367,55 +424,55 @@ where
             ..SummaryReport::default()
         };
         let holdout_duration = spec.holdout_duration();
-        // Sorting the compact accumulators is cheaper than sorting the summaries.
-        let mut accumulators: Vec<(K, Accumulator)> = calibration.map.into_iter().collect();
-        accumulators.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         // Customers whose period count needs their blocks from the side log.
         let needed = |side: &Side, accs: &mut dyn Iterator<Item = &Accumulator>| -> Vec<u32> {
             accs.filter_map(|a| a.needs_blocks(side)).collect()
         };
-        let cal_blocks = calibration.side.blocks_of(&needed(
-            &calibration.side,
-            &mut accumulators.iter().map(|(_, a)| a),
-        ));
+        let cal_blocks = calibration
+            .side
+            .blocks_of(&needed(&calibration.side, &mut calibration.map.values()));
         let hold_blocks = holdout
             .side
             .blocks_of(&needed(&holdout.side, &mut holdout.map.values()));
-        let mut customers = Vec::with_capacity(accumulators.len());
-        for (key, acc) in accumulators {
-            let hold = holdout.map.remove(&key);
-            let hold_rows = hold.as_ref().map_or(0, |h| u64::from(h.rows));
+        let mut customers = Vec::with_capacity(calibration.map.len());
+        // Holdout customers met in the calibration window, and their rows.
+        let (mut met, mut met_rows) = (0usize, 0u64);
+        in_key_order(calibration.map, |key, acc| {
+            let hold = holdout.map.get(&key);
+            let hold_rows = hold.map_or(0, |h| u64::from(h.rows));
+            if hold.is_some() {
+                met += 1;
+                met_rows += hold_rows;
+            }
             if !acc.has_purchase() {
                 report.customers_without_purchase += 1;
                 report.rows_of_excluded_customers += u64::from(acc.rows) + hold_rows;
-                continue;
+                return Ok(());
             }
-            let logged = logged_blocks(&acc, &calibration.side, &cal_blocks);
+            let logged = logged_blocks(acc, &calibration.side, &cal_blocks);
             let summary = summarise_one(
                 &spec,
                 summary_end_day,
                 key,
-                &acc,
+                acc,
                 &calibration.side,
                 logged,
                 &mut report,
             )?;
             let summary = match holdout_duration {
                 Some(duration) => {
-                    let logged = hold
-                        .as_ref()
-                        .and_then(|h| logged_blocks(h, &holdout.side, &hold_blocks));
-                    attach_holdout(&spec, summary, hold.as_ref(), &holdout.side, logged, duration)?
+                    let logged = hold.and_then(|h| logged_blocks(h, &holdout.side, &hold_blocks));
+                    attach_holdout(&spec, summary, hold, &holdout.side, logged, duration)?
                 }
                 None => summary,
             };
             report.rows_summarised += u64::from(acc.rows) + hold_rows;
             customers.push(summary);
-        }
-        for (_, acc) in holdout.map {
-            report.customers_first_seen_in_holdout += 1;
-            report.rows_of_excluded_customers += u64::from(acc.rows);
-        }
+            Ok(())
+        })?;
+        let hold_rows: u64 = holdout.map.values().map(|a| u64::from(a.rows)).sum();
+        report.customers_first_seen_in_holdout += (holdout.map.len() - met) as u64;
+        report.rows_of_excluded_customers += hold_rows - met_rows;
         report.customers = customers.len() as u64;
         Ok(Summaries {
             spec,
@@ -423,6 +480,38 @@ where
             report,
         })
     }
+}
+
+/// Calls `f` on every customer of `table` in ascending key order.
+///
+/// Small keys (8 bytes or less: integers, most ids) are sorted as `(key, slot)` pairs,
+/// 16 bytes each, and the accumulators read in place (fetched a few customers ahead, as
+/// the order is random in the table); larger keys, whose clones may allocate, move out of
+/// the table with their accumulators and sort those.
+fn in_key_order<K: Ord + Clone + Hash>(
+    table: CustomerTable<K>,
+    mut f: impl FnMut(K, &Accumulator) -> Result<()>,
+) -> Result<()> {
+    if std::mem::size_of::<K>() <= 8 {
+        let mut order: Vec<(K, usize)> = table.indexed().map(|(i, k, _)| (k.clone(), i)).collect();
+        order.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        const AHEAD: usize = 8;
+        for (n, (key, i)) in order.iter().enumerate() {
+            if let Some(&(_, ahead)) = order.get(n + AHEAD) {
+                table.prefetch_slot(ahead);
+            }
+            if let Some(acc) = table.at(*i) {
+                f(key.clone(), acc)?;
+            }
+        }
+    } else {
+        let mut entries: Vec<(K, Accumulator)> = table.into_entries().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (key, acc) in entries {
+            f(key, &acc)?;
+        }
+    }
+    Ok(())
 }
 
 fn merge_windows<K: Eq + Hash + Debug>(
@@ -438,17 +527,18 @@ fn merge_windows<K: Eq + Hash + Debug>(
     })?;
     into.map.reserve(map.len());
     let period_of = move |d: i32| period.index(d);
-    for (key, mut acc) in map {
-        match into.map.get_mut(&key) {
-            Some(a) => a
+    for (key, mut acc) in map.into_entries() {
+        let hash = into.map.hash(&key);
+        match into.map.entry(hash, &key) {
+            Entry::Occupied(a) => a
                 .merge(&mut into.side, period_of, acc, offset)
                 .map_err(|reason| Error::InvalidCustomer {
                     customer: format!("{key:?}"),
                     reason: reason.to_string(),
                 })?,
-            None => {
+            Entry::Vacant(vacant) => {
                 acc.shift_id(offset);
-                into.map.insert(key, acc);
+                vacant.insert(key, acc);
             }
         }
     }

@@ -19,7 +19,9 @@
 mod accumulator;
 mod builder;
 mod columns;
+mod prefetch;
 mod spec;
+mod table;
 
 pub use builder::SummaryBuilder;
 pub use columns::{HoldoutColumns, SummaryColumns};
@@ -296,10 +298,11 @@ where
     use rayon::prelude::*;
     spec.validate()?;
     let parts = rayon::current_num_threads().max(1) as u64;
+    let hasher = foldhash::fast::RandomState::default();
     let results: Vec<Result<Summaries<K>>> = (0..parts)
         .into_par_iter()
         .map(|part| {
-            let mut b = SummaryBuilder::new(spec)?;
+            let mut b = SummaryBuilder::with_hasher(spec, hasher.clone())?;
             b.extend_partition(log, part, parts)?;
             b.finish_part()
         })
