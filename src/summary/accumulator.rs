@@ -265,10 +265,13 @@ impl Accumulator {
     #[inline(always)]
     fn add_in_order(&mut self, period_of: &impl Fn(i32) -> i32, day: i32, amount: Decimal) -> Option<()> {
         // `SLOW_MONEY` is no Decimal scale, so slow money never passes.
-        if day < self.last_day || amount.is_sign_negative() || amount.scale() != u32::from(self.scale) {
+        if !self.has_purchase()
+            || day < self.last_day
+            || amount.is_sign_negative()
+            || amount.scale() != u32::from(self.scale)
+        {
             return None;
         }
-        // `last_day` is `i32::MIN` without a purchase, so a purchase exists here.
         let m = i64::try_from(amount.mantissa()).ok()?;
         let rows = self.rows.checked_add(1)?;
         let total = self.total.checked_add(m)?;
