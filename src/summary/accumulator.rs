@@ -70,6 +70,8 @@ pub(crate) struct Side {
     alias: FastMap<u32, u32>,
     /// Log length at which the log is compacted next.
     compact_at: usize,
+    /// Whether an entry may repeat a (customer, block) pair since the last compaction.
+    overlapping: bool,
 }
 
 /// The smallest log worth compacting.
@@ -85,6 +87,8 @@ impl Side {
         Ok(id)
     }
 
+    /// Appends a block no entry of the log has for this customer (a finished block, in
+    /// date order).
     fn push(&mut self, id: u32, base: i32, bits: u64) {
         if bits != 0 {
             self.log.push(LogEntry { id, base, bits });
@@ -94,10 +98,24 @@ impl Side {
         }
     }
 
+    /// Appends a block the log may already have for this customer (a row out of date
+    /// order, a merge).
+    fn push_overlapping(&mut self, id: u32, base: i32, bits: u64) {
+        self.overlapping = true;
+        self.push(id, base, bits);
+    }
+
     /// Merges entries of the same customer and block. Rows out of date order append an
     /// entry each; compacting whenever the log doubles keeps it at most twice the number
     /// of distinct (customer, 64-period block) pairs, so memory follows customers, not rows.
+    /// A log of distinct pairs only (rows in date order) has nothing to merge and is left
+    /// as it is.
     fn compact(&mut self) {
+        if !self.overlapping && self.alias.is_empty() {
+            self.compact_at = 2 * self.log.len();
+            return;
+        }
+        self.overlapping = false;
         if !self.alias.is_empty() {
             let alias = std::mem::take(&mut self.alias);
             let canonical = |mut id: u32| {
@@ -137,6 +155,7 @@ impl Side {
             .checked_add(other.next_id)
             .filter(|&n| n < NO_ID)
             .ok_or(TOO_MANY_CUSTOMERS)?;
+        self.overlapping |= other.overlapping;
         self.log.extend(other.log.into_iter().map(|e| LogEntry {
             id: e.id + offset,
             ..e
@@ -383,7 +402,7 @@ impl Accumulator {
                     *flushed = flushed.saturating_add(bits.count_ones());
                     *bits = bit;
                 } else {
-                    side.push(id, block, bit);
+                    side.push_overlapping(id, block, bit);
                     *dirty = true;
                 }
             }
@@ -420,21 +439,35 @@ impl Accumulator {
                     }
                 }
                 // Does not fit inline: a window over the latest block, the rest to the log.
-                let all: Vec<i32> = self
+                // One log entry per older block (distinct periods, so the count is exact).
+                let mut all: Vec<i32> = self
                     .inline_periods(first)
                     .chain(std::iter::once(period))
                     .collect();
-                let latest = align64(all.iter().copied().max().unwrap_or(period));
+                all.sort_unstable();
+                let latest = align64(all.last().copied().unwrap_or(period));
                 let mut bits = 0u64;
                 let mut flushed = 0u32;
+                let mut older: Option<(i32, u64)> = None;
                 for p in all {
                     let block = align64(p);
+                    let bit = 1u64 << (p - block);
                     if block == latest {
-                        bits |= 1u64 << (p - block);
-                    } else {
-                        side.push(id, block, 1u64 << (p - block));
-                        flushed += 1;
+                        bits |= bit;
+                        continue;
                     }
+                    flushed += 1;
+                    older = match older {
+                        Some((b, acc)) if b == block => Some((b, acc | bit)),
+                        Some((b, acc)) => {
+                            side.push(id, b, acc);
+                            Some((block, bit))
+                        }
+                        None => Some((block, bit)),
+                    };
+                }
+                if let Some((b, acc)) = older {
+                    side.push(id, b, acc);
                 }
                 self.periods = Periods::Window {
                     bits,
@@ -667,10 +700,12 @@ impl Accumulator {
                     match acc.periods {
                         Periods::Inline { .. } => {
                             for p in acc.inline_periods(period_of(acc.first_day)) {
-                                side.push(id, align64(p), 1u64 << (p - align64(p)));
+                                side.push_overlapping(id, align64(p), 1u64 << (p - align64(p)));
                             }
                         }
-                        Periods::Window { bits, .. } => side.push(id, align64(period_of(acc.last_day)), bits),
+                        Periods::Window { bits, .. } => {
+                            side.push_overlapping(id, align64(period_of(acc.last_day)), bits)
+                        }
                     }
                 }
                 if other.id != NO_ID && other.id != id {

@@ -232,6 +232,39 @@ impl<K: Eq + Hash> CustomerTable<K> {
     }
 }
 
+/// Estimates the number of distinct values among `hashes` (well-mixed 64-bit hashes of
+/// keys; equal keys give equal hashes) from the `K_MIN` smallest distinct hashes
+/// (k-minimum values; relative standard error about 1/√k ≈ 3%). Exact below `K_MIN`
+/// distinct values.
+pub(crate) fn estimate_distinct(hashes: impl Iterator<Item = u64>) -> usize {
+    const K_MIN: usize = 1024;
+    // The smallest distinct hashes seen, ascending; only a hash below the largest kept
+    // one (rare after the first few thousand rows) costs more than one comparison.
+    let mut smallest: Vec<u64> = Vec::with_capacity(K_MIN + 1);
+    let mut threshold = u64::MAX;
+    for h in hashes {
+        if h >= threshold && smallest.len() == K_MIN {
+            continue;
+        }
+        if let Err(at) = smallest.binary_search(&h) {
+            smallest.insert(at, h);
+            if smallest.len() > K_MIN {
+                smallest.pop();
+            }
+            if smallest.len() == K_MIN {
+                threshold = smallest.last().copied().unwrap_or(u64::MAX);
+            }
+        }
+    }
+    match smallest.last() {
+        Some(&kth) if smallest.len() == K_MIN => {
+            let fraction = (kth as f64 + 1.0) / 18_446_744_073_709_551_616.0;
+            ((K_MIN - 1) as f64 / fraction) as usize
+        }
+        _ => smallest.len(),
+    }
+}
+
 /// `entry` probes the table it has just grown, so this is never reached.
 #[cold]
 fn unreachable_slot<'a, K>() -> Entry<'a, K> {
@@ -288,6 +321,18 @@ mod tests {
     #[test]
     fn a_u64_slot_is_one_cache_line() {
         assert_eq!(std::mem::size_of::<Slot<u64>>(), 64);
+    }
+
+    #[test]
+    fn distinct_estimates_are_within_a_few_percent() {
+        let hasher = foldhash::fast::RandomState::default();
+        for distinct in [0u64, 1, 500, 1023, 1024, 5_000, 100_000, 1_000_000] {
+            // Every key three times, as in a log.
+            let hashes = (0..3 * distinct).map(|i| hasher.hash_one(i % distinct.max(1)));
+            let estimate = estimate_distinct(hashes.take(3 * distinct as usize)) as f64;
+            let exact = distinct as f64;
+            assert!((estimate - exact).abs() <= 0.12 * exact, "{distinct}: {estimate}");
+        }
     }
 
     proptest! {
