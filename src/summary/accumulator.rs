@@ -278,20 +278,24 @@ impl Accumulator {
         self.add_general(side, period_of, day, amount)
     }
 
-    /// The common row, without calls or the side log: a purchase at the running decimal
-    /// scale on or after the latest purchase day, whose period fits inline or in the
+    /// The common row, without calls or the side log: a purchase with at most the running
+    /// number of decimals on or after the latest purchase day, whose period fits inline or in the
     /// current window. `None`, with nothing changed, for any other row.
     #[inline(always)]
     fn add_in_order(&mut self, period_of: &impl Fn(i32) -> i32, day: i32, amount: Decimal) -> Option<()> {
         // `SLOW_MONEY` is no Decimal scale, so slow money never passes.
-        if !self.has_purchase()
-            || day < self.last_day
-            || amount.is_sign_negative()
-            || amount.scale() != u32::from(self.scale)
-        {
+        let (scale, amount_scale) = (u32::from(self.scale), amount.scale());
+        if !self.has_purchase() || day < self.last_day || amount.is_sign_negative() || amount_scale > scale {
             return None;
         }
+        // Amounts written with fewer decimals ("7.1" among "7.15") are scaled up; `pow10`
+        // of `SLOW_MONEY - s` does not exist, so slow money never passes.
         let m = i64::try_from(amount.mantissa()).ok()?;
+        let m = if amount_scale < scale {
+            m.checked_mul(pow10(scale - amount_scale)?)?
+        } else {
+            m
+        };
         let rows = self.rows.checked_add(1)?;
         let total = self.total.checked_add(m)?;
         let (period, last) = (period_of(day), period_of(self.last_day));
