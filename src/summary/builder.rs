@@ -55,6 +55,9 @@ struct RowCounts {
 /// Logs from which a fresh builder sizes its table from an estimate of the customers.
 const PRESIZE_MIN_ROWS: usize = 1 << 16;
 
+/// Customers from which the table outgrows the cache and prefetching pays.
+const PREFETCH_MIN_CUSTOMERS: usize = 1 << 14;
+
 /// Rows per batch: the slots of the next batch are prefetched while this one is updated.
 const BATCH: usize = 32;
 
@@ -320,20 +323,26 @@ where
         let mut rows = customers.iter().zip(log.dates()).enumerate();
         let (mut current, mut next, mut far) = (Batch::EMPTY, Batch::EMPTY, Batch::EMPTY);
         loop {
+            // While the table fits in cache, requesting slots ahead only costs time.
+            let prefetching = self.calibration.map.len() >= PREFETCH_MIN_CUSTOMERS;
             far.len = 0;
             for (j, (c, d)) in rows.by_ref() {
                 let hash = self.calibration.map.hash(c);
                 if keep(hash) {
                     let day = d.day_number();
-                    self.window(day).map.prefetch_ctrl(hash);
+                    if prefetching {
+                        self.window(day).map.prefetch_ctrl(hash);
+                    }
                     far.push(j, hash, day);
                     if far.is_full() {
                         break;
                     }
                 }
             }
-            for (_, hash, day) in next.iter() {
-                self.window(day).map.prefetch(hash);
+            if prefetching {
+                for (_, hash, day) in next.iter() {
+                    self.window(day).map.prefetch(hash);
+                }
             }
             for (j, hash, day) in current.iter() {
                 if let (Some(c), Some(a)) = (customers.get(j), amounts.get(j)) {
