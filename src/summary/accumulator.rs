@@ -264,7 +264,7 @@ impl Accumulator {
     /// Adds one row, or fails and leaves the accumulator as it was.
     ///
     /// `period_of` maps a day to its period (the spec's [`Period`](crate::Period)).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn add(
         &mut self,
         side: &mut Side,
@@ -272,17 +272,48 @@ impl Accumulator {
         day: i32,
         amount: Decimal,
     ) -> Result<(), Failure> {
-        if self.add_in_order(&period_of, day, amount).is_some() {
+        if self.add_in_order(side, &period_of, day, amount).is_some() {
             return Ok(());
         }
         self.add_general(side, period_of, day, amount)
+    }
+
+    /// A new customer's accumulator from their first row, when it is a purchase whose
+    /// amount fits the fast path (`None` otherwise: start from [`new`](Self::new) and
+    /// [`add`](Self::add)).
+    #[inline(always)]
+    pub(crate) fn starting_with(day: i32, amount: Decimal) -> Option<Self> {
+        let scale = amount.scale();
+        if amount.is_sign_negative() || scale > MAX_FAST_SCALE {
+            return None;
+        }
+        let m = i64::try_from(amount.mantissa()).ok()?;
+        Some(Accumulator {
+            first_day: day,
+            last_day: day,
+            rows: 1,
+            id: NO_ID,
+            total: m,
+            first_total: m,
+            scale: scale as u8,
+            periods: Periods::Inline {
+                len: 0,
+                offsets: [0; INLINE_PERIODS],
+            },
+        })
     }
 
     /// The common row, without calls or the side log: a purchase with at most the running
     /// number of decimals on or after the latest purchase day, whose period fits inline or in the
     /// current window. `None`, with nothing changed, for any other row.
     #[inline(always)]
-    fn add_in_order(&mut self, period_of: &impl Fn(i32) -> i32, day: i32, amount: Decimal) -> Option<()> {
+    fn add_in_order(
+        &mut self,
+        side: &mut Side,
+        period_of: &impl Fn(i32) -> i32,
+        day: i32,
+        amount: Decimal,
+    ) -> Option<()> {
         // `SLOW_MONEY` is no Decimal scale, so slow money never passes.
         let (scale, amount_scale) = (u32::from(self.scale), amount.scale());
         if !self.has_purchase() || day < self.last_day || amount.is_sign_negative() || amount_scale > scale {
@@ -315,10 +346,17 @@ impl Accumulator {
                     *slot = offset;
                     *len += 1;
                 }
-                Periods::Window { bits, .. } => {
-                    let block = align64(period);
-                    if block != align64(last) {
-                        return None;
+                Periods::Window { bits, flushed, .. } => {
+                    let (block, base) = (align64(period), align64(last));
+                    if block != base {
+                        // Moving forward: the finished block goes to the log (a window
+                        // always has an id).
+                        if self.id == NO_ID {
+                            return None;
+                        }
+                        side.push(self.id, base, *bits);
+                        *flushed = flushed.saturating_add(bits.count_ones());
+                        *bits = 0;
                     }
                     *bits |= 1u64 << (period - block);
                 }

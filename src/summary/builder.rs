@@ -254,14 +254,20 @@ where
         let period_of = |d: i32| period.index(d);
         let result = match window.map.entry(hash, customer) {
             Entry::Occupied(acc) => acc.add(&mut window.side, period_of, day, amount),
-            Entry::Vacant(vacant) => {
-                let mut acc = Accumulator::new();
-                let r = acc.add(&mut window.side, period_of, day, amount);
-                if r.is_ok() {
+            Entry::Vacant(vacant) => match Accumulator::starting_with(day, amount) {
+                Some(acc) => {
                     vacant.insert(customer.clone(), acc);
+                    Ok(())
                 }
-                r
-            }
+                None => {
+                    let mut acc = Accumulator::new();
+                    let r = acc.add(&mut window.side, period_of, day, amount);
+                    if r.is_ok() {
+                        vacant.insert(customer.clone(), acc);
+                    }
+                    r
+                }
+            },
         };
         result.map_err(|reason| Error::InvalidRow {
             row,
