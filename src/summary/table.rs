@@ -325,13 +325,20 @@ mod tests {
 
     #[test]
     fn distinct_estimates_are_within_a_few_percent() {
-        let hasher = foldhash::fast::RandomState::default();
-        for distinct in [0u64, 1, 500, 1023, 1024, 5_000, 100_000, 1_000_000] {
-            // Every key three times, as in a log.
-            let hashes = (0..3 * distinct).map(|i| hasher.hash_one(i % distinct.max(1)));
-            let estimate = estimate_distinct(hashes.take(3 * distinct as usize)) as f64;
-            let exact = distinct as f64;
-            assert!((estimate - exact).abs() <= 0.12 * exact, "{distinct}: {estimate}");
+        // Fixed seeds keep the test deterministic; the error is ~3 % (1/√1024), the bound
+        // is 4 standard errors.
+        for seed in 0..20 {
+            let hasher = foldhash::fast::FixedState::with_seed(seed);
+            for distinct in [0u64, 1, 500, 1023, 1024, 1025, 5_000, 100_000] {
+                // Every key three times, as in a log.
+                let hashes = (0..3 * distinct).map(|i| hasher.hash_one(i % distinct.max(1)));
+                let estimate = estimate_distinct(hashes) as f64;
+                let exact = distinct as f64;
+                assert!(
+                    (estimate - exact).abs() <= 0.125 * exact,
+                    "seed {seed}, {distinct}: {estimate}"
+                );
+            }
         }
     }
 
