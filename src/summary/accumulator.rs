@@ -856,6 +856,7 @@ fn align64(p: i32) -> i32 {
 }
 
 /// Powers of ten that fit an `i64`.
+#[allow(clippy::indexing_slicing)] // const table: indices are in range by construction
 const POW10: [i64; 19] = {
     let mut t = [1i64; 19];
     let mut i = 1;
