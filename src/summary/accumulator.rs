@@ -72,6 +72,8 @@ pub(crate) struct Side {
     compact_at: usize,
     /// Whether an entry may repeat a (customer, block) pair since the last compaction.
     overlapping: bool,
+    /// Whether any entry ever could (a dirty window may exist).
+    ever_overlapping: bool,
 }
 
 /// The smallest log worth compacting.
@@ -102,6 +104,7 @@ impl Side {
     /// order, a merge).
     fn push_overlapping(&mut self, id: u32, base: i32, bits: u64) {
         self.overlapping = true;
+        self.ever_overlapping = true;
         self.push(id, base, bits);
     }
 
@@ -156,6 +159,7 @@ impl Side {
             .filter(|&n| n < NO_ID)
             .ok_or(TOO_MANY_CUSTOMERS)?;
         self.overlapping |= other.overlapping;
+        self.ever_overlapping |= other.ever_overlapping;
         self.log.extend(other.log.into_iter().map(|e| LogEntry {
             id: e.id + offset,
             ..e
@@ -165,6 +169,14 @@ impl Side {
         self.alias
             .extend(other.alias.into_iter().map(|(a, b)| (a + offset, b + offset)));
         Ok(offset)
+    }
+
+    /// Whether any accumulator of this window may need its blocks from the log
+    /// ([`Accumulator::needs_blocks`]): only after a row out of date order or a merge (a
+    /// dirty window), or with returns (which live in extras). Otherwise nobody does, and
+    /// `finish` skips looking.
+    pub(crate) fn may_need_blocks(&self) -> bool {
+        self.ever_overlapping || !self.extras.is_empty()
     }
 
     /// The full sets of purchase periods of the customers `ids` (canonical ids), as sorted

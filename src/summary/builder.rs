@@ -453,7 +453,11 @@ where
         let holdout_duration = spec.holdout_duration();
         // Customers whose period count needs their blocks from the side log.
         let needed = |side: &Side, accs: &mut dyn Iterator<Item = &Accumulator>| -> Vec<u32> {
-            accs.filter_map(|a| a.needs_blocks(side)).collect()
+            if side.may_need_blocks() {
+                accs.filter_map(|a| a.needs_blocks(side)).collect()
+            } else {
+                Vec::new()
+            }
         };
         let cal_blocks = calibration
             .side
