@@ -87,8 +87,9 @@ impl DiscreteSummaries {
             });
         }
         let mut rows = Vec::with_capacity(n);
-        for i in 0..n {
-            let (x, tx, p, w) = (frequency[i], recency[i], periods[i], weight[i]);
+        // The lengths are equal (checked above), so the zip visits every row.
+        let columns = frequency.iter().zip(recency).zip(periods).zip(weight);
+        for (i, (((&x, &tx), &p), &w)) in columns.enumerate() {
             let bad = |e: Error| Error::InvalidRow {
                 row: i as u64,
                 reason: e.to_string(),
@@ -279,7 +280,14 @@ impl BgBb {
             &[1.0, 1.0, 1.0, 1.0],
             options,
             data.len(),
-            |t| BgBb::new(t[0], t[1], t[2], t[3]),
+            |t| match *t {
+                [alpha, beta, gamma, delta] => BgBb::new(alpha, beta, gamma, delta),
+                _ => Err(Error::param(
+                    "parameters",
+                    format!("{t:?}"),
+                    "needs one value per model parameter",
+                )),
+            },
         )
     }
 
@@ -451,15 +459,22 @@ impl Likelihood for BgBbLikelihood<'_> {
         };
         let f = eval(theta);
         let mut tp = theta.to_vec();
-        for j in 0..theta.len().min(grad.len()) {
-            let h = 1e-6 * theta[j];
-            tp[j] = theta[j] + h;
+        for (j, (g, &t)) in grad.iter_mut().zip(theta).enumerate() {
+            let h = 1e-6 * t;
+            set_coordinate(&mut tp, j, t + h);
             let fp = eval(&tp);
-            tp[j] = theta[j] - h;
+            set_coordinate(&mut tp, j, t - h);
             let fm = eval(&tp);
-            tp[j] = theta[j];
-            grad[j] = (fp - fm) / (2.0 * h);
+            set_coordinate(&mut tp, j, t);
+            *g = (fp - fm) / (2.0 * h);
         }
         f
+    }
+}
+
+/// Sets coordinate `j` of `point` (a copy of θ, so `j` is always in range).
+fn set_coordinate(point: &mut [f64], j: usize, value: f64) {
+    if let Some(c) = point.get_mut(j) {
+        *c = value;
     }
 }

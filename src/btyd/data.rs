@@ -119,8 +119,9 @@ impl WeightedSummaries {
             return Err(Error::EmptyInput { what: "summaries" });
         }
         let mut rows = Vec::with_capacity(n);
-        for i in 0..n {
-            let (x, tx, t, w) = (frequency[i], recency[i], age[i], weight[i]);
+        // The lengths are equal (checked above), so the zip visits every row.
+        let columns = frequency.iter().zip(recency).zip(age).zip(weight);
+        for (i, (((&x, &tx), &t), &w)) in columns.enumerate() {
             check_summary(x, tx, t).map_err(|e| row_error(i, e))?;
             if !(w.is_finite() && w > 0.0) {
                 return Err(row_error(i, Error::param("weight", w, "must be finite and > 0")));
@@ -283,8 +284,8 @@ impl<'a> SummarySlices<'a> {
 
     /// Visits each row in order (serially), stopping at the first error.
     pub(crate) fn for_each(&self, mut f: impl FnMut(usize, f64, f64, f64) -> Result<()>) -> Result<()> {
-        for i in 0..self.len() {
-            f(i, self.frequency[i], self.recency[i], self.age[i])?;
+        for (i, ((&x, &tx), &t)) in self.frequency.iter().zip(self.recency).zip(self.age).enumerate() {
+            f(i, x, tx, t)?;
         }
         Ok(())
     }
@@ -312,18 +313,29 @@ impl<'a> SummarySlices<'a> {
     where
         F: Fn(usize, f64, f64, f64) -> Result<f64> + Sync,
     {
-        let one = |i: usize| -> Result<f64> {
-            let (x, tx, t) = (self.frequency[i], self.recency[i], self.age[i]);
+        let one = |(i, ((&x, &tx), &t)): (usize, ((&f64, &f64), &f64))| -> Result<f64> {
             f(i, x, tx, t).map_err(|e| row_error(i, e))
         };
         #[cfg(feature = "parallel")]
         {
             use rayon::prelude::*;
-            (0..self.len()).into_par_iter().map(one).collect()
+            self.frequency
+                .par_iter()
+                .zip(self.recency)
+                .zip(self.age)
+                .enumerate()
+                .map(one)
+                .collect()
         }
         #[cfg(not(feature = "parallel"))]
         {
-            (0..self.len()).map(one).collect()
+            self.frequency
+                .iter()
+                .zip(self.recency)
+                .zip(self.age)
+                .enumerate()
+                .map(one)
+                .collect()
         }
     }
 }
@@ -334,9 +346,9 @@ impl<'a, K> From<&'a SummaryColumns<K>> for SummarySlices<'a> {
         // total even for a hand-built value.
         let n = c.frequency.len().min(c.recency.len()).min(c.age.len());
         SummarySlices {
-            frequency: &c.frequency[..n],
-            recency: &c.recency[..n],
-            age: &c.age[..n],
+            frequency: c.frequency.get(..n).unwrap_or_default(),
+            recency: c.recency.get(..n).unwrap_or_default(),
+            age: c.age.get(..n).unwrap_or_default(),
         }
     }
 }

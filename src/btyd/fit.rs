@@ -237,30 +237,49 @@ pub(crate) fn fit<L: Likelihood, M>(
 pub(crate) fn standard_errors<L: Likelihood>(lik: &L, theta: &[f64], penalty: f64) -> Option<Vec<f64>> {
     let k = theta.len();
     let n = lik.total_weight();
-    let mut h = vec![0.0; k * k];
+    // Row j of `ht` is column j of H: the central difference of the gradient along θ_j.
+    let mut ht = vec![0.0; k * k];
+    let mut tp = vec![0.0; k];
+    let mut tm = vec![0.0; k];
     let mut gp = vec![0.0; k];
     let mut gm = vec![0.0; k];
-    for j in 0..k {
-        let step = L::HESSIAN_STEP * theta[j];
-        let mut tp = theta.to_vec();
-        let mut tm = theta.to_vec();
-        tp[j] += step;
-        tm[j] -= step;
+    for (j, (ht_j, &theta_j)) in ht.chunks_exact_mut(k.max(1)).zip(theta).enumerate() {
+        let step = L::HESSIAN_STEP * theta_j;
+        perturb(theta, j, step, &mut tp);
+        perturb(theta, j, -step, &mut tm);
         lik.ll_grad(&tp, &mut gp);
         lik.ll_grad(&tm, &mut gm);
-        for i in 0..k {
-            h[i * k + j] = -(gp[i] - gm[i]) / (2.0 * step);
-        }
-        h[j * k + j] += 2.0 * n * penalty;
-    }
-    for i in 0..k {
-        for j in 0..i {
-            let avg = 0.5 * (h[i * k + j] + h[j * k + i]);
-            h[i * k + j] = avg;
-            h[j * k + i] = avg;
+        for (i, (h_ij, (p, m))) in ht_j.iter_mut().zip(gp.iter().zip(&gm)).enumerate() {
+            *h_ij = -(p - m) / (2.0 * step);
+            if i == j {
+                *h_ij += 2.0 * n * penalty;
+            }
         }
     }
+    let h = symmetrized(&ht, k);
     let inv = invert_spd(&h, k)?;
-    let se: Vec<f64> = (0..k).map(|i| inv[i * k + i].sqrt()).collect();
+    // The diagonal of a k × k row-major matrix is every (k + 1)-th entry from the first.
+    let se: Vec<f64> = inv.iter().step_by(k + 1).map(|v| v.sqrt()).collect();
     se.iter().all(|v| v.is_finite()).then_some(se)
+}
+
+/// `out ← θ` with `delta` added to coordinate `j`.
+fn perturb(theta: &[f64], j: usize, delta: f64, out: &mut [f64]) {
+    for (i, (o, &t)) in out.iter_mut().zip(theta).enumerate() {
+        *o = if i == j { t + delta } else { t };
+    }
+}
+
+/// (M + Mᵀ)/2 off the diagonal, M's own diagonal on it, for a row-major `k × k` matrix.
+fn symmetrized(m: &[f64], k: usize) -> Vec<f64> {
+    let mut out = vec![0.0; m.len()];
+    let width = k.max(1);
+    for (i, (out_i, m_i)) in out.chunks_exact_mut(width).zip(m.chunks_exact(width)).enumerate() {
+        // Column i of M, top to bottom, pairs M[i][j] with M[j][i].
+        let m_col_i = m.iter().skip(i).step_by(width);
+        for (j, (o, (&a, &b))) in out_i.iter_mut().zip(m_i.iter().zip(m_col_i)).enumerate() {
+            *o = if i == j { a } else { 0.5 * (a + b) };
+        }
+    }
+    out
 }

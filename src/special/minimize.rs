@@ -53,6 +53,10 @@ pub(crate) fn minimize(f: &dyn Objective, x0: &[f64], tol: f64, max_iter: usize)
     let mut x_new = vec![0.0; n];
     let mut g_new = vec![0.0; n];
     let mut dir = vec![0.0; n];
+    // Step, gradient change and H·y of the BFGS update, reused across iterations.
+    let mut s = vec![0.0; n];
+    let mut y = vec![0.0; n];
+    let mut hy = vec![0.0; n];
     let inf_norm = |v: &[f64]| v.iter().fold(0.0_f64, |m, a| m.max(a.abs()));
     let mut stalled = 0;
     for iter in 0..max_iter {
@@ -66,15 +70,14 @@ pub(crate) fn minimize(f: &dyn Objective, x0: &[f64], tol: f64, max_iter: usize)
                 iterations: iter,
             });
         }
-        for i in 0..n {
-            dir[i] = -(0..n).map(|j| h[i * n + j] * g[j]).sum::<f64>();
-        }
-        let mut slope: f64 = dir.iter().zip(&g).map(|(d, gi)| d * gi).sum();
+        mat_vec(&h, &g, &mut dir);
+        dir.iter_mut().for_each(|d| *d = -*d);
+        let mut slope = dot(&dir, &g);
         if slope >= 0.0 || !slope.is_finite() {
             // Lost descent: restart from steepest descent.
             h = identity(n);
-            for i in 0..n {
-                dir[i] = -g[i];
+            for (d, gi) in dir.iter_mut().zip(&g) {
+                *d = -gi;
             }
             slope = -g.iter().map(|v| v * v).sum::<f64>();
         }
@@ -84,8 +87,8 @@ pub(crate) fn minimize(f: &dyn Objective, x0: &[f64], tol: f64, max_iter: usize)
         let mut f_new = f64::INFINITY;
         let mut accepted = false;
         for _ in 0..60 {
-            for i in 0..n {
-                x_new[i] = x[i] + step * dir[i];
+            for ((xn, xi), di) in x_new.iter_mut().zip(&x).zip(&dir) {
+                *xn = xi + step * di;
             }
             f_new = f.value_grad(&x_new, &mut g_new);
             if f_new.is_finite() && g_new.iter().all(|v| v.is_finite()) && f_new <= fx + 1e-4 * step * slope {
@@ -110,9 +113,9 @@ pub(crate) fn minimize(f: &dyn Objective, x0: &[f64], tol: f64, max_iter: usize)
                 detail: format!("line search failed; gradient norm {gn:e} at {x:?}"),
             });
         }
-        let s: Vec<f64> = (0..n).map(|i| x_new[i] - x[i]).collect();
-        let y: Vec<f64> = (0..n).map(|i| g_new[i] - g[i]).collect();
-        let sy: f64 = s.iter().zip(&y).map(|(a, b)| a * b).sum();
+        difference(&x_new, &x, &mut s);
+        difference(&g_new, &g, &mut y);
+        let sy = dot(&s, &y);
         if sy
             > 1e-12
                 * s.iter().map(|v| v * v).sum::<f64>().sqrt()
@@ -124,7 +127,7 @@ pub(crate) fn minimize(f: &dyn Objective, x0: &[f64], tol: f64, max_iter: usize)
                 h = identity(n);
                 h.iter_mut().for_each(|v| *v *= sy / yy);
             }
-            bfgs_update(&mut h, &s, &y, sy);
+            bfgs_update(&mut h, &s, &y, sy, &mut hy);
         }
         // Steps that no longer change f in the last digits: stationary to working precision.
         stalled = if fx - f_new <= 4.0 * f64::EPSILON * fx.abs() {
@@ -151,57 +154,117 @@ pub(crate) fn minimize(f: &dyn Objective, x0: &[f64], tol: f64, max_iter: usize)
     })
 }
 
+/// Σ aᵢ bᵢ, summed in index order.
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// `out ← a − b`, element by element.
+fn difference(a: &[f64], b: &[f64], out: &mut [f64]) {
+    for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
+        *o = x - y;
+    }
+}
+
+/// The rows of an `n`-column row-major matrix (none when `n = 0`, where the matrix is empty).
+fn rows(m: &[f64], n: usize) -> std::slice::ChunksExact<'_, f64> {
+    m.chunks_exact(n.max(1))
+}
+
+/// Mutable rows of an `n`-column row-major matrix, as [`rows`].
+fn rows_mut(m: &mut [f64], n: usize) -> std::slice::ChunksExactMut<'_, f64> {
+    m.chunks_exact_mut(n.max(1))
+}
+
+/// `out ← M v` for the row-major square matrix `M` of side `v.len()`.
+fn mat_vec(m: &[f64], v: &[f64], out: &mut [f64]) {
+    for (o, row) in out.iter_mut().zip(rows(m, v.len())) {
+        *o = dot(row, v);
+    }
+}
+
+/// Column `col` of an `n`-column row-major matrix, top to bottom.
+fn column(m: &[f64], n: usize, col: usize) -> impl Iterator<Item = &f64> {
+    m.iter().skip(col).step_by(n.max(1))
+}
+
 fn identity(n: usize) -> Vec<f64> {
     let mut h = vec![0.0; n * n];
-    for i in 0..n {
-        h[i * n + i] = 1.0;
-    }
+    // The diagonal of an n × n row-major matrix is every (n + 1)-th entry from the first.
+    h.iter_mut().step_by(n + 1).for_each(|v| *v = 1.0);
     h
 }
 
-/// H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ, ρ = 1/(yᵀs).
-fn bfgs_update(h: &mut [f64], s: &[f64], y: &[f64], sy: f64) {
+/// H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ, ρ = 1/(yᵀs); `hy` is scratch of length n.
+fn bfgs_update(h: &mut [f64], s: &[f64], y: &[f64], sy: f64, hy: &mut [f64]) {
     let n = s.len();
     let rho = 1.0 / sy;
-    let hy: Vec<f64> = (0..n)
-        .map(|i| (0..n).map(|j| h[i * n + j] * y[j]).sum())
-        .collect();
-    let yhy: f64 = y.iter().zip(&hy).map(|(a, b)| a * b).sum();
-    for i in 0..n {
-        for j in 0..n {
-            h[i * n + j] += -rho * (hy[i] * s[j] + s[i] * hy[j]) + (rho * rho * yhy + rho) * s[i] * s[j];
+    mat_vec(h, y, hy);
+    let yhy = dot(y, hy);
+    let ss_coef = rho * rho * yhy + rho;
+    for ((row, &hy_i), &s_i) in rows_mut(h, n).zip(hy.iter()).zip(s) {
+        for ((h_ij, &s_j), &hy_j) in row.iter_mut().zip(s).zip(hy.iter()) {
+            *h_ij += -rho * (hy_i * s_j + s_i * hy_j) + ss_coef * s_i * s_j;
         }
     }
 }
 
-/// Inverse of a symmetric positive-definite matrix (row-major) by Cholesky; `None` if it is
-/// not positive definite.
+/// Inverse of a symmetric positive-definite matrix (row-major, `n × n`) by Cholesky; `None`
+/// if it is not positive definite or `a` holds fewer than `n²` entries.
 pub(crate) fn invert_spd(a: &[f64], n: usize) -> Option<Vec<f64>> {
-    let mut l = vec![0.0; n * n];
-    for i in 0..n {
-        for j in 0..=i {
-            let s = a[i * n + j] - (0..j).map(|k| l[i * n + k] * l[j * n + k]).sum::<f64>();
-            if i == j {
-                if s <= 0.0 || !s.is_finite() {
-                    return None;
-                }
-                l[i * n + i] = s.sqrt();
-            } else {
-                l[i * n + j] = s / l[j * n + j];
-            }
+    if n == 0 {
+        return Some(Vec::new());
+    }
+    if a.len() < n * n {
+        return None;
+    }
+    // L row by row (zeros above the diagonal), and its diagonal separately.
+    let mut l: Vec<f64> = Vec::with_capacity(n * n);
+    let mut diag: Vec<f64> = Vec::with_capacity(n);
+    let mut row: Vec<f64> = Vec::with_capacity(n);
+    for (i, a_row) in a.chunks_exact(n).take(n).enumerate() {
+        // `row` holds L's row i up to column j − 1, so zipping with it sums over k < j.
+        row.clear();
+        for ((l_j, &l_jj), &a_ij) in l.chunks_exact(n).zip(&diag).zip(a_row) {
+            let s = a_ij - dot(&row, l_j);
+            row.push(s / l_jj);
         }
+        let a_ii = *a_row.get(i)?;
+        let s = a_ii - row.iter().map(|v| v * v).sum::<f64>();
+        if s <= 0.0 || !s.is_finite() {
+            return None;
+        }
+        let l_ii = s.sqrt();
+        row.push(l_ii);
+        diag.push(l_ii);
+        row.resize(n, 0.0);
+        l.extend_from_slice(&row);
     }
     // Solve L Lᵀ X = I column by column.
     let mut inv = vec![0.0; n * n];
+    let mut y: Vec<f64> = Vec::with_capacity(n);
+    // The solution column from the bottom up: `x_rev[m]` is entry n − 1 − m.
+    let mut x_rev: Vec<f64> = Vec::with_capacity(n);
     for col in 0..n {
-        let mut y = vec![0.0; n];
-        for i in 0..n {
+        // Forward: L y = e_col; `y` holds entries k < i, so zipping with it sums over them.
+        y.clear();
+        for (i, (l_i, &l_ii)) in l.chunks_exact(n).zip(&diag).enumerate() {
             let e = if i == col { 1.0 } else { 0.0 };
-            y[i] = (e - (0..i).map(|k| l[i * n + k] * y[k]).sum::<f64>()) / l[i * n + i];
+            let v = (e - dot(l_i, &y)) / l_ii;
+            y.push(v);
         }
-        for i in (0..n).rev() {
-            let v = (y[i] - (i + 1..n).map(|k| l[k * n + i] * inv[k * n + col]).sum::<f64>()) / l[i * n + i];
-            inv[i * n + col] = v;
+        // Backward: Lᵀ x = y, summing L[k][i] x[k] over k > i in increasing k.
+        x_rev.clear();
+        for (i, (&y_i, &l_ii)) in y.iter().zip(&diag).enumerate().rev() {
+            let below = column(&l, n, i)
+                .skip(i + 1)
+                .zip(x_rev.iter().rev())
+                .map(|(a, b)| a * b)
+                .sum::<f64>();
+            x_rev.push((y_i - below) / l_ii);
+        }
+        for (out, &v) in inv.iter_mut().skip(col).step_by(n).zip(x_rev.iter().rev()) {
+            *out = v;
         }
     }
     Some(inv)
