@@ -173,10 +173,13 @@ where
         let (Some(&(id, first)), Some(&(_, last))) = (group.first(), group.last()) else {
             continue;
         };
+        let Some(&customer) = keys.get(id as usize) else {
+            continue;
+        };
         events.push((first, 0));
         let mut lapses = 0;
-        for pair in group.windows(2) {
-            let (p, n) = (i64::from(pair[0].1), i64::from(pair[1].1));
+        for (&(_, p), &(_, n)) in group.iter().zip(group.iter().skip(1)) {
+            let (p, n) = (i64::from(p), i64::from(n));
             if n - p > window + 1 {
                 lapses += 1;
                 events.push(((p + window + 1) as i32, 1));
@@ -190,7 +193,7 @@ where
             events.push(((i64::from(last) + window + 1) as i32, 1));
         }
         customers.push(CustomerActivity {
-            customer: keys[id as usize].clone(),
+            customer: customer.clone(),
             first_purchase: date_of_day(first),
             last_purchase: date_of_day(last),
             days_inactive: u32::try_from(inactive).unwrap_or(u32::MAX),

@@ -64,10 +64,10 @@ impl CohortSpec {
                     "custom periods need at least two boundaries",
                 ));
             }
-            if let Some(w) = b.windows(2).find(|w| w[0] >= w[1]) {
+            if let Some((earlier, later)) = b.iter().zip(b.iter().skip(1)).find(|(x, y)| x >= y) {
                 return Err(Error::param(
                     "boundaries",
-                    format_args!("{} then {}", w[0], w[1]),
+                    format_args!("{earlier} then {later}"),
                     "boundaries must be strictly increasing (no unsorted or empty periods)",
                 ));
             }
@@ -433,6 +433,14 @@ impl Cells {
     }
 }
 
+/// Adds one to cell `i` (always in range: callers index cells they sized themselves).
+#[inline]
+fn bump(cells: &mut [u64], i: usize) {
+    if let Some(cell) = cells.get_mut(i) {
+        *cell += 1;
+    }
+}
+
 fn outside(row: usize, day: i32) -> Error {
     Error::InvalidRow {
         row: row as u64,
@@ -492,7 +500,9 @@ fn cells_masked<K: Eq + Hash + Clone, D: PurchaseDate>(
     let mut oldest = 0;
     for &(id, mask) in masks.values() {
         let b = 127 - mask.leading_zeros() as u8;
-        first_back[id as usize] = b;
+        if let Some(slot) = first_back.get_mut(id as usize) {
+            *slot = b;
+        }
         oldest = oldest.max(b);
     }
     if masks.is_empty() {
@@ -507,27 +517,31 @@ fn cells_masked<K: Eq + Hash + Clone, D: PurchaseDate>(
     let cohort = |b: u8| usize::from(oldest - b);
     let mut size = vec![0_u64; usize::from(oldest) + 1];
     for &b in &first_back {
-        size[cohort(b)] += 1;
+        bump(&mut size, cohort(b));
     }
     let mut cells = Cells::new(min_first, last_period, size, rows_after_as_of)?;
     for &(_, mask) in masks.values() {
         let first = 127 - mask.leading_zeros();
         let c = cohort(first as u8);
-        let (active, last_seen) = (&mut cells.active[c], &mut cells.last_seen[c]);
+        let (Some(active), Some(last_seen)) = (cells.active.get_mut(c), cells.last_seen.get_mut(c)) else {
+            continue;
+        };
         let mut m = mask;
         while m != 0 {
             let b = m.trailing_zeros();
-            active[(first - b) as usize] += 1;
+            bump(active, (first - b) as usize);
             m &= m - 1;
         }
-        last_seen[(first - mask.trailing_zeros()) as usize] += 1;
+        bump(last_seen, (first - mask.trailing_zeros()) as usize);
     }
     drop(masks);
     for (&(id, back), amount) in rows.iter().zip(log.amounts()) {
         if back == NONE {
             continue;
         }
-        let first = first_back[id as usize];
+        let Some(&first) = first_back.get(id as usize) else {
+            continue;
+        };
         cells.add_revenue(cohort(first), usize::from(first - back), *amount)?;
     }
     Ok(Some(cells))
@@ -584,22 +598,27 @@ fn cells_general<K: Eq + Hash + Clone, D: PurchaseDate>(
             "a cohort table spans 1 to 100,000 periods",
         ));
     }
-    let cohort_of = |id: u32| -> usize { (first[id as usize] - min_first) as usize };
+    let cohort_of = |first: i64| -> usize { (first - min_first) as usize };
     let mut size = vec![0_u64; span as usize];
-    for id in 0..first.len() as u32 {
-        size[cohort_of(id)] += 1;
+    for &f in &first {
+        bump(&mut size, cohort_of(f));
     }
     let mut cells = Cells::new(min_first, last_period, size, rows_after_as_of)?;
 
-    // Revenue per cell, and each row's offset grouped by customer (counting sort).
+    // Revenue per cell, and each row's offset grouped by customer (counting sort):
+    // customer `id`'s offsets are `offsets[start_of[id]..start_of[id + 1]]`.
     let mut start_of = vec![0_usize; first.len() + 1];
     for &(id, _) in &rows {
         if id != u32::MAX {
-            start_of[id as usize + 1] += 1;
+            if let Some(n) = start_of.get_mut(id as usize + 1) {
+                *n += 1;
+            }
         }
     }
-    for i in 1..start_of.len() {
-        start_of[i] += start_of[i - 1];
+    let mut total = 0;
+    for start in &mut start_of {
+        total += *start;
+        *start = total;
     }
     let mut fill = start_of.clone();
     let mut offsets = vec![0_u32; rows.len() - rows_after_as_of as usize];
@@ -607,31 +626,44 @@ fn cells_general<K: Eq + Hash + Clone, D: PurchaseDate>(
         if id == u32::MAX {
             continue;
         }
-        let k = (period - first[id as usize]) as usize;
-        cells.add_revenue(cohort_of(id), k, *amount)?;
-        let slot = &mut fill[id as usize];
-        offsets[*slot] = k as u32;
+        let (Some(&f), Some(slot)) = (first.get(id as usize), fill.get_mut(id as usize)) else {
+            continue;
+        };
+        let k = (period - f) as usize;
+        cells.add_revenue(cohort_of(f), k, *amount)?;
+        if let Some(offset) = offsets.get_mut(*slot) {
+            *offset = k as u32;
+        }
         *slot += 1;
     }
     drop(rows);
 
     let mut seen = vec![false; span as usize];
-    for id in 0..first.len() {
-        let c = cohort_of(id as u32);
-        let mine = &offsets[start_of[id]..start_of[id + 1]];
+    for (&f, bounds) in first.iter().zip(start_of.windows(2)) {
+        let c = cohort_of(f);
+        let (&[lo, hi], Some(active), Some(last_seen)) =
+            (bounds, cells.active.get_mut(c), cells.last_seen.get_mut(c))
+        else {
+            continue;
+        };
+        let mine = offsets.get(lo..hi).unwrap_or(&[]);
         let mut last = 0;
         for &k in mine {
             let k = k as usize;
-            if !seen[k] {
-                seen[k] = true;
-                cells.active[c][k] += 1;
-                last = last.max(k);
+            if let Some(s) = seen.get_mut(k) {
+                if !*s {
+                    *s = true;
+                    bump(active, k);
+                    last = last.max(k);
+                }
             }
         }
         for &k in mine {
-            seen[k as usize] = false;
+            if let Some(s) = seen.get_mut(k as usize) {
+                *s = false;
+            }
         }
-        cells.last_seen[c][last] += 1;
+        bump(last_seen, last);
     }
     Ok(cells)
 }

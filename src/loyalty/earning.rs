@@ -208,6 +208,7 @@ pub(crate) fn earn_points_fast(
 
 /// `10^n` for `n ≤ 18` (callers keep scales within that); `i128::pow` is a loop.
 fn pow10(n: u32) -> i128 {
+    #[allow(clippy::indexing_slicing)] // const table: indices are in range by construction
     const POW10: [i128; 19] = {
         let mut t = [1_i128; 19];
         let mut i = 1;

@@ -477,10 +477,11 @@ fn nelder_mead<F: Fn([f64; 2]) -> f64>(
     let mut vals = pts.map(&f);
     for iter in 0..max_iter {
         // Sort the three vertices best → worst.
-        let mut order = [0_usize, 1, 2];
-        order.sort_by(|&i, &j| vals[i].total_cmp(&vals[j]));
-        pts = order.map(|i| pts[i]);
-        vals = order.map(|i| vals[i]);
+        let ([p0, p1, p2], [v0, v1, v2]) = (pts, vals);
+        let mut vertices = [(p0, v0), (p1, v1), (p2, v2)];
+        vertices.sort_by(|a, b| a.1.total_cmp(&b.1));
+        pts = vertices.map(|(p, _)| p);
+        vals = vertices.map(|(_, v)| v);
         let [best, mid, worst] = pts;
         let spread = (vals[2] - vals[0]).abs();
         let size = (worst[0] - best[0])
@@ -525,12 +526,9 @@ fn nelder_mead<F: Fn([f64; 2]) -> f64>(
                 vals[2] = fc;
             } else {
                 // Shrink towards the best vertex.
-                for i in 1..3 {
-                    pts[i] = [
-                        best[0] + 0.5 * (pts[i][0] - best[0]),
-                        best[1] + 0.5 * (pts[i][1] - best[1]),
-                    ];
-                    vals[i] = f(pts[i]);
+                for (p, v) in pts.iter_mut().zip(vals.iter_mut()).skip(1) {
+                    *p = [best[0] + 0.5 * (p[0] - best[0]), best[1] + 0.5 * (p[1] - best[1])];
+                    *v = f(*p);
                 }
             }
         }

@@ -44,7 +44,10 @@ pub(crate) fn sort_f64(v: &mut [f64]) {
         let shift = pass * BITS;
         let mut counts = [0_usize; 1 << BITS];
         for &k in &a {
-            counts[((k >> shift) & MASK) as usize] += 1;
+            // The masked digit is below 2^BITS = counts.len(): `get_mut` never misses.
+            if let Some(count) = counts.get_mut(((k >> shift) & MASK) as usize) {
+                *count += 1;
+            }
         }
         // A pass where every key has the same digit changes nothing: skip it.
         if counts.contains(&a.len()) {
@@ -57,11 +60,12 @@ pub(crate) fn sort_f64(v: &mut [f64]) {
             acc += c;
         }
         for &k in &a {
-            let d = ((k >> shift) & MASK) as usize;
-            if let Some(slot) = b.get_mut(offsets[d]) {
-                *slot = k;
+            if let Some(offset) = offsets.get_mut(((k >> shift) & MASK) as usize) {
+                if let Some(slot) = b.get_mut(*offset) {
+                    *slot = k;
+                }
+                *offset += 1;
             }
-            offsets[d] += 1;
         }
         std::mem::swap(&mut a, &mut b);
     }
