@@ -25,6 +25,12 @@
 #![deny(unsafe_code)] // one audited exception: `summary::prefetch`
 #![deny(missing_docs, missing_debug_implementations)]
 #![deny(clippy::float_cmp)]
+// No panics that input could reach: library code (not its unit tests) has no unwrap,
+// expect, panic or unreachable.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::unreachable)
+)]
 #![doc(test(attr(deny(warnings))))]
 
 pub mod btyd;

@@ -55,6 +55,9 @@ struct RowCounts {
 /// Logs from which a fresh builder sizes its table from an estimate of the customers.
 const PRESIZE_MIN_ROWS: usize = 1 << 16;
 
+/// The customer table found no free slot (an internal invariant: it grows first).
+const TABLE_FULL: &str = "internal error: the customer table found no free slot";
+
 /// Customers from which the table outgrows the cache and prefetching pays.
 const PREFETCH_MIN_CUSTOMERS: usize = 1 << 14;
 
@@ -268,6 +271,7 @@ where
                     r
                 }
             },
+            Entry::Full => Err(TABLE_FULL),
         };
         result.map_err(|reason| Error::InvalidRow {
             row,
@@ -570,6 +574,12 @@ fn merge_windows<K: Eq + Hash + Debug>(
             Entry::Vacant(vacant) => {
                 acc.shift_id(offset);
                 vacant.insert(key, acc);
+            }
+            Entry::Full => {
+                return Err(Error::InvalidCustomer {
+                    customer: format!("{key:?}"),
+                    reason: TABLE_FULL.to_string(),
+                });
             }
         }
     }

@@ -62,6 +62,9 @@ pub(crate) enum Entry<'a, K> {
     Occupied(&'a mut Accumulator),
     /// The empty slot the key would take.
     Vacant(Vacant<'a, K>),
+    /// No slot (cannot happen: the table grows before it fills; callers report it as an
+    /// error rather than panic).
+    Full,
 }
 
 /// An empty slot found for a key, to be filled (or left empty).
@@ -143,7 +146,7 @@ impl<K: Eq + Hash> CustomerTable<K> {
         match (ctrl.get_mut(i), slots.get_mut(i).map(|s| &mut s.0)) {
             (Some(_), Some(Some((_, acc)))) => Entry::Occupied(acc),
             (Some(ctrl), Some(slot)) => Entry::Vacant(Vacant { slot, ctrl, tag, len }),
-            _ => unreachable_slot(),
+            _ => Entry::Full,
         }
     }
 
@@ -265,12 +268,6 @@ pub(crate) fn estimate_distinct(hashes: impl Iterator<Item = u64>) -> usize {
     }
 }
 
-/// `entry` probes the table it has just grown, so this is never reached.
-#[cold]
-fn unreachable_slot<'a, K>() -> Entry<'a, K> {
-    unreachable!("a probe index is inside the table")
-}
-
 /// The control byte of a used slot: the high bit and 7 bits of the hash that neither the
 /// home slot (high bits) nor the parallel path's partition (`hash % threads`) uses.
 #[inline]
@@ -354,6 +351,7 @@ mod tests {
                     match table.entry(h, &key) {
                         Entry::Occupied(acc) => acc.rows += 1,
                         Entry::Vacant(v) => v.insert(key, acc_with_rows(1)),
+                        Entry::Full => prop_assert!(false, "no free slot"),
                     }
                     *model.entry(key).or_insert(0) += 1;
                 } else {
