@@ -245,7 +245,14 @@ impl GammaGamma {
             &[1.0, 1.0, 1.0],
             options,
             data.len(),
-            |t| GammaGamma::new(t[0], t[1], t[2]),
+            |t| match *t {
+                [p, q, gamma] => GammaGamma::new(p, q, gamma),
+                _ => Err(Error::param(
+                    "parameters",
+                    format!("{t:?}"),
+                    "needs one value per model parameter",
+                )),
+            },
         )
     }
 

@@ -132,7 +132,14 @@ impl MbgNbd {
         let sx: f64 = data.rows().map(|(x, _, _, w)| w * x).sum();
         let st: f64 = data.rows().map(|(_, _, t, w)| w * t).sum();
         let alpha0 = if sx > 0.0 && st > 0.0 { st / sx } else { 1.0 };
-        let build = |t: &[f64]| MbgNbd::new(t[0], t[1], t[2], t[3]);
+        let build = |t: &[f64]| match *t {
+            [r, alpha, a, b] => MbgNbd::new(r, alpha, a, b),
+            _ => Err(Error::param(
+                "parameters",
+                format!("{t:?}"),
+                "needs one value per model parameter",
+            )),
+        };
         match fit(&lik, &[1.0, alpha0, 1.0, 1.0], options, data.len(), build) {
             Err(Error::NonConvergence { .. }) if options.start.is_none() => {
                 fit(&lik, &[0.5, alpha0, 0.5, 2.0], options, data.len(), build)

@@ -147,7 +147,14 @@ impl ParetoNbd {
         let st: f64 = data.rows().map(|(_, _, t, w)| w * t).sum();
         let alpha0 = if sx > 0.0 && st > 0.0 { st / sx } else { 1.0 };
         let beta0 = if st > 0.0 { st / n } else { 1.0 };
-        let build = |t: &[f64]| ParetoNbd::new(t[0], t[1], t[2], t[3]);
+        let build = |t: &[f64]| match *t {
+            [r, alpha, s, beta] => ParetoNbd::new(r, alpha, s, beta),
+            _ => Err(Error::param(
+                "parameters",
+                format!("{t:?}"),
+                "needs one value per model parameter",
+            )),
+        };
         match fit(&lik, &[1.0, alpha0, 1.0, beta0], options, data.len(), build) {
             Err(Error::NonConvergence { .. }) if options.start.is_none() => {
                 fit(&lik, &[0.5, alpha0, 0.5, beta0], options, data.len(), build)
