@@ -26,10 +26,16 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![deny(clippy::float_cmp)]
 // No panics that input could reach: library code (not its unit tests) has no unwrap,
-// expect, panic or unreachable.
+// expect, panic, unreachable or indexing.
 #![cfg_attr(
     not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::unreachable)
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::indexing_slicing
+    )
 )]
 #![doc(test(attr(deny(warnings))))]
 
