@@ -7,7 +7,9 @@
 //! wrong and where (parameter, row, line, customer). Nothing a caller passes is dropped
 //! silently: rows and customers left out of a summary are counted in its
 //! [`SummaryReport`]. Exact money arithmetic is checked: an overflow is
-//! [`Error::Overflow`] or [`Error::InvalidRow`], never a wrapped or panicking value.
+//! [`Error::Overflow`] or [`Error::InvalidRow`], never a wrapped or panicking value. The
+//! build enforces it: clippy denies `unwrap`, `expect`, `panic!`, `unreachable!` and
+//! indexing or slicing anywhere in the library's code.
 //!
 //! # Floating point accuracy
 //!
