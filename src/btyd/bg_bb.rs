@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::check_positive;
-use super::fit::{FitOptions, FitReport, Likelihood, fit};
+use super::fit::{FitOptions, FitReport, Likelihood, fit, wrong_parameter_count};
 use crate::error::{Error, Result};
 use crate::special::{ln_beta, ln_gamma, log_add_exp};
 
@@ -282,11 +282,7 @@ impl BgBb {
             data.len(),
             |t| match *t {
                 [alpha, beta, gamma, delta] => BgBb::new(alpha, beta, gamma, delta),
-                _ => Err(Error::param(
-                    "parameters",
-                    format!("{t:?}"),
-                    "needs one value per model parameter",
-                )),
+                _ => Err(wrong_parameter_count("parameters", t)),
             },
         )
     }

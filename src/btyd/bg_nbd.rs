@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::data::{WeightedSummaries, check_horizon, check_summary};
-use super::fit::{FitOptions, FitReport, Likelihood, fit};
+use super::fit::{FitOptions, FitReport, Likelihood, fit, wrong_parameter_count};
 use super::{TransactionModel, check_positive, logistic_of_neg};
 use crate::error::{Error, Result};
 use crate::special::{digamma, integrate_unit, ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
@@ -138,11 +138,7 @@ impl BgNbd {
         let alpha0 = if sx > 0.0 && st > 0.0 { st / sx } else { 1.0 };
         let build = |t: &[f64]| match *t {
             [r, alpha, a, b] => BgNbd::new(r, alpha, a, b),
-            _ => Err(Error::param(
-                "parameters",
-                format!("{t:?}"),
-                "needs one value per model parameter",
-            )),
+            _ => Err(wrong_parameter_count("parameters", t)),
         };
         let first = fit(&lik, &[1.0, alpha0, 1.0, 1.0], options, data.len(), build);
         match first {

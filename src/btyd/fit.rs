@@ -179,6 +179,12 @@ impl<L: Likelihood> Objective for LogSpace<'_, L> {
     }
 }
 
+/// The error for a parameter vector whose length is not the model's parameter count (the
+/// fit always hands the builders the model's own count, so their fallback arm never runs).
+pub(crate) fn wrong_parameter_count(name: &'static str, values: &[f64]) -> Error {
+    Error::param(name, format!("{values:?}"), "needs one value per model parameter")
+}
+
 /// Fits by BFGS over `ln θ` from `start`, then takes standard errors from a central
 /// finite-difference Hessian of the analytic gradient.
 pub(crate) fn fit<L: Likelihood, M>(
@@ -191,13 +197,7 @@ pub(crate) fn fit<L: Likelihood, M>(
     opts.validate()?;
     let start = match &opts.start {
         Some(s) if s.len() == L::NAMES.len() => s.clone(),
-        Some(s) => {
-            return Err(Error::param(
-                "start",
-                format!("{s:?}"),
-                "needs one value per model parameter",
-            ));
-        }
+        Some(s) => return Err(wrong_parameter_count("start", s)),
         None => start.to_vec(),
     };
     let n = lik.total_weight();

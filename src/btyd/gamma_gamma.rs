@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::check_positive;
-use super::fit::{FitOptions, FitReport, Likelihood, fit};
+use super::fit::{FitOptions, FitReport, Likelihood, fit, wrong_parameter_count};
 use crate::error::{Error, Result};
 use crate::special::{digamma, ln_gamma};
 
@@ -247,11 +247,7 @@ impl GammaGamma {
             data.len(),
             |t| match *t {
                 [p, q, gamma] => GammaGamma::new(p, q, gamma),
-                _ => Err(Error::param(
-                    "parameters",
-                    format!("{t:?}"),
-                    "needs one value per model parameter",
-                )),
+                _ => Err(wrong_parameter_count("parameters", t)),
             },
         )
     }

@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::data::{WeightedSummaries, check_horizon, check_summary};
-use super::fit::{FitOptions, FitReport, Likelihood, fit};
+use super::fit::{FitOptions, FitReport, Likelihood, fit, wrong_parameter_count};
 use super::{BgNbd, TransactionModel, check_positive, logistic_of_neg};
 use crate::error::{Error, Result};
 use crate::special::{digamma, ln_beta, ln_gamma, log_add_exp};
@@ -134,11 +134,7 @@ impl MbgNbd {
         let alpha0 = if sx > 0.0 && st > 0.0 { st / sx } else { 1.0 };
         let build = |t: &[f64]| match *t {
             [r, alpha, a, b] => MbgNbd::new(r, alpha, a, b),
-            _ => Err(Error::param(
-                "parameters",
-                format!("{t:?}"),
-                "needs one value per model parameter",
-            )),
+            _ => Err(wrong_parameter_count("parameters", t)),
         };
         match fit(&lik, &[1.0, alpha0, 1.0, 1.0], options, data.len(), build) {
             Err(Error::NonConvergence { .. }) if options.start.is_none() => {

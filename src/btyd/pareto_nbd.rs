@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::clv::DiscountRate;
 use super::data::{WeightedSummaries, check_horizon, check_summary};
-use super::fit::{FitOptions, FitReport, Likelihood, fit};
+use super::fit::{FitOptions, FitReport, Likelihood, fit, wrong_parameter_count};
 use super::pareto_nbd_likelihood::ParetoGrid;
 use super::{TransactionModel, check_positive, logistic_of_neg};
 use crate::error::{Error, Result};
@@ -149,11 +149,7 @@ impl ParetoNbd {
         let beta0 = if st > 0.0 { st / n } else { 1.0 };
         let build = |t: &[f64]| match *t {
             [r, alpha, s, beta] => ParetoNbd::new(r, alpha, s, beta),
-            _ => Err(Error::param(
-                "parameters",
-                format!("{t:?}"),
-                "needs one value per model parameter",
-            )),
+            _ => Err(wrong_parameter_count("parameters", t)),
         };
         match fit(&lik, &[1.0, alpha0, 1.0, beta0], options, data.len(), build) {
             Err(Error::NonConvergence { .. }) if options.start.is_none() => {
