@@ -25,6 +25,8 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
+use super::hints::advise_huge_pages;
+
 /// Purchase periods kept inline besides the first.
 pub(crate) const INLINE_PERIODS: usize = 5;
 const SLOW_MONEY: u8 = u8::MAX;
@@ -93,6 +95,11 @@ impl Side {
     /// date order).
     fn push(&mut self, id: u32, base: i32, bits: u64) {
         if bits != 0 {
+            if self.log.len() == self.log.capacity() {
+                // Grown by doubling: the new part is untouched, ask for huge pages first.
+                self.log.reserve(1);
+                advise_huge_pages(&self.log);
+            }
             self.log.push(LogEntry { id, base, bits });
             if self.log.len() >= self.compact_at.max(MIN_COMPACT) {
                 self.compact();

@@ -16,6 +16,7 @@ use std::hash::Hash;
 use rust_decimal::Decimal;
 
 use super::accumulator::{Accumulator, Side};
+use super::hints::{vec_prefaulted, vec_with_huge_pages};
 use super::table::{CustomerTable, Entry, estimate_distinct};
 use super::{CustomerSummary, HoldoutSummary, Summaries, SummaryReport, SummarySpec};
 use crate::error::{Error, Result};
@@ -469,7 +470,7 @@ where
         let hold_blocks = holdout
             .side
             .blocks_of(&needed(&holdout.side, &mut holdout.map.values()));
-        let mut customers = Vec::with_capacity(calibration.map.len());
+        let mut customers = vec_prefaulted(calibration.map.len());
         // Holdout customers met in the calibration window, and their rows.
         let (mut met, mut met_rows) = (0usize, 0u64);
         in_key_order(calibration.map, |key, acc| {
@@ -528,7 +529,8 @@ fn in_key_order<K: Ord + Clone + Hash>(
     mut f: impl FnMut(K, &Accumulator) -> Result<()>,
 ) -> Result<()> {
     if std::mem::size_of::<K>() <= 8 {
-        let mut order: Vec<(K, usize)> = table.indexed().map(|(i, k, _)| (k.clone(), i)).collect();
+        let mut order: Vec<(K, usize)> = vec_with_huge_pages(table.len());
+        order.extend(table.indexed().map(|(i, k, _)| (k.clone(), i)));
         order.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         const AHEAD: usize = 32;
         for (n, (key, i)) in order.iter().enumerate() {

@@ -19,7 +19,7 @@
 mod accumulator;
 mod builder;
 mod columns;
-mod prefetch;
+mod hints;
 mod spec;
 mod table;
 

@@ -20,7 +20,7 @@
 use std::hash::{BuildHasher, Hash};
 
 use super::accumulator::Accumulator;
-use super::prefetch::prefetch_read;
+use super::hints::{prefetch_read, vec_with_huge_pages};
 
 /// Smallest number of slots allocated.
 const MIN_SLOTS: usize = 16;
@@ -218,7 +218,9 @@ impl<K: Eq + Hash> CustomerTable<K> {
 
     fn resize(&mut self, slots: usize) {
         let old = std::mem::take(&mut self.slots);
-        self.slots = std::iter::repeat_with(|| Slot(None)).take(slots).collect();
+        self.slots = vec_with_huge_pages(slots);
+        self.slots
+            .extend(std::iter::repeat_with(|| Slot(None)).take(slots));
         self.ctrl = vec![EMPTY; slots];
         let mask = slots - 1;
         for (key, acc) in old.into_iter().filter_map(|s| s.0) {
