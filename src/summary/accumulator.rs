@@ -28,7 +28,7 @@ use rust_decimal::Decimal;
 use super::hints::advise_huge_pages;
 
 /// Purchase periods kept inline besides the first.
-pub(crate) const INLINE_PERIODS: usize = 5;
+pub(crate) const INLINE_PERIODS: usize = 7;
 const SLOW_MONEY: u8 = u8::MAX;
 const NO_ID: u32 = u32::MAX;
 /// Largest scale the fast path keeps (10^18 < i64::MAX).
@@ -93,6 +93,7 @@ impl Side {
 
     /// Appends a block no entry of the log has for this customer (a finished block, in
     /// date order).
+    #[inline]
     fn push(&mut self, id: u32, base: i32, bits: u64) {
         if bits != 0 {
             if self.log.len() == self.log.capacity() {
@@ -501,16 +502,21 @@ impl Accumulator {
                 }
                 // Does not fit inline: a window over the latest block, the rest to the log.
                 // One log entry per older block (distinct periods, so the count is exact).
-                let mut all: Vec<i32> = self
-                    .inline_periods(first)
-                    .chain(std::iter::once(period))
-                    .collect();
+                // The first period, the inline ones and the new one, on the stack (this runs
+                // once per customer outgrowing the inline list: no allocation).
+                let mut all = [period; INLINE_PERIODS + 2];
+                let mut n_all = 0;
+                for (slot, p) in all.iter_mut().zip(self.inline_periods(first)) {
+                    *slot = p;
+                    n_all += 1;
+                }
+                let all = all.get_mut(..=n_all).unwrap_or_default();
                 all.sort_unstable();
                 let latest = align64(all.last().copied().unwrap_or(period));
                 let mut bits = 0u64;
                 let mut flushed = 0u32;
                 let mut older: Option<(i32, u64)> = None;
-                for p in all {
+                for &mut p in all {
                     let block = align64(p);
                     let bit = 1u64 << (p - block);
                     if block == latest {
