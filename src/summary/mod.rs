@@ -331,7 +331,7 @@ where
 /// Interleaves vectors sorted by customer key into one sorted vector.
 #[cfg(feature = "parallel")]
 fn merge_sorted<K: Ord>(parts: Vec<Vec<CustomerSummary<K>>>) -> Vec<CustomerSummary<K>> {
-    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    let mut out = hints::vec_prefaulted(parts.iter().map(Vec::len).sum());
     let mut iters: Vec<_> = parts.into_iter().map(Vec::into_iter).collect();
     let mut heads: Vec<Option<CustomerSummary<K>>> = iters.iter_mut().map(Iterator::next).collect();
     loop {
