@@ -333,19 +333,17 @@ where
 fn merge_sorted<K: Ord>(parts: Vec<Vec<CustomerSummary<K>>>) -> Vec<CustomerSummary<K>> {
     let mut out = hints::vec_prefaulted(parts.iter().map(Vec::len).sum());
     let mut iters: Vec<_> = parts.into_iter().map(Vec::into_iter).collect();
-    let mut heads: Vec<Option<CustomerSummary<K>>> = iters.iter_mut().map(Iterator::next).collect();
-    loop {
-        let best = heads
-            .iter()
-            .enumerate()
-            .filter_map(|(i, h)| h.as_ref().map(|h| (i, h)))
-            .min_by(|a, b| a.1.customer.cmp(&b.1.customer))
-            .map(|(i, _)| i);
-        let Some(i) = best else { break };
-        if let (Some(head), Some(it)) = (heads.get_mut(i), iters.get_mut(i)) {
-            if let Some(s) = std::mem::replace(head, it.next()) {
-                out.push(s);
-            }
+    // Each summary is moved once, from its partition to `out`; the heads are compared in
+    // place (`as_slice`), not taken out first.
+    while let Some(i) = iters
+        .iter()
+        .enumerate()
+        .filter_map(|(i, it)| it.as_slice().first().map(|head| (i, &head.customer)))
+        .min_by(|a, b| a.1.cmp(b.1))
+        .map(|(i, _)| i)
+    {
+        if let Some(s) = iters.get_mut(i).and_then(Iterator::next) {
+            out.push(s);
         }
     }
     out
