@@ -24,7 +24,7 @@
 //! `summary_data_from_transaction_data`, `calibration_and_holdout_data`) so that numbers
 //! compare one to one; the CDNOW sample reproduction is in `tests/cdnow_summary.rs`.
 //! Models cite their papers where they are defined.
-#![deny(unsafe_code)] // one audited exception: `summary::prefetch`
+#![deny(unsafe_code)] // one audited exception: `summary::hints` (prefetch, madvise)
 #![deny(missing_docs, missing_debug_implementations)]
 #![deny(clippy::float_cmp)]
 // No panics that input could reach: library code (not its unit tests) has no unwrap,
