@@ -97,3 +97,56 @@ fn expected_batch_equals_per_customer_expectation() {
     let bad = SummarySlices::new(&[1.0, 2.0], &[3.0, 5.0], &[4.0, 4.0]).unwrap();
     assert!(models[0].expected_purchases_batch(39.0, bad).is_err());
 }
+
+/// Every model's batch P(alive) equals its per-customer value bit for bit (Pareto/NBD's
+/// batch shares each ₂F₁ term between customers with the same `(x, t_x)` or `(x, T)`), and
+/// so does Pareto/NBD's batch expectation (the others' closed forms differ in rounding
+/// only), on the CDNOW sample plus rows with `t_x = T`, `x = 0` and repeated customers.
+#[test]
+fn batch_p_alive_and_expectation_equal_per_customer_bit_for_bit() {
+    let (mut x, mut tx, mut t, _) = cdnow();
+    for (a, b, c) in [
+        (0.0, 0.0, 0.0),
+        (0.0, 0.0, 38.0),
+        (3.0, 20.0, 20.0),
+        (2.0, 30.43, 38.86),
+    ] {
+        x.push(a);
+        tx.push(b);
+        t.push(c);
+    }
+    let (x2, tx2, t2) = (x.repeat(2), tx.repeat(2), t.repeat(2));
+    let rows = SummarySlices::new(&x2, &tx2, &t2).unwrap();
+    let models: Vec<Box<dyn TransactionModel>> = vec![
+        Box::new(BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881).unwrap()),
+        Box::new(MbgNbd::new(0.525, 6.183, 0.891, 1.614).unwrap()),
+        Box::new(ParetoNbd::new(0.55315, 10.57633, 0.60625, 11.67150).unwrap()),
+        // β > α: the other branch of the ₂F₁ argument.
+        Box::new(ParetoNbd::new(0.55315, 11.67150, 0.60625, 10.57633).unwrap()),
+    ];
+    for model in &models {
+        let alive = model.probability_alive_batch(rows).unwrap();
+        let expected = model.expected_purchases_batch(39.0, rows).unwrap();
+        for i in 0..x2.len() {
+            let (a, b, c) = (x2[i], tx2[i], t2[i]);
+            let one = model.probability_alive(a, b, c).unwrap();
+            assert_eq!(alive[i].to_bits(), one.to_bits(), "{} row {i}", model.name());
+            let e = model.expected_purchases(39.0, a, b, c).unwrap();
+            if model.name() == "pnbd" {
+                // The same formula, P(alive) · E[X(t) | alive], on both paths.
+                assert_eq!(expected[i].to_bits(), e.to_bits(), "{} row {i}", model.name());
+            } else {
+                assert!(
+                    (expected[i] - e).abs() <= 1e-12 * e.abs().max(1.0),
+                    "{} row {i}",
+                    model.name()
+                );
+            }
+        }
+    }
+    // An invalid row is reported by position, the first one.
+    let bad = SummarySlices::new(&[1.0, 1.0, 1.0], &[1.0, 5.0, 9.0], &[2.0, 4.0, 3.0]).unwrap();
+    let pn = ParetoNbd::new(0.55315, 10.57633, 0.60625, 11.67150).unwrap();
+    let err = pn.probability_alive_batch(bad).unwrap_err().to_string();
+    assert!(err.contains("row 1"), "{err}");
+}

@@ -367,11 +367,15 @@ fn factored_clv_batch(
         Ok(s) => s,
         Err(e) => return Some(Err(e)),
     };
-    Some(rows.map_indexed(|i, x, tx, t| {
+    let alive = match model.probability_alive_batch(rows) {
+        Ok(a) => a,
+        Err(e) => return Some(Err(e)),
+    };
+    Some(rows.map_indexed(|i, x, _, _| {
         let m = mean_spend.get(i).copied().unwrap_or(0.0);
         let k = slot.get(i).copied().unwrap_or(0);
         let d = sums.get(k).copied().unwrap_or(0.0);
-        Ok(margin.per_purchase(x, m)? * model.probability_alive(x, tx, t)? * d)
+        Ok(margin.per_purchase(x, m)? * alive.get(i).copied().unwrap_or(0.0) * d)
     }))
 }
 
@@ -403,16 +407,29 @@ type RowTuple = (usize, f64, f64, f64);
 /// Distinct `(x, T)` pairs of validated rows, as `(first row, x, 0, T)` tuples, and each
 /// row's pair.
 pub(super) fn group_by_frequency_age(rows: SummarySlices<'_>) -> Result<(Vec<RowTuple>, Vec<usize>)> {
+    group_rows(rows, |_, t| Some(t))
+}
+
+/// Distinct `(x, τ)` pairs of validated rows, `τ = pick(t_x, T)`, as `(first row, x, 0, τ)`
+/// tuples, and each row's pair (`usize::MAX` for rows `pick` skips). Rows are validated in
+/// order, so an invalid row is reported as the first one.
+pub(super) fn group_rows(
+    rows: SummarySlices<'_>,
+    pick: impl Fn(f64, f64) -> Option<f64>,
+) -> Result<(Vec<RowTuple>, Vec<usize>)> {
     let mut index: HashMap<[u64; 2], usize, BuildHasherDefault<PairHasher>> =
         HashMap::with_capacity_and_hasher(1024, BuildHasherDefault::default());
     let mut distinct: Vec<(usize, f64, f64, f64)> = Vec::new();
     let mut slot = Vec::with_capacity(rows.len());
     rows.for_each(|i, x, tx, t| {
         check_summary(x, tx, t).map_err(|e| row_error(i, e))?;
-        let k = *index.entry([x.to_bits(), t.to_bits()]).or_insert_with(|| {
-            distinct.push((i, x, 0.0, t));
-            distinct.len() - 1
-        });
+        let k = match pick(tx, t) {
+            Some(tau) => *index.entry([x.to_bits(), tau.to_bits()]).or_insert_with(|| {
+                distinct.push((i, x, 0.0, tau));
+                distinct.len() - 1
+            }),
+            None => usize::MAX,
+        };
         slot.push(k);
         Ok(())
     })?;
@@ -449,9 +466,14 @@ pub(super) fn factored_expected_batch<M: TransactionModel + ?Sized>(
         Ok(g) => g,
         Err(e) => return Some(Err(e)),
     };
+    // P(alive) by the model's batch path (Pareto/NBD's shares its ₂F₁ between customers).
+    let alive = match model.probability_alive_batch(rows) {
+        Ok(a) => a,
+        Err(e) => return Some(Err(e)),
+    };
     Some(rows.map_indexed(|i, x, tx, age| {
         let e = g.get(slot.get(i).copied().unwrap_or(0)).copied().unwrap_or(0.0);
-        let v = model.probability_alive(x, tx, age)? * e;
+        let v = alive.get(i).copied().unwrap_or(0.0) * e;
         if v.is_finite() {
             Ok(v.max(0.0))
         } else {
