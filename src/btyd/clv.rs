@@ -367,16 +367,44 @@ fn factored_clv_batch(
         Ok(s) => s,
         Err(e) => return Some(Err(e)),
     };
-    let alive = match model.probability_alive_batch(rows) {
+    let alive = match shared_probability_alive(model, rows) {
         Ok(a) => a,
         Err(e) => return Some(Err(e)),
     };
-    Some(rows.map_indexed(|i, x, _, _| {
+    Some(rows.map_indexed(|i, x, tx, t| {
         let m = mean_spend.get(i).copied().unwrap_or(0.0);
         let k = slot.get(i).copied().unwrap_or(0);
         let d = sums.get(k).copied().unwrap_or(0.0);
-        Ok(margin.per_purchase(x, m)? * alive.get(i).copied().unwrap_or(0.0) * d)
+        Ok(margin.per_purchase(x, m)? * probability_alive_of(model, alive.as_deref(), i, x, tx, t)? * d)
     }))
+}
+
+/// Every row's P(alive) from the model's batch path, if the model shares work between
+/// customers ([`TransactionModel::shares_probability_alive`]); `None` to ask per row.
+fn shared_probability_alive<M: TransactionModel + ?Sized>(
+    model: &M,
+    rows: SummarySlices<'_>,
+) -> Result<Option<Vec<f64>>> {
+    if model.shares_probability_alive() {
+        model.probability_alive_batch(rows).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// Row `i`'s P(alive): from the shared batch if there is one, else from the model.
+fn probability_alive_of<M: TransactionModel + ?Sized>(
+    model: &M,
+    shared: Option<&[f64]>,
+    i: usize,
+    x: f64,
+    tx: f64,
+    t: f64,
+) -> Result<f64> {
+    match shared.and_then(|a| a.get(i)) {
+        Some(&p) => Ok(p),
+        None => model.probability_alive(x, tx, t),
+    }
 }
 
 /// A multiply–rotate hasher (FxHash's mixing) for the `(x, T)` bit patterns `clv_batch`
@@ -466,14 +494,13 @@ pub(super) fn factored_expected_batch<M: TransactionModel + ?Sized>(
         Ok(g) => g,
         Err(e) => return Some(Err(e)),
     };
-    // P(alive) by the model's batch path (Pareto/NBD's shares its ₂F₁ between customers).
-    let alive = match model.probability_alive_batch(rows) {
+    let alive = match shared_probability_alive(model, rows) {
         Ok(a) => a,
         Err(e) => return Some(Err(e)),
     };
     Some(rows.map_indexed(|i, x, tx, age| {
         let e = g.get(slot.get(i).copied().unwrap_or(0)).copied().unwrap_or(0.0);
-        let v = alive.get(i).copied().unwrap_or(0.0) * e;
+        let v = probability_alive_of(model, alive.as_deref(), i, x, tx, age)? * e;
         if v.is_finite() {
             Ok(v.max(0.0))
         } else {

@@ -309,6 +309,10 @@ impl TransactionModel for ParetoNbd {
     /// distinct `(x, t_x)` and `(x, T)` rather than per customer (customers of one log share
     /// most of them: a million customers of a two-year daily log have about 64,000
     /// distinct `(x, T)`).
+    fn shares_probability_alive(&self) -> bool {
+        true
+    }
+
     fn probability_alive_batch(&self, rows: SummarySlices<'_>) -> Result<Vec<f64>> {
         let died = |t_x: f64, age: f64| t_x < age;
         let (at_recency, recency_slot) = group_rows(rows, |t_x, age| died(t_x, age).then_some(t_x))?;
