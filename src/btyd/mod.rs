@@ -245,7 +245,7 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
     /// Whether [`probability_alive_batch`](Self::probability_alive_batch) shares work between
     /// customers, so that the batch helpers
     /// ([`expected_purchases_batch`](Self::expected_purchases_batch),
-    /// [`clv_batch`](crate::btyd::clv_batch)) call it once instead of
+    /// [`clv_batch`]) call it once instead of
     /// [`probability_alive`](Self::probability_alive) per customer. `false` by default: a
     /// closed form is cheaper inline than in a separate pass. Pareto/NBD says `true` (two
     /// ₂F₁ per customer, shared between customers with equal `(x, t_x)` or `(x, T)`).
