@@ -435,14 +435,16 @@ type RowTuple = (usize, f64, f64, f64);
 /// Distinct `(x, T)` pairs of validated rows, as `(first row, x, 0, T)` tuples, and each
 /// row's pair.
 pub(super) fn group_by_frequency_age(rows: SummarySlices<'_>) -> Result<(Vec<RowTuple>, Vec<usize>)> {
-    group_rows(rows, |_, t| Some(t))
+    group_rows(rows, 0, |_, t| Some(t))
 }
 
 /// Distinct `(x, τ)` pairs of validated rows, `τ = pick(t_x, T)`, as `(first row, x, 0, τ)`
 /// tuples, and each row's pair (`usize::MAX` for rows `pick` skips). Rows are validated in
-/// order, so an invalid row is reported as the first one.
+/// order, so an invalid row is reported as the first one. Row numbers (in errors and
+/// tuples) start at `first_row` (for a chunk of a larger batch).
 pub(super) fn group_rows(
     rows: SummarySlices<'_>,
+    first_row: usize,
     pick: impl Fn(f64, f64) -> Option<f64>,
 ) -> Result<(Vec<RowTuple>, Vec<usize>)> {
     let mut index: HashMap<[u64; 2], usize, BuildHasherDefault<PairHasher>> =
@@ -450,10 +452,11 @@ pub(super) fn group_rows(
     let mut distinct: Vec<(usize, f64, f64, f64)> = Vec::new();
     let mut slot = Vec::with_capacity(rows.len());
     rows.for_each(|i, x, tx, t| {
-        check_summary(x, tx, t).map_err(|e| row_error(i, e))?;
+        let row = first_row + i;
+        check_summary(x, tx, t).map_err(|e| row_error(row, e))?;
         let k = match pick(tx, t) {
             Some(tau) => *index.entry([x.to_bits(), tau.to_bits()]).or_insert_with(|| {
-                distinct.push((i, x, 0.0, tau));
+                distinct.push((row, x, 0.0, tau));
                 distinct.len() - 1
             }),
             None => usize::MAX,

@@ -274,6 +274,27 @@ impl<'a> SummarySlices<'a> {
         self.frequency.is_empty()
     }
 
+    /// Rows `range` (empty where the range falls outside).
+    #[cfg(feature = "parallel")]
+    pub(crate) fn range(&self, range: std::ops::Range<usize>) -> SummarySlices<'a> {
+        match (
+            self.frequency.get(range.clone()),
+            self.recency.get(range.clone()),
+            self.age.get(range),
+        ) {
+            (Some(frequency), Some(recency), Some(age)) => SummarySlices {
+                frequency,
+                recency,
+                age,
+            },
+            _ => SummarySlices {
+                frequency: &[],
+                recency: &[],
+                age: &[],
+            },
+        }
+    }
+
     /// Maps each row through `f`, turning a row's error into [`Error::InvalidRow`].
     pub(crate) fn map<F>(&self, f: F) -> Result<Vec<f64>>
     where

@@ -18,6 +18,11 @@ use crate::error::{Error, Result};
 use crate::special::{integrate_unit, ln_gamma, ln_hyp2f1, log_add_exp};
 use crate::time::TimeUnit;
 
+/// Rows from which `probability_alive_batch` splits the work between threads (feature
+/// `parallel`): below it one grouping pass is cheaper than the duplicated ₂F₁ terms.
+#[cfg(feature = "parallel")]
+const PARALLEL_ALIVE_MIN_ROWS: usize = 1 << 17;
+
 /// A Pareto/NBD model with validated parameters `r, α` (purchase rate) and `s, β`
 /// (dropout rate).
 ///
@@ -201,6 +206,27 @@ impl ParetoNbd {
         l1 + (-(l2 - l1).exp_m1()).ln() + (self.s / c).ln()
     }
 
+    /// P(alive) of `rows` (numbered from `first_row` in errors), each ₂F₁ term once per
+    /// distinct `(x, t_x)` and `(x, T)` among them; bit-identical to the per-customer value.
+    fn alive_sharing_terms(&self, rows: SummarySlices<'_>, first_row: usize) -> Result<Vec<f64>> {
+        let died = |t_x: f64, age: f64| t_x < age;
+        let (at_recency, recency_slot) =
+            group_rows(rows, first_row, |t_x, age| died(t_x, age).then_some(t_x))?;
+        let (at_age, age_slot) = group_rows(rows, first_row, |t_x, age| died(t_x, age).then_some(age))?;
+        let part = |x: f64, _: f64, tau: f64| self.ln_part(x, tau);
+        let l1 = SummarySlices::map_tuples(&at_recency, part)?;
+        let l2 = SummarySlices::map_tuples(&at_age, part)?;
+        let part_of =
+            |slots: &[usize], values: &[f64], i: usize| slots.get(i).and_then(|&k| values.get(k)).copied();
+        rows.map_indexed(|i, x, _, age| {
+            let ln_died = match (part_of(&recency_slot, &l1, i), part_of(&age_slot, &l2, i)) {
+                (Some(l1), Some(l2)) => self.ln_died_from_parts(x, l1, l2),
+                _ => f64::NEG_INFINITY, // t_x = T
+            };
+            Ok(logistic_of_neg(ln_died - self.ln_alive_part(x, age)))
+        })
+    }
+
     fn ln_alive_part(&self, x: f64, age: f64) -> f64 {
         -(self.r + x) * (self.alpha + age).ln() - self.s * (self.beta + age).ln()
     }
@@ -314,21 +340,31 @@ impl TransactionModel for ParetoNbd {
     }
 
     fn probability_alive_batch(&self, rows: SummarySlices<'_>) -> Result<Vec<f64>> {
-        let died = |t_x: f64, age: f64| t_x < age;
-        let (at_recency, recency_slot) = group_rows(rows, |t_x, age| died(t_x, age).then_some(t_x))?;
-        let (at_age, age_slot) = group_rows(rows, |t_x, age| died(t_x, age).then_some(age))?;
-        let part = |x: f64, _: f64, tau: f64| self.ln_part(x, tau);
-        let l1 = SummarySlices::map_tuples(&at_recency, part)?;
-        let l2 = SummarySlices::map_tuples(&at_age, part)?;
-        let part_of =
-            |slots: &[usize], values: &[f64], i: usize| slots.get(i).and_then(|&k| values.get(k)).copied();
-        rows.map_indexed(|i, x, _, age| {
-            let ln_died = match (part_of(&recency_slot, &l1, i), part_of(&age_slot, &l2, i)) {
-                (Some(l1), Some(l2)) => self.ln_died_from_parts(x, l1, l2),
-                _ => f64::NEG_INFINITY, // t_x = T
-            };
-            Ok(logistic_of_neg(ln_died - self.ln_alive_part(x, age)))
-        })
+        // Grouping is a serial pass of hash lookups; on many rows each thread groups (and
+        // computes the ₂F₁ terms of) its own contiguous share instead. Chunks come back in
+        // order, so an error still names the first invalid row.
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            let parts = rayon::current_num_threads();
+            if parts > 1 && rows.len() >= PARALLEL_ALIVE_MIN_ROWS {
+                let size = rows.len().div_ceil(parts);
+                let chunks: Vec<Result<Vec<f64>>> = (0..parts)
+                    .into_par_iter()
+                    .map(|k| {
+                        let start = (k * size).min(rows.len());
+                        let end = (start + size).min(rows.len());
+                        self.alive_sharing_terms(rows.range(start..end), start)
+                    })
+                    .collect();
+                let mut out = Vec::with_capacity(rows.len());
+                for chunk in chunks {
+                    out.extend(chunk?);
+                }
+                return Ok(out);
+            }
+        }
+        self.alive_sharing_terms(rows, 0)
     }
 
     /// Discounted expected residual transactions (Fader, Hardie & Lee 2005, "RFM and CLV:
