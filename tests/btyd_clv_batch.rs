@@ -158,10 +158,12 @@ fn batch_p_alive_and_expectation_equal_per_customer_bit_for_bit() {
 fn large_pareto_batch_p_alive_is_bit_identical_and_names_rows() {
     let (x, tx, t, _) = cdnow();
     let n = 60;
-    let (mut x, mut tx, mut t) = (x.repeat(n), tx.repeat(n), t.repeat(n));
+    let (mut x, mut tx, t) = (x.repeat(n), tx.repeat(n), t.repeat(n));
     assert!(x.len() > 1 << 17);
     let pn = ParetoNbd::new(0.55315, 10.57633, 0.60625, 11.67150).unwrap();
-    let alive = pn.probability_alive_batch(SummarySlices::new(&x, &tx, &t).unwrap()).unwrap();
+    let alive = pn
+        .probability_alive_batch(SummarySlices::new(&x, &tx, &t).unwrap())
+        .unwrap();
     for i in (0..x.len()).step_by(97) {
         let one = pn.probability_alive(x[i], tx[i], t[i]).unwrap();
         assert_eq!(alive[i].to_bits(), one.to_bits(), "row {i}");

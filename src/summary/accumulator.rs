@@ -219,6 +219,10 @@ impl Side {
     }
 }
 
+// An accumulator and a `u64` key fill one 64-byte cache line (the table's slot); a new field
+// or more inline periods must not break that.
+const _: () = assert!(std::mem::size_of::<(u64, Accumulator)>() <= 64);
+
 /// One customer's running totals within one window (calibration or holdout).
 #[derive(Debug, Clone)]
 pub(crate) struct Accumulator {
@@ -915,11 +919,6 @@ mod tests {
             acc.period_count(logged, day),
             acc.second_period(logged, first, day),
         )
-    }
-
-    #[test]
-    fn an_accumulator_and_a_u64_key_fit_one_cache_line() {
-        assert!(std::mem::size_of::<(u64, Accumulator)>() <= 64);
     }
 
     #[test]

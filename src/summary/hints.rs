@@ -15,8 +15,8 @@
 //!   call saves ~40,000 separate page faults. (Huge pages are not asked for here: they
 //!   can stall the first write for a compaction, measured at +0.3 s now and then.)
 //!
-//! On the 1e7-row benchmark the two kernel hints together took a run from 0.64 s to
-//! 0.55 s (see `docs/benchmarks.md`). Each is advice: where the kernel lacks or refuses
+//! On the 1e7-row benchmark the two kernel hints together took a run from 0.63 s to
+//! 0.54 s (see `docs/benchmarks.md`). Each is advice: where the kernel lacks or refuses
 //! it, nothing changes but speed. See `docs/design.md` ("`unsafe`: hints") for why each
 //! call is sound.
 
@@ -72,6 +72,10 @@ pub(crate) fn advise_huge_pages<T>(v: &Vec<T>) {
 /// Gives `advice` for the whole pages inside `v`'s buffer (its capacity, not only its
 /// length). Errors (an old kernel, THP disabled) are ignored: the buffer works the same
 /// either way. Nothing happens off Linux or for buffers under 2 MiB.
+///
+/// The huge-page advice belongs to the memory region, not to the vector: after the vector
+/// is freed, the allocator may reuse that memory for other allocations, which are then
+/// backed by huge pages too (possibly more resident memory, never different values).
 #[allow(unsafe_code)]
 fn advise<T>(v: &Vec<T>, advice: Advice) {
     let bytes = v.capacity().saturating_mul(std::mem::size_of::<T>());
@@ -80,7 +84,9 @@ fn advise<T>(v: &Vec<T>, advice: Advice) {
     }
     #[cfg(target_os = "linux")]
     {
-        const PAGE: usize = 4096;
+        // Rounded inwards to 64 KiB, a multiple of every Linux page size in use (4, 16 and
+        // 64 KiB), so the range is whole pages whatever the kernel's page size.
+        const PAGE: usize = 64 << 10;
         let start = v.as_ptr().addr();
         let first = start.next_multiple_of(PAGE);
         let end = start.saturating_add(bytes) / PAGE * PAGE;
@@ -90,8 +96,8 @@ fn advise<T>(v: &Vec<T>, advice: Advice) {
         };
         if end > first {
             // SAFETY: `[first, end)` is whole pages inside `v`'s own live allocation
-            // (`start .. start + bytes` is its buffer; both ends are rounded inwards), so
-            // no other allocation is affected. `MADV_HUGEPAGE` only changes the page size
+            // (`start .. start + bytes` is its buffer; both ends are rounded inwards to a
+            // multiple of the page size), so no other live allocation is affected. `MADV_HUGEPAGE` only changes the page size
             // the kernel backs those pages with; `MADV_POPULATE_WRITE` only maps them now
             // instead of at first write, leaving the contents (uninitialised spare
             // capacity that is not read) as they are. Neither changes the mapping's
