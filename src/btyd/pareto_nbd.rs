@@ -330,16 +330,18 @@ impl TransactionModel for ParetoNbd {
         Ok(logistic_of_neg(ln_odds))
     }
 
+    /// `true`: [`probability_alive_batch`](TransactionModel::probability_alive_batch) shares
+    /// its ₂F₁ terms between customers.
+    fn shares_probability_alive(&self) -> bool {
+        true
+    }
+
     /// As the per-customer [`probability_alive`](TransactionModel::probability_alive), with
     /// the same values bit for bit, but each of the two ₂F₁ terms is computed once per
     /// distinct `(x, t_x)` and `(x, T)` rather than per customer (customers of one log share
     /// most of them: the million customers of the benchmark have about 42,000 distinct
     /// `(x, T)`). Should a ₂F₁ fail, the error names the first row of the failing `(x, τ)`
     /// group, which may come after a row the per-customer path would have named.
-    fn shares_probability_alive(&self) -> bool {
-        true
-    }
-
     fn probability_alive_batch(&self, rows: SummarySlices<'_>) -> Result<Vec<f64>> {
         // Grouping is a serial pass of hash lookups; on many rows each thread groups (and
         // computes the ₂F₁ terms of) its own contiguous share instead. Chunks come back in
