@@ -69,6 +69,15 @@ fn build(spec: SummarySpec, rows: &[Transaction<u8>]) -> SummaryBuilder<u8> {
 
 /// Naive reference: group rows by customer and period, straight from the definitions,
 /// for logs without negative amounts.
+/// The log's three columns (customer, date, amount), for the columnar paths.
+fn columns_of<K: Clone>(rows: &[Transaction<K>]) -> (Vec<K>, Vec<NaiveDate>, Vec<Decimal>) {
+    (
+        rows.iter().map(|t| t.customer.clone()).collect(),
+        rows.iter().map(|t| t.date).collect(),
+        rows.iter().map(|t| t.amount).collect(),
+    )
+}
+
 fn reference(spec: &SummarySpec, rows: &[Transaction<u8>]) -> BTreeMap<u8, (u32, f64, f64, Decimal, u32)> {
     let end = spec.summary_end().day_number();
     let obs = spec.observation_end.day_number();
@@ -233,9 +242,7 @@ proptest! {
     /// The hash-partitioned parallel path gives exactly the sequential result.
     #[test]
     fn parallel_equals_sequential(spec in spec_strategy(), rows in log_strategy()) {
-        let customers: Vec<u8> = rows.iter().map(|t| t.customer).collect();
-        let dates: Vec<NaiveDate> = rows.iter().map(|t| t.date).collect();
-        let amounts: Vec<Decimal> = rows.iter().map(|t| t.amount).collect();
+        let (customers, dates, amounts) = columns_of(&rows);
         let log = customer_value::TransactionColumns::new(&customers, &dates, &amounts).unwrap();
         let a = customer_value::summarise_columns(spec, log).ok();
         let b = customer_value::summarise_columns_parallel(spec, log).ok();
@@ -250,9 +257,7 @@ proptest! {
     /// errors included.
     #[test]
     fn columns_equal_records(spec in spec_strategy(), rows in log_strategy()) {
-        let customers: Vec<u8> = rows.iter().map(|t| t.customer).collect();
-        let dates: Vec<NaiveDate> = rows.iter().map(|t| t.date).collect();
-        let amounts: Vec<Decimal> = rows.iter().map(|t| t.amount).collect();
+        let (customers, dates, amounts) = columns_of(&rows);
         let log = customer_value::TransactionColumns::new(&customers, &dates, &amounts).unwrap();
         let by_columns = customer_value::summarise_columns(spec, log);
         let by_records = summarise(spec, &rows);
@@ -286,9 +291,7 @@ fn a_large_shuffled_log_gives_the_same_summaries_on_every_path() {
         .with_calibration_end(day(250))
         .with_unit(TimeUnit::WEEK);
     let by_records = summarise(spec, &rows).unwrap();
-    let customers: Vec<u64> = rows.iter().map(|t| t.customer).collect();
-    let dates: Vec<NaiveDate> = rows.iter().map(|t| t.date).collect();
-    let amounts: Vec<Decimal> = rows.iter().map(|t| t.amount).collect();
+    let (customers, dates, amounts) = columns_of(&rows);
     let log = customer_value::TransactionColumns::new(&customers, &dates, &amounts).unwrap();
     let by_columns = customer_value::summarise_columns(spec, log).unwrap();
     assert_eq!(by_columns, by_records);
