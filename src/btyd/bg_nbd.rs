@@ -5,107 +5,41 @@
 //! they drop out with probability p ~ Beta(a, b). This file owns the parameters, the
 //! likelihood and its gradient, the fit and the predictions.
 
-use serde::{Deserialize, Serialize};
-
 use super::data::{WeightedSummaries, check_horizon, check_summary};
 use super::fit::{FitOptions, FitReport, Likelihood, fit, wrong_parameter_count};
-use super::{TransactionModel, check_positive, logistic_of_neg};
+use super::params::positive_parameters;
+use super::{TransactionModel, logistic_of_neg};
 use crate::error::{Error, Result};
 use crate::special::{digamma, integrate_unit, ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
 
-/// A BG/NBD model with validated parameters `r, α` (purchase rate heterogeneity) and
-/// `a, b` (dropout probability heterogeneity).
-///
-/// # Examples
-///
-/// ```
-/// use customer_value::btyd::{BgNbd, TransactionModel};
-///
-/// // Fader, Hardie & Lee (2005), CDNOW, weeks.
-/// let m = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
-/// // Customer with x = 2, t_x = 30.43, T = 38.86: next 39 weeks (FHL05: 1.226).
-/// let e = m.expected_purchases(39.0, 2.0, 30.43, 38.86)?;
-/// assert!((e - 1.226).abs() < 1e-3);
-/// # Ok::<(), customer_value::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "BgNbdParams", into = "BgNbdParams")]
-pub struct BgNbd {
-    r: f64,
-    alpha: f64,
-    a: f64,
-    b: f64,
-}
-
-/// Unvalidated BG/NBD parameters, the serde form of [`BgNbd`].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct BgNbdParams {
+positive_parameters! {
+    /// A BG/NBD model with validated parameters `r, α` (purchase rate heterogeneity) and
+    /// `a, b` (dropout probability heterogeneity).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{BgNbd, TransactionModel};
+    ///
+    /// // Fader, Hardie & Lee (2005), CDNOW, weeks.
+    /// let m = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+    /// // Customer with x = 2, t_x = 30.43, T = 38.86: next 39 weeks (FHL05: 1.226).
+    /// let e = m.expected_purchases(39.0, 2.0, 30.43, 38.86)?;
+    /// assert!((e - 1.226).abs() < 1e-3);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    model BgNbd, serde form BgNbdParams = "BgNbdParams", "BG/NBD";
     /// Shape of the purchase-rate gamma.
-    pub r: f64,
+    r: "r",
     /// Rate (scale in time units) of the purchase-rate gamma.
-    pub alpha: f64,
+    alpha: "α",
     /// Dropout beta `a`.
-    pub a: f64,
+    a: "a",
     /// Dropout beta `b`.
-    pub b: f64,
-}
-
-impl TryFrom<BgNbdParams> for BgNbd {
-    type Error = Error;
-    fn try_from(p: BgNbdParams) -> Result<Self> {
-        BgNbd::new(p.r, p.alpha, p.a, p.b)
-    }
-}
-
-impl From<BgNbd> for BgNbdParams {
-    fn from(m: BgNbd) -> Self {
-        BgNbdParams {
-            r: m.r,
-            alpha: m.alpha,
-            a: m.a,
-            b: m.b,
-        }
-    }
+    b: "b",
 }
 
 impl BgNbd {
-    /// Parameter names in the order of [`FitReport::estimates`].
-    pub const PARAMETER_NAMES: [&'static str; 4] = ["r", "alpha", "a", "b"];
-
-    /// A model from parameters.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidParameter`] unless every parameter is finite and > 0.
-    pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<Self> {
-        check_positive("r", r)?;
-        check_positive("alpha", alpha)?;
-        check_positive("a", a)?;
-        check_positive("b", b)?;
-        Ok(BgNbd { r, alpha, a, b })
-    }
-
-    /// `r`.
-    #[must_use]
-    pub fn r(&self) -> f64 {
-        self.r
-    }
-    /// `α`.
-    #[must_use]
-    pub fn alpha(&self) -> f64 {
-        self.alpha
-    }
-    /// `a`.
-    #[must_use]
-    pub fn a(&self) -> f64 {
-        self.a
-    }
-    /// `b`.
-    #[must_use]
-    pub fn b(&self) -> f64 {
-        self.b
-    }
-
     /// Fits by maximum likelihood.
     ///
     /// Identical rows are already merged in `data`. The default start is `r = 1`,

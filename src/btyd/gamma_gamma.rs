@@ -6,10 +6,10 @@
 //! only customers with repeat purchases (x ≥ 1) inform it. This file owns the parameters,
 //! the spend data, the fit and the spend predictions.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::check_positive;
 use super::fit::{FitOptions, FitReport, Likelihood, fit, wrong_parameter_count};
+use super::params::positive_parameters;
 use crate::error::{Error, Result};
 use crate::special::{digamma, ln_gamma};
 
@@ -140,88 +140,31 @@ impl SpendSummaries {
     }
 }
 
-/// The Gamma-Gamma spend model with validated parameters `p, q, γ`.
-///
-/// # Examples
-///
-/// ```
-/// use customer_value::btyd::GammaGamma;
-///
-/// // Fader & Hardie (2013), CDNOW.
-/// let gg = GammaGamma::new(6.25, 3.74, 15.44)?;
-/// assert!((gg.population_mean_spend()? - 35.22).abs() < 0.01);
-/// // Customer 1: x = 2, m̄ = 22.345 → 24.65 in the note (unrounded estimates).
-/// assert!((gg.conditional_expected_spend(2.0, 22.345)? - 24.65).abs() < 0.02);
-/// # Ok::<(), customer_value::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "GammaGammaParams", into = "GammaGammaParams")]
-pub struct GammaGamma {
-    p: f64,
-    q: f64,
-    gamma: f64,
-}
-
-/// Unvalidated Gamma-Gamma parameters, the serde form of [`GammaGamma`].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct GammaGammaParams {
+positive_parameters! {
+    /// The Gamma-Gamma spend model with validated parameters `p, q, γ`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::GammaGamma;
+    ///
+    /// // Fader & Hardie (2013), CDNOW.
+    /// let gg = GammaGamma::new(6.25, 3.74, 15.44)?;
+    /// assert!((gg.population_mean_spend()? - 35.22).abs() < 0.01);
+    /// // Customer 1: x = 2, m̄ = 22.345 → 24.65 in the note (unrounded estimates).
+    /// assert!((gg.conditional_expected_spend(2.0, 22.345)? - 24.65).abs() < 0.02);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    model GammaGamma, serde form GammaGammaParams = "GammaGammaParams", "Gamma-Gamma";
     /// Shape of the per-transaction gamma.
-    pub p: f64,
+    p: "p",
     /// Shape of the across-customer gamma of the scale.
-    pub q: f64,
+    q: "q",
     /// Rate of the across-customer gamma.
-    pub gamma: f64,
-}
-
-impl TryFrom<GammaGammaParams> for GammaGamma {
-    type Error = Error;
-    fn try_from(v: GammaGammaParams) -> Result<Self> {
-        GammaGamma::new(v.p, v.q, v.gamma)
-    }
-}
-
-impl From<GammaGamma> for GammaGammaParams {
-    fn from(m: GammaGamma) -> Self {
-        GammaGammaParams {
-            p: m.p,
-            q: m.q,
-            gamma: m.gamma,
-        }
-    }
+    gamma: "γ",
 }
 
 impl GammaGamma {
-    /// Parameter names in the order of [`FitReport::estimates`].
-    pub const PARAMETER_NAMES: [&'static str; 3] = ["p", "q", "gamma"];
-
-    /// A model from parameters.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidParameter`] unless every parameter is finite and > 0.
-    pub fn new(p: f64, q: f64, gamma: f64) -> Result<Self> {
-        check_positive("p", p)?;
-        check_positive("q", q)?;
-        check_positive("gamma", gamma)?;
-        Ok(GammaGamma { p, q, gamma })
-    }
-
-    /// `p`.
-    #[must_use]
-    pub fn p(&self) -> f64 {
-        self.p
-    }
-    /// `q`.
-    #[must_use]
-    pub fn q(&self) -> f64 {
-        self.q
-    }
-    /// `γ`.
-    #[must_use]
-    pub fn gamma(&self) -> f64 {
-        self.gamma
-    }
-
     /// Fits by maximum likelihood from the start `(1, 1, 1)`, or `options.start`.
     ///
     /// # Errors

@@ -7,104 +7,38 @@
 //! Predictions reuse BG/NBD's: the dropout posterior is Beta(a, b + x + 1) instead of
 //! Beta(a, b + x).
 
-use serde::{Deserialize, Serialize};
-
 use super::data::{WeightedSummaries, check_horizon, check_summary};
 use super::fit::{FitOptions, FitReport, Likelihood, fit, wrong_parameter_count};
-use super::{BgNbd, TransactionModel, check_positive, logistic_of_neg};
+use super::params::positive_parameters;
+use super::{BgNbd, TransactionModel, logistic_of_neg};
 use crate::error::{Error, Result};
 use crate::special::{digamma, ln_beta, ln_gamma, log_add_exp};
 
-/// An MBG/NBD model with validated parameters `r, α, a, b`.
-///
-/// # Examples
-///
-/// ```
-/// use customer_value::btyd::{MbgNbd, TransactionModel};
-///
-/// let m = MbgNbd::new(0.525, 6.183, 0.891, 1.614)?;
-/// // Unlike BG/NBD, a customer without repeat purchases may be gone.
-/// assert!(m.probability_alive(0.0, 0.0, 39.0)? < 1.0);
-/// # Ok::<(), customer_value::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "MbgNbdParams", into = "MbgNbdParams")]
-pub struct MbgNbd {
-    r: f64,
-    alpha: f64,
-    a: f64,
-    b: f64,
-}
-
-/// Unvalidated MBG/NBD parameters, the serde form of [`MbgNbd`].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct MbgNbdParams {
+positive_parameters! {
+    /// An MBG/NBD model with validated parameters `r, α, a, b`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{MbgNbd, TransactionModel};
+    ///
+    /// let m = MbgNbd::new(0.525, 6.183, 0.891, 1.614)?;
+    /// // Unlike BG/NBD, a customer without repeat purchases may be gone.
+    /// assert!(m.probability_alive(0.0, 0.0, 39.0)? < 1.0);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    model MbgNbd, serde form MbgNbdParams = "MbgNbdParams", "MBG/NBD";
     /// Shape of the purchase-rate gamma.
-    pub r: f64,
+    r: "r",
     /// Rate of the purchase-rate gamma.
-    pub alpha: f64,
+    alpha: "α",
     /// Dropout beta `a`.
-    pub a: f64,
+    a: "a",
     /// Dropout beta `b`.
-    pub b: f64,
-}
-
-impl TryFrom<MbgNbdParams> for MbgNbd {
-    type Error = Error;
-    fn try_from(p: MbgNbdParams) -> Result<Self> {
-        MbgNbd::new(p.r, p.alpha, p.a, p.b)
-    }
-}
-
-impl From<MbgNbd> for MbgNbdParams {
-    fn from(m: MbgNbd) -> Self {
-        MbgNbdParams {
-            r: m.r,
-            alpha: m.alpha,
-            a: m.a,
-            b: m.b,
-        }
-    }
+    b: "b",
 }
 
 impl MbgNbd {
-    /// Parameter names in the order of [`FitReport::estimates`].
-    pub const PARAMETER_NAMES: [&'static str; 4] = ["r", "alpha", "a", "b"];
-
-    /// A model from parameters.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidParameter`] unless every parameter is finite and > 0.
-    pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<Self> {
-        check_positive("r", r)?;
-        check_positive("alpha", alpha)?;
-        check_positive("a", a)?;
-        check_positive("b", b)?;
-        Ok(MbgNbd { r, alpha, a, b })
-    }
-
-    /// `r`.
-    #[must_use]
-    pub fn r(&self) -> f64 {
-        self.r
-    }
-    /// `α`.
-    #[must_use]
-    pub fn alpha(&self) -> f64 {
-        self.alpha
-    }
-    /// `a`.
-    #[must_use]
-    pub fn a(&self) -> f64 {
-        self.a
-    }
-    /// `b`.
-    #[must_use]
-    pub fn b(&self) -> f64 {
-        self.b
-    }
-
     /// Fits by maximum likelihood (analytic gradient), from the same starts as
     /// [`BgNbd::fit`].
     ///

@@ -42,6 +42,7 @@ mod fit;
 mod gamma_gamma;
 mod holdout;
 mod mbg_nbd;
+mod params;
 mod pareto_nbd;
 mod pareto_nbd_likelihood;
 mod survival;

@@ -7,13 +7,12 @@
 //! lifetime of rate μ ~ Gamma(s, β). This file owns the parameters, the likelihood (in
 //! log space, through ₂F₁), the fit and the predictions.
 
-use serde::{Deserialize, Serialize};
-
 use super::clv::{DiscountRate, group_rows};
 use super::data::{SummarySlices, WeightedSummaries, check_horizon, check_summary};
 use super::fit::{FitOptions, FitReport, Likelihood, fit, wrong_parameter_count};
+use super::params::positive_parameters;
 use super::pareto_nbd_likelihood::ParetoGrid;
-use super::{TransactionModel, check_positive, logistic_of_neg};
+use super::{TransactionModel, logistic_of_neg};
 use crate::error::{Error, Result};
 use crate::special::{integrate_unit, ln_gamma, ln_hyp2f1, log_add_exp};
 use crate::time::TimeUnit;
@@ -23,98 +22,33 @@ use crate::time::TimeUnit;
 #[cfg(feature = "parallel")]
 const PARALLEL_ALIVE_MIN_ROWS: usize = 1 << 17;
 
-/// A Pareto/NBD model with validated parameters `r, α` (purchase rate) and `s, β`
-/// (dropout rate).
-///
-/// # Examples
-///
-/// ```
-/// use customer_value::btyd::{ParetoNbd, TransactionModel};
-///
-/// // BTYD vignette parameters, CDNOW, weeks; customer 1516 (x = 26, t_x = 30.857, T = 31).
-/// let m = ParetoNbd::new(0.5534, 10.5802, 0.6061, 11.6562)?;
-/// assert!((m.expected_purchases(52.0, 26.0, 30.857, 31.0)? - 25.45647).abs() < 0.01);
-/// assert!((m.probability_alive(26.0, 30.857, 31.0)? - 0.997874).abs() < 1e-3);
-/// # Ok::<(), customer_value::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "ParetoNbdParams", into = "ParetoNbdParams")]
-pub struct ParetoNbd {
-    r: f64,
-    alpha: f64,
-    s: f64,
-    beta: f64,
-}
-
-/// Unvalidated Pareto/NBD parameters, the serde form of [`ParetoNbd`].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct ParetoNbdParams {
+positive_parameters! {
+    /// A Pareto/NBD model with validated parameters `r, α` (purchase rate) and `s, β`
+    /// (dropout rate).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{ParetoNbd, TransactionModel};
+    ///
+    /// // BTYD vignette parameters, CDNOW, weeks; customer 1516 (x = 26, t_x = 30.857, T = 31).
+    /// let m = ParetoNbd::new(0.5534, 10.5802, 0.6061, 11.6562)?;
+    /// assert!((m.expected_purchases(52.0, 26.0, 30.857, 31.0)? - 25.45647).abs() < 0.01);
+    /// assert!((m.probability_alive(26.0, 30.857, 31.0)? - 0.997874).abs() < 1e-3);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    model ParetoNbd, serde form ParetoNbdParams = "ParetoNbdParams", "Pareto/NBD";
     /// Shape of the purchase-rate gamma.
-    pub r: f64,
+    r: "r",
     /// Rate of the purchase-rate gamma.
-    pub alpha: f64,
+    alpha: "α",
     /// Shape of the dropout-rate gamma.
-    pub s: f64,
+    s: "s",
     /// Rate of the dropout-rate gamma.
-    pub beta: f64,
-}
-
-impl TryFrom<ParetoNbdParams> for ParetoNbd {
-    type Error = Error;
-    fn try_from(p: ParetoNbdParams) -> Result<Self> {
-        ParetoNbd::new(p.r, p.alpha, p.s, p.beta)
-    }
-}
-
-impl From<ParetoNbd> for ParetoNbdParams {
-    fn from(m: ParetoNbd) -> Self {
-        ParetoNbdParams {
-            r: m.r,
-            alpha: m.alpha,
-            s: m.s,
-            beta: m.beta,
-        }
-    }
+    beta: "β",
 }
 
 impl ParetoNbd {
-    /// Parameter names in the order of [`FitReport::estimates`].
-    pub const PARAMETER_NAMES: [&'static str; 4] = ["r", "alpha", "s", "beta"];
-
-    /// A model from parameters.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidParameter`] unless every parameter is finite and > 0.
-    pub fn new(r: f64, alpha: f64, s: f64, beta: f64) -> Result<Self> {
-        check_positive("r", r)?;
-        check_positive("alpha", alpha)?;
-        check_positive("s", s)?;
-        check_positive("beta", beta)?;
-        Ok(ParetoNbd { r, alpha, s, beta })
-    }
-
-    /// `r`.
-    #[must_use]
-    pub fn r(&self) -> f64 {
-        self.r
-    }
-    /// `α`.
-    #[must_use]
-    pub fn alpha(&self) -> f64 {
-        self.alpha
-    }
-    /// `s`.
-    #[must_use]
-    pub fn s(&self) -> f64 {
-        self.s
-    }
-    /// `β`.
-    #[must_use]
-    pub fn beta(&self) -> f64 {
-        self.beta
-    }
-
     /// Fits by maximum likelihood with an analytic gradient: the likelihood is evaluated
     /// once per distinct `(x, τ)` rather than per row (see `pareto_nbd_likelihood.rs`), so
     /// a million customers fit in about two seconds. The default start is `r = s = 1`, `α` = Σ T / Σ x,
