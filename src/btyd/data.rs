@@ -209,6 +209,14 @@ impl WeightedSummaries {
         self.weight.iter().sum()
     }
 
+    /// Σ T / Σ x over the customers (1 without purchases): a start for the purchase-rate
+    /// scale α at which `r = 1` gives the pooled purchase rate.
+    pub(crate) fn pooled_alpha_start(&self) -> f64 {
+        let sx: f64 = self.rows().map(|(x, _, _, w)| w * x).sum();
+        let st: f64 = self.rows().map(|(_, _, t, w)| w * t).sum();
+        if sx > 0.0 && st > 0.0 { st / sx } else { 1.0 }
+    }
+
     /// Rows as tuples `(x, t_x, T, weight)`.
     pub(crate) fn rows(&self) -> impl Iterator<Item = (f64, f64, f64, f64)> + '_ {
         self.frequency

@@ -185,6 +185,24 @@ pub(crate) fn wrong_parameter_count(name: &'static str, values: &[f64]) -> Error
     Error::param(name, format!("{values:?}"), "needs one value per model parameter")
 }
 
+/// [`fit`] from `start`, and once more from `fallback` when that does not converge and the
+/// caller set no start of their own (the two-start rule of the transaction models).
+pub(crate) fn fit_with_fallback<L: Likelihood, M>(
+    lik: &L,
+    start: &[f64],
+    fallback: &[f64],
+    opts: &FitOptions,
+    distinct_rows: usize,
+    build: impl Fn(&[f64]) -> Result<M>,
+) -> Result<FitReport<M>> {
+    match fit(lik, start, opts, distinct_rows, &build) {
+        Err(Error::NonConvergence { .. }) if opts.start.is_none() => {
+            fit(lik, fallback, opts, distinct_rows, build)
+        }
+        other => other,
+    }
+}
+
 /// Fits by BFGS over `ln θ` from `start`, then takes standard errors from a central
 /// finite-difference Hessian of the analytic gradient.
 pub(crate) fn fit<L: Likelihood, M>(

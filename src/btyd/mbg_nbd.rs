@@ -8,7 +8,7 @@
 //! Beta(a, b + x).
 
 use super::data::{WeightedSummaries, check_horizon, check_summary};
-use super::fit::{FitOptions, FitReport, Likelihood, fit, wrong_parameter_count};
+use super::fit::{FitOptions, FitReport, Likelihood, fit_with_fallback, wrong_parameter_count};
 use super::params::positive_parameters;
 use super::{BgNbd, TransactionModel, logistic_of_neg};
 use crate::error::{Error, Result};
@@ -63,19 +63,20 @@ impl MbgNbd {
     /// ```
     pub fn fit(data: &WeightedSummaries, options: &FitOptions) -> Result<FitReport<MbgNbd>> {
         let lik = MbgNbdLikelihood { data };
-        let sx: f64 = data.rows().map(|(x, _, _, w)| w * x).sum();
-        let st: f64 = data.rows().map(|(_, _, t, w)| w * t).sum();
-        let alpha0 = if sx > 0.0 && st > 0.0 { st / sx } else { 1.0 };
+        let alpha0 = data.pooled_alpha_start();
         let build = |t: &[f64]| match *t {
             [r, alpha, a, b] => MbgNbd::new(r, alpha, a, b),
             _ => Err(wrong_parameter_count("parameters", t)),
         };
-        match fit(&lik, &[1.0, alpha0, 1.0, 1.0], options, data.len(), build) {
-            Err(Error::NonConvergence { .. }) if options.start.is_none() => {
-                fit(&lik, &[0.5, alpha0, 0.5, 2.0], options, data.len(), build)
-            }
-            other => other,
-        }
+        let n = data.len();
+        fit_with_fallback(
+            &lik,
+            &[1.0, alpha0, 1.0, 1.0],
+            &[0.5, alpha0, 0.5, 2.0],
+            options,
+            n,
+            build,
+        )
     }
 
     /// Total log-likelihood of weighted rows.

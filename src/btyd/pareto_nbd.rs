@@ -9,7 +9,7 @@
 
 use super::clv::{DiscountRate, group_rows};
 use super::data::{SummarySlices, WeightedSummaries, check_horizon, check_summary};
-use super::fit::{FitOptions, FitReport, Likelihood, fit, wrong_parameter_count};
+use super::fit::{FitOptions, FitReport, Likelihood, fit_with_fallback, wrong_parameter_count};
 use super::params::positive_parameters;
 use super::pareto_nbd_likelihood::ParetoGrid;
 use super::{TransactionModel, logistic_of_neg};
@@ -81,21 +81,26 @@ impl ParetoNbd {
             data,
             grid: ParetoGrid::new(data),
         };
-        let n = data.total_weight();
-        let sx: f64 = data.rows().map(|(x, _, _, w)| w * x).sum();
-        let st: f64 = data.rows().map(|(_, _, t, w)| w * t).sum();
-        let alpha0 = if sx > 0.0 && st > 0.0 { st / sx } else { 1.0 };
-        let beta0 = if st > 0.0 { st / n } else { 1.0 };
+        let alpha0 = data.pooled_alpha_start();
+        let total_age: f64 = data.rows().map(|(_, _, t, w)| w * t).sum();
+        let beta0 = if total_age > 0.0 {
+            total_age / data.total_weight()
+        } else {
+            1.0
+        };
         let build = |t: &[f64]| match *t {
             [r, alpha, s, beta] => ParetoNbd::new(r, alpha, s, beta),
             _ => Err(wrong_parameter_count("parameters", t)),
         };
-        match fit(&lik, &[1.0, alpha0, 1.0, beta0], options, data.len(), build) {
-            Err(Error::NonConvergence { .. }) if options.start.is_none() => {
-                fit(&lik, &[0.5, alpha0, 0.5, beta0], options, data.len(), build)
-            }
-            other => other,
-        }
+        let n = data.len();
+        fit_with_fallback(
+            &lik,
+            &[1.0, alpha0, 1.0, beta0],
+            &[0.5, alpha0, 0.5, beta0],
+            options,
+            n,
+            build,
+        )
     }
 
     /// Total log-likelihood of weighted rows (NaN-free: rows whose ₂F₁ fails make it −∞).
