@@ -92,3 +92,496 @@ fn impossible_patterns_are_errors() {
     assert!(m.probability_of_transactions(3, 4).is_err());
     assert!(DiscreteSummaries::from_weighted_rows(&[1], &[0], &[3], &[1.0]).is_err());
 }
+
+// ---------------------------------------------------------------------------------------
+// P(alive at n + m), the TransactionModel implementation, CLV and DERT.
+//
+// Peer values at the parameters of `published()`, from Python lifetimes 0.11.3
+// (`BetaGeoBetaBinomFitter`, run with numpy 2.4, scipy 1.17, pandas 3.1) and, where
+// lifetimes cannot be used, mpmath 1.4.1 from FHS10's formulas at 50 digits:
+//
+//     import numpy as np, pandas as pd, mpmath as mp
+//     from lifetimes import BetaGeoBetaBinomFitter
+//     P = [1.2035, 0.7498, 0.6568, 2.7839]
+//     f = BetaGeoBetaBinomFitter()
+//     f.params_ = pd.Series(P, index=["alpha", "beta", "gamma", "delta"])
+//     a = lambda v: np.array([v])
+//     alive = lambda m, x, tx, n: f.conditional_probability_alive(m, a(x), a(tx), a(n))[0]
+//     ce = lambda t, x, tx, n: f.conditional_expected_number_of_purchases_up_to_time(
+//         t, a(x), a(tx), a(n))[0]
+//     ll = lambda x, tx, n: BetaGeoBetaBinomFitter._loglikelihood(P, a(x), a(tx), a(n))[0]
+//     # CLV: 50 per donation, 10 % per period, 5 periods, (4, 5, 6)
+//     e = [0.0] + [ce(k, 4, 5, 6) for k in range(1, 6)]
+//     clv = 50 * sum((e[k] - e[k - 1]) / 1.1**k for k in range(1, 6))
+//     # mpmath: L(x, tx, n) is FHS10 eq. 5 with mp.beta; P(alive at n + m) is
+//     # B(al+x, be+n-x)/B(al, be) * B(ga, de+n+m)/B(ga, de) / L; the conditional
+//     # expectation (al+x)/(al+be+n) * sum_{k=1..t} P(alive at n + k); DERT(d) is
+//     # B(al+x+1, be+n-x)/B(al, be) * B(ga, de+n+1)/((1+d) B(ga, de))
+//     #   * hyp2f1(1, de+n+1, ga+de+n+1, 1/(1+d)) / L.
+//
+// lifetimes adds 1e-15 to the likelihood's death terms, which swamps them when they are
+// below ~1e-13 (n = 1000 below), and its betas are those of scipy; mpmath covers those
+// cases (and agrees with lifetimes to 1e-12 where both apply).
+
+use customer_value::Error;
+use customer_value::TimeUnit;
+use customer_value::btyd::{
+    ClvSpec, DiscountRate, Margin, SummarySlices, TransactionModel, check_transaction_model, clv, clv_batch,
+    survival_curve,
+};
+use proptest::prelude::*;
+
+fn assert_rel(got: f64, want: f64, tol: f64, what: &str) {
+    assert!(
+        (got - want).abs() <= tol * want.abs(),
+        "{what}: got {got}, want {want} (rel. error {:e})",
+        (got - want).abs() / want.abs()
+    );
+}
+
+/// (m, x, t_x, n, P(alive at n + m)), lifetimes `conditional_probability_alive`.
+const ALIVE_LIFETIMES: [(u32, u32, u32, u32, f64); 14] = [
+    (0, 0, 0, 6, 0.11623041060149722),
+    (1, 0, 0, 6, 0.1081441316515186),
+    (5, 0, 0, 6, 0.08605860626679857),
+    (0, 6, 6, 6, 0.9999999999999893),
+    (1, 6, 6, 6, 0.9304288876884032),
+    (5, 6, 6, 6, 0.7404138540115341),
+    (0, 2, 4, 6, 0.6337364089406737),
+    (1, 2, 4, 6, 0.5896466620583201),
+    (5, 2, 4, 6, 0.46922721697119885),
+    (10, 4, 5, 6, 0.4515157966941272),
+    (3, 3, 5, 10, 0.15114312365591365),
+    (2, 0, 0, 0, 0.689437718266915),
+    (100_000, 1, 1, 6, 0.00015971962231791737),
+    (1_000_000_000, 6, 6, 6, 5.047510080467386e-06),
+];
+
+/// (t, x, t_x, n, E[transactions in n+1 … n+t]), lifetimes
+/// `conditional_expected_number_of_purchases_up_to_time`.
+const EXPECTED_LIFETIMES: [(u32, u32, u32, u32, f64); 9] = [
+    (1, 0, 0, 6, 0.01636446034257586),
+    (5, 0, 0, 6, 0.07286808939178897),
+    (10, 0, 0, 6, 0.1302253657174059),
+    (1, 6, 6, 6, 0.8427123951647394),
+    (5, 6, 6, 6, 3.75245140120319),
+    (10, 4, 5, 6, 3.627815559240477),
+    (10, 2, 4, 6, 1.8900056656306423),
+    (25, 3, 5, 10, 1.0070147946942327),
+    (100, 1, 1, 6, 0.7116470247940577),
+];
+
+#[test]
+fn probability_alive_at_matches_lifetimes() {
+    let m = published();
+    for (k, x, tx, n, want) in ALIVE_LIFETIMES {
+        let got = m.probability_alive_at(k, x, tx, n).unwrap();
+        assert_rel(got, want, 1e-6, &format!("P(alive at n + {k} | {x}, {tx}, {n})"));
+        // The same through the trait.
+        let dyn_m: &dyn TransactionModel = &m;
+        let via_trait = dyn_m
+            .probability_alive_at(f64::from(k), f64::from(x), f64::from(tx), f64::from(n))
+            .unwrap();
+        assert_eq!(via_trait, got);
+    }
+    // Who transacted at the last opportunity was alive there: exactly 1 (lifetimes'
+    // 1 − 1.1e-14 comes from the 1e-15 it adds to the likelihood).
+    assert_eq!(m.probability_alive_at(0, 6, 6, 6).unwrap(), 1.0);
+    assert_eq!(m.probability_alive_at(0, 0, 0, 0).unwrap(), 1.0);
+}
+
+#[test]
+fn long_horizons_and_long_histories_match_mpmath() {
+    let m = published();
+    for (k, x, tx, n, want) in [
+        (0, 30, 900, 1000, 0.6247104723576821),
+        (50, 30, 900, 1000, 0.6050580566060274),
+        (0, 3, 900, 1000, 0.917152690163558),
+        (u32::MAX, 6, 6, 6, 1.937979416451006e-6),
+        (u32::MAX, 0, 0, 0, 8.870408980246015e-7),
+    ] {
+        let got = m.probability_alive_at(k, x, tx, n).unwrap();
+        assert_rel(got, want, 1e-6, &format!("P(alive at n + {k} | {x}, {tx}, {n})"));
+    }
+    let e = m.conditional_expected_transactions(10, 30, 900, 1000).unwrap();
+    assert_rel(e, 0.19385457429621623, 1e-6, "E[10 | 30, 900, 1000]");
+    let ll = m.log_likelihood(30, 900, 1000).unwrap();
+    assert_rel(ll, -143.3172751462685, 1e-9, "ln L(30, 900, 1000)");
+}
+
+#[test]
+fn log_likelihood_matches_lifetimes() {
+    let m = published();
+    for (x, tx, n, want) in [
+        (0, 0, 6, -1.1674885197304308),
+        (2, 4, 6, -5.195533709586007),
+        (6, 6, 6, -2.1818326886618937),
+        (1, 1, 1, -0.6961083884574248),
+    ] {
+        assert_rel(m.log_likelihood(x, tx, n).unwrap(), want, 1e-9, "ln L");
+        let dyn_m: &dyn TransactionModel = &m;
+        let via_trait = dyn_m
+            .log_likelihood(f64::from(x), f64::from(tx), f64::from(n))
+            .unwrap();
+        assert_eq!(via_trait, m.log_likelihood(x, tx, n).unwrap());
+    }
+}
+
+#[test]
+fn probability_alive_next_is_m_equal_1_bit_for_bit() {
+    let m = published();
+    let d = donations();
+    let patterns = d
+        .frequency()
+        .iter()
+        .zip(d.recency())
+        .zip(d.periods())
+        .map(|((&x, &tx), &n)| (x, tx, n))
+        .chain([(0, 0, 0), (3, 5, 10), (30, 900, 1000)]);
+    for (x, tx, n) in patterns {
+        assert_eq!(
+            m.probability_alive_next(x, tx, n).unwrap(),
+            m.probability_alive_at(1, x, tx, n).unwrap(),
+            "({x}, {tx}, {n})"
+        );
+    }
+}
+
+#[test]
+fn conditional_expectation_matches_lifetimes() {
+    let m = published();
+    let dyn_m: &dyn TransactionModel = &m;
+    for (t, x, tx, n, want) in EXPECTED_LIFETIMES {
+        let got = m.conditional_expected_transactions(t, x, tx, n).unwrap();
+        assert_rel(got, want, 1e-6, &format!("E[{t} | {x}, {tx}, {n}]"));
+        let (tf, xf, txf, nf) = (f64::from(t), f64::from(x), f64::from(tx), f64::from(n));
+        assert_eq!(dyn_m.expected_purchases(tf, xf, txf, nf).unwrap(), got);
+    }
+    // The curve equals the pointwise values bit for bit, horizons in any order.
+    let times = [10.0, 0.0, 5.0, 1.0, 10.0];
+    let curve = dyn_m.expected_purchases_curve(&times, 0.0, 0.0, 6.0).unwrap();
+    for (&t, c) in times.iter().zip(curve) {
+        assert_eq!(c, dyn_m.expected_purchases(t, 0.0, 0.0, 6.0).unwrap(), "t = {t}");
+    }
+}
+
+#[test]
+fn trait_maps_to_the_documented_quantities() {
+    let m = published();
+    let dyn_m: &dyn TransactionModel = &m;
+    assert_eq!(dyn_m.name(), "bgbb");
+    assert_eq!(
+        dyn_m.parameters(),
+        vec![
+            ("alpha", 1.2035),
+            ("beta", 0.7498),
+            ("gamma", 0.6568),
+            ("delta", 2.7839)
+        ]
+    );
+    for n in 0..=11 {
+        assert_eq!(
+            dyn_m.expected_purchases_new(f64::from(n)).unwrap(),
+            m.expected_transactions_new(n).unwrap()
+        );
+    }
+    // P(alive) is at the end of observation, T = n: m = 0, not FHS10's next period.
+    for (x, tx, n) in [(0, 0, 6), (2, 4, 6), (6, 6, 6)] {
+        let (xf, txf, nf) = (f64::from(x), f64::from(tx), f64::from(n));
+        let p = dyn_m.probability_alive(xf, txf, nf).unwrap();
+        assert_eq!(p, m.probability_alive_at(0, x, tx, n).unwrap());
+        assert_eq!(dyn_m.probability_alive_at(0.0, xf, txf, nf).unwrap(), p);
+        assert!(m.probability_alive_next(x, tx, n).unwrap() < p);
+    }
+    // FHS10 Table 6 (next period) through the trait at t = 1.
+    let next = dyn_m.probability_alive_at(1.0, 2.0, 4.0, 6.0).unwrap();
+    assert!((next - 0.59).abs() < 0.005, "{next}");
+}
+
+fn whole_or_err(e: &Error, name: &str) -> bool {
+    matches!(e, Error::InvalidParameter { name: n, .. } if *n == name)
+}
+
+#[test]
+fn non_whole_inputs_are_errors_naming_the_argument() {
+    let m = published();
+    let dyn_m: &dyn TransactionModel = &m;
+    for bad in [
+        0.5,
+        -1.0,
+        f64::NAN,
+        f64::INFINITY,
+        4_294_967_296.0,
+        1e300,
+        6.0000001,
+    ] {
+        let e = dyn_m.expected_purchases_new(bad).unwrap_err();
+        assert!(whole_or_err(&e, "t"), "{bad}: {e}");
+        let e = dyn_m.expected_purchases(bad, 2.0, 4.0, 6.0).unwrap_err();
+        assert!(whole_or_err(&e, "t"), "{bad}: {e}");
+        let e = dyn_m.probability_alive_at(bad, 2.0, 4.0, 6.0).unwrap_err();
+        assert!(whole_or_err(&e, "t"), "{bad}: {e}");
+        let e = dyn_m
+            .expected_purchases_curve(&[1.0, bad], 2.0, 4.0, 6.0)
+            .unwrap_err();
+        assert!(whole_or_err(&e, "t"), "{bad}: {e}");
+        let e = dyn_m.probability_alive(bad, 4.0, 6.0).unwrap_err();
+        assert!(whole_or_err(&e, "frequency"), "{bad}: {e}");
+        let e = dyn_m.log_likelihood(2.0, bad, 6.0).unwrap_err();
+        assert!(whole_or_err(&e, "recency"), "{bad}: {e}");
+        let e = dyn_m.expected_purchases(1.0, 2.0, 4.0, bad).unwrap_err();
+        assert!(whole_or_err(&e, "age"), "{bad}: {e}");
+        let e = dyn_m
+            .expected_if_alive_curve(&[1.0], 2.0, bad)
+            .unwrap()
+            .unwrap_err();
+        assert!(whole_or_err(&e, "age"), "{bad}: {e}");
+    }
+    // Whole but impossible patterns, as the inherent methods.
+    assert!(dyn_m.probability_alive(3.0, 2.0, 6.0).is_err());
+    assert!(dyn_m.probability_alive(0.0, 2.0, 6.0).is_err());
+    assert!(dyn_m.probability_alive(2.0, 7.0, 6.0).is_err());
+    assert!(dyn_m.expected_if_alive_curve(&[1.0], 7.0, 6.0).unwrap().is_err());
+}
+
+/// The laws of `check_transaction_model` on a grid of whole opportunities with
+/// `x ≤ t_x ≤ n`: that function's own grid has t = 0.5 and continuous-time summaries
+/// with x > t_x (see `public_conformance_grid_is_continuous_time`).
+#[test]
+fn conformance_laws_hold_on_whole_opportunities() {
+    let model = published();
+    let m: &dyn TransactionModel = &model;
+    let horizons = [0.0, 1.0, 2.0, 10.0, 52.0, 520.0];
+    let summaries = [
+        (0.0, 0.0, 0.0),
+        (0.0, 0.0, 40.0),
+        (1.0, 5.0, 40.0),
+        (3.0, 40.0, 40.0),
+        (20.0, 25.0, 39.0),
+        (38.0, 38.0, 40.0),
+    ];
+    let mut last = 0.0;
+    for &t in &horizons {
+        let e = m.expected_purchases_new(t).unwrap();
+        assert!(e.is_finite() && e >= last, "E[X({t})] = {e} after {last}");
+        assert!(t != 0.0 || e == 0.0);
+        last = e;
+    }
+    for &(x, tx, n) in &summaries {
+        let p = m.probability_alive(x, tx, n).unwrap();
+        assert!((0.0..=1.0).contains(&p));
+        assert!(m.log_likelihood(x, tx, n).unwrap().is_finite());
+        assert_eq!(m.probability_alive_at(0.0, x, tx, n).unwrap(), p);
+        let mut prev = p;
+        for &t in &horizons {
+            let pt = m.probability_alive_at(t, x, tx, n).unwrap();
+            assert!(
+                (0.0..=1.0).contains(&pt) && pt <= prev,
+                "P(alive at n + {t}) = {pt} after {prev}"
+            );
+            prev = pt;
+        }
+        let curve = m.expected_purchases_curve(&horizons, x, tx, n).unwrap();
+        let mut last = 0.0;
+        for (&t, c) in horizons.iter().zip(curve) {
+            let e = m.expected_purchases(t, x, tx, n).unwrap();
+            assert!(e.is_finite() && e >= last && (t != 0.0 || e == 0.0));
+            assert_eq!(c, e);
+            last = e;
+        }
+    }
+    for (x, tx, n) in [
+        (1.0, 5.0, 4.0),
+        (0.0, 1.0, 4.0),
+        (-1.0, 0.0, 4.0),
+        (1.5, 1.0, 4.0),
+        (1.0, f64::NAN, 4.0),
+        (3.0, 2.0, 4.0),
+    ] {
+        assert!(m.probability_alive(x, tx, n).is_err() && m.expected_purchases(1.0, x, tx, n).is_err());
+    }
+    for bad in [-1.0, f64::NAN, 0.5] {
+        assert!(m.expected_purchases_new(bad).is_err());
+    }
+}
+
+/// `check_transaction_model` asks for E[X(0.5)] first, which BG/BB refuses. If this test
+/// fails because the check gained a discrete grid, replace it with a plain
+/// `check_transaction_model(&published()).unwrap()`.
+#[test]
+fn public_conformance_grid_is_continuous_time() {
+    let e = check_transaction_model(&published()).unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidParameter { name: "t", value, .. } if value == "0.5"),
+        "{e}"
+    );
+}
+
+fn year() -> TimeUnit {
+    TimeUnit::from_days(365.0).unwrap()
+}
+
+#[test]
+fn clv_over_whole_periods_matches_lifetimes() {
+    let m = published();
+    let spec = ClvSpec::new(year(), 5.0, DiscountRate::new(0.10, year()).unwrap()).unwrap();
+    let v = clv(&m, Margin::PerPurchase(50.0), &spec, 4.0, 5.0, 6.0, 0.0).unwrap();
+    assert_rel(v, 77.79026528775746, 1e-6, "CLV(4, 5, 6)");
+    // The batch (one expectation curve per (x, n), then P(alive)) agrees with the single
+    // customer's value on every donations pattern.
+    let d = donations();
+    let to_f64 = |v: &[u32]| v.iter().map(|&u| f64::from(u)).collect::<Vec<_>>();
+    let (x, tx, n) = (to_f64(d.frequency()), to_f64(d.recency()), to_f64(d.periods()));
+    let rows = SummarySlices::new(&x, &tx, &n).unwrap();
+    let batch = clv_batch(&m, Margin::PerPurchase(50.0), &spec, rows, &vec![0.0; x.len()]).unwrap();
+    for i in 0..x.len() {
+        let single = clv(&m, Margin::PerPurchase(50.0), &spec, x[i], tx[i], n[i], 0.0).unwrap();
+        assert_rel(batch[i], single, 1e-12, &format!("row {i}"));
+    }
+    // Half-period steps ask for E at t = 0.5: an error, not a rounded value.
+    let halves = spec.with_step(0.5).unwrap();
+    let e = clv(&m, Margin::PerPurchase(50.0), &halves, 4.0, 5.0, 6.0, 0.0).unwrap_err();
+    assert!(whole_or_err(&e, "t"), "{e}");
+    assert!(clv_batch(&m, Margin::PerPurchase(50.0), &halves, rows, &vec![0.0; x.len()]).is_err());
+}
+
+#[test]
+fn dert_matches_fhs10_closed_form_in_mpmath() {
+    let m = published();
+    let dyn_m: &dyn TransactionModel = &m;
+    let d = DiscountRate::new(0.10, year()).unwrap();
+    for ((x, tx, n), want) in [
+        ((4.0, 5.0, 6.0), 3.196925932998713),
+        ((0.0, 0.0, 6.0), 0.11475799747749542),
+        ((6.0, 6.0, 6.0), 5.909634958567012),
+    ] {
+        let got = dyn_m.dert(d, year(), x, tx, n).unwrap();
+        assert_rel(got, want, 1e-9, &format!("DERT({x}, {tx}, {n})"));
+        // DERT is the CLV of one unit per transaction without horizon.
+        let spec = ClvSpec::new(year(), 3000.0, d).unwrap();
+        let long = clv(&m, Margin::PerPurchase(1.0), &spec, x, tx, n, 0.0).unwrap();
+        assert_rel(long, got, 1e-9, "CLV over 3000 periods vs DERT");
+    }
+    assert!(dyn_m.dert(DiscountRate::zero(), year(), 4.0, 5.0, 6.0).is_err());
+    assert!(dyn_m.dert(d, year(), 4.5, 5.0, 6.0).is_err());
+}
+
+#[test]
+fn survival_curve_is_p_alive_later_over_p_alive_now() {
+    let m = published();
+    let s = survival_curve(&m, 2.0, 4.0, 6.0, 1.0, 5).unwrap();
+    let now = m.probability_alive_at(0, 2, 4, 6).unwrap();
+    for k in 1..=5 {
+        let want = m.probability_alive_at(k, 2, 4, 6).unwrap() / now;
+        assert_rel(
+            customer_value::RetentionModel::survival(&s, k),
+            want,
+            1e-12,
+            "S(k)",
+        );
+    }
+    assert!(survival_curve(&m, 2.0, 4.0, 6.0, 0.5, 5).is_err());
+}
+
+/// A valid `(x, t_x, n)` with `n ≤ 2000`, edge cases (x = 0, t_x = n) over-represented.
+fn pattern() -> impl Strategy<Value = (u32, u32, u32)> {
+    (0u32..=2000, 0.0f64..=1.0, 0.0f64..=1.0, 0u8..4).prop_map(|(n, a, b, kind)| {
+        let tx = match kind {
+            0 => 0,
+            1 => n,
+            _ => (a * f64::from(n)).round() as u32,
+        };
+        let x = if tx == 0 {
+            0
+        } else {
+            1 + (b * f64::from(tx - 1)).round() as u32
+        };
+        (x, tx, n)
+    })
+}
+
+fn model() -> impl Strategy<Value = BgBb> {
+    ((-2.0f64..2.0), (-2.0f64..2.0), (-2.0f64..2.0), (-2.0f64..2.0)).prop_map(|(a, b, g, d)| {
+        BgBb::new(10f64.powf(a), 10f64.powf(b), 10f64.powf(g), 10f64.powf(d)).unwrap()
+    })
+}
+
+/// Any `f64` that is not a whole number in `0..=u32::MAX`.
+fn not_whole() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        any::<f64>().prop_filter("whole in range", |v| {
+            !(v.is_finite() && *v >= 0.0 && v.fract() == 0.0 && *v <= f64::from(u32::MAX))
+        }),
+        (0u32..1000, 0.001f64..0.999).prop_map(|(w, f)| f64::from(w) + f),
+        Just(f64::NAN),
+        Just(-1.0),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn p_alive_later_is_a_probability_that_falls_with_m(
+        bb in model(),
+        (x, tx, n) in pattern(),
+        m in prop_oneof![0u32..50, any::<u32>()],
+        step in 1u32..1000,
+    ) {
+        let p0 = bb.probability_alive_at(0, x, tx, n).unwrap();
+        let p = bb.probability_alive_at(m, x, tx, n).unwrap();
+        let next = bb.probability_alive_at(m.saturating_add(1), x, tx, n).unwrap();
+        let later = bb.probability_alive_at(m.saturating_add(step), x, tx, n).unwrap();
+        for v in [p0, p, next, later] {
+            prop_assert!((0.0..=1.0).contains(&v), "P = {v}");
+        }
+        prop_assert!(p <= p0 && next <= p && later <= next, "{p0} {p} {next} {later} at m = {m}");
+        if tx == n {
+            prop_assert_eq!(p0, 1.0);
+        }
+    }
+
+    #[test]
+    fn expectations_grow_with_the_horizon(
+        bb in model(),
+        (x, tx, n) in pattern(),
+        t in 0u32..300,
+        more in 0u32..300,
+    ) {
+        let e1 = bb.conditional_expected_transactions(t, x, tx, n).unwrap();
+        let e2 = bb.conditional_expected_transactions(t + more, x, tx, n).unwrap();
+        prop_assert!(e1.is_finite() && e1 >= 0.0 && e2 >= e1, "{e1} then {e2}");
+        let n1 = bb.expected_transactions_new(t).unwrap();
+        let n2 = bb.expected_transactions_new(t + more).unwrap();
+        prop_assert!(n1.is_finite() && n1 >= 0.0 && n2 >= n1, "{n1} then {n2}");
+        let dyn_m: &dyn TransactionModel = &bb;
+        let curve = dyn_m
+            .expected_purchases_curve(&[f64::from(t + more), f64::from(t)], f64::from(x), f64::from(tx), f64::from(n))
+            .unwrap();
+        prop_assert_eq!(curve, vec![e2, e1]);
+    }
+
+    #[test]
+    fn non_whole_trait_inputs_are_errors(
+        bb in model(),
+        (x, tx, n) in pattern(),
+        bad in not_whole(),
+        which in 0usize..4,
+    ) {
+        let m: &dyn TransactionModel = &bb;
+        let mut args = [1.0, f64::from(x), f64::from(tx), f64::from(n)];
+        if let Some(a) = args.get_mut(which) {
+            *a = bad;
+        }
+        let [t, x, tx, n] = args;
+        prop_assert!(m.expected_purchases(t, x, tx, n).is_err());
+        prop_assert!(m.probability_alive_at(t, x, tx, n).is_err());
+        prop_assert!(m.expected_purchases_curve(&[t], x, tx, n).is_err());
+        if which == 0 {
+            prop_assert!(m.expected_purchases_new(t).is_err());
+        } else {
+            prop_assert!(m.probability_alive(x, tx, n).is_err());
+            prop_assert!(m.log_likelihood(x, tx, n).is_err());
+        }
+    }
+}
