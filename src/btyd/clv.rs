@@ -278,7 +278,7 @@ fn discounted_purchases(
 
 /// [`clv`] over many customers (in parallel with the `parallel` feature). For models whose
 /// expectation factors as P(alive) · E[Y(t) | alive]
-/// ([`TransactionModel::expected_if_alive_curve`], all built-in continuous-time models), the
+/// ([`TransactionModel::expected_if_alive_curve`], all built-in models), the
 /// discounted curve is computed once per distinct `(x, T)` and scaled by each customer's
 /// P(alive); otherwise once per distinct `(x, t_x, T)`. The margin is per customer.
 ///

@@ -4,10 +4,33 @@
 use super::TransactionModel;
 use crate::error::{Error, Result};
 
+const CONTINUOUS_HORIZONS: [f64; 6] = [0.0, 0.5, 1.0, 10.0, 52.0, 520.0];
+const DISCRETE_HORIZONS: [f64; 6] = [0.0, 1.0, 2.0, 10.0, 52.0, 520.0];
+/// `(x, t_x, T)`: new, one-off, early lapse, loyal, frequent and heavy buyers.
+const CONTINUOUS_SUMMARIES: [(f64, f64, f64); 6] = [
+    (0.0, 0.0, 0.0),
+    (0.0, 0.0, 40.0),
+    (1.0, 5.0, 40.0),
+    (3.0, 40.0, 40.0),
+    (25.0, 20.0, 39.0),
+    (200.0, 38.0, 40.0),
+];
+/// The same kinds of customer where a purchase takes a whole opportunity (`x ≤ t_x`).
+const DISCRETE_SUMMARIES: [(f64, f64, f64); 6] = [
+    (0.0, 0.0, 0.0),
+    (0.0, 0.0, 40.0),
+    (1.0, 5.0, 40.0),
+    (3.0, 40.0, 40.0),
+    (20.0, 25.0, 39.0),
+    (38.0, 38.0, 40.0),
+];
+
 /// Checks `model` on a grid of summaries and horizons: probabilities in `[0, 1]`;
 /// expectations finite, ≥ 0, zero at `t = 0` and non-decreasing in `t`; P(alive at T + t),
 /// where provided, equal to P(alive) at `t = 0` and non-increasing; the curve method
-/// agreeing with the pointwise one; invalid summaries rejected with an error.
+/// agreeing with the pointwise one; invalid summaries rejected with an error. Models in
+/// [discrete time](TransactionModel::discrete_time) are checked on whole horizons and
+/// summaries with `x ≤ t_x ≤ n`, and must refuse a fractional horizon.
 ///
 /// # Errors
 ///
@@ -16,10 +39,11 @@ use crate::error::{Error, Result};
 /// # Examples
 ///
 /// ```
-/// use customer_value::btyd::{BgNbd, ParetoNbd, check_transaction_model};
+/// use customer_value::btyd::{BgBb, BgNbd, ParetoNbd, check_transaction_model};
 ///
 /// check_transaction_model(&BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?)?;
 /// check_transaction_model(&ParetoNbd::new(0.55315, 10.57633, 0.60625, 11.67150)?)?;
+/// check_transaction_model(&BgBb::new(1.2035, 0.7498, 0.6568, 2.7839)?)?;
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 pub fn check_transaction_model(model: &dyn TransactionModel) -> Result<()> {
@@ -27,15 +51,14 @@ pub fn check_transaction_model(model: &dyn TransactionModel) -> Result<()> {
         what: "TransactionModel conformance",
         reason: format!("{}: {reason}", model.name()),
     };
-    let horizons = [0.0, 0.5, 1.0, 10.0, 52.0, 520.0];
-    let summaries = [
-        (0.0, 0.0, 0.0),
-        (0.0, 0.0, 40.0),
-        (1.0, 5.0, 40.0),
-        (3.0, 40.0, 40.0),
-        (25.0, 20.0, 39.0),
-        (200.0, 38.0, 40.0),
-    ];
+    let (horizons, summaries) = if model.discrete_time() {
+        if model.expected_purchases_new(0.5).is_ok() {
+            return Err(fail("a fractional horizon accepted in discrete time".to_owned()));
+        }
+        (DISCRETE_HORIZONS, DISCRETE_SUMMARIES)
+    } else {
+        (CONTINUOUS_HORIZONS, CONTINUOUS_SUMMARIES)
+    };
     let mut last = 0.0;
     for &t in &horizons {
         let e = model.expected_purchases_new(t)?;

@@ -118,7 +118,7 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
     /// Probability that the customer is still active at `T + t` (`t = 0`: now).
     ///
     /// Provided so that models without a closed form stay implementable; the default is
-    /// [`Error::Undefined`]. The built-in continuous-time models all override it.
+    /// [`Error::Undefined`]. The built-in models all override it.
     ///
     /// # Errors
     ///
@@ -161,7 +161,7 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
 
     /// `E[Y(t) | alive at T]` at several horizons, for models whose conditional expectation
     /// factors as `P(alive at T) · E[Y(t) | alive at T]` with the second factor free of the
-    /// recency `t_x` (every built-in continuous-time model). [`clv_batch`] then computes
+    /// recency `t_x` (every built-in model). [`clv_batch`] then computes
     /// one discounted curve per distinct `(x, T)` instead of one per distinct
     /// `(x, t_x, T)`, and multiplies by each customer's P(alive). `None`, the default,
     /// means "does not factor".
@@ -251,6 +251,14 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
     /// closed form is cheaper inline than in a separate pass. Pareto/NBD says `true` (two
     /// ₂F₁ per customer, shared between customers with equal `(x, t_x)` or `(x, T)`).
     fn shares_probability_alive(&self) -> bool {
+        false
+    }
+
+    /// Whether the model counts time in whole transaction opportunities (BG/BB), so that
+    /// horizons and summaries must be whole numbers. `false` by default (continuous time).
+    /// [`check_transaction_model`] then checks the laws on whole-number grids, and that a
+    /// fractional horizon is refused.
+    fn discrete_time(&self) -> bool {
         false
     }
 }

@@ -90,6 +90,10 @@ impl TransactionModel for BgBb {
         "bgbb"
     }
 
+    fn discrete_time(&self) -> bool {
+        true
+    }
+
     fn parameters(&self) -> Vec<(&'static str, f64)> {
         vec![
             ("alpha", self.alpha),
