@@ -2,10 +2,11 @@
 //!
 //! Run from the repository root: `cargo run --example retention`.
 //!
-//! 1. Fader & Hardie (2007): fit the shifted-beta-geometric model to years 0–7 of two
-//!    customer segments, project years 8–12, and compare with the actual survivors and
-//!    with the projection of a constant retention rate fitted to year 1 — the paper's
-//!    point: the constant rate projects far too few long-run survivors.
+//! 1. Fader & Hardie (2007): fit the shifted-beta-geometric model (with standard errors
+//!    from the observed information) to years 0–7 of two customer segments, project years
+//!    8–12, and compare with the actual survivors and with the projection of a constant
+//!    retention rate fitted to year 1 — the paper's point: the constant rate projects far
+//!    too few long-run survivors.
 //! 2. Discounted expected (residual) lifetime (Fader & Hardie 2010) at d = 10 %.
 //! 3. The CDNOW sample's monthly acquisition cohorts, retention and lapses.
 
@@ -30,10 +31,16 @@ fn segment(name: &str, pct: &[f64; 13]) -> Result<(), Box<dyn std::error::Error>
     let survivors: Vec<u64> = pct[..8].iter().map(|p| (p * 10.0).round() as u64).collect();
     let fit = ShiftedBetaGeometric::fit_survivors(&survivors)?;
     let constant = ConstantRetention::new(pct[1] / pct[0])?;
+    let se = |name| {
+        fit.standard_error(name)
+            .map_or("n/a".to_owned(), |v| format!("{v:.4}"))
+    };
     println!(
-        "{name}: alpha {:.4}, beta {:.4}, log-likelihood {:.3}",
+        "{name}: alpha {:.4} (SE {}), beta {:.4} (SE {}), log-likelihood {:.3}",
         fit.model.alpha(),
+        se("alpha"),
         fit.model.beta(),
+        se("beta"),
         fit.log_likelihood
     );
     println!("  year   actual %   sBG %   constant %   sBG retention");

@@ -1,11 +1,12 @@
 //! Kaplan–Meier: the 6-MP arm of the Freireich et al. (1963) leukaemia trial (values as in
 //! R `survival::survfit` / Kleinbaum & Klein), subscriptions with dates, merge law,
-//! confidence bands, median, restricted mean, and bad input.
+//! confidence bands, median and quantiles under lifelines' and R's conventions, restricted
+//! mean, and bad input.
 
 use chrono::NaiveDate;
 use customer_value::Error;
 use customer_value::retention::{
-    ConfidenceBand, KaplanMeier, LifeTable, RetentionModel, Subscription, check_retention_model,
+    ConfidenceBand, KaplanMeier, LifeTable, QuantileRule, RetentionModel, Subscription, check_retention_model,
 };
 use proptest::prelude::*;
 
@@ -102,6 +103,114 @@ fn restricted_mean_is_the_area_under_the_steps() {
     ));
     // Discrete time: the RMST to τ equals the trait's lifetime within τ.
     assert!((km.restricted_mean(30).unwrap() - km.expected_lifetime_within(30)).abs() < 1e-12);
+}
+
+// Medians and quantiles where Ŝ sits exactly at the level on a flat stretch.
+//
+// lifelines 0.30.3 (first crossing), from this script:
+//
+//     import warnings; warnings.simplefilter("ignore")
+//     from lifelines import KaplanMeierFitter
+//     sets = {"flat_then_event": [(2,1),(2,1),(3,0),(5,1)],
+//             "flat_to_end":     [(2,1),(2,1),(3,0),(6,0)],
+//             "quartile_flat":   [(1,1)]*6 + [(2,0)]*2 + [(3,1)]*6 + [(5,0)]*10,
+//             "one_to_100":      [(t,1) for t in range(1,101)],
+//             "six_mp":          <the 21 rows of six_mp()>}
+//     for name, d in sets.items():
+//         k = KaplanMeierFitter().fit([t for t,_ in d], [e for _,e in d])
+//         print(name, k.median_survival_time_, k.percentile(0.75))
+//
+//     flat_then_event 2.0 2.0 | flat_to_end 2.0 2.0 | quartile_flat 3.0 1.0
+//     one_to_100 50.0 25.0    | six_mp 23.0 13.0
+//
+// (lifelines' `percentile(q)` is the time at which Ŝ = q, so its 0.75 is our p = 0.25.)
+//
+// R survival (3.8-11 source; R is not installable here, so these are derived by hand from
+// `findq` in R/quantile.survfit.R — the quantile is where the CDF 1 − Ŝ meets p; if a
+// level equals p within √ε the answer is the mean of that jump time and the next one, or
+// of it and the last follow-up time when it is the last level — and from `minmin` in
+// R/print.survfit.R for the printed median, which uses the same midpoint except at the
+// end of the curve, where it prints the jump time):
+//
+//     flat_then_event  median: CDF 0.5 on [2, 5)          → (2 + 5)/2  = 3.5
+//     flat_to_end      median: CDF 0.5 from 2 to the end  → (2 + 6)/2  = 4 (print: 2)
+//     quartile_flat    25 %:   CDF 0.25 on [1, 3)         → (1 + 3)/2  = 2; median 3
+//     one_to_100       median: (50 + 51)/2 = 50.5; 25 %: (25 + 26)/2 = 25.5 — the example
+//                      in print.survfit.R's comment (Ŝ(50) = 0.5 + 1.1e-16 in R)
+//     six_mp           median 23 (Ŝ jumps 0.538 → 0.448), 25 %: 13 — no ties
+
+fn quartile_flat() -> Vec<(u32, bool)> {
+    let mut rows = vec![(1, true); 6];
+    rows.extend([(2, false); 2]);
+    rows.extend([(3, true); 6]);
+    rows.extend([(5, false); 10]);
+    rows
+}
+
+#[test]
+fn a_flat_stretch_at_one_half_splits_the_conventions() {
+    let km = KaplanMeier::from_durations([(2, true), (2, true), (3, false), (5, true)]).unwrap();
+    assert_eq!(km.survival(3), 0.5);
+    assert_eq!(km.median_with(QuantileRule::FirstCrossing), Some(2.0)); // lifelines
+    assert_eq!(km.median_with(QuantileRule::Midpoint), Some(3.5)); // R
+    assert_eq!(km.median(), Some(2)); // unchanged
+    // Ŝ = 0.5 is not a tie for the 25 % quantile (level 0.75): both give 2 (lifelines 2).
+    for rule in [QuantileRule::FirstCrossing, QuantileRule::Midpoint] {
+        assert_eq!(km.quantile_with(0.25, rule), Some(2.0));
+    }
+}
+
+#[test]
+fn a_flat_stretch_to_the_end_of_follow_up_takes_the_last_duration() {
+    let km = KaplanMeier::from_durations([(2, true), (2, true), (3, false), (6, false)]).unwrap();
+    assert_eq!(km.median_with(QuantileRule::FirstCrossing), Some(2.0)); // lifelines
+    assert_eq!(km.median_with(QuantileRule::Midpoint), Some(4.0)); // R quantile.survfit
+}
+
+#[test]
+fn quantiles_follow_the_same_rule() {
+    let km = KaplanMeier::from_durations(quartile_flat()).unwrap();
+    assert_eq!(km.survival(2), 0.75);
+    assert_eq!(km.quantile_with(0.25, QuantileRule::FirstCrossing), Some(1.0)); // lifelines
+    assert_eq!(km.quantile_with(0.25, QuantileRule::Midpoint), Some(2.0)); // R
+    // The median crosses 0.5 (0.75 → 0.46875) without equality: 3 for both (lifelines 3).
+    assert_eq!(km.median_with(QuantileRule::FirstCrossing), Some(3.0));
+    assert_eq!(km.median_with(QuantileRule::Midpoint), Some(3.0));
+    // Never below 0.46875: no 60 % quantile under either rule.
+    assert_eq!(km.quantile_with(0.6, QuantileRule::Midpoint), None);
+    assert_eq!(km.quantile_with(0.6, QuantileRule::FirstCrossing), None);
+}
+
+#[test]
+fn a_tie_lost_to_rounding_still_counts() {
+    // R's own example: survfit(Surv(1:100) ~ 1) has Ŝ(50) = 0.5 up to rounding.
+    let km = KaplanMeier::from_durations((1..=100).map(|t| (t, true))).unwrap();
+    assert_eq!(km.median_with(QuantileRule::Midpoint), Some(50.5)); // R
+    assert_eq!(km.median_with(QuantileRule::FirstCrossing), Some(50.0)); // lifelines
+    assert_eq!(km.quantile_with(0.25, QuantileRule::Midpoint), Some(25.5)); // R
+    assert_eq!(km.quantile_with(0.25, QuantileRule::FirstCrossing), Some(25.0)); // lifelines
+}
+
+#[test]
+fn without_a_tie_both_rules_give_the_published_six_mp_median() {
+    let km = KaplanMeier::from_durations(six_mp()).unwrap();
+    for rule in [QuantileRule::FirstCrossing, QuantileRule::Midpoint] {
+        assert_eq!(km.median_with(rule), Some(23.0)); // R and lifelines: 23
+        assert_eq!(km.quantile_with(0.25, rule), Some(13.0)); // R and lifelines: 13
+        // Ŝ never drops below 0.448: no 60 % quantile; p outside (0, 1) has none.
+        for p in [0.6, 0.0, 1.0, -0.5, f64::NAN] {
+            assert_eq!(km.quantile_with(p, rule), None, "{p}");
+        }
+    }
+}
+
+#[test]
+fn quantile_rule_json_round_trip() {
+    for rule in [QuantileRule::FirstCrossing, QuantileRule::Midpoint] {
+        let s = serde_json::to_string(&rule).unwrap();
+        assert_eq!(serde_json::from_str::<QuantileRule>(&s).unwrap(), rule);
+    }
+    assert_eq!(QuantileRule::default(), QuantileRule::FirstCrossing);
 }
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -214,5 +323,53 @@ proptest! {
             KaplanMeier::from_durations(reversed).unwrap(),
             KaplanMeier::from_life_table(&whole).unwrap()
         );
+    }
+
+    #[test]
+    fn the_midpoint_rule_stays_within_the_tied_stretch(
+        rows in proptest::collection::vec((1_u32..30, any::<bool>()), 1..60),
+        p in 0.01_f64..0.99,
+    ) {
+        let km = KaplanMeier::from_durations(rows).unwrap();
+        let first = km.quantile_with(p, QuantileRule::FirstCrossing);
+        prop_assert_eq!(first, km.quantile(p).map(f64::from));
+        let mid = km.quantile_with(p, QuantileRule::Midpoint);
+        prop_assert_eq!(first.is_some(), mid.is_some());
+        if let (Some(first), Some(mid)) = (first, mid) {
+            // At or after the first crossing, never past the next event (or the last
+            // follow-up), and equal to it unless Ŝ there is 1 − p.
+            let step = km.steps().iter().find(|s| f64::from(s.time) == first).unwrap();
+            let next = km
+                .steps()
+                .iter()
+                .find(|s| f64::from(s.time) > first)
+                .map_or(km.max_duration(), |s| s.time);
+            prop_assert!(first <= mid && mid <= f64::from(next));
+            if (step.survival - (1.0 - p)).abs() > 1e-8 {
+                prop_assert_eq!(mid, first);
+            }
+        }
+    }
+
+    #[test]
+    fn at_each_level_of_the_curve_the_midpoint_rule_splits_the_stretch(
+        rows in proptest::collection::vec((1_u32..30, any::<bool>()), 1..60),
+    ) {
+        let km = KaplanMeier::from_durations(rows).unwrap();
+        let steps = km.steps();
+        for (i, step) in steps.iter().enumerate() {
+            // p = 1 − Ŝ(tᵢ): a tie on [tᵢ, tᵢ₊₁) (the last follow-up after the last step).
+            let p = 1.0 - step.survival;
+            if !(p > 0.0 && p < 1.0) {
+                continue;
+            }
+            let next = steps.get(i + 1).map_or(km.max_duration(), |s| s.time);
+            let t = f64::from(step.time);
+            prop_assert_eq!(km.quantile_with(p, QuantileRule::FirstCrossing), Some(t));
+            prop_assert_eq!(
+                km.quantile_with(p, QuantileRule::Midpoint),
+                Some((t + f64::from(next)) / 2.0)
+            );
+        }
     }
 }

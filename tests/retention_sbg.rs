@@ -1,5 +1,6 @@
-//! Shifted-beta-geometric: Fader & Hardie (2007) fits and projections, Fader & Hardie
-//! (2010) DEL/DERL, the likelihood's parts, the RetentionModel contract and bad input.
+//! Shifted-beta-geometric: Fader & Hardie (2007) fits and projections, the fits' standard
+//! errors (against an independent Python fit, and the 1/√k law), Fader & Hardie (2010)
+//! DEL/DERL, the likelihood's parts, the RetentionModel contract and bad input.
 
 use customer_value::Error;
 use customer_value::retention::{
@@ -242,4 +243,145 @@ fn npv_valuation_runs_on_sbg_and_matches_del() {
     let del = m.discounted_expected_lifetime(0.1).unwrap();
     assert!((money::to_f64(w.sum()) - del).abs() < 1e-8);
     assert!((del - 5.9223).abs() < 6e-5);
+}
+
+// Standard errors. No published table gives them, so the peer is an independent Python
+// implementation of the paper's likelihood (numpy 2.4.6, scipy 1.17.1, numdifftools
+// 0.11.2): eqs. 3–4 written with scipy.special.betaln, maximised with scipy (Nelder–Mead,
+// then BFGS to gtol 1e-10), the Hessian of −LL in (α, β) from numdifftools' adaptive
+// central differences, inverted with numpy.
+//
+//     def ll(p, active):
+//         a, b = p; n = len(active) - 1
+//         lost = [active[t-1] - active[t] for t in range(1, n + 1)]
+//         # P(T=t) = B(a+1, b+t-1)/B(a,b);  S(t) = B(a, b+t)/B(a,b)
+//         out = sum(lost[t-1] * (betaln(a+1, b+t-1) - betaln(a, b)) for t in range(1, n+1))
+//         return out + active[n] * (betaln(a, b+n) - betaln(a, b))
+//     r = minimize(lambda p: -ll(p, act), [1, 1], method="Nelder-Mead",
+//                  options=dict(xatol=1e-12, fatol=1e-12, maxiter=20000))
+//     r = minimize(lambda p: -ll(p, act), r.x, method="BFGS", options=dict(gtol=1e-10))
+//     cov = np.linalg.inv(nd.Hessian(lambda p: -ll(p, act))(r.x))
+//
+// Output (α, β, LL; SE α, SE β, Cov(α, β)):
+//
+//     regular  ×1   0.7040773241 1.1820430917 −1680.265188   0.065598969  0.15247565  0.0088911943
+//     regular  ×100 0.7040772832 1.1820429854 −168026.518846 0.0065598961 0.015247562 8.8911915e-05
+//     high end ×1   0.6680883548 3.8060947857 −1611.158147   0.10373493   0.78553159  0.077659141
+//     high end ×100 0.6680883280 3.8060945715 −161115.814739 0.010373492  0.078553149 0.00077659122
+
+fn close(got: f64, want: f64, rel: f64) -> bool {
+    (got - want).abs() <= rel * want.abs()
+}
+
+#[test]
+fn standard_errors_match_an_independent_python_fit() {
+    let peer = [
+        (false, 1, [0.065598969, 0.15247565], 0.0088911943),
+        (false, 100, [0.0065598961, 0.015247562], 8.8911915e-05),
+        (true, 1, [0.10373493, 0.78553159], 0.077659141),
+        (true, 100, [0.010373492, 0.078553149], 0.00077659122),
+    ];
+    for (high_end, k, se, cov_ab) in peer {
+        let active: Vec<u64> = survivors(high_end).iter().map(|n| n * k).collect();
+        let fit = ShiftedBetaGeometric::fit_survivors(&active).unwrap();
+        let got = fit.standard_errors.unwrap();
+        let cov = fit.covariance.unwrap();
+        assert!(close(got[0], se[0], 1e-3), "{high_end} ×{k}: {fit:?}");
+        assert!(close(got[1], se[1], 1e-3), "{high_end} ×{k}: {fit:?}");
+        assert!(close(cov[0][1], cov_ab, 1e-3), "{high_end} ×{k}: {fit:?}");
+        assert_eq!(cov[0][1], cov[1][0]);
+        assert!(close(cov[0][0].sqrt(), got[0], 1e-15) && close(cov[1][1].sqrt(), got[1], 1e-15));
+        assert_eq!(fit.standard_error("alpha"), Some(got[0]));
+        assert_eq!(fit.standard_error("beta"), Some(got[1]));
+        assert_eq!(fit.standard_error("gamma"), None);
+    }
+}
+
+#[test]
+fn fitting_churn_counts_gives_the_same_standard_errors() {
+    let s = survivors(true);
+    let lost: Vec<u64> = s.windows(2).map(|w| w[0] - w[1]).collect();
+    let a = ShiftedBetaGeometric::fit_survivors(&s).unwrap();
+    let b = ShiftedBetaGeometric::fit_churned(1000, &lost).unwrap();
+    assert_eq!(a.standard_errors, b.standard_errors);
+    assert_eq!(a.covariance, b.covariance);
+}
+
+#[test]
+fn standard_errors_shrink_like_one_over_root_k() {
+    // Multiplying every count by k multiplies the log-likelihood by k: same maximum,
+    // information × k, so standard errors ÷ √k.
+    for high_end in [false, true] {
+        let base = ShiftedBetaGeometric::fit_survivors(&survivors(high_end)).unwrap();
+        let [a1, b1] = base.standard_errors.unwrap();
+        for (k, root) in [(4_u64, 2.0), (100, 10.0), (10_000, 100.0)] {
+            let active: Vec<u64> = survivors(high_end).iter().map(|n| n * k).collect();
+            let [ak, bk] = ShiftedBetaGeometric::fit_survivors(&active)
+                .unwrap()
+                .standard_errors
+                .unwrap();
+            assert!(
+                close(a1 / ak, root, 0.01) && close(b1 / bk, root, 0.01),
+                "×{k}: {ak} {bk}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_single_period_has_no_standard_errors() {
+    // One period identifies only the mean churn α / (α + β): the likelihood is flat along
+    // a ridge, the information singular. The fit lands somewhere on the ridge (or reports
+    // that it drifted); it never reports NaN standard errors.
+    match ShiftedBetaGeometric::fit_survivors(&[1000, 700]) {
+        Ok(fit) => {
+            assert!((fit.model.mean_churn() - 0.3).abs() < 1e-6, "{fit:?}");
+            assert_eq!(fit.standard_errors, None, "{fit:?}");
+            assert_eq!(fit.covariance, None, "{fit:?}");
+            assert_eq!(fit.standard_error("alpha"), None);
+        }
+        Err(e) => assert!(matches!(e, Error::NonConvergence { .. }), "{e}"),
+    }
+}
+
+#[test]
+fn fit_json_round_trips_and_reads_reports_without_standard_errors() {
+    let fit = ShiftedBetaGeometric::fit_survivors(&survivors(false)).unwrap();
+    let s = serde_json::to_string(&fit).unwrap();
+    assert_eq!(
+        serde_json::from_str::<customer_value::retention::SbgFit>(&s).unwrap(),
+        fit
+    );
+    // A report stored before standard errors existed still reads, with None.
+    let old = r#"{"model":{"alpha":0.7041,"beta":1.182},"log_likelihood":-1680.265,"iterations":80}"#;
+    let old: customer_value::retention::SbgFit = serde_json::from_str(old).unwrap();
+    assert_eq!(old.standard_errors, None);
+    assert_eq!(old.covariance, None);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn standard_errors_scale_with_the_cohort(
+        alpha in 0.2_f64..5.0,
+        beta in 0.2_f64..10.0,
+        cohort in 500_u64..20_000,
+        periods in 3_u32..11,
+        k in 2_u64..400,
+    ) {
+        // Counts expected under an sBG, rounded: data with an interior maximum.
+        let m = ShiftedBetaGeometric::new(alpha, beta).unwrap();
+        let lost: Vec<u64> = (1..=periods)
+            .map(|t| (cohort as f64 * m.churn_probability(t)).round() as u64)
+            .collect();
+        let base = ShiftedBetaGeometric::fit_churned(cohort, &lost).unwrap();
+        let scaled_lost: Vec<u64> = lost.iter().map(|n| n * k).collect();
+        let scaled = ShiftedBetaGeometric::fit_churned(cohort * k, &scaled_lost).unwrap();
+        let ([a1, b1], [ak, bk]) = (base.standard_errors.unwrap(), scaled.standard_errors.unwrap());
+        prop_assert!(a1 > 0.0 && b1 > 0.0 && a1.is_finite() && b1.is_finite());
+        let root = (k as f64).sqrt();
+        prop_assert!(close(a1 / ak, root, 0.01), "{:?} {:?}", base, scaled);
+        prop_assert!(close(b1 / bk, root, 0.01), "{:?} {:?}", base, scaled);
+    }
 }

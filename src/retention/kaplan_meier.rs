@@ -4,7 +4,8 @@
 //! shards of a large book count separately), the product-limit estimate Ŝ(t) with
 //! Greenwood standard errors, pointwise confidence bands, the median and the restricted
 //! mean lifetime. Durations are whole periods (days, weeks, months of a fixed length), so
-//! the estimate is a [`RetentionModel`].
+//! the estimate is a [`RetentionModel`]. The median and quantiles under R's midpoint
+//! convention live in `kaplan_meier_quantile` ([`KaplanMeier::quantile_with`]).
 //!
 //! Conventions (those of R's `survival::survfit` and `lifelines`):
 //!
@@ -432,6 +433,10 @@ impl KaplanMeier {
 
     /// The median lifetime: the first duration at which Ŝ(t) ≤ 0.5, or `None` if the
     /// curve never gets there (more than half are still customers at the last event).
+    ///
+    /// This is the first-crossing rule of lifelines; R's `survival` reports the midpoint
+    /// of a flat stretch at exactly 0.5 instead — see
+    /// [`median_with`](Self::median_with) and [`QuantileRule`](super::QuantileRule).
     #[must_use]
     pub fn median(&self) -> Option<u32> {
         self.quantile(0.5)
@@ -439,6 +444,9 @@ impl KaplanMeier {
 
     /// The first duration at which Ŝ(t) ≤ 1 − `p` (the p-quantile of lifetime), or `None`
     /// if not reached or `p` is outside (0, 1).
+    ///
+    /// The first-crossing rule; for R's midpoint rule see
+    /// [`quantile_with`](Self::quantile_with).
     #[must_use]
     pub fn quantile(&self, p: f64) -> Option<u32> {
         if !(p > 0.0 && p < 1.0) {

@@ -36,12 +36,15 @@ mod constant;
 mod curve;
 mod empirical;
 mod kaplan_meier;
+mod kaplan_meier_quantile;
 mod sbg;
+mod sbg_information;
 
 pub use constant::{ConstantRetention, expected_lifetime};
 pub use curve::RetentionCurve;
 pub use empirical::EmpiricalSurvival;
 pub use kaplan_meier::{ConfidenceBand, KaplanMeier, KmStep, LifeTable, Subscription};
+pub use kaplan_meier_quantile::QuantileRule;
 pub use sbg::{SbgFit, ShiftedBetaGeometric};
 
 use crate::error::{Error, Result};

@@ -4,7 +4,9 @@
 //! as Beta(α, β). The cohort's retention rate therefore *rises* with tenure — the
 //! customers likely to leave leave first — which a constant retention rate cannot
 //! express. This module owns the model, its maximum-likelihood fit from survivor or churn
-//! counts, and the discounted expected (residual) lifetimes of Fader & Hardie (2010).
+//! counts with standard errors from the observed information (computed in
+//! `sbg_information`), and the discounted expected (residual) lifetimes of Fader & Hardie
+//! (2010).
 //!
 //! * P(T = 1) = α / (α + β); P(T = t) = (β + t − 2) / (α + β + t − 1) · P(T = t − 1)
 //! * S(t) = B(α, β + t) / B(α, β); r(t) = S(t) / S(t − 1) = (β + t − 1) / (α + β + t − 1)
@@ -37,7 +39,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::RetentionModel;
+use super::{RetentionModel, sbg_information};
 use crate::error::{Error, Result};
 
 /// Below this tenure S(t) is the exact running product; above it the product's tail is
@@ -88,6 +90,29 @@ impl From<ShiftedBetaGeometric> for SbgParams {
 }
 
 /// The result of a maximum-likelihood fit of [`ShiftedBetaGeometric`].
+///
+/// The standard errors and covariance are those of α and β themselves, from the inverse
+/// of the observed information at the estimate
+/// ([`observed_information`](ShiftedBetaGeometric::observed_information), analytic second
+/// derivatives in (α, β)). The optimiser works on (ln α, ln β), but the information is
+/// taken in (α, β) directly, so no delta method is involved. Both are `None` when that
+/// information is not positive definite or is numerically singular (e.g. a single period
+/// of data, which identifies only α / (α + β)) — never NaN.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::retention::ShiftedBetaGeometric;
+///
+/// // Fader & Hardie (2007), regular segment: α̂ = 0.704 (SE 0.066), β̂ = 1.182 (SE 0.152).
+/// let fit = ShiftedBetaGeometric::fit_survivors(&[1000, 631, 468, 382, 326, 289, 262, 241])?;
+/// let [se_alpha, se_beta] = fit.standard_errors.expect("two periods or more identify α, β");
+/// assert!((se_alpha - 0.0656).abs() < 1e-4 && (se_beta - 0.1525).abs() < 1e-4);
+/// assert_eq!(fit.standard_error("beta"), Some(se_beta));
+/// let cov = fit.covariance.expect("positive definite");
+/// assert!((cov[0][0].sqrt() - se_alpha).abs() < 1e-15);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SbgFit {
     /// The fitted model.
@@ -96,6 +121,30 @@ pub struct SbgFit {
     pub log_likelihood: f64,
     /// Optimiser iterations used.
     pub iterations: usize,
+    /// Standard errors of `[α̂, β̂]`: the square roots of the covariance's diagonal.
+    /// `None` if the observed information is not (numerically) positive definite.
+    #[serde(default)]
+    pub standard_errors: Option<[f64; 2]>,
+    /// Covariance of (α̂, β̂), `[[Var α̂, Cov], [Cov, Var β̂]]`: the inverse observed
+    /// information. `None` if the observed information is not (numerically) positive
+    /// definite.
+    #[serde(default)]
+    pub covariance: Option<[[f64; 2]; 2]>,
+}
+
+impl SbgFit {
+    /// The standard error of the parameter named `"alpha"` or `"beta"` (the names
+    /// [`FitReport::standard_error`](crate::btyd::FitReport::standard_error) would use),
+    /// if available; `None` for any other name.
+    #[must_use]
+    pub fn standard_error(&self, name: &str) -> Option<f64> {
+        let [alpha, beta] = self.standard_errors?;
+        match name {
+            "alpha" => Some(alpha),
+            "beta" => Some(beta),
+            _ => None,
+        }
+    }
 }
 
 impl ShiftedBetaGeometric {
@@ -240,7 +289,9 @@ impl ShiftedBetaGeometric {
     /// Fits α, β by maximum likelihood to a cohort of `cohort` customers of whom `lost[t−1]`
     /// churned in period t = 1, …, n.
     ///
-    /// The optimiser is Nelder–Mead on (ln α, ln β), so the parameters stay positive.
+    /// The optimiser is Nelder–Mead on (ln α, ln β), so the parameters stay positive; the
+    /// standard errors and covariance of α̂, β̂ come from the analytic observed information
+    /// in (α, β) (see [`SbgFit`]).
     ///
     /// # Errors
     ///
@@ -302,10 +353,17 @@ impl ShiftedBetaGeometric {
                 ),
             });
         }
+        let covariance = sbg_information::covariance(model.observed_information(lost, still_active));
+        let standard_errors = covariance.and_then(|[[var_a, _], [_, var_b]]| {
+            let se = [var_a.sqrt(), var_b.sqrt()];
+            se.iter().all(|v| v.is_finite()).then_some(se)
+        });
         Ok(SbgFit {
             model,
             log_likelihood: -value,
             iterations,
+            standard_errors,
+            covariance: covariance.filter(|_| standard_errors.is_some()),
         })
     }
 
