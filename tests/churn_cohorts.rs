@@ -1,6 +1,7 @@
 //! Cohort tables, inactivity lapses and the at-risk ranking: hand-checked small logs, the
-//! CDNOW sample cross-checked against lifetimes' calibration/holdout summary, laws
-//! (cells in [0, 1], order invariance) and bad input.
+//! CDNOW sample cross-checked against lifetimes' calibration/holdout summary and a pandas
+//! cohort table, laws (cells in [0, 1], order invariance, merge of customer shards = the
+//! whole log) and bad input.
 
 use chrono::NaiveDate;
 use customer_value::churn::{
@@ -274,6 +275,238 @@ proptest! {
         prop_assert_eq!(build(&reversed), r.clone());
         if let Some(last) = r.periods.last() {
             prop_assert_eq!(last.lapsed_at_end + last.active_at_end, r.customers.len() as u64);
+        }
+    }
+}
+
+/// The CDNOW sample's monthly cohort table, by pandas 3.1.1 (customers grouped by the month
+/// of their first purchase; distinct buyers and summed `Decimal` amounts per month since):
+///
+/// ```python
+/// import pandas as pd; from decimal import Decimal
+/// df = pd.read_csv("data/cdnow_sample_transactions.csv", parse_dates=["date"], dtype={"amount": str})
+/// df["amount"] = df["amount"].map(Decimal)
+/// df["month"] = df["date"].dt.to_period("M")
+/// df["cohort"] = df.groupby("customer_id")["month"].transform("min")
+/// df["k"] = (df["month"] - df["cohort"]).map(lambda x: x.n)
+/// print(df.groupby("cohort")["customer_id"].nunique())
+/// print(df.groupby(["cohort", "k"])["customer_id"].nunique().unstack(fill_value=0))
+/// print(df.groupby(["cohort", "k"])["amount"].apply(lambda s: sum(s, Decimal(0))).unstack())
+/// ```
+const PANDAS_SIZE: [u64; 3] = [781, 857, 719];
+const PANDAS_ACTIVE: [&[u64]; 3] = [
+    &[
+        781, 124, 95, 70, 65, 77, 65, 53, 52, 45, 62, 59, 45, 47, 63, 37, 37, 33,
+    ],
+    &[
+        857, 134, 110, 75, 77, 75, 61, 61, 74, 70, 59, 57, 59, 70, 56, 59, 60,
+    ],
+    &[719, 87, 84, 78, 63, 64, 55, 57, 73, 65, 47, 51, 78, 32, 38, 45],
+];
+const PANDAS_REVENUE_JAN: [&str; 18] = [
+    "28592.70", "7003.73", "4241.64", "3755.36", "3833.25", "3547.50", "3172.31", "2313.48", "2292.67",
+    "2252.57", "3124.26", "3281.14", "2141.80", "2061.44", "2809.23", "1615.13", "1477.02", "1327.56",
+];
+
+#[test]
+fn cdnow_sharded_by_customer_merges_to_the_pandas_table() {
+    let log = cdnow();
+    let spec = CohortSpec::new(CohortPeriod::Month, d(1998, 6, 30)).unwrap();
+    let cols = log.columns();
+    let shard = |s: u64| {
+        let mut part = TransactionLog::default();
+        for ((&c, &day), &a) in cols.customers().iter().zip(cols.dates()).zip(cols.amounts()) {
+            if c % 3 == s {
+                part.push(c, day, a);
+            }
+        }
+        CohortTable::build(&spec, part.columns()).unwrap()
+    };
+    let mut t = shard(2);
+    t.merge(&shard(0)).unwrap();
+    t.merge(&shard(1)).unwrap();
+    assert_eq!(t, CohortTable::build(&spec, cols).unwrap());
+    assert_eq!(t.rows_used, 6919);
+    for (c, (&size, &active)) in t.cohorts.iter().zip(PANDAS_SIZE.iter().zip(&PANDAS_ACTIVE)) {
+        assert_eq!(c.size, size);
+        assert_eq!(c.active, active.iter().map(|&n| Some(n)).collect::<Vec<_>>());
+    }
+    let jan: Vec<Option<Decimal>> = PANDAS_REVENUE_JAN
+        .iter()
+        .map(|r| Some(r.parse().unwrap()))
+        .collect();
+    assert_eq!(t.cohorts[0].revenue, jan);
+}
+
+/// Weekly table of three customers, two of them acquired in the first week.
+fn three_customers(as_of: NaiveDate) -> (CohortTable, CohortTable) {
+    let spec = CohortSpec::new(CohortPeriod::Week, as_of).unwrap();
+    let (mut a, mut b) = (TransactionLog::default(), TransactionLog::default());
+    a.push(1_u32, d(2024, 1, 1), Decimal::TEN);
+    a.push(1, d(2024, 1, 10), Decimal::ONE);
+    b.push(2, d(2024, 1, 3), Decimal::TWO);
+    b.push(3, d(2024, 1, 9), Decimal::ONE);
+    (
+        CohortTable::build(&spec, a.columns()).unwrap(),
+        CohortTable::build(&spec, b.columns()).unwrap(),
+    )
+}
+
+#[test]
+fn merge_adds_aligned_cohorts_and_keeps_the_others() {
+    // 2024-01-01 is a Monday; on Jan 17 weeks 1 and 2 are finished, week 3 is not.
+    let (mut a, b) = three_customers(d(2024, 1, 17));
+    a.merge(&b).unwrap();
+    assert_eq!(a.cohorts.len(), 2);
+    let w1 = &a.cohorts[0];
+    assert_eq!((w1.start, w1.size), (d(2024, 1, 1), 2));
+    assert_eq!(w1.active, vec![Some(2), Some(1), None]);
+    assert_eq!(w1.active_or_later, vec![Some(2), Some(1), None]);
+    assert_eq!(
+        w1.revenue,
+        vec![Some(Decimal::from(12)), Some(Decimal::ONE), None]
+    );
+    let w2 = &a.cohorts[1]; // only in b
+    assert_eq!(
+        (w2.start, w2.size, w2.active.clone()),
+        (d(2024, 1, 8), 1, vec![Some(1), None])
+    );
+    assert_eq!((a.rows_used, a.rows_after_as_of), (4, 0));
+}
+
+#[test]
+fn merge_errors_are_typed_and_leave_self_unchanged() {
+    let (a, b) = three_customers(d(2024, 1, 17));
+    let other_param = |r: Result<(), Error>| matches!(r, Err(Error::InvalidParameter { name: "other", .. }));
+    let fails = |other: &CohortTable, check: &dyn Fn(Result<(), Error>) -> bool| {
+        let mut t = a.clone();
+        assert!(check(t.merge(other)));
+        assert_eq!(t, a);
+    };
+    // Another as-of date, another period.
+    fails(&three_customers(d(2024, 1, 18)).1, &other_param);
+    let mut weekly_as_monthly = b.clone();
+    weekly_as_monthly.spec = CohortSpec::new(CohortPeriod::Month, d(2024, 1, 17)).unwrap();
+    fails(&weekly_as_monthly, &other_param);
+    // Week 3 is unfinished on Jan 17 in `a`; a table claiming it finished cannot be merged.
+    let mut finished = b.clone();
+    finished.cohorts[0].active[2] = Some(0);
+    fails(&finished, &other_param);
+    let mut unfinished = b.clone();
+    unfinished.cohorts[0].revenue[0] = None;
+    fails(&unfinished, &other_param);
+    // A row of another length for the same start.
+    let mut longer = b.clone();
+    longer.cohorts[0].active_or_later.push(None);
+    fails(&longer, &other_param);
+    // Unsorted or repeated cohorts.
+    let mut unsorted = b.clone();
+    unsorted.cohorts.reverse();
+    fails(&unsorted, &|r| {
+        matches!(r, Err(Error::InvalidParameter { name: "cohorts", .. }))
+    });
+    // Overflowing counts and revenue.
+    let overflow = |r: Result<(), Error>| matches!(r, Err(Error::Overflow { .. }));
+    let mut huge = b.clone();
+    huge.cohorts[0].size = u64::MAX;
+    fails(&huge, &overflow);
+    let mut rich = b.clone();
+    rich.cohorts[0].revenue[0] = Some(Decimal::MAX);
+    fails(&rich, &overflow);
+    let mut rows = b.clone();
+    rows.rows_used = u64::MAX;
+    fails(&rows, &overflow);
+}
+
+#[test]
+fn a_customer_split_between_shards_is_acquired_twice() {
+    // The documented limitation: shards must not split a customer's rows. Customer 1
+    // buys in January and March; split by date, the March shard sees a new customer.
+    let spec = CohortSpec::new(CohortPeriod::Month, d(2024, 3, 31)).unwrap();
+    let (mut jan, mut mar, mut whole) = (
+        TransactionLog::default(),
+        TransactionLog::default(),
+        TransactionLog::default(),
+    );
+    jan.push(1_u32, d(2024, 1, 5), Decimal::ONE);
+    mar.push(1_u32, d(2024, 3, 5), Decimal::ONE);
+    whole.push(1_u32, d(2024, 1, 5), Decimal::ONE);
+    whole.push(1_u32, d(2024, 3, 5), Decimal::ONE);
+    let mut t = CohortTable::build(&spec, jan.columns()).unwrap();
+    t.merge(&CohortTable::build(&spec, mar.columns()).unwrap())
+        .unwrap();
+    let right = CohortTable::build(&spec, whole.columns()).unwrap();
+    assert_eq!(right.cohorts.len(), 1);
+    assert_eq!(right.cohorts[0].active, vec![Some(1), Some(0), Some(1)]);
+    assert_eq!(t.cohorts.iter().map(|c| c.size).sum::<u64>(), 2);
+    assert_ne!(t, right);
+}
+
+/// A small log — customers 0..8, days 0..150 from Monday 2024-01-01, amounts of mixed
+/// scales with returns — and the shard (of three) of each customer.
+fn arb_sharded_log() -> impl Strategy<Value = (Vec<(u8, i64, Decimal)>, Vec<usize>)> {
+    (
+        proptest::collection::vec(
+            (0_u8..8, 0_i64..150, -500_i64..5000, 0_u32..3)
+                .prop_map(|(c, day, m, scale)| (c, day, Decimal::new(m, scale))),
+            0..60,
+        ),
+        proptest::collection::vec(0_usize..3, 8),
+    )
+}
+
+proptest! {
+    #[test]
+    fn merge_of_customer_shards_is_the_whole_table(
+        (rows, shard_of) in arb_sharded_log(),
+        shards in 2_usize..=3,
+        order in Just(vec![0_usize, 1, 2]).prop_shuffle(),
+        as_of in 0_i64..170,
+        cuts in proptest::collection::btree_set(1_i64..150, 0..6),
+        every in 1_u32..40,
+    ) {
+        let base = d(2024, 1, 1);
+        let day = |n: i64| base + chrono::Duration::days(n);
+        let mut boundaries = vec![base];
+        boundaries.extend(cuts.iter().map(|&c| day(c)));
+        boundaries.push(day(160));
+        let periods = [
+            CohortPeriod::Month,
+            CohortPeriod::Week,
+            CohortPeriod::Boundaries(boundaries),
+            CohortPeriod::Every(Period::every(every, day(3)).unwrap()),
+        ];
+        let order: Vec<usize> = order.into_iter().filter(|&s| s < shards).collect();
+        for period in periods {
+            let spec = CohortSpec::new(period, day(as_of)).unwrap();
+            let build = |keep: &dyn Fn(u8) -> bool| {
+                let mut log = TransactionLog::default();
+                for &(c, n, a) in rows.iter().filter(|r| keep(r.0)) {
+                    log.push(c, day(n), a);
+                }
+                CohortTable::build(&spec, log.columns()).unwrap()
+            };
+            let whole = build(&|_| true);
+            let tables: Vec<CohortTable> =
+                (0..shards).map(|s| build(&|c| shard_of[usize::from(c)] % shards == s)).collect();
+            // Left fold in a shuffled order.
+            let mut folded = tables[order[0]].clone();
+            for &s in &order[1..] {
+                folded.merge(&tables[s]).unwrap();
+            }
+            prop_assert_eq!(&folded, &whole);
+            // The first shard merged into the merge of the others.
+            let mut rest = tables[order[1]].clone();
+            for &s in &order[2..] {
+                rest.merge(&tables[s]).unwrap();
+            }
+            let mut tree = tables[order[0]].clone();
+            tree.merge(&rest).unwrap();
+            prop_assert_eq!(&tree, &whole);
+            // The table of no customer is the identity.
+            let mut empty = build(&|_| false);
+            empty.merge(&whole).unwrap();
+            prop_assert_eq!(&empty, &whole);
         }
     }
 }
