@@ -184,3 +184,71 @@ fn ln_beta_midpoint(a: f64, b: f64) -> f64 {
         .sum();
     s.ln()
 }
+
+/// A BG/NBD whose declared properties are false, one breach at a time: the public check
+/// must name each.
+#[derive(Debug)]
+struct Misdeclared {
+    inner: BgNbd,
+    /// Scales the factored curve (1.0: honest).
+    if_alive_scale: f64,
+    /// Claims discrete time while taking fractional times.
+    claims_discrete: bool,
+}
+
+impl customer_value::btyd::TransactionModel for Misdeclared {
+    fn name(&self) -> &'static str {
+        "misdeclared"
+    }
+    fn parameters(&self) -> Vec<(&'static str, f64)> {
+        self.inner.parameters()
+    }
+    fn expected_purchases_new(&self, t: f64) -> customer_value::Result<f64> {
+        self.inner.expected_purchases_new(t)
+    }
+    fn expected_purchases(&self, t: f64, x: f64, tx: f64, age: f64) -> customer_value::Result<f64> {
+        self.inner.expected_purchases(t, x, tx, age)
+    }
+    fn probability_alive(&self, x: f64, tx: f64, age: f64) -> customer_value::Result<f64> {
+        self.inner.probability_alive(x, tx, age)
+    }
+    fn log_likelihood(&self, x: f64, tx: f64, age: f64) -> customer_value::Result<f64> {
+        self.inner.log_likelihood(x, tx, age)
+    }
+    fn expected_if_alive_curve(
+        &self,
+        times: &[f64],
+        x: f64,
+        age: f64,
+    ) -> Option<customer_value::Result<Vec<f64>>> {
+        let curve = self.inner.expected_if_alive_curve(times, x, age)?;
+        Some(curve.map(|c| c.into_iter().map(|v| v * self.if_alive_scale).collect()))
+    }
+    fn discrete_time(&self) -> bool {
+        self.claims_discrete
+    }
+}
+
+#[test]
+fn conformance_check_catches_a_false_factorisation_and_a_false_discrete_claim() {
+    use customer_value::btyd::check_transaction_model;
+    let inner = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881).unwrap();
+    let honest = Misdeclared {
+        inner,
+        if_alive_scale: 1.0,
+        claims_discrete: false,
+    };
+    check_transaction_model(&honest).unwrap();
+    let off = Misdeclared {
+        if_alive_scale: 1.0 + 1e-6,
+        ..honest
+    };
+    let e = check_transaction_model(&off).unwrap_err().to_string();
+    assert!(e.contains("E[Y(") && e.contains("alive"), "{e}");
+    let discrete = Misdeclared {
+        claims_discrete: true,
+        ..honest
+    };
+    let e = check_transaction_model(&discrete).unwrap_err().to_string();
+    assert!(e.contains("fractional"), "{e}");
+}

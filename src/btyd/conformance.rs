@@ -30,7 +30,9 @@ const DISCRETE_SUMMARIES: [(f64, f64, f64); 6] = [
 /// where provided, equal to P(alive) at `t = 0` and non-increasing; the curve method
 /// agreeing with the pointwise one; invalid summaries rejected with an error. Models in
 /// [discrete time](TransactionModel::discrete_time) are checked on whole horizons and
-/// summaries with `x ≤ t_x ≤ n`, and must refuse a fractional horizon.
+/// summaries with `x ≤ t_x ≤ n`, and must refuse fractional times. Where the model
+/// factors its expectation ([`expected_if_alive_curve`](TransactionModel::expected_if_alive_curve)),
+/// P(alive) times that curve must equal the conditional expectation.
 ///
 /// # Errors
 ///
@@ -52,8 +54,14 @@ pub fn check_transaction_model(model: &dyn TransactionModel) -> Result<()> {
         reason: format!("{}: {reason}", model.name()),
     };
     let (horizons, summaries) = if model.discrete_time() {
-        if model.expected_purchases_new(0.5).is_ok() {
-            return Err(fail("a fractional horizon accepted in discrete time".to_owned()));
+        let (x, tx, n) = (1.0, 5.0, 40.0);
+        if model.expected_purchases_new(0.5).is_ok()
+            || model.expected_purchases(0.5, x, tx, n).is_ok()
+            || model.probability_alive_at(0.5, x, tx, n).is_ok()
+            || model.expected_purchases_curve(&[1.0, 0.5], x, tx, n).is_ok()
+            || model.probability_alive(x, tx, n + 0.5).is_ok()
+        {
+            return Err(fail("a fractional time accepted in discrete time".to_owned()));
         }
         (DISCRETE_HORIZONS, DISCRETE_SUMMARIES)
     } else {
@@ -103,6 +111,17 @@ pub fn check_transaction_model(model: &dyn TransactionModel) -> Result<()> {
                 return Err(fail(format!("curve {c} ≠ pointwise {e} at t = {t}")));
             }
             last = e;
+        }
+        // A model that factors its expectation must factor it exactly: `clv_batch` relies
+        // on P(alive) × E[Y(t) | alive] = E[Y(t)].
+        if let Some(if_alive) = model.expected_if_alive_curve(&horizons, x, age) {
+            for ((&t, &a), &e) in horizons.iter().zip(&if_alive?).zip(&curve) {
+                if !a.is_finite() || (p * a - e).abs() > 1e-9 * e.abs().max(1e-300) {
+                    return Err(fail(format!(
+                        "P(alive) {p} × E[Y({t}) | alive] {a} ≠ E[Y({t})] {e} for ({x}, {tx}, {age})"
+                    )));
+                }
+            }
         }
     }
     for (x, tx, age) in [

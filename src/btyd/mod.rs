@@ -64,9 +64,11 @@ pub use tracking::{births_from_ages, cumulative_expected_repeat_transactions};
 use crate::error::{Error, Result};
 use crate::time::TimeUnit;
 
-/// What a fitted transaction (purchase-count) model predicts. Object-safe: CLV, churn flags
-/// and segmentation take `&dyn TransactionModel`, and a model of one's own plugs in by
-/// implementing the four required per-customer methods.
+/// What a fitted transaction (purchase-count) model predicts. Object-safe: CLV, DERT,
+/// tracking and survival curves take `&dyn TransactionModel`; its
+/// P(alive) feeds churn flags ([`churn::rank_at_risk`](crate::churn::rank_at_risk)) and
+/// segments. A model of one's own plugs in by implementing the four required
+/// per-customer methods.
 ///
 /// Contract (checked for the built-in models by the crate's property tests, and for any
 /// implementation by [`check_transaction_model`]): probabilities

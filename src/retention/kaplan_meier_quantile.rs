@@ -45,10 +45,15 @@ pub enum QuantileRule {
     FirstCrossing,
     /// R `survival`'s rule (`quantile.survfit`, and so `median.survfit`): when Ŝ equals
     /// 1 − p — within R's tolerance √ε ≈ 1.5·10⁻⁸ — from the event time tᵢ until the
-    /// next event time tᵢ₊₁, the midpoint (tᵢ + tᵢ₊₁) / 2; otherwise the first crossing.
+    /// next event time tᵢ₊₁, the midpoint (tᵢ + tᵢ₊₁) / 2; otherwise (no level within √ε
+    /// of 1 − p) the first event time at which Ŝ < 1 − p. Because the tolerance is R's, a level in
+    /// (1 − p + 10⁻¹², 1 − p + √ε] counts as equal here but not under `FirstCrossing`,
+    /// whose answer is then a later step.
     /// If the curve stays at 1 − p to the end of follow-up, `quantile.survfit` takes the
     /// midpoint of tᵢ and the longest observed duration (event or censoring), and so does
-    /// this rule; `print.survfit`'s median column reports tᵢ in that one case.
+    /// this rule; `print.survfit`'s median column reports tᵢ in that one case. One
+    /// departure from R: when the last level lies in (1 − p, 1 − p + √ε], R returns `NA`
+    /// (a rounding artefact of its search); this rule returns the midpoint.
     Midpoint,
 }
 
