@@ -48,5 +48,33 @@ fn bench_summaries(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_cdnow, bench_summaries);
+/// `read_transactions_csv` on 1e6 and 1e7 rows of CSV text held in memory (the peer's file
+/// when `CV_BENCH_DATA` is set, else the generated rows written out the same way), beside
+/// pandas' `read_csv` in the peer harness.
+fn bench_csv(c: &mut Criterion) {
+    let mut group = c.benchmark_group("csv");
+    group.sample_size(10);
+    for (label, rows, seed) in [("1e6", 1_000_000, 20_240_607), ("1e7", 10_000_000, 20_240_608)] {
+        let peer = std::env::var_os("CV_BENCH_DATA").and_then(|dir| {
+            std::fs::read(std::path::Path::new(&dir).join(format!("synthetic_{label}.csv"))).ok()
+        });
+        let (text, source) = match peer {
+            Some(text) => (text, "peer_file"),
+            None => (common::csv_text(&common::synthetic(rows, seed)), "generated"),
+        };
+        group.throughput(Throughput::Elements(rows as u64));
+        group.bench_with_input(
+            BenchmarkId::new("read", format!("{label}_{source}")),
+            &text,
+            |b, text| {
+                b.iter(|| {
+                    customer_value::io::read_transactions_csv::<u64, _>(black_box(text.as_slice())).unwrap()
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_cdnow, bench_summaries, bench_csv);
 criterion_main!(benches);

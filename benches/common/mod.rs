@@ -108,6 +108,17 @@ fn cents(rng: &mut Rng, m: f64) -> i64 {
 }
 
 /// The harness's `synthetic_<label>.csv`, if `CV_BENCH_DATA` points at it.
+/// The log as `customer_id,date,amount` CSV text, as the peer harness writes it.
+pub fn csv_text(log: &Log) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Vec::with_capacity(log.customers.len() * 24);
+    let _ = writeln!(out, "customer_id,date,amount");
+    for ((c, d), a) in log.customers.iter().zip(&log.dates).zip(&log.amounts) {
+        let _ = writeln!(out, "{c},{d},{a}");
+    }
+    out
+}
+
 pub fn peer_file(label: &str) -> Option<Log> {
     let dir = std::env::var_os("CV_BENCH_DATA")?;
     let path = std::path::Path::new(&dir).join(format!("synthetic_{label}.csv"));
