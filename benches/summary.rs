@@ -72,6 +72,14 @@ fn bench_csv(c: &mut Criterion) {
                 })
             },
         );
+        #[cfg(feature = "parallel")]
+        group.bench_with_input(
+            BenchmarkId::new("read_parallel", format!("{label}_{source}")),
+            &text,
+            |b, text| {
+                b.iter(|| customer_value::io::read_transactions_csv_parallel::<u64>(black_box(text)).unwrap())
+            },
+        );
     }
     group.finish();
 }

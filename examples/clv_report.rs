@@ -18,9 +18,8 @@
 //! rename or remove one.
 
 use std::collections::{BTreeSet, HashMap};
-use std::fs::File;
 use std::hash::Hash;
-use std::io::{BufReader, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
@@ -30,7 +29,6 @@ use customer_value::btyd::{
     clv_batch, cumulative_expected_repeat_transactions,
 };
 use customer_value::churn::{CohortPeriod, lapse_report, rank_at_risk};
-use customer_value::io::read_transactions_csv;
 use customer_value::segment::segment_overview;
 use customer_value::{
     PurchaseDate, Summaries, SummaryColumns, SummarySpec, TimeUnit, TransactionColumns, money,
@@ -191,8 +189,19 @@ type Tracking = Vec<(f64, f64, u64)>;
 
 fn run(o: &Options) -> Result<(), AnyError> {
     let path = o.transactions.as_deref().unwrap_or(BUNDLED);
-    let file = File::open(path).map_err(|e| format!("{path}: {e}"))?;
-    let log = read_transactions_csv::<String, _>(BufReader::new(file)).map_err(|e| format!("{path}: {e}"))?;
+    // With `parallel`, the file is read whole and parsed on all cores (same log, same errors).
+    #[cfg(feature = "parallel")]
+    let log = {
+        let text = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+        customer_value::io::read_transactions_csv_parallel::<String>(&text)
+            .map_err(|e| format!("{path}: {e}"))?
+    };
+    #[cfg(not(feature = "parallel"))]
+    let log = {
+        let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+        customer_value::io::read_transactions_csv::<String, _>(std::io::BufReader::new(file))
+            .map_err(|e| format!("{path}: {e}"))?
+    };
     let last_date = log.columns().dates().iter().max().copied();
     let observation_end = o
         .observation_end

@@ -55,61 +55,176 @@ where
     // One byte buffer reused for every line (no allocation per row).
     let mut buffer = Vec::with_capacity(256);
     if !next_line(&mut reader, &mut buffer)? {
-        return Err(Error::Parse {
-            line: 1,
-            reason: "empty input: expected a header `customer_id,date,amount`".into(),
-        });
+        return Err(empty_input());
     }
-    let header = utf8(&buffer, 1)?;
-    let names: Vec<&str> = header
-        .trim_start_matches('\u{feff}')
-        .split(',')
-        .map(unquote)
-        .collect();
-    let column = |name: &str| {
-        names
-            .iter()
-            .position(|n| n.eq_ignore_ascii_case(name))
-            .ok_or_else(|| Error::Parse {
-                line: 1,
-                reason: format!("header `{header}` has no `{name}` column"),
-            })
-    };
-    let (ci, di, ai) = (column("customer_id")?, column("date")?, column("amount")?);
-    let width = ci.max(di).max(ai) + 1;
-
+    let layout = Layout::of(utf8(&buffer, 1)?)?;
     let mut log = TransactionLog::default();
-    let mut line_no = 1u64;
+    read_rows(reader, &layout, 2, &mut log)?;
+    Ok(log)
+}
+
+/// [`read_transactions_csv`] over CSV text already in memory, parsed on all cores
+/// (feature `parallel`): the rows are cut into one piece per thread at line ends, each
+/// piece is read as by `read_transactions_csv`, and the pieces join in their order, so
+/// the log — and the first error, with its line — is exactly the sequential reader's.
+///
+/// # Errors
+///
+/// As [`read_transactions_csv`].
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::io::{read_transactions_csv, read_transactions_csv_parallel};
+///
+/// let text = "customer_id,date,amount\n1,1997-01-01,29.33\n2,1997-01-02,5\n";
+/// let log = read_transactions_csv_parallel::<u64>(text.as_bytes())?;
+/// assert_eq!(log, read_transactions_csv::<u64, _>(text.as_bytes())?);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+#[cfg(feature = "parallel")]
+pub fn read_transactions_csv_parallel<K>(text: &[u8]) -> Result<TransactionLog<K>>
+where
+    K: FromStr + Send,
+{
+    use rayon::prelude::*;
+    let header_end = text
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| i + 1);
+    let (header, body) = text.split_at(header_end);
+    if header.is_empty() {
+        return Err(empty_input());
+    }
+    let header = header.strip_suffix(b"\n").unwrap_or(header);
+    let layout = Layout::of(utf8(header.strip_suffix(b"\r").unwrap_or(header), 1)?)?;
+    let pieces = split_at_line_ends(body, rayon::current_num_threads().max(1) * 4);
+    // Line numbers: each piece starts after the lines of those before it.
+    let lines: Vec<u64> = pieces
+        .par_iter()
+        .map(|p| p.iter().filter(|&&b| b == b'\n').count() as u64)
+        .collect();
+    let firsts = lines.iter().scan(2u64, |next, &n| {
+        let first = *next;
+        *next += n;
+        Some(first)
+    });
+    let parts: Vec<(&[u8], u64)> = pieces.into_iter().zip(firsts).collect();
+    let logs: Vec<Result<TransactionLog<K>>> = parts
+        .into_par_iter()
+        .map(|(piece, first_line)| {
+            let mut log = TransactionLog::default();
+            read_rows(piece, &layout, first_line, &mut log).map(|()| log)
+        })
+        .collect();
+    let mut log = TransactionLog::default();
+    for part in logs {
+        log.append(&mut part?);
+    }
+    Ok(log)
+}
+
+/// `text` cut into about `pieces` parts of similar size, each ending just after a line
+/// end (the last one at the end of `text`).
+#[cfg(feature = "parallel")]
+fn split_at_line_ends(text: &[u8], pieces: usize) -> Vec<&[u8]> {
+    let target = text.len().div_ceil(pieces).max(1);
+    let mut out = Vec::with_capacity(pieces);
+    let mut rest = text;
+    while !rest.is_empty() {
+        let cut = rest
+            .get(target..)
+            .and_then(|after| after.iter().position(|&b| b == b'\n'))
+            .map_or(rest.len(), |i| target + i + 1);
+        let (piece, tail) = rest.split_at(cut.min(rest.len()));
+        out.push(piece);
+        rest = tail;
+    }
+    out
+}
+
+fn empty_input() -> Error {
+    Error::Parse {
+        line: 1,
+        reason: "empty input: expected a header `customer_id,date,amount`".into(),
+    }
+}
+
+/// Where the three columns are, from the header row.
+struct Layout {
+    customer: usize,
+    date: usize,
+    amount: usize,
+    /// Fields a row needs (the last of the three, plus one).
+    width: usize,
+}
+
+impl Layout {
+    fn of(header: &str) -> Result<Layout> {
+        let names: Vec<&str> = header
+            .trim_start_matches('\u{feff}')
+            .split(',')
+            .map(unquote)
+            .collect();
+        let column = |name: &str| {
+            names
+                .iter()
+                .position(|n| n.eq_ignore_ascii_case(name))
+                .ok_or_else(|| Error::Parse {
+                    line: 1,
+                    reason: format!("header `{header}` has no `{name}` column"),
+                })
+        };
+        let (customer, date, amount) = (column("customer_id")?, column("date")?, column("amount")?);
+        Ok(Layout {
+            customer,
+            date,
+            amount,
+            width: customer.max(date).max(amount) + 1,
+        })
+    }
+}
+
+/// Reads the rows of `reader` (no header) into `log`; the first row is line `first_line`.
+fn read_rows<K: FromStr>(
+    mut reader: impl BufRead,
+    layout: &Layout,
+    first_line: u64,
+    log: &mut TransactionLog<K>,
+) -> Result<()> {
+    let mut buffer = Vec::with_capacity(256);
     // Logs usually come in date order: the previous row's date text and value.
     let mut last_date = (String::new(), NaiveDate::MIN);
+    let mut line_no = first_line;
     while next_line(&mut reader, &mut buffer)? {
-        line_no += 1;
         let line = utf8(&buffer, line_no)?;
+        let here = line_no;
+        line_no += 1;
         if line.trim().is_empty() {
             continue;
         }
-        let err = |reason: String| Error::Parse {
-            line: line_no,
-            reason,
-        };
+        let err = |reason: String| Error::Parse { line: here, reason };
         let (mut customer, mut date, mut amount, mut fields) = (None, None, None, 0);
         for (i, field) in line.split(',').enumerate() {
             fields = i + 1;
-            if i == ci {
+            if i == layout.customer {
                 customer = Some(unquote(field));
             }
-            if i == di {
+            if i == layout.date {
                 date = Some(unquote(field));
             }
-            if i == ai {
+            if i == layout.amount {
                 amount = Some(unquote(field));
             }
-            if fields == width {
+            if fields == layout.width {
                 break;
             }
         }
         let (Some(c), Some(d), Some(a)) = (customer, date, amount) else {
-            return Err(err(format!("expected at least {width} fields, found {fields}")));
+            return Err(err(format!(
+                "expected at least {} fields, found {fields}",
+                layout.width
+            )));
         };
         let customer = K::from_str(c).map_err(|_| err(format!("customer_id `{c}` cannot be parsed")))?;
         let date = if d == last_date.0 {
@@ -125,7 +240,7 @@ where
         let amount = parse_amount(a).ok_or_else(|| err(format!("amount `{a}` is not a decimal number")))?;
         log.push(customer, date, amount);
     }
-    Ok(log)
+    Ok(())
 }
 
 /// Reads the next line into `buffer` without its line ending; `false` at the end.
