@@ -519,3 +519,386 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Extreme parameters and long histories against mpmath 1.3.0 (60 digits; 250 for
+// α = β = 1e100), FHS10's formulas:
+//
+//     import mpmath as mp; f = mp.mpf
+//     lb = lambda a, b: mp.loggamma(a) + mp.loggamma(b) - mp.loggamma(a + b)
+//     def parts(P, x, tx, n):
+//         al, be, ga, de = map(f, P)
+//         lnA = lambda m: lb(al+x, be+n-x) - lb(al, be) + lb(ga, de+n+m) - lb(ga, de)
+//         lnD = lambda i: lb(al+x, be+tx-x+i) - lb(al, be) + lb(ga+1, de+tx+i) - lb(ga, de)
+//         return al, be, ga, de, lnA, lnD
+//     def f3(a, c, d, e):             # 3F2(1, a, c; d, e; 1) by its series (d >> |c| here)
+//         term, s, k = f(1), f(1), 0
+//         while abs(term) > f(10)**(-mp.mp.dps - 5) * abs(s):
+//             term *= (a+k)*(c+k)/((d+k)*(e+k)); s += term; k += 1
+//         return s
+//     def death_sum(P, x, tx, n, K=2000):   # sum_{i < n-tx} D_i
+//         al, be, ga, de, lnA, lnD = parts(P, x, tx, n); J = n - tx
+//         direct = lambda a, b: mp.fsum(mp.exp(lnD(i)) for i in range(a, b))
+//         if J <= K: return direct(0, J)
+//         # tail sum_{i >= m} D_i by Thomae's relation (DLMF 16.4.11), checked against the
+//         # plain sum of 5,000 terms (agree to 3e-58) and of all 999,990 terms at (3, 10, 1e6)
+//         T = lambda m: (mp.exp(lnD(m)) * (de+tx+ga+m)/(al+x+ga)
+//                        * f3(al+x, al+be-de, al+be+tx+m, al+x+ga+1))
+//         return direct(0, K) + T(K) - T(J)
+//     def alive(P, m, x, tx, n):      # P(alive at n + m), ln L
+//         L = mp.exp(parts(P, x, tx, n)[4](0)) + death_sum(P, x, tx, n)
+//         return mp.exp(parts(P, x, tx, n)[4](m)) / L, mp.log(L)
+//     def expected_if_alive(P, t, x, n):   # FHS10 eq. 13 without P(alive); psi at ga = 1
+//         al, be, ga, de = map(f, P); dp = de + n
+//         s = (dp * (mp.psi(0, dp+1+t) - mp.psi(0, dp+1)) if ga == 1 else dp/(ga-1) * (1 -
+//              mp.exp(mp.loggamma(ga+dp) + mp.loggamma(1+dp+t) - mp.loggamma(ga+dp+t)
+//                     - mp.loggamma(1+dp))))
+//         return (al+x)/(al+be+n) * s
+//     # pmf(P, n, x): FHS10 eq. 8, the death-time sum term by term with the exact ratio
+//     #   C(i+1,x)/C(i,x) * (be+i-x)/(al+be+i) * (de+i)/(ga+de+i+1).
+//
+// Before this fix (differences of large log-betas) the crate gave, at (2, 4, 6) with
+// γ = δ = 1: P(alive) 0.441212 (α = β = 1e12), 0.5238 (1e14), 0.7143 and P(X(6) = 2) = 1
+// (1e100); at (5e8, 999,999,990, 1e9) P(alive) 0.99999868870 and P(alive at n + 5) equal
+// to it.
+
+/// (α = β, P(alive at 6), P(alive at 7), ln L, P(X(6) = 2)) at (2, 4, 6), γ = δ = 1.
+const LARGE_PARAMETERS: [(f64, f64, f64, f64, f64); 3] = [
+    (
+        1e8,
+        0.4411764718209342,
+        0.38602941284331743,
+        -5.286482916695151,
+        0.09300595202455357,
+    ),
+    (
+        1e12,
+        0.44117647058835857,
+        0.38602941176481376,
+        -5.286482908901813,
+        0.09300595238091675,
+    ),
+    (
+        1e100,
+        0.4411764705882353,
+        0.3860294117647059,
+        -5.286482908901034,
+        0.09300595238095238,
+    ),
+];
+
+#[test]
+fn huge_alpha_and_beta_match_mpmath() {
+    for (a, alive, next, ll, pmf) in LARGE_PARAMETERS {
+        let m = BgBb::new(a, a, 1.0, 1.0).unwrap();
+        let what = |s: &str| format!("{s} at α = β = {a:e}");
+        assert_rel(
+            m.probability_alive_at(0, 2, 4, 6).unwrap(),
+            alive,
+            1e-13,
+            &what("P(alive)"),
+        );
+        assert_rel(
+            m.probability_alive_at(1, 2, 4, 6).unwrap(),
+            next,
+            1e-13,
+            &what("P(alive next)"),
+        );
+        assert_rel(m.log_likelihood(2, 4, 6).unwrap(), ll, 1e-13, &what("ln L"));
+        assert_rel(
+            m.probability_of_transactions(6, 2).unwrap(),
+            pmf,
+            1e-13,
+            &what("P(X(6) = 2)"),
+        );
+    }
+}
+
+/// (m, x, t_x, n, P(alive at n + m), 1 − P, ln L) at the donations parameters.
+const LONG_HISTORIES: [(u32, u32, u32, u32, f64, f64, f64); 9] = [
+    (
+        0,
+        500_000_000,
+        999_999_990,
+        1_000_000_000,
+        0.999998656188923,
+        1.343811076972986e-06,
+        -693147203.7776952,
+    ),
+    (
+        5,
+        500_000_000,
+        999_999_990,
+        1_000_000_000,
+        0.9999986529049275,
+        1.3470950725377292e-06,
+        -693147203.7776952,
+    ),
+    (
+        0,
+        500_000,
+        999_000,
+        1_000_000,
+        4.30010301661452e-296,
+        1.0,
+        -692482.3008735919,
+    ),
+    (
+        10,
+        500_000,
+        999_000,
+        1_000_000,
+        4.3000747738456487e-296,
+        1.0,
+        -692482.3008735919,
+    ),
+    (
+        0,
+        499_999,
+        999_999,
+        1_000_000,
+        0.9999986864047865,
+        1.313595213521165e-06,
+        -693162.4074197322,
+    ),
+    (
+        0,
+        3,
+        10,
+        1_000_000,
+        3.306264544373661e-24,
+        1.0,
+        -10.531393336645491,
+    ),
+    (
+        7,
+        3,
+        10,
+        1_000_000,
+        3.306249343619647e-24,
+        1.0,
+        -10.531393336645491,
+    ),
+    (0, 2, 5, u32::MAX, 2.3562963282883576e-34, 1.0, -6.80772738724768),
+    (
+        0,
+        1,
+        1,
+        100_000_000,
+        2.4917502263989012e-22,
+        1.0,
+        -2.34916904205018,
+    ),
+];
+
+#[test]
+fn long_histories_match_mpmath_to_the_last_digits_of_one_minus_p() {
+    let m = published();
+    for (k, x, tx, n, p, one_minus_p, ll) in LONG_HISTORIES {
+        let what = format!("({k}, {x}, {tx}, {n})");
+        let got = m.probability_alive_at(k, x, tx, n).unwrap();
+        assert_rel(got, p, 2e-13, &format!("P(alive) {what}"));
+        if one_minus_p < 1e-3 {
+            // The common factor cancels analytically, so 1 − P keeps f64's digits.
+            assert_rel(1.0 - got, one_minus_p, 1e-9, &format!("1 − P(alive) {what}"));
+        }
+        assert_rel(
+            m.log_likelihood(x, tx, n).unwrap(),
+            ll,
+            1e-13,
+            &format!("ln L {what}"),
+        );
+    }
+    // Alive later is less likely, even 5 opportunities after a billion.
+    let now = m
+        .probability_alive_at(0, 500_000_000, 999_999_990, 1_000_000_000)
+        .unwrap();
+    let later = m
+        .probability_alive_at(5, 500_000_000, 999_999_990, 1_000_000_000)
+        .unwrap();
+    assert!(later < now, "{later} vs {now}");
+    // Slowly falling terms (summed by panels) at other parameters, same script.
+    let slow = BgBb::new(3.0, 1000.0, 0.5, 500.0).unwrap();
+    for (k, x, tx, n, p, ll) in [
+        (0, 2, 5, 2_000_000, 3.389571633938661e-18, -13.256189697845723),
+        (3, 2, 5, 2_000_000, 3.3895690923978624e-18, -13.256189697845723),
+        (0, 40, 100, 3_000_000, 5.862004244433904e-149, -166.54974691625313),
+    ] {
+        let what = format!("({k}, {x}, {tx}, {n}) at (3, 1000, 0.5, 500)");
+        assert_rel(
+            slow.probability_alive_at(k, x, tx, n).unwrap(),
+            p,
+            2e-13,
+            &format!("P(alive) {what}"),
+        );
+        assert_rel(
+            slow.log_likelihood(x, tx, n).unwrap(),
+            ll,
+            1e-13,
+            &format!("ln L {what}"),
+        );
+    }
+    for ((n, x), want) in [
+        ((30_000, 2), 0.08081158136859141),
+        ((30_000, 600), 1.9190924957850274e-09),
+    ] {
+        let got = slow.probability_of_transactions(n, x).unwrap();
+        assert_rel(
+            got,
+            want,
+            1e-12,
+            &format!("P(X({n}) = {x}) at (3, 1000, 0.5, 500)"),
+        );
+    }
+    // A nearly constant log-slope of −0.0011 per term over 76,000 terms (huge parameters,
+    // x = t_x = 0, n = 3,192,373,953); mpmath sums the terms one by one with their exact
+    // ratio (b+i)(d+i)/((b+a+i)(d+g+i)) from D_0 = γ/(γ+δ) until they are 1e-40 of the sum.
+    let huge = BgBb::new(
+        1.704222910349743e44,
+        4.875511138624993e47,
+        2.9761152296745697e21,
+        3.849384761527271e24,
+    )
+    .unwrap();
+    assert_rel(
+        huge.log_likelihood(0, 0, 3_192_373_953).unwrap(),
+        -0.3729115344419122,
+        1e-13,
+        "ln L at huge parameters",
+    );
+}
+
+#[test]
+fn long_horizon_expectations_match_mpmath() {
+    let m = published();
+    for ((t, x, tx, n), want) in [
+        ((10, 500_000, 999_000, 1_000_000), 2.150044716999459e-295),
+        ((u32::MAX, 30, 900, 1000), 10674.72748664964),
+        ((1_000_000, 3, 10, 1_000_000), 1.087561152851724e-23),
+    ] {
+        let got = m.conditional_expected_transactions(t, x, tx, n).unwrap();
+        assert_rel(got, want, 1e-12, &format!("E[{t} | {x}, {tx}, {n}]"));
+    }
+    // New customers at 1, 1000 and u32::MAX opportunities; γ = 1 (0/0 in FHS10's form) and
+    // next to it, and a small γ (a heavy dropout tail).
+    for (gamma, want) in [
+        (
+            0.6568,
+            [0.49852158607707125, 31.231845236220888, 6834.644150255601],
+        ),
+        (1.0, [0.4533056426478974, 9.808215148392204, 35.999728685231524]),
+        (
+            1.0 + 1e-9,
+            [0.4533056425280989, 9.808215120091191, 35.9997283071934],
+        ),
+        (0.01, [0.6139315012045453, 585.5797456678392, 2159245192.202726]),
+    ] {
+        let bb = BgBb::new(1.2035, 0.7498, gamma, 2.7839).unwrap();
+        for (t, w) in [1, 1000, u32::MAX].into_iter().zip(want) {
+            let got = bb.expected_transactions_new(t).unwrap();
+            assert_rel(got, w, 1e-12, &format!("E[X({t})] at γ = {gamma}"));
+        }
+    }
+}
+
+#[test]
+fn transaction_counts_of_long_periods_match_mpmath() {
+    let m = published();
+    for ((n, x), want) in [
+        ((100_000, 3), 0.05930843137875863),
+        ((100_000, 50_000), 2.0207095600141174e-08),
+        ((20_000, 0), 0.2871833285241115),
+        ((6, 2), 0.1214817086422575),
+    ] {
+        let got = m.probability_of_transactions(n, x).unwrap();
+        assert_rel(got, want, 1e-12, &format!("P(X({n}) = {x})"));
+    }
+}
+
+#[test]
+fn histories_of_u32_max_opportunities_are_cheap() {
+    // One opportunity per term would be ~4e9 terms per call; the sums take a few thousand.
+    let m = published();
+    let start = std::time::Instant::now();
+    for k in 0..20_u32 {
+        let (x, tx, n) = (k + 1, 10 * k + 1, u32::MAX - k);
+        let p = m.probability_alive_at(k, x, tx, n).unwrap();
+        let ll = m.log_likelihood(x, tx, n).unwrap();
+        let e = m.conditional_expected_transactions(u32::MAX, x, tx, n).unwrap();
+        let pmf = m.probability_of_transactions(n, x).unwrap();
+        assert!(p > 0.0 && p < 1.0 && ll.is_finite() && e > 0.0 && pmf > 0.0 && pmf < 1.0);
+    }
+    assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
+}
+
+fn wide_model() -> impl Strategy<Value = BgBb> {
+    let exponent = || -6.0f64..300.0;
+    (exponent(), exponent(), exponent(), exponent()).prop_map(|(a, b, g, d)| {
+        BgBb::new(10f64.powf(a), 10f64.powf(b), 10f64.powf(g), 10f64.powf(d)).unwrap()
+    })
+}
+
+/// A valid pattern with `n` anywhere up to `u32::MAX`.
+fn wide_pattern() -> impl Strategy<Value = (u32, u32, u32)> {
+    (any::<u32>(), 0.0f64..=1.0, 0.0f64..=1.0, 0u8..4).prop_map(|(n, a, b, kind)| {
+        let tx = match kind {
+            0 => 0,
+            1 => n,
+            _ => (a * f64::from(n)).round() as u32,
+        };
+        let x = if tx == 0 {
+            0
+        } else {
+            1 + (b * f64::from(tx - 1)).round() as u32
+        };
+        (x, tx, n)
+    })
+}
+
+/// Outputs are finite, probabilities in [0, 1], expectations ≥ 0 — or a typed error for
+/// a numerical failure, never `Ok(NaN)`.
+fn sound(r: Result<f64, Error>, probability: bool) -> Result<(), TestCaseError> {
+    match r {
+        Ok(v) => {
+            prop_assert!(v.is_finite() && v >= 0.0, "{v}");
+            if probability {
+                prop_assert!(v <= 1.0, "{v}");
+            }
+        }
+        Err(e) => prop_assert!(
+            matches!(e, Error::Undefined { .. } | Error::NonConvergence { .. }),
+            "{e}"
+        ),
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn outputs_are_finite_or_typed_errors(
+        bb in wide_model(),
+        (x, tx, n) in wide_pattern(),
+        m in any::<u32>(),
+        t in any::<u32>(),
+    ) {
+        sound(bb.probability_alive_at(m, x, tx, n), true)?;
+        sound(bb.probability_alive_at(0, x, tx, n), true)?;
+        sound(bb.probability_of_transactions(n, x), true)?;
+        sound(bb.expected_transactions_new(t), false)?;
+        sound(bb.conditional_expected_transactions(t, x, tx, n), false)?;
+        match bb.log_likelihood(x, tx, n) {
+            Ok(v) => prop_assert!(v.is_finite() && v <= 1e-9, "ln L = {v}"),
+            Err(e) => prop_assert!(matches!(e, Error::Undefined { .. } | Error::NonConvergence { .. }), "{e}"),
+        }
+        let dyn_m: &dyn TransactionModel = &bb;
+        sound(dyn_m.expected_purchases_new(f64::from(t)), false)?;
+        if let Some(curve) = dyn_m.expected_if_alive_curve(&[f64::from(t)], f64::from(x), f64::from(n)) {
+            match curve {
+                Ok(v) => prop_assert!(v.iter().all(|e| e.is_finite() && *e >= 0.0), "{v:?}"),
+                Err(e) => prop_assert!(matches!(e, Error::Undefined { .. }), "{e}"),
+            }
+        }
+    }
+}

@@ -370,11 +370,18 @@ proptest! {
         periods in 3_u32..11,
         k in 2_u64..400,
     ) {
-        // Counts expected under an sBG, rounded: data with an interior maximum.
+        // Counts expected under an sBG, rounded: data with an interior maximum. Rounding
+        // can push the total past the cohort, so each period loses at most those left.
         let m = ShiftedBetaGeometric::new(alpha, beta).unwrap();
+        let mut left = cohort;
         let lost: Vec<u64> = (1..=periods)
-            .map(|t| (cohort as f64 * m.churn_probability(t)).round() as u64)
+            .map(|t| {
+                let l = ((cohort as f64 * m.churn_probability(t)).round() as u64).min(left);
+                left -= l;
+                l
+            })
             .collect();
+        prop_assert!(lost.iter().sum::<u64>() <= cohort);
         let base = ShiftedBetaGeometric::fit_churned(cohort, &lost).unwrap();
         let scaled_lost: Vec<u64> = lost.iter().map(|n| n * k).collect();
         let scaled = ShiftedBetaGeometric::fit_churned(cohort * k, &scaled_lost).unwrap();

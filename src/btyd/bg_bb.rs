@@ -18,8 +18,15 @@
 //!   take a BG/BB model. Times there count opportunities and must be whole numbers; a
 //!   fractional or negative value is an error naming the argument, never rounded.
 //!
-//! Everything is computed in logs, with log-betas that stay accurate when one argument is
-//! large (long horizons); probabilities are clamped only against a rounding excess over 1.
+//! Accuracy and cost (`sums.rs`): every beta-function ratio is a mixed second difference
+//! of ln Γ (`special::ln_gamma_diff2`), and P(alive) is
+//! `e^{−Δ₂} / (1 + Σ D_i/A)` with the large common factor A cancelled analytically, so
+//! values keep about 14 digits (and 1 − P its own digits) for α, β up to 10³⁰⁰ and
+//! histories up to `u32::MAX` opportunities. The sums over the death time are summed in
+//! sublinear time (at most a few thousand term evaluations, however long the history;
+//! `special::ln_sum_unimodal`), and the expectation while alive is a closed form,
+//! O(1) in the horizon. A result that is not finite (parameters so large that their sums
+//! overflow) is an [`Error`], never NaN.
 //!
 //! # Examples
 //!
@@ -38,116 +45,44 @@
 //! # Ok::<(), customer_value::Error>(())
 //! ```
 
-use serde::{Deserialize, Serialize};
-
-use super::check_positive;
 use super::fit::{FitOptions, FitReport, Likelihood, fit, wrong_parameter_count};
+use super::params::positive_parameters;
 use crate::error::{Error, Result};
-use crate::special::{ln_gamma, log_add_exp};
 
 mod summaries;
+mod sums;
 mod transaction_model;
 
 pub use summaries::DiscreteSummaries;
 use summaries::check_pattern;
 
-/// A BG/BB model with validated parameters `α, β` (transaction probability) and `γ, δ`
-/// (dropout probability).
-///
-/// # Examples
-///
-/// ```
-/// use customer_value::btyd::BgBb;
-///
-/// // FHS10, donations data.
-/// let m = BgBb::new(1.2035, 0.7498, 0.6568, 2.7839)?;
-/// assert!((m.expected_transactions_new(1)? - 0.4985).abs() < 1e-4);
-/// assert!((m.probability_alive_next(6, 6, 6)? - 0.93).abs() < 0.005);
-/// # Ok::<(), customer_value::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "BgBbParams", into = "BgBbParams")]
-pub struct BgBb {
-    alpha: f64,
-    beta: f64,
-    gamma: f64,
-    delta: f64,
-}
-
-/// Unvalidated BG/BB parameters, the serde form of [`BgBb`].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct BgBbParams {
+positive_parameters! {
+    /// A BG/BB model with validated parameters `α, β` (transaction probability) and `γ, δ`
+    /// (dropout probability).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::BgBb;
+    ///
+    /// // FHS10, donations data.
+    /// let m = BgBb::new(1.2035, 0.7498, 0.6568, 2.7839)?;
+    /// assert!((m.expected_transactions_new(1)? - 0.4985).abs() < 1e-4);
+    /// assert!((m.probability_alive_next(6, 6, 6)? - 0.93).abs() < 0.005);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    model BgBb, serde form BgBbParams = "BgBbParams", "BG/BB";
     /// Transaction beta `α`.
-    pub alpha: f64,
+    alpha: "α",
     /// Transaction beta `β`.
-    pub beta: f64,
+    beta: "β",
     /// Dropout beta `γ`.
-    pub gamma: f64,
+    gamma: "γ",
     /// Dropout beta `δ`.
-    pub delta: f64,
-}
-
-impl TryFrom<BgBbParams> for BgBb {
-    type Error = Error;
-    fn try_from(p: BgBbParams) -> Result<Self> {
-        BgBb::new(p.alpha, p.beta, p.gamma, p.delta)
-    }
-}
-
-impl From<BgBb> for BgBbParams {
-    fn from(m: BgBb) -> Self {
-        BgBbParams {
-            alpha: m.alpha,
-            beta: m.beta,
-            gamma: m.gamma,
-            delta: m.delta,
-        }
-    }
+    delta: "δ",
 }
 
 impl BgBb {
-    /// Parameter names in the order of [`FitReport::estimates`].
-    pub const PARAMETER_NAMES: [&'static str; 4] = ["alpha", "beta", "gamma", "delta"];
-
-    /// A model from parameters.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidParameter`] unless every parameter is finite and > 0.
-    pub fn new(alpha: f64, beta: f64, gamma: f64, delta: f64) -> Result<Self> {
-        check_positive("alpha", alpha)?;
-        check_positive("beta", beta)?;
-        check_positive("gamma", gamma)?;
-        check_positive("delta", delta)?;
-        Ok(BgBb {
-            alpha,
-            beta,
-            gamma,
-            delta,
-        })
-    }
-
-    /// `α`.
-    #[must_use]
-    pub fn alpha(&self) -> f64 {
-        self.alpha
-    }
-    /// `β`.
-    #[must_use]
-    pub fn beta(&self) -> f64 {
-        self.beta
-    }
-    /// `γ`.
-    #[must_use]
-    pub fn gamma(&self) -> f64 {
-        self.gamma
-    }
-    /// `δ`.
-    #[must_use]
-    pub fn delta(&self) -> f64 {
-        self.delta
-    }
-
     /// Fits by maximum likelihood (central-difference gradient) from `(1, 1, 1, 1)`.
     ///
     /// # Errors
@@ -177,62 +112,30 @@ impl BgBb {
         )
     }
 
-    /// Total log-likelihood of the patterns.
+    /// Total log-likelihood of the patterns (NaN if a pattern's is not finite, as for the
+    /// other models' `total_log_likelihood`; [`log_likelihood`](Self::log_likelihood)
+    /// checks one pattern).
     #[must_use]
     pub fn total_log_likelihood(&self, data: &DiscreteSummaries) -> f64 {
         BgBbLikelihood { data }.value(self)
     }
 
-    /// `ln[B(γ, δ + s)/B(γ, δ)]`: ln P(a customer has survived the dropout process through
-    /// opportunity `s`) = ln E[(1 − θ)^s].
-    fn ln_survival(&self, s: f64) -> f64 {
-        ln_beta_wide(self.gamma, self.delta + s) - ln_beta_wide(self.gamma, self.delta)
-    }
-
-    /// `ln[B(α + x, β + n − x)/B(α, β)]` = ln E[p^x (1 − p)^{n−x}].
-    fn ln_transactions(&self, x: u32, n: u32) -> f64 {
-        let (xf, nf) = (f64::from(x), f64::from(n));
-        ln_beta_wide(self.alpha + xf, self.beta + nf - xf) - ln_beta_wide(self.alpha, self.beta)
-    }
-
-    /// ln P(x transactions in n opportunities and alive at opportunity `n + k`): the
-    /// likelihood's survival term with `(1 − θ)^{n+k}`, the common part of the
-    /// predictions.
-    fn ln_alive_joint(&self, x: u32, n: u32, k: u32) -> f64 {
-        self.ln_transactions(x, n) + self.ln_survival(f64::from(n) + f64::from(k))
-    }
-
-    /// ln L(x, t_x, n) (FHS10 eq. 5), in logs: alive through `n` (the `k = 0` joint), or
-    /// dead after opportunity `t_x + i`, `i = 0 … n − t_x − 1`.
-    fn ln_likelihood_row(&self, x: u32, t_x: u32, n: u32) -> f64 {
-        let BgBb {
-            alpha,
-            beta,
-            gamma,
-            delta,
-        } = *self;
-        let (xf, txf) = (f64::from(x), f64::from(t_x));
-        let lb_ab = ln_beta_wide(alpha, beta);
-        let lb_gd = ln_beta_wide(gamma, delta);
-        let mut ll = self.ln_alive_joint(x, n, 0);
-        for i in 0..(n - t_x) {
-            let i = f64::from(i);
-            let term = ln_beta_wide(alpha + xf, beta + txf - xf + i) - lb_ab
-                + ln_beta_wide(gamma + 1.0, delta + txf + i)
-                - lb_gd;
-            ll = log_add_exp(ll, term);
-        }
-        ll
-    }
-
-    /// The customer's log-likelihood.
+    /// The customer's log-likelihood (FHS10 eq. 5).
+    ///
+    /// Cost: sublinear in `n − t_x` (a few thousand term evaluations at most, even at
+    /// `n = u32::MAX`).
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] for an impossible pattern.
+    /// [`Error::InvalidParameter`] for an impossible pattern; [`Error::Undefined`] if the
+    /// value is not finite (parameters whose sums overflow `f64`).
     pub fn log_likelihood(&self, frequency: u32, recency: u32, periods: u32) -> Result<f64> {
         check_pattern(frequency, recency, periods)?;
-        Ok(self.ln_likelihood_row(frequency, recency, periods))
+        self.check_scale(periods)?;
+        finite(
+            self.ln_likelihood_row(frequency, recency, periods)?,
+            "BG/BB log-likelihood",
+        )
     }
 
     /// Probability that the customer is alive at opportunity `n + m`, given `x`
@@ -256,13 +159,16 @@ impl BgBb {
     ///   `m = 1`, bit for bit.
     ///
     /// The probability falls with `m` by the factor `(δ+n+m)/(γ+δ+n+m)` per opportunity.
-    /// It is computed in logs, with log-betas that stay accurate for `n + m` up to
-    /// `u32::MAX`; only a rounding excess over 1 is clamped.
+    /// It is computed as `e^{−Δ₂} / (1 + Σ_i D_i/A)`, the likelihood's terms over the
+    /// survival term, so no large common factor is divided out numerically: about 14
+    /// digits, and as many in `1 − P`, for `n + m` up to `u32::MAX` and α, β up to 10³⁰⁰.
+    /// Cost: sublinear in `n − t_x`.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] for an impossible pattern (as the other predictions:
-    /// `x ≤ t_x ≤ n`, `x = 0 ⇔ t_x = 0`).
+    /// `x ≤ t_x ≤ n`, `x = 0 ⇔ t_x = 0`); [`Error::Undefined`] if the value is not
+    /// finite.
     ///
     /// # Examples
     ///
@@ -280,8 +186,11 @@ impl BgBb {
     /// ```
     pub fn probability_alive_at(&self, m: u32, frequency: u32, recency: u32, periods: u32) -> Result<f64> {
         check_pattern(frequency, recency, periods)?;
-        let l = self.ln_likelihood_row(frequency, recency, periods);
-        probability(self.ln_alive_joint(frequency, periods, m) - l, "BG/BB P(alive)")
+        self.check_scale(periods.saturating_add(m))?;
+        probability(
+            self.alive_probability(m, frequency, recency, periods)?,
+            "BG/BB P(alive)",
+        )
     }
 
     /// Probability that the customer is alive at the next opportunity `n + 1` (FHS10
@@ -289,18 +198,20 @@ impl BgBb {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] for an impossible pattern.
+    /// As [`probability_alive_at`](Self::probability_alive_at).
     pub fn probability_alive_next(&self, frequency: u32, recency: u32, periods: u32) -> Result<f64> {
         self.probability_alive_at(1, frequency, recency, periods)
     }
 
     /// Expected transactions in the next `horizon` opportunities, `(n, n + horizon]`
-    /// (FHS10 eq. 13, summed period by period so that γ = 1 needs no limit; the cost is
-    /// linear in `horizon`).
+    /// (FHS10 eq. 13): P(alive at `n`) times the expectation while alive, which is a
+    /// closed form (also at γ = 1, where FHS10's expression is 0/0), so the cost does not
+    /// grow with `horizon`.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] for an impossible pattern.
+    /// [`Error::InvalidParameter`] for an impossible pattern; [`Error::Undefined`] if the
+    /// value is not finite.
     ///
     /// # Examples
     ///
@@ -320,110 +231,69 @@ impl BgBb {
         periods: u32,
     ) -> Result<f64> {
         let alive = self.probability_alive_at(0, frequency, recency, periods)?;
-        let if_alive = self.expected_if_alive(&[horizon], frequency, periods);
-        Ok(alive * if_alive.first().copied().unwrap_or(0.0))
-    }
-
-    /// E[transactions in `(n, n + t]` | alive at `n`, `x` in `n`] for each `t` of `horizons`
-    /// (any order): `(α+x)/(α+β+n) · Σ_{k=1}^{t} B(γ, δ+n+k)/B(γ, δ+n)`, free of `t_x`.
-    /// One pass up to the largest horizon. Needs `x ≤ n`.
-    fn expected_if_alive(&self, horizons: &[u32], x: u32, n: u32) -> Vec<f64> {
-        let (xf, nf) = (f64::from(x), f64::from(n));
-        let p_mean = (self.alpha + xf) / (self.alpha + self.beta + nf);
-        let base = self.ln_survival(nf);
-        let mut order: Vec<(u32, usize)> = horizons.iter().copied().zip(0..).collect();
-        order.sort_unstable();
-        let mut out = vec![0.0; horizons.len()];
-        let (mut k, mut total) = (0_u32, 0.0_f64);
-        for (t, i) in order {
-            while k < t {
-                k += 1;
-                total += (self.ln_survival(nf + f64::from(k)) - base).exp();
-            }
-            if let Some(o) = out.get_mut(i) {
-                *o = p_mean * total;
-            }
-        }
-        out
+        finite(
+            alive * self.expected_if_alive_at(horizon, frequency, periods),
+            "BG/BB expected transactions",
+        )
     }
 
     /// Expected transactions of a new customer in the first `periods` opportunities after
-    /// the initial one: `α/(α+β) Σ_{k=1}^{n} B(γ, δ+k)/B(γ, δ)` (FHS10 eq. 7).
+    /// the initial one: `α/(α+β) Σ_{k=1}^{n} B(γ, δ+k)/B(γ, δ)` (FHS10 eq. 7), in closed
+    /// form (O(1) in `periods`).
     ///
     /// # Errors
     ///
-    /// None in practice; `Result` for symmetry with the other predictions.
+    /// [`Error::Undefined`] if the value is not finite (parameters whose sums overflow
+    /// `f64`).
     pub fn expected_transactions_new(&self, periods: u32) -> Result<f64> {
-        Ok(self
-            .expected_if_alive(&[periods], 0, 0)
-            .first()
-            .copied()
-            .unwrap_or(0.0))
+        self.check_scale(periods)?;
+        finite(
+            self.expected_if_alive_at(periods, 0, 0),
+            "BG/BB expected transactions of a new customer",
+        )
     }
 
-    /// P(X(n) = x) for a new customer (FHS10 eq. 8).
+    /// P(X(n) = x) for a new customer (FHS10 eq. 8). Cost: sublinear in `n − x`.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] if `x > n`.
+    /// [`Error::InvalidParameter`] if `x > n`; [`Error::Undefined`] if the value is not
+    /// finite.
     pub fn probability_of_transactions(&self, periods: u32, x: u32) -> Result<f64> {
         if x > periods {
             return Err(Error::param("x", x, "cannot exceed the opportunities n"));
         }
-        let (xf, nf) = (f64::from(x), f64::from(periods));
-        let ln_choose = |n: f64, k: f64| ln_gamma(n + 1.0) - ln_gamma(k + 1.0) - ln_gamma(n - k + 1.0);
-        let lb_ab = ln_beta_wide(self.alpha, self.beta);
-        let lb_gd = ln_beta_wide(self.gamma, self.delta);
-        let mut lp = ln_choose(nf, xf) + self.ln_alive_joint(x, periods, 0);
-        for i in x..periods {
-            let i = f64::from(i);
-            let term = ln_choose(i, xf) + ln_beta_wide(self.alpha + xf, self.beta + i - xf) - lb_ab
-                + ln_beta_wide(self.gamma + 1.0, self.delta + i)
-                - lb_gd;
-            lp = log_add_exp(lp, term);
-        }
-        Ok(lp.exp().clamp(0.0, 1.0))
+        self.check_scale(periods)?;
+        probability(
+            self.ln_transactions_probability(periods, x)?.exp(),
+            "BG/BB P(X(n) = x)",
+        )
     }
 }
 
-/// `e^ln` as a probability: a rounding excess over 1 is clamped, a non-finite value is an
-/// error naming `what`.
-fn probability(ln: f64, what: &'static str) -> Result<f64> {
-    let p = ln.exp();
-    if p.is_finite() {
-        Ok(p.min(1.0))
+/// A finite `value`, or an [`Error::Undefined`] naming `what`.
+fn finite(value: f64, what: &'static str) -> Result<f64> {
+    if value.is_finite() {
+        Ok(value)
     } else {
         Err(Error::Undefined {
             what,
-            reason: format!("log-probability {ln} is not finite"),
+            reason: format!("the value {value} is not finite"),
         })
     }
 }
 
-/// `ln Γ(z) − ln Γ(z + s)` for `0 < s ≤ z`, without the cancellation of the two large
-/// log-gammas: for `z ≥ 100` from Stirling's series,
-/// `−s ln z − (z + s − ½) ln(1 + s/z) + s + c(z) − c(z + s)` with
-/// `c(z) = 1/(12z) − 1/(360z³) + 1/(1260z⁵)` (truncation error below 10⁻¹⁷); directly
-/// below 100, where `ln Γ` is small enough.
-fn ln_gamma_ratio(z: f64, s: f64) -> f64 {
-    if z < 100.0 {
-        return ln_gamma(z) - ln_gamma(z + s);
+/// `p` as a probability: a rounding excess over 1 is clamped, a value that is not finite
+/// or negative is an error naming `what`.
+fn probability(p: f64, what: &'static str) -> Result<f64> {
+    if p.is_finite() && p >= 0.0 {
+        Ok(p.min(1.0))
+    } else {
+        Err(Error::Undefined {
+            what,
+            reason: format!("the probability {p} is not finite"),
+        })
     }
-    let c = |z: f64| {
-        let r = z.recip();
-        let r2 = r * r;
-        r * (1.0 / 12.0 - r2 * (1.0 / 360.0 - r2 / 1260.0))
-    };
-    -s * z.ln() - (z + s - 0.5) * (s / z).ln_1p() + s + (c(z) - c(z + s))
-}
-
-/// `ln B(a, b)` for `a, b > 0` that stays accurate when one argument is large:
-/// `ln Γ(lo) + [ln Γ(hi) − ln Γ(hi + lo)]` with the bracket from [`ln_gamma_ratio`]. The
-/// plain `ln Γ(a) + ln Γ(b) − ln Γ(a + b)` loses about `ε · b ln b` (10⁻⁵ at `b = 10⁹`),
-/// enough to put P(alive at `n + m`) wrong in the fifth digit and make it rise with `m`.
-fn ln_beta_wide(a: f64, b: f64) -> f64 {
-    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-    ln_gamma(lo) + ln_gamma_ratio(hi, lo)
 }
 
 struct BgBbLikelihood<'a> {
@@ -438,7 +308,7 @@ impl BgBbLikelihood<'_> {
             .zip(d.recency())
             .zip(d.periods())
             .zip(d.weight())
-            .map(|(((&x, &tx), &n), &w)| w * m.ln_likelihood_row(x, tx, n))
+            .map(|(((&x, &tx), &n), &w)| w * m.ln_likelihood_row(x, tx, n).unwrap_or(f64::NAN))
             .sum()
     }
 }

@@ -324,7 +324,7 @@ impl TransactionModel for BgNbd {
     }
 
     fn parameters(&self) -> Vec<(&'static str, f64)> {
-        vec![("r", self.r), ("alpha", self.alpha), ("a", self.a), ("b", self.b)]
+        self.parameter_values()
     }
 
     /// FHL05 eq. 9.

@@ -98,7 +98,7 @@ impl TransactionModel for MbgNbd {
     }
 
     fn parameters(&self) -> Vec<(&'static str, f64)> {
-        vec![("r", self.r), ("alpha", self.alpha), ("a", self.a), ("b", self.b)]
+        self.parameter_values()
     }
 
     /// `b/(a−1) [1 − (α/(α+t))^r ₂F₁(r, b+1; a+b; t/(α+t))]`: the chance `b/(a+b)` of

@@ -1,6 +1,7 @@
 //! The shape every model's parameters share: a validated model struct with private fields
 //! (so every instance has passed `new`), its unvalidated serde form with public fields,
-//! the conversions between the two, `new`, the getters and `PARAMETER_NAMES`.
+//! the conversions between the two, `new`, the getters, `PARAMETER_NAMES` and the
+//! `(name, value)` list that `TransactionModel::parameters` reports.
 //!
 //! One macro writes that shape for each model, so that the models differ only where the
 //! mathematics differs (their own files).
@@ -64,8 +65,15 @@ macro_rules! positive_parameters {
             /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) unless every
             /// parameter is finite and > 0.
             pub fn new($( $field: f64 ),+) -> $crate::error::Result<Self> {
-                $( super::check_positive(stringify!($field), $field)?; )+
+                $( $crate::btyd::check_positive(stringify!($field), $field)?; )+
                 Ok($model { $( $field ),+ })
+            }
+
+            /// The parameters by name, in [`PARAMETER_NAMES`](Self::PARAMETER_NAMES) order:
+            /// what `TransactionModel::parameters` reports.
+            #[allow(dead_code, reason = "the spend model (Gamma-Gamma) is no TransactionModel")]
+            pub(crate) fn parameter_values(&self) -> Vec<(&'static str, f64)> {
+                vec![$( (stringify!($field), self.$field) ),+]
             }
 
             $(

@@ -196,12 +196,7 @@ impl TransactionModel for ParetoNbd {
     }
 
     fn parameters(&self) -> Vec<(&'static str, f64)> {
-        vec![
-            ("r", self.r),
-            ("alpha", self.alpha),
-            ("s", self.s),
-            ("beta", self.beta),
-        ]
+        self.parameter_values()
     }
 
     /// `rβ/(α(s−1)) [1 − (β/(β+t))^{s−1}]`.

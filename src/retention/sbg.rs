@@ -41,9 +41,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{RetentionModel, sbg_information};
 use crate::error::{Error, Result};
+use crate::special::ln_gamma_diff;
 
-/// Below this tenure S(t) is the exact running product; above it the product's tail is
-/// taken from Stirling's series, so S(t) costs O(1) even for t near `u32::MAX`.
+/// Below this tenure S(t) is the exact running product; above it the product's tail is a
+/// difference of log-gammas (`special::ln_gamma_diff`), so S(t) costs O(1) even for t near
+/// `u32::MAX`.
 const PRODUCT_LIMIT: u32 = 1_000;
 
 /// The shifted-beta-geometric retention model with heterogeneity parameters α, β > 0.
@@ -99,12 +101,17 @@ impl From<ShiftedBetaGeometric> for SbgParams {
 /// information is not positive definite or is numerically singular (e.g. a single period
 /// of data, which identifies only α / (α + β)) — never NaN.
 ///
+/// The struct is `#[non_exhaustive]`: it is built by the fits (and read back by serde),
+/// so fields may be added without breaking callers.
+///
 /// # Examples
 ///
 /// ```
 /// use customer_value::retention::ShiftedBetaGeometric;
 ///
-/// // Fader & Hardie (2007), regular segment: α̂ = 0.704 (SE 0.066), β̂ = 1.182 (SE 0.152).
+/// // Fader & Hardie (2007), regular segment: α̂ = 0.704, β̂ = 1.182. The paper gives no
+/// // standard errors; these (0.066, 0.152) are the inverse observed information's, which an
+/// // independent scipy/numdifftools fit reproduces (tests/retention_sbg.rs).
 /// let fit = ShiftedBetaGeometric::fit_survivors(&[1000, 631, 468, 382, 326, 289, 262, 241])?;
 /// let [se_alpha, se_beta] = fit.standard_errors.expect("two periods or more identify α, β");
 /// assert!((se_alpha - 0.0656).abs() < 1e-4 && (se_beta - 0.1525).abs() < 1e-4);
@@ -114,6 +121,8 @@ impl From<ShiftedBetaGeometric> for SbgParams {
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
 pub struct SbgFit {
     /// The fitted model.
     pub model: ShiftedBetaGeometric,
@@ -448,10 +457,9 @@ impl RetentionModel for ShiftedBetaGeometric {
         if t <= PRODUCT_LIMIT {
             return s;
         }
-        // ln S(t) − ln S(L) = G(t) − G(L) with G(x) = lnΓ(β + x) − lnΓ(α + β + x), each
-        // difference taken from Stirling's series in a form without cancellation.
-        let tail =
-            ln_gamma_ratio(b, a + b, f64::from(t)) - ln_gamma_ratio(b, a + b, f64::from(PRODUCT_LIMIT));
+        // ln S(t) − ln S(L) = G(L) − G(t) with G(x) = lnΓ(α + β + x) − lnΓ(β + x): two
+        // differences of size α ln x, each without the cancellation of two large lnΓ.
+        let tail = ln_gamma_diff(b + f64::from(PRODUCT_LIMIT), a) - ln_gamma_diff(b + f64::from(t), a);
         (s * tail.exp()).min(s)
     }
 
@@ -462,19 +470,6 @@ impl RetentionModel for ShiftedBetaGeometric {
         let k = f64::from(t) - 1.0;
         (self.beta + k) / (self.alpha + self.beta + k)
     }
-}
-
-/// lnΓ(x + p) − lnΓ(x + q) for large x, from Stirling's series, written so that no two
-/// large numbers are subtracted.
-fn ln_gamma_ratio(p: f64, q: f64, x: f64) -> f64 {
-    let (xp, xq) = (x + p, x + q);
-    (xq - 0.5) * ((p - q) / xq).ln_1p() + (p - q) * xp.ln() - (p - q) + stirling_tail(xp) - stirling_tail(xq)
-}
-
-/// The correction terms of Stirling's series beyond (z − ½) ln z − z + ½ ln 2π.
-fn stirling_tail(z: f64) -> f64 {
-    let z2 = z * z;
-    1.0 / (12.0 * z) - 1.0 / (360.0 * z * z2) + 1.0 / (1260.0 * z * z2 * z2)
 }
 
 /// ₂F₁(1, b; c; 1 / (1 + d)) = Σ_{k≥0} (b)ₖ / (c)ₖ zᵏ for 0 < b < c.

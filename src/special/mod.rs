@@ -1,19 +1,26 @@
 //! Numerical building blocks for the models: log-gamma, digamma and log-beta (from
 //! `statrs`), a signed log-gamma for negative arguments, log-sum-exp (two-term and
 //! signed), tanh-sinh quadrature on (0, 1), the Gauss
-//! hypergeometric function 2F1 and a small quasi-Newton minimiser.
+//! hypergeometric function 2F1, a small quasi-Newton minimiser, first and mixed second
+//! differences of log-gammas without cancellation (`gamma_diff.rs`: the crate's one
+//! `ln Γ(z + s) − ln Γ(z)`, and beta-function ratios), and sums of up to 2³² smooth
+//! unimodal terms in sublinear time (`unimodal_sum.rs`).
 //!
 //! Everything here is `pub(crate)`: the models expose probabilities and expectations, not
-//! special functions. Nothing here panics or returns NaN for finite input; a series that
-//! does not converge is [`Error::NonConvergence`](crate::Error::NonConvergence).
+//! special functions. Nothing here panics or returns NaN for finite input in its domain; a
+//! series that does not converge is [`Error::NonConvergence`](crate::Error::NonConvergence).
 
+mod gamma_diff;
 mod hyp2f1;
 mod minimize;
 mod quad;
+mod unimodal_sum;
 
+pub(crate) use gamma_diff::{ln_gamma_diff, ln_gamma_diff2, ln_gamma_diff2_per_s};
 pub(crate) use hyp2f1::ln_hyp2f1;
 pub(crate) use minimize::{Objective, invert_spd, minimize};
 pub(crate) use quad::integrate_unit;
+pub(crate) use unimodal_sum::{LogTerms, ln_sum_unimodal};
 
 /// `ln Γ(x)` for `x > 0` (Lanczos approximation, statrs).
 #[inline]
