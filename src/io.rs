@@ -109,15 +109,21 @@ where
         *next += n;
         Some(first)
     });
-    let parts: Vec<(&[u8], u64)> = pieces.into_iter().zip(firsts).collect();
+    let parts: Vec<((&[u8], u64), u64)> = pieces
+        .into_iter()
+        .zip(firsts)
+        .zip(lines.iter().copied())
+        .collect();
+    // Each piece's log sized for its lines, the joined one for all: no regrowth copies.
+    let capacity = |n: u64| usize::try_from(n).unwrap_or(0);
     let logs: Vec<Result<TransactionLog<K>>> = parts
         .into_par_iter()
-        .map(|(piece, first_line)| {
-            let mut log = TransactionLog::default();
+        .map(|((piece, first_line), n)| {
+            let mut log = TransactionLog::with_capacity(capacity(n) + 1);
             read_rows(piece, &layout, first_line, &mut log).map(|()| log)
         })
         .collect();
-    let mut log = TransactionLog::default();
+    let mut log = TransactionLog::with_capacity(capacity(lines.iter().sum::<u64>()) + 1);
     for part in logs {
         log.append(&mut part?);
     }
