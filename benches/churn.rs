@@ -1,5 +1,6 @@
-//! Churn at scale: monthly and weekly cohort tables from 1e7 synthetic transactions, and
-//! Kaplan–Meier over 1e6 subscriptions (life table + estimate). Rows per second =
+//! Churn at scale: monthly and weekly cohort tables and the 90-day lapse report from 1e7
+//! synthetic transactions, and Kaplan–Meier over 1e6 subscriptions (life table +
+//! estimate). Rows per second =
 //! elements per second in the report.
 
 mod common;
@@ -9,7 +10,7 @@ use std::hint::black_box;
 use chrono::{Duration, NaiveDate};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use customer_value::TransactionColumns;
-use customer_value::churn::{CohortPeriod, CohortSpec, CohortTable};
+use customer_value::churn::{CohortPeriod, CohortSpec, CohortTable, lapse_report};
 use customer_value::retention::{KaplanMeier, ShiftedBetaGeometric, Subscription};
 
 fn bench_cohorts(c: &mut Criterion) {
@@ -24,6 +25,11 @@ fn bench_cohorts(c: &mut Criterion) {
             b.iter(|| CohortTable::build(&spec, black_box(*cols)).unwrap())
         });
     }
+    group.bench_with_input(
+        BenchmarkId::new("lapse_report_1e7", "90_days_month"),
+        &cols,
+        |b, cols| b.iter(|| lapse_report(black_box(*cols), 90, common::end(), CohortPeriod::Month).unwrap()),
+    );
     group.finish();
 }
 

@@ -122,7 +122,9 @@ where
     // Dense ids in order of first appearance. Logs usually list a member's events
     // together: the key is hashed once per run of equal keys, and when every run is a
     // new member (the log is grouped) the runs are the groups and no sort is needed.
-    let mut ids: HashMap<&K, u32> = HashMap::with_capacity(customers.len() / 4 + 1);
+    // Keys by value, not `&K`: on an ungrouped log a reference key costs a second random
+    // read (into `customers`) per lookup.
+    let mut ids: HashMap<K, u32> = HashMap::with_capacity(customers.len() / 4 + 1);
     let mut keys: Vec<K> = Vec::new();
     let mut member = Vec::with_capacity(customers.len());
     let mut grouped = true;
@@ -132,10 +134,14 @@ where
             Some((p, id)) if p == k => id,
             _ => {
                 let next = u32::try_from(keys.len()).map_err(|_| Error::Overflow { op: "customer count" })?;
-                let id = *ids.entry(k).or_insert_with(|| {
-                    keys.push(k.clone());
-                    next
-                });
+                let id = match ids.get(k) {
+                    Some(&id) => id,
+                    None => {
+                        ids.insert(k.clone(), next);
+                        keys.push(k.clone());
+                        next
+                    }
+                };
                 grouped &= id == next;
                 prev = Some((k, id));
                 id
