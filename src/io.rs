@@ -96,8 +96,9 @@ where
     if header.is_empty() {
         return Err(empty_input());
     }
-    let header = header.strip_suffix(b"\n").unwrap_or(header);
-    let layout = Layout::of(utf8(header.strip_suffix(b"\r").unwrap_or(header), 1)?)?;
+    let mut header_line = Vec::new();
+    next_line(&mut &*header, &mut header_line)?;
+    let layout = Layout::of(utf8(&header_line, 1)?)?;
     let pieces = split_at_line_ends(body, rayon::current_num_threads().max(1) * 4);
     // Line numbers: each piece starts after the lines of those before it.
     let lines: Vec<u64> = pieces
@@ -114,18 +115,21 @@ where
         .zip(firsts)
         .zip(lines.iter().copied())
         .collect();
-    // Each piece's log sized for its lines, the joined one for all: no regrowth copies.
-    let capacity = |n: u64| usize::try_from(n).unwrap_or(0);
+    // Each piece's log sized for its lines (but never for more rows than its bytes can
+    // hold: a valid row takes at least 13), the joined one for the rows read: no regrowth
+    // copies, and no reservation that blank lines could inflate.
     let logs: Vec<Result<TransactionLog<K>>> = parts
         .into_par_iter()
         .map(|((piece, first_line), n)| {
-            let mut log = TransactionLog::with_capacity(capacity(n) + 1);
+            let rows = usize::try_from(n).unwrap_or(0).min(piece.len() / 13) + 1;
+            let mut log = TransactionLog::with_capacity(rows);
             read_rows(piece, &layout, first_line, &mut log).map(|()| log)
         })
         .collect();
-    let mut log = TransactionLog::with_capacity(capacity(lines.iter().sum::<u64>()) + 1);
-    for part in logs {
-        log.append(&mut part?);
+    let logs = logs.into_iter().collect::<Result<Vec<_>>>()?;
+    let mut log = TransactionLog::with_capacity(logs.iter().map(TransactionLog::len).sum());
+    for mut part in logs {
+        log.append(&mut part);
     }
     Ok(log)
 }
@@ -200,7 +204,7 @@ fn read_rows<K: FromStr>(
 ) -> Result<()> {
     let mut buffer = Vec::with_capacity(256);
     // Logs usually come in date order: the previous row's date text and value.
-    let mut last_date = (String::new(), NaiveDate::MIN);
+    let mut last_date: Option<(String, NaiveDate)> = None;
     let mut line_no = first_line;
     while next_line(&mut reader, &mut buffer)? {
         let line = utf8(&buffer, line_no)?;
@@ -233,15 +237,14 @@ fn read_rows<K: FromStr>(
             )));
         };
         let customer = K::from_str(c).map_err(|_| err(format!("customer_id `{c}` cannot be parsed")))?;
-        let date = if d == last_date.0 {
-            last_date.1
-        } else {
-            let date = parse_date(d)
-                .ok_or_else(|| err(format!("date `{d}` is not YYYY-MM-DD, YYYYMMDD or RFC 3339")))?;
-            last_date.0.clear();
-            last_date.0.push_str(d);
-            last_date.1 = date;
-            date
+        let date = match &mut last_date {
+            Some((text, date)) if text == d => *date,
+            cached => {
+                let date = parse_date(d)
+                    .ok_or_else(|| err(format!("date `{d}` is not YYYY-MM-DD, YYYYMMDD or RFC 3339")))?;
+                *cached = Some((d.to_owned(), date));
+                date
+            }
         };
         let amount = parse_amount(a).ok_or_else(|| err(format!("amount `{a}` is not a decimal number")))?;
         log.push(customer, date, amount);
@@ -383,6 +386,13 @@ mod tests {
             (
                 "customer_id,date,amount\n1,2024-01-01,1e3\n",
                 "line 2: amount `1e3`",
+            ),
+            // An empty date is an error on any row, the first included (the reader
+            // remembers the previous row's date; nothing must match before there is one).
+            ("customer_id,date,amount\n1,,1\n", "line 2: date ``"),
+            (
+                "customer_id,date,amount\n1,2024-01-01,1\n1,\"\",1\n",
+                "line 3: date ``",
             ),
         ];
         for (text, start) in cases {

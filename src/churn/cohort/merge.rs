@@ -23,7 +23,9 @@ impl CohortTable {
     /// add. Revenue adds with checked `Decimal` addition, as in the build. The merge is
     /// commutative and associative, so shards may be merged in any order or as a tree
     /// (revenue sums are exact while they fit `Decimal`'s 28 significant digits; past
-    /// that `Decimal` rounds, in the merge as in the build).
+    /// that `Decimal` rounds, in the merge as in the build), except where an intermediate
+    /// sum overflows: with returns (negative revenue), one grouping can overflow where
+    /// another does not, and the overflow is an error.
     ///
     /// **Shards must share no customer.** The law "merge of the shards = table of the
     /// whole log" holds only when each customer's whole history sits in one shard. A
