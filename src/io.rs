@@ -242,7 +242,15 @@ fn read_rows<K: FromStr>(
             cached => {
                 let date = parse_date(d)
                     .ok_or_else(|| err(format!("date `{d}` is not YYYY-MM-DD, YYYYMMDD or RFC 3339")))?;
-                *cached = Some((d.to_owned(), date));
+                // Reuse the cached text's buffer: no allocation per row on unsorted logs.
+                match cached {
+                    Some((text, previous)) => {
+                        text.clear();
+                        text.push_str(d);
+                        *previous = date;
+                    }
+                    None => *cached = Some((d.to_owned(), date)),
+                }
                 date
             }
         };
