@@ -392,3 +392,28 @@ proptest! {
         prop_assert!(close(b1 / bk, root, 0.01), "{:?} {:?}", base, scaled);
     }
 }
+
+/// S(t) = B(α, β + t)/B(α, β) far beyond the product's limit with huge α and β, where
+/// ln S(t) is a small difference of numbers of size α ln β. mpmath 1.4.1, 80 digits:
+///
+/// ```text
+/// import mpmath as mp; mp.mp.dps = 80; f = mp.mpf
+/// lb = lambda a, b: mp.loggamma(a) + mp.loggamma(b) - mp.loggamma(a + b)
+/// S = lambda a, b, t: mp.exp(lb(f(a), f(b) + t) - lb(f(a), f(b)))
+/// ```
+#[test]
+fn survival_tail_with_huge_parameters_matches_mpmath() {
+    for (alpha, beta, t, want) in [
+        (1e12, 1e20, 100_000_000, 0.36787944301102343),
+        (1e9, 1e15, 1_000_000, 0.3678796252950257),
+        (1e14, 1e22, 4_000_000_000, 4.248355104996506e-18),
+    ] {
+        let got = ShiftedBetaGeometric::new(alpha, beta).unwrap().survival(t);
+        let rel = (got - want).abs() / want;
+        eprintln!("S({t}) at α {alpha:e}, β {beta:e}: rel. error {rel:e}");
+        assert!(
+            rel < 1e-12,
+            "S({t}) at α {alpha:e}, β {beta:e}: {got:e} vs {want:e} (rel. {rel:e})"
+        );
+    }
+}

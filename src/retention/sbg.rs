@@ -41,11 +41,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{RetentionModel, sbg_information};
 use crate::error::{Error, Result};
-use crate::special::ln_gamma_diff;
+use crate::special::ln_gamma_diff2;
 
 /// Below this tenure S(t) is the exact running product; above it the product's tail is a
-/// difference of log-gammas (`special::ln_gamma_diff`), so S(t) costs O(1) even for t near
-/// `u32::MAX`.
+/// second difference of log-gammas (`special::ln_gamma_diff2`), so S(t) costs O(1) even
+/// for t near `u32::MAX`.
 const PRODUCT_LIMIT: u32 = 1_000;
 
 /// The shifted-beta-geometric retention model with heterogeneity parameters α, β > 0.
@@ -457,9 +457,11 @@ impl RetentionModel for ShiftedBetaGeometric {
         if t <= PRODUCT_LIMIT {
             return s;
         }
-        // ln S(t) − ln S(L) = G(L) − G(t) with G(x) = lnΓ(α + β + x) − lnΓ(β + x): two
-        // differences of size α ln x, each without the cancellation of two large lnΓ.
-        let tail = ln_gamma_diff(b + f64::from(PRODUCT_LIMIT), a) - ln_gamma_diff(b + f64::from(t), a);
+        // ln S(t) − ln S(L) = G(L) − G(t) with G(x) = lnΓ(α + β + x) − lnΓ(β + x), which is
+        // −Δ₂(β + L, α, t − L): computed as one second difference, since G(L) and G(t) are
+        // each of size α ln β and their difference may be far smaller.
+        let limit = f64::from(PRODUCT_LIMIT);
+        let tail = -ln_gamma_diff2(b + limit, a, f64::from(t) - limit);
         (s * tail.exp()).min(s)
     }
 

@@ -16,7 +16,7 @@ mod minimize;
 mod quad;
 mod unimodal_sum;
 
-pub(crate) use gamma_diff::{ln_gamma_diff, ln_gamma_diff2, ln_gamma_diff2_per_s};
+pub(crate) use gamma_diff::{ln_gamma_diff2, ln_gamma_diff2_per_s};
 pub(crate) use hyp2f1::ln_hyp2f1;
 pub(crate) use minimize::{Objective, invert_spd, minimize};
 pub(crate) use quad::integrate_unit;

@@ -97,6 +97,32 @@ struct DeathTimeTerms {
     by_parameters: bool,
 }
 
+/// Whether to pair by the parameter shifts α + β − 1 and β − 1 (the smaller shifts for
+/// moderate parameters) rather than by x and α + x.
+fn pair_by_parameters(alpha: f64, beta: f64, x: f64) -> bool {
+    (alpha + beta - 1.0).abs() + (beta - 1.0).abs() <= 2.0 * x + alpha
+}
+
+/// Δ₂(w + 1, c − 1, t) for a parameter c > 0 (β or α + β). For c < 1 through the
+/// reflection −Δ₂(w + c, 1 − c, t), so that the base w + c is formed directly: as
+/// (w + 1) + (c − 1) it loses c when c ≪ 1 and w is small.
+fn diff2_shifted_by_one(w: f64, c: f64, t: f64) -> f64 {
+    if c < 1.0 {
+        -ln_gamma_diff2(w + c, 1.0 - c, t)
+    } else {
+        ln_gamma_diff2(w + 1.0, c - 1.0, t)
+    }
+}
+
+/// ln[(w + c)/(w + 1)] for w ≥ 0 and a parameter c > 0, with w + c formed directly.
+fn ln_shifted_ratio(w: f64, c: f64) -> f64 {
+    if c < 1.0 {
+        -((1.0 - c) / (w + c)).ln_1p()
+    } else {
+        ((c - 1.0) / (w + 1.0)).ln_1p()
+    }
+}
+
 impl DeathTimeTerms {
     fn new(m: &BgBb, x: u32) -> Self {
         let xf = f64::from(x);
@@ -106,7 +132,7 @@ impl DeathTimeTerms {
             gamma: m.gamma,
             delta: m.delta,
             x: xf,
-            by_parameters: (m.alpha + m.beta - 1.0).abs() + (m.beta - 1.0).abs() <= 2.0 * xf + m.alpha,
+            by_parameters: pair_by_parameters(m.alpha, m.beta, xf),
         }
     }
 
@@ -114,8 +140,7 @@ impl DeathTimeTerms {
     fn transactions_quotient(&self, u: f64, v: f64) -> f64 {
         let (i_v, step) = (self.x + v, u - v);
         if self.by_parameters {
-            ln_gamma_diff2(v + 1.0, self.beta - 1.0, step)
-                - ln_gamma_diff2(i_v + 1.0, self.alpha + self.beta - 1.0, step)
+            diff2_shifted_by_one(v, self.beta, step) - diff2_shifted_by_one(i_v, self.alpha + self.beta, step)
         } else {
             ln_gamma_diff2(v + 1.0, self.x, step) - ln_gamma_diff2(self.beta + v, self.alpha + self.x, step)
         }
@@ -125,14 +150,15 @@ impl DeathTimeTerms {
 impl LogTerms for DeathTimeTerms {
     fn ratio(&self, u: f64) -> f64 {
         let i = self.x + u;
-        (i + 1.0) / (self.alpha + self.beta + i)
-            * ((self.beta + u) / (u + 1.0))
+        // Factors paired so that each is at most x + 1 (no overflow for subnormal α + β).
+        (i + 1.0) / (u + 1.0)
+            * ((self.beta + u) / (self.alpha + self.beta + i))
             * ((self.delta + i) / (self.gamma + self.delta + i + 1.0))
     }
     fn ln_ratio(&self, u: f64) -> f64 {
         let i = self.x + u;
         let transactions = if self.by_parameters {
-            ((self.beta - 1.0) / (u + 1.0)).ln_1p() - ((self.alpha + self.beta - 1.0) / (i + 1.0)).ln_1p()
+            ln_shifted_ratio(u, self.beta) - ln_shifted_ratio(i, self.alpha + self.beta)
         } else {
             (self.x / (u + 1.0)).ln_1p() - ((self.alpha + self.x) / (self.beta + u)).ln_1p()
         };
@@ -221,8 +247,12 @@ impl BgBb {
         } else if e == 0.0 {
             dp * ln_gamma_diff2_per_s(dp + 1.0, 0.0, tf)
         } else {
-            // Δ₂ through its quotient by e only where e is small (0/0 at γ = 1).
-            let lambda = if e.abs() < 1.0 {
+            // Δ₂ through its quotient by e only where e is small (0/0 at γ = 1). For e < 0
+            // the reflection Δ₂(δ'+1, e, t) = −Δ₂(γ+δ', −e, t) forms the base γ + δ' from
+            // the parameters: (δ'+1) + (γ−1) loses it when γ + δ' ≪ 1.
+            let lambda = if e < 0.0 {
+                ln_gamma_diff2(self.gamma + dp, -e, tf)
+            } else if e < 1.0 {
                 -e * ln_gamma_diff2_per_s(dp + 1.0, e, tf)
             } else {
                 -ln_gamma_diff2(dp + 1.0, e, tf)
@@ -246,8 +276,8 @@ impl BgBb {
     /// in x + y opportunities, paired like `DeathTimeTerms`.
     fn ln_beta_binomial(&self, x: f64, y: f64) -> f64 {
         let (a, b) = (self.alpha, self.beta);
-        let pairs = if (a + b - 1.0).abs() + (b - 1.0).abs() <= 2.0 * x + a {
-            ln_gamma_diff2(1.0, b - 1.0, y) - ln_gamma_diff2(1.0 + x, a + b - 1.0, y)
+        let pairs = if pair_by_parameters(a, b, x) {
+            diff2_shifted_by_one(0.0, b, y) - diff2_shifted_by_one(x, a + b, y)
         } else {
             ln_gamma_diff2(1.0, x, y) - ln_gamma_diff2(b, a + x, y)
         };

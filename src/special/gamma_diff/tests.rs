@@ -481,3 +481,60 @@ fn out_of_domain_input_is_nan_without_looping() {
     assert!(ln_gamma_diff2(0.0, 2.5, 1.0).is_nan());
     assert!(ln_gamma_diff2(1.0, f64::NAN, 1.0).is_nan());
 }
+
+/// z at and below the smallest normal number, where `s/z` overflows: mpmath 1.4.1 at
+/// 80 digits with the `g1`/`g2` of the module docs (z = 1e-300, 1e-310, 5e-324, 1e-320).
+const TINY_Z_FIRST: [(f64, f64, f64); 12] = [
+    (1e-300, 1e9, 19723265136.728188),
+    (1e-300, 3.0, -690.0823807176538),
+    (1e-300, 0.5, -690.203162955289),
+    (1e-310, 1e9, 19723265113.70234),
+    (1e-310, 3.0, -713.1082316475943),
+    (1e-310, 0.5, -713.2290138852295),
+    (5e-324, 1e9, 19723265083.063644),
+    (5e-324, 3.0, -743.7469247408213),
+    (5e-324, 0.5, -743.8677069784566),
+    (1e-320, 1e9, 19723265090.676476),
+    (1e-320, 3.0, -736.1340937104139),
+    (1e-320, 0.5, -736.2548759480492),
+];
+
+/// With a subnormal shift too, Δ₂/s ~ 1/z overflows: the first step is taken on Δ₂.
+const TINY_Z_SECOND: [(f64, f64, f64, f64); 15] = [
+    (5e-324, 1e-320, 2.0, 7.613324979540639),
+    (1e-310, 1e-315, 1e9, 9.999949985150351e-06),
+    (6.9e-322, 1.88982991335e-312, 2.0, 21.728367317082196),
+    (1e-300, 1e9, 1e9, 1386295060.9915392),
+    (1e-300, 1.0, 2.0, 691.4686750787737),
+    (1e-300, 0.5, 1e6, 697.1109181092711),
+    (1e-310, 1e9, 1e9, 1386295084.0173903),
+    (1e-310, 1.0, 2.0, 714.4945260087142),
+    (1e-310, 0.5, 1e6, 720.1367690392116),
+    (5e-324, 1e9, 1e9, 1386295114.6560833),
+    (5e-324, 1.0, 2.0, 745.1332191019412),
+    (5e-324, 0.5, 1e6, 750.7754621324387),
+    (1e-320, 1e9, 1e9, 1386295107.0432522),
+    (1e-320, 1.0, 2.0, 737.5203880715338),
+    (1e-320, 0.5, 1e6, 743.1626311020314),
+];
+
+#[test]
+fn tiny_and_subnormal_z_match_mpmath() {
+    for (z, s, want) in TINY_Z_FIRST {
+        let got = ln_gamma_diff(z, s);
+        assert!(
+            rel(got, want) <= 2e-14,
+            "ln_gamma_diff({z:e}, {s}) = {got}, mpmath {want}, rel. {:e}",
+            rel(got, want)
+        );
+    }
+    for (z, s, t, want) in TINY_Z_SECOND {
+        for got in [ln_gamma_diff2(z, s, t), ln_gamma_diff2(z, t, s)] {
+            assert!(
+                rel(got, want) <= 2e-14,
+                "ln_gamma_diff2({z:e}, {s}, {t}) = {got}, mpmath {want}, rel. {:e}",
+                rel(got, want)
+            );
+        }
+    }
+}
