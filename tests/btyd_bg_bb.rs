@@ -419,7 +419,13 @@ fn survival_curve_is_p_alive_later_over_p_alive_now() {
 
 /// A valid `(x, t_x, n)` with `n ≤ 2000`, edge cases (x = 0, t_x = n) over-represented.
 fn pattern() -> impl Strategy<Value = (u32, u32, u32)> {
-    (0u32..=2000, 0.0f64..=1.0, 0.0f64..=1.0, 0u8..4).prop_map(|(n, a, b, kind)| {
+    pattern_with(0u32..=2000)
+}
+
+/// A valid `(x, t_x, n)` with `n` drawn from `periods`, edge cases (x = 0, t_x = n)
+/// over-represented.
+fn pattern_with(periods: impl Strategy<Value = u32>) -> impl Strategy<Value = (u32, u32, u32)> {
+    (periods, 0.0f64..=1.0, 0.0f64..=1.0, 0u8..4).prop_map(|(n, a, b, kind)| {
         let tx = match kind {
             0 => 0,
             1 => n,
@@ -840,19 +846,7 @@ fn wide_model() -> impl Strategy<Value = BgBb> {
 
 /// A valid pattern with `n` anywhere up to `u32::MAX`.
 fn wide_pattern() -> impl Strategy<Value = (u32, u32, u32)> {
-    (any::<u32>(), 0.0f64..=1.0, 0.0f64..=1.0, 0u8..4).prop_map(|(n, a, b, kind)| {
-        let tx = match kind {
-            0 => 0,
-            1 => n,
-            _ => (a * f64::from(n)).round() as u32,
-        };
-        let x = if tx == 0 {
-            0
-        } else {
-            1 + (b * f64::from(tx - 1)).round() as u32
-        };
-        (x, tx, n)
-    })
+    pattern_with(any::<u32>())
 }
 
 /// Outputs are finite, probabilities in [0, 1], expectations ≥ 0, and never an error:
