@@ -45,7 +45,7 @@
 //! # Ok::<(), customer_value::Error>(())
 //! ```
 
-use super::fit::{FitOptions, FitReport, Likelihood, fit, wrong_parameter_count};
+use super::fit::{FitOptions, FitReport, Likelihood, fit};
 use super::params::positive_parameters;
 use crate::error::{Error, Result};
 
@@ -105,10 +105,7 @@ impl BgBb {
             &[1.0, 1.0, 1.0, 1.0],
             options,
             data.len(),
-            |t| match *t {
-                [alpha, beta, gamma, delta] => BgBb::new(alpha, beta, gamma, delta),
-                _ => Err(wrong_parameter_count("parameters", t)),
-            },
+            BgBb::from_values,
         )
     }
 

@@ -6,7 +6,7 @@
 //! likelihood and its gradient, the fit and the predictions.
 
 use super::data::{WeightedSummaries, check_horizon, check_summary};
-use super::fit::{FitOptions, FitReport, Likelihood, fit_with_fallback, wrong_parameter_count};
+use super::fit::{FitOptions, FitReport, Likelihood, fit_with_fallback};
 use super::params::positive_parameters;
 use super::{TransactionModel, logistic_of_neg};
 use crate::error::{Error, Result};
@@ -68,10 +68,6 @@ impl BgNbd {
     pub fn fit(data: &WeightedSummaries, options: &FitOptions) -> Result<FitReport<BgNbd>> {
         let lik = BgNbdLikelihood { data };
         let alpha0 = data.pooled_alpha_start();
-        let build = |t: &[f64]| match *t {
-            [r, alpha, a, b] => BgNbd::new(r, alpha, a, b),
-            _ => Err(wrong_parameter_count("parameters", t)),
-        };
         let n = data.len();
         fit_with_fallback(
             &lik,
@@ -79,7 +75,7 @@ impl BgNbd {
             &[0.5, alpha0, 0.5, 2.0],
             options,
             n,
-            build,
+            BgNbd::from_values,
         )
     }
 

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::fit::{FitOptions, FitReport, Likelihood, fit, wrong_parameter_count};
+use super::fit::{FitOptions, FitReport, Likelihood, fit};
 use super::params::positive_parameters;
 use crate::error::{Error, Result};
 use crate::special::{digamma, ln_gamma};
@@ -188,10 +188,7 @@ impl GammaGamma {
             &[1.0, 1.0, 1.0],
             options,
             data.len(),
-            |t| match *t {
-                [p, q, gamma] => GammaGamma::new(p, q, gamma),
-                _ => Err(wrong_parameter_count("parameters", t)),
-            },
+            GammaGamma::from_values,
         )
     }
 

@@ -8,7 +8,7 @@
 //! Beta(a, b + x).
 
 use super::data::{WeightedSummaries, check_horizon, check_summary};
-use super::fit::{FitOptions, FitReport, Likelihood, fit_with_fallback, wrong_parameter_count};
+use super::fit::{FitOptions, FitReport, Likelihood, fit_with_fallback};
 use super::params::positive_parameters;
 use super::{BgNbd, TransactionModel, logistic_of_neg};
 use crate::error::{Error, Result};
@@ -64,10 +64,6 @@ impl MbgNbd {
     pub fn fit(data: &WeightedSummaries, options: &FitOptions) -> Result<FitReport<MbgNbd>> {
         let lik = MbgNbdLikelihood { data };
         let alpha0 = data.pooled_alpha_start();
-        let build = |t: &[f64]| match *t {
-            [r, alpha, a, b] => MbgNbd::new(r, alpha, a, b),
-            _ => Err(wrong_parameter_count("parameters", t)),
-        };
         let n = data.len();
         fit_with_fallback(
             &lik,
@@ -75,7 +71,7 @@ impl MbgNbd {
             &[0.5, alpha0, 0.5, 2.0],
             options,
             n,
-            build,
+            MbgNbd::from_values,
         )
     }
 

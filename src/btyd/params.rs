@@ -76,6 +76,15 @@ macro_rules! positive_parameters {
                 vec![$( (stringify!($field), self.$field) ),+]
             }
 
+            /// A model from its parameters in [`PARAMETER_NAMES`](Self::PARAMETER_NAMES)
+            /// order (what the fit's optimiser works with).
+            pub(crate) fn from_values(values: &[f64]) -> $crate::error::Result<Self> {
+                match *values {
+                    [$( $field ),+] => $model::new($( $field ),+),
+                    _ => Err($crate::btyd::fit::wrong_parameter_count("parameters", values)),
+                }
+            }
+
             $(
                 #[doc = concat!("`", $symbol, "`.")]
                 #[must_use]

@@ -9,7 +9,7 @@
 
 use super::clv::{DiscountRate, group_rows};
 use super::data::{SummarySlices, WeightedSummaries, check_horizon, check_summary};
-use super::fit::{FitOptions, FitReport, Likelihood, fit_with_fallback, wrong_parameter_count};
+use super::fit::{FitOptions, FitReport, Likelihood, fit_with_fallback};
 use super::params::positive_parameters;
 use super::pareto_nbd_likelihood::ParetoGrid;
 use super::{TransactionModel, logistic_of_neg};
@@ -88,10 +88,6 @@ impl ParetoNbd {
         } else {
             1.0
         };
-        let build = |t: &[f64]| match *t {
-            [r, alpha, s, beta] => ParetoNbd::new(r, alpha, s, beta),
-            _ => Err(wrong_parameter_count("parameters", t)),
-        };
         let n = data.len();
         fit_with_fallback(
             &lik,
@@ -99,7 +95,7 @@ impl ParetoNbd {
             &[0.5, alpha0, 0.5, beta0],
             options,
             n,
-            build,
+            ParetoNbd::from_values,
         )
     }
 
