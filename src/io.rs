@@ -88,17 +88,12 @@ where
     K: FromStr + Send,
 {
     use rayon::prelude::*;
-    let header_end = text
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(text.len(), |i| i + 1);
-    let (header, body) = text.split_at(header_end);
-    if header.is_empty() {
+    // Reading the header line from the slice advances `body` past it.
+    let (mut body, mut header) = (text, Vec::new());
+    if !next_line(&mut body, &mut header)? {
         return Err(empty_input());
     }
-    let mut header_line = Vec::new();
-    next_line(&mut &*header, &mut header_line)?;
-    let layout = Layout::of(utf8(&header_line, 1)?)?;
+    let layout = Layout::of(utf8(&header, 1)?)?;
     let pieces = split_at_line_ends(body, rayon::current_num_threads().max(1) * 4);
     // Line numbers: each piece starts after the lines of those before it.
     let lines: Vec<u64> = pieces
