@@ -265,6 +265,39 @@ proptest! {
     }
 }
 
+fn spec_with_reject_strategy() -> impl Strategy<Value = SummarySpec> {
+    (spec_strategy(), prop::bool::weighted(0.2)).prop_map(|(spec, reject)| {
+        if reject {
+            spec.with_negative_amounts(NegativeAmounts::Reject)
+        } else {
+            spec
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Logs in date order (as most logs are written) take the columnar path's compact
+    /// in-order route; customers with a return, a big amount or more decimals than before
+    /// leave it for the general builder. Either way: exactly the record-by-record result,
+    /// errors, report and decimal scales included, and the same on all threads.
+    #[test]
+    fn date_ordered_columns_equal_records(spec in spec_with_reject_strategy(), mut rows in log_strategy()) {
+        rows.sort_by_key(|t| t.date);
+        let (customers, dates, amounts) = columns_of(&rows);
+        let log = customer_value::TransactionColumns::new(&customers, &dates, &amounts).unwrap();
+        let by_columns = customer_value::summarise_columns(spec, log);
+        let by_records = summarise(spec, &rows);
+        prop_assert_eq!(format!("{by_columns:?}"), format!("{by_records:?}"));
+        #[cfg(feature = "parallel")]
+        prop_assert_eq!(
+            format!("{:?}", customer_value::summarise_columns_parallel(spec, log).ok()),
+            format!("{:?}", by_records.ok())
+        );
+    }
+}
+
 /// A log large enough for the customer table to grow many times while rows are in flight
 /// (every path: records, columns, merged shards, parallel), in shuffled order with returns
 /// and mixed scales, all equal.
@@ -316,4 +349,53 @@ fn a_large_shuffled_log_gives_the_same_summaries_on_every_path() {
             + r.rows_of_excluded_customers
     );
     assert!(r.customers > 35_000 && r.customers_first_seen_in_holdout > 0);
+}
+
+/// The same log in date order, where most customers take the compact in-order route and
+/// those with a return or an amount with more decimals the general one: every path equal.
+#[test]
+fn a_large_date_ordered_log_with_some_returns_gives_the_same_summaries_on_every_path() {
+    let mut state = 0x2545_F491_4F6C_DD1D_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut rows: Vec<Transaction<u64>> = (0..200_000)
+        .map(|_| {
+            let r = next();
+            let customer = r % 40_000;
+            let offset = ((r >> 16) % 400) as i64;
+            // One row in 500 a return, one in 500 with a third decimal.
+            let (cents, scale) = match (r >> 32) % 500 {
+                0 => (-500, 2),
+                1 => (12_345, 3),
+                _ => (((r >> 40) % 20_000) as i64 + 1, 2),
+            };
+            Transaction::new(customer, day(offset), Decimal::new(cents, scale))
+        })
+        .collect();
+    rows.sort_by_key(|t| t.date);
+    for spec in [
+        SummarySpec::new(day(380))
+            .with_calibration_end(day(250))
+            .with_unit(TimeUnit::WEEK),
+        SummarySpec::new(day(300)).with_period(Period::WEEK),
+    ] {
+        let by_records = summarise(spec, &rows).unwrap();
+        let (customers, dates, amounts) = columns_of(&rows);
+        let log = customer_value::TransactionColumns::new(&customers, &dates, &amounts).unwrap();
+        let by_columns = customer_value::summarise_columns(spec, log).unwrap();
+        assert_eq!(format!("{by_columns:?}"), format!("{by_records:?}"));
+        #[cfg(feature = "parallel")]
+        assert_eq!(
+            format!(
+                "{:?}",
+                customer_value::summarise_columns_parallel(spec, log).unwrap()
+            ),
+            format!("{by_records:?}")
+        );
+        assert!(by_records.report.negative_rows_netted > 0);
+    }
 }

@@ -897,7 +897,7 @@ const POW10: [i64; 19] = {
 };
 
 #[inline]
-fn pow10(k: u32) -> Option<i64> {
+pub(crate) fn pow10(k: u32) -> Option<i64> {
     POW10.get(k as usize).copied()
 }
 

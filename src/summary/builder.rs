@@ -17,7 +17,9 @@ use rust_decimal::Decimal;
 
 use super::accumulator::{Accumulator, Side};
 use super::hints::{vec_prefaulted, vec_with_huge_pages};
-use super::table::{CustomerTable, Entry, estimate_distinct};
+use super::in_order::FastSet;
+use super::pipeline::{self, RowSink};
+use super::table::{CustomerTable, Entry, TableValue};
 use super::{CustomerSummary, HoldoutSummary, Summaries, SummaryReport, SummarySpec};
 use crate::error::{Error, Result};
 use crate::summary::NegativeAmounts;
@@ -53,66 +55,8 @@ struct RowCounts {
     negative_netted: u64,
 }
 
-/// Logs from which a fresh builder sizes its table from an estimate of the customers.
-const PRESIZE_MIN_ROWS: usize = 1 << 16;
-
 /// The customer table found no free slot (an internal invariant: it grows first).
-const TABLE_FULL: &str = "internal error: the customer table found no free slot";
-
-/// Customers from which the table outgrows the cache and prefetching pays.
-const PREFETCH_MIN_CUSTOMERS: usize = 1 << 14;
-
-/// Rows per batch: the slots of the next batch are prefetched while this one is updated.
-const BATCH: usize = 32;
-
-/// One batch of rows, hashed and dated, their slots requested from memory.
-struct Batch {
-    /// Positions of the rows in the log.
-    rows: [usize; BATCH],
-    hashes: [u64; BATCH],
-    days: [i32; BATCH],
-    len: usize,
-}
-
-impl Batch {
-    const EMPTY: Batch = Batch {
-        rows: [0; BATCH],
-        hashes: [0; BATCH],
-        days: [0; BATCH],
-        len: 0,
-    };
-
-    /// Appends a row; false (and nothing done) when full.
-    #[inline]
-    fn push(&mut self, row: usize, hash: u64, day: i32) -> bool {
-        match (
-            self.rows.get_mut(self.len),
-            self.hashes.get_mut(self.len),
-            self.days.get_mut(self.len),
-        ) {
-            (Some(r), Some(h), Some(d)) => {
-                (*r, *h, *d) = (row, hash, day);
-                self.len += 1;
-                true
-            }
-            _ => false,
-        }
-    }
-
-    fn is_full(&self) -> bool {
-        self.len == BATCH
-    }
-
-    /// `(row, hash, day)` of each row.
-    fn iter(&self) -> impl Iterator<Item = (usize, u64, i32)> + '_ {
-        self.rows
-            .iter()
-            .zip(&self.hashes)
-            .zip(&self.days)
-            .take(self.len)
-            .map(|((&r, &h), &d)| (r, h, d))
-    }
-}
+pub(super) const TABLE_FULL: &str = "internal error: the customer table found no free slot";
 
 /// Builds customer summaries from a transaction log in one pass, in memory proportional to
 /// the number of customers.
@@ -307,13 +251,9 @@ where
         self.extend_selected(log, false, |_| true)
     }
 
-    /// Adds the rows of `log` whose key hash `keep` accepts, in order. Errors name a row by
-    /// its position in `log` if `log_positions`, else among the rows this builder has seen.
-    ///
-    /// Rows go in batches through a three-stage pipeline: the control bytes of batch
-    /// `k + 2` and the slots of batch `k + 1` are being fetched from memory while batch `k`
-    /// is updated, so on a large base the misses of many rows overlap instead of each row
-    /// waiting for its own.
+    /// Adds the rows of `log` whose key hash `keep` accepts, in order (through the prefetch
+    /// pipeline, see `pipeline.rs`). Errors name a row by its position in `log` if
+    /// `log_positions`, else among the rows this builder has seen.
     #[inline]
     fn extend_selected<D: PurchaseDate>(
         &mut self,
@@ -322,51 +262,35 @@ where
         keep: impl Fn(u64) -> bool,
     ) -> Result<()> {
         let (customers, amounts) = (log.customers(), log.amounts());
-        // A fresh table would double many times on a large log, rehashing everything each
-        // time: size it once for an estimate of the customers to come (a cheap pass over
-        // the keys; memory still follows customers, not rows).
-        if self.calibration.map.len() == 0 && customers.len() >= PRESIZE_MIN_ROWS {
-            let table = &self.calibration.map;
-            let hashes = customers.iter().map(|c| table.hash(c)).filter(|&h| keep(h));
-            let estimate = estimate_distinct(hashes);
-            self.calibration.map.reserve(estimate + estimate / 16);
-        }
-        let mut rows = customers.iter().zip(log.dates()).enumerate();
-        let (mut current, mut next, mut far) = (Batch::EMPTY, Batch::EMPTY, Batch::EMPTY);
-        loop {
-            // While the table fits in cache, requesting slots ahead only costs time.
-            let prefetching = self.calibration.map.len() >= PREFETCH_MIN_CUSTOMERS;
-            far.len = 0;
-            for (j, (c, d)) in rows.by_ref() {
-                let hash = self.calibration.map.hash(c);
-                if keep(hash) {
-                    let day = d.day_number();
-                    if prefetching {
-                        self.window(day).map.prefetch_ctrl(hash);
-                    }
-                    far.push(j, hash, day);
-                    if far.is_full() {
-                        break;
-                    }
-                }
-            }
-            if prefetching {
-                for (_, hash, day) in next.iter() {
-                    self.window(day).map.prefetch(hash);
-                }
-            }
-            for (j, hash, day) in current.iter() {
-                if let (Some(c), Some(a)) = (customers.get(j), amounts.get(j)) {
-                    let position = if log_positions { j as u64 } else { self.counts.rows };
-                    self.push_hashed(position, c, hash, day, *a)?;
-                }
-            }
-            if next.len == 0 && far.len == 0 {
-                return Ok(());
-            }
-            std::mem::swap(&mut current, &mut next);
-            std::mem::swap(&mut next, &mut far);
-        }
+        pipeline::presize(&mut self.calibration.map, customers, &keep);
+        let mut sink = BuilderSink {
+            builder: self,
+            customers,
+            amounts,
+            log_positions,
+            only: None,
+        };
+        pipeline::run(&mut sink, customers, log.dates(), keep)
+    }
+
+    /// Adds the rows of `log` whose customer is in `only` (the in-order path's general
+    /// customers; `hashes` are their hashes with this builder's hasher), naming rows in
+    /// errors by their position in `log`.
+    pub(super) fn extend_only<D: PurchaseDate>(
+        &mut self,
+        log: TransactionColumns<'_, K, D>,
+        only: &FastSet<K>,
+        hashes: &FastSet<u64>,
+    ) -> Result<()> {
+        let (customers, amounts) = (log.customers(), log.amounts());
+        let mut sink = BuilderSink {
+            builder: self,
+            customers,
+            amounts,
+            log_positions: true,
+            only: Some(only),
+        };
+        pipeline::run(&mut sink, customers, log.dates(), |hash| hashes.contains(&hash))
     }
 
     /// The window a day falls in.
@@ -425,19 +349,14 @@ where
         Ok(summaries)
     }
 
-    /// The rows of `log` whose customer falls in hash partition `part` of `parts`, with
-    /// their positions in `log` for errors (the parallel path: partitions share no
-    /// customer, so their summaries need no merging).
-    #[cfg(feature = "parallel")]
-    pub(crate) fn extend_partition<D: PurchaseDate>(
+    /// Adds the rows of `log` whose key hash `keep` accepts, naming rows in errors by their
+    /// position in `log` (the parallel path's partitions, the in-order path's fallback).
+    pub(super) fn extend_filtered<D: PurchaseDate>(
         &mut self,
         log: TransactionColumns<'_, K, D>,
-        part: u64,
-        parts: u64,
+        keep: impl Fn(u64) -> bool,
     ) -> Result<()> {
-        // Multiply-shift of the low 32 bits, not `hash % parts`: every thread tests every
-        // row, and a 64-bit division per row cost more than the rest of a rejected row.
-        self.extend_selected(log, true, |hash| ((hash & 0xFFFF_FFFF) * parts) >> 32 == part)
+        self.extend_selected(log, true, keep)
     }
 
     /// [`finish`](Self::finish) that accepts an empty result (a partition may be empty).
@@ -520,15 +439,53 @@ where
     }
 }
 
+/// A builder taking the rows of one columnar log from the pipeline.
+struct BuilderSink<'b, 'l, K> {
+    builder: &'b mut SummaryBuilder<K>,
+    customers: &'l [K],
+    amounts: &'l [Decimal],
+    /// Whether errors name rows by their position in the log (else among the rows the
+    /// builder has seen).
+    log_positions: bool,
+    /// Only the rows of these customers, if given.
+    only: Option<&'l FastSet<K>>,
+}
+
+impl<K: Eq + Hash + Ord + Clone + Debug> RowSink<K> for BuilderSink<'_, '_, K> {
+    type Stop = Error;
+    type Value = Accumulator;
+
+    #[inline]
+    fn table_for(&self, day: i32) -> &CustomerTable<K> {
+        &self.builder.window(day).map
+    }
+
+    #[inline]
+    fn take(&mut self, row: usize, hash: u64, day: i32) -> Result<()> {
+        if let (Some(c), Some(a)) = (self.customers.get(row), self.amounts.get(row)) {
+            if self.only.is_some_and(|only| !only.contains(c)) {
+                return Ok(());
+            }
+            let position = if self.log_positions {
+                row as u64
+            } else {
+                self.builder.counts.rows
+            };
+            self.builder.push_hashed(position, c, hash, day, *a)?;
+        }
+        Ok(())
+    }
+}
+
 /// Calls `f` on every customer of `table` in ascending key order.
 ///
 /// Small keys (8 bytes or less: integers, most ids) are sorted as `(key, slot)` pairs,
 /// 16 bytes each, and the accumulators read in place (fetched a few customers ahead, as
 /// the order is random in the table); larger keys, whose clones may allocate, move out of
 /// the table with their accumulators and sort those.
-fn in_key_order<K: Ord + Clone + Hash>(
-    table: CustomerTable<K>,
-    mut f: impl FnMut(K, &Accumulator) -> Result<()>,
+pub(super) fn in_key_order<K: Ord + Clone + Hash, V: TableValue>(
+    table: CustomerTable<K, V>,
+    mut f: impl FnMut(K, &V) -> Result<()>,
 ) -> Result<()> {
     if std::mem::size_of::<K>() <= 8 {
         let mut order: Vec<(K, usize)> = vec_with_huge_pages(table.len());
@@ -544,7 +501,7 @@ fn in_key_order<K: Ord + Clone + Hash>(
             }
         }
     } else {
-        let mut entries: Vec<(K, Accumulator)> = table.into_entries().collect();
+        let mut entries: Vec<(K, V)> = table.into_entries().collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         for (key, acc) in entries {
             f(key, &acc)?;
@@ -629,7 +586,6 @@ fn summarise_one<K: Debug>(
         op: "netting returns into first-period spend",
     };
     let purchase_periods = acc.period_count(logged, period_of);
-    let frequency = purchase_periods.saturating_sub(1);
     let first_period = spec.period.index(acc.first_day);
     let (total, mut first_total) = acc.money(side);
     let returns = acc.returns(side);
@@ -645,8 +601,44 @@ fn summarise_one<K: Debug>(
             }
         }
     }
-    let repeat_total = total.checked_sub(first_total).ok_or_else(overflow)?;
-    if first_total.is_sign_negative() && !first_total.is_zero()
+    let totals = Totals {
+        first_day: acc.first_day,
+        last_day: acc.last_day,
+        rows: u64::from(acc.rows),
+        purchase_periods,
+        total,
+        first_total,
+    };
+    summary_from_totals(spec, summary_end_day, customer, &totals, report)
+}
+
+/// One customer's net totals in one window, returns netted in.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Totals {
+    pub(super) first_day: i32,
+    pub(super) last_day: i32,
+    pub(super) rows: u64,
+    pub(super) purchase_periods: u32,
+    /// Net spend.
+    pub(super) total: Decimal,
+    /// Net spend in the first purchase period.
+    pub(super) first_total: Decimal,
+}
+
+/// A customer's calibration summary from their totals (with at least one purchase
+/// period); counts a customer netting below zero in `report`.
+pub(super) fn summary_from_totals<K>(
+    spec: &SummarySpec,
+    summary_end_day: i32,
+    customer: K,
+    t: &Totals,
+    report: &mut SummaryReport,
+) -> Result<CustomerSummary<K>> {
+    let frequency = t.purchase_periods.saturating_sub(1);
+    let repeat_total = t.total.checked_sub(t.first_total).ok_or(Error::Overflow {
+        op: "netting returns into first-period spend",
+    })?;
+    if t.first_total.is_sign_negative() && !t.first_total.is_zero()
         || frequency > 0 && repeat_total.is_sign_negative() && !repeat_total.is_zero()
     {
         report.customers_netting_negative += 1;
@@ -658,19 +650,42 @@ fn summarise_one<K: Debug>(
             op: "mean repeat spend",
         })?
     };
-    let mean_spend = mean(total, purchase_periods).ok_or(Error::Overflow { op: "mean spend" })?;
+    let mean_spend = mean(t.total, t.purchase_periods).ok_or(Error::Overflow { op: "mean spend" })?;
     Ok(CustomerSummary {
         customer,
         frequency,
-        recency: spec.periods_between(acc.first_day, acc.last_day),
-        age: spec.periods_between(acc.first_day, summary_end_day),
+        recency: spec.periods_between(t.first_day, t.last_day),
+        age: spec.periods_between(t.first_day, summary_end_day),
+        monetary_value,
+        total_spend: t.total,
+        mean_spend,
+        first_purchase: date_of_day(t.first_day),
+        last_purchase: date_of_day(t.last_day),
+        rows: t.rows,
+        holdout: None,
+    })
+}
+
+/// A customer's holdout summary from the holdout's purchase periods, net spend and rows.
+pub(super) fn holdout_from_totals(
+    frequency: u32,
+    total: Decimal,
+    rows: u64,
+    duration: f64,
+) -> Result<HoldoutSummary> {
+    let monetary_value = if frequency == 0 {
+        Decimal::ZERO
+    } else {
+        mean(total, frequency).ok_or(Error::Overflow {
+            op: "mean holdout spend",
+        })?
+    };
+    Ok(HoldoutSummary {
+        frequency,
         monetary_value,
         total_spend: total,
-        mean_spend,
-        first_purchase: date_of_day(acc.first_day),
-        last_purchase: date_of_day(acc.last_day),
-        rows: u64::from(acc.rows),
-        holdout: None,
+        duration,
+        rows,
     })
 }
 
@@ -684,30 +699,15 @@ fn attach_holdout<K>(
 ) -> Result<CustomerSummary<K>> {
     let period_of = |d: i32| spec.period.index(d);
     let h = match hold {
-        None => HoldoutSummary {
-            frequency: 0,
-            monetary_value: Decimal::ZERO,
-            total_spend: Decimal::ZERO,
-            duration,
-            rows: 0,
-        },
+        None => holdout_from_totals(0, Decimal::ZERO, 0, duration)?,
         Some(acc) => {
-            let frequency = acc.period_count(logged, period_of);
             let (total, _) = acc.money(side);
-            let monetary_value = if frequency == 0 {
-                Decimal::ZERO
-            } else {
-                mean(total, frequency).ok_or(Error::Overflow {
-                    op: "mean holdout spend",
-                })?
-            };
-            HoldoutSummary {
-                frequency,
-                monetary_value,
-                total_spend: total,
+            holdout_from_totals(
+                acc.period_count(logged, period_of),
+                total,
+                u64::from(acc.rows),
                 duration,
-                rows: u64::from(acc.rows),
-            }
+            )?
         }
     };
     summary.holdout = Some(h);

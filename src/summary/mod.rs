@@ -19,7 +19,10 @@
 mod accumulator;
 mod builder;
 mod columns;
+mod compact;
 mod hints;
+mod in_order;
+mod pipeline;
 mod spec;
 mod table;
 
@@ -148,7 +151,6 @@ pub struct SummaryReport {
 
 impl SummaryReport {
     /// Adds another report's counts (of a disjoint part of the same log).
-    #[cfg(feature = "parallel")]
     pub(crate) fn add(&mut self, o: &SummaryReport) {
         self.rows += o.rows;
         self.rows_summarised += o.rows_summarised;
@@ -253,9 +255,14 @@ where
     K: Eq + Hash + Ord + Clone + Debug,
     D: PurchaseDate,
 {
-    let mut builder = SummaryBuilder::new(spec)?;
-    builder.extend_columns(log)?;
-    builder.finish()
+    spec.validate()?;
+    let summaries = in_order::summarise(spec, log, foldhash::fast::RandomState::default(), |_| true)?;
+    if summaries.customers.is_empty() {
+        return Err(crate::Error::EmptyInput {
+            what: "customers with a purchase in the calibration window",
+        });
+    }
+    Ok(summaries)
 }
 
 /// Summarises a columnar log on all rayon threads (feature `parallel`).
@@ -302,9 +309,11 @@ where
     let results: Vec<Result<Summaries<K>>> = (0..parts)
         .into_par_iter()
         .map(|part| {
-            let mut b = SummaryBuilder::with_hasher(spec, hasher.clone())?;
-            b.extend_partition(log, part, parts)?;
-            b.finish_part()
+            // Multiply-shift of the low 32 bits, not `hash % parts`: every thread tests
+            // every row, and a 64-bit division per row cost more than the rest of a
+            // rejected row.
+            let mine = move |hash: u64| ((hash & 0xFFFF_FFFF) * parts) >> 32 == part;
+            in_order::summarise(spec, log, hasher.clone(), mine)
         })
         .collect();
     let mut partitions = Vec::with_capacity(results.len());

@@ -1,4 +1,5 @@
-//! The customer table of one window: customer key → [`Accumulator`], open addressing.
+//! The customer table of one window: customer key → running totals (an [`Accumulator`], or
+//! the in-order path's [`Compact`](super::compact::Compact)), open addressing.
 //!
 //! Summarising a large log is bound by memory latency: each row updates one customer at a
 //! random place in a table of millions. So this table
@@ -28,23 +29,55 @@ const MIN_SLOTS: usize = 16;
 /// Control byte of an empty slot (a used slot's byte has the high bit set).
 const EMPTY: u8 = 0;
 
-/// One slot: empty, or a customer and their accumulator, aligned to a cache line so a
-/// `u64` customer's slot is exactly one line (a slot across two lines would miss twice).
+/// What a table holds per customer, and the alignment of its slots: a slot whose size
+/// divides the cache line and is aligned to it never straddles two lines (which would miss
+/// twice).
+pub(crate) trait TableValue {
+    /// A zero-sized type whose alignment is the slot's.
+    type Align: std::fmt::Debug + Clone;
+}
+
+/// Alignment to a whole cache line.
 #[derive(Debug, Clone)]
 #[repr(align(64))]
-struct Slot<K>(Option<(K, Accumulator)>);
+pub(crate) struct Line;
+
+/// Alignment to half a cache line.
+#[derive(Debug, Clone)]
+#[repr(align(32))]
+pub(crate) struct HalfLine;
+
+impl TableValue for Accumulator {
+    type Align = Line;
+}
+
+/// One slot: empty, or a customer and their totals, aligned as `V` asks (a `u64`
+/// customer's slot is exactly one line for an [`Accumulator`], half a line for a
+/// [`Compact`](super::compact::Compact)).
+#[derive(Debug, Clone)]
+struct Slot<K, V: TableValue> {
+    _align: [V::Align; 0],
+    entry: Option<(K, V)>,
+}
+
+impl<K, V: TableValue> Slot<K, V> {
+    const EMPTY: Self = Slot {
+        _align: [],
+        entry: None,
+    };
+}
 
 /// Customer key → accumulator, with the lookup split for prefetching.
 #[derive(Debug, Clone)]
-pub(crate) struct CustomerTable<K> {
+pub(crate) struct CustomerTable<K, V: TableValue = Accumulator> {
     /// `EMPTY`, or the tag of the slot's key (see [`tag`]).
     ctrl: Vec<u8>,
-    slots: Vec<Slot<K>>,
+    slots: Vec<Slot<K, V>>,
     len: usize,
     hasher: foldhash::fast::RandomState,
 }
 
-impl<K> CustomerTable<K> {
+impl<K, V: TableValue> CustomerTable<K, V> {
     /// An empty table hashing with `hasher`.
     pub(crate) fn with_hasher(hasher: foldhash::fast::RandomState) -> Self {
         CustomerTable {
@@ -57,35 +90,35 @@ impl<K> CustomerTable<K> {
 }
 
 /// Where a key is, or where it would go.
-pub(crate) enum Entry<'a, K> {
+pub(crate) enum Entry<'a, K, V = Accumulator> {
     /// The key's accumulator.
-    Occupied(&'a mut Accumulator),
+    Occupied(&'a mut V),
     /// The empty slot the key would take.
-    Vacant(Vacant<'a, K>),
+    Vacant(Vacant<'a, K, V>),
     /// No slot (cannot happen: the table grows before it fills; callers report it as an
     /// error rather than panic).
     Full,
 }
 
 /// An empty slot found for a key, to be filled (or left empty).
-pub(crate) struct Vacant<'a, K> {
-    slot: &'a mut Option<(K, Accumulator)>,
+pub(crate) struct Vacant<'a, K, V = Accumulator> {
+    slot: &'a mut Option<(K, V)>,
     ctrl: &'a mut u8,
     tag: u8,
     len: &'a mut usize,
 }
 
-impl<K> Vacant<'_, K> {
+impl<K, V> Vacant<'_, K, V> {
     /// Puts the customer in the slot.
     #[inline]
-    pub(crate) fn insert(self, key: K, acc: Accumulator) {
+    pub(crate) fn insert(self, key: K, acc: V) {
         *self.slot = Some((key, acc));
         *self.ctrl = self.tag;
         *self.len += 1;
     }
 }
 
-impl<K: Eq + Hash> CustomerTable<K> {
+impl<K: Eq + Hash, V: TableValue> CustomerTable<K, V> {
     /// Number of customers.
     pub(crate) fn len(&self) -> usize {
         self.len
@@ -135,7 +168,7 @@ impl<K: Eq + Hash> CustomerTable<K> {
     /// Finds `key` (whose hash is `hash`), or the slot it would take. Grows first if one
     /// more customer would exceed the load limit, so a vacant slot can be filled at once.
     #[inline]
-    pub(crate) fn entry(&mut self, hash: u64, key: &K) -> Entry<'_, K> {
+    pub(crate) fn entry(&mut self, hash: u64, key: &K) -> Entry<'_, K, V> {
         if self.len >= max_load(self.slots.len()) {
             self.resize(slots_for(self.len + 1));
         }
@@ -143,7 +176,7 @@ impl<K: Eq + Hash> CustomerTable<K> {
         let i = self.probe(hash, tag, key);
         let CustomerTable { ctrl, slots, len, .. } = self;
         // `probe` returns an index inside the table (just grown, so not empty).
-        match (ctrl.get_mut(i), slots.get_mut(i).map(|s| &mut s.0)) {
+        match (ctrl.get_mut(i), slots.get_mut(i).map(|s| &mut s.entry)) {
             (Some(_), Some(Some((_, acc)))) => Entry::Occupied(acc),
             (Some(ctrl), Some(slot)) => Entry::Vacant(Vacant { slot, ctrl, tag, len }),
             _ => Entry::Full,
@@ -161,7 +194,7 @@ impl<K: Eq + Hash> CustomerTable<K> {
                 return i;
             }
             if c == tag {
-                if let Some(Slot(Some((k, _)))) = self.slots.get(i) {
+                if let Some(Some((k, _))) = self.slots.get(i).map(|s| &s.entry) {
                     if k == key {
                         return i;
                     }
@@ -173,29 +206,29 @@ impl<K: Eq + Hash> CustomerTable<K> {
     }
 
     /// The accumulator of `key`, if any.
-    pub(crate) fn get(&self, key: &K) -> Option<&Accumulator> {
+    pub(crate) fn get(&self, key: &K) -> Option<&V> {
         if self.len == 0 {
             return None;
         }
         let hash = self.hash(key);
-        match self.slots.get(self.probe(hash, tag(hash), key)) {
-            Some(Slot(Some((_, acc)))) => Some(acc),
-            _ => None,
-        }
+        self.at(self.probe(hash, tag(hash), key))
     }
 
     /// `(slot, key, accumulator)` of every customer, in slot order.
-    pub(crate) fn indexed(&self) -> impl Iterator<Item = (usize, &K, &Accumulator)> {
+    pub(crate) fn indexed(&self) -> impl Iterator<Item = (usize, &K, &V)> {
         self.slots
             .iter()
             .enumerate()
-            .filter_map(|(i, s)| s.0.as_ref().map(|(k, acc)| (i, k, acc)))
+            .filter_map(|(i, s)| s.entry.as_ref().map(|(k, acc)| (i, k, acc)))
     }
 
     /// The accumulator in slot `i`, if used.
     #[inline]
-    pub(crate) fn at(&self, i: usize) -> Option<&Accumulator> {
-        self.slots.get(i).and_then(|s| s.0.as_ref()).map(|(_, acc)| acc)
+    pub(crate) fn at(&self, i: usize) -> Option<&V> {
+        self.slots
+            .get(i)
+            .and_then(|s| s.entry.as_ref())
+            .map(|(_, acc)| acc)
     }
 
     /// Starts loading slot `i` into the cache.
@@ -207,23 +240,26 @@ impl<K: Eq + Hash> CustomerTable<K> {
     }
 
     /// All customers and accumulators, in no particular order.
-    pub(crate) fn into_entries(self) -> impl Iterator<Item = (K, Accumulator)> {
-        self.slots.into_iter().filter_map(|s| s.0)
+    pub(crate) fn into_entries(self) -> impl Iterator<Item = (K, V)> {
+        self.slots.into_iter().filter_map(|s| s.entry)
     }
 
     /// All accumulators, in no particular order.
-    pub(crate) fn values(&self) -> impl Iterator<Item = &Accumulator> {
-        self.slots.iter().filter_map(|s| s.0.as_ref()).map(|(_, acc)| acc)
+    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
+        self.slots
+            .iter()
+            .filter_map(|s| s.entry.as_ref())
+            .map(|(_, acc)| acc)
     }
 
     fn resize(&mut self, slots: usize) {
         let old = std::mem::take(&mut self.slots);
         self.slots = vec_with_huge_pages(slots);
         self.slots
-            .extend(std::iter::repeat_with(|| Slot(None)).take(slots));
+            .extend(std::iter::repeat_with(|| Slot::EMPTY).take(slots));
         self.ctrl = vec![EMPTY; slots];
         let mask = slots - 1;
-        for (key, acc) in old.into_iter().filter_map(|s| s.0) {
+        for (key, acc) in old.into_iter().filter_map(|s| s.entry) {
             let hash = self.hash(&key);
             let mut i = home(hash, slots);
             while self.ctrl.get(i).is_some_and(|&c| c != EMPTY) {
@@ -231,7 +267,7 @@ impl<K: Eq + Hash> CustomerTable<K> {
             }
             if let (Some(c), Some(s)) = (self.ctrl.get_mut(i), self.slots.get_mut(i)) {
                 *c = tag(hash);
-                s.0 = Some((key, acc));
+                s.entry = Some((key, acc));
             }
         }
     }
@@ -320,7 +356,8 @@ mod tests {
 
     #[test]
     fn a_u64_slot_is_one_cache_line() {
-        assert_eq!(std::mem::size_of::<Slot<u64>>(), 64);
+        assert_eq!(std::mem::size_of::<Slot<u64, Accumulator>>(), 64);
+        assert_eq!(std::mem::align_of::<Slot<u64, Accumulator>>(), 64);
     }
 
     #[test]
@@ -346,7 +383,7 @@ mod tests {
         /// Inserts and lookups agree with `HashMap`.
         #[test]
         fn behaves_as_a_map(ops in proptest::collection::vec((0u16..300, any::<bool>()), 0..600)) {
-            let mut table: CustomerTable<u16> = CustomerTable::with_hasher(Default::default());
+            let mut table: CustomerTable<u16, Accumulator> = CustomerTable::with_hasher(Default::default());
             let mut model: HashMap<u16, u32> = HashMap::new();
             for (key, insert) in ops {
                 if insert {
