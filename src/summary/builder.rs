@@ -274,13 +274,14 @@ where
     }
 
     /// Adds the rows of `log` whose customer is in `only` (the in-order path's general
-    /// customers; `hashes` are their hashes with this builder's hasher), naming rows in
-    /// errors by their position in `log`.
+    /// customers), naming rows in errors by their position in `log`. `may_be_in` is a
+    /// cheap first test of a key's hash (with this builder's hasher): false only for keys
+    /// not in `only`.
     pub(super) fn extend_only<D: PurchaseDate>(
         &mut self,
         log: TransactionColumns<'_, K, D>,
         only: &FastSet<K>,
-        hashes: &FastSet<u64>,
+        may_be_in: impl Fn(u64) -> bool,
     ) -> Result<()> {
         let (customers, amounts) = (log.customers(), log.amounts());
         let mut sink = BuilderSink {
@@ -290,7 +291,7 @@ where
             log_positions: true,
             only: Some(only),
         };
-        pipeline::run(&mut sink, customers, log.dates(), |hash| hashes.contains(&hash))
+        pipeline::run(&mut sink, customers, log.dates(), may_be_in)
     }
 
     /// The window a day falls in.
@@ -340,13 +341,7 @@ where
     /// empty log, or every row after the end); [`Error::Overflow`] if a spend total
     /// overflows `Decimal` while netting.
     pub fn finish(self) -> Result<Summaries<K>> {
-        let summaries = self.finish_part()?;
-        if summaries.customers.is_empty() {
-            return Err(Error::EmptyInput {
-                what: "customers with a purchase in the calibration window",
-            });
-        }
-        Ok(summaries)
+        self.finish_part()?.with_customers()
     }
 
     /// Adds the rows of `log` whose key hash `keep` accepts, naming rows in errors by their

@@ -13,8 +13,9 @@
 //! property tests compare the two on arbitrary logs.
 //!
 //! Under [`NegativeAmounts::Reject`] a negative row, or more than a quarter of the customers
-//! turning general (an unordered log: the pass would not pay), hands the whole log to the
-//! general builder instead.
+//! or of the rows so far being general ones (an unordered log, or one with returns from
+//! many customers: the pass would not pay), hands the whole log to the general builder
+//! instead.
 
 use std::collections::HashSet;
 use std::fmt::Debug;
@@ -38,6 +39,10 @@ pub(super) type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 /// of the customers.
 const GIVE_UP_MIN_GENERAL: usize = 4096;
 
+/// Rows from which the pass gives up if more than a quarter of them belong to general
+/// customers (their rows are read twice, and the general path is the slower one).
+const GIVE_UP_MIN_ROWS: u64 = 1 << 16;
+
 /// Summarises the rows of `log` whose key hash (with `hasher`) `keep` accepts, as a fresh
 /// [`SummaryBuilder`] hashing with `hasher` would (its `finish_part`: no customer is no
 /// error here). `spec` must be valid.
@@ -55,30 +60,18 @@ where
     pipeline::presize(&mut pass.calibration, log.customers(), keep);
     let mut builder = SummaryBuilder::with_hasher(spec, hasher)?;
     if pipeline::run(&mut pass, log.customers(), log.dates(), keep).is_err() {
+        drop(pass);
         builder.extend_filtered(log, keep)?;
         return builder.finish_part();
     }
     let general = if pass.general.is_empty() {
         None
     } else {
-        builder.extend_only(log, &pass.general, &pass.general_hashes)?;
-        Some(builder.finish_part()?)
+        let filter = HashFilter::new(&pass.general_hashes);
+        builder.extend_only(log, &pass.general, |hash| filter.may_contain(hash))?;
+        Some((filter, builder.finish_part()?))
     };
-    let mut summaries = pass.finish()?;
-    if let Some(general) = general {
-        let mut report = general.report;
-        // The pass counted every row; the builder only those of its customers again.
-        (
-            report.rows,
-            report.rows_after_observation_end,
-            report.negative_rows_excluded,
-            report.negative_rows_netted,
-        ) = (0, 0, 0, 0);
-        summaries.report.add(&report);
-        let compact = std::mem::take(&mut summaries.customers);
-        summaries.customers = interleave(compact, general.customers);
-    }
-    Ok(summaries)
+    pass.finish(general)
 }
 
 /// The one pass over the log.
@@ -92,10 +85,12 @@ struct Pass<'l, K> {
     amounts: &'l [Decimal],
     /// Row counts so far (the per-customer counts are filled in by `finish`).
     report: SummaryReport,
-    /// The customers handed to the general builder, and their hashes (a cheap first
+    /// The customers handed to the general builder, and their hashes (for a cheap first
     /// filter when their rows are picked out).
     general: FastSet<K>,
-    general_hashes: FastSet<u64>,
+    general_hashes: Vec<u64>,
+    /// Rows of the general customers so far (the general builder reads them again).
+    general_rows: u64,
 }
 
 impl<'l, K> Pass<'l, K> {
@@ -114,7 +109,8 @@ impl<'l, K> Pass<'l, K> {
             amounts: log.amounts(),
             report: SummaryReport::default(),
             general: FastSet::default(),
-            general_hashes: FastSet::default(),
+            general_hashes: Vec::new(),
+            general_rows: 0,
         }
     }
 }
@@ -165,9 +161,14 @@ impl<K: Eq + Hash + Clone> RowSink<K> for Pass<'_, K> {
         };
         let kept = match table.entry(hash, customer) {
             Entry::Occupied(c) => {
-                if c.is_general() || c.add(period_of, day, amount) {
+                if c.is_general() {
+                    self.general_rows += 1;
+                    return self.go_on();
+                }
+                if c.add(period_of, day, amount) {
                     return Ok(());
                 }
+                self.general_rows += c.rows() + 1;
                 *c = Compact::GENERAL;
                 false
             }
@@ -178,6 +179,7 @@ impl<K: Eq + Hash + Clone> RowSink<K> for Pass<'_, K> {
                 }
                 None => {
                     vacant.insert(customer.clone(), Compact::GENERAL);
+                    self.general_rows += 1;
                     false
                 }
             },
@@ -185,11 +187,24 @@ impl<K: Eq + Hash + Clone> RowSink<K> for Pass<'_, K> {
         };
         if !kept {
             self.general.insert(customer.clone());
-            self.general_hashes.insert(hash);
+            self.general_hashes.push(hash);
             let customers = self.calibration.len() + self.holdout.len();
             if self.general.len() >= GIVE_UP_MIN_GENERAL && self.general.len() > customers / 4 {
                 return Err(GiveUp);
             }
+            return self.go_on();
+        }
+        Ok(())
+    }
+}
+
+impl<K> Pass<'_, K> {
+    /// Whether the pass still pays after a row of a general customer.
+    #[inline]
+    fn go_on(&self) -> std::result::Result<(), GiveUp> {
+        let rows = self.report.rows;
+        if rows >= GIVE_UP_MIN_ROWS && self.general_rows > rows / 4 {
+            return Err(GiveUp);
         }
         Ok(())
     }
@@ -198,25 +213,49 @@ impl<K: Eq + Hash + Clone> RowSink<K> for Pass<'_, K> {
 impl<K: Eq + Hash + Ord + Clone + Debug> Pass<'_, K> {
     /// The summaries of the customers the pass kept, sorted by key, with the report of
     /// every row and of those customers.
-    fn finish(self) -> Result<Summaries<K>> {
+    ///
+    /// `general`: the general customers' filter and summaries, interleaved by key.
+    fn finish(self, general: Option<(HashFilter, Summaries<K>)>) -> Result<Summaries<K>> {
         let Pass {
             spec,
             summary_end_day,
             calibration,
             holdout,
             mut report,
-            general,
+            general: general_keys,
             ..
         } = self;
-        let is_general = |key: &K| !general.is_empty() && general.contains(key);
+        let (filter, mut general) = match general {
+            Some((filter, mut summaries)) => {
+                let r = &mut summaries.report;
+                // The pass counted every row; the builder those of its customers again.
+                (
+                    r.rows,
+                    r.rows_after_observation_end,
+                    r.negative_rows_excluded,
+                    r.negative_rows_netted,
+                ) = (0, 0, 0, 0);
+                report.add(r);
+                (Some(filter), summaries.customers)
+            }
+            None => (None, Vec::new()),
+        };
+        // A customer may be general for a row in the other window: a one-bit test first.
+        let is_general = |key: &K| {
+            filter
+                .as_ref()
+                .is_some_and(|f| f.may_contain(holdout.hash(key)) && general_keys.contains(key))
+        };
         let holdout_duration = spec.holdout_duration();
-        let mut customers: Vec<CustomerSummary<K>> = vec_prefaulted(calibration.len());
+        let mut customers: Vec<CustomerSummary<K>> = vec_prefaulted(calibration.len() + general.len());
+        let mut general = general.drain(..).peekable();
         // Holdout customers met in the calibration window, and their rows.
         let (mut met, mut met_rows) = (0usize, 0u64);
         in_key_order(calibration, |key, c| {
             if c.is_general() || is_general(&key) {
                 return Ok(());
             }
+            customers.extend(std::iter::from_fn(|| general.next_if(|g| g.customer < key)));
             let hold = holdout.get(&key);
             let hold_rows = hold.map_or(0, Compact::rows);
             if hold.is_some() {
@@ -238,6 +277,7 @@ impl<K: Eq + Hash + Ord + Clone + Debug> Pass<'_, K> {
             customers.push(summary);
             Ok(())
         })?;
+        customers.extend(general);
         // Customers first seen in the holdout (lifetimes drops them), kept ones only.
         let (mut hold_customers, mut hold_rows) = (0usize, 0u64);
         for (_, key, h) in holdout.indexed() {
@@ -257,26 +297,35 @@ impl<K: Eq + Hash + Ord + Clone + Debug> Pass<'_, K> {
     }
 }
 
-/// Interleaves two vectors sorted by (distinct) customer keys into one sorted vector.
-fn interleave<K: Ord>(a: Vec<CustomerSummary<K>>, b: Vec<CustomerSummary<K>>) -> Vec<CustomerSummary<K>> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    loop {
-        let next = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => {
-                if x.customer <= y.customer {
-                    a.next()
-                } else {
-                    b.next()
-                }
+/// A one-hash Bloom filter over 64-bit key hashes, 16 bits per hash (at least 4,096 bits):
+/// true for every hash it was built from, and for about one other hash in 16. Picking the
+/// general customers' rows out of the log tests every row, and this test is one bit in a
+/// small array (cache-resident up to ~250,000 general customers) instead of a probe into
+/// a hash set; only the rows it passes are checked against the set of keys.
+struct HashFilter {
+    words: Vec<u64>,
+    /// The filter's bit of a hash is `hash >> shift` (its high bits).
+    shift: u32,
+}
+
+impl HashFilter {
+    fn new(hashes: &[u64]) -> Self {
+        let bits = hashes.len().saturating_mul(16).next_power_of_two().max(1 << 12);
+        let shift = 64 - bits.trailing_zeros();
+        let mut words = vec![0u64; bits / 64];
+        for &h in hashes {
+            let bit = (h >> shift) as usize;
+            if let Some(w) = words.get_mut(bit / 64) {
+                *w |= 1 << (bit % 64);
             }
-            (Some(_), None) => a.next(),
-            (None, _) => b.next(),
-        };
-        match next {
-            Some(s) => out.push(s),
-            None => return out,
         }
+        HashFilter { words, shift }
+    }
+
+    #[inline]
+    fn may_contain(&self, hash: u64) -> bool {
+        let bit = (hash >> self.shift) as usize;
+        self.words.get(bit / 64).is_some_and(|w| w >> (bit % 64) & 1 == 1)
     }
 }
 
@@ -284,6 +333,7 @@ fn interleave<K: Ord>(a: Vec<CustomerSummary<K>>, b: Vec<CustomerSummary<K>>) ->
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+    use std::hash::BuildHasher;
 
     fn pass_over(spec: SummarySpec, rows: &[(&'static str, u32, &str)]) -> FastSet<&'static str> {
         let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap_or_default();
@@ -319,6 +369,19 @@ mod tests {
         let mut names: Vec<&str> = general.into_iter().collect();
         names.sort_unstable();
         assert_eq!(names, ["more decimals", "out of order", "return"]);
+    }
+
+    #[test]
+    fn the_hash_filter_passes_every_member_and_few_others() {
+        let hasher = foldhash::fast::FixedState::with_seed(7);
+        let hashes: Vec<u64> = (0..10_000u64).map(|k| hasher.hash_one(k)).collect();
+        let filter = HashFilter::new(&hashes);
+        assert!(hashes.iter().all(|&h| filter.may_contain(h)));
+        let others = (10_000..110_000u64)
+            .filter(|&k| filter.may_contain(hasher.hash_one(k)))
+            .count();
+        assert!(others < 100_000 / 12, "{others}");
+        assert!(!HashFilter::new(&[]).may_contain(hasher.hash_one(1u64)));
     }
 
     #[test]
