@@ -8,11 +8,18 @@
 //! periods is all that is needed, and the totals fit half a line: the table is half the
 //! size, and the per-row work has no branch on how periods are stored.
 //!
-//! A [`Compact`] only takes rows it can hold exactly: a purchase (not a return) on or after
-//! the customer's latest day, with at most the customer's number of decimals, while the
-//! counters fit (65,535 rows and periods, 65,535 days from first to last purchase, a
-//! first-period total of 2³² − 1 in the customer's smallest unit). Any other row is refused
-//! with nothing changed, and the caller summarises that customer the general way.
+//! A [`Compact`] only takes rows it can hold exactly, with at most the customer's number of
+//! decimals and while the counters fit (65,535 rows and periods, 65,535 days from first to
+//! last purchase, a first-period total of 2³¹ − 1 in the customer's smallest unit):
+//!
+//! * a purchase on or after the customer's latest purchase day;
+//! * a return (netted into its period, as the general path does) in the first purchase
+//!   period or in or after the latest one: whether it nets into the first period's spend
+//!   is then known, or — after the only purchase period so far — decided by the second
+//!   purchase period when it comes (returns of one such period wait in the totals).
+//!
+//! Any other row is refused with nothing changed, and the caller summarises that customer
+//! the general way.
 
 use rust_decimal::Decimal;
 
@@ -74,18 +81,24 @@ const SCALES: [Scale; 19] = [
 /// with a `u64` key a slot is exactly half a cache line.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Compact {
-    /// Total spend, as a mantissa at `scale`.
+    /// Net spend, as a mantissa at `scale`.
     total: i64,
     /// Earliest purchase day.
     first_day: i32,
-    /// Spend in the first purchase period, as a mantissa at `scale`.
-    first_total: u32,
+    /// Net spend in the first purchase period, as a mantissa at `scale`, except for returns
+    /// still pending (see `pending`).
+    first_total: i32,
     /// Latest purchase day − `first_day`.
     last_offset: u16,
     /// Rows; 0 marks a customer handed to the general path.
     rows: u16,
     /// Distinct purchase periods.
     periods: u16,
+    /// While the customer has one purchase period: 0, or the period (− the first) of the
+    /// returns after it, `total − first_total`. Whether they net into the first period
+    /// depends on the second purchase period: they do if they come before it, or if there
+    /// is none.
+    pending: u8,
     scale: Scale,
 }
 
@@ -105,6 +118,7 @@ impl Compact {
         last_offset: 0,
         rows: 0,
         periods: 0,
+        pending: 0,
         scale: Scale::S0,
     };
 
@@ -121,7 +135,7 @@ impl Compact {
             return None;
         }
         let scale = *SCALES.get(amount.scale() as usize)?;
-        let first_total = u32::try_from(amount.mantissa()).ok()?;
+        let first_total = i32::try_from(amount.mantissa()).ok()?;
         Some(Compact {
             total: i64::from(first_total),
             first_day: day,
@@ -129,6 +143,7 @@ impl Compact {
             last_offset: 0,
             rows: 1,
             periods: 1,
+            pending: 0,
             scale,
         })
     }
@@ -145,36 +160,60 @@ impl Compact {
     #[inline(always)]
     fn try_add(&mut self, period_of: impl Fn(i32) -> i32, day: i32, amount: Decimal) -> Option<()> {
         let (scale, amount_scale) = (self.scale as u32, amount.scale());
-        if amount.is_sign_negative() || amount_scale > scale || self.is_general() {
-            return None;
-        }
-        let last_day = self.first_day + i32::from(self.last_offset);
-        let last_offset = u16::try_from(i64::from(day) - i64::from(self.first_day)).ok()?;
-        if day < last_day {
+        if amount_scale > scale || self.is_general() {
             return None;
         }
         let m = i64::try_from(amount.mantissa()).ok()?;
         let m = m.checked_mul(pow10(scale - amount_scale)?)?;
         let rows = self.rows.checked_add(1)?;
         let total = self.total.checked_add(m)?;
-        let (period, last) = (period_of(day), period_of(last_day));
-        let mut first_total = self.first_total;
-        let mut periods = self.periods;
-        if period == last {
-            if period == period_of(self.first_day) {
-                first_total = u32::try_from(i64::from(first_total) + m).ok()?;
+        let last_day = self.first_day + i32::from(self.last_offset);
+        let (period, first, last) = (period_of(day), period_of(self.first_day), period_of(last_day));
+        let mut next = Compact { total, rows, ..*self };
+        if amount.is_sign_negative() {
+            // A return (a negative zero is a purchase for the general path: refused).
+            if amount.is_zero() {
+                return None;
             }
+            if period == first {
+                next.first_total = self.first_total.checked_add(i32::try_from(m).ok()?)?;
+            } else if period < last {
+                // Between purchase periods: first or repeat depends on the second period.
+                return None;
+            } else if self.periods == 1 {
+                // After the only purchase period: pending until a second one (if any).
+                let offset = u8::try_from(i64::from(period) - i64::from(first)).ok()?;
+                if self.pending != 0 && self.pending != offset {
+                    return None;
+                }
+                next.pending = offset;
+            }
+            // Else on or after the latest purchase period, so in a repeat period: the
+            // total has it.
         } else {
-            periods = periods.checked_add(1)?;
+            if day < last_day {
+                return None;
+            }
+            next.last_offset = u16::try_from(i64::from(day) - i64::from(self.first_day)).ok()?;
+            if period == last {
+                if period == first {
+                    next.first_total = self.first_total.checked_add(i32::try_from(m).ok()?)?;
+                }
+            } else {
+                next.periods = self.periods.checked_add(1)?;
+                if self.periods == 1 {
+                    // The second purchase period: returns pending before it were in the
+                    // first period's.
+                    let pending_period = i64::from(first) + i64::from(self.pending);
+                    if self.pending != 0 && pending_period < i64::from(period) {
+                        let pending = self.total - i64::from(self.first_total);
+                        next.first_total = i32::try_from(i64::from(self.first_total) + pending).ok()?;
+                    }
+                    next.pending = 0;
+                }
+            }
         }
-        *self = Compact {
-            total,
-            first_total,
-            last_offset,
-            rows,
-            periods,
-            ..*self
-        };
+        *self = next;
         Some(())
     }
 
@@ -188,7 +227,15 @@ impl Compact {
             rows: u64::from(self.rows),
             purchase_periods: u32::from(self.periods),
             total: Decimal::new(self.total, scale),
-            first_total: Decimal::new(i64::from(self.first_total), scale),
+            // With one purchase period, pending returns net into it.
+            first_total: Decimal::new(
+                if self.periods == 1 {
+                    self.total
+                } else {
+                    i64::from(self.first_total)
+                },
+                scale,
+            ),
         }
     }
 
@@ -229,16 +276,64 @@ mod tests {
     }
 
     #[test]
+    fn returns_net_into_the_first_period_unless_a_purchase_period_comes_before_them() {
+        let day = |d| d;
+        // A return after the only purchase period, then none: it nets into the first.
+        let mut c = Compact::starting_with(10, dec("10")).unwrap();
+        assert!(c.add(day, 12, dec("-4")));
+        let t = c.totals();
+        assert_eq!(
+            (t.total, t.first_total, t.rows, t.purchase_periods),
+            (dec("6"), dec("6"), 2, 1)
+        );
+        // A second purchase period after the return: the return was in the first period's.
+        let mut after = c;
+        assert!(after.add(day, 13, dec("5")));
+        assert_eq!(
+            (after.totals().total, after.totals().first_total),
+            (dec("11"), dec("6"))
+        );
+        // A second purchase period on the return's day (the row came later): repeat.
+        let mut same = c;
+        assert!(same.add(day, 12, dec("5")));
+        assert_eq!(
+            (same.totals().total, same.totals().first_total),
+            (dec("11"), dec("10"))
+        );
+        // A second purchase period before the return's (a row out of order): repeat.
+        let mut before = c;
+        assert!(before.add(day, 11, dec("5")));
+        assert_eq!(
+            (before.totals().total, before.totals().first_total),
+            (dec("11"), dec("10"))
+        );
+        // Returns in two later periods before a second purchase: not held.
+        assert!(!c.clone().add(day, 13, dec("-1")));
+        assert!(c.add(day, 12, dec("-1")));
+        // In the first period: always the first period's.
+        let mut c = Compact::starting_with(10, dec("10")).unwrap();
+        assert!(c.add(day, 20, dec("1")));
+        assert!(c.add(day, 10, dec("-3")));
+        assert!(c.add(day, 25, dec("-2"))); // after the latest purchase: repeat
+        assert!(!c.clone().add(day, 15, dec("-2"))); // between the two: not held
+        let t = c.totals();
+        assert_eq!(
+            (t.total, t.first_total, t.rows, t.purchase_periods),
+            (dec("6"), dec("7"), 4, 2)
+        );
+    }
+
+    #[test]
     fn refused_rows_change_nothing() {
         let mut c = Compact::starting_with(10, dec("1.5")).unwrap();
         let before = c.totals();
         let day = |d| d;
         for (d, a) in [
             (9, "1"),                     // before the latest day
-            (11, "-1"),                   // a return
+            (11, "-1.25"),                // more decimals (a return)
             (11, "0.01"),                 // more decimals than the customer's
             (10 + 65_536, "1"),           // too far from the first day
-            (10, "429496729.6"),          // first-period total past u32
+            (10, "214748364.6"),          // first-period total past i32
             (11, "922337203685477580.8"), // total past i64
         ] {
             assert!(!c.add(day, d, dec(a)), "{d} {a}");
@@ -263,10 +358,11 @@ mod tests {
         let mut negative_zero = Decimal::ZERO;
         negative_zero.set_sign_negative(true);
         assert!(!c.add(day, 11, negative_zero));
+        assert!(!c.add(day, 9, dec("-1"))); // a return before the first purchase
         assert!(Compact::starting_with(1, negative_zero).is_none());
         assert!(!Compact::GENERAL.clone().add(day, 1, dec("1")));
         assert!(Compact::starting_with(1, dec("-1")).is_none());
-        assert!(Compact::starting_with(1, dec("4294967296")).is_none());
+        assert!(Compact::starting_with(1, dec("2147483648")).is_none());
         assert!(Compact::starting_with(1, dec("0.0000000000000000001")).is_none());
     }
 

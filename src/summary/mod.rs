@@ -248,11 +248,11 @@ where
 ///
 /// Customers whose rows come in date order (in a log written in date order, all of them)
 /// are summarised from 24-byte totals that keep only the count of their purchase periods,
-/// half the memory traffic of the builder's; a customer with a row out of date order, a
-/// return, or an amount with more decimals than their earlier ones is summarised the
-/// general way, from all of their rows. A log mostly out of date order goes to the general
-/// builder at once (after a quarter of its customers, at least 4,096, turned out to need
-/// it). See `docs/architecture.md`.
+/// half the memory traffic of the builder's; a customer with a purchase out of date order,
+/// a return between two of their purchase periods, or an amount with more decimals than
+/// their earlier ones is summarised the general way, from all of their rows. A log where
+/// that holds for many (a quarter of the customers, or of the rows, so far) goes to the
+/// general builder as a whole. See `docs/architecture.md`.
 ///
 /// # Errors
 ///
