@@ -265,6 +265,23 @@ proptest! {
     }
 }
 
+/// Date-ordered logs whose amounts share one scale, one row in four a return: most
+/// customers stay on the compact in-order route, returns before, between and after their
+/// purchase periods included.
+fn date_ordered_log_strategy() -> impl Strategy<Value = Vec<Transaction<u8>>> {
+    (1u8..6).prop_flat_map(|customers| {
+        proptest::collection::vec(
+            (0..customers, 0i64..120, -3_000i64..9_000)
+                .prop_map(|(c, off, cents)| Transaction::new(c, day(off), Decimal::new(cents, 2))),
+            0..60,
+        )
+        .prop_map(|mut rows| {
+            rows.sort_by_key(|t| t.date);
+            rows
+        })
+    })
+}
+
 fn spec_with_reject_strategy() -> impl Strategy<Value = SummarySpec> {
     (spec_strategy(), prop::bool::weighted(0.2)).prop_map(|(spec, reject)| {
         if reject {
@@ -295,6 +312,21 @@ proptest! {
             format!("{:?}", customer_value::summarise_columns_parallel(spec, log).ok()),
             format!("{:?}", by_records.ok())
         );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The compact route's netting of returns (first period or repeat, decided when the
+    /// second purchase period comes) is the general builder's.
+    #[test]
+    fn date_ordered_returns_net_as_on_the_general_path(spec in spec_strategy(), rows in date_ordered_log_strategy()) {
+        let (customers, dates, amounts) = columns_of(&rows);
+        let log = customer_value::TransactionColumns::new(&customers, &dates, &amounts).unwrap();
+        let by_columns = customer_value::summarise_columns(spec, log);
+        let by_records = summarise(spec, &rows);
+        prop_assert_eq!(format!("{by_columns:?}"), format!("{by_records:?}"));
     }
 }
 
