@@ -48,6 +48,55 @@ fn bench_summaries(c: &mut Criterion) {
     group.finish();
 }
 
+/// `summarise_columns` (compact in-order route, general customers the general way) beside
+/// the general `SummaryBuilder` on three shapes of the same 1e6 generated rows: in date
+/// order, in date order with a return in one row in seven of a third of the customers, and
+/// shuffled (the route gives up early and hands the log to the general builder).
+fn bench_routes(c: &mut Criterion) {
+    let mut group = c.benchmark_group("summary_routes");
+    group.sample_size(10);
+    let spec = SummarySpec::new(common::end()).with_unit(TimeUnit::WEEK);
+    let ordered = common::synthetic(1_000_000, 20_240_607);
+    let mut returns = common::synthetic(1_000_000, 20_240_607);
+    for (i, (c, a)) in returns
+        .customers
+        .iter()
+        .zip(returns.amounts.iter_mut())
+        .enumerate()
+    {
+        if c % 3 == 0 && i % 7 == 0 {
+            *a = -*a;
+        }
+    }
+    let mut shuffled = common::synthetic(1_000_000, 20_240_607);
+    let mut rng = common::Rng::new(7);
+    for i in (1..shuffled.customers.len()).rev() {
+        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+        shuffled.customers.swap(i, j);
+        shuffled.dates.swap(i, j);
+        shuffled.amounts.swap(i, j);
+    }
+    group.throughput(Throughput::Elements(1_000_000));
+    for (shape, log) in [
+        ("date_ordered", &ordered),
+        ("with_returns", &returns),
+        ("shuffled", &shuffled),
+    ] {
+        let cols = TransactionColumns::new(&log.customers, &log.dates, &log.amounts).unwrap();
+        group.bench_with_input(BenchmarkId::new("summarise_columns", shape), &cols, |b, cols| {
+            b.iter(|| summarise_columns(spec, black_box(*cols)).unwrap())
+        });
+        group.bench_with_input(BenchmarkId::new("general_builder", shape), &cols, |b, cols| {
+            b.iter(|| {
+                let mut builder = customer_value::SummaryBuilder::new(spec).unwrap();
+                builder.extend_columns(black_box(*cols)).unwrap();
+                builder.finish().unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
 /// `read_transactions_csv` on 1e6 and 1e7 rows of CSV text held in memory (the peer's file
 /// when `CV_BENCH_DATA` is set, else the generated rows written out the same way), beside
 /// pandas' `read_csv` in the peer harness.
@@ -84,5 +133,5 @@ fn bench_csv(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_cdnow, bench_summaries, bench_csv);
+criterion_group!(benches, bench_cdnow, bench_summaries, bench_routes, bench_csv);
 criterion_main!(benches);

@@ -12,10 +12,12 @@
 //! customer. The result is identical to the general builder's on the whole log — the
 //! property tests compare the two on arbitrary logs.
 //!
-//! Under [`NegativeAmounts::Reject`] a negative row, or more than a quarter of the customers
-//! or of the rows so far being general ones (an unordered log, or one with returns from
-//! many customers: the pass would not pay), hands the whole log to the general builder
-//! instead.
+//! Under [`NegativeAmounts::Reject`] a negative row hands the whole log to the general
+//! builder instead, and so does a log where the pass would not pay: once general
+//! customers are more than an eighth of the rows that met a known customer (at least
+//! 1,024 of them: a log out of date order, found within its first rows), or their rows
+//! more than a quarter of the rows so far (returns between purchase periods from many
+//! customers).
 
 use std::collections::HashSet;
 use std::fmt::Debug;
@@ -35,9 +37,11 @@ use crate::transaction::TransactionColumns;
 
 pub(super) type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
-/// General customers from which the pass gives up, if they are also more than a quarter
-/// of the customers.
-const GIVE_UP_MIN_GENERAL: usize = 4096;
+/// General customers from which the pass gives up, if they are also more than an eighth
+/// of the rows that met a known customer (in a log out of date order, about half of them
+/// make their customer general; in a log in date order, only returns between purchase
+/// periods and new decimals do).
+const GIVE_UP_MIN_GENERAL: usize = 1024;
 
 /// Rows from which the pass gives up if more than a quarter of them belong to general
 /// customers (their rows are read twice, and the general path is the slower one).
@@ -91,6 +95,8 @@ struct Pass<'l, K> {
     general_hashes: Vec<u64>,
     /// Rows of the general customers so far (the general builder reads them again).
     general_rows: u64,
+    /// Rows that met a customer already in the table.
+    repeat_rows: u64,
 }
 
 impl<'l, K> Pass<'l, K> {
@@ -111,6 +117,7 @@ impl<'l, K> Pass<'l, K> {
             general: FastSet::default(),
             general_hashes: Vec::new(),
             general_rows: 0,
+            repeat_rows: 0,
         }
     }
 }
@@ -161,6 +168,7 @@ impl<K: Eq + Hash + Clone> RowSink<K> for Pass<'_, K> {
         };
         let kept = match table.entry(hash, customer) {
             Entry::Occupied(c) => {
+                self.repeat_rows += 1;
                 if c.is_general() {
                     self.general_rows += 1;
                     return self.go_on();
@@ -188,8 +196,8 @@ impl<K: Eq + Hash + Clone> RowSink<K> for Pass<'_, K> {
         if !kept {
             self.general.insert(customer.clone());
             self.general_hashes.push(hash);
-            let customers = self.calibration.len() + self.holdout.len();
-            if self.general.len() >= GIVE_UP_MIN_GENERAL && self.general.len() > customers / 4 {
+            let general = self.general.len();
+            if general >= GIVE_UP_MIN_GENERAL && general as u64 > self.repeat_rows / 8 {
                 return Err(GiveUp);
             }
             return self.go_on();

@@ -251,8 +251,8 @@ where
 /// half the memory traffic of the builder's; a customer with a purchase out of date order,
 /// a return between two of their purchase periods, or an amount with more decimals than
 /// their earlier ones is summarised the general way, from all of their rows. A log where
-/// that holds for many (a quarter of the customers, or of the rows, so far) goes to the
-/// general builder as a whole. See `docs/architecture.md`.
+/// that holds for many goes to the general builder as a whole (a log out of date order is
+/// found within its first rows). See `docs/architecture.md`.
 ///
 /// # Errors
 ///
