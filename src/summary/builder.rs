@@ -553,6 +553,19 @@ fn logged_blocks<'a>(
         .map(Vec::as_slice)
 }
 
+/// `a − b`: in `i64` when both mantissas fit at one scale (the usual case; the same value
+/// and scale as `Decimal` subtraction), else by `Decimal` subtraction.
+fn difference(a: Decimal, b: Decimal) -> Option<Decimal> {
+    if a.scale() == b.scale() {
+        if let (Ok(x), Ok(y)) = (i64::try_from(a.mantissa()), i64::try_from(b.mantissa())) {
+            if let Some(d) = x.checked_sub(y) {
+                return Some(Decimal::new(d, a.scale()));
+            }
+        }
+    }
+    a.checked_sub(b)
+}
+
 /// `total / n` (n > 0), exactly when the mantissa divides (cheap), else by `Decimal`
 /// division (28 significant digits).
 fn mean(total: Decimal, n: u32) -> Option<Decimal> {
@@ -630,7 +643,7 @@ pub(super) fn summary_from_totals<K>(
     report: &mut SummaryReport,
 ) -> Result<CustomerSummary<K>> {
     let frequency = t.purchase_periods.saturating_sub(1);
-    let repeat_total = t.total.checked_sub(t.first_total).ok_or(Error::Overflow {
+    let repeat_total = difference(t.total, t.first_total).ok_or_else(|| Error::Overflow {
         op: "netting returns into first-period spend",
     })?;
     if t.first_total.is_sign_negative() && !t.first_total.is_zero()
@@ -641,11 +654,11 @@ pub(super) fn summary_from_totals<K>(
     let monetary_value = if frequency == 0 {
         Decimal::ZERO
     } else {
-        mean(repeat_total, frequency).ok_or(Error::Overflow {
+        mean(repeat_total, frequency).ok_or_else(|| Error::Overflow {
             op: "mean repeat spend",
         })?
     };
-    let mean_spend = mean(t.total, t.purchase_periods).ok_or(Error::Overflow { op: "mean spend" })?;
+    let mean_spend = mean(t.total, t.purchase_periods).ok_or_else(|| Error::Overflow { op: "mean spend" })?;
     Ok(CustomerSummary {
         customer,
         frequency,
@@ -671,7 +684,7 @@ pub(super) fn holdout_from_totals(
     let monetary_value = if frequency == 0 {
         Decimal::ZERO
     } else {
-        mean(total, frequency).ok_or(Error::Overflow {
+        mean(total, frequency).ok_or_else(|| Error::Overflow {
             op: "mean holdout spend",
         })?
     };

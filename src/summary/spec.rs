@@ -154,6 +154,7 @@ impl SummarySpec {
 
     /// Time in the unit from the start of the period of `from_day` to the start of the
     /// period of `to_day`.
+    #[inline]
     pub(crate) fn periods_between(&self, from_day: i32, to_day: i32) -> f64 {
         let p = self.period;
         let days = p.start_day(p.index(to_day)) - p.start_day(p.index(from_day));
