@@ -553,6 +553,13 @@ fn logged_blocks<'a>(
         .map(Vec::as_slice)
 }
 
+/// The error of an overflowing summary operation (built only when it happens: a summary is
+/// made a million times a run).
+#[cold]
+fn overflow(op: &'static str) -> Error {
+    Error::Overflow { op }
+}
+
 /// `a − b`: in `i64` when both mantissas fit at one scale (the usual case; the same value
 /// and scale as `Decimal` subtraction), else by `Decimal` subtraction.
 fn difference(a: Decimal, b: Decimal) -> Option<Decimal> {
@@ -643,9 +650,8 @@ pub(super) fn summary_from_totals<K>(
     report: &mut SummaryReport,
 ) -> Result<CustomerSummary<K>> {
     let frequency = t.purchase_periods.saturating_sub(1);
-    let repeat_total = difference(t.total, t.first_total).ok_or_else(|| Error::Overflow {
-        op: "netting returns into first-period spend",
-    })?;
+    let repeat_total = difference(t.total, t.first_total)
+        .ok_or_else(|| overflow("netting returns into first-period spend"))?;
     if t.first_total.is_sign_negative() && !t.first_total.is_zero()
         || frequency > 0 && repeat_total.is_sign_negative() && !repeat_total.is_zero()
     {
@@ -654,11 +660,9 @@ pub(super) fn summary_from_totals<K>(
     let monetary_value = if frequency == 0 {
         Decimal::ZERO
     } else {
-        mean(repeat_total, frequency).ok_or_else(|| Error::Overflow {
-            op: "mean repeat spend",
-        })?
+        mean(repeat_total, frequency).ok_or_else(|| overflow("mean repeat spend"))?
     };
-    let mean_spend = mean(t.total, t.purchase_periods).ok_or_else(|| Error::Overflow { op: "mean spend" })?;
+    let mean_spend = mean(t.total, t.purchase_periods).ok_or_else(|| overflow("mean spend"))?;
     Ok(CustomerSummary {
         customer,
         frequency,
@@ -684,9 +688,7 @@ pub(super) fn holdout_from_totals(
     let monetary_value = if frequency == 0 {
         Decimal::ZERO
     } else {
-        mean(total, frequency).ok_or_else(|| Error::Overflow {
-            op: "mean holdout spend",
-        })?
+        mean(total, frequency).ok_or_else(|| overflow("mean holdout spend"))?
     };
     Ok(HoldoutSummary {
         frequency,
