@@ -8,9 +8,10 @@
 //! periods is all that is needed, and the totals fit half a line: the table is half the
 //! size, and the per-row work has no branch on how periods are stored.
 //!
-//! A [`Compact`] only takes rows it can hold exactly, with at most the customer's number of
-//! decimals and while the counters fit (65,535 rows and periods, 65,535 days from first to
-//! last purchase, a first-period total of 2³¹ − 1 in the customer's smallest unit):
+//! A [`Compact`] only takes rows it can hold exactly — amounts with at most 18 decimals
+//! (totals move to the larger scale, as the general path's do), while the counters fit
+//! (65,535 rows and periods, 65,535 days from first to last purchase, totals of 2⁶³ − 1
+//! and a first-period total of 2³¹ − 1 in the customer's smallest unit):
 //!
 //! * a purchase on or after the customer's latest purchase day;
 //! * a return (netted into its period, as the general path does) in the first purchase
@@ -159,24 +160,38 @@ impl Compact {
 
     #[inline(always)]
     fn try_add(&mut self, period_of: impl Fn(i32) -> i32, day: i32, amount: Decimal) -> Option<()> {
-        let (scale, amount_scale) = (self.scale as u32, amount.scale());
-        if amount_scale > scale || self.is_general() {
+        if self.is_general() {
             return None;
+        }
+        // Totals move to the larger of the two scales, as the general path's do.
+        let (mut scale, amount_scale) = (self.scale as u32, amount.scale());
+        let (mut held_total, mut held_first) = (self.total, self.first_total);
+        if amount_scale > scale {
+            let k = pow10(amount_scale - scale)?;
+            held_total = held_total.checked_mul(k)?;
+            held_first = held_first.checked_mul(i32::try_from(k).ok()?)?;
+            scale = amount_scale;
         }
         let m = i64::try_from(amount.mantissa()).ok()?;
         let m = m.checked_mul(pow10(scale - amount_scale)?)?;
         let rows = self.rows.checked_add(1)?;
-        let total = self.total.checked_add(m)?;
+        let total = held_total.checked_add(m)?;
         let last_day = self.first_day + i32::from(self.last_offset);
         let (period, first, last) = (period_of(day), period_of(self.first_day), period_of(last_day));
-        let mut next = Compact { total, rows, ..*self };
+        let mut next = Compact {
+            total,
+            first_total: held_first,
+            rows,
+            scale: *SCALES.get(scale as usize)?,
+            ..*self
+        };
         if amount.is_sign_negative() {
             // A return (a negative zero is a purchase for the general path: refused).
             if amount.is_zero() {
                 return None;
             }
             if period == first {
-                next.first_total = self.first_total.checked_add(i32::try_from(m).ok()?)?;
+                next.first_total = held_first.checked_add(i32::try_from(m).ok()?)?;
             } else if period < last {
                 // Between purchase periods: first or repeat depends on the second period.
                 return None;
@@ -197,7 +212,7 @@ impl Compact {
             next.last_offset = u16::try_from(i64::from(day) - i64::from(self.first_day)).ok()?;
             if period == last {
                 if period == first {
-                    next.first_total = self.first_total.checked_add(i32::try_from(m).ok()?)?;
+                    next.first_total = held_first.checked_add(i32::try_from(m).ok()?)?;
                 }
             } else {
                 next.periods = self.periods.checked_add(1)?;
@@ -206,8 +221,7 @@ impl Compact {
                     // first period's.
                     let pending_period = i64::from(first) + i64::from(self.pending);
                     if self.pending != 0 && pending_period < i64::from(period) {
-                        let pending = self.total - i64::from(self.first_total);
-                        next.first_total = i32::try_from(i64::from(self.first_total) + pending).ok()?;
+                        next.first_total = i32::try_from(held_total).ok()?;
                     }
                     next.pending = 0;
                 }
@@ -324,14 +338,25 @@ mod tests {
     }
 
     #[test]
+    fn more_decimals_move_the_totals_to_the_larger_scale() {
+        let day = |d| d;
+        let mut c = Compact::starting_with(10, dec("1.5")).unwrap();
+        assert!(c.add(day, 12, dec("-0.25")));
+        assert!(c.add(day, 13, dec("2.125")));
+        let t = c.totals();
+        assert_eq!(
+            (t.total.to_string(), t.first_total.to_string()),
+            ("3.375".into(), "1.250".into())
+        );
+    }
+
+    #[test]
     fn refused_rows_change_nothing() {
         let mut c = Compact::starting_with(10, dec("1.5")).unwrap();
         let before = c.totals();
         let day = |d| d;
         for (d, a) in [
             (9, "1"),                     // before the latest day
-            (11, "-1.25"),                // more decimals (a return)
-            (11, "0.01"),                 // more decimals than the customer's
             (10 + 65_536, "1"),           // too far from the first day
             (10, "214748364.6"),          // first-period total past i32
             (11, "922337203685477580.8"), // total past i64

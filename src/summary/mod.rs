@@ -249,8 +249,8 @@ where
 /// Customers whose rows come in date order (in a log written in date order, all of them)
 /// are summarised from 24-byte totals that keep only the count of their purchase periods,
 /// half the memory traffic of the builder's; a customer with a purchase out of date order,
-/// a return between two of their purchase periods, or an amount with more decimals than
-/// their earlier ones is summarised the general way, from all of their rows. A log where
+/// a return between two of their purchase periods, or totals past 64 bits is summarised
+/// the general way, from all of their rows. A log where
 /// that holds for many goes to the general builder as a whole (a log out of date order is
 /// found within its first rows). See `docs/architecture.md`.
 ///
