@@ -253,6 +253,12 @@ impl Compact {
         }
     }
 
+    /// The latest purchase day.
+    #[inline]
+    pub(crate) fn last_day(&self) -> i32 {
+        self.first_day + i32::from(self.last_offset)
+    }
+
     /// Rows taken (0 for a customer handed to the general path).
     pub(crate) fn rows(&self) -> u64 {
         u64::from(self.rows)

@@ -4,20 +4,24 @@
 //! Most logs are written in date order, so most customers' rows arrive in date order. One
 //! pass puts every customer in a table of [`Compact`]s (half the size of the general
 //! builder's table, with a simpler update per row). A customer with a row a `Compact`
-//! cannot hold (a purchase out of date order, a return between two purchase periods, a
-//! counter past its width) is marked *general* there and then; after the pass, the rows of the general
-//! customers (all of them, from the start of the log) go through a general
-//! [`SummaryBuilder`], and the two sorted outputs are interleaved. Row counts come from the
-//! one pass over every row; the per-customer counts from whichever path summarised the
-//! customer. The result is identical to the general builder's on the whole log — the
-//! property tests compare the two on arbitrary logs.
+//! cannot hold (see `compact.rs`: a purchase out of date order, a return between two
+//! purchase periods, a first row that is a return, a counter past its width) is marked
+//! *general* there and then; after the pass, a general [`SummaryBuilder`] reads the general
+//! customers' rows (all of them, from the start of the log: one more pass hashing every
+//! key, a one-bit filter, then the key set), and its summaries are interleaved into the
+//! output. Row counts come from the one pass over every row; the per-customer counts from
+//! whichever path summarised the customer. The result is identical to the general
+//! builder's on the whole log — the property tests compare the two on arbitrary logs.
+//! Memory: the `Compact` table, plus the general builder's table and a key set for the
+//! general customers only (all proportional to customers).
 //!
 //! Under [`NegativeAmounts::Reject`] a negative row hands the whole log to the general
-//! builder instead, and so does a log where the pass would not pay: once general
-//! customers are more than an eighth of the rows that met a known customer (at least
-//! 1,024 of them: a log out of date order, found within its first rows), or their rows
-//! more than a quarter of the rows so far (returns between purchase periods from many
-//! customers).
+//! builder instead, and so does a log where the pass would not pay: purchases before their
+//! customer's latest day more than an eighth of the rows meeting a known customer within
+//! a block of 65,536 rows (a log out of date order, found within its first blocks, or one
+//! turning so later: a second export appended, a back-dated batch — then the pass so far
+//! is wasted, at most one pass over the log), or general customers' rows more than a
+//! quarter of all rows so far (from 65,536 rows on).
 
 use std::collections::HashSet;
 use std::fmt::Debug;
@@ -37,11 +41,15 @@ use crate::transaction::TransactionColumns;
 
 pub(super) type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
-/// General customers from which the pass gives up, if they are also more than an eighth
-/// of the rows that met a known customer (in a log out of date order, about half of them
-/// make their customer general; in a log in date order, only returns between purchase
-/// periods and new decimals do).
-const GIVE_UP_MIN_GENERAL: usize = 1024;
+/// Purchases before their customer's latest day from which the pass gives up, if they are
+/// also more than an eighth of the rows that met a known customer, within one block of
+/// [`BLOCK_ROWS`] rows (in a log out of date order about half of those rows are; in a log
+/// in date order, none). Per block, so that a log that turns out of order late (a second
+/// export appended, a back-dated batch) is given up as soon as it does.
+const GIVE_UP_MIN_DISORDER: u32 = 1024;
+
+/// Rows of a block of the disorder rule.
+const BLOCK_ROWS: u32 = 1 << 16;
 
 /// Rows from which the pass gives up if more than a quarter of them belong to general
 /// customers (their rows are read twice, and the general path is the slower one).
@@ -95,8 +103,18 @@ struct Pass<'l, K> {
     general_hashes: Vec<u64>,
     /// Rows of the general customers so far (the general builder reads them again).
     general_rows: u64,
+    /// Counts of the current block of rows.
+    block: Block,
+}
+
+/// What the disorder rule counts in one block of rows.
+#[derive(Default)]
+struct Block {
+    rows: u32,
     /// Rows that met a customer already in the table.
-    repeat_rows: u64,
+    repeat_rows: u32,
+    /// Purchases refused for coming before their customer's latest purchase day.
+    disorder: u32,
 }
 
 impl<'l, K> Pass<'l, K> {
@@ -117,7 +135,7 @@ impl<'l, K> Pass<'l, K> {
             general: FastSet::default(),
             general_hashes: Vec::new(),
             general_rows: 0,
-            repeat_rows: 0,
+            block: Block::default(),
         }
     }
 }
@@ -144,6 +162,10 @@ impl<K: Eq + Hash + Clone> RowSink<K> for Pass<'_, K> {
             return Ok(());
         };
         self.report.rows += 1;
+        self.block.rows += 1;
+        if self.block.rows == BLOCK_ROWS {
+            self.block = Block::default();
+        }
         if day > self.observation_end_day {
             self.report.rows_after_observation_end += 1;
             return Ok(());
@@ -168,13 +190,16 @@ impl<K: Eq + Hash + Clone> RowSink<K> for Pass<'_, K> {
         };
         let kept = match table.entry(hash, customer) {
             Entry::Occupied(c) => {
-                self.repeat_rows += 1;
+                self.block.repeat_rows += 1;
                 if c.is_general() {
                     self.general_rows += 1;
                     return self.go_on();
                 }
                 if c.add(period_of, day, amount) {
                     return Ok(());
+                }
+                if !amount.is_sign_negative() && day < c.last_day() {
+                    self.block.disorder += 1;
                 }
                 self.general_rows += c.rows() + 1;
                 *c = Compact::GENERAL;
@@ -196,10 +221,6 @@ impl<K: Eq + Hash + Clone> RowSink<K> for Pass<'_, K> {
         if !kept {
             self.general.insert(customer.clone());
             self.general_hashes.push(hash);
-            let general = self.general.len();
-            if general >= GIVE_UP_MIN_GENERAL && general as u64 > self.repeat_rows / 8 {
-                return Err(GiveUp);
-            }
             return self.go_on();
         }
         Ok(())
@@ -207,11 +228,16 @@ impl<K: Eq + Hash + Clone> RowSink<K> for Pass<'_, K> {
 }
 
 impl<K> Pass<'_, K> {
-    /// Whether the pass still pays after a row of a general customer.
+    /// Whether the pass still pays after a row of a general customer. Giving up late
+    /// wastes the pass so far; finishing when most rows are general customers' would read
+    /// them twice and look each up in a large key set, which measured worse.
     #[inline]
     fn go_on(&self) -> std::result::Result<(), GiveUp> {
         let rows = self.report.rows;
-        if rows >= GIVE_UP_MIN_ROWS && self.general_rows > rows / 4 {
+        let b = &self.block;
+        let disordered = b.disorder >= GIVE_UP_MIN_DISORDER && b.disorder > b.repeat_rows / 8;
+        let costly = rows >= GIVE_UP_MIN_ROWS && self.general_rows > rows / 4;
+        if disordered || costly {
             return Err(GiveUp);
         }
         Ok(())
@@ -391,6 +417,55 @@ mod tests {
             .count();
         assert!(others < 100_000 / 12, "{others}");
         assert!(!HashFilter::new(&[]).may_contain(hasher.hash_one(1u64)));
+    }
+
+    /// Whether the pass over `rows` (customer, day offset, cents) gives up.
+    fn gives_up(rows: &[(u64, i64, i64)]) -> bool {
+        let d0 = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default();
+        let customers: Vec<u64> = rows.iter().map(|r| r.0).collect();
+        let dates: Vec<NaiveDate> = rows.iter().map(|r| d0 + chrono::Duration::days(r.1)).collect();
+        let amounts: Vec<Decimal> = rows.iter().map(|r| Decimal::new(r.2, 2)).collect();
+        let log = TransactionColumns::new(&customers, &dates, &amounts).unwrap_or_else(|e| panic!("{e}"));
+        let spec = SummarySpec::new(d0 + chrono::Duration::days(400));
+        let mut pass = Pass::new(spec, log, foldhash::fast::RandomState::default());
+        pipeline::run(&mut pass, log.customers(), log.dates(), |_| true).is_err()
+    }
+
+    /// 300,000 rows of 100,000 customers over 365 days, in date order.
+    fn date_ordered(mut amount: impl FnMut(usize) -> i64) -> Vec<(u64, i64, i64)> {
+        let mut x = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut rows: Vec<(u64, i64, i64)> = (0..300_000)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x % 100_000, (x >> 20) as i64 % 365, amount(i))
+            })
+            .collect();
+        rows.sort_by_key(|r| r.1);
+        rows
+    }
+
+    #[test]
+    fn the_pass_gives_up_on_logs_out_of_date_order_only() {
+        // Returns in 2 % of the rows, many of them a customer's first: kept.
+        assert!(!gives_up(&date_ordered(|i| if i % 50 == 0 {
+            -500
+        } else {
+            1_000
+        })));
+        let mut shuffled = date_ordered(|_| 1_000);
+        let n = shuffled.len();
+        for i in 0..n {
+            shuffled.swap(i, (i * 7_919 + 13) % n);
+        }
+        assert!(gives_up(&shuffled));
+        // Two date-ordered halves, the later first: most customers turn general in the
+        // second half, and the pass gives up there rather than read their rows twice.
+        let mut late = date_ordered(|_| 1_000);
+        let mut appended = late.split_off(n / 2);
+        appended.extend(late);
+        assert!(gives_up(&appended));
     }
 
     #[test]
