@@ -246,13 +246,15 @@ where
 /// Summarises a columnar log in one call: the fastest path, with exactly the result of a
 /// [`SummaryBuilder`] fed the same rows.
 ///
-/// Customers whose rows come in date order (in a log written in date order, all of them)
-/// are summarised from 24-byte totals that keep only the count of their purchase periods,
-/// half the memory traffic of the builder's; a customer with a purchase out of date order,
-/// a return between two of their purchase periods, or totals past 64 bits is summarised
-/// the general way, from all of their rows. A log where
-/// that holds for many goes to the general builder as a whole (a log out of date order is
-/// found within its first rows). See `docs/architecture.md`.
+/// Customers whose rows come in date order (in a log written in date order, nearly all of
+/// them) are summarised from 24-byte totals that keep only the count of their purchase
+/// periods, half the memory traffic of the builder's. A customer with a purchase out of
+/// date order, a return between two of their purchase periods or as their first row, or
+/// totals past the compact widths (a first-period spend of 2³¹ − 1 in the smallest unit,
+/// e.g. 21,474,836.47 at two decimals; 65,535 rows) is summarised the general way, from
+/// all of their rows, after the pass. A log where that holds for many (out of date order)
+/// goes to the general builder as a whole, at the cost of the pass so far. See
+/// `docs/architecture.md` and, for what each shape of log costs, `docs/benchmarks.md`.
 ///
 /// # Errors
 ///
