@@ -48,11 +48,62 @@ impl<K> Window<K> {
 
 /// Row counters of a builder; all add up under merge.
 #[derive(Debug, Clone, Copy, Default)]
-struct RowCounts {
-    rows: u64,
+pub(super) struct RowCounts {
+    pub(super) rows: u64,
     after_end: u64,
     negative_excluded: u64,
     negative_netted: u64,
+}
+
+/// What happens to a row before it reaches a customer.
+pub(super) enum Admission {
+    /// It updates its customer.
+    Take,
+    /// It is counted and left out (after the observation end, or an excluded negative).
+    Skip,
+    /// A negative amount under [`NegativeAmounts::Reject`].
+    Reject,
+}
+
+impl RowCounts {
+    /// Counts a row and decides whether it reaches its customer (the same rules on every
+    /// route).
+    #[inline]
+    pub(super) fn admit(
+        &mut self,
+        spec: &SummarySpec,
+        observation_end_day: i32,
+        day: i32,
+        amount: Decimal,
+    ) -> Admission {
+        self.rows += 1;
+        if day > observation_end_day {
+            self.after_end += 1;
+            return Admission::Skip;
+        }
+        if amount.is_sign_negative() && !amount.is_zero() {
+            match spec.negative_amounts {
+                NegativeAmounts::Net => self.negative_netted += 1,
+                NegativeAmounts::Exclude => {
+                    self.negative_excluded += 1;
+                    return Admission::Skip;
+                }
+                NegativeAmounts::Reject => return Admission::Reject,
+            }
+        }
+        Admission::Take
+    }
+
+    /// A report with these row counts (the per-customer counts still zero).
+    pub(super) fn report(&self) -> SummaryReport {
+        SummaryReport {
+            rows: self.rows,
+            rows_after_observation_end: self.after_end,
+            negative_rows_excluded: self.negative_excluded,
+            negative_rows_netted: self.negative_netted,
+            ..SummaryReport::default()
+        }
+    }
 }
 
 /// The customer table found no free slot (an internal invariant: it grows first).
@@ -173,24 +224,17 @@ where
     /// Adds one row whose key hashes (with the tables' hasher) to `hash`.
     #[inline]
     fn push_hashed(&mut self, row: u64, customer: &K, hash: u64, day: i32, amount: Decimal) -> Result<()> {
-        self.counts.rows += 1;
-        if day > self.observation_end_day {
-            self.counts.after_end += 1;
-            return Ok(());
-        }
-        if amount.is_sign_negative() && !amount.is_zero() {
-            match self.spec.negative_amounts {
-                NegativeAmounts::Net => self.counts.negative_netted += 1,
-                NegativeAmounts::Exclude => {
-                    self.counts.negative_excluded += 1;
-                    return Ok(());
-                }
-                NegativeAmounts::Reject => {
-                    return Err(Error::InvalidRow {
-                        row,
-                        reason: format!("negative amount {amount} for customer {customer:?}"),
-                    });
-                }
+        match self
+            .counts
+            .admit(&self.spec, self.observation_end_day, day, amount)
+        {
+            Admission::Take => {}
+            Admission::Skip => return Ok(()),
+            Admission::Reject => {
+                return Err(Error::InvalidRow {
+                    row,
+                    reason: format!("negative amount {amount} for customer {customer:?}"),
+                });
             }
         }
         let period = self.spec.period;
@@ -364,13 +408,7 @@ where
             counts,
             ..
         } = self;
-        let mut report = SummaryReport {
-            rows: counts.rows,
-            rows_after_observation_end: counts.after_end,
-            negative_rows_excluded: counts.negative_excluded,
-            negative_rows_netted: counts.negative_netted,
-            ..SummaryReport::default()
-        };
+        let mut report = counts.report();
         let holdout_duration = spec.holdout_duration();
         // Customers whose period count needs their blocks from the side log.
         let needed = |side: &Side, accs: &mut dyn Iterator<Item = &Accumulator>| -> Vec<u32> {

@@ -15,7 +15,7 @@
 //! Memory: the `Compact` table, plus the general builder's table and a key set for the
 //! general customers only (all proportional to customers).
 //!
-//! Under [`NegativeAmounts::Reject`] a negative row hands the whole log to the general
+//! Under [`NegativeAmounts::Reject`](super::NegativeAmounts::Reject) a negative row hands the whole log to the general
 //! builder instead, and so does a log where the pass would not pay: purchases before their
 //! customer's latest day more than an eighth of the rows meeting a known customer within
 //! a block of 65,536 rows (a log out of date order, found within its first blocks, or one
@@ -29,12 +29,12 @@ use std::hash::Hash;
 
 use rust_decimal::Decimal;
 
-use super::builder::{holdout_from_totals, in_key_order, summary_from_totals};
+use super::builder::{Admission, RowCounts, holdout_from_totals, in_key_order, summary_from_totals};
 use super::compact::Compact;
 use super::hints::vec_prefaulted;
 use super::pipeline::{self, RowSink};
 use super::table::{CustomerTable, Entry};
-use super::{CustomerSummary, NegativeAmounts, Summaries, SummaryBuilder, SummaryReport, SummarySpec};
+use super::{CustomerSummary, Summaries, SummaryBuilder, SummarySpec};
 use crate::error::Result;
 use crate::time::PurchaseDate;
 use crate::transaction::TransactionColumns;
@@ -95,8 +95,8 @@ struct Pass<'l, K> {
     holdout: CustomerTable<K, Compact>,
     customers: &'l [K],
     amounts: &'l [Decimal],
-    /// Row counts so far (the per-customer counts are filled in by `finish`).
-    report: SummaryReport,
+    /// Row counts so far.
+    counts: RowCounts,
     /// The customers handed to the general builder, and their hashes (for a cheap first
     /// filter when their rows are picked out).
     general: FastSet<K>,
@@ -131,7 +131,7 @@ impl<'l, K> Pass<'l, K> {
             holdout: CustomerTable::with_hasher(hasher),
             customers: log.customers(),
             amounts: log.amounts(),
-            report: SummaryReport::default(),
+            counts: RowCounts::default(),
             general: FastSet::default(),
             general_hashes: Vec::new(),
             general_rows: 0,
@@ -161,25 +161,18 @@ impl<K: Eq + Hash + Clone> RowSink<K> for Pass<'_, K> {
         let (Some(customer), Some(&amount)) = (self.customers.get(row), self.amounts.get(row)) else {
             return Ok(());
         };
-        self.report.rows += 1;
         self.block.rows += 1;
         if self.block.rows == BLOCK_ROWS {
             self.block = Block::default();
         }
-        if day > self.observation_end_day {
-            self.report.rows_after_observation_end += 1;
-            return Ok(());
-        }
-        if amount.is_sign_negative() && !amount.is_zero() {
-            match self.spec.negative_amounts {
-                NegativeAmounts::Net => self.report.negative_rows_netted += 1,
-                NegativeAmounts::Exclude => {
-                    self.report.negative_rows_excluded += 1;
-                    return Ok(());
-                }
-                // The general builder reports the row (or an earlier failing one).
-                NegativeAmounts::Reject => return Err(GiveUp),
-            }
+        match self
+            .counts
+            .admit(&self.spec, self.observation_end_day, day, amount)
+        {
+            Admission::Take => {}
+            Admission::Skip => return Ok(()),
+            // The general builder reports the row (or an earlier failing one).
+            Admission::Reject => return Err(GiveUp),
         }
         let period = self.spec.period;
         let period_of = |d: i32| period.index(d);
@@ -233,7 +226,7 @@ impl<K> Pass<'_, K> {
     /// them twice and look each up in a large key set, which measured worse.
     #[inline]
     fn go_on(&self) -> std::result::Result<(), GiveUp> {
-        let rows = self.report.rows;
+        let rows = self.counts.rows;
         let b = &self.block;
         let disordered = b.disorder >= GIVE_UP_MIN_DISORDER && b.disorder > b.repeat_rows / 8;
         let costly = rows >= GIVE_UP_MIN_ROWS && self.general_rows > rows / 4;
@@ -255,10 +248,11 @@ impl<K: Eq + Hash + Ord + Clone + Debug> Pass<'_, K> {
             summary_end_day,
             calibration,
             holdout,
-            mut report,
+            counts,
             general: general_keys,
             ..
         } = self;
+        let mut report = counts.report();
         let (filter, mut general) = match general {
             Some((filter, mut summaries)) => {
                 let r = &mut summaries.report;
@@ -471,7 +465,7 @@ mod tests {
     #[test]
     fn excluded_returns_leave_a_customer_compact() {
         let end = NaiveDate::from_ymd_opt(2024, 1, 31).unwrap_or_default();
-        let spec = SummarySpec::new(end).with_negative_amounts(NegativeAmounts::Exclude);
+        let spec = SummarySpec::new(end).with_negative_amounts(crate::NegativeAmounts::Exclude);
         assert!(pass_over(spec, &[("a", 1, "10"), ("a", 2, "-5"), ("a", 3, "1")]).is_empty());
     }
 }
