@@ -107,13 +107,17 @@ struct Pass<'l, K> {
     block: Block,
 }
 
-/// What the disorder rule counts in one block of rows.
+/// What the disorder rule counts in one block of rows, kept off the per-row path: a block
+/// starts at a disorder event at least [`BLOCK_ROWS`] rows after the last block's start,
+/// and the rows meeting a known customer since are the rows since less the customers
+/// added since.
 #[derive(Default)]
 struct Block {
-    rows: u32,
-    /// Rows that met a customer already in the table.
-    repeat_rows: u32,
-    /// Purchases refused for coming before their customer's latest purchase day.
+    /// Rows counted (`RowCounts::rows`) when the block started.
+    start_rows: u64,
+    /// Customers in the two tables when the block started.
+    start_customers: usize,
+    /// Purchases refused since for coming before their customer's latest purchase day.
     disorder: u32,
 }
 
@@ -161,10 +165,6 @@ impl<K: Eq + Hash + Clone> RowSink<K> for Pass<'_, K> {
         let (Some(customer), Some(&amount)) = (self.customers.get(row), self.amounts.get(row)) else {
             return Ok(());
         };
-        self.block.rows += 1;
-        if self.block.rows == BLOCK_ROWS {
-            self.block = Block::default();
-        }
         match self
             .counts
             .admit(&self.spec, self.observation_end_day, day, amount)
@@ -183,7 +183,6 @@ impl<K: Eq + Hash + Clone> RowSink<K> for Pass<'_, K> {
         };
         let kept = match table.entry(hash, customer) {
             Entry::Occupied(c) => {
-                self.block.repeat_rows += 1;
                 if c.is_general() {
                     self.general_rows += 1;
                     return self.go_on();
@@ -191,11 +190,12 @@ impl<K: Eq + Hash + Clone> RowSink<K> for Pass<'_, K> {
                 if c.add(period_of, day, amount) {
                     return Ok(());
                 }
-                if !amount.is_sign_negative() && day < c.last_day() {
-                    self.block.disorder += 1;
-                }
+                let disorder = !amount.is_sign_negative() && day < c.last_day();
                 self.general_rows += c.rows() + 1;
                 *c = Compact::GENERAL;
+                if disorder {
+                    self.count_disorder();
+                }
                 false
             }
             Entry::Vacant(vacant) => match Compact::starting_with(day, amount) {
@@ -221,6 +221,18 @@ impl<K: Eq + Hash + Clone> RowSink<K> for Pass<'_, K> {
 }
 
 impl<K> Pass<'_, K> {
+    /// Counts a purchase out of date order, in a new block if the current one is full.
+    fn count_disorder(&mut self) {
+        if self.counts.rows - self.block.start_rows >= u64::from(BLOCK_ROWS) {
+            self.block = Block {
+                start_rows: self.counts.rows - 1,
+                start_customers: self.calibration.len() + self.holdout.len(),
+                disorder: 0,
+            };
+        }
+        self.block.disorder += 1;
+    }
+
     /// Whether the pass still pays after a row of a general customer. Giving up late
     /// wastes the pass so far; finishing when most rows are general customers' would read
     /// them twice and look each up in a large key set, which measured worse.
@@ -228,7 +240,9 @@ impl<K> Pass<'_, K> {
     fn go_on(&self) -> std::result::Result<(), GiveUp> {
         let rows = self.counts.rows;
         let b = &self.block;
-        let disordered = b.disorder >= GIVE_UP_MIN_DISORDER && b.disorder > b.repeat_rows / 8;
+        let customers = self.calibration.len() + self.holdout.len();
+        let repeat_rows = (rows - b.start_rows).saturating_sub((customers - b.start_customers) as u64);
+        let disordered = b.disorder >= GIVE_UP_MIN_DISORDER && u64::from(b.disorder) > repeat_rows / 8;
         let costly = rows >= GIVE_UP_MIN_ROWS && self.general_rows > rows / 4;
         if disordered || costly {
             return Err(GiveUp);

@@ -78,6 +78,11 @@ pub(crate) struct CustomerTable<K, V: TableValue = Accumulator> {
 }
 
 impl<K, V: TableValue> CustomerTable<K, V> {
+    /// Number of customers.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
     /// An empty table hashing with `hasher`.
     pub(crate) fn with_hasher(hasher: foldhash::fast::RandomState) -> Self {
         CustomerTable {
@@ -119,11 +124,6 @@ impl<K, V> Vacant<'_, K, V> {
 }
 
 impl<K: Eq + Hash, V: TableValue> CustomerTable<K, V> {
-    /// Number of customers.
-    pub(crate) fn len(&self) -> usize {
-        self.len
-    }
-
     /// Makes room for `additional` more customers without growing.
     pub(crate) fn reserve(&mut self, additional: usize) {
         let needed = self.len.saturating_add(additional);
