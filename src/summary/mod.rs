@@ -287,7 +287,8 @@ where
 /// Summarises a columnar log on all rayon threads (feature `parallel`).
 ///
 /// Customers are split into one hash partition per thread; every thread reads the whole
-/// log and summarises its own customers, so no accumulator is shared or merged, and the
+/// log and summarises its own customers (by [`summarise_columns`]' route: compact totals
+/// for customers in date order), so no accumulator is shared or merged, and the
 /// partitions' sorted outputs are interleaved by key. The result is identical to
 /// [`summarise_columns`], including the row positions in errors (when several rows fail,
 /// which one is reported may differ).
