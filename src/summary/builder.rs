@@ -292,27 +292,29 @@ where
     ///
     /// As [`push`](Self::push), at the first failing row.
     pub fn extend_columns<D: PurchaseDate>(&mut self, log: TransactionColumns<'_, K, D>) -> Result<()> {
-        self.extend_selected(log, false, |_| true)
+        pipeline::presize(&mut self.calibration.map, log.customers(), |_| true);
+        self.extend_selected(log, false, None, |_| true)
     }
 
-    /// Adds the rows of `log` whose key hash `keep` accepts, in order (through the prefetch
-    /// pipeline, see `pipeline.rs`). Errors name a row by its position in `log` if
-    /// `log_positions`, else among the rows this builder has seen.
+    /// Adds the rows of `log` whose key hash `keep` accepts and, if `only` is given, whose
+    /// customer is in it, in order (through the prefetch pipeline, see `pipeline.rs`).
+    /// Errors name a row by its position in `log` if `log_positions`, else among the rows
+    /// this builder has seen.
     #[inline]
     fn extend_selected<D: PurchaseDate>(
         &mut self,
         log: TransactionColumns<'_, K, D>,
         log_positions: bool,
+        only: Option<&FastSet<K>>,
         keep: impl Fn(u64) -> bool,
     ) -> Result<()> {
         let (customers, amounts) = (log.customers(), log.amounts());
-        pipeline::presize(&mut self.calibration.map, customers, &keep);
         let mut sink = BuilderSink {
             builder: self,
             customers,
             amounts,
             log_positions,
-            only: None,
+            only,
         };
         pipeline::run(&mut sink, customers, log.dates(), keep)
     }
@@ -320,22 +322,15 @@ where
     /// Adds the rows of `log` whose customer is in `only` (the in-order path's general
     /// customers), naming rows in errors by their position in `log`. `may_be_in` is a
     /// cheap first test of a key's hash (with this builder's hasher): false only for keys
-    /// not in `only`.
+    /// not in `only`. The table is not pre-sized (few customers, and an estimate would
+    /// cost one more pass over the keys).
     pub(super) fn extend_only<D: PurchaseDate>(
         &mut self,
         log: TransactionColumns<'_, K, D>,
         only: &FastSet<K>,
         may_be_in: impl Fn(u64) -> bool,
     ) -> Result<()> {
-        let (customers, amounts) = (log.customers(), log.amounts());
-        let mut sink = BuilderSink {
-            builder: self,
-            customers,
-            amounts,
-            log_positions: true,
-            only: Some(only),
-        };
-        pipeline::run(&mut sink, customers, log.dates(), may_be_in)
+        self.extend_selected(log, true, Some(only), may_be_in)
     }
 
     /// The window a day falls in.
@@ -393,9 +388,10 @@ where
     pub(super) fn extend_filtered<D: PurchaseDate>(
         &mut self,
         log: TransactionColumns<'_, K, D>,
-        keep: impl Fn(u64) -> bool,
+        keep: impl Fn(u64) -> bool + Copy,
     ) -> Result<()> {
-        self.extend_selected(log, true, keep)
+        pipeline::presize(&mut self.calibration.map, log.customers(), keep);
+        self.extend_selected(log, true, None, keep)
     }
 
     /// [`finish`](Self::finish) that accepts an empty result (a partition may be empty).
@@ -461,8 +457,7 @@ where
             Ok(())
         })?;
         let hold_rows: u64 = holdout.map.values().map(|a| u64::from(a.rows)).sum();
-        report.customers_first_seen_in_holdout += (holdout.map.len() - met) as u64;
-        report.rows_of_excluded_customers += hold_rows - met_rows;
+        report.count_holdout_only((holdout.map.len(), hold_rows), (met, met_rows));
         report.customers = customers.len() as u64;
         Ok(Summaries {
             spec,

@@ -328,8 +328,7 @@ impl<K: Eq + Hash + Ord + Clone + Debug> Pass<'_, K> {
                 hold_rows += h.rows();
             }
         }
-        report.customers_first_seen_in_holdout += (hold_customers - met) as u64;
-        report.rows_of_excluded_customers += hold_rows - met_rows;
+        report.count_holdout_only((hold_customers, hold_rows), (met, met_rows));
         report.customers = customers.len() as u64;
         Ok(Summaries {
             spec,

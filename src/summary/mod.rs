@@ -150,6 +150,14 @@ pub struct SummaryReport {
 }
 
 impl SummaryReport {
+    /// Counts the holdout customers not met in the calibration window (lifetimes drops
+    /// them) and their rows: `(customers, rows)` of the whole holdout window less those of
+    /// the customers `met` there.
+    pub(crate) fn count_holdout_only(&mut self, holdout: (usize, u64), met: (usize, u64)) {
+        self.customers_first_seen_in_holdout += (holdout.0 - met.0) as u64;
+        self.rows_of_excluded_customers += holdout.1 - met.1;
+    }
+
     /// Adds another report's counts (of a disjoint part of the same log).
     pub(crate) fn add(&mut self, o: &SummaryReport) {
         self.rows += o.rows;
