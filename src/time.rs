@@ -65,6 +65,57 @@ pub(crate) fn date_of_day(day: i32) -> NaiveDate {
     NaiveDate::from_num_days_from_ce_opt(day).unwrap_or(NaiveDate::MIN)
 }
 
+/// [`date_of_day`] with memory: finishing a million summaries converts two days per
+/// customer, mostly from a span of a few thousand days, so each day's date is computed
+/// once (within a window of at most [`DayDates::MAX_SPAN`] days; others are converted
+/// each time).
+#[derive(Debug, Default)]
+pub(crate) struct DayDates {
+    /// The day of `dates[0]`.
+    first: i64,
+    dates: Vec<NaiveDate>,
+}
+
+impl DayDates {
+    /// The widest window of days kept (256 KiB of dates).
+    const MAX_SPAN: i64 = 1 << 16;
+
+    /// The date of day number `day`.
+    #[inline]
+    pub(crate) fn date(&mut self, day: i32) -> NaiveDate {
+        let at = usize::try_from(i64::from(day) - self.first).ok();
+        match at.and_then(|i| self.dates.get(i)) {
+            Some(&date) => date,
+            None => self.widen_to(day),
+        }
+    }
+
+    /// Widens the window to `day` (at least doubling it, so that days met one by one cost
+    /// amortised constant time), unless it would exceed [`Self::MAX_SPAN`].
+    #[cold]
+    fn widen_to(&mut self, day: i32) -> NaiveDate {
+        let day = i64::from(day);
+        let (first, len) = (self.first, self.dates.len() as i64);
+        let grow = len.max(1024);
+        let (from, to) = if len == 0 {
+            (day - grow / 2, day + grow / 2)
+        } else if day < first {
+            ((first - grow).min(day), first + len - 1)
+        } else {
+            (first, (first + len - 1 + grow).max(day))
+        };
+        let from = from.max(i64::from(i32::MIN));
+        let to = to.min(i64::from(i32::MAX));
+        if to - from >= Self::MAX_SPAN {
+            return date_of_day(i32::try_from(day).unwrap_or(i32::MIN));
+        }
+        let days = (from..=to).filter_map(|d| i32::try_from(d).ok());
+        self.dates = days.map(date_of_day).collect();
+        self.first = from;
+        self.date(i32::try_from(day).unwrap_or(i32::MIN))
+    }
+}
+
 /// The calendar bucket within which purchases collapse into one (lifetimes' `freq`).
 ///
 /// A period is `length` days long; periods are aligned to an anchor day. [`Period::DAY`]
@@ -251,9 +302,43 @@ impl Default for TimeUnit {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn day_dates_remember_what_date_of_day_gives() {
+        let mut dates = DayDates::default();
+        let ascending = 729_000..731_000;
+        let descending = (700_000..729_000).rev().step_by(7);
+        let far = [
+            i32::MIN,
+            -1,
+            0,
+            1,
+            i32::MAX,
+            3_652_059,
+            3_652_060,
+            800_000,
+            729_500,
+        ];
+        for day in ascending.chain(descending).chain(far) {
+            assert_eq!(dates.date(day), date_of_day(day), "day {day}");
+        }
+        // The window stays bounded.
+        assert!(dates.dates.len() as i64 <= DayDates::MAX_SPAN);
+    }
+
+    proptest! {
+        #[test]
+        fn day_dates_match_date_of_day(days in prop::collection::vec(prop_oneof![any::<i32>(), 700_000i32..800_000], 0..200)) {
+            let mut dates = DayDates::default();
+            for day in days {
+                prop_assert_eq!(dates.date(day), date_of_day(day));
+            }
+        }
     }
 
     #[test]

@@ -23,7 +23,7 @@ use super::table::{CustomerTable, Entry, TableValue};
 use super::{CustomerSummary, HoldoutSummary, Summaries, SummaryReport, SummarySpec};
 use crate::error::{Error, Result};
 use crate::summary::NegativeAmounts;
-use crate::time::{PurchaseDate, date_of_day};
+use crate::time::{DayDates, PurchaseDate};
 use crate::transaction::{Transaction, TransactionColumns};
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
@@ -423,6 +423,7 @@ where
         let mut customers = vec_prefaulted(calibration.map.len());
         // Holdout customers met in the calibration window, and their rows.
         let (mut met, mut met_rows) = (0usize, 0u64);
+        let mut maker = SummaryMaker::new(spec, summary_end_day);
         in_key_order(calibration.map, |key, acc| {
             let hold = holdout.map.get(&key);
             let hold_rows = hold.map_or(0, |h| u64::from(h.rows));
@@ -436,15 +437,7 @@ where
                 return Ok(());
             }
             let logged = logged_blocks(acc, &calibration.side, &cal_blocks);
-            let summary = summarise_one(
-                &spec,
-                summary_end_day,
-                key,
-                acc,
-                &calibration.side,
-                logged,
-                &mut report,
-            )?;
+            let summary = summarise_one(&mut maker, key, acc, &calibration.side, logged, &mut report)?;
             let summary = match holdout_duration {
                 Some(duration) => {
                     let logged = hold.and_then(|h| logged_blocks(h, &holdout.side, &hold_blocks));
@@ -621,14 +614,14 @@ fn mean(total: Decimal, n: u32) -> Option<Decimal> {
 
 /// A customer's calibration summary from their accumulator (which has a purchase).
 fn summarise_one<K: Debug>(
-    spec: &SummarySpec,
-    summary_end_day: i32,
+    maker: &mut SummaryMaker,
     customer: K,
     acc: &Accumulator,
     side: &Side,
     logged: Option<&[(i32, u64)]>,
     report: &mut SummaryReport,
 ) -> Result<CustomerSummary<K>> {
+    let spec = maker.spec;
     let period_of = |d: i32| spec.period.index(d);
     let overflow = || Error::Overflow {
         op: "netting returns into first-period spend",
@@ -657,7 +650,7 @@ fn summarise_one<K: Debug>(
         total,
         first_total,
     };
-    summary_from_totals(spec, summary_end_day, customer, &totals, report)
+    maker.summary(customer, &totals, report)
 }
 
 /// One customer's net totals in one window, returns netted in.
@@ -673,42 +666,59 @@ pub(super) struct Totals {
     pub(super) first_total: Decimal,
 }
 
-/// A customer's calibration summary from their totals (with at least one purchase
-/// period); counts a customer netting below zero in `report`.
-pub(super) fn summary_from_totals<K>(
-    spec: &SummarySpec,
+/// Builds customers' calibration summaries from their totals: the spec, its summary end as
+/// a day number, and the dates of the days met so far (see [`DayDates`]).
+pub(super) struct SummaryMaker {
+    pub(super) spec: SummarySpec,
     summary_end_day: i32,
-    customer: K,
-    t: &Totals,
-    report: &mut SummaryReport,
-) -> Result<CustomerSummary<K>> {
-    let frequency = t.purchase_periods.saturating_sub(1);
-    let repeat_total = difference(t.total, t.first_total)
-        .ok_or_else(|| overflow("netting returns into first-period spend"))?;
-    if t.first_total.is_sign_negative() && !t.first_total.is_zero()
-        || frequency > 0 && repeat_total.is_sign_negative() && !repeat_total.is_zero()
-    {
-        report.customers_netting_negative += 1;
+    dates: DayDates,
+}
+
+impl SummaryMaker {
+    pub(super) fn new(spec: SummarySpec, summary_end_day: i32) -> Self {
+        SummaryMaker {
+            spec,
+            summary_end_day,
+            dates: DayDates::default(),
+        }
     }
-    let monetary_value = if frequency == 0 {
-        Decimal::ZERO
-    } else {
-        mean(repeat_total, frequency).ok_or_else(|| overflow("mean repeat spend"))?
-    };
-    let mean_spend = mean(t.total, t.purchase_periods).ok_or_else(|| overflow("mean spend"))?;
-    Ok(CustomerSummary {
-        customer,
-        frequency,
-        recency: spec.periods_between(t.first_day, t.last_day),
-        age: spec.periods_between(t.first_day, summary_end_day),
-        monetary_value,
-        total_spend: t.total,
-        mean_spend,
-        first_purchase: date_of_day(t.first_day),
-        last_purchase: date_of_day(t.last_day),
-        rows: t.rows,
-        holdout: None,
-    })
+
+    /// A customer's calibration summary from their totals (with at least one purchase
+    /// period); counts a customer netting below zero in `report`.
+    pub(super) fn summary<K>(
+        &mut self,
+        customer: K,
+        t: &Totals,
+        report: &mut SummaryReport,
+    ) -> Result<CustomerSummary<K>> {
+        let frequency = t.purchase_periods.saturating_sub(1);
+        let repeat_total = difference(t.total, t.first_total)
+            .ok_or_else(|| overflow("netting returns into first-period spend"))?;
+        if t.first_total.is_sign_negative() && !t.first_total.is_zero()
+            || frequency > 0 && repeat_total.is_sign_negative() && !repeat_total.is_zero()
+        {
+            report.customers_netting_negative += 1;
+        }
+        let monetary_value = if frequency == 0 {
+            Decimal::ZERO
+        } else {
+            mean(repeat_total, frequency).ok_or_else(|| overflow("mean repeat spend"))?
+        };
+        let mean_spend = mean(t.total, t.purchase_periods).ok_or_else(|| overflow("mean spend"))?;
+        Ok(CustomerSummary {
+            customer,
+            frequency,
+            recency: self.spec.periods_between(t.first_day, t.last_day),
+            age: self.spec.periods_between(t.first_day, self.summary_end_day),
+            monetary_value,
+            total_spend: t.total,
+            mean_spend,
+            first_purchase: self.dates.date(t.first_day),
+            last_purchase: self.dates.date(t.last_day),
+            rows: t.rows,
+            holdout: None,
+        })
+    }
 }
 
 /// A customer's holdout summary from the holdout's purchase periods, net spend and rows.

@@ -29,7 +29,7 @@ use std::hash::Hash;
 
 use rust_decimal::Decimal;
 
-use super::builder::{Admission, RowCounts, holdout_from_totals, in_key_order, summary_from_totals};
+use super::builder::{Admission, RowCounts, SummaryMaker, holdout_from_totals, in_key_order};
 use super::compact::Compact;
 use super::hints::vec_prefaulted;
 use super::pipeline::{self, RowSink};
@@ -293,6 +293,7 @@ impl<K: Eq + Hash + Ord + Clone + Debug> Pass<'_, K> {
         let mut general = general.drain(..).peekable();
         // Holdout customers met in the calibration window, and their rows.
         let (mut met, mut met_rows) = (0usize, 0u64);
+        let mut maker = SummaryMaker::new(spec, summary_end_day);
         in_key_order(calibration, |key, c| {
             if c.is_general() || is_general(&key) {
                 return Ok(());
@@ -304,7 +305,7 @@ impl<K: Eq + Hash + Ord + Clone + Debug> Pass<'_, K> {
                 met += 1;
                 met_rows += hold_rows;
             }
-            let mut summary = summary_from_totals(&spec, summary_end_day, key, &c.totals(), &mut report)?;
+            let mut summary = maker.summary(key, &c.totals(), &mut report)?;
             if let Some(duration) = holdout_duration {
                 let h = match hold {
                     Some(h) => {
