@@ -16,6 +16,7 @@ use std::hash::Hash;
 use rust_decimal::Decimal;
 
 use super::accumulator::{Accumulator, Side};
+use super::exact::{Means, difference};
 use super::hints::{vec_prefaulted, vec_with_huge_pages};
 use super::in_order::FastSet;
 use super::pipeline::{self, RowSink};
@@ -441,7 +442,7 @@ where
             let summary = match holdout_duration {
                 Some(duration) => {
                     let logged = hold.and_then(|h| logged_blocks(h, &holdout.side, &hold_blocks));
-                    attach_holdout(&spec, summary, hold, &holdout.side, logged, duration)?
+                    attach_holdout(&mut maker, summary, hold, &holdout.side, logged, duration)?
                 }
                 None => summary,
             };
@@ -586,32 +587,6 @@ fn overflow(op: &'static str) -> Error {
     Error::Overflow { op }
 }
 
-/// `a − b`: in `i64` when both mantissas fit at one scale (the usual case; the same value
-/// and scale as `Decimal` subtraction), else by `Decimal` subtraction.
-fn difference(a: Decimal, b: Decimal) -> Option<Decimal> {
-    if a.scale() == b.scale() {
-        if let (Ok(x), Ok(y)) = (i64::try_from(a.mantissa()), i64::try_from(b.mantissa())) {
-            if let Some(d) = x.checked_sub(y) {
-                return Some(Decimal::new(d, a.scale()));
-            }
-        }
-    }
-    a.checked_sub(b)
-}
-
-/// `total / n` (n > 0), exactly when the mantissa divides (cheap), else by `Decimal`
-/// division (28 significant digits).
-fn mean(total: Decimal, n: u32) -> Option<Decimal> {
-    let n64 = i64::from(n);
-    // 64-bit arithmetic when the mantissa fits (the usual case): 128-bit division is slow.
-    if let Ok(m) = i64::try_from(total.mantissa()) {
-        if n64 != 0 && m % n64 == 0 {
-            return Some(Decimal::new(m / n64, total.scale()));
-        }
-    }
-    total.checked_div(Decimal::from(n))
-}
-
 /// A customer's calibration summary from their accumulator (which has a purchase).
 fn summarise_one<K: Debug>(
     maker: &mut SummaryMaker,
@@ -666,12 +641,14 @@ pub(super) struct Totals {
     pub(super) first_total: Decimal,
 }
 
-/// Builds customers' calibration summaries from their totals: the spec, its summary end as
-/// a day number, and the dates of the days met so far (see [`DayDates`]).
+/// Builds customers' summaries from their totals: the spec, its summary end as a day
+/// number, the dates of the days met so far (see [`DayDates`]) and the reciprocals of the
+/// counts means were taken over (see [`Means`]).
 pub(super) struct SummaryMaker {
     pub(super) spec: SummarySpec,
     summary_end_day: i32,
     dates: DayDates,
+    means: Means,
 }
 
 impl SummaryMaker {
@@ -680,6 +657,7 @@ impl SummaryMaker {
             spec,
             summary_end_day,
             dates: DayDates::default(),
+            means: Means::default(),
         }
     }
 
@@ -702,9 +680,14 @@ impl SummaryMaker {
         let monetary_value = if frequency == 0 {
             Decimal::ZERO
         } else {
-            mean(repeat_total, frequency).ok_or_else(|| overflow("mean repeat spend"))?
+            self.means
+                .mean(repeat_total, frequency)
+                .ok_or_else(|| overflow("mean repeat spend"))?
         };
-        let mean_spend = mean(t.total, t.purchase_periods).ok_or_else(|| overflow("mean spend"))?;
+        let mean_spend = self
+            .means
+            .mean(t.total, t.purchase_periods)
+            .ok_or_else(|| overflow("mean spend"))?;
         Ok(CustomerSummary {
             customer,
             frequency,
@@ -719,43 +702,48 @@ impl SummaryMaker {
             holdout: None,
         })
     }
-}
 
-/// A customer's holdout summary from the holdout's purchase periods, net spend and rows.
-pub(super) fn holdout_from_totals(
-    frequency: u32,
-    total: Decimal,
-    rows: u64,
-    duration: f64,
-) -> Result<HoldoutSummary> {
-    let monetary_value = if frequency == 0 {
-        Decimal::ZERO
-    } else {
-        mean(total, frequency).ok_or_else(|| overflow("mean holdout spend"))?
-    };
-    Ok(HoldoutSummary {
-        frequency,
-        monetary_value,
-        total_spend: total,
-        duration,
-        rows,
-    })
+    /// A customer's holdout summary from the holdout's purchase periods, net spend and
+    /// rows.
+    pub(super) fn holdout(
+        &mut self,
+        frequency: u32,
+        total: Decimal,
+        rows: u64,
+        duration: f64,
+    ) -> Result<HoldoutSummary> {
+        let monetary_value = if frequency == 0 {
+            Decimal::ZERO
+        } else {
+            self.means
+                .mean(total, frequency)
+                .ok_or_else(|| overflow("mean holdout spend"))?
+        };
+        Ok(HoldoutSummary {
+            frequency,
+            monetary_value,
+            total_spend: total,
+            duration,
+            rows,
+        })
+    }
 }
 
 fn attach_holdout<K>(
-    spec: &SummarySpec,
+    maker: &mut SummaryMaker,
     mut summary: CustomerSummary<K>,
     hold: Option<&Accumulator>,
     side: &Side,
     logged: Option<&[(i32, u64)]>,
     duration: f64,
 ) -> Result<CustomerSummary<K>> {
-    let period_of = |d: i32| spec.period.index(d);
+    let period = maker.spec.period;
+    let period_of = |d: i32| period.index(d);
     let h = match hold {
-        None => holdout_from_totals(0, Decimal::ZERO, 0, duration)?,
+        None => maker.holdout(0, Decimal::ZERO, 0, duration)?,
         Some(acc) => {
             let (total, _) = acc.money(side);
-            holdout_from_totals(
+            maker.holdout(
                 acc.period_count(logged, period_of),
                 total,
                 u64::from(acc.rows),

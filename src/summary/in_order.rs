@@ -29,7 +29,7 @@ use std::hash::Hash;
 
 use rust_decimal::Decimal;
 
-use super::builder::{Admission, RowCounts, SummaryMaker, holdout_from_totals, in_key_order};
+use super::builder::{Admission, RowCounts, SummaryMaker, in_key_order};
 use super::compact::Compact;
 use super::hints::vec_prefaulted;
 use super::pipeline::{self, RowSink};
@@ -310,9 +310,9 @@ impl<K: Eq + Hash + Ord + Clone + Debug> Pass<'_, K> {
                 let h = match hold {
                     Some(h) => {
                         let t = h.totals();
-                        holdout_from_totals(t.purchase_periods, t.total, t.rows, duration)?
+                        maker.holdout(t.purchase_periods, t.total, t.rows, duration)?
                     }
-                    None => holdout_from_totals(0, Decimal::ZERO, 0, duration)?,
+                    None => maker.holdout(0, Decimal::ZERO, 0, duration)?,
                 };
                 summary.holdout = Some(h);
             }

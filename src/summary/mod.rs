@@ -20,6 +20,7 @@ mod accumulator;
 mod builder;
 mod columns;
 mod compact;
+mod exact;
 mod hints;
 mod in_order;
 mod pipeline;
