@@ -279,13 +279,26 @@ impl<K: Eq + Hash, V: TableValue> CustomerTable<K, V> {
 /// distinct values.
 pub(crate) fn estimate_distinct(hashes: impl Iterator<Item = u64>) -> usize {
     const K_MIN: usize = 1024;
-    // The smallest distinct hashes seen, ascending; only a hash below the largest kept
-    // one (rare after the first few thousand rows) costs more than one comparison.
+    // The smallest distinct hashes seen, ascending. A hash at or above the largest kept
+    // one (most rows, once `K_MIN` customers are known) costs one comparison; one below it
+    // is most likely kept already (most rows of a log with few customers): a direct-mapped
+    // memory of kept hashes answers that without searching the list. (A hash it remembers
+    // that was dropped since is above the largest kept one: dropped hashes are the
+    // largest.)
+    const RECENT_BITS: u32 = 14;
+    let mut recent = vec![0u64; 1 << RECENT_BITS];
     let mut smallest: Vec<u64> = Vec::with_capacity(K_MIN + 1);
     let mut threshold = u64::MAX;
     for h in hashes {
         if h >= threshold && smallest.len() == K_MIN {
             continue;
+        }
+        let memory = recent.get_mut((h >> (64 - RECENT_BITS)) as usize);
+        if h != 0 && memory.as_deref() == Some(&h) {
+            continue;
+        }
+        if let Some(m) = memory {
+            *m = h;
         }
         if let Err(at) = smallest.binary_search(&h) {
             smallest.insert(at, h);
@@ -379,7 +392,34 @@ mod tests {
         }
     }
 
+    /// Hashes from a small pool (so rows repeat and the estimator's memory both hits and
+    /// collides: pool values share their top bits), in arbitrary order.
+    fn repeated_hashes() -> impl Strategy<Value = Vec<u64>> {
+        let pool = proptest::collection::vec(
+            prop_oneof![any::<u64>(), (0u64..8).prop_map(|x| x << 52 | x), Just(0)],
+            1..3000,
+        );
+        pool.prop_flat_map(|pool| {
+            let n = pool.len();
+            proptest::collection::vec(0..n, 0..6000)
+                .prop_map(move |picks| picks.iter().filter_map(|&i| pool.get(i).copied()).collect())
+        })
+    }
+
     proptest! {
+        /// The estimate depends on the set of distinct hashes only (not on repeats or
+        /// order), and is exact below 1024 of them.
+        #[test]
+        fn distinct_estimates_depend_on_the_distinct_hashes_only(hashes in repeated_hashes()) {
+            let set: std::collections::BTreeSet<u64> = hashes.iter().copied().collect();
+            let estimate = estimate_distinct(hashes.iter().copied());
+            prop_assert_eq!(estimate, estimate_distinct(set.iter().copied()));
+            prop_assert_eq!(estimate, estimate_distinct(set.iter().rev().copied()));
+            if set.len() < 1024 {
+                prop_assert_eq!(estimate, set.len());
+            }
+        }
+
         /// Inserts and lookups agree with `HashMap`.
         #[test]
         fn behaves_as_a_map(ops in proptest::collection::vec((0u16..300, any::<bool>()), 0..600)) {
