@@ -126,7 +126,7 @@ fn mean_of_mantissa(m: i64, scale: u32, n: &Reciprocal) -> Option<Decimal> {
         if p == 0 {
             break p;
         }
-        let power = 10u64.pow(p);
+        let power = POWERS_OF_TEN.get(p as usize).copied().unwrap_or(1);
         quotient *= u128::from(power);
         scale += p;
         // `r < n < 2³²` and `power <= 10⁹`: below 2⁶³.
@@ -156,13 +156,36 @@ fn mean_of_mantissa(m: i64, scale: u32, n: &Reciprocal) -> Option<Decimal> {
     Some(Decimal::from_parts(lo, mid, hi, m < 0, scale))
 }
 
+/// `10^p` for `p` in `0..=9`.
+const POWERS_OF_TEN: [u64; 10] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+];
+
 /// Decimal digits by which `quotient` (< 2⁹⁶) at `scale` can be scaled up: at most nine,
 /// at most to scale 28, and the result must stay below 2⁹⁶.
 #[inline]
 fn digits_that_fit(quotient: u128, scale: u32) -> u32 {
-    let mut p = 9.min(MAX_SCALE - scale);
+    let cap = 9.min(MAX_SCALE - scale);
+    // Below 2⁹⁶ / 10⁹ (all but the last steps) the cap fits.
+    if quotient < MANTISSA_LIMIT / 1_000_000_000 {
+        return cap;
+    }
+    let mut p = cap;
     // `quotient · 10⁹ < 2¹²⁶`: no overflow.
-    while p > 0 && quotient * u128::from(10u64.pow(p)) >= MANTISSA_LIMIT {
+    while p > 0
+        && POWERS_OF_TEN
+            .get(p as usize)
+            .is_some_and(|&power| quotient * u128::from(power) >= MANTISSA_LIMIT)
+    {
         p -= 1;
     }
     p
