@@ -293,11 +293,11 @@ where
     ///
     /// As [`push`](Self::push), at the first failing row.
     pub fn extend_columns<D: PurchaseDate>(&mut self, log: TransactionColumns<'_, K, D>) -> Result<()> {
-        pipeline::presize(&mut self.calibration.map, log.customers(), |_| true);
-        self.extend_selected(log, false, None, |_| true)
+        pipeline::presize(&mut self.calibration.map, log.customers(), |_, _| true);
+        self.extend_selected(log, false, None, |_, _| true)
     }
 
-    /// Adds the rows of `log` whose key hash `keep` accepts and, if `only` is given, whose
+    /// Adds the rows of `log` whose key (and its hash) `keep` accepts and, if `only` is given, whose
     /// customer is in it, in order (through the prefetch pipeline, see `pipeline.rs`).
     /// Errors name a row by its position in `log` if `log_positions`, else among the rows
     /// this builder has seen.
@@ -307,7 +307,7 @@ where
         log: TransactionColumns<'_, K, D>,
         log_positions: bool,
         only: Option<&FastSet<K>>,
-        keep: impl Fn(u64) -> bool,
+        keep: impl Fn(&K, u64) -> bool,
     ) -> Result<()> {
         let (customers, amounts) = (log.customers(), log.amounts());
         let mut sink = BuilderSink {
@@ -331,7 +331,7 @@ where
         only: &FastSet<K>,
         may_be_in: impl Fn(u64) -> bool,
     ) -> Result<()> {
-        self.extend_selected(log, true, Some(only), may_be_in)
+        self.extend_selected(log, true, Some(only), |_, hash| may_be_in(hash))
     }
 
     /// The window a day falls in.
@@ -384,12 +384,12 @@ where
         self.finish_part()?.with_customers()
     }
 
-    /// Adds the rows of `log` whose key hash `keep` accepts, naming rows in errors by their
+    /// Adds the rows of `log` whose key (and its hash) `keep` accepts, naming rows in errors by their
     /// position in `log` (the parallel path's partitions, the in-order path's fallback).
     pub(super) fn extend_filtered<D: PurchaseDate>(
         &mut self,
         log: TransactionColumns<'_, K, D>,
-        keep: impl Fn(u64) -> bool + Copy,
+        keep: impl Fn(&K, u64) -> bool + Copy,
     ) -> Result<()> {
         pipeline::presize(&mut self.calibration.map, log.customers(), keep);
         self.extend_selected(log, true, None, keep)

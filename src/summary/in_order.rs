@@ -55,14 +55,14 @@ const BLOCK_ROWS: u32 = 1 << 16;
 /// customers (their rows are read twice, and the general path is the slower one).
 const GIVE_UP_MIN_ROWS: u64 = 1 << 16;
 
-/// Summarises the rows of `log` whose key hash (with `hasher`) `keep` accepts, as a fresh
+/// Summarises the rows of `log` whose key (and its hash with `hasher`) `keep` accepts, as a fresh
 /// [`SummaryBuilder`] hashing with `hasher` would (its `finish_part`: no customer is no
 /// error here). `spec` must be valid.
 pub(super) fn summarise<K, D>(
     spec: SummarySpec,
     log: TransactionColumns<'_, K, D>,
     hasher: foldhash::fast::RandomState,
-    keep: impl Fn(u64) -> bool + Copy,
+    keep: impl Fn(&K, u64) -> bool + Copy,
 ) -> Result<Summaries<K>>
 where
     K: Eq + Hash + Ord + Clone + Debug,
@@ -384,7 +384,7 @@ mod tests {
         let amounts: Vec<Decimal> = rows.iter().map(|r| r.2.parse().unwrap_or_default()).collect();
         let log = TransactionColumns::new(&customers, &dates, &amounts).unwrap_or_else(|e| panic!("{e}"));
         let mut pass = Pass::new(spec, log, foldhash::fast::RandomState::default());
-        assert!(pipeline::run(&mut pass, log.customers(), log.dates(), |_| true).is_ok());
+        assert!(pipeline::run(&mut pass, log.customers(), log.dates(), |_, _| true).is_ok());
         pass.general
     }
 
@@ -436,7 +436,7 @@ mod tests {
         let log = TransactionColumns::new(&customers, &dates, &amounts).unwrap_or_else(|e| panic!("{e}"));
         let spec = SummarySpec::new(d0 + chrono::Duration::days(400));
         let mut pass = Pass::new(spec, log, foldhash::fast::RandomState::default());
-        pipeline::run(&mut pass, log.customers(), log.dates(), |_| true).is_err()
+        pipeline::run(&mut pass, log.customers(), log.dates(), |_, _| true).is_err()
     }
 
     /// 300,000 rows of 100,000 customers over 365 days, in date order.

@@ -290,15 +290,16 @@ where
     D: PurchaseDate,
 {
     spec.validate()?;
-    in_order::summarise(spec, log, foldhash::fast::RandomState::default(), |_| true)?.with_customers()
+    in_order::summarise(spec, log, foldhash::fast::RandomState::default(), |_, _| true)?.with_customers()
 }
 
 /// Summarises a columnar log on all rayon threads (feature `parallel`).
 ///
-/// Customers are split into one hash partition per thread; every thread reads the whole
-/// log and summarises its own customers (by [`summarise_columns`]' route: compact totals
-/// for customers in date order), so no accumulator is shared or merged, and the
-/// partitions' sorted outputs are interleaved by key. The result is identical to
+/// Customers are split into one range of keys per thread (cut at quantiles of a sample of
+/// the rows, so each range holds about as many rows); every thread reads the whole log and
+/// summarises its own customers (by [`summarise_columns`]' route: compact totals for
+/// customers in date order), so no accumulator is shared or merged, and the ranges'
+/// sorted outputs are joined end to end. The result is identical to
 /// [`summarise_columns`], including the row positions in errors (when several rows fail,
 /// which one is reported may differ).
 ///
@@ -333,27 +334,28 @@ where
 {
     use rayon::prelude::*;
     spec.validate()?;
-    let parts = rayon::current_num_threads().max(1) as u64;
+    let splitters = key_splitters(log.customers(), rayon::current_num_threads().max(1));
     let hasher = foldhash::fast::RandomState::default();
-    let results: Vec<Result<Summaries<K>>> = (0..parts)
+    let results: Vec<Result<Summaries<K>>> = (0..=splitters.len())
         .into_par_iter()
         .map(|part| {
-            // Multiply-shift of the low 32 bits, not `hash % parts`: every thread tests
-            // every row, and a 64-bit division per row cost more than the rest of a
-            // rejected row.
-            let mine = move |hash: u64| ((hash & 0xFFFF_FFFF) * parts) >> 32 == part;
+            // Part `i` holds the keys from splitter `i − 1` (inclusive) to splitter `i`.
+            let mine = |key: &K, _hash: u64| splitters.partition_point(|s| s <= key) == part;
             in_order::summarise(spec, log, hasher.clone(), mine)
         })
         .collect();
-    let mut partitions = Vec::with_capacity(results.len());
-    for r in results {
-        partitions.push(r?);
-    }
     let mut report = SummaryReport::default();
-    for p in &partitions {
-        report.add(&p.report);
+    let mut customers: Vec<CustomerSummary<K>> = Vec::new();
+    for r in results {
+        let mut part = r?;
+        report.add(&part.report);
+        // The parts are ranges of keys in order: joined end to end, they stay sorted.
+        if customers.is_empty() {
+            customers = part.customers;
+        } else {
+            customers.append(&mut part.customers);
+        }
     }
-    let customers = merge_sorted(partitions.into_iter().map(|p| p.customers).collect());
     Summaries {
         spec,
         customers,
@@ -362,23 +364,51 @@ where
     .with_customers()
 }
 
-/// Interleaves vectors sorted by customer key into one sorted vector.
+/// Keys that cut a log into `parts` ranges of about equal rows: quantiles of the keys of
+/// up to 4,096 rows spread evenly over the log (sorted, deduplicated; fewer for a log of
+/// few keys, none for one part). Range `i` runs from key `i − 1` (inclusive) to key `i`.
 #[cfg(feature = "parallel")]
-fn merge_sorted<K: Ord>(parts: Vec<Vec<CustomerSummary<K>>>) -> Vec<CustomerSummary<K>> {
-    let mut out = hints::vec_prefaulted(parts.iter().map(Vec::len).sum());
-    let mut iters: Vec<_> = parts.into_iter().map(Vec::into_iter).collect();
-    // Each summary is moved once, from its partition to `out`; the heads are compared in
-    // place (`as_slice`), not taken out first.
-    while let Some(i) = iters
-        .iter()
-        .enumerate()
-        .filter_map(|(i, it)| it.as_slice().first().map(|head| (i, &head.customer)))
-        .min_by(|a, b| a.1.cmp(b.1))
-        .map(|(i, _)| i)
-    {
-        if let Some(s) = iters.get_mut(i).and_then(Iterator::next) {
-            out.push(s);
+fn key_splitters<K: Ord + Clone>(customers: &[K], parts: usize) -> Vec<K> {
+    const SAMPLE: usize = 4096;
+    if parts <= 1 || customers.is_empty() {
+        return Vec::new();
+    }
+    let step = customers.len().div_ceil(SAMPLE);
+    let mut sample: Vec<&K> = customers.iter().step_by(step).collect();
+    sample.sort_unstable();
+    let mut splitters: Vec<K> = (1..parts)
+        .filter_map(|i| sample.get(i * sample.len() / parts).map(|&k| k.clone()))
+        .collect();
+    splitters.dedup();
+    splitters
+}
+
+#[cfg(all(test, feature = "parallel"))]
+mod tests {
+    use super::key_splitters;
+
+    #[test]
+    fn splitters_cut_the_rows_into_ranges_of_about_equal_rows() {
+        let keys: Vec<u64> = (0..100_000u64).map(|i| (i * 7919) % 1000).collect();
+        let s = key_splitters(&keys, 4);
+        assert_eq!(s.len(), 3);
+        assert!(s.windows(2).all(|w| w[0] < w[1]));
+        for part in 0..=s.len() {
+            let rows = keys
+                .iter()
+                .filter(|k| s.partition_point(|x| x <= *k) == part)
+                .count();
+            assert!((20_000..30_000).contains(&rows), "part {part}: {rows} rows");
         }
     }
-    out
+
+    #[test]
+    fn splitters_of_one_part_few_keys_or_no_rows() {
+        assert!(key_splitters(&[1u8, 2, 3], 1).is_empty());
+        assert!(key_splitters::<u8>(&[], 4).is_empty());
+        // One key: at most one splitter; the rows all fall in one range.
+        assert!(key_splitters(&[7u8; 1000], 8).len() <= 1);
+        let s = key_splitters(&["b".to_string(), "a".to_string(), "c".to_string()], 2);
+        assert_eq!(s, vec!["b".to_string()]);
+    }
 }

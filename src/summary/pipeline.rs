@@ -37,21 +37,24 @@ pub(super) trait RowSink<K> {
 
 /// Sizes a still empty `table` for the customers of a large log: a fresh table would
 /// double many times, rehashing everything each time. Sized once for an estimate of the
-/// distinct keys the filter `keep` accepts (a cheap pass over the keys; memory still
-/// follows customers, not rows).
+/// distinct keys the filter `keep` (given a key and its hash) accepts (a cheap pass over
+/// the keys; memory still follows customers, not rows).
 pub(super) fn presize<K: Eq + std::hash::Hash, V: TableValue>(
     table: &mut CustomerTable<K, V>,
     customers: &[K],
-    keep: impl Fn(u64) -> bool,
+    keep: impl Fn(&K, u64) -> bool,
 ) {
     if table.len() == 0 && customers.len() >= PRESIZE_MIN_ROWS {
-        let hashes = customers.iter().map(|c| table.hash(c)).filter(|&h| keep(h));
+        let hashes = customers.iter().filter_map(|c| {
+            let h = table.hash(c);
+            keep(c, h).then_some(h)
+        });
         let estimate = estimate_distinct(hashes);
         table.reserve(estimate + estimate / 16);
     }
 }
 
-/// Feeds the rows of `customers`/`dates` whose key hash `keep` accepts, in order, to
+/// Feeds the rows of `customers`/`dates` whose key (and its hash) `keep` accepts, in order, to
 /// `sink` (hashing with `hashing`'s hasher, shared by both windows), prefetching once
 /// `hashing` holds enough customers to outgrow the cache.
 #[inline]
@@ -59,7 +62,7 @@ pub(super) fn run<K, D, S>(
     sink: &mut S,
     customers: &[K],
     dates: &[D],
-    keep: impl Fn(u64) -> bool,
+    keep: impl Fn(&K, u64) -> bool,
 ) -> Result<(), S::Stop>
 where
     K: Eq + std::hash::Hash,
@@ -81,7 +84,7 @@ where
             exhausted = true;
             for (j, (c, d)) in rows.by_ref() {
                 let hash = hashing.hash(c);
-                if keep(hash) {
+                if keep(c, hash) {
                     let day = d.day_number();
                     if prefetching {
                         sink.table_for(day).prefetch_ctrl(hash);
