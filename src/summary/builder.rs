@@ -677,17 +677,8 @@ impl SummaryMaker {
         {
             report.customers_netting_negative += 1;
         }
-        let monetary_value = if frequency == 0 {
-            Decimal::ZERO
-        } else {
-            self.means
-                .mean(repeat_total, frequency)
-                .ok_or_else(|| overflow("mean repeat spend"))?
-        };
-        let mean_spend = self
-            .means
-            .mean(t.total, t.purchase_periods)
-            .ok_or_else(|| overflow("mean spend"))?;
+        let monetary_value = self.mean_or_zero(repeat_total, frequency, "mean repeat spend")?;
+        let mean_spend = self.mean_or_zero(t.total, t.purchase_periods, "mean spend")?;
         Ok(CustomerSummary {
             customer,
             frequency,
@@ -703,6 +694,15 @@ impl SummaryMaker {
         })
     }
 
+    /// `total / n` (exact, see [`Means`]), zero for `n = 0`; `op` names the mean in an
+    /// overflow error.
+    fn mean_or_zero(&mut self, total: Decimal, n: u32, op: &'static str) -> Result<Decimal> {
+        if n == 0 {
+            return Ok(Decimal::ZERO);
+        }
+        self.means.mean(total, n).ok_or_else(|| overflow(op))
+    }
+
     /// A customer's holdout summary from the holdout's purchase periods, net spend and
     /// rows.
     pub(super) fn holdout(
@@ -712,13 +712,7 @@ impl SummaryMaker {
         rows: u64,
         duration: f64,
     ) -> Result<HoldoutSummary> {
-        let monetary_value = if frequency == 0 {
-            Decimal::ZERO
-        } else {
-            self.means
-                .mean(total, frequency)
-                .ok_or_else(|| overflow("mean holdout spend"))?
-        };
+        let monetary_value = self.mean_or_zero(total, frequency, "mean holdout spend")?;
         Ok(HoldoutSummary {
             frequency,
             monetary_value,
