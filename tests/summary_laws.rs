@@ -248,7 +248,7 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
-    /// The hash-partitioned parallel path gives exactly the sequential result.
+    /// The parallel path (one range of keys per thread) gives exactly the sequential result.
     #[test]
     fn parallel_equals_sequential(spec in spec_strategy(), rows in log_strategy()) {
         let (customers, dates, amounts) = columns_of(&rows);

@@ -159,8 +159,8 @@ where
         Self::with_hasher(spec, foldhash::fast::RandomState::default())
     }
 
-    /// An empty builder whose tables hash with `hasher` (the partitions of the parallel
-    /// path share one, so a row's hash also picks its partition).
+    /// An empty builder whose tables hash with `hasher` (the in-order route's pass and its
+    /// builder for general customers share one, so a key's hash is computed alike).
     pub(crate) fn with_hasher(spec: SummarySpec, hasher: foldhash::fast::RandomState) -> Result<Self> {
         spec.validate()?;
         Ok(SummaryBuilder {

@@ -8,7 +8,9 @@
 //! quotient up by as many digits as fit (nine at most) until the remainder vanishes or no
 //! digit fits, round half to even, strip trailing zeros by the same steps — but divides by
 //! multiplying with the count's reciprocal, computed once per count. The tests compare it
-//! with `Decimal::checked_div` bit for bit on millions of quotients, limits included.
+//! with `Decimal::checked_div` bit for bit on 300,000 random quotients, every scale with
+//! limit totals and counts, and proptests (a review ran 180 million more, and every count
+//! below 2³² against its hardest numerators: no difference).
 
 use rust_decimal::Decimal;
 

@@ -319,9 +319,8 @@ pub(crate) fn estimate_distinct(hashes: impl Iterator<Item = u64>) -> usize {
     }
 }
 
-/// The control byte of a used slot: the high bit and 7 bits of the hash that neither the
-/// home slot (high bits) nor the parallel path's partition (bits 24..32 for up to 256
-/// threads) uses.
+/// The control byte of a used slot: the high bit and 7 bits of the hash (bits 16..23)
+/// that the home slot (the high bits) does not use.
 #[inline]
 fn tag(hash: u64) -> u8 {
     0x80 | ((hash >> 16) as u8 & 0x7F)
