@@ -262,7 +262,7 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
-    /// The columnar path (batched, prefetching) gives exactly the record-by-record result,
+    /// The columnar path (pipelined, prefetching) gives exactly the record-by-record result,
     /// errors included.
     #[test]
     fn columns_equal_records(spec in spec_strategy(), rows in log_strategy()) {
