@@ -105,6 +105,31 @@ pub enum Error {
         reason: String,
     },
 
+    /// The data cannot identify a model's parameters (nobody repeats a purchase, fewer
+    /// distinct rows than parameters, a likelihood that is not finite anywhere it was
+    /// tried): no fit is returned rather than one at its start values.
+    #[error("{model} cannot be fitted to these data: {reason}")]
+    NotIdentifiable {
+        /// The model (`"BG/NBD"`, `"Gamma-Gamma"`, …).
+        model: &'static str,
+        /// Why the data do not pin its parameters down.
+        reason: String,
+    },
+
+    /// Two time units that must agree do not (a model fitted in one unit asked to work
+    /// in another where no exact conversion applies).
+    #[error("time units differ: {what} is in units of {expected_days} days, {given_what} in units of {given_days} days")]
+    UnitMismatch {
+        /// What carries the first unit (e.g. "the model").
+        what: &'static str,
+        /// Its unit, in days.
+        expected_days: f64,
+        /// What carries the second unit (e.g. "the argument `unit`").
+        given_what: &'static str,
+        /// Its unit, in days.
+        given_days: f64,
+    },
+
     /// Reading input failed.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),

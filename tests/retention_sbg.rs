@@ -352,11 +352,14 @@ fn fit_json_round_trips_and_reads_reports_without_standard_errors() {
         serde_json::from_str::<customer_value::retention::SbgFit>(&s).unwrap(),
         fit
     );
-    // A report stored before standard errors existed still reads, with None.
-    let old = r#"{"model":{"alpha":0.7041,"beta":1.182},"log_likelihood":-1680.265,"iterations":80}"#;
+    // A report without standard errors still reads, with None.
+    let old = r#"{"model":{"model":"sbg","format":1,"unit_days":null,"params":{"alpha":0.7041,"beta":1.182}},"log_likelihood":-1680.265,"iterations":80}"#;
     let old: customer_value::retention::SbgFit = serde_json::from_str(old).unwrap();
     assert_eq!(old.standard_errors, None);
     assert_eq!(old.covariance, None);
+    // The untagged parameters of 0.1 do not say which model they are: refused.
+    let untagged = r#"{"model":{"alpha":0.7041,"beta":1.182},"log_likelihood":-1680.265,"iterations":80}"#;
+    assert!(serde_json::from_str::<customer_value::retention::SbgFit>(untagged).is_err());
 }
 
 proptest! {

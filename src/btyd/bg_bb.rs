@@ -45,7 +45,7 @@
 //! # Ok::<(), customer_value::Error>(())
 //! ```
 
-use super::fit::{FitOptions, FitReport, Likelihood, fit};
+use super::fit::{FitOptions, FitReport, Likelihood, Limit, fit};
 use super::params::positive_parameters;
 use crate::error::{Error, Result};
 
@@ -71,7 +71,7 @@ positive_parameters! {
     /// assert!((m.probability_alive_next(6, 6, 6)? - 0.93).abs() < 0.005);
     /// # Ok::<(), customer_value::Error>(())
     /// ```
-    model BgBb, serde form BgBbParams = "BgBbParams", "BG/BB";
+    model BgBb, serde form BgBbParams = "BgBbParams", "BG/BB", tag "bgbb";
     /// Transaction beta `α`.
     alpha: "α",
     /// Transaction beta `β`.
@@ -311,6 +311,15 @@ impl BgBbLikelihood<'_> {
 }
 
 impl Likelihood for BgBbLikelihood<'_> {
+    fn limiting_model(moves: &[(usize, Limit)]) -> Option<&'static str> {
+        match moves {
+            [(0, Limit::Infinity), (1, Limit::Infinity)] => Some("one transaction probability for all (p = alpha / (alpha + beta))"),
+            [(2, Limit::Infinity), (3, Limit::Infinity)] => Some("one dropout probability for all (theta = gamma / (gamma + delta))"),
+            [(3, Limit::Infinity)] | [(2, Limit::Zero)] => Some("no dropout: the beta-binomial model"),
+            _ => None,
+        }
+    }
+
     const NAMES: &'static [&'static str] = &BgBb::PARAMETER_NAMES;
     const HESSIAN_STEP: f64 = 1e-3;
 

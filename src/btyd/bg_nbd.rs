@@ -6,9 +6,10 @@
 //! likelihood and its gradient, the fit and the predictions.
 
 use super::data::{WeightedSummaries, check_horizon, check_summary};
-use super::fit::{FitOptions, FitReport, Likelihood, fit_with_fallback};
-use super::params::positive_parameters;
+use super::fit::{FitOptions, FitReport, Likelihood, Limit, fit_with_fallback};
+use super::params::{positive_parameters, rescalable_unit};
 use super::{TransactionModel, logistic_of_neg};
+use crate::time::TimeUnit;
 use crate::error::{Error, Result};
 use crate::special::{digamma, integrate_unit, ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
 
@@ -28,7 +29,7 @@ positive_parameters! {
     /// assert!((e - 1.226).abs() < 1e-3);
     /// # Ok::<(), customer_value::Error>(())
     /// ```
-    model BgNbd, serde form BgNbdParams = "BgNbdParams", "BG/NBD";
+    model BgNbd, serde form BgNbdParams = "BgNbdParams", "BG/NBD", tag "bgnbd";
     /// Shape of the purchase-rate gamma.
     r: "r",
     /// Rate (scale in time units) of the purchase-rate gamma.
@@ -38,6 +39,8 @@ positive_parameters! {
     /// Dropout beta `b`.
     b: "b",
 }
+
+rescalable_unit!(BgNbd; rates alpha; all r, alpha, a, b);
 
 impl BgNbd {
     /// Fits by maximum likelihood.
@@ -66,6 +69,7 @@ impl BgNbd {
     /// # Ok::<(), customer_value::Error>(())
     /// ```
     pub fn fit(data: &WeightedSummaries, options: &FitOptions) -> Result<FitReport<BgNbd>> {
+        data.check_identifiable("BG/NBD", BgNbd::PARAMETER_NAMES.len())?;
         let lik = BgNbdLikelihood { data };
         let alpha0 = data.pooled_alpha_start();
         let n = data.len();
@@ -75,7 +79,7 @@ impl BgNbd {
             &[0.5, alpha0, 0.5, 2.0],
             options,
             n,
-            BgNbd::from_values,
+            |v| BgNbd::from_values(v).map(|m| m.with_optional_unit(data.unit())),
         )
     }
 
@@ -106,7 +110,7 @@ impl BgNbd {
     /// ```
     pub fn probability_of_purchases(&self, t: f64, n: u32) -> Result<f64> {
         check_horizon(t)?;
-        let BgNbd { r, alpha, a, b } = *self;
+        let BgNbd { r, alpha, a, b, .. } = *self;
         let nf = f64::from(n);
         if t == 0.0 {
             return Ok(if n == 0 { 1.0 } else { 0.0 });
@@ -150,7 +154,7 @@ impl BgNbd {
     }
 
     fn expected_by_quadrature(&self, t: f64, x: f64, age: f64) -> Result<f64> {
-        let BgNbd { r, alpha, a, b } = *self;
+        let BgNbd { r, alpha, a, b, .. } = *self;
         let (rx, big_a, bx) = (r + x, alpha + age, b + x);
         let ln_beta_ab = ln_beta(a, bx);
         // g(p) = (1 − (A/(A+pt))^R)/p, finite at both ends. Where the Beta(a, b+x) density
@@ -193,7 +197,7 @@ impl BgNbd {
     /// `z > 0.9`, or where the series loses more than three digits to cancellation.
     fn expected_if_alive_series(&self, times: &[f64], x: f64, age: f64) -> Option<Vec<f64>> {
         const GAP: f64 = 1e-4;
-        let BgNbd { r, alpha, a, b } = *self;
+        let BgNbd { r, alpha, a, b, .. } = *self;
         let c = a + b + x - 1.0;
         if (a - 1.0).abs() < GAP || c.abs() < GAP {
             return None;
@@ -262,7 +266,7 @@ impl BgNbd {
     }
 
     fn expected_closed_form(&self, t: f64, x: f64, age: f64) -> Result<f64> {
-        let BgNbd { r, alpha, a, b } = *self;
+        let BgNbd { r, alpha, a, b, .. } = *self;
         let c = a + b + x - 1.0;
         let f = ln_hyp2f1(r + x, b + x, c, t / (alpha + age + t))?;
         let ln_term = (r + x) * ((alpha + age) / (alpha + age + t)).ln() + f.ln;
@@ -288,7 +292,7 @@ impl BgNbd {
     /// and Pfaff's transformation; all parameters positive, so the series has no
     /// cancellation). `b'` is `b + x` for BG/NBD and `b + x + 1` for MBG/NBD.
     pub(super) fn survival_if_alive(&self, t: f64, x: f64, age: f64) -> Result<f64> {
-        let BgNbd { r, alpha, a, b } = *self;
+        let BgNbd { r, alpha, a, b, .. } = *self;
         let (rx, big_a, bx) = (r + x, alpha + age, b + x);
         let f = ln_hyp2f1(rx, bx, a + bx, t / (big_a + t))?;
         Ok((f.ln - rx * (t / big_a).ln_1p()).exp().clamp(0.0, 1.0))
@@ -298,7 +302,7 @@ impl BgNbd {
         if x == 0.0 {
             return f64::NEG_INFINITY;
         }
-        let BgNbd { r, alpha, a, b } = *self;
+        let BgNbd { r, alpha, a, b, .. } = *self;
         a.ln() - (b + x - 1.0).ln() + (r + x) * ((alpha + age).ln() - (alpha + t_x).ln())
     }
 }
@@ -321,6 +325,10 @@ impl TransactionModel for BgNbd {
 
     fn parameters(&self) -> Vec<(&'static str, f64)> {
         self.parameter_values()
+    }
+
+    fn unit(&self) -> Option<TimeUnit> {
+        self.unit
     }
 
     /// FHL05 eq. 9.
@@ -391,6 +399,15 @@ struct BgNbdLikelihood<'a> {
 }
 
 impl Likelihood for BgNbdLikelihood<'_> {
+    fn limiting_model(moves: &[(usize, Limit)]) -> Option<&'static str> {
+        match moves {
+            [(0, Limit::Infinity), (1, Limit::Infinity)] => Some("Poisson purchasing at one rate for all (lambda = r / alpha)"),
+            [(2, Limit::Infinity), (3, Limit::Infinity)] => Some("one dropout probability for all (p = a / (a + b))"),
+            [(3, Limit::Infinity)] | [(2, Limit::Zero)] => Some("no dropout: the NBD model"),
+            _ => None,
+        }
+    }
+
     const NAMES: &'static [&'static str] = &BgNbd::PARAMETER_NAMES;
 
     fn total_weight(&self) -> f64 {

@@ -131,7 +131,13 @@ impl Margin<'_> {
     }
 }
 
-/// Horizon, step and discounting of a CLV computation, in the model's time unit.
+/// Horizon, step and discounting of a CLV computation, in a stated time unit.
+///
+/// The customers' summaries are always in the model's unit. When the model carries a unit
+/// ([`TransactionModel::unit`], set by every fit) and the spec's differs, [`clv`] and
+/// [`clv_batch`] first convert the horizon and step exactly into the model's unit
+/// ([`in_unit`](Self::in_unit)): a daily model asked for 52 weeks values 364 days. A model
+/// without a unit takes the spec's times as they are.
 ///
 /// Expected purchases are taken per step, `E(t_i) − E(t_{i−1})` with `t_i = i·step`, and
 /// each step's margin is discounted at its end (as lifetimes' `customer_lifetime_value`
@@ -152,7 +158,8 @@ impl Margin<'_> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClvSpec {
-    /// The unit the transaction model's times are in.
+    /// The unit of `horizon` and `step` (and of the model's times, for a model without
+    /// a unit of its own).
     pub unit: TimeUnit,
     /// Horizon in that unit.
     pub horizon: f64,
@@ -197,6 +204,53 @@ impl ClvSpec {
         Ok(self)
     }
 
+    /// The same spec with horizon and step expressed in `unit` (the same spans of days;
+    /// the discounting is unchanged, as the rate carries its own period).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if the converted horizon or step is not finite.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// use customer_value::btyd::{ClvSpec, DiscountRate};
+    ///
+    /// let weeks = ClvSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::zero())?;
+    /// let days = weeks.in_unit(TimeUnit::DAY)?;
+    /// assert_eq!((days.horizon, days.step, days.steps()), (364.0, 7.0, 52));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn in_unit(&self, unit: TimeUnit) -> Result<Self> {
+        if unit == self.unit {
+            return Ok(*self);
+        }
+        let factor = self.unit.days() / unit.days();
+        let (horizon, step) = (self.horizon * factor, self.step * factor);
+        if !(horizon.is_finite() && step.is_finite() && step > 0.0) {
+            return Err(Error::param(
+                "unit",
+                unit.days(),
+                "the horizon or step is not finite in this unit",
+            ));
+        }
+        Ok(ClvSpec {
+            unit,
+            horizon,
+            step,
+            discount: self.discount,
+        })
+    }
+
+    /// The spec in `model`'s unit when it has one (see the type's docs).
+    fn for_model(&self, model: &dyn TransactionModel) -> Result<Self> {
+        match model.unit() {
+            Some(unit) => self.in_unit(unit),
+            None => Ok(*self),
+        }
+    }
+
     /// Number of steps (the last may be shorter).
     #[must_use]
     pub fn steps(&self) -> usize {
@@ -206,10 +260,20 @@ impl ClvSpec {
         (if (n - r).abs() < 1e-9 { r } else { n.ceil() }) as usize
     }
 
+    /// The most steps a spec may have (each step is a point of every customer's curve).
+    pub const MAX_STEPS: usize = 1_000_000;
+
     /// Step end times `t_1 … t_n` (the last is the horizon).
-    fn times(&self) -> Vec<f64> {
+    fn times(&self) -> Result<Vec<f64>> {
         let n = self.steps();
-        (1..=n)
+        if n > Self::MAX_STEPS {
+            return Err(Error::param(
+                "horizon",
+                self.horizon,
+                "gives more than ClvSpec::MAX_STEPS (1e6) steps: use a longer step (with_step)",
+            ));
+        }
+        Ok((1..=n)
             .map(|i| {
                 if i == n {
                     self.horizon
@@ -217,7 +281,7 @@ impl ClvSpec {
                     i as f64 * self.step
                 }
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -253,8 +317,9 @@ pub fn clv(
     mean_spend: f64,
 ) -> Result<f64> {
     check_summary(frequency, recency, age)?;
+    let spec = &spec.for_model(model)?;
     let per = margin.per_purchase(frequency, mean_spend)?;
-    Ok(per * discounted_purchases(model, spec, &spec.times(), frequency, recency, age)?)
+    Ok(per * discounted_purchases(model, spec, &spec.times()?, frequency, recency, age)?)
 }
 
 /// `Σᵢ (E(tᵢ) − E(tᵢ₋₁)) · discount(tᵢ)`: the margin-free part of CLV.
@@ -301,7 +366,8 @@ pub fn clv_batch(
             right_len: mean_spend.len(),
         });
     }
-    let times = spec.times();
+    let spec = &spec.for_model(model)?;
+    let times = spec.times()?;
     if let Some(v) = factored_clv_batch(model, margin, spec, &times, rows, mean_spend) {
         return v;
     }

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::summary::SummaryColumns;
+use crate::time::TimeUnit;
 
 /// Checks one `(x, t_x, T)` summary: finite, non-negative, whole `x`, `t_x ≤ T`, and
 /// `t_x = 0` when `x = 0`.
@@ -74,6 +75,8 @@ pub struct WeightedSummaries {
     recency: Vec<f64>,
     age: Vec<f64>,
     weight: Vec<f64>,
+    /// The time unit of recency and age, when known.
+    unit: Option<TimeUnit>,
 }
 
 impl WeightedSummaries {
@@ -138,6 +141,7 @@ impl WeightedSummaries {
             recency: Vec::new(),
             age: Vec::new(),
             weight: Vec::new(),
+            unit: None,
         };
         let mut last: Option<(f64, f64, f64)> = None;
         for (x, tx, t, w) in rows {
@@ -164,7 +168,59 @@ impl WeightedSummaries {
     ///
     /// As [`from_rows`](Self::from_rows).
     pub fn from_columns<K>(columns: &SummaryColumns<K>) -> Result<Self> {
-        Self::from_rows(&columns.frequency, &columns.recency, &columns.age)
+        let mut w = Self::from_rows(&columns.frequency, &columns.recency, &columns.age)?;
+        w.unit = columns.unit;
+        Ok(w)
+    }
+
+    /// The same rows, declared to be in `unit` (a model fitted on them records it).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// use customer_value::btyd::WeightedSummaries;
+    ///
+    /// let w = WeightedSummaries::from_rows(&[1.0], &[3.0], &[5.0])?.with_unit(TimeUnit::WEEK);
+    /// assert_eq!(w.unit(), Some(TimeUnit::WEEK));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_unit(mut self, unit: TimeUnit) -> Self {
+        self.unit = Some(unit);
+        self
+    }
+
+    /// The time unit of recency and age, when known (from [`SummaryColumns::unit`] or
+    /// [`with_unit`](Self::with_unit)).
+    #[must_use]
+    pub fn unit(&self) -> Option<TimeUnit> {
+        self.unit
+    }
+
+    /// [`Error::NotIdentifiable`] unless the rows can identify a purchase model of
+    /// `parameters` parameters: someone repeats a purchase, and there are at least as
+    /// many distinct rows as parameters.
+    pub(crate) fn check_identifiable(&self, model: &'static str, parameters: usize) -> Result<()> {
+        if !self.rows().any(|(x, _, _, _)| x > 0.0) {
+            return Err(Error::NotIdentifiable {
+                model,
+                reason: format!(
+                    "no customer repeats a purchase ({} customers, all with x = 0): the purchase rate and the dropout are not separable",
+                    self.total_weight()
+                ),
+            });
+        }
+        if self.len() < parameters {
+            return Err(Error::NotIdentifiable {
+                model,
+                reason: format!(
+                    "{} distinct (x, t_x, T) rows cannot identify {parameters} parameters",
+                    self.len()
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// Repeat purchases `x` of each distinct row.

@@ -134,6 +134,64 @@ pub struct FitReport<M> {
     pub customers: f64,
     /// Distinct `(x, t_x, T)` rows the likelihood was evaluated on.
     pub distinct_rows: usize,
+    /// Directions in which the likelihood stays flat to the edge of the parameter space
+    /// (a parameter, or two together, running to 0 or ∞): the data are fitted as well by
+    /// a limiting model, and the estimates of those parameters are only where the
+    /// optimiser stopped. Empty for an interior optimum. Checked when a standard error is
+    /// missing or larger than its estimate.
+    #[serde(default)]
+    pub boundary: Vec<Boundary>,
+}
+
+/// Where a boundary direction leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Limit {
+    /// The parameter runs to infinity.
+    Infinity,
+    /// The parameter runs to zero.
+    Zero,
+}
+
+/// One direction of [`FitReport::boundary`]: parameters that can be moved a thousandfold
+/// (together, in the stated directions) without lowering the log-likelihood by more than
+/// the fit can tell apart.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::{Boundary, Limit};
+///
+/// let b = Boundary {
+///     parameters: vec![("s".into(), Limit::Infinity), ("beta".into(), Limit::Infinity)],
+///     limiting_model: Some("exponential dropout with one rate for all, mu = s / beta".into()),
+/// };
+/// assert_eq!(b.to_string(), "s → ∞, beta → ∞ (exponential dropout with one rate for all, mu = s / beta)");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Boundary {
+    /// The parameters and where each runs.
+    pub parameters: Vec<(String, Limit)>,
+    /// The model the limit is, when the model knows it.
+    pub limiting_model: Option<String>,
+}
+
+impl std::fmt::Display for Boundary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (name, limit)) in self.parameters.iter().enumerate() {
+            let to = match limit {
+                Limit::Infinity => "∞",
+                Limit::Zero => "0",
+            };
+            write!(f, "{}{name} → {to}", if i > 0 { ", " } else { "" })?;
+        }
+        if let Some(m) = &self.limiting_model {
+            write!(f, " ({m})")?;
+        }
+        Ok(())
+    }
 }
 
 impl<M> FitReport<M> {
@@ -157,6 +215,12 @@ pub(crate) trait Likelihood {
     /// Relative step of the finite-difference Hessian (larger when the gradient itself is
     /// numerical, so that its noise does not dominate).
     const HESSIAN_STEP: f64 = 1e-5;
+    /// The model a boundary direction leads to, by parameter indices and limits (`None`:
+    /// not named).
+    fn limiting_model(moves: &[(usize, Limit)]) -> Option<&'static str> {
+        let _ = moves;
+        None
+    }
 }
 
 struct LogSpace<'a, L: Likelihood> {
@@ -226,11 +290,36 @@ pub(crate) fn fit<L: Likelihood, M>(
     };
     let x0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
     let min = minimize(&obj, &x0, opts.tolerance, opts.max_iterations)?;
+    if min.iterations == 0 && opts.start.is_none() {
+        // Never a model at its default start values: a likelihood flat there says the
+        // data do not move the parameters (a fallback start may still).
+        return Err(Error::NonConvergence {
+            what: "maximum-likelihood fit",
+            iterations: 0,
+            detail: "the gradient vanished at the start values: the data do not determine the parameters there"
+                .to_owned(),
+        });
+    }
     let theta: Vec<f64> = min.x.iter().map(|v| v.exp()).collect();
     let model = build(&theta)?;
     let mut grad = vec![0.0; theta.len()];
     let log_likelihood = lik.ll_grad(&theta, &mut grad);
+    if !log_likelihood.is_finite() {
+        return Err(Error::NonConvergence {
+            what: "maximum-likelihood fit",
+            iterations: min.iterations,
+            detail: format!("the log-likelihood at the estimate {theta:?} is not finite"),
+        });
+    }
     let standard_errors = standard_errors(lik, &theta, opts.penalty);
+    let weak = standard_errors
+        .as_ref()
+        .is_none_or(|se| se.iter().zip(&theta).any(|(s, t)| *s > *t));
+    let boundary = if weak {
+        boundary_directions(lik, &theta, log_likelihood)
+    } else {
+        Vec::new()
+    };
     let target = opts.tolerance * min.value.abs().max(1.0);
     Ok(FitReport {
         model,
@@ -247,7 +336,70 @@ pub(crate) fn fit<L: Likelihood, M>(
         },
         customers: n,
         distinct_rows,
+        boundary,
     })
+}
+
+/// How far a boundary probe moves each parameter (a factor of 1000, in log space).
+const BOUNDARY_STEP: f64 = 6.907_755_278_982_137;
+
+/// The directions of [`FitReport::boundary`] at the estimate `theta` (log-likelihood
+/// `ll`): each parameter alone, then each pair (in all four combinations of directions)
+/// whose members are not flat alone, moved by a factor of 1000; a move that keeps the
+/// log-likelihood within `max(0.01, 1e-10 |ll|)` of `ll` (or raises it) is flat.
+fn boundary_directions<L: Likelihood>(lik: &L, theta: &[f64], ll: f64) -> Vec<Boundary> {
+    let k = theta.len();
+    let tolerance = (1e-10 * ll.abs()).max(0.01);
+    let mut grad = vec![0.0; k];
+    let mut moved = vec![0.0; k];
+    let mut flat = |moves: &[(usize, Limit)]| {
+        moved.copy_from_slice(theta);
+        for &(i, limit) in moves {
+            if let Some(v) = moved.get_mut(i) {
+                *v *= match limit {
+                    Limit::Infinity => BOUNDARY_STEP.exp(),
+                    Limit::Zero => (-BOUNDARY_STEP).exp(),
+                };
+            }
+        }
+        let l = lik.ll_grad(&moved, &mut grad);
+        l.is_finite() && l >= ll - tolerance
+    };
+    let limits = [Limit::Infinity, Limit::Zero];
+    let mut found: Vec<Vec<(usize, Limit)>> = Vec::new();
+    for i in 0..k {
+        for limit in limits {
+            if flat(&[(i, limit)]) {
+                found.push(vec![(i, limit)]);
+            }
+        }
+    }
+    let alone = |i: usize, found: &[Vec<(usize, Limit)>]| found.iter().any(|m| m.len() == 1 && m.first().is_some_and(|f| f.0 == i));
+    for i in 0..k {
+        for j in i + 1..k {
+            if alone(i, &found) || alone(j, &found) {
+                continue;
+            }
+            for li in limits {
+                for lj in limits {
+                    let moves = [(i, li), (j, lj)];
+                    if flat(&moves) {
+                        found.push(moves.to_vec());
+                    }
+                }
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|moves| Boundary {
+            parameters: moves
+                .iter()
+                .map(|&(i, limit)| (L::NAMES.get(i).copied().unwrap_or("?").to_owned(), limit))
+                .collect(),
+            limiting_model: L::limiting_model(&moves).map(str::to_owned),
+        })
+        .collect()
 }
 
 /// √diag(H⁻¹) with H the Hessian of −LL + N λ Σθ² in θ, by central differences of the

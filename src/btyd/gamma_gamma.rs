@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::fit::{FitOptions, FitReport, Likelihood, fit};
+use super::fit::{FitOptions, FitReport, Likelihood, Limit, fit};
 use super::params::positive_parameters;
 use crate::error::{Error, Result};
 use crate::special::{digamma, ln_gamma};
@@ -155,7 +155,7 @@ positive_parameters! {
     /// assert!((gg.conditional_expected_spend(2.0, 22.345)? - 24.65).abs() < 0.02);
     /// # Ok::<(), customer_value::Error>(())
     /// ```
-    model GammaGamma, serde form GammaGammaParams = "GammaGammaParams", "Gamma-Gamma";
+    model GammaGamma, serde form GammaGammaParams = "GammaGammaParams", "Gamma-Gamma", tag "gamma_gamma";
     /// Shape of the per-transaction gamma.
     p: "p",
     /// Shape of the across-customer gamma of the scale.
@@ -277,6 +277,14 @@ struct GammaGammaLikelihood<'a> {
 }
 
 impl Likelihood for GammaGammaLikelihood<'_> {
+    fn limiting_model(moves: &[(usize, Limit)]) -> Option<&'static str> {
+        match moves {
+            [(0, Limit::Infinity), (2, Limit::Zero)] => Some("no spread of a customer's spends around their own mean (p → ∞)"),
+            [(1, Limit::Infinity), (2, Limit::Infinity)] => Some("one mean spend for all customers (q, gamma → ∞)"),
+            _ => None,
+        }
+    }
+
     const NAMES: &'static [&'static str] = &GammaGamma::PARAMETER_NAMES;
 
     fn total_weight(&self) -> f64 {

@@ -8,9 +8,10 @@
 //! Beta(a, b + x).
 
 use super::data::{WeightedSummaries, check_horizon, check_summary};
-use super::fit::{FitOptions, FitReport, Likelihood, fit_with_fallback};
-use super::params::positive_parameters;
+use super::fit::{FitOptions, FitReport, Likelihood, Limit, fit_with_fallback};
+use super::params::{positive_parameters, rescalable_unit};
 use super::{BgNbd, TransactionModel, logistic_of_neg};
+use crate::time::TimeUnit;
 use crate::error::{Error, Result};
 use crate::special::{digamma, ln_beta, ln_gamma, log_add_exp};
 
@@ -27,7 +28,7 @@ positive_parameters! {
     /// assert!(m.probability_alive(0.0, 0.0, 39.0)? < 1.0);
     /// # Ok::<(), customer_value::Error>(())
     /// ```
-    model MbgNbd, serde form MbgNbdParams = "MbgNbdParams", "MBG/NBD";
+    model MbgNbd, serde form MbgNbdParams = "MbgNbdParams", "MBG/NBD", tag "mbgnbd";
     /// Shape of the purchase-rate gamma.
     r: "r",
     /// Rate of the purchase-rate gamma.
@@ -37,6 +38,8 @@ positive_parameters! {
     /// Dropout beta `b`.
     b: "b",
 }
+
+rescalable_unit!(MbgNbd; rates alpha; all r, alpha, a, b);
 
 impl MbgNbd {
     /// Fits by maximum likelihood (analytic gradient), from the same starts as
@@ -62,6 +65,7 @@ impl MbgNbd {
     /// # Ok::<(), customer_value::Error>(())
     /// ```
     pub fn fit(data: &WeightedSummaries, options: &FitOptions) -> Result<FitReport<MbgNbd>> {
+        data.check_identifiable("MBG/NBD", MbgNbd::PARAMETER_NAMES.len())?;
         let lik = MbgNbdLikelihood { data };
         let alpha0 = data.pooled_alpha_start();
         let n = data.len();
@@ -71,7 +75,7 @@ impl MbgNbd {
             &[0.5, alpha0, 0.5, 2.0],
             options,
             n,
-            MbgNbd::from_values,
+            |v| MbgNbd::from_values(v).map(|m| m.with_optional_unit(data.unit())),
         )
     }
 
@@ -95,6 +99,10 @@ impl TransactionModel for MbgNbd {
 
     fn parameters(&self) -> Vec<(&'static str, f64)> {
         self.parameter_values()
+    }
+
+    fn unit(&self) -> Option<TimeUnit> {
+        self.unit
     }
 
     /// `b/(a−1) [1 − (α/(α+t))^r ₂F₁(r, b+1; a+b; t/(α+t))]`: the chance `b/(a+b)` of
@@ -138,7 +146,7 @@ impl TransactionModel for MbgNbd {
     /// `1 / (1 + a/(b+x) ((α+T)/(α+t_x))^{r+x})`.
     fn probability_alive(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         check_summary(frequency, recency, age)?;
-        let MbgNbd { r, alpha, a, b } = *self;
+        let MbgNbd { r, alpha, a, b, .. } = *self;
         let x = frequency;
         let l = a.ln() - (b + x).ln() + (r + x) * ((alpha + age).ln() - (alpha + recency).ln());
         Ok(logistic_of_neg(l))
@@ -162,6 +170,15 @@ struct MbgNbdLikelihood<'a> {
 }
 
 impl Likelihood for MbgNbdLikelihood<'_> {
+    fn limiting_model(moves: &[(usize, Limit)]) -> Option<&'static str> {
+        match moves {
+            [(0, Limit::Infinity), (1, Limit::Infinity)] => Some("Poisson purchasing at one rate for all (lambda = r / alpha)"),
+            [(2, Limit::Infinity), (3, Limit::Infinity)] => Some("one dropout probability for all (p = a / (a + b))"),
+            [(3, Limit::Infinity)] | [(2, Limit::Zero)] => Some("no dropout: the NBD model"),
+            _ => None,
+        }
+    }
+
     const NAMES: &'static [&'static str] = &MbgNbd::PARAMETER_NAMES;
 
     fn total_weight(&self) -> f64 {

@@ -45,6 +45,7 @@ mod mbg_nbd;
 mod params;
 mod pareto_nbd;
 mod pareto_nbd_likelihood;
+mod saved;
 mod survival;
 mod tracking;
 
@@ -53,11 +54,12 @@ pub use bg_nbd::{BgNbd, BgNbdParams};
 pub use clv::{ClvSpec, DiscountRate, Margin, clv, clv_batch};
 pub use conformance::check_transaction_model;
 pub use data::{SummarySlices, WeightedSummaries};
-pub use fit::{Convergence, FitOptions, FitReport};
+pub use fit::{Boundary, Convergence, FitOptions, FitReport, Limit};
 pub use gamma_gamma::{GammaGamma, GammaGammaParams, SpendSummaries};
 pub use holdout::{FrequencyBin, HoldoutEvaluation};
 pub use mbg_nbd::{MbgNbd, MbgNbdParams};
 pub use pareto_nbd::{ParetoNbd, ParetoNbdParams};
+pub use saved::{AnySavedModel, SAVED_MODEL_FORMAT, SavedForm, SavedModel};
 pub use survival::survival_curve;
 pub use tracking::{births_from_ages, cumulative_expected_repeat_transactions};
 
@@ -93,6 +95,15 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
 
     /// Parameters by name, in the model's order.
     fn parameters(&self) -> Vec<(&'static str, f64)>;
+
+    /// The time unit the parameters are in, when the model knows it (fits record the unit
+    /// of their summaries). [`clv`] and [`clv_batch`] then convert a [`ClvSpec`] in
+    /// another unit exactly, and [`dert`](Self::dert) refuses a different unit. `None`
+    /// (the default, and models built by `new` without a unit): times are taken to be in
+    /// the caller's unit.
+    fn unit(&self) -> Option<TimeUnit> {
+        None
+    }
 
     /// Expected purchases in `(0, t]` of a customer just acquired, `E[X(t)]`.
     ///
@@ -196,6 +207,7 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
         recency: f64,
         age: f64,
     ) -> Result<f64> {
+        check_model_unit(self.unit(), unit)?;
         let delta = dert_rate(discount, unit)?;
         self.probability_alive(frequency, recency, age)?;
         let failure = std::cell::RefCell::new(None);
@@ -262,6 +274,20 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
     /// fractional horizon is refused.
     fn discrete_time(&self) -> bool {
         false
+    }
+}
+
+/// The model's unit, when it has one, must be `given` (DERT's `unit` argument says which
+/// unit the model's times are in; a mismatch is a caller's mistake, not a conversion).
+pub(crate) fn check_model_unit(model: Option<TimeUnit>, given: TimeUnit) -> Result<()> {
+    match model {
+        Some(m) if m != given => Err(Error::UnitMismatch {
+            what: "the model",
+            expected_days: m.days(),
+            given_what: "the argument `unit`",
+            given_days: given.days(),
+        }),
+        _ => Ok(()),
     }
 }
 

@@ -11,31 +11,38 @@
 /// ```text
 /// positive_parameters! {
 ///     /// Model docs.
-///     model BgNbd, serde form BgNbdParams = "BgNbdParams", "BG/NBD";
+///     model BgNbd, serde form BgNbdParams = "BgNbdParams", "BG/NBD", tag "bgnbd";
 ///     /// Field doc (on the serde form).
 ///     r: "r",
 ///     ...
 /// }
 /// ```
 ///
-/// The string after `=` repeats the serde form's name (serde's `try_from`/`into` take a
-/// literal); the label names the model in the serde form's doc; each field's string is the
-/// symbol its getter's doc shows.
+/// The label names the model in docs and errors, the tag in saved models
+/// ([`SavedModel::model`](super::SavedModel::model)); each field's string is the symbol its
+/// getter's doc shows. `rates [..]` (optional) lists the parameters that are rates per unit
+/// of time (gamma rate parameters): [`in_unit`] rescales them, and only models that have
+/// them get an `in_unit`.
+///
+/// Every model carries the [`TimeUnit`](crate::TimeUnit) its parameters are in (`None`
+/// when built by `new` without one: its times are then whatever the caller's are), and
+/// serialises as the tagged [`SavedModel`](super::SavedModel) form.
 macro_rules! positive_parameters {
     (
         $(#[$model_doc:meta])*
-        model $model:ident, serde form $params:ident = $params_name:literal, $label:literal;
+        model $model:ident, serde form $params:ident = $params_name:literal, $label:literal, tag $tag:literal;
         $( $(#[$field_doc:meta])* $field:ident: $symbol:literal ),+ $(,)?
     ) => {
         $(#[$model_doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-        #[serde(try_from = $params_name, into = $params_name)]
+        #[derive(Debug, Clone, Copy, PartialEq)]
         pub struct $model {
             $( $field: f64, )+
+            unit: Option<$crate::time::TimeUnit>,
         }
 
-        #[doc = concat!("Unvalidated ", $label, " parameters, the serde form of [`", stringify!($model), "`].")]
+        #[doc = concat!("Unvalidated ", $label, " parameters, the `params` (and `standard_errors`) of [`", stringify!($model), "`]'s saved form.")]
         #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
         pub struct $params {
             $( $(#[$field_doc])* pub $field: f64, )+
         }
@@ -53,12 +60,56 @@ macro_rules! positive_parameters {
             }
         }
 
+        impl $params {
+            /// Values in the model's parameter order (e.g. standard errors from a fit).
+            #[allow(dead_code, reason = "used by the saved form of fits")]
+            fn from_values(values: &[f64]) -> Option<Self> {
+                match *values {
+                    [$( $field ),+] => Some($params { $( $field ),+ }),
+                    _ => None,
+                }
+            }
+        }
+
+        impl $crate::btyd::SavedForm for $model {
+            type Params = $params;
+            const TAG: &'static str = $tag;
+            const LABEL: &'static str = $label;
+
+            fn to_saved(&self) -> $crate::btyd::SavedModel<$params> {
+                $crate::btyd::SavedModel::bare($tag, self.unit, (*self).into())
+            }
+
+            fn from_saved(saved: &$crate::btyd::SavedModel<$params>) -> $crate::error::Result<Self> {
+                let unit = saved.checked_unit($tag, $label)?;
+                Ok($model::try_from(saved.params)?.with_optional_unit(unit))
+            }
+
+            fn params_from_values(values: &[f64]) -> Option<$params> {
+                $params::from_values(values)
+            }
+        }
+
+        impl serde::Serialize for $model {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+                $crate::btyd::SavedForm::to_saved(self).serialize(serializer)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $model {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+                let saved = $crate::btyd::SavedModel::<$params>::deserialize(deserializer)?;
+                <$model as $crate::btyd::SavedForm>::from_saved(&saved).map_err(serde::de::Error::custom)
+            }
+        }
+
         impl $model {
             /// Parameter names in the order of [`FitReport::estimates`](super::FitReport::estimates).
             pub const PARAMETER_NAMES: [&'static str; [$( stringify!($field) ),+].len()] =
                 [$( stringify!($field) ),+];
 
-            /// A model from parameters.
+            /// A model from parameters, without a time unit (see
+            /// [`with_unit`](Self::with_unit)).
             ///
             /// # Errors
             ///
@@ -66,8 +117,31 @@ macro_rules! positive_parameters {
             /// parameter is finite and > 0.
             pub fn new($( $field: f64 ),+) -> $crate::error::Result<Self> {
                 $( $crate::btyd::check_positive(stringify!($field), $field)?; )+
-                Ok($model { $( $field ),+ })
+                Ok($model { $( $field, )+ unit: None })
             }
+
+            /// The same parameters, declared to be in `unit` (no rescaling: to re-express a
+            /// model in another unit, use `in_unit` where the model has it). Fits set the
+            /// unit of the summaries they were fitted on.
+            #[must_use]
+            pub fn with_unit(mut self, unit: $crate::time::TimeUnit) -> Self {
+                self.unit = Some(unit);
+                self
+            }
+
+            /// The time unit the parameters are in, when known (fits record it; `new`
+            /// leaves it unset).
+            #[must_use]
+            pub fn unit(&self) -> Option<$crate::time::TimeUnit> {
+                self.unit
+            }
+
+            #[allow(dead_code, reason = "not every model's fit has a unit to set")]
+            pub(crate) fn with_optional_unit(mut self, unit: Option<$crate::time::TimeUnit>) -> Self {
+                self.unit = unit;
+                self
+            }
+
 
             /// The parameters by name, in [`PARAMETER_NAMES`](Self::PARAMETER_NAMES) order:
             /// what `TransactionModel::parameters` reports.
@@ -96,4 +170,65 @@ macro_rules! positive_parameters {
     };
 }
 
+/// Example parameter values for the generated doc examples: `1.5, ` per parameter.
+macro_rules! example_values {
+    ($( $field:ident ),+) => {
+        concat!($( "1.5, ", $crate::btyd::params::example_values!(@nothing $field) ),+)
+    };
+    (@nothing $field:ident) => { "" };
+}
+
+
+/// Writes `in_unit` for a model whose listed parameters are gamma rates per unit of time
+/// (they scale by `from / target`; the others are unchanged):
+/// `rescalable_unit!(BgNbd; rates alpha; all r, alpha, a, b);`.
+macro_rules! rescalable_unit {
+    ($model:ident; rates $( $rate:ident ),+; all $( $field:ident ),+) => {
+        impl $model {
+        /// The same model with its parameters re-expressed in `target` units:
+        /// the rates per unit of time are multiplied by `unit / target` (a gamma
+        /// rate `α` per day is `α / 7` per week), the shapes are unchanged. Every
+        /// prediction at a time `t` in the new unit equals the old model's at the
+        /// same span of days.
+        ///
+        /// # Errors
+        ///
+        /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) if the
+        /// model has no unit to convert from, or a rescaled rate is not finite
+        /// and > 0.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        #[doc = concat!("use customer_value::btyd::", stringify!($model), ";")]
+        /// use customer_value::TimeUnit;
+        ///
+        #[doc = concat!("let daily = ", stringify!($model), "::new(", $crate::btyd::params::example_values!($($field),+), ")?.with_unit(TimeUnit::DAY);")]
+        /// let weekly = daily.in_unit(TimeUnit::WEEK)?;
+        /// assert_eq!(weekly.unit(), Some(TimeUnit::WEEK));
+        /// assert_eq!(weekly.in_unit(TimeUnit::DAY)?.unit(), Some(TimeUnit::DAY));
+        /// # Ok::<(), customer_value::Error>(())
+        /// ```
+        pub fn in_unit(&self, target: $crate::time::TimeUnit) -> $crate::error::Result<Self> {
+            let Some(from) = self.unit else {
+                return Err($crate::error::Error::param(
+                    "unit",
+                    "none",
+                    "the model has no time unit to convert from (set one with with_unit)",
+                ));
+            };
+            let mut out = *self;
+            if from != target {
+                let factor = from.days() / target.days();
+                $( out.$rate = self.$rate * factor; )+
+                out = $model::new($( out.$field ),+)?;
+            }
+            Ok(out.with_unit(target))
+        }
+        }
+    };
+}
+
+pub(crate) use rescalable_unit;
+pub(crate) use example_values;
 pub(crate) use positive_parameters;

@@ -9,8 +9,8 @@
 
 use super::clv::{DiscountRate, group_rows};
 use super::data::{SummarySlices, WeightedSummaries, check_horizon, check_summary};
-use super::fit::{FitOptions, FitReport, Likelihood, fit_with_fallback};
-use super::params::positive_parameters;
+use super::fit::{FitOptions, FitReport, Likelihood, Limit, fit_with_fallback};
+use super::params::{positive_parameters, rescalable_unit};
 use super::pareto_nbd_likelihood::ParetoGrid;
 use super::{TransactionModel, logistic_of_neg};
 use crate::error::{Error, Result};
@@ -37,7 +37,7 @@ positive_parameters! {
     /// assert!((m.probability_alive(26.0, 30.857, 31.0)? - 0.997874).abs() < 1e-3);
     /// # Ok::<(), customer_value::Error>(())
     /// ```
-    model ParetoNbd, serde form ParetoNbdParams = "ParetoNbdParams", "Pareto/NBD";
+    model ParetoNbd, serde form ParetoNbdParams = "ParetoNbdParams", "Pareto/NBD", tag "pnbd";
     /// Shape of the purchase-rate gamma.
     r: "r",
     /// Rate of the purchase-rate gamma.
@@ -47,6 +47,8 @@ positive_parameters! {
     /// Rate of the dropout-rate gamma.
     beta: "β",
 }
+
+rescalable_unit!(ParetoNbd; rates alpha, beta; all r, alpha, s, beta);
 
 impl ParetoNbd {
     /// Fits by maximum likelihood with an analytic gradient: the likelihood is evaluated
@@ -77,6 +79,7 @@ impl ParetoNbd {
     /// # Ok::<(), customer_value::Error>(())
     /// ```
     pub fn fit(data: &WeightedSummaries, options: &FitOptions) -> Result<FitReport<ParetoNbd>> {
+        data.check_identifiable("Pareto/NBD", ParetoNbd::PARAMETER_NAMES.len())?;
         let lik = ParetoNbdLikelihood {
             data,
             grid: ParetoGrid::new(data),
@@ -95,7 +98,7 @@ impl ParetoNbd {
             &[0.5, alpha0, 0.5, beta0],
             options,
             n,
-            ParetoNbd::from_values,
+            |v| ParetoNbd::from_values(v).map(|m| m.with_optional_unit(data.unit())),
         )
     }
 
@@ -120,7 +123,7 @@ impl ParetoNbd {
     /// of α, β as `big` (which keeps the ₂F₁ argument in [0, 1)). It depends on `(x, τ)`
     /// only, so a batch computes it once per distinct pair.
     fn ln_part(&self, x: f64, tau: f64) -> Result<f64> {
-        let ParetoNbd { r, alpha, s, beta } = *self;
+        let ParetoNbd { r, alpha, s, beta, .. } = *self;
         let c = r + s + x;
         let (big, small, b2) = if alpha >= beta {
             (alpha, beta, s + 1.0)
@@ -174,7 +177,7 @@ impl ParetoNbd {
     /// alive, written with `expm1` so that `s = 1` (its limit `ln((β+T+t)/(β+T))`) needs no
     /// special case.
     fn expected_if_alive(&self, t: f64, x: f64, age: f64) -> f64 {
-        let ParetoNbd { r, alpha, s, beta } = *self;
+        let ParetoNbd { r, alpha, s, beta, .. } = *self;
         let l = ((beta + age + t) / (beta + age)).ln();
         let k = s - 1.0;
         let factor = if (k * l).abs() < 1e-300 {
@@ -193,6 +196,10 @@ impl TransactionModel for ParetoNbd {
 
     fn parameters(&self) -> Vec<(&'static str, f64)> {
         self.parameter_values()
+    }
+
+    fn unit(&self) -> Option<TimeUnit> {
+        self.unit
     }
 
     /// `rβ/(α(s−1)) [1 − (β/(β+t))^{s−1}]`.
@@ -333,6 +340,7 @@ impl TransactionModel for ParetoNbd {
         recency: f64,
         age: f64,
     ) -> Result<f64> {
+        super::check_model_unit(self.unit, unit)?;
         let delta = super::dert_rate(discount, unit)?;
         let alive = self.probability_alive(frequency, recency, age)?;
         let b = self.beta + age;
@@ -343,7 +351,7 @@ impl TransactionModel for ParetoNbd {
 
     fn log_likelihood(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         check_summary(frequency, recency, age)?;
-        let ParetoNbd { r, alpha, s, beta } = *self;
+        let ParetoNbd { r, alpha, s, beta, .. } = *self;
         let common = ln_gamma(r + frequency) - ln_gamma(r) + r * alpha.ln() + s * beta.ln();
         self.ln_likelihood_row(frequency, recency, age, common)
     }
@@ -383,6 +391,15 @@ impl ParetoNbdLikelihood<'_> {
 }
 
 impl Likelihood for ParetoNbdLikelihood<'_> {
+    fn limiting_model(moves: &[(usize, Limit)]) -> Option<&'static str> {
+        match moves {
+            [(0, Limit::Infinity), (1, Limit::Infinity)] => Some("Poisson purchasing at one rate for all (lambda = r / alpha)"),
+            [(2, Limit::Infinity), (3, Limit::Infinity)] => Some("exponential dropout at one rate for all (mu = s / beta)"),
+            [(3, Limit::Infinity)] | [(2, Limit::Zero)] => Some("no dropout: the NBD model"),
+            _ => None,
+        }
+    }
+
     const NAMES: &'static [&'static str] = &ParetoNbd::PARAMETER_NAMES;
     const HESSIAN_STEP: f64 = 1e-4;
 

@@ -62,17 +62,34 @@ const PRODUCT_LIMIT: u32 = 1_000;
 /// check_retention_model(&m, 100)?;
 /// # Ok::<(), customer_value::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "SbgParams", into = "SbgParams")]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ShiftedBetaGeometric {
     alpha: f64,
     beta: f64,
 }
 
-#[derive(Serialize, Deserialize)]
-struct SbgParams {
-    alpha: f64,
-    beta: f64,
+/// Unvalidated sBG parameters, the `params` of [`ShiftedBetaGeometric`]'s saved form
+/// ([`SavedModel`](crate::btyd::SavedModel)).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SbgParams {
+    /// `α` of the beta distribution of churn probabilities.
+    pub alpha: f64,
+    /// `β` of the beta distribution of churn probabilities.
+    pub beta: f64,
+}
+
+impl Serialize for ShiftedBetaGeometric {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        crate::btyd::SavedForm::to_saved(self).serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for ShiftedBetaGeometric {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let saved = crate::btyd::SavedModel::<SbgParams>::deserialize(deserializer)?;
+        <Self as crate::btyd::SavedForm>::from_saved(&saved).map_err(serde::de::Error::custom)
+    }
 }
 
 impl TryFrom<SbgParams> for ShiftedBetaGeometric {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::CustomerSummary;
 use crate::error::{Error, Result};
 use crate::money;
+use crate::time::TimeUnit;
 
 /// Many customers' summaries as parallel columns (`x`, `t_x`, `T`, `m` in the papers'
 /// notation), ready for vectorised model evaluation.
@@ -44,6 +45,13 @@ pub struct SummaryColumns<K> {
     pub monetary_value: Vec<f64>,
     /// Holdout columns, when the summaries have a holdout.
     pub holdout: Option<HoldoutColumns>,
+    /// The time unit of recency, age and durations, when known ([`Summaries::columns`]
+    /// sets the spec's; [`from_parts`](Self::from_parts) leaves it unset): the unit a
+    /// model fitted on these columns records.
+    ///
+    /// [`Summaries::columns`]: crate::Summaries::columns
+    #[serde(default)]
+    pub unit: Option<TimeUnit>,
 }
 
 /// Holdout columns, parallel to the calibration columns.
@@ -69,6 +77,7 @@ impl<K: Clone> SummaryColumns<K> {
             age: Vec::with_capacity(n),
             monetary_value: Vec::with_capacity(n),
             holdout: None,
+            unit: None,
         };
         let mut hold = HoldoutColumns {
             frequency: Vec::with_capacity(n),
@@ -136,9 +145,17 @@ impl<K> SummaryColumns<K> {
             age,
             monetary_value,
             holdout: None,
+            unit: None,
         };
         cols.validate()?;
         Ok(cols)
+    }
+
+    /// The same columns, declared to be in `unit`.
+    #[must_use]
+    pub fn with_unit(mut self, unit: TimeUnit) -> Self {
+        self.unit = Some(unit);
+        self
     }
 
     /// Number of customers.

@@ -227,7 +227,7 @@ impl<K: Ord + Clone> Summaries<K> {
     /// The struct-of-arrays view the models' batch functions take.
     #[must_use]
     pub fn columns(&self) -> SummaryColumns<K> {
-        SummaryColumns::from_summaries(&self.customers)
+        SummaryColumns::from_summaries(&self.customers).with_unit(self.spec.unit)
     }
 }
 

@@ -103,6 +103,10 @@ impl TransactionModel for BgBb {
         self.parameter_values()
     }
 
+    fn unit(&self) -> Option<TimeUnit> {
+        self.unit
+    }
+
     /// FHS10 eq. 7: transactions in opportunities `1 … t`.
     fn expected_purchases_new(&self, t: f64) -> Result<f64> {
         self.expected_transactions_new(whole("t", t)?)
@@ -198,6 +202,7 @@ impl TransactionModel for BgBb {
         recency: f64,
         age: f64,
     ) -> Result<f64> {
+        super::super::check_model_unit(self.unit, unit)?;
         let rate = dert_rate(discount, unit)?;
         let (x, t_x, n) = pattern(frequency, recency, age)?;
         self.check_scale(n)?;
