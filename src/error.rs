@@ -118,7 +118,9 @@ pub enum Error {
 
     /// Two time units that must agree do not (a model fitted in one unit asked to work
     /// in another where no exact conversion applies).
-    #[error("time units differ: {what} is in units of {expected_days} days, {given_what} in units of {given_days} days")]
+    #[error(
+        "time units differ: {what} is in units of {expected_days} days, {given_what} in units of {given_days} days"
+    )]
     UnitMismatch {
         /// What carries the first unit (e.g. "the model").
         what: &'static str,

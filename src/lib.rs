@@ -53,6 +53,7 @@ pub mod profitability;
 pub mod retention;
 pub mod revenue;
 pub mod satisfaction;
+pub mod score;
 pub mod segment;
 pub(crate) mod special;
 pub mod summary;

@@ -313,8 +313,12 @@ impl BgBbLikelihood<'_> {
 impl Likelihood for BgBbLikelihood<'_> {
     fn limiting_model(moves: &[(usize, Limit)]) -> Option<&'static str> {
         match moves {
-            [(0, Limit::Infinity), (1, Limit::Infinity)] => Some("one transaction probability for all (p = alpha / (alpha + beta))"),
-            [(2, Limit::Infinity), (3, Limit::Infinity)] => Some("one dropout probability for all (theta = gamma / (gamma + delta))"),
+            [(0, Limit::Infinity), (1, Limit::Infinity)] => {
+                Some("one transaction probability for all (p = alpha / (alpha + beta))")
+            }
+            [(2, Limit::Infinity), (3, Limit::Infinity)] => {
+                Some("one dropout probability for all (theta = gamma / (gamma + delta))")
+            }
             [(3, Limit::Infinity)] | [(2, Limit::Zero)] => Some("no dropout: the beta-binomial model"),
             _ => None,
         }

@@ -9,9 +9,9 @@ use super::data::{WeightedSummaries, check_horizon, check_summary};
 use super::fit::{FitOptions, FitReport, Likelihood, Limit, fit_with_fallback};
 use super::params::{positive_parameters, rescalable_unit};
 use super::{TransactionModel, logistic_of_neg};
-use crate::time::TimeUnit;
 use crate::error::{Error, Result};
 use crate::special::{digamma, integrate_unit, ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
+use crate::time::TimeUnit;
 
 positive_parameters! {
     /// A BG/NBD model with validated parameters `r, α` (purchase rate heterogeneity) and
@@ -401,8 +401,12 @@ struct BgNbdLikelihood<'a> {
 impl Likelihood for BgNbdLikelihood<'_> {
     fn limiting_model(moves: &[(usize, Limit)]) -> Option<&'static str> {
         match moves {
-            [(0, Limit::Infinity), (1, Limit::Infinity)] => Some("Poisson purchasing at one rate for all (lambda = r / alpha)"),
-            [(2, Limit::Infinity), (3, Limit::Infinity)] => Some("one dropout probability for all (p = a / (a + b))"),
+            [(0, Limit::Infinity), (1, Limit::Infinity)] => {
+                Some("Poisson purchasing at one rate for all (lambda = r / alpha)")
+            }
+            [(2, Limit::Infinity), (3, Limit::Infinity)] => {
+                Some("one dropout probability for all (p = a / (a + b))")
+            }
             [(3, Limit::Infinity)] | [(2, Limit::Zero)] => Some("no dropout: the NBD model"),
             _ => None,
         }

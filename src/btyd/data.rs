@@ -393,6 +393,34 @@ impl<'a> SummarySlices<'a> {
         }
     }
 
+    /// Each row's own result of `f` (in parallel with the `parallel` feature): one row's
+    /// failure does not stop the others.
+    pub(crate) fn each_result<F>(&self, f: F) -> Vec<Result<f64>>
+    where
+        F: Fn(f64, f64, f64) -> Result<f64> + Sync,
+    {
+        let one = |((&x, &tx), &t): ((&f64, &f64), &f64)| f(x, tx, t);
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            self.frequency
+                .par_iter()
+                .zip(self.recency)
+                .zip(self.age)
+                .map(one)
+                .collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            self.frequency
+                .iter()
+                .zip(self.recency)
+                .zip(self.age)
+                .map(one)
+                .collect()
+        }
+    }
+
     /// As [`map`](Self::map), with the row index.
     pub(crate) fn map_indexed<F>(&self, f: F) -> Result<Vec<f64>>
     where

@@ -296,8 +296,9 @@ pub(crate) fn fit<L: Likelihood, M>(
         return Err(Error::NonConvergence {
             what: "maximum-likelihood fit",
             iterations: 0,
-            detail: "the gradient vanished at the start values: the data do not determine the parameters there"
-                .to_owned(),
+            detail:
+                "the gradient vanished at the start values: the data do not determine the parameters there"
+                    .to_owned(),
         });
     }
     let theta: Vec<f64> = min.x.iter().map(|v| v.exp()).collect();
@@ -316,7 +317,7 @@ pub(crate) fn fit<L: Likelihood, M>(
         .as_ref()
         .is_none_or(|se| se.iter().zip(&theta).any(|(s, t)| *s > *t));
     let boundary = if weak {
-        boundary_directions(lik, &theta, log_likelihood)
+        boundary_directions(lik, &start, &theta, log_likelihood)
     } else {
         Vec::new()
     };
@@ -344,52 +345,61 @@ pub(crate) fn fit<L: Likelihood, M>(
 const BOUNDARY_STEP: f64 = 6.907_755_278_982_137;
 
 /// The directions of [`FitReport::boundary`] at the estimate `theta` (log-likelihood
-/// `ll`): each parameter alone, then each pair (in all four combinations of directions)
-/// whose members are not flat alone, moved by a factor of 1000; a move that keeps the
-/// log-likelihood within `max(0.01, 1e-10 |ll|)` of `ll` (or raises it) is flat.
-fn boundary_directions<L: Likelihood>(lik: &L, theta: &[f64], ll: f64) -> Vec<Boundary> {
+/// `ll`), reached from `start`: each parameter alone, then each pair whose members are not
+/// flat alone, moved a thousandfold along the way the optimiser travelled (a parameter
+/// that grew from its start towards ∞, one that shrank towards 0) or back the opposite
+/// way. A move that keeps the log-likelihood within `max(0.01, 1e-10 |ll|)` of `ll` (or
+/// raises it) is flat: a plateau reaching that far means the optimum lies at the limit,
+/// whatever finite point the optimiser stopped at. (Both ways are probed because the
+/// likelihood far out towards the limit may be less accurate than the plateau is flat.)
+fn boundary_directions<L: Likelihood>(lik: &L, start: &[f64], theta: &[f64], ll: f64) -> Vec<Boundary> {
     let k = theta.len();
     let tolerance = (1e-10 * ll.abs()).max(0.01);
     let mut grad = vec![0.0; k];
     let mut moved = vec![0.0; k];
-    let mut flat = |moves: &[(usize, Limit)]| {
+    let travel: Vec<Limit> = theta
+        .iter()
+        .zip(start)
+        .map(|(t, s)| if t >= s { Limit::Infinity } else { Limit::Zero })
+        .collect();
+    // Flat along the travel (`sign` = 1) or against it (`sign` = −1).
+    let mut flat = |params: &[usize], sign: f64| {
         moved.copy_from_slice(theta);
-        for &(i, limit) in moves {
+        for &i in params {
+            let step = match travel.get(i) {
+                Some(Limit::Zero) => -BOUNDARY_STEP,
+                _ => BOUNDARY_STEP,
+            };
             if let Some(v) = moved.get_mut(i) {
-                *v *= match limit {
-                    Limit::Infinity => BOUNDARY_STEP.exp(),
-                    Limit::Zero => (-BOUNDARY_STEP).exp(),
-                };
+                *v *= (sign * step).exp();
             }
         }
         let l = lik.ll_grad(&moved, &mut grad);
         l.is_finite() && l >= ll - tolerance
     };
-    let limits = [Limit::Infinity, Limit::Zero];
-    let mut found: Vec<Vec<(usize, Limit)>> = Vec::new();
+    let mut found: Vec<Vec<usize>> = Vec::new();
     for i in 0..k {
-        for limit in limits {
-            if flat(&[(i, limit)]) {
-                found.push(vec![(i, limit)]);
-            }
+        if flat(&[i], 1.0) || flat(&[i], -1.0) {
+            found.push(vec![i]);
         }
     }
-    let alone = |i: usize, found: &[Vec<(usize, Limit)>]| found.iter().any(|m| m.len() == 1 && m.first().is_some_and(|f| f.0 == i));
+    let alone = |i: usize, found: &[Vec<usize>]| found.iter().any(|m| m.as_slice() == [i]);
     for i in 0..k {
         for j in i + 1..k {
-            if alone(i, &found) || alone(j, &found) {
-                continue;
-            }
-            for li in limits {
-                for lj in limits {
-                    let moves = [(i, li), (j, lj)];
-                    if flat(&moves) {
-                        found.push(moves.to_vec());
-                    }
-                }
+            if !alone(i, &found) && !alone(j, &found) && (flat(&[i, j], 1.0) || flat(&[i, j], -1.0)) {
+                found.push(vec![i, j]);
             }
         }
     }
+    let found: Vec<Vec<(usize, Limit)>> = found
+        .into_iter()
+        .map(|params| {
+            params
+                .into_iter()
+                .map(|i| (i, travel.get(i).copied().unwrap_or(Limit::Infinity)))
+                .collect()
+        })
+        .collect();
     found
         .into_iter()
         .map(|moves| Boundary {

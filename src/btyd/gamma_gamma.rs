@@ -34,17 +34,21 @@ pub struct SpendSummaries {
     mean_spend: Vec<f64>,
     weight: Vec<f64>,
     excluded_without_repeat: usize,
+    excluded_without_positive_spend: usize,
 }
 
 impl SpendSummaries {
     /// Pairs of single customers; rows with `x = 0` are counted in
-    /// `excluded_without_repeat`.
+    /// [`excluded_without_repeat`](Self::excluded_without_repeat), repeat customers whose
+    /// mean repeat spend is ≤ 0 (zero-amount purchases, returns netting the spend away) in
+    /// [`excluded_without_positive_spend`](Self::excluded_without_positive_spend): the
+    /// model's spend is positive, so they are data about purchases, not about spend.
     ///
     /// # Errors
     ///
     /// [`Error::LengthMismatch`]; [`Error::InvalidRow`] for a frequency that is not a
-    /// whole number ≥ 0, or a repeat customer whose mean spend is not finite and > 0;
-    /// [`Error::EmptyInput`] when no customer has a repeat purchase.
+    /// whole number ≥ 0, or a mean spend that is not finite;
+    /// [`Error::EmptyInput`] when no customer has a repeat purchase with positive spend.
     pub fn from_rows(frequency: &[f64], mean_spend: &[f64]) -> Result<Self> {
         if frequency.len() != mean_spend.len() {
             return Err(Error::LengthMismatch {
@@ -55,7 +59,7 @@ impl SpendSummaries {
             });
         }
         let mut rows = Vec::with_capacity(frequency.len());
-        let mut excluded = 0;
+        let (mut excluded, mut not_positive) = (0, 0);
         for (i, (&x, &m)) in frequency.iter().zip(mean_spend).enumerate() {
             let bad = |reason: &str| Error::InvalidRow {
                 row: i as u64,
@@ -68,14 +72,18 @@ impl SpendSummaries {
                 excluded += 1;
                 continue;
             }
-            if !(m.is_finite() && m > 0.0) {
-                return Err(bad("a repeat customer's mean spend must be finite and > 0"));
+            if !m.is_finite() {
+                return Err(bad("a repeat customer's mean spend must be finite"));
+            }
+            if m <= 0.0 {
+                not_positive += 1;
+                continue;
             }
             rows.push((x, m));
         }
         if rows.is_empty() {
             return Err(Error::EmptyInput {
-                what: "customers with repeat purchases",
+                what: "customers with repeat purchases of positive mean spend",
             });
         }
         rows.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
@@ -84,6 +92,7 @@ impl SpendSummaries {
             mean_spend: Vec::new(),
             weight: Vec::new(),
             excluded_without_repeat: excluded,
+            excluded_without_positive_spend: not_positive,
         };
         for (x, m) in rows {
             let same = out.frequency.last().is_some_and(|lx| lx.to_bits() == x.to_bits())
@@ -125,6 +134,12 @@ impl SpendSummaries {
     #[must_use]
     pub fn excluded_without_repeat(&self) -> usize {
         self.excluded_without_repeat
+    }
+
+    /// Rows given with `x > 0` and a mean spend ≤ 0, left out of the fit (counted).
+    #[must_use]
+    pub fn excluded_without_positive_spend(&self) -> usize {
+        self.excluded_without_positive_spend
     }
 
     /// Distinct pairs.
@@ -183,6 +198,15 @@ impl GammaGamma {
     /// # Ok::<(), customer_value::Error>(())
     /// ```
     pub fn fit(data: &SpendSummaries, options: &FitOptions) -> Result<FitReport<GammaGamma>> {
+        if data.len() < GammaGamma::PARAMETER_NAMES.len() {
+            return Err(Error::NotIdentifiable {
+                model: "Gamma-Gamma",
+                reason: format!(
+                    "{} distinct (x, mean spend) pairs cannot identify 3 parameters",
+                    data.len()
+                ),
+            });
+        }
         fit(
             &GammaGammaLikelihood { data },
             &[1.0, 1.0, 1.0],
@@ -279,8 +303,12 @@ struct GammaGammaLikelihood<'a> {
 impl Likelihood for GammaGammaLikelihood<'_> {
     fn limiting_model(moves: &[(usize, Limit)]) -> Option<&'static str> {
         match moves {
-            [(0, Limit::Infinity), (2, Limit::Zero)] => Some("no spread of a customer's spends around their own mean (p → ∞)"),
-            [(1, Limit::Infinity), (2, Limit::Infinity)] => Some("one mean spend for all customers (q, gamma → ∞)"),
+            [(0, Limit::Infinity), (2, Limit::Zero)] => {
+                Some("no spread of a customer's spends around their own mean (p → ∞)")
+            }
+            [(1, Limit::Infinity), (2, Limit::Infinity)] => {
+                Some("one mean spend for all customers (q, gamma → ∞)")
+            }
             _ => None,
         }
     }

@@ -11,9 +11,9 @@ use super::data::{WeightedSummaries, check_horizon, check_summary};
 use super::fit::{FitOptions, FitReport, Likelihood, Limit, fit_with_fallback};
 use super::params::{positive_parameters, rescalable_unit};
 use super::{BgNbd, TransactionModel, logistic_of_neg};
-use crate::time::TimeUnit;
 use crate::error::{Error, Result};
 use crate::special::{digamma, ln_beta, ln_gamma, log_add_exp};
+use crate::time::TimeUnit;
 
 positive_parameters! {
     /// An MBG/NBD model with validated parameters `r, α, a, b`.
@@ -172,8 +172,12 @@ struct MbgNbdLikelihood<'a> {
 impl Likelihood for MbgNbdLikelihood<'_> {
     fn limiting_model(moves: &[(usize, Limit)]) -> Option<&'static str> {
         match moves {
-            [(0, Limit::Infinity), (1, Limit::Infinity)] => Some("Poisson purchasing at one rate for all (lambda = r / alpha)"),
-            [(2, Limit::Infinity), (3, Limit::Infinity)] => Some("one dropout probability for all (p = a / (a + b))"),
+            [(0, Limit::Infinity), (1, Limit::Infinity)] => {
+                Some("Poisson purchasing at one rate for all (lambda = r / alpha)")
+            }
+            [(2, Limit::Infinity), (3, Limit::Infinity)] => {
+                Some("one dropout probability for all (p = a / (a + b))")
+            }
             [(3, Limit::Infinity)] | [(2, Limit::Zero)] => Some("no dropout: the NBD model"),
             _ => None,
         }

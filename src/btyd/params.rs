@@ -178,7 +178,6 @@ macro_rules! example_values {
     (@nothing $field:ident) => { "" };
 }
 
-
 /// Writes `in_unit` for a model whose listed parameters are gamma rates per unit of time
 /// (they scale by `from / target`; the others are unchanged):
 /// `rescalable_unit!(BgNbd; rates alpha; all r, alpha, a, b);`.
@@ -229,6 +228,6 @@ macro_rules! rescalable_unit {
     };
 }
 
-pub(crate) use rescalable_unit;
 pub(crate) use example_values;
 pub(crate) use positive_parameters;
+pub(crate) use rescalable_unit;

@@ -123,7 +123,9 @@ impl ParetoNbd {
     /// of α, β as `big` (which keeps the ₂F₁ argument in [0, 1)). It depends on `(x, τ)`
     /// only, so a batch computes it once per distinct pair.
     fn ln_part(&self, x: f64, tau: f64) -> Result<f64> {
-        let ParetoNbd { r, alpha, s, beta, .. } = *self;
+        let ParetoNbd {
+            r, alpha, s, beta, ..
+        } = *self;
         let c = r + s + x;
         let (big, small, b2) = if alpha >= beta {
             (alpha, beta, s + 1.0)
@@ -177,7 +179,9 @@ impl ParetoNbd {
     /// alive, written with `expm1` so that `s = 1` (its limit `ln((β+T+t)/(β+T))`) needs no
     /// special case.
     fn expected_if_alive(&self, t: f64, x: f64, age: f64) -> f64 {
-        let ParetoNbd { r, alpha, s, beta, .. } = *self;
+        let ParetoNbd {
+            r, alpha, s, beta, ..
+        } = *self;
         let l = ((beta + age + t) / (beta + age)).ln();
         let k = s - 1.0;
         let factor = if (k * l).abs() < 1e-300 {
@@ -351,7 +355,9 @@ impl TransactionModel for ParetoNbd {
 
     fn log_likelihood(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         check_summary(frequency, recency, age)?;
-        let ParetoNbd { r, alpha, s, beta, .. } = *self;
+        let ParetoNbd {
+            r, alpha, s, beta, ..
+        } = *self;
         let common = ln_gamma(r + frequency) - ln_gamma(r) + r * alpha.ln() + s * beta.ln();
         self.ln_likelihood_row(frequency, recency, age, common)
     }
@@ -393,8 +399,12 @@ impl ParetoNbdLikelihood<'_> {
 impl Likelihood for ParetoNbdLikelihood<'_> {
     fn limiting_model(moves: &[(usize, Limit)]) -> Option<&'static str> {
         match moves {
-            [(0, Limit::Infinity), (1, Limit::Infinity)] => Some("Poisson purchasing at one rate for all (lambda = r / alpha)"),
-            [(2, Limit::Infinity), (3, Limit::Infinity)] => Some("exponential dropout at one rate for all (mu = s / beta)"),
+            [(0, Limit::Infinity), (1, Limit::Infinity)] => {
+                Some("Poisson purchasing at one rate for all (lambda = r / alpha)")
+            }
+            [(2, Limit::Infinity), (3, Limit::Infinity)] => {
+                Some("exponential dropout at one rate for all (mu = s / beta)")
+            }
             [(3, Limit::Infinity)] | [(2, Limit::Zero)] => Some("no dropout: the NBD model"),
             _ => None,
         }

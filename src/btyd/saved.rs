@@ -23,8 +23,10 @@ use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::fit::{Boundary, FitReport};
-use super::{BgBbParams, BgNbdParams, GammaGamma, GammaGammaParams, MbgNbdParams, ParetoNbdParams, TransactionModel};
 use super::{BgBb, BgNbd, MbgNbd, ParetoNbd};
+use super::{
+    BgBbParams, BgNbdParams, GammaGamma, GammaGammaParams, MbgNbdParams, ParetoNbdParams, TransactionModel,
+};
 use crate::error::{Error, Result};
 use crate::retention::{SbgParams, ShiftedBetaGeometric};
 use crate::time::TimeUnit;
@@ -219,10 +221,7 @@ impl<M: SavedForm> FitReport<M> {
     #[must_use]
     pub fn to_saved(&self) -> SavedModel<M::Params> {
         let mut saved = self.model.to_saved();
-        saved.standard_errors = self
-            .standard_errors
-            .as_deref()
-            .and_then(M::params_from_values);
+        saved.standard_errors = self.standard_errors.as_deref().and_then(M::params_from_values);
         saved.log_likelihood = Some(self.log_likelihood);
         saved.customers = Some(self.customers);
         saved.boundary.clone_from(&self.boundary);
@@ -323,7 +322,9 @@ impl AnySavedModel {
     }
 
     fn from_value(value: serde_json::Value) -> Result<Self> {
-        fn read<P: DeserializeOwned, M: SavedForm<Params = P>>(value: serde_json::Value) -> Result<SavedModel<P>> {
+        fn read<P: DeserializeOwned, M: SavedForm<Params = P>>(
+            value: serde_json::Value,
+        ) -> Result<SavedModel<P>> {
             let saved: SavedModel<P> = serde_json::from_value(value)
                 .map_err(|e| Error::definition(format!("saved model `{}`", M::TAG), e.to_string()))?;
             M::from_saved(&saved)?;

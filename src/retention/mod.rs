@@ -45,7 +45,7 @@ pub use curve::RetentionCurve;
 pub use empirical::EmpiricalSurvival;
 pub use kaplan_meier::{ConfidenceBand, KaplanMeier, KmStep, LifeTable, Subscription};
 pub use kaplan_meier_quantile::QuantileRule;
-pub use sbg::{SbgParams, SbgFit, ShiftedBetaGeometric};
+pub use sbg::{SbgFit, SbgParams, ShiftedBetaGeometric};
 
 use crate::error::{Error, Result};
 

@@ -1,0 +1,645 @@
+//! One call from summaries to a per-customer value table: P(alive), expected purchases,
+//! expected spend and CLV for every customer, with what could not be computed flagged on
+//! the customer's row and counted in the report — never the loss of everyone's output.
+//!
+//! This module owns the scoring rules (which customer gets which value, see [`score`]),
+//! the table's types ([`CustomerScore`], [`ScoreTable`], [`ScoreReport`], [`ScoreFlag`])
+//! and, in `write.rs`, its streamed CSV and JSON Lines writers.
+
+mod write;
+
+pub use write::CSV_HEADER;
+
+use serde::{Deserialize, Serialize};
+
+use crate::btyd::{ClvSpec, DiscountRate, GammaGamma, Margin, SummarySlices, TransactionModel, clv_batch};
+use crate::error::{Error, Result};
+use crate::summary::{Summaries, SummaryColumns};
+use crate::time::TimeUnit;
+
+/// What one purchase is worth in the CLV of [`score`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PurchaseValue {
+    /// This fraction of the customer's expected spend per purchase (from the spend
+    /// model): a margin of 1 values revenue, 0.3 a 30 % margin.
+    FractionOfSpend(f64),
+    /// A fixed value per purchase, in currency units (no spend model needed).
+    Fixed(f64),
+}
+
+/// The settings of [`score`]: the horizon (of expected purchases, P(alive) at the horizon
+/// and CLV), the CLV's discounting and step, the value of a purchase, and whether DERT is
+/// computed.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::TimeUnit;
+/// use customer_value::btyd::DiscountRate;
+/// use customer_value::score::ScoreSpec;
+///
+/// let year = TimeUnit::from_days(365.0)?;
+/// let spec = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::new(0.10, year)?)?.with_margin(0.3)?;
+/// assert_eq!(spec.horizon, 52.0);
+/// assert!(ScoreSpec::new(TimeUnit::WEEK, -1.0, DiscountRate::zero()).is_err());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ScoreSpec {
+    /// The unit of `horizon` and `step`.
+    pub unit: TimeUnit,
+    /// The horizon, in `unit`.
+    pub horizon: f64,
+    /// The CLV step, in `unit` (discounting at the end of each step; default one unit).
+    pub step: f64,
+    /// Discounting of CLV and DERT.
+    pub discount: DiscountRate,
+    /// What a purchase is worth (default: all of the expected spend).
+    pub value: PurchaseValue,
+    /// Whether to compute DERT (discounted expected residual transactions, no horizon):
+    /// a quadrature per distinct customer for models without a closed form, so off by
+    /// default.
+    pub dert: bool,
+}
+
+impl ScoreSpec {
+    /// A spec with steps of one unit, purchases valued at their whole expected spend, and
+    /// no DERT.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] unless `horizon` is finite and ≥ 0 and gives at most
+    /// [`ClvSpec::MAX_STEPS`] steps.
+    pub fn new(unit: TimeUnit, horizon: f64, discount: DiscountRate) -> Result<Self> {
+        let spec = ScoreSpec {
+            unit,
+            horizon,
+            step: 1.0,
+            discount,
+            value: PurchaseValue::FractionOfSpend(1.0),
+            dert: false,
+        };
+        spec.clv_spec()?;
+        Ok(spec)
+    }
+
+    /// Values purchases at `fraction` of the expected spend.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] unless `fraction` is finite.
+    pub fn with_margin(mut self, fraction: f64) -> Result<Self> {
+        if !fraction.is_finite() {
+            return Err(Error::param("margin", fraction, "must be finite"));
+        }
+        self.value = PurchaseValue::FractionOfSpend(fraction);
+        Ok(self)
+    }
+
+    /// Values every purchase at `value` (currency units), without a spend model.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] unless `value` is finite.
+    pub fn with_value_per_purchase(mut self, value: f64) -> Result<Self> {
+        if !value.is_finite() {
+            return Err(Error::param("value", value, "must be finite"));
+        }
+        self.value = PurchaseValue::Fixed(value);
+        Ok(self)
+    }
+
+    /// Sets the CLV step.
+    ///
+    /// # Errors
+    ///
+    /// As [`ClvSpec::with_step`].
+    pub fn with_step(mut self, step: f64) -> Result<Self> {
+        self.clv_spec()?.with_step(step)?;
+        self.step = step;
+        Ok(self)
+    }
+
+    /// Computes DERT too.
+    #[must_use]
+    pub fn with_dert(mut self) -> Self {
+        self.dert = true;
+        self
+    }
+
+    fn clv_spec(&self) -> Result<ClvSpec> {
+        let spec = ClvSpec::new(self.unit, self.horizon, self.discount)?;
+        let spec = if self.step == 1.0 {
+            spec
+        } else {
+            spec.with_step(self.step)?
+        };
+        if spec.steps() > ClvSpec::MAX_STEPS {
+            return Err(Error::param(
+                "horizon",
+                self.horizon,
+                "gives more than ClvSpec::MAX_STEPS (1e6) steps: use a longer step",
+            ));
+        }
+        Ok(spec)
+    }
+}
+
+/// Why a value of a customer's row is missing. Values the model does not provide at all
+/// (P(alive) at the horizon for a model without it) are `None` without a flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ScoreFlag {
+    /// The purchase model failed for this customer: no P(alive), expectations or CLV.
+    PurchaseModelFailed,
+    /// Repeat purchases whose mean spend is ≤ 0 (zero-amount purchases, or returns netting
+    /// the spend away): outside the spend model, so no expected spend and no spend-based
+    /// CLV. The purchase model still covers the customer.
+    NoPositiveRepeatSpend,
+    /// The spend model failed for this customer (no expected spend, no spend-based CLV).
+    SpendModelFailed,
+    /// No spend model was given, so no spend-based value (CLV needs
+    /// [`PurchaseValue::Fixed`] then).
+    NoSpendModel,
+    /// P(alive) at the horizon failed (the model has it, but not for this customer).
+    AliveAtHorizonFailed,
+    /// DERT was asked for and failed for this customer.
+    DertFailed,
+    /// The CLV could not be computed although its parts could (a non-finite product).
+    ClvFailed,
+}
+
+/// One customer's row of the value table. Times are in the summaries' unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CustomerScore<K> {
+    /// The customer.
+    pub customer: K,
+    /// Repeat purchases `x` in the calibration window.
+    pub frequency: u32,
+    /// Time from the first to the last purchase, `t_x`.
+    pub recency: f64,
+    /// Time from the first purchase to the end of the calibration window, `T`.
+    #[serde(rename = "T")]
+    pub age: f64,
+    /// Mean repeat spend (0 without repeats), as the spend model sees it (`f64`).
+    pub monetary_value: f64,
+    /// P(alive) at the end of the calibration window.
+    pub p_alive: Option<f64>,
+    /// P(alive) at the horizon, where the model has it.
+    pub p_alive_at_horizon: Option<f64>,
+    /// Expected purchases over the horizon.
+    pub expected_purchases: Option<f64>,
+    /// DERT, when asked for.
+    pub dert: Option<f64>,
+    /// Expected spend per purchase (the spend model's conditional expectation; the
+    /// population mean for a customer without repeats).
+    pub expected_spend: Option<f64>,
+    /// Discounted expected purchases over the horizon (the margin-free part of CLV).
+    pub discounted_purchases: Option<f64>,
+    /// CLV over the horizon: value per purchase × discounted expected purchases.
+    pub clv: Option<f64>,
+    /// Expected purchases over the holdout window, with a holdout.
+    pub expected_holdout_purchases: Option<f64>,
+    /// Actual purchase periods in the holdout window, with a holdout.
+    pub holdout_purchases: Option<u32>,
+    /// Why values are missing (empty when none is).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<ScoreFlag>,
+}
+
+/// Counts of [`score`]: every customer is in `customers`, each flag counted once per
+/// customer that has it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ScoreReport {
+    /// Customers scored (rows of the table).
+    pub customers: u64,
+    /// Customers with a CLV.
+    pub with_clv: u64,
+    /// Customers flagged [`ScoreFlag::PurchaseModelFailed`].
+    pub purchase_model_failed: u64,
+    /// Customers flagged [`ScoreFlag::NoPositiveRepeatSpend`].
+    pub no_positive_repeat_spend: u64,
+    /// Customers flagged [`ScoreFlag::SpendModelFailed`].
+    pub spend_model_failed: u64,
+    /// Customers flagged [`ScoreFlag::NoSpendModel`].
+    pub no_spend_model: u64,
+    /// Customers flagged [`ScoreFlag::AliveAtHorizonFailed`].
+    pub alive_at_horizon_failed: u64,
+    /// Customers flagged [`ScoreFlag::DertFailed`].
+    pub dert_failed: u64,
+    /// Customers flagged [`ScoreFlag::ClvFailed`].
+    pub clv_failed: u64,
+    /// The first error message of each kind of failure (`"customer …: …"`), for the log.
+    pub first_errors: Vec<String>,
+}
+
+/// The per-customer value table of [`score`], in the summaries' customer order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ScoreTable<K> {
+    /// One row per customer.
+    pub rows: Vec<CustomerScore<K>>,
+    /// What was computed and what was not.
+    pub report: ScoreReport,
+    /// The unit of the rows' times.
+    pub unit: TimeUnit,
+    /// The horizon, in `unit`.
+    pub horizon: f64,
+}
+
+/// Scores every customer of `summaries`: P(alive) now and at the horizon, expected
+/// purchases over the horizon, DERT (when asked), expected spend, CLV and, with a
+/// holdout, the expected and actual holdout purchases.
+///
+/// Rules:
+/// * the purchase model covers every customer; a customer it fails for is flagged
+///   [`ScoreFlag::PurchaseModelFailed`] and the others keep their values;
+/// * the spend model covers customers without repeats (its population mean) and
+///   customers whose mean repeat spend is > 0; customers with repeats and a mean repeat
+///   spend ≤ 0 are flagged [`ScoreFlag::NoPositiveRepeatSpend`] (no expected spend, no
+///   spend-based CLV) — fit the spend model on the same customers
+///   ([`SpendSummaries::from_rows`](crate::btyd::SpendSummaries::from_rows) leaves them out
+///   and counts them);
+/// * CLV = value per purchase × discounted expected purchases (steps of `spec.step`,
+///   each discounted at its end).
+///
+/// Multi-threaded with the `parallel` feature, with identical results.
+///
+/// # Errors
+///
+/// [`Error::UnitMismatch`] when the model carries a unit other than the summaries'
+/// (re-express it with the model's `in_unit` first); [`Error::InvalidParameter`] for a
+/// spec whose horizon does not convert into the summaries' unit; [`Error::EmptyInput`]
+/// without customers. Failures of single customers are flags, not errors.
+///
+/// # Examples
+///
+/// The whole "CSV in, table out" program:
+///
+/// ```
+/// use customer_value::btyd::{BgNbd, DiscountRate, FitOptions, GammaGamma, SpendSummaries, WeightedSummaries};
+/// use customer_value::score::{ScoreSpec, score};
+/// use customer_value::{SummarySpec, TimeUnit, io, summarise_columns};
+///
+/// let csv = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/data/cdnow_sample_transactions.csv"))?;
+/// let log = io::read_transactions_csv::<u64, _>(csv.as_slice())?;
+/// let end = chrono::NaiveDate::from_ymd_opt(1997, 9, 30).unwrap();
+/// let summaries = summarise_columns(SummarySpec::new(end).with_unit(TimeUnit::WEEK), log.columns())?;
+/// let cols = summaries.columns();
+/// let purchases = BgNbd::fit(&WeightedSummaries::from_columns(&cols)?, &FitOptions::default())?.model;
+/// let spend = GammaGamma::fit(&SpendSummaries::from_rows(&cols.frequency, &cols.monetary_value)?, &FitOptions::default())?.model;
+/// let year = TimeUnit::from_days(365.0)?;
+/// let spec = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::new(0.10, year)?)?;
+/// let table = score(&summaries, &purchases, Some(&spend), &spec)?;
+/// let mut out = Vec::new();
+/// table.write_csv(&mut out)?;
+/// assert_eq!(table.rows.len(), 2357);
+/// assert_eq!(table.report.with_clv, 2357);
+/// assert!(String::from_utf8_lossy(&out).starts_with("customer,frequency,recency,T,"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn score<K: Ord + Clone + std::fmt::Debug>(
+    summaries: &Summaries<K>,
+    purchases: &dyn TransactionModel,
+    spend: Option<&GammaGamma>,
+    spec: &ScoreSpec,
+) -> Result<ScoreTable<K>> {
+    score_columns(&summaries.columns(), purchases, spend, spec, summaries.spec.unit)
+}
+
+/// [`score`] over summary columns in `unit` (their [`SummaryColumns::unit`] is used when
+/// set, and must then be `unit`).
+///
+/// # Errors
+///
+/// As [`score`]; [`Error::UnitMismatch`] when the columns say another unit.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::{BgNbd, DiscountRate};
+/// use customer_value::score::{ScoreSpec, score_columns};
+/// use customer_value::{SummaryColumns, TimeUnit};
+///
+/// let cols = SummaryColumns::from_parts(vec!["a", "b"], vec![2.0, 0.0], vec![30.43, 0.0], vec![38.86, 38.86], vec![22.35, 0.0])?;
+/// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+/// let spec = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::zero())?.with_value_per_purchase(10.0)?;
+/// let table = score_columns(&cols, &model, None, &spec, TimeUnit::WEEK)?;
+/// assert_eq!(table.rows[1].p_alive, Some(1.0));
+/// assert!(table.rows[0].clv.is_some());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+pub fn score_columns<K: Clone + std::fmt::Debug>(
+    cols: &SummaryColumns<K>,
+    purchases: &dyn TransactionModel,
+    spend: Option<&GammaGamma>,
+    spec: &ScoreSpec,
+    unit: TimeUnit,
+) -> Result<ScoreTable<K>> {
+    if cols.is_empty() {
+        return Err(Error::EmptyInput {
+            what: "customers to score",
+        });
+    }
+    for (what, other) in [
+        ("the model", purchases.unit()),
+        ("the summary columns", cols.unit),
+    ] {
+        if let Some(u) = other.filter(|u| *u != unit) {
+            return Err(Error::UnitMismatch {
+                what,
+                expected_days: u.days(),
+                given_what: "the summaries",
+                given_days: unit.days(),
+            });
+        }
+    }
+    if spec.dert && !(spec.discount.rate() > 0.0) {
+        return Err(Error::param(
+            "discount",
+            spec.discount.rate(),
+            "DERT needs a positive discount rate (it is infinite without)",
+        ));
+    }
+    let clv_spec = spec.clv_spec()?.in_unit(unit)?;
+    let horizon = clv_spec.horizon;
+    let rows = SummarySlices::from(cols);
+    let mut failures = Failures::new(cols);
+
+    let p_alive = failures.each(
+        ScoreFlag::PurchaseModelFailed,
+        purchases.probability_alive_batch(rows),
+        rows,
+        |x, tx, t| purchases.probability_alive(x, tx, t),
+    );
+    let expected = failures.each(
+        ScoreFlag::PurchaseModelFailed,
+        purchases.expected_purchases_batch(horizon, rows),
+        rows,
+        |x, tx, t| purchases.expected_purchases(horizon, x, tx, t),
+    );
+    let alive_at = alive_at_horizon(purchases, horizon, rows, &mut failures);
+    let dert = if spec.dert {
+        let each = |x, tx, t| purchases.dert(spec.discount, unit, x, tx, t);
+        failures.each(ScoreFlag::DertFailed, rows.map(each), rows, each)
+    } else {
+        vec![None; rows.len()]
+    };
+    let zeros = vec![0.0; rows.len()];
+    let discounted = failures.each(
+        ScoreFlag::PurchaseModelFailed,
+        clv_batch(purchases, Margin::PerPurchase(1.0), &clv_spec, rows, &zeros),
+        rows,
+        |x, tx, t| crate::btyd::clv(purchases, Margin::PerPurchase(1.0), &clv_spec, x, tx, t, 0.0),
+    );
+    let expected_spend = expected_spend(cols, spend, &mut failures);
+    let holdout_expected = match &cols.holdout {
+        Some(h) => {
+            let duration = h.duration.first().copied().unwrap_or(0.0);
+            failures.each(
+                ScoreFlag::PurchaseModelFailed,
+                purchases.expected_purchases_batch(duration, rows),
+                rows,
+                |x, tx, t| purchases.expected_purchases(duration, x, tx, t),
+            )
+        }
+        None => vec![None; rows.len()],
+    };
+    failures.assemble(
+        spec,
+        horizon,
+        unit,
+        Columns {
+            p_alive,
+            alive_at,
+            expected,
+            dert,
+            discounted,
+            expected_spend,
+            holdout_expected,
+        },
+    )
+}
+
+/// The computed columns, parallel to the customers.
+struct Columns {
+    p_alive: Vec<Option<f64>>,
+    alive_at: Vec<Option<f64>>,
+    expected: Vec<Option<f64>>,
+    dert: Vec<Option<f64>>,
+    discounted: Vec<Option<f64>>,
+    expected_spend: Vec<Option<f64>>,
+    holdout_expected: Vec<Option<f64>>,
+}
+
+/// P(alive) at the horizon per customer; `None` without a flag when the model does not
+/// provide it at all.
+fn alive_at_horizon(
+    model: &dyn TransactionModel,
+    horizon: f64,
+    rows: SummarySlices<'_>,
+    failures: &mut Failures<'_, impl Clone + std::fmt::Debug>,
+) -> Vec<Option<f64>> {
+    let each = |x, tx, t| model.probability_alive_at(horizon, x, tx, t);
+    // The trait's default says the model has no such prediction: ask once.
+    if let Err(Error::Undefined { what, reason }) = model.probability_alive_at(horizon, 0.0, 0.0, 0.0) {
+        if what == "P(alive at T + t)" && reason.starts_with("not provided") {
+            return vec![None; rows.len()];
+        }
+    }
+    failures.each(ScoreFlag::AliveAtHorizonFailed, rows.map(each), rows, each)
+}
+
+/// Expected spend per purchase: the spend model's conditional expectation for customers
+/// without repeats and those with a positive mean repeat spend; flags for the others.
+fn expected_spend<K: Clone + std::fmt::Debug>(
+    cols: &SummaryColumns<K>,
+    spend: Option<&GammaGamma>,
+    failures: &mut Failures<'_, K>,
+) -> Vec<Option<f64>> {
+    let Some(model) = spend else {
+        for i in 0..cols.len() {
+            failures.flag(i, ScoreFlag::NoSpendModel, None);
+        }
+        return vec![None; cols.len()];
+    };
+    let mut out = Vec::with_capacity(cols.len());
+    for (i, (&x, &m)) in cols.frequency.iter().zip(&cols.monetary_value).enumerate() {
+        if x > 0.0 && !(m > 0.0) {
+            failures.flag(i, ScoreFlag::NoPositiveRepeatSpend, None);
+            out.push(None);
+            continue;
+        }
+        match model.conditional_expected_spend(x, m) {
+            Ok(v) if v.is_finite() => out.push(Some(v)),
+            Ok(v) => {
+                let e = Error::Undefined {
+                    what: "expected spend",
+                    reason: format!("{v} is not finite"),
+                };
+                failures.flag(i, ScoreFlag::SpendModelFailed, Some(&e));
+                out.push(None);
+            }
+            Err(e) => {
+                failures.flag(i, ScoreFlag::SpendModelFailed, Some(&e));
+                out.push(None);
+            }
+        }
+    }
+    out
+}
+
+/// Per-customer flags and the report's counts, built while the columns are computed.
+struct Failures<'a, K> {
+    cols: &'a SummaryColumns<K>,
+    flags: Vec<Vec<ScoreFlag>>,
+    first_errors: Vec<(ScoreFlag, String)>,
+}
+
+impl<'a, K: Clone + std::fmt::Debug> Failures<'a, K> {
+    fn new(cols: &'a SummaryColumns<K>) -> Self {
+        Failures {
+            cols,
+            flags: vec![Vec::new(); cols.len()],
+            first_errors: Vec::new(),
+        }
+    }
+
+    /// Flags customer `i` (once per flag), remembering the first error of each flag.
+    fn flag(&mut self, i: usize, flag: ScoreFlag, error: Option<&Error>) {
+        if let Some(f) = self.flags.get_mut(i) {
+            if !f.contains(&flag) {
+                f.push(flag);
+            }
+        }
+        if let Some(e) = error {
+            if !self.first_errors.iter().any(|(f, _)| *f == flag) {
+                let who = self
+                    .cols
+                    .customers
+                    .get(i)
+                    .map_or_else(|| format!("row {i}"), |c| format!("{c:?}"));
+                self.first_errors.push((flag, format!("customer {who}: {e}")));
+            }
+        }
+    }
+
+    /// The batch result when it succeeded (and every value is finite); otherwise each row
+    /// again on its own, flagging the rows that fail.
+    fn each(
+        &mut self,
+        flag: ScoreFlag,
+        batch: Result<Vec<f64>>,
+        rows: SummarySlices<'_>,
+        one: impl Fn(f64, f64, f64) -> Result<f64> + Sync,
+    ) -> Vec<Option<f64>> {
+        if let Ok(values) = &batch {
+            if values.len() == rows.len() && values.iter().all(|v| v.is_finite()) {
+                return values.iter().map(|&v| Some(v)).collect();
+            }
+        }
+        let results: Vec<Result<f64>> = rows.each_result(one);
+        results
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| match r {
+                Ok(v) if v.is_finite() => Some(v),
+                Ok(v) => {
+                    let e = Error::Undefined {
+                        what: "prediction",
+                        reason: format!("{v} is not finite"),
+                    };
+                    self.flag(i, flag, Some(&e));
+                    None
+                }
+                Err(e) => {
+                    self.flag(i, flag, Some(&e));
+                    None
+                }
+            })
+            .collect()
+    }
+
+    fn assemble(self, spec: &ScoreSpec, horizon: f64, unit: TimeUnit, c: Columns) -> Result<ScoreTable<K>> {
+        let Failures {
+            cols,
+            mut flags,
+            first_errors,
+        } = self;
+        let mut report = ScoreReport {
+            customers: cols.len() as u64,
+            first_errors: first_errors.into_iter().map(|(_, e)| e).collect(),
+            ..ScoreReport::default()
+        };
+        let holdout = cols.holdout.as_ref();
+        let mut rows = Vec::with_capacity(cols.len());
+        for (i, customer) in cols.customers.iter().enumerate() {
+            let at = |v: &[Option<f64>]| v.get(i).copied().flatten();
+            let f = flags.get_mut(i).map(std::mem::take).unwrap_or_default();
+            let mut row = CustomerScore {
+                customer: customer.clone(),
+                frequency: cols.frequency.get(i).map_or(0, |&x| x as u32),
+                recency: cols.recency.get(i).copied().unwrap_or(0.0),
+                age: cols.age.get(i).copied().unwrap_or(0.0),
+                monetary_value: cols.monetary_value.get(i).copied().unwrap_or(0.0),
+                p_alive: at(&c.p_alive),
+                p_alive_at_horizon: at(&c.alive_at),
+                expected_purchases: at(&c.expected),
+                dert: at(&c.dert),
+                expected_spend: at(&c.expected_spend),
+                discounted_purchases: at(&c.discounted),
+                clv: None,
+                expected_holdout_purchases: at(&c.holdout_expected),
+                holdout_purchases: holdout.and_then(|h| h.frequency.get(i)).map(|&x| x as u32),
+                flags: f,
+            };
+            let value = match spec.value {
+                PurchaseValue::Fixed(v) => Some(v),
+                PurchaseValue::FractionOfSpend(fraction) => row.expected_spend.map(|s| fraction * s),
+            };
+            if let (Some(v), Some(d)) = (value, row.discounted_purchases) {
+                let clv = v * d;
+                if clv.is_finite() {
+                    row.clv = Some(clv);
+                } else {
+                    row.flags.push(ScoreFlag::ClvFailed);
+                }
+            }
+            if matches!(spec.value, PurchaseValue::Fixed(_)) {
+                // A fixed value needs no spend model: its absence is no reason to flag.
+                row.flags.retain(|f| *f != ScoreFlag::NoSpendModel);
+            }
+            report.count(&row);
+            rows.push(row);
+        }
+        Ok(ScoreTable {
+            rows,
+            report,
+            unit,
+            horizon,
+        })
+    }
+}
+
+impl ScoreReport {
+    fn count<K>(&mut self, row: &CustomerScore<K>) {
+        self.with_clv += u64::from(row.clv.is_some());
+        for flag in &row.flags {
+            *match flag {
+                ScoreFlag::PurchaseModelFailed => &mut self.purchase_model_failed,
+                ScoreFlag::NoPositiveRepeatSpend => &mut self.no_positive_repeat_spend,
+                ScoreFlag::SpendModelFailed => &mut self.spend_model_failed,
+                ScoreFlag::NoSpendModel => &mut self.no_spend_model,
+                ScoreFlag::AliveAtHorizonFailed => &mut self.alive_at_horizon_failed,
+                ScoreFlag::DertFailed => &mut self.dert_failed,
+                ScoreFlag::ClvFailed => &mut self.clv_failed,
+            } += 1;
+        }
+    }
+}
