@@ -64,7 +64,7 @@ use std::ops::Range;
 use std::str::FromStr;
 
 use chrono::format::{Item, Parsed, StrftimeItems};
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -172,7 +172,8 @@ impl From<CalendarZone> for String {
 }
 
 impl CalendarZone {
-    /// The zone's offset from UTC at the instant `utc`.
+    /// The zone's offset from UTC at the instant `utc` (only an IANA zone's depends on it).
+    #[cfg_attr(not(feature = "tz"), allow(unused_variables))]
     fn offset_at(self, utc: &NaiveDateTime) -> FixedOffset {
         match self {
             CalendarZone::Utc => chrono::Offset::fix(&chrono::Utc),
@@ -217,7 +218,7 @@ impl CalendarZone {
     #[cfg(feature = "tz")]
     fn first_instant_not_before(self, local: &NaiveDateTime) -> Option<NaiveDateTime> {
         let wall = |u: i64| {
-            let utc = DateTime::from_timestamp(u, 0)?.naive_utc();
+            let utc = chrono::DateTime::from_timestamp(u, 0)?.naive_utc();
             utc.checked_add_offset(self.offset_at(&utc))
         };
         let at = local.and_utc().timestamp();
@@ -233,7 +234,7 @@ impl CalendarZone {
                 lo = mid + 1;
             }
         }
-        DateTime::from_timestamp(hi, 0).map(|t| t.naive_utc())
+        chrono::DateTime::from_timestamp(hi, 0).map(|t| t.naive_utc())
     }
 }
 
@@ -628,10 +629,10 @@ fn split_at_record_ends(text: &[u8], pieces: usize) -> Vec<&[u8]> {
         }
         return out;
     }
-    let (mut state, mut start) = (Quote::FieldStart, 0usize);
+    let (mut state, mut start) = (Scan::FieldStart, 0usize);
     for (i, &b) in text.iter().enumerate() {
         state = step(state, b);
-        if b == b'\n' && state == Quote::FieldStart && i + 1 - start >= target {
+        if b == b'\n' && state == Scan::FieldStart && i + 1 - start >= target {
             let (piece, tail) = rest.split_at((i + 1 - start).min(rest.len()));
             out.push(piece);
             rest = tail;
@@ -919,8 +920,8 @@ fn next_record(reader: &mut impl BufRead, buffer: &mut Vec<u8>) -> Result<Option
     }
     let mut lines = 1;
     if buffer.contains(&b'"') {
-        let mut state = buffer.iter().fold(Quote::FieldStart, |s, &b| step(s, b));
-        while state == Quote::Quoted {
+        let mut state = buffer.iter().fold(Scan::FieldStart, |s, &b| step(s, b));
+        while state == Scan::Quoted {
             let before = buffer.len();
             if reader.read_until(b'\n', buffer)? == 0 {
                 break;
@@ -945,7 +946,7 @@ fn next_record(reader: &mut impl BufRead, buffer: &mut Vec<u8>) -> Result<Option
 /// Where a scan of CSV text is, for finding record ends (RFC 4180; a quote opens a field
 /// only as its first character after whitespace, elsewhere it is text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Quote {
+enum Scan {
     /// At the start of a field (or of a record): only whitespace so far.
     FieldStart,
     /// Inside a field without quotes.
@@ -960,15 +961,15 @@ enum Quote {
 }
 
 /// One byte of the scan. A line end outside quotes ends the record (back to `FieldStart`).
-fn step(state: Quote, b: u8) -> Quote {
+fn step(state: Scan, b: u8) -> Scan {
     match (state, b) {
-        (Quote::Quoted, b'"') => Quote::QuoteSeen,
-        (Quote::Quoted, _) | (Quote::QuoteSeen, b'"') => Quote::Quoted,
-        (_, b',' | b'\n') => Quote::FieldStart,
-        (Quote::FieldStart, b'"') => Quote::Quoted,
-        (Quote::FieldStart, c) if c.is_ascii_whitespace() => Quote::FieldStart,
-        (Quote::FieldStart | Quote::Unquoted, _) => Quote::Unquoted,
-        (Quote::QuoteSeen | Quote::Closed, _) => Quote::Closed,
+        (Scan::Quoted, b'"') => Scan::QuoteSeen,
+        (Scan::Quoted, _) | (Scan::QuoteSeen, b'"') => Scan::Quoted,
+        (_, b',' | b'\n') => Scan::FieldStart,
+        (Scan::FieldStart, b'"') => Scan::Quoted,
+        (Scan::FieldStart, c) if c.is_ascii_whitespace() => Scan::FieldStart,
+        (Scan::FieldStart | Scan::Unquoted, _) => Scan::Unquoted,
+        (Scan::QuoteSeen | Scan::Closed, _) => Scan::Closed,
     }
 }
 
@@ -981,19 +982,19 @@ fn split_quoted(
 ) -> std::result::Result<(), String> {
     scratch.clear();
     ranges.clear();
-    let (mut state, mut start) = (Quote::FieldStart, 0);
+    let (mut state, mut start) = (Scan::FieldStart, 0);
     for &b in record {
         let next = step(state, b);
         match (state, next) {
-            (_, Quote::FieldStart) if b == b',' && state != Quote::Quoted => {
+            (_, Scan::FieldStart) if b == b',' && state != Scan::Quoted => {
                 ranges.push(start..scratch.len());
                 start = scratch.len();
             }
             // The opening quote: leading whitespace is not part of the field.
-            (Quote::FieldStart, Quote::Quoted) => scratch.truncate(start),
-            (Quote::Quoted, Quote::QuoteSeen) => {}
-            (Quote::QuoteSeen, Quote::Quoted) => scratch.push(b'"'),
-            (Quote::QuoteSeen | Quote::Closed, Quote::Closed) => {
+            (Scan::FieldStart, Scan::Quoted) => scratch.truncate(start),
+            (Scan::Quoted, Scan::QuoteSeen) => {}
+            (Scan::QuoteSeen, Scan::Quoted) => scratch.push(b'"'),
+            (Scan::QuoteSeen | Scan::Closed, Scan::Closed) => {
                 if !b.is_ascii_whitespace() {
                     return Err(format!(
                         "field {} has text after its closing quote (a quote inside a quoted field is written \"\")",
@@ -1005,7 +1006,7 @@ fn split_quoted(
         }
         state = next;
     }
-    if state == Quote::Quoted {
+    if state == Scan::Quoted {
         return Err(format!(
             "field {} opens a quote that is not closed (the record starts on this line)",
             ranges.len() + 1
@@ -1179,6 +1180,7 @@ fn plain_amount(s: &[u8]) -> Option<Decimal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::DateTime;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
