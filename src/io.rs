@@ -73,7 +73,8 @@ use crate::transaction::TransactionLog;
 
 /// Whose calendar the days of a log are in (see the [module docs](self) for the rule).
 ///
-/// Parses from text: `UTC` or `Z`; a fixed offset `+05:30`, `-0800` or `+05`; or, with the
+/// Parses from text: `UTC` or `Z`; a fixed offset `+05:30`, `-0800`, `+05` (or `+05:30:15`,
+/// as an offset with seconds prints); or, with the
 /// crate feature `tz`, an IANA zone name such as `America/New_York`. It serialises as that
 /// text.
 ///
@@ -123,7 +124,20 @@ impl FromStr for CalendarZone {
             return Ok(CalendarZone::Utc);
         }
         if text.starts_with(['+', '-']) {
-            return offset_seconds(text.as_bytes())
+            // `±HH:MM:SS` too, as `FixedOffset` prints an offset with seconds (so every
+            // zone's text parses back).
+            let seconds = match *text.as_bytes() {
+                [ref hh_mm @ .., b':', s0, s1] if hh_mm.len() == 6 => {
+                    let s = two(s0, s1)
+                        .filter(|&s| s < 60)
+                        .and_then(|s| i32::try_from(s).ok());
+                    offset_seconds(hh_mm)
+                        .zip(s)
+                        .map(|(hm, s)| if text.starts_with('-') { hm - s } else { hm + s })
+                }
+                _ => offset_seconds(text.as_bytes()),
+            };
+            return seconds
                 .and_then(FixedOffset::east_opt)
                 .map(CalendarZone::Fixed)
                 .ok_or_else(|| {
@@ -1328,6 +1342,12 @@ mod tests {
         }
         for bad in ["+24:00", "+05:60", "+5", "05:00", ""] {
             assert!(bad.parse::<CalendarZone>().is_err(), "{bad}");
+        }
+        for seconds in [-18_000, 3_661, -3_661, 0, 86_340, -86_340] {
+            assert_eq!(
+                fixed(seconds).to_string().parse::<CalendarZone>().unwrap(),
+                fixed(seconds)
+            );
         }
         let json = serde_json::to_string(&fixed(-18_000)).unwrap();
         assert_eq!(json, "\"-05:00\"");
