@@ -679,6 +679,9 @@ struct Plan<'o> {
     amount: Option<usize>,
     /// Fields a row needs (the last of the columns, plus one).
     width: usize,
+    /// The three columns' names as the header writes them (for messages; the amount's is
+    /// empty without an amount column).
+    names: [String; 3],
     /// The compiled `date_format`, if any.
     format: Option<Vec<Item<'static>>>,
     /// The zone naive date-times are converted from, when it is not the calendar zone.
@@ -765,12 +768,15 @@ impl<'o> Plan<'o> {
             None => None,
         };
         let naive_from = options.naive_zone.filter(|z| *z != options.zone);
+        let name = |i: Option<usize>| i.and_then(|i| names.get(i)).cloned().unwrap_or_default();
+        let names = [name(Some(customer)), name(Some(date)), name(amount)];
         Ok(Plan {
             options,
             customer,
             date,
             amount,
             width: customer.max(date).max(amount.unwrap_or(0)) + 1,
+            names,
             format,
             naive_from,
         })
@@ -778,7 +784,7 @@ impl<'o> Plan<'o> {
 
     /// The calendar day of a date field (already trimmed), or why not.
     fn day(&self, field: &[u8]) -> std::result::Result<NaiveDate, String> {
-        let column = &self.options.date;
+        let [_, column, _] = &self.names;
         let text =
             std::str::from_utf8(field).map_err(|e| format!("not UTF-8 text in column `{column}` ({e})"))?;
         let stamp = match &self.format {
@@ -857,11 +863,11 @@ fn read_rows<K: FromStr>(
             )));
         };
         let column = |name: &str, e: std::str::Utf8Error| format!("not UTF-8 text in column `{name}` ({e})");
-        let c = std::str::from_utf8(c).map_err(|e| err(column(&plan.options.customer, e)))?;
+        let c = std::str::from_utf8(c).map_err(|e| err(column(&plan.names[0], e)))?;
         let customer = K::from_str(c).map_err(|_| {
             err(format!(
                 "customer `{c}` (column `{}`) cannot be parsed as the key type",
-                plan.options.customer
+                plan.names[0]
             ))
         })?;
         let date = match &mut last_date {
@@ -880,8 +886,9 @@ fn read_rows<K: FromStr>(
                 day
             }
         };
-        let amount = match (a, &plan.options.amount) {
-            (Some(a), Some(name)) => parse_amount(a).map_err(|why| {
+        let amount = match a {
+            Some(a) => parse_amount(a).map_err(|why| {
+                let name = &plan.names[2];
                 err(match std::str::from_utf8(a) {
                     Ok(text) => format!("amount `{text}` (column `{name}`) {why}"),
                     Err(e) => column(name, e),

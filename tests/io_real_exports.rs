@@ -85,6 +85,14 @@ fn shop_export_with_other_column_names() {
     // Names match loosely when nothing matches exactly.
     let loose = "Customer , CREATED_AT,Total\nann,2023-05-22,1\n";
     assert_eq!(dates(loose, &options), [day(2023, 5, 22)]);
+    // Messages name the column as the header writes it.
+    let e = read_transactions_csv_with::<String, _>(
+        "Customer,CREATED_AT,Total\nann,2023-05-22,x\n".as_bytes(),
+        &options,
+    )
+    .unwrap_err()
+    .to_string();
+    assert_starts(&e, "line 2: amount `x` (column `Total`) is not a decimal number");
 }
 
 /// Postgres writes `timestamptz` as `2023-05-22 23:34:41.123+00`.
