@@ -559,7 +559,8 @@ where
 /// (feature `parallel`): the rows are cut into one piece per thread at record ends (line
 /// ends outside quotes), each piece is read as by `read_transactions_csv_with`, and the
 /// pieces join in their order, so the log — and the first error, with its line — is exactly
-/// the sequential reader's.
+/// the sequential reader's. Text without a quote character is cut at any line end; text
+/// with one is first scanned once, on one thread, for where its records end.
 ///
 /// # Errors
 ///
