@@ -99,7 +99,8 @@ fn bench_routes(c: &mut Criterion) {
 
 /// `read_transactions_csv` on 1e6 and 1e7 rows of CSV text held in memory (the peer's file
 /// when `CV_BENCH_DATA` is set, else the generated rows written out the same way), beside
-/// pandas' `read_csv` in the peer harness.
+/// pandas' `read_csv` in the peer harness; and the generated rows with
+/// `YYYY-MM-DD HH:MM:SS` date-times (`read_timestamps`).
 fn bench_csv(c: &mut Criterion) {
     let mut group = c.benchmark_group("csv");
     group.sample_size(10);
@@ -107,11 +108,21 @@ fn bench_csv(c: &mut Criterion) {
         let peer = std::env::var_os("CV_BENCH_DATA").and_then(|dir| {
             std::fs::read(std::path::Path::new(&dir).join(format!("synthetic_{label}.csv"))).ok()
         });
+        let log = common::synthetic(rows, seed);
         let (text, source) = match peer {
             Some(text) => (text, "peer_file"),
-            None => (common::csv_text(&common::synthetic(rows, seed)), "generated"),
+            None => (common::csv_text(&log), "generated"),
         };
         group.throughput(Throughput::Elements(rows as u64));
+        // The same rows with `YYYY-MM-DD HH:MM:SS` date-times (generated in both cases).
+        let stamps = common::csv_timestamp_text(&log);
+        drop(log);
+        group.bench_with_input(BenchmarkId::new("read_timestamps", label), &stamps, |b, text| {
+            b.iter(|| {
+                customer_value::io::read_transactions_csv::<u64, _>(black_box(text.as_slice())).unwrap()
+            })
+        });
+        drop(stamps);
         group.bench_with_input(
             BenchmarkId::new("read", format!("{label}_{source}")),
             &text,

@@ -119,6 +119,26 @@ pub fn csv_text(log: &Log) -> Vec<u8> {
     out
 }
 
+/// The log as CSV with `YYYY-MM-DD HH:MM:SS` date-times (pandas' and Postgres' naive
+/// timestamp spelling): a deterministic time of day per row, so few rows repeat the
+/// previous row's text.
+pub fn csv_timestamp_text(log: &Log) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Vec::with_capacity(log.customers.len() * 33);
+    let _ = writeln!(out, "customer_id,date,amount");
+    for (i, ((c, d), a)) in log.customers.iter().zip(&log.dates).zip(&log.amounts).enumerate() {
+        let s = (i * 7_919) % 86_400;
+        let _ = writeln!(
+            out,
+            "{c},{d} {:02}:{:02}:{:02},{a}",
+            s / 3_600,
+            s / 60 % 60,
+            s % 60
+        );
+    }
+    out
+}
+
 pub fn peer_file(label: &str) -> Option<Log> {
     let dir = std::env::var_os("CV_BENCH_DATA")?;
     let path = std::path::Path::new(&dir).join(format!("synthetic_{label}.csv"));
