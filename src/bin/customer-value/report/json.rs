@@ -1,0 +1,111 @@
+//! The `--json` document of the report (the contract in README.md), streamed: the
+//! top-level fields, then one customer at a time.
+
+use std::io::Write;
+
+use customer_value::{Summaries, TimeUnit, money};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use super::models::{Models, Predictions};
+use super::{AnyError, Options};
+
+/// One customer of the `--json` document (the contract in README.md).
+#[derive(Serialize)]
+struct CustomerJson<'a, K> {
+    customer_id: &'a K,
+    frequency: u32,
+    recency: f64,
+    #[serde(rename = "T")]
+    age: f64,
+    monetary_value: f64,
+    frequency_holdout: Option<u32>,
+    duration_holdout: Option<f64>,
+    expected_purchases_holdout: Option<f64>,
+    p_alive: Option<f64>,
+    expected_spend: Option<f64>,
+    clv: Option<f64>,
+    p_alive_at_horizon: Option<f64>,
+    expected_purchases: Option<f64>,
+    flags: &'a [customer_value::score::ScoreFlag],
+}
+
+/// The `--json` document, streamed: the top-level fields, then one customer at a time.
+pub fn write_json<K: Serialize>(
+    o: &Options,
+    s: &Summaries<K>,
+    m: &Models,
+    p: Result<&Predictions<'_, K>, &String>,
+    out: impl Write,
+) -> Result<(), AnyError> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let model = m.purchase.as_ref().ok().map(|f| {
+        let by_name = |values: &[f64]| -> Map<String, Value> {
+            f.names
+                .iter()
+                .zip(values)
+                .map(|(n, v)| (n.clone(), json!(v)))
+                .collect()
+        };
+        json!({
+            "name": f.model.name(),
+            "params": by_name(&f.estimates),
+            "standard_errors": f.standard_errors.as_deref().map(by_name),
+            "log_likelihood": f.log_likelihood,
+            "unit_days": f.model.unit().map(TimeUnit::days),
+            "boundary": f.boundary,
+        })
+    });
+    let spend_model = m.spend.as_ref().ok().map(
+        |(g, _)| json!({ "name": "gamma_gamma", "params": { "p": g.p(), "q": g.q(), "gamma": g.gamma() } }),
+    );
+    let head = json!({
+        "observation_end": s.spec.observation_end,
+        "calibration_end": s.spec.calibration_end,
+        "unit_days": s.spec.unit.days(),
+        "summary_report": s.report,
+        "model": model,
+        "model_error": p.err(),
+        "spend_model": spend_model,
+        "spend_model_error": m.spend.as_ref().err(),
+        "spend_model_excluded_customers": m.spend_excluded,
+        "score_report": p.ok().map(|p| &p.table.report),
+        "clv_settings": {
+            "horizon": p.ok().map(|_| o.horizon()),
+            "discount_rate_annual": o.discount_rate,
+            "margin": o.margin,
+        },
+    });
+    // The head object without its closing brace, then the customers array.
+    let head = serde_json::to_string(&head)?;
+    out.write_all(head.strip_suffix('}').unwrap_or(&head).as_bytes())?;
+    out.write_all(b",\"customers\":[")?;
+    let rows = p.ok().map(|p| &p.table.rows);
+    for (i, c) in s.customers.iter().enumerate() {
+        let row = rows.and_then(|r| r.get(i));
+        let h = c.holdout.as_ref();
+        let customer = CustomerJson {
+            customer_id: &c.customer,
+            frequency: c.frequency,
+            recency: c.recency,
+            age: c.age,
+            monetary_value: money::to_f64(c.monetary_value),
+            frequency_holdout: h.map(|h| h.frequency),
+            duration_holdout: h.map(|h| h.duration),
+            expected_purchases_holdout: row.and_then(|r| r.expected_holdout_purchases),
+            p_alive: row.and_then(|r| r.p_alive),
+            expected_spend: row.and_then(|r| r.expected_spend),
+            clv: row.and_then(|r| r.clv),
+            p_alive_at_horizon: row.and_then(|r| r.p_alive_at_horizon),
+            expected_purchases: row.and_then(|r| r.expected_purchases),
+            flags: row.map_or(&[], |r| r.flags.as_slice()),
+        };
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut out, &customer)?;
+    }
+    out.write_all(b"]}\n")?;
+    out.flush()?;
+    Ok(())
+}

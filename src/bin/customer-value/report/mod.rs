@@ -1,0 +1,236 @@
+//! The main job, shared by the `clv_report` example and the `customer-value report`
+//! command: a transaction log in, a customer-value report out (text, JSON or the
+//! per-customer CSV). Both programs parse their own arguments into [`Options`] and call
+//! [`run`]; the flags and JSON fields are the contract in README.md.
+//!
+//! Files: `models.rs` fits, loads and saves the models and scores the customers;
+//! `text.rs` writes the text report; `json.rs` the JSON document.
+
+mod json;
+mod models;
+mod summaries;
+mod text;
+
+use std::hash::Hash;
+use std::io::Write;
+
+use chrono::NaiveDate;
+use customer_value::btyd::DiscountRate;
+use customer_value::io::CsvOptions;
+use customer_value::{
+    PurchaseDate, Summaries, SummarySpec, TimeUnit, TransactionColumns, TransactionLog, summarise_columns,
+};
+use serde::Serialize;
+
+use json::write_json;
+use models::{model_file, models, predict};
+use text::{churn_summary, text_report, tracking};
+
+/// The bundled CDNOW sample, read when no file is named.
+pub const BUNDLED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/cdnow_sample_transactions.csv");
+
+/// Any error of a run (its message is printed as is).
+pub type AnyError = Box<dyn std::error::Error>;
+
+/// What a run writes to standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// The text report.
+    Text,
+    /// The JSON document (`--json`).
+    Json,
+    /// The per-customer value table as CSV (`--csv`, `score`).
+    Csv,
+    /// The per-customer value table as JSON Lines (`score --format jsonl`).
+    JsonLines,
+    /// The per-customer summaries as CSV (`summarise`).
+    Summaries,
+    /// The fitted models as a model file (`fit`).
+    ModelFile,
+}
+
+/// The purchase models the report can fit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ModelChoice {
+    BetaGeometric,
+    Pareto,
+    ModifiedBetaGeometric,
+}
+
+/// Parsed command line.
+#[derive(Debug)]
+pub struct Options {
+    pub transactions: Option<String>,
+    pub calibration_end: Option<NaiveDate>,
+    pub observation_end: Option<NaiveDate>,
+    pub unit: TimeUnit,
+    pub output: Output,
+    pub progress: bool,
+    pub model: ModelChoice,
+    pub horizon: Option<f64>,
+    pub discount_rate: f64,
+    pub margin: f64,
+    pub read: CsvOptions,
+    pub save_model: Option<String>,
+    pub load_model: Option<String>,
+}
+
+impl Options {
+    /// The CLV horizon in units (default one year).
+    pub fn horizon(&self) -> f64 {
+        self.horizon
+            .unwrap_or(if self.unit == TimeUnit::WEEK { 52.0 } else { 365.0 })
+    }
+
+    /// The unit's name in the text report.
+    pub fn unit_name(&self) -> &'static str {
+        if self.unit == TimeUnit::WEEK {
+            "weeks"
+        } else {
+            "days"
+        }
+    }
+}
+
+/// An annual discount rate.
+pub fn annual(rate: f64) -> Result<DiscountRate, String> {
+    let year = TimeUnit::from_days(365.0).map_err(|e| e.to_string())?;
+    DiscountRate::new(rate, year).map_err(|e| format!("--discount-rate: {e}"))
+}
+
+/// A reader that stopped reading (`| head`) is not a failure of the report.
+pub fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
+    let kind = e
+        .downcast_ref::<std::io::Error>()
+        .map(std::io::Error::kind)
+        .or_else(|| {
+            e.downcast_ref::<customer_value::Error>().and_then(|e| match e {
+                customer_value::Error::Io(io) => Some(io.kind()),
+                _ => None,
+            })
+        })
+        .or_else(|| {
+            e.downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+        });
+    kind == Some(std::io::ErrorKind::BrokenPipe)
+}
+
+fn read_log(o: &Options, path: &str) -> Result<TransactionLog<String>, AnyError> {
+    // With `parallel`, the file is read whole and parsed on all cores (same log, same errors).
+    #[cfg(feature = "parallel")]
+    let log = {
+        let text = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+        customer_value::io::read_transactions_csv_parallel_with::<String>(&text, &o.read)
+            .map_err(|e| format!("{path}: {e}"))?
+    };
+    #[cfg(not(feature = "parallel"))]
+    let log = {
+        let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+        customer_value::io::read_transactions_csv_with::<String, _>(std::io::BufReader::new(file), &o.read)
+            .map_err(|e| format!("{path}: {e}"))?
+    };
+    Ok(log)
+}
+
+/// Runs the report of `o`, writing it to standard output.
+///
+/// # Errors
+///
+/// A message naming the file (and line) for bad data or a failed write.
+pub fn run(o: &Options) -> Result<(), AnyError> {
+    let path = o.transactions.as_deref().unwrap_or(BUNDLED);
+    let log = read_log(o, path)?;
+    if o.progress {
+        eprintln!("customer-value: read {} rows from {path}", log.len());
+    }
+    let last_date = log.columns().dates().iter().max().copied();
+    let observation_end = o
+        .observation_end
+        .or(last_date)
+        .ok_or_else(|| format!("{path}: no transactions"))?;
+    let mut spec = SummarySpec::new(observation_end).with_unit(o.unit);
+    if let Some(cal) = o.calibration_end {
+        spec = spec.with_calibration_end(cal);
+    }
+    let summarise_err = |e: customer_value::Error| format!("{path}: {e}");
+
+    // Numeric ids (as in CDNOW) sort and print as numbers; anything else as text.
+    let numeric: Option<Vec<u64>> = log.columns().customers().iter().map(|c| c.parse().ok()).collect();
+    match numeric {
+        Some(ids) => {
+            let cols = log.columns();
+            let view = TransactionColumns::new(&ids, cols.dates(), cols.amounts())?;
+            let s = summarise_columns(spec, view).map_err(summarise_err)?;
+            progress_summaries(o, &s);
+            report(o, path, view, &s)
+        }
+        None => {
+            let s = summarise_columns(spec, log.columns()).map_err(summarise_err)?;
+            progress_summaries(o, &s);
+            report(o, path, log.columns(), &s)
+        }
+    }
+}
+
+fn progress_summaries<K>(o: &Options, s: &Summaries<K>) {
+    if o.progress {
+        eprintln!("customer-value: summarised {} customers", s.customers.len());
+    }
+}
+
+fn report<K, D>(
+    o: &Options,
+    path: &str,
+    log: TransactionColumns<'_, K, D>,
+    s: &Summaries<K>,
+) -> Result<(), AnyError>
+where
+    K: std::fmt::Debug + std::fmt::Display + Serialize + Eq + Hash + Ord + Clone,
+    D: PurchaseDate,
+{
+    let mut stdout = std::io::stdout().lock();
+    if o.output == Output::Summaries {
+        return summaries::write_csv(s, &mut stdout);
+    }
+    let models = models(o, s)?;
+    if o.progress {
+        if let Ok(m) = &models.purchase {
+            eprintln!("customer-value: purchase model {} ready", m.model.name());
+        }
+    }
+    if o.output == Output::ModelFile {
+        // With a file named (`fit -o`), `models` has written it.
+        if o.save_model.is_none() {
+            let file = model_file(&models).map_err(|e| format!("no model to write: {e}"))?;
+            stdout.write_all((serde_json::to_string_pretty(&file)? + "\n").as_bytes())?;
+        }
+        return Ok(());
+    }
+    let predictions = predict(o, s, &models)?;
+    match o.output {
+        Output::Csv | Output::JsonLines => {
+            let p = predictions.as_ref().map_err(|e| format!("no model: {e}"))?;
+            if o.output == Output::Csv {
+                p.table.write_csv(stdout)?;
+            } else {
+                p.table.write_json_lines(stdout)?;
+            }
+        }
+        Output::Json => write_json(o, s, &models, predictions.as_ref(), stdout)?,
+        _ => {
+            let tracked = predictions.as_ref().ok().map(|p| {
+                tracking(
+                    s,
+                    log,
+                    p.purchase.model.as_ref(),
+                    if o.unit == TimeUnit::WEEK { 4.0 } else { 28.0 },
+                )
+            });
+            let mut text = text_report(o, path, s, &models, &predictions, tracked)?;
+            text.push_str(&churn_summary(s, log, predictions.as_ref().ok())?);
+            stdout.write_all(text.as_bytes())?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,254 @@
+//! The models of a report: fitted on the calibration summaries or loaded from a saved
+//! model file (converted exactly into the report's unit), saved on request, and the
+//! per-customer value table they give.
+
+use customer_value::btyd::{
+    AnySavedModel, BgNbd, Boundary, FitOptions, FitReport, GammaGamma, HoldoutEvaluation, MbgNbd, ParetoNbd,
+    SavedForm, SpendSummaries, TransactionModel, WeightedSummaries,
+};
+use customer_value::score::{ScoreSpec, ScoreTable, score};
+use customer_value::{Summaries, TimeUnit};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::{AnyError, ModelChoice, Options, annual};
+
+/// A purchase model (fitted or loaded) with what the report prints of it.
+pub struct PurchaseModel {
+    pub model: Box<dyn TransactionModel>,
+    /// The saved form (of the fit, or as loaded).
+    pub saved: Value,
+    pub names: Vec<String>,
+    pub estimates: Vec<f64>,
+    pub standard_errors: Option<Vec<f64>>,
+    pub log_likelihood: Option<f64>,
+    pub iterations: Option<usize>,
+    pub boundary: Vec<Boundary>,
+}
+
+impl PurchaseModel {
+    fn from_fit<M>(r: FitReport<M>) -> Result<Self, AnyError>
+    where
+        M: TransactionModel + SavedForm + 'static,
+        M::Params: Serialize,
+    {
+        Ok(PurchaseModel {
+            saved: serde_json::to_value(r.to_saved())?,
+            names: r.parameter_names.clone(),
+            estimates: r.estimates.clone(),
+            standard_errors: r.standard_errors.clone(),
+            log_likelihood: Some(r.log_likelihood),
+            iterations: Some(r.iterations),
+            boundary: r.boundary.clone(),
+            model: Box::new(r.model),
+        })
+    }
+
+    /// A loaded purchase model, re-expressed exactly in `unit`.
+    fn from_saved(saved: &AnySavedModel, unit: TimeUnit, file: &str) -> Result<Self, AnyError> {
+        let in_unit = |u: Option<TimeUnit>| -> Result<TimeUnit, AnyError> {
+            u.ok_or_else(|| {
+                format!("{file}: the saved purchase model has no time unit (unit_days null)").into()
+            })
+        };
+        let mismatch = |from: TimeUnit| -> AnyError {
+            format!(
+                "{file}: the saved model is in units of {} days and cannot be converted to --unit ({} days)",
+                from.days(),
+                unit.days()
+            )
+            .into()
+        };
+        let model: Box<dyn TransactionModel> = match saved {
+            AnySavedModel::BgNbd(s) => {
+                let m = BgNbd::from_saved(s)?;
+                in_unit(m.unit())?;
+                Box::new(m.in_unit(unit)?)
+            }
+            AnySavedModel::ParetoNbd(s) => {
+                let m = ParetoNbd::from_saved(s)?;
+                in_unit(m.unit())?;
+                Box::new(m.in_unit(unit)?)
+            }
+            AnySavedModel::MbgNbd(s) => {
+                let m = MbgNbd::from_saved(s)?;
+                in_unit(m.unit())?;
+                Box::new(m.in_unit(unit)?)
+            }
+            other => {
+                let m = other.transaction_model()?;
+                let from = in_unit(m.unit())?;
+                if from != unit {
+                    return Err(mismatch(from));
+                }
+                m
+            }
+        };
+        let value = serde_json::to_value(saved)?;
+        let se = value.get("standard_errors").and_then(Value::as_object).cloned();
+        let (names, estimates): (Vec<String>, Vec<f64>) = model
+            .parameters()
+            .into_iter()
+            .map(|(n, v)| (n.to_owned(), v))
+            .unzip();
+        // Standard errors are the fit's, in the saved unit: shown only when no conversion
+        // changed the parameters.
+        let standard_errors = se
+            .filter(|_| model.unit().map(TimeUnit::days) == value.get("unit_days").and_then(Value::as_f64))
+            .map(|se| {
+                names
+                    .iter()
+                    .map(|n| se.get(n).and_then(Value::as_f64).unwrap_or(f64::NAN))
+                    .collect()
+            });
+        Ok(PurchaseModel {
+            saved: value.clone(),
+            names,
+            estimates,
+            standard_errors,
+            log_likelihood: value.get("log_likelihood").and_then(Value::as_f64),
+            iterations: None,
+            boundary: saved.boundary().to_vec(),
+            model,
+        })
+    }
+}
+
+/// The models of a run, and what went wrong with them.
+pub struct Models {
+    pub purchase: Result<PurchaseModel, String>,
+    pub spend: Result<(GammaGamma, Value), String>,
+    /// Repeat customers left out of the spend fit for a mean repeat spend ≤ 0.
+    pub spend_excluded: usize,
+}
+
+/// Fits the models on the calibration summaries, or loads them from `--load-model`.
+pub fn models<K: Clone + Ord>(o: &Options, s: &Summaries<K>) -> Result<Models, AnyError> {
+    if let Some(file) = &o.load_model {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+        let value: Value = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
+        // A model file of the report (both models), or one saved model.
+        let (purchase, spend) = match (value.get("purchase_model"), value.get("spend_model")) {
+            (Some(p), s) => (p.clone(), s.cloned().filter(|s| !s.is_null())),
+            (None, _) => (value, None),
+        };
+        let purchase = AnySavedModel::from_json(&purchase.to_string()).map_err(|e| format!("{file}: {e}"))?;
+        let purchase = PurchaseModel::from_saved(&purchase, o.unit, file)?;
+        let spend = match spend {
+            Some(v) => {
+                let saved = AnySavedModel::from_json(&v.to_string()).map_err(|e| format!("{file}: {e}"))?;
+                Ok((saved.spend_model().map_err(|e| format!("{file}: {e}"))?, v))
+            }
+            None => Err(format!("{file} holds no spend model")),
+        };
+        return Ok(Models {
+            purchase: Ok(purchase),
+            spend,
+            spend_excluded: 0,
+        });
+    }
+    let cols = s.columns();
+    let options = FitOptions::default();
+    let purchase = WeightedSummaries::from_columns(&cols)
+        .map_err(|e| e.to_string())
+        .and_then(|data| {
+            let fitted = match o.model {
+                ModelChoice::BetaGeometric => BgNbd::fit(&data, &options).map(PurchaseModel::from_fit),
+                ModelChoice::Pareto => ParetoNbd::fit(&data, &options).map(PurchaseModel::from_fit),
+                ModelChoice::ModifiedBetaGeometric => {
+                    MbgNbd::fit(&data, &options).map(PurchaseModel::from_fit)
+                }
+            };
+            match fitted {
+                Ok(Ok(m)) => Ok(m),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(e) => Err(e.to_string()),
+            }
+        });
+    let (spend, spend_excluded) = if o.read.has_amount() {
+        match SpendSummaries::from_rows(&cols.frequency, &cols.monetary_value) {
+            Ok(data) => {
+                let excluded = data.excluded_without_positive_spend();
+                let fit = GammaGamma::fit(&data, &options)
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| {
+                        let saved = serde_json::to_value(r.to_saved()).map_err(|e| e.to_string())?;
+                        Ok((r.model, saved))
+                    });
+                (fit, excluded)
+            }
+            Err(e) => (Err(e.to_string()), 0),
+        }
+    } else {
+        (Err("no amount column (--no-amount)".to_owned()), 0)
+    };
+    let models = Models {
+        purchase,
+        spend,
+        spend_excluded,
+    };
+    if let Some(file) = &o.save_model {
+        let doc = model_file(&models)
+            .map_err(|e| format!("--save-model {file}: no purchase model to save ({e})"))?;
+        std::fs::write(file, serde_json::to_string_pretty(&doc)? + "\n")
+            .map_err(|e| format!("{file}: {e}"))?;
+    }
+    Ok(models)
+}
+
+/// The model file of `models`: `{"format": 1, "purchase_model": …, "spend_model": … | null}`,
+/// each model in the crate's saved format; the purchase model's error if there is none.
+pub fn model_file(models: &Models) -> Result<Value, String> {
+    let p = models.purchase.as_ref().map_err(Clone::clone)?;
+    Ok(json!({
+        "format": 1,
+        "purchase_model": p.saved,
+        "spend_model": models.spend.as_ref().ok().map(|(_, v)| v),
+    }))
+}
+
+/// Everything predicted for the report.
+pub struct Predictions<'m, K> {
+    pub purchase: &'m PurchaseModel,
+    pub table: ScoreTable<K>,
+    pub holdout: Option<HoldoutEvaluation>,
+}
+
+/// The value table of every customer, or why there is none (the purchase model failed).
+pub fn predict<'m, K: Clone + Ord + std::fmt::Debug>(
+    o: &Options,
+    s: &Summaries<K>,
+    m: &'m Models,
+) -> Result<Result<Predictions<'m, K>, String>, AnyError> {
+    let purchase = match &m.purchase {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e.clone())),
+    };
+    let spec = ScoreSpec::new(o.unit, o.horizon(), annual(o.discount_rate)?)?.with_margin(o.margin)?;
+    let spend = m.spend.as_ref().ok().map(|(g, _)| g);
+    let table = match score(s, purchase.model.as_ref(), spend, &spec) {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let holdout = holdout_evaluation(&table);
+    Ok(Ok(Predictions {
+        purchase,
+        table,
+        holdout,
+    }))
+}
+
+/// Holdout accuracy over the customers with an expected holdout count.
+pub fn holdout_evaluation<K>(t: &ScoreTable<K>) -> Option<HoldoutEvaluation> {
+    let mut x = Vec::with_capacity(t.rows.len());
+    let mut expected = Vec::with_capacity(t.rows.len());
+    let mut actual = Vec::with_capacity(t.rows.len());
+    for r in &t.rows {
+        if let (Some(e), Some(a)) = (r.expected_holdout_purchases, r.holdout_purchases) {
+            x.push(f64::from(r.frequency));
+            expected.push(e);
+            actual.push(f64::from(a));
+        }
+    }
+    HoldoutEvaluation::new(&x, &expected, &actual, 7).ok()
+}
