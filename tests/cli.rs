@@ -43,7 +43,7 @@ fn scratch(name: &str, text: &[u8]) -> PathBuf {
     path
 }
 
-fn customer<'a>(report: &'a Value, id: u64) -> &'a Value {
+fn customer(report: &Value, id: u64) -> &Value {
     report["customers"]
         .as_array()
         .unwrap()

@@ -459,7 +459,7 @@ fn zero_amount_purchases_cost_no_one_else_their_values() {
     ];
     let mut rng = Rng(42);
     for c in 3..400u64 {
-        let first = d(2024, 1, 1) + chrono::Days::new((c % 60) as u64);
+        let first = d(2024, 1, 1) + chrono::Days::new(c % 60);
         log.push(t(c, first, 1000 + (c as i64 % 37) * 100));
         let mut day = first;
         for _ in 0..(c % 5) {

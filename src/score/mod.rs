@@ -132,19 +132,14 @@ impl ScoreSpec {
 
     fn clv_spec(&self) -> Result<ClvSpec> {
         let spec = ClvSpec::new(self.unit, self.horizon, self.discount)?;
-        let spec = if self.step == 1.0 {
-            spec
-        } else {
-            spec.with_step(self.step)?
-        };
-        if spec.steps() > ClvSpec::MAX_STEPS {
+        if self.horizon / self.step > ClvSpec::MAX_STEPS as f64 {
             return Err(Error::param(
                 "horizon",
                 self.horizon,
                 "gives more than ClvSpec::MAX_STEPS (1e6) steps: use a longer step",
             ));
         }
-        Ok(spec)
+        spec.with_step(self.step)
     }
 }
 
@@ -360,7 +355,7 @@ pub fn score_columns<K: Clone + std::fmt::Debug>(
             });
         }
     }
-    if spec.dert && !(spec.discount.rate() > 0.0) {
+    if spec.dert && spec.discount.rate() <= 0.0 {
         return Err(Error::param(
             "discount",
             spec.discount.rate(),
@@ -471,7 +466,7 @@ fn expected_spend<K: Clone + std::fmt::Debug>(
     };
     let mut out = Vec::with_capacity(cols.len());
     for (i, (&x, &m)) in cols.frequency.iter().zip(&cols.monetary_value).enumerate() {
-        if x > 0.0 && !(m > 0.0) {
+        if x > 0.0 && (m.is_nan() || m <= 0.0) {
             failures.flag(i, ScoreFlag::NoPositiveRepeatSpend, None);
             out.push(None);
             continue;
