@@ -17,9 +17,7 @@ use std::io::Write;
 use chrono::NaiveDate;
 use customer_value::btyd::DiscountRate;
 use customer_value::io::CsvOptions;
-use customer_value::{
-    PurchaseDate, Summaries, SummarySpec, TimeUnit, TransactionColumns, TransactionLog, summarise_columns,
-};
+use customer_value::{PurchaseDate, Summaries, SummarySpec, TimeUnit, TransactionColumns, TransactionLog};
 use serde::Serialize;
 
 use json::write_json;
@@ -116,21 +114,17 @@ pub fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
     kind == Some(std::io::ErrorKind::BrokenPipe)
 }
 
-fn read_log(o: &Options, path: &str) -> Result<TransactionLog<String>, AnyError> {
-    // With `parallel`, the file is read whole and parsed on all cores (same log, same errors).
+/// The log in `text` with keys of type `K`.
+fn read_as<K: std::str::FromStr + Send>(
+    o: &Options,
+    text: &[u8],
+) -> customer_value::Result<TransactionLog<K>> {
+    // With `parallel`, parsed on all cores (same log, same errors).
     #[cfg(feature = "parallel")]
-    let log = {
-        let text = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-        customer_value::io::read_transactions_csv_parallel_with::<String>(&text, &o.read)
-            .map_err(|e| format!("{path}: {e}"))?
-    };
+    let log = customer_value::io::read_transactions_csv_parallel_with::<K>(text, &o.read);
     #[cfg(not(feature = "parallel"))]
-    let log = {
-        let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
-        customer_value::io::read_transactions_csv_with::<String, _>(std::io::BufReader::new(file), &o.read)
-            .map_err(|e| format!("{path}: {e}"))?
-    };
-    Ok(log)
+    let log = customer_value::io::read_transactions_csv_with::<K, _>(text, &o.read);
+    log
 }
 
 /// Runs the report of `o`, writing it to standard output.
@@ -140,7 +134,27 @@ fn read_log(o: &Options, path: &str) -> Result<TransactionLog<String>, AnyError>
 /// A message naming the file (and line) for bad data or a failed write.
 pub fn run(o: &Options) -> Result<(), AnyError> {
     let path = o.transactions.as_deref().unwrap_or(BUNDLED);
-    let log = read_log(o, path)?;
+    let text = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    // Numeric ids (as in CDNOW) sort and print as numbers, and cost no allocation per row;
+    // anything else is text. A log that fails as numbers is read again as text, whose
+    // error (if any) is the one reported.
+    match read_as::<u64>(o, &text) {
+        Ok(log) => {
+            drop(text);
+            summarise_and_report(o, path, &log)
+        }
+        Err(_) => {
+            let log = read_as::<String>(o, &text).map_err(|e| format!("{path}: {e}"))?;
+            drop(text);
+            summarise_and_report(o, path, &log)
+        }
+    }
+}
+
+fn summarise_and_report<K>(o: &Options, path: &str, log: &TransactionLog<K>) -> Result<(), AnyError>
+where
+    K: std::fmt::Debug + std::fmt::Display + Serialize + Eq + Hash + Ord + Clone + Send + Sync,
+{
     if o.progress {
         eprintln!("customer-value: read {} rows from {path}", log.len());
     }
@@ -153,24 +167,13 @@ pub fn run(o: &Options) -> Result<(), AnyError> {
     if let Some(cal) = o.calibration_end {
         spec = spec.with_calibration_end(cal);
     }
-    let summarise_err = |e: customer_value::Error| format!("{path}: {e}");
-
-    // Numeric ids (as in CDNOW) sort and print as numbers; anything else as text.
-    let numeric: Option<Vec<u64>> = log.columns().customers().iter().map(|c| c.parse().ok()).collect();
-    match numeric {
-        Some(ids) => {
-            let cols = log.columns();
-            let view = TransactionColumns::new(&ids, cols.dates(), cols.amounts())?;
-            let s = summarise_columns(spec, view).map_err(summarise_err)?;
-            progress_summaries(o, &s);
-            report(o, path, view, &s)
-        }
-        None => {
-            let s = summarise_columns(spec, log.columns()).map_err(summarise_err)?;
-            progress_summaries(o, &s);
-            report(o, path, log.columns(), &s)
-        }
-    }
+    #[cfg(feature = "parallel")]
+    let s = customer_value::summarise_columns_parallel(spec, log.columns());
+    #[cfg(not(feature = "parallel"))]
+    let s = customer_value::summarise_columns(spec, log.columns());
+    let s = s.map_err(|e| format!("{path}: {e}"))?;
+    progress_summaries(o, &s);
+    report(o, path, log.columns(), &s)
 }
 
 fn progress_summaries<K>(o: &Options, s: &Summaries<K>) {
