@@ -1,7 +1,7 @@
 //! The text report: summary counts, the models, holdout accuracy, tracking, CLV, churn
 //! and segments.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::hash::Hash;
 
 use customer_value::btyd::{TransactionModel, births_from_ages, cumulative_expected_repeat_transactions};
@@ -49,26 +49,32 @@ pub fn tracking<K: Eq + Hash + Ord + Clone, D: PurchaseDate>(
         .collect();
     let expected = cumulative_expected_repeat_transactions(model, &births, &times)?;
 
-    // Actual: distinct purchase days after each known customer's first, by time.
-    let known: HashMap<&K, i32> = s
+    // Actual: distinct purchase days after each known customer's first, by time. A
+    // customer is its index in the (sorted) summaries; a purchase day is (index, day)
+    // packed in a u64, sorted and deduplicated.
+    let known: HashMap<&K, (u32, i32), foldhash::fast::RandomState> = s
         .customers
         .iter()
-        .map(|c| (&c.customer, c.first_purchase.day_number()))
+        .zip(0u32..)
+        .map(|(c, i)| (&c.customer, (i, c.first_purchase.day_number())))
         .collect();
-    let mut days: BTreeSet<(&K, i32)> = BTreeSet::new();
+    let mut days: Vec<u64> = Vec::with_capacity(log.len());
     for ((c, d), a) in log.customers().iter().zip(log.dates()).zip(log.amounts()) {
         let day = d.day_number();
-        if let Some(&first) = known.get(c) {
+        if let Some(&(i, first)) = known.get(c) {
             if day > first && day <= end && !a.is_sign_negative() {
-                days.insert((c, day));
+                let offset = u64::try_from(day - origin).unwrap_or(0);
+                days.push((u64::from(i) << 32) | offset);
             }
         }
     }
+    days.sort_unstable();
+    days.dedup();
     let mut offsets: Vec<f64> = days
         .iter()
-        .map(|&(_, d)| f64::from(d - origin) / unit_days)
+        .map(|&key| (key & u64::from(u32::MAX)) as f64 / unit_days)
         .collect();
-    offsets.sort_by(f64::total_cmp);
+    offsets.sort_unstable_by(f64::total_cmp);
     Ok(times
         .iter()
         .zip(expected)
