@@ -133,6 +133,15 @@ fn read_as<K: std::str::FromStr + Send>(
 ///
 /// A message naming the file (and line) for bad data or a failed write.
 pub fn run(o: &Options) -> Result<(), AnyError> {
+    run_to(o, &mut std::io::stdout().lock())
+}
+
+/// [`run`], writing to `out`.
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn run_to(o: &Options, out: &mut dyn Write) -> Result<(), AnyError> {
     let path = o.transactions.as_deref().unwrap_or(BUNDLED);
     let text = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
     // Numeric ids (as in CDNOW) sort and print as numbers, and cost no allocation per row;
@@ -141,17 +150,22 @@ pub fn run(o: &Options) -> Result<(), AnyError> {
     match read_as::<u64>(o, &text) {
         Ok(log) => {
             drop(text);
-            summarise_and_report(o, path, &log)
+            summarise_and_report(o, path, &log, out)
         }
         Err(_) => {
             let log = read_as::<String>(o, &text).map_err(|e| format!("{path}: {e}"))?;
             drop(text);
-            summarise_and_report(o, path, &log)
+            summarise_and_report(o, path, &log, out)
         }
     }
 }
 
-fn summarise_and_report<K>(o: &Options, path: &str, log: &TransactionLog<K>) -> Result<(), AnyError>
+fn summarise_and_report<K>(
+    o: &Options,
+    path: &str,
+    log: &TransactionLog<K>,
+    out: &mut dyn Write,
+) -> Result<(), AnyError>
 where
     K: std::fmt::Debug + std::fmt::Display + Serialize + Eq + Hash + Ord + Clone + Send + Sync,
 {
@@ -173,7 +187,7 @@ where
     let s = customer_value::summarise_columns(spec, log.columns());
     let s = s.map_err(|e| format!("{path}: {e}"))?;
     progress_summaries(o, &s);
-    report(o, path, log.columns(), &s)
+    report(o, path, log.columns(), &s, out)
 }
 
 fn progress_summaries<K>(o: &Options, s: &Summaries<K>) {
@@ -187,12 +201,12 @@ fn report<K, D>(
     path: &str,
     log: TransactionColumns<'_, K, D>,
     s: &Summaries<K>,
+    mut stdout: &mut dyn Write,
 ) -> Result<(), AnyError>
 where
     K: std::fmt::Debug + std::fmt::Display + Serialize + Eq + Hash + Ord + Clone,
     D: PurchaseDate,
 {
-    let mut stdout = std::io::stdout().lock();
     if o.output == Output::Summaries {
         return summaries::write_csv(s, &mut stdout);
     }

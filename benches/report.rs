@@ -1,0 +1,101 @@
+//! The main job end to end and the scoring call alone.
+//!
+//! * `main_job/json_1e6`: what `clv_report --json` does on 1,000,000 rows of 100,000
+//!   customers — read the CSV file, calibration/holdout summaries (calibration end
+//!   2023-06-30), BG/NBD and Gamma-Gamma fits with standard errors, the value table
+//!   (P(alive), expected purchases, CLV), the JSON written (to a sink). The peer's
+//!   `synthetic_1e6.csv` when `CV_BENCH_DATA` points at the harness's data folder, else the
+//!   generated rows written to a temporary file.
+//! * `main_job/text_1e6`: the text report (adds tracking, churn and segments).
+//! * `score/bgnbd`, `score/pnbd`: `score::score` alone on the summaries of that log.
+
+mod common;
+
+#[allow(dead_code, reason = "the bench calls only `run_to` of the shared report")]
+#[path = "../src/bin/customer-value/report/mod.rs"]
+mod report;
+
+use std::hint::black_box;
+
+use chrono::NaiveDate;
+use criterion::{Criterion, criterion_group, criterion_main};
+use customer_value::btyd::{BgNbd, DiscountRate, FitOptions, ParetoNbd, WeightedSummaries};
+use customer_value::io::CsvOptions;
+use customer_value::score::{ScoreSpec, score};
+use customer_value::{SummarySpec, TimeUnit, summarise_columns};
+
+fn log_file() -> std::path::PathBuf {
+    if let Some(dir) = std::env::var_os("CV_BENCH_DATA") {
+        let path = std::path::Path::new(&dir).join("synthetic_1e6.csv");
+        if path.exists() {
+            return path;
+        }
+    }
+    let path = std::env::temp_dir().join(format!("customer-value-bench-{}.csv", std::process::id()));
+    std::fs::write(&path, common::csv_text(&common::synthetic(1_000_000, 20_240_607))).unwrap();
+    path
+}
+
+fn options(path: &std::path::Path, output: report::Output) -> report::Options {
+    report::Options {
+        transactions: Some(path.display().to_string()),
+        calibration_end: NaiveDate::from_ymd_opt(2023, 6, 30),
+        observation_end: None,
+        unit: TimeUnit::WEEK,
+        output,
+        progress: false,
+        model: report::ModelChoice::BetaGeometric,
+        horizon: None,
+        discount_rate: 0.10,
+        margin: 1.0,
+        read: CsvOptions::default(),
+        save_model: None,
+        load_model: None,
+    }
+}
+
+fn bench_main_job(c: &mut Criterion) {
+    let path = log_file();
+    let mut group = c.benchmark_group("main_job");
+    group.sample_size(10);
+    for (name, output) in [
+        ("json_1e6", report::Output::Json),
+        ("text_1e6", report::Output::Text),
+    ] {
+        let o = options(&path, output);
+        group.bench_function(name, |b| {
+            b.iter(|| report::run_to(black_box(&o), &mut std::io::sink()).unwrap())
+        });
+    }
+    group.finish();
+
+    let text = std::fs::read(&path).unwrap();
+    let log = customer_value::io::read_transactions_csv::<u64, _>(text.as_slice()).unwrap();
+    let spec = SummarySpec::new(NaiveDate::from_ymd_opt(2023, 12, 31).unwrap())
+        .with_calibration_end(NaiveDate::from_ymd_opt(2023, 6, 30).unwrap())
+        .with_unit(TimeUnit::WEEK);
+    let s = summarise_columns(spec, log.columns()).unwrap();
+    let data = WeightedSummaries::from_columns(&s.columns()).unwrap();
+    let bg = BgNbd::fit(&data, &FitOptions::default()).unwrap().model;
+    let pn = ParetoNbd::fit(&data, &FitOptions::default()).unwrap().model;
+    let year = TimeUnit::from_days(365.0).unwrap();
+    let spec = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::new(0.1, year).unwrap())
+        .unwrap()
+        .with_value_per_purchase(10.0)
+        .unwrap();
+    let mut group = c.benchmark_group("score");
+    group.sample_size(10);
+    group.bench_function("bgnbd", |b| {
+        b.iter(|| score(black_box(&s), &bg, None, &spec).unwrap())
+    });
+    group.bench_function("pnbd", |b| {
+        b.iter(|| score(black_box(&s), &pn, None, &spec).unwrap())
+    });
+    group.finish();
+    if std::env::var_os("CV_BENCH_DATA").is_none() {
+        std::fs::remove_file(&path).ok();
+    }
+}
+
+criterion_group!(benches, bench_main_job);
+criterion_main!(benches);
