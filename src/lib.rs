@@ -85,17 +85,28 @@ pub use summary::{
 pub use time::{Period, PurchaseDate, TimeUnit};
 pub use transaction::{Transaction, TransactionColumns, TransactionLog};
 
-/// The names most programs need, in one import.
+/// The names most programs need, in one import: the traits (so their methods are in
+/// scope), the summary types and the models. Nothing here shadows std: the crate's
+/// `Result` alias is not in it, so `fn main() -> Result<(), Box<dyn Error>>` still works
+/// under `use customer_value::prelude::*`.
 ///
 /// ```
 /// use customer_value::prelude::*;
-/// let _spec = SummarySpec::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
+///
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let _spec = SummarySpec::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
+///     let model = BgNbd::new(0.24, 4.41, 0.79, 2.43)?;
+///     assert!(model.probability_alive(2.0, 30.43, 38.86)? < 1.0); // TransactionModel in scope
+///     Ok(())
+/// }
 /// ```
 pub mod prelude {
+    pub use crate::btyd::{SavedForm, TransactionModel};
+    pub use crate::score::{ScoreSpec, score};
     pub use crate::{
-        Activity, CostModel, CustomerProfitability, CustomerSummary, Error, Period, PurchaseDate,
-        Relationship, Result, RetentionModel, RevenueStream, Summaries, SummaryBuilder, SummaryColumns,
-        SummarySpec, TimeUnit, Timing, Transaction, TransactionColumns, TransactionLog, summarise,
-        summarise_columns,
+        Activity, BgNbd, ClvSpec, CostModel, CustomerProfitability, CustomerSummary, DiscountRate, Error,
+        FitOptions, GammaGamma, MbgNbd, ParetoNbd, Period, PurchaseDate, Relationship, RetentionModel,
+        RevenueStream, Summaries, SummaryBuilder, SummaryColumns, SummarySpec, TimeUnit, Timing, Transaction,
+        TransactionColumns, TransactionLog, WeightedSummaries, summarise, summarise_columns,
     };
 }
