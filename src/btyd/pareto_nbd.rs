@@ -9,7 +9,7 @@
 //!
 //! Towards the exponential-dropout limit (`s, β → ∞` with `s/β` fixed, where a fit on long
 //! daily logs can end) the ₂F₁ and `s ln β − s ln(β+T)` lose up to ten digits; from
-//! `s ≥ 200` every term is taken relative to `β^s` (`(β/(β+τ))^s = exp(−s ln1p(τ/β))`) and
+//! `s ≥ 5` every term is taken relative to `β^s` (`(β/(β+τ))^s = exp(−s ln1p(τ/β))`) and
 //! the "died" integral's tail by quadrature (`pareto_nbd_likelihood.rs`), so that the
 //! likelihood and every prediction stay exact to ~1e-13 for any `s, β` (checked against
 //! mpmath in `tests/btyd_pareto_boundary.rs`).

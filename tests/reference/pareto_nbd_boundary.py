@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Pareto/NBD reference values at 50 digits (mpmath), for tests/btyd_pareto_boundary.rs.
 
-    python3 tests/reference/pareto_nbd_boundary.py > /tmp/pnbd_reference.txt
+    python3 tests/reference/pareto_nbd_boundary.py [NAME ...] > /tmp/pnbd_reference.txt
+
+(all parameter sets, or only those named; about 15 minutes for all).
 
 An implementation independent of the crate's, from the papers' formulas:
 
@@ -33,6 +35,8 @@ Prints one Rust array literal per parameter set: rows
 expectations.
 """
 
+import sys
+
 from mpmath import mp, mpf, quad, gammainc, loggamma, log, log1p, exp, expm1, hyp2f1, hyperu
 
 mp.dps = 60
@@ -43,6 +47,9 @@ PARAMS = [
     ("moderate_1e8", (mpf("0.5534"), mpf("10.58"), mpf("1e8"), mpf("3e10"))),
     ("limit_1e15", (mpf(1), mpf(1), mpf("1e15"), mpf("3e16"))),
     ("cdnow", (mpf("0.5534"), mpf("10.5802"), mpf("0.6061"), mpf("11.6562"))),
+    # Either side of the crate's switch (s = 5) from the 2F1 form to the quadrature.
+    ("below_switch", (mpf("0.5534"), mpf("10.58"), mpf("4.99"), mpf("1497"))),
+    ("above_switch", (mpf("0.5534"), mpf("10.58"), mpf("5.01"), mpf("1503"))),
 ]
 AGES = [mpf(1), mpf(100), mpf(1460)]
 FREQS = [0, 1, 5, 1400]
@@ -130,7 +137,10 @@ def rel(a, b):
 
 def main():
     print(f"// mp.dps = {mp.dps}; delta = ln(1.15)/365 per day; P(alive at T+{ALIVE_AT}); E over {HORIZONS}")
+    wanted = sys.argv[1:]
     for name, (r, alpha, s, beta) in PARAMS:
+        if wanted and name not in wanted:
+            continue
         rows = []
         for x, tx, t in customers():
             d1 = died_tau(r, alpha, s, beta, x, tx, t)
