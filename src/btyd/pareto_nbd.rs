@@ -225,7 +225,8 @@ impl ParetoNbd {
         } else {
             -(-k * l).exp_m1() / k
         };
-        (r + x) * (beta + age) / (alpha + age) * factor
+        // (β+T)·factor ≈ (1 − e^{−μt})/μ stays finite even for β near f64's limit.
+        (r + x) / (alpha + age) * ((beta + age) * factor)
     }
 }
 

@@ -411,15 +411,68 @@ mod tests {
         }
     }
 
+    /// Towards the exponential-dropout limit, and either side of the switch to the scaled
+    /// form (`s` one ulp below [`SCALED_MIN_S`] and at it).
+    const SCALED: [[f64; 4]; 6] = [
+        [2.0, 1.5, 4.6e8, 1.6e11],
+        [0.5534, 10.58, 1e4, 2e5],
+        [1.0, 1.0, 1e15, 3e16],
+        [0.84, 3.77, 40.0, 2e3],
+        [0.55, 10.58, SCALED_MIN_S, 300.0],
+        [0.55, 10.58, 4.999_999_999_999_999, 300.0],
+    ];
+
+    #[test]
+    fn scaled_value_matches_the_row_by_row_likelihood() {
+        let d = data();
+        let grid = ParetoGrid::new(&d);
+        for theta in SCALED {
+            let m = ParetoNbd::new(theta[0], theta[1], theta[2], theta[3]).unwrap();
+            let direct: f64 = d
+                .rows()
+                .map(|(x, tx, t, w)| w * m.log_likelihood(x, tx, t).unwrap())
+                .sum();
+            let mut g = [0.0; 4];
+            let v = grid.ll_grad(&theta, &mut g);
+            assert!(
+                (v - direct).abs() < 1e-13 * direct.abs(),
+                "{theta:?}: {v} vs {direct}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_jump_at_the_switch() {
+        let d = data();
+        let grid = ParetoGrid::new(&d);
+        for (r, alpha, mu) in [(0.55, 10.58, 1.0 / 60.0), (2.0, 1.5, 0.003), (0.84, 3.77, 0.5)] {
+            let below = [r, alpha, SCALED_MIN_S.next_down(), SCALED_MIN_S.next_down() / mu];
+            let at = [r, alpha, SCALED_MIN_S, SCALED_MIN_S / mu];
+            let (mut gb, mut ga) = ([0.0; 4], [0.0; 4]);
+            let (vb, va) = (grid.ll_grad(&below, &mut gb), grid.ll_grad(&at, &mut ga));
+            assert!((vb - va).abs() < 1e-11 * va.abs(), "{vb} vs {va}");
+            // The ₂F₁ side differentiates its tail numerically (~1e-9 relative).
+            for j in 0..4 {
+                assert!(
+                    (gb[j] - ga[j]).abs() < 1e-7 * ga[j].abs().max(1.0),
+                    "θ{j}: {} vs {}",
+                    gb[j],
+                    ga[j]
+                );
+            }
+        }
+    }
+
     #[test]
     fn gradient_matches_finite_differences() {
         let d = data();
         let grid = ParetoGrid::new(&d);
-        for theta in [
+        let ordinary = [
             [0.55, 10.58, 0.61, 11.67],
             [0.84, 3.77, 0.69, 35.2],
             [2.0, 40.0, 0.3, 1.5],
-        ] {
+        ];
+        for theta in ordinary.into_iter().chain(SCALED) {
             let mut g = [0.0; 4];
             grid.ll_grad(&theta, &mut g);
             let mut scratch = [0.0; 4];
@@ -429,9 +482,12 @@ mod tests {
                 tp[j] += h;
                 tm[j] -= h;
                 let fd = (grid.ll_grad(&tp, &mut scratch) - grid.ll_grad(&tm, &mut scratch)) / (2.0 * h);
+                // Compared as elasticities θ ∂ℓ/∂θ: near the limit ∂ℓ/∂s and ∂ℓ/∂β are
+                // tiny (ℓ depends on s/β), their elasticities large and opposite.
+                let (e, efd) = (theta[j] * g[j], theta[j] * fd);
                 assert!(
-                    (g[j] - fd).abs() < 1e-6 * fd.abs().max(1.0),
-                    "θ{j}: {} vs {fd}",
+                    (e - efd).abs() < 1e-6 * efd.abs().max(1.0),
+                    "{theta:?} θ{j}: {} vs {fd}",
                     g[j]
                 );
             }
