@@ -251,7 +251,11 @@ fn fill_group(theta: &[f64; 4], x: f64, keys: &mut [Key], scaled: bool) -> Optio
     last.ln_g = next;
     last.d_g = d;
     for key in below.iter_mut().rev() {
-        let (li, di) = ln_segment(theta, x, key.tau, upper, scaled);
+        let (li, di) = if scaled {
+            ln_segment::<true>(theta, x, key.tau, upper)
+        } else {
+            ln_segment::<false>(theta, x, key.tau, upper)
+        };
         let now = log_add_exp(next, li);
         let w = (next - now).exp();
         for (dj, dij) in d.iter_mut().zip(di) {
@@ -323,21 +327,21 @@ fn gauss_legendre_nodes(mid: f64, half: f64) -> [(f64, f64); 8] {
 /// below `e^{−60}` of its value at `τ` within a few dozen sub-intervals. `None` if the
 /// value is not finite.
 pub(super) fn ln_scaled_tail(theta: &[f64; 4], x: f64, tau: f64) -> Option<(f64, [f64; 4])> {
-    let (v, d) = ln_segment(theta, x, tau, f64::INFINITY, true);
+    let (v, d) = ln_segment::<true>(theta, x, tau, f64::INFINITY);
     (v.is_finite() && d.iter().all(|g| g.is_finite())).then_some((v, d))
 }
 
 /// `ln ∫_a^b f` and `∂ ln ∫_a^b f / ∂θ` for `f(u) = (α+u)^{−(r+x)} (β+u)^{−(s+1)}` (or, if
-/// `scaled`, `β^{s+1} f(u) = (α+u)^{−(r+x)} (1+u/β)^{−(s+1)}`), by 8-point Gauss–Legendre
+/// `SCALED`, `β^{s+1} f(u) = (α+u)^{−(r+x)} (1+u/β)^{−(s+1)}`), by 8-point Gauss–Legendre
 /// on sub-intervals no longer than half the distance to the integrand's singularities
 /// (`u = −α`, `−β`) and than 1.5 / (its log-derivative), so the rule's error is below
 /// rounding; values are scaled by `f(a)`. `b` may be `+∞` if `f` decays fast enough.
-fn ln_segment(theta: &[f64; 4], x: f64, a: f64, b: f64, scaled: bool) -> (f64, [f64; 4]) {
+fn ln_segment<const SCALED: bool>(theta: &[f64; 4], x: f64, a: f64, b: f64) -> (f64, [f64; 4]) {
     let [r, alpha, s, beta] = *theta;
     let (p, q) = (r + x, s + 1.0);
     let (aa, ba) = (alpha + a, beta + a);
     // ln_ba is ln(β + a), or ln(1 + a/β) when scaled; ln(β+node) − ln(β+a) is the same.
-    let (ln_aa, ln_ba) = (aa.ln(), if scaled { (a / beta).ln_1p() } else { ba.ln() });
+    let (ln_aa, ln_ba) = (aa.ln(), if SCALED { (a / beta).ln_1p() } else { ba.ln() });
     let ln_fa = -p * ln_aa - q * ln_ba;
     let mut sum = 0.0;
     let [mut d_r, mut d_alpha, mut d_s, mut d_beta] = [0.0; 4];
@@ -360,7 +364,7 @@ fn ln_segment(theta: &[f64; 4], x: f64, a: f64, b: f64, scaled: bool) -> (f64, [
             d_r -= e * (ln_aa + la);
             d_alpha -= e * p / (alpha + node);
             d_s -= e * (ln_ba + lb);
-            d_beta += if scaled {
+            d_beta += if SCALED {
                 e * (q / beta) * (node / (beta + node))
             } else {
                 -e * q / (beta + node)
