@@ -9,7 +9,9 @@
 //! ```
 //!
 //! (mpmath 1.3.0, 60 working digits; the script's docstring gives the formulas and the
-//! cross-checks it asserts). Each row is `(x, t_x, T, [ln L, P(alive), P(alive at T+365),
+//! cross-checks it asserts). The last two sets were printed by
+//! `python3 tests/reference/pareto_nbd_boundary.py below_switch above_switch`, the same
+//! rows as the full run gives. Each row is `(x, t_x, T, [ln L, P(alive), P(alive at T+365),
 //! E[X(T, T+30)], E[X(T, T+365)], DERT])`, times in days, DERT at 15 % a year; `*_NEW`
 //! is `E[X(t)]` of a new customer for `t` = 1, 30, 365, 1460. A value below 1e-300 is
 //! printed as 0.0 and expected to underflow.
