@@ -6,12 +6,19 @@
 //! While active, a customer buys at Poisson rate λ ~ Gamma(r, α) and lives an exponential
 //! lifetime of rate μ ~ Gamma(s, β). This file owns the parameters, the likelihood (in
 //! log space, through ₂F₁), the fit and the predictions.
+//!
+//! Towards the exponential-dropout limit (`s, β → ∞` with `s/β` fixed, where a fit on long
+//! daily logs can end) the ₂F₁ and `s ln β − s ln(β+T)` lose up to ten digits; from
+//! `s ≥ 5` every term is taken relative to `β^s` (`(β/(β+τ))^s = exp(−s ln1p(τ/β))`) and
+//! the "died" integral's tail by quadrature (`pareto_nbd_likelihood.rs`), so that the
+//! likelihood and every prediction stay exact to ~1e-13 for any `s, β` (checked against
+//! mpmath in `tests/btyd_pareto_boundary.rs`).
 
 use super::clv::{DiscountRate, group_rows};
 use super::data::{SummarySlices, WeightedSummaries, check_horizon, check_summary};
 use super::fit::{FitOptions, FitReport, Likelihood, Limit, fit_with_fallback};
 use super::params::{positive_parameters, rescalable_unit};
-use super::pareto_nbd_likelihood::ParetoGrid;
+use super::pareto_nbd_likelihood::{ParetoGrid, SCALED_MIN_S, ln_scaled_tail};
 use super::{TransactionModel, logistic_of_neg};
 use crate::error::{Error, Result};
 use crate::special::{integrate_unit, ln_gamma, ln_hyp2f1, log_add_exp};
@@ -102,6 +109,22 @@ impl ParetoNbd {
         )
     }
 
+    /// Whether the terms are taken relative to `β^s`, with the tails by quadrature (large
+    /// `s`; see the module docs).
+    fn scaled(&self) -> bool {
+        self.s >= SCALED_MIN_S
+    }
+
+    /// The dropout part `s ln β` of the common factor `Γ(r+x)α^r β^s/Γ(r)`, zero when the
+    /// terms are relative to `β^s`.
+    fn ln_common_dropout(&self) -> f64 {
+        if self.scaled() {
+            0.0
+        } else {
+            self.s * self.beta.ln()
+        }
+    }
+
     /// Total log-likelihood of weighted rows (NaN-free: rows whose ₂F₁ fails make it −∞).
     #[must_use]
     pub fn total_log_likelihood(&self, data: &WeightedSummaries) -> f64 {
@@ -110,7 +133,7 @@ impl ParetoNbd {
     }
 
     /// `ln A₀ + ln(s/(r+s+x))`: the log of the "died between t_x and T" part of the
-    /// likelihood without the common factor Γ(r+x)α^r β^s/Γ(r).
+    /// likelihood without the common factor Γ(r+x)α^r β^s/Γ(r) (with `β^s` when scaled).
     fn ln_died_part(&self, x: f64, t_x: f64, age: f64) -> Result<f64> {
         if t_x >= age {
             return Ok(f64::NEG_INFINITY);
@@ -120,12 +143,21 @@ impl ParetoNbd {
 
     /// One of the two terms of `A₀` at `τ = t_x` or `τ = T`:
     /// `ln ₂F₁(c, b₂; c+1; (big−small)/(big+τ)) − c ln(big+τ)` with `c = r+s+x` and the larger
-    /// of α, β as `big` (which keeps the ₂F₁ argument in [0, 1)). It depends on `(x, τ)`
-    /// only, so a batch computes it once per distinct pair.
+    /// of α, β as `big` (which keeps the ₂F₁ argument in [0, 1)); when scaled, `ln G̃_x(τ)`
+    /// by quadrature instead. It depends on `(x, τ)` only, so a batch computes it once per
+    /// distinct pair.
     fn ln_part(&self, x: f64, tau: f64) -> Result<f64> {
         let ParetoNbd {
             r, alpha, s, beta, ..
         } = *self;
+        if self.scaled() {
+            return ln_scaled_tail(&[r, alpha, s, beta], x, tau)
+                .map(|(v, _)| v)
+                .ok_or_else(|| Error::Undefined {
+                    what: "Pareto/NBD dropout integral",
+                    reason: format!("not finite for x = {x}, τ = {tau}"),
+                });
+        }
         let c = r + s + x;
         let (big, small, b2) = if alpha >= beta {
             (alpha, beta, s + 1.0)
@@ -142,8 +174,13 @@ impl ParetoNbd {
         if l2 >= l1 {
             return f64::NEG_INFINITY;
         }
-        let c = self.r + self.s + x;
-        l1 + (-(l2 - l1).exp_m1()).ln() + (self.s / c).ln()
+        // s β^s G = (s/β) G̃ when scaled; s/(r+s+x) times the ₂F₁ parts otherwise.
+        let factor = if self.scaled() {
+            self.s / self.beta
+        } else {
+            self.s / (self.r + self.s + x)
+        };
+        l1 + (-(l2 - l1).exp_m1()).ln() + factor.ln()
     }
 
     /// P(alive) of `rows` (numbered from `first_row` in errors), each ₂F₁ term once per
@@ -167,8 +204,14 @@ impl ParetoNbd {
         })
     }
 
+    /// `ln((α+T)^{−(r+x)} (β+T)^{−s})`, or with `(β/(β+T))^s` when scaled.
     fn ln_alive_part(&self, x: f64, age: f64) -> f64 {
-        -(self.r + x) * (self.alpha + age).ln() - self.s * (self.beta + age).ln()
+        let dropout = if self.scaled() {
+            (age / self.beta).ln_1p()
+        } else {
+            (self.beta + age).ln()
+        };
+        -(self.r + x) * (self.alpha + age).ln() - self.s * dropout
     }
 
     fn ln_likelihood_row(&self, x: f64, t_x: f64, age: f64, common: f64) -> Result<f64> {
@@ -177,19 +220,20 @@ impl ParetoNbd {
 
     /// `(r+x)(β+T)/((α+T)(s−1)) · [1 − ((β+T)/(β+T+t))^{s−1}]`, the expectation while
     /// alive, written with `expm1` so that `s = 1` (its limit `ln((β+T+t)/(β+T))`) needs no
-    /// special case.
+    /// special case, and with `ln1p(t/(β+T))` so that a huge `β` loses no digits.
     fn expected_if_alive(&self, t: f64, x: f64, age: f64) -> f64 {
         let ParetoNbd {
             r, alpha, s, beta, ..
         } = *self;
-        let l = ((beta + age + t) / (beta + age)).ln();
+        let l = (t / (beta + age)).ln_1p();
         let k = s - 1.0;
         let factor = if (k * l).abs() < 1e-300 {
             l
         } else {
             -(-k * l).exp_m1() / k
         };
-        (r + x) * (beta + age) / (alpha + age) * factor
+        // (β+T)·factor ≈ (1 − e^{−μt})/μ stays finite even for β near f64's limit.
+        (r + x) / (alpha + age) * ((beta + age) * factor)
     }
 }
 
@@ -349,16 +393,19 @@ impl TransactionModel for ParetoNbd {
         let alive = self.probability_alive(frequency, recency, age)?;
         let b = self.beta + age;
         let s = self.s;
-        let integral = integrate_unit(|_, q| (1.0 - (-q).ln_1p() / (delta * b)).powf(-s), 1e-11, 0.0)?;
+        // (1 + y/(δb))^{−s} as exp(−s ln1p(·)): a huge s (with b) keeps every digit.
+        let integral = integrate_unit(
+            |_, q| (-s * (-(-q).ln_1p() / (delta * b)).ln_1p()).exp(),
+            1e-11,
+            0.0,
+        )?;
         Ok(alive * (self.r + frequency) / (self.alpha + age) * integral / delta)
     }
 
     fn log_likelihood(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         check_summary(frequency, recency, age)?;
-        let ParetoNbd {
-            r, alpha, s, beta, ..
-        } = *self;
-        let common = ln_gamma(r + frequency) - ln_gamma(r) + r * alpha.ln() + s * beta.ln();
+        let ParetoNbd { r, alpha, .. } = *self;
+        let common = ln_gamma(r + frequency) - ln_gamma(r) + r * alpha.ln() + self.ln_common_dropout();
         self.ln_likelihood_row(frequency, recency, age, common)
     }
 }
@@ -378,7 +425,7 @@ impl ParetoNbdLikelihood<'_> {
         let Ok(m) = ParetoNbd::new(r, alpha, s, beta) else {
             return f64::NAN;
         };
-        let base = r * alpha.ln() + s * beta.ln() - ln_gamma(r);
+        let base = r * alpha.ln() + m.ln_common_dropout() - ln_gamma(r);
         let mut ll = 0.0;
         let mut cur_x = f64::NAN;
         let mut common = 0.0;
