@@ -1,0 +1,247 @@
+//! Regression tests for the failure classes an adversarial harness found: one named test
+//! per class, then a seeded generator loop per family of functions that throws extreme
+//! values and asserts no panic, and that every `Ok` is finite and within its promise.
+//!
+//! `CASES=<n>` sets the number of generated cases per loop (default 300).
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use customer_value::Error;
+use customer_value::RevenueStream;
+use customer_value::clv::{DiscountWeights, MAX_HORIZON, Timing, closed_form_multiplier};
+use customer_value::retention::{
+    ConstantRetention, EmpiricalSurvival, MAX_CURVE_PERIODS, RetentionModel, ShiftedBetaGeometric,
+    expected_lifetime,
+};
+use rust_decimal::Decimal;
+
+/// Cases per generator loop: `CASES` from the environment, 300 by default.
+fn cases() -> usize {
+    std::env::var("CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300)
+}
+
+/// A small xorshift64* generator: reproducible, no RNG crate.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Self {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next() % n }
+    }
+    /// An extreme or ordinary `f64`: huge, tiny, subnormal, boundary or plain.
+    fn f64(&mut self) -> f64 {
+        const SPECIAL: [f64; 16] = [
+            0.0,
+            1.0,
+            -1.0,
+            0.5,
+            1e308,
+            -1e308,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            1e-300,
+            1e-9,
+            1.0 - 1e-16,
+            1e15,
+            -0.999_999_999,
+            2.0,
+            1e154,
+        ];
+        match self.below(3) {
+            0 => SPECIAL[self.below(SPECIAL.len() as u64) as usize],
+            1 => f64::from_bits(self.next()),
+            _ => (self.below(2_000_001) as f64 - 1_000_000.0) / 1000.0,
+        }
+    }
+    /// A probability-like `f64`, mostly in [0, 1], sometimes just outside.
+    fn prob(&mut self) -> f64 {
+        match self.below(4) {
+            0 => self.f64(),
+            1 => [0.0, 1.0, 5e-324, 1.0 - 1e-16, 1e-300][self.below(5) as usize],
+            _ => self.below(1_000_001) as f64 / 1e6,
+        }
+    }
+    fn u32(&mut self) -> u32 {
+        match self.below(3) {
+            0 => u32::MAX - self.below(3) as u32,
+            1 => self.below(1_000) as u32,
+            _ => self.next() as u32,
+        }
+    }
+}
+
+/// Runs `f`, failing the test (with the case) if it panics.
+fn no_panic<T>(what: &str, case: usize, f: impl FnOnce() -> T) -> T {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(v) => v,
+        Err(_) => panic!("{what}: panicked on case {case}"),
+    }
+}
+
+fn is_param(e: &Error, wanted: &str) -> bool {
+    matches!(e, Error::InvalidParameter { name, .. } if *name == wanted)
+}
+
+// ---------------------------------------------------------------------------------------
+// Class 1: allocation sized by a caller's number.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn class1_allocation_discount_weights_u32_max_is_an_error() {
+    let r = ConstantRetention::new(0.9).unwrap();
+    let e = DiscountWeights::new(&r, 0.1, u32::MAX, Timing::EndOfPeriod).unwrap_err();
+    assert!(is_param(&e, "horizon"), "{e}");
+    assert!(DiscountWeights::new(&r, 0.1, MAX_HORIZON + 1, Timing::EndOfPeriod).is_err());
+    let e = RevenueStream::Constant(Decimal::ONE)
+        .amounts(u32::MAX)
+        .unwrap_err();
+    assert!(is_param(&e, "horizon"), "{e}");
+    assert!(
+        RevenueStream::Series(vec![])
+            .amounts(RevenueStream::MAX_PERIODS + 1)
+            .is_err()
+    );
+    assert_eq!(RevenueStream::Constant(Decimal::ONE).amounts(3).unwrap().len(), 3);
+    let e = r.survival_curve(u32::MAX).unwrap_err();
+    assert!(is_param(&e, "horizon"), "{e}");
+    assert!(r.expected_lifetime_within(MAX_CURVE_PERIODS + 1).is_err());
+    assert!(customer_value::check_retention_model(&r, u32::MAX).is_err());
+}
+
+// ---------------------------------------------------------------------------------------
+// Class 4: non-finite values returned as `Ok`.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn class4_non_finite_closed_form_and_lifetime_are_errors() {
+    // r / (1 + d) = 1e9: q^T overflows.
+    let e = closed_form_multiplier(1.0, -0.999_999_999, Some(1_000), Timing::EndOfPeriod).unwrap_err();
+    assert!(matches!(e, Error::Overflow { .. }), "{e}");
+    // Near q = 1 over u32::MAX periods: answered at once, finite.
+    let m = closed_form_multiplier(1.0, 0.0, Some(u32::MAX), Timing::StartOfPeriod).unwrap();
+    assert_eq!(m, f64::from(u32::MAX));
+    let m = closed_form_multiplier(0.999_999_999_9, 0.0, Some(u32::MAX), Timing::EndOfPeriod).unwrap();
+    assert!(m.is_finite() && m > 0.0);
+    assert!(matches!(expected_lifetime(5e-324), Err(Error::Overflow { .. })));
+}
+
+// ---------------------------------------------------------------------------------------
+// Class 7: retention rates above 1, sBG mean churn.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn class7_empirical_retention_rates_stay_within_one() {
+    let s = EmpiricalSurvival::new(vec![1.0, 1e-13, 1.5e-13, 0.0]).unwrap();
+    for t in 0..5 {
+        let r = s.retention_rate(t);
+        assert!((0.0..=1.0).contains(&r), "r({t}) = {r}");
+    }
+    let s = EmpiricalSurvival::new(vec![1.0 - 1e-13, 1.0 - 1e-14]).unwrap();
+    assert_eq!(s.survival(0), 1.0);
+    assert_eq!(s.survival(1), 1.0);
+}
+
+#[test]
+fn class7_sbg_mean_churn_is_stable_for_huge_shapes() {
+    let m = ShiftedBetaGeometric::new(f64::MAX, 1.0).unwrap();
+    assert_eq!(m.mean_churn(), 1.0);
+    let m = ShiftedBetaGeometric::new(1.5e308, 1.5e308).unwrap();
+    assert_eq!(m.mean_churn(), 0.5);
+    assert_eq!(m.retention_rate(1), 0.5);
+    assert!((m.survival(3) - 0.125).abs() < 1e-15);
+    assert!(m.log_likelihood(&[3, 2], 5).is_finite());
+    let tiny = ShiftedBetaGeometric::new(5e-324, 5e-324).unwrap();
+    assert!(tiny.log_likelihood(&[3, 2], 5).is_finite());
+    assert!(matches!(
+        tiny.observed_information(&[3, 2], 5),
+        Err(Error::Overflow { .. })
+    ));
+}
+
+// ---------------------------------------------------------------------------------------
+// Generator loops.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn generated_retention_and_clv_inputs_never_panic_nor_return_non_finite() {
+    let mut rng = Rng::new(1);
+    for case in 0..cases() {
+        let (r, d) = (rng.prob(), rng.f64());
+        let horizon = if rng.below(2) == 0 { Some(rng.u32()) } else { None };
+        let timing = if rng.below(2) == 0 {
+            Timing::EndOfPeriod
+        } else {
+            Timing::StartOfPeriod
+        };
+        if let Ok(m) = no_panic("closed_form_multiplier", case, || {
+            closed_form_multiplier(r, d, horizon, timing)
+        }) {
+            assert!(
+                m.is_finite(),
+                "case {case}: multiplier {m} for r {r}, d {d}, T {horizon:?}"
+            );
+        }
+        if let Ok(l) = no_panic("expected_lifetime", case, || expected_lifetime(r)) {
+            assert!(l.is_finite() && l >= 1.0, "case {case}: lifetime {l}");
+        }
+        let (a, b) = (rng.f64().abs(), rng.f64().abs());
+        if let Ok(m) = ShiftedBetaGeometric::new(a, b) {
+            let t = rng.below(2_000) as u32;
+            no_panic("sBG", case, || {
+                let mc = m.mean_churn();
+                assert!(
+                    (0.0..=1.0).contains(&mc),
+                    "case {case}: mean churn {mc} for {a}, {b}"
+                );
+                for v in [m.survival(t), m.retention_rate(t), m.churn_probability(t)] {
+                    assert!((0.0..=1.0).contains(&v), "case {case}: {v} for {a}, {b}, t {t}");
+                }
+                let lost = [rng.next() >> 1, rng.below(100), rng.below(3)];
+                let alive = rng.next() >> 1;
+                let ll = m.log_likelihood(&lost, alive);
+                assert!(ll.is_finite() && ll <= 1e-9, "case {case}: LL {ll} for {a}, {b}");
+                if let Ok(info) = m.observed_information(&lost, alive) {
+                    assert!(info.iter().flatten().all(|v| v.is_finite()));
+                }
+            });
+        }
+        if let Ok(c) = ConstantRetention::new(r) {
+            // Mostly short horizons (fast), sometimes just past the limits.
+            let h = match rng.below(4) {
+                0 => MAX_HORIZON + 1 + rng.below(3) as u32,
+                1 => u32::MAX,
+                _ => rng.below(500) as u32,
+            };
+            if let Ok(w) = no_panic("DiscountWeights", case, || DiscountWeights::new(&c, d, h, timing)) {
+                assert!(w.weights().len() <= MAX_HORIZON as usize);
+            }
+            let h = if h > MAX_HORIZON { MAX_CURVE_PERIODS + 1 } else { h };
+            if let Ok(v) = no_panic("expected_lifetime_within", case, || c.expected_lifetime_within(h)) {
+                assert!(v.is_finite() && v >= 0.0);
+            }
+        }
+        let shares: Vec<f64> = (0..rng.below(6)).map(|_| rng.prob()).collect();
+        if let Ok(s) = no_panic("EmpiricalSurvival", case, || {
+            EmpiricalSurvival::new(shares.clone())
+        }) {
+            for t in 0..8 {
+                let v = s.retention_rate(t);
+                assert!((0.0..=1.0).contains(&v), "case {case}: rate {v} of {shares:?}");
+            }
+        }
+    }
+}
