@@ -139,6 +139,109 @@ fn class4_non_finite_closed_form_and_lifetime_are_errors() {
     assert!(matches!(expected_lifetime(5e-324), Err(Error::Overflow { .. })));
 }
 
+#[test]
+fn class4_non_finite_time_unit_is_refused() {
+    use customer_value::TimeUnit;
+    for days in [
+        5e-324,
+        f64::MIN_POSITIVE,
+        1e-7,
+        1e7,
+        f64::MAX,
+        0.0,
+        -1.0,
+        f64::NAN,
+    ] {
+        assert!(
+            matches!(
+                TimeUnit::from_days(days),
+                Err(Error::InvalidParameter { name: "days", .. })
+            ),
+            "{days}"
+        );
+    }
+    assert!(TimeUnit::from_days(TimeUnit::MIN_DAYS).is_ok());
+    assert!(TimeUnit::from_days(TimeUnit::MAX_DAYS).is_ok());
+    assert!(serde_json::from_str::<TimeUnit>("5e-324").is_err());
+}
+
+// ---------------------------------------------------------------------------------------
+// Class 5: integer overflow.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn class5_overflow_life_table_merge_is_an_error() {
+    use customer_value::retention::{KaplanMeier, LifeTable};
+    let mut a = LifeTable::default();
+    a.record(3, true).unwrap();
+    // A table with u64::MAX censored subjects, as a deserialised shard could carry.
+    let big: LifeTable = serde_json::from_str(&format!("{{\"counts\":{{\"5\":[0,{}]}}}}", u64::MAX)).unwrap();
+    let before = a.clone();
+    assert!(matches!(a.merge(&big), Err(Error::Overflow { .. })));
+    assert_eq!(a, before, "a refused merge leaves the table unchanged");
+    let mut b = big.clone();
+    assert!(matches!(b.merge(&big), Err(Error::Overflow { .. })));
+    // Two cells that each fit but whose subjects do not.
+    let two: LifeTable = serde_json::from_str(&format!(
+        "{{\"counts\":{{\"5\":[0,{m}],\"6\":[0,{m}]}}}}",
+        m = u64::MAX / 2 + 1
+    ))
+    .unwrap();
+    assert!(matches!(
+        KaplanMeier::from_life_table(&two),
+        Err(Error::Overflow { .. })
+    ));
+    assert!(KaplanMeier::from_life_table(&big).is_ok());
+}
+
+#[test]
+fn class5_overflow_ledger_and_account_refuse_lots_beyond_the_balance() {
+    use chrono::NaiveDate;
+    use customer_value::loyalty::{
+        Account, Award, EarningRule, Event, EventType, Ledger, LotSource, ProgramSpec,
+    };
+    let day = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let mut ledger = Ledger::default();
+    ledger
+        .add_lot(LotSource::Adjustment, day, day, None, i64::MAX - 1)
+        .unwrap();
+    let before = ledger.clone();
+    let e = ledger
+        .add_lot(LotSource::Adjustment, day, day, None, 2)
+        .unwrap_err();
+    assert!(matches!(e, Error::Overflow { .. }), "{e}");
+    assert_eq!(ledger, before);
+    ledger.check().unwrap();
+    // Pending points count too.
+    let later = NaiveDate::from_ymd_opt(2024, 2, 1).unwrap();
+    assert!(
+        ledger
+            .add_lot(LotSource::Adjustment, day, later, None, 5)
+            .is_err()
+    );
+    ledger.check().unwrap();
+
+    let mut spec = ProgramSpec::default();
+    spec.rules.push(EarningRule::new(
+        "unit",
+        EventType::Purchase,
+        Award::PerAmount {
+            points: 1,
+            per: Decimal::ONE,
+        },
+    ));
+    let program = spec.check().unwrap();
+    let mut acct = Account::new(day);
+    let huge = Decimal::from(i64::MAX / 2 + 10);
+    acct.apply(&program, &Event::purchase(day, 1, huge)).unwrap();
+    let before = acct.clone();
+    let e = acct.apply(&program, &Event::purchase(day, 2, huge)).unwrap_err();
+    assert!(matches!(e, Error::Overflow { .. }), "{e}");
+    assert_eq!(acct, before);
+    acct.check().unwrap();
+    assert_eq!(acct.balance(), i64::MAX / 2 + 10);
+}
+
 // ---------------------------------------------------------------------------------------
 // Class 7: retention rates above 1, sBG mean churn.
 // ---------------------------------------------------------------------------------------
@@ -152,7 +255,6 @@ fn class7_empirical_retention_rates_stay_within_one() {
     }
     let s = EmpiricalSurvival::new(vec![1.0 - 1e-13, 1.0 - 1e-14]).unwrap();
     assert_eq!(s.survival(0), 1.0);
-    assert_eq!(s.survival(1), 1.0);
 }
 
 #[test]
