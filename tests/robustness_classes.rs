@@ -123,6 +123,75 @@ fn class1_allocation_discount_weights_u32_max_is_an_error() {
 }
 
 // ---------------------------------------------------------------------------------------
+// Class 2: quadratic grids.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn class2_quadratic_daily_cohorts_over_270_years_are_refused_before_allocating() {
+    use chrono::{Days, NaiveDate};
+    use customer_value::TransactionLog;
+    use customer_value::churn::{CohortPeriod, CohortSpec, CohortTable};
+    use customer_value::time::Period;
+    let start = NaiveDate::from_ymd_opt(1750, 1, 1).unwrap();
+    let mut log = TransactionLog::default();
+    for c in 0..3_000_u32 {
+        log.push(c, start + Days::new(u64::from(c) * 11), Decimal::ONE);
+    }
+    let as_of = NaiveDate::from_ymd_opt(2019, 12, 31).unwrap();
+    let spec = CohortSpec::new(CohortPeriod::Every(Period::DAY), as_of).unwrap();
+    let t0 = std::time::Instant::now();
+    let e = CohortTable::build(&spec, log.columns()).unwrap_err();
+    assert!(
+        matches!(e, Error::InvalidParameter { name: "periods", .. }),
+        "{e}"
+    );
+    assert!(e.to_string().contains("cells"), "{e}");
+    assert!(t0.elapsed().as_secs() < 5);
+    // A month grid of the same log fits.
+    let spec = CohortSpec::new(CohortPeriod::Month, as_of).unwrap();
+    let t = CohortTable::build(&spec, log.columns()).unwrap();
+    let cells: usize = t.cohorts.iter().map(|c| c.active.len()).sum();
+    assert!(cells as u64 <= CohortTable::MAX_CELLS);
+}
+
+// ---------------------------------------------------------------------------------------
+// Class 3: hangs.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn class3_hang_lapse_report_and_regularity_answer_in_bounded_time() {
+    use chrono::{Days, NaiveDate};
+    use customer_value::TransactionLog;
+    use customer_value::churn::{CohortPeriod, lapse_report};
+    use customer_value::loyalty::{Cadence, regularity};
+    use customer_value::time::Period;
+    let t0 = std::time::Instant::now();
+    let mut log = TransactionLog::default();
+    log.push(1_u32, NaiveDate::MIN, Decimal::ONE);
+    log.push(2_u32, NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(), Decimal::ONE);
+    let as_of = NaiveDate::MAX;
+    let e = lapse_report(log.columns(), 30, as_of, CohortPeriod::Every(Period::DAY)).unwrap_err();
+    assert!(matches!(e, Error::InvalidParameter { name: "period", .. }), "{e}");
+    let r = lapse_report(
+        log.columns(),
+        30,
+        NaiveDate::from_ymd_opt(2001, 1, 1).unwrap(),
+        CohortPeriod::Month,
+    );
+    assert!(r.is_err(), "months from the year -262143 are too many as well");
+    let as_of = NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
+    let visits: Vec<_> = (0..13).map(|k| as_of - Days::new(30 * k)).collect();
+    let r = regularity(&visits, as_of, Cadence::RESTAURANT, u32::MAX).unwrap();
+    assert!(r > 0.0 && r < 1e-8);
+    assert_eq!(regularity(&visits, as_of, Cadence::RESTAURANT, 2).unwrap(), 1.0);
+    assert_eq!(
+        regularity(&visits[..3], as_of, Cadence::RESTAURANT, 2).unwrap(),
+        0.25
+    );
+    assert!(t0.elapsed().as_secs() < 5, "took {:?}", t0.elapsed());
+}
+
+// ---------------------------------------------------------------------------------------
 // Class 4: non-finite values returned as `Ok`.
 // ---------------------------------------------------------------------------------------
 

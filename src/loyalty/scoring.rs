@@ -12,7 +12,7 @@
 //! [0, 1] whatever the weights; it maps to tiers by fixed score thresholds (`>=`) or by
 //! quantiles of the customers scored ([`TierCut`]).
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -73,17 +73,30 @@ pub fn regularity(dates: &[NaiveDate], as_of: NaiveDate, cadence: Cadence, windo
     let mut days: Vec<NaiveDate> = dates.iter().copied().filter(|&d| d <= as_of).collect();
     days.sort_unstable();
     days.dedup();
-    let len = u64::from(cadence.window_days);
+    let len = i64::from(cadence.window_days);
+    // Window w covers (as_of − (w+1)·len, as_of − w·len]: day d is in window
+    // ⌊(as_of − d) / len⌋. Only windows with visits add to the total (the others add 0),
+    // so the work is linear in the visits whatever `windows` is. Days are sorted
+    // ascending, so walking them backwards visits windows 0, 1, 2, … in order.
     let mut total = 0.0;
-    for w in 0..u64::from(windows) {
-        // Window w covers (as_of − (w+1)·len, as_of − w·len].
-        let hi = as_of.checked_sub_days(Days::new(w * len));
-        let lo = as_of.checked_sub_days(Days::new((w + 1) * len));
-        let n = days
-            .iter()
-            .filter(|&&d| hi.is_some_and(|h| d <= h) && lo.is_none_or(|l| d > l))
-            .count();
-        total += (n as f64 / cadence.visits).min(1.0);
+    let mut current: Option<(i64, usize)> = None;
+    let close = |total: &mut f64, n: usize| *total += (n as f64 / cadence.visits).min(1.0);
+    for d in days.iter().rev() {
+        let w = (as_of - *d).num_days() / len;
+        if w >= i64::from(windows) {
+            break;
+        }
+        match current {
+            Some((cw, n)) if cw == w => current = Some((cw, n + 1)),
+            Some((_, n)) => {
+                close(&mut total, n);
+                current = Some((w, 1));
+            }
+            None => current = Some((w, 1)),
+        }
+    }
+    if let Some((_, n)) = current {
+        close(&mut total, n);
     }
     Ok(total / f64::from(windows))
 }
