@@ -234,6 +234,74 @@ fn class4_non_finite_time_unit_is_refused() {
     assert!(serde_json::from_str::<TimeUnit>("5e-324").is_err());
 }
 
+#[test]
+fn class4_non_finite_concentration_gini_lorenz_csi_at_risk_are_finite_or_errors() {
+    use customer_value::churn::rank_at_risk;
+    use customer_value::satisfaction::{CsiItem, csi};
+    use customer_value::segment::{
+        Concentration, LorenzPoint, NegativeValues, gini, gini_from_lorenz, lorenz_curve_weighted, top_share,
+    };
+    let huge = vec![1e308; 10];
+    // The Gini of equal values is 0 however large they are.
+    assert_eq!(gini(&huge, NegativeValues::Error).unwrap().population, 0.0);
+    let mut v = vec![1e306; 9];
+    v.push(1.7e308);
+    let g = gini(&v, NegativeValues::Error).unwrap();
+    assert!(
+        g.population.is_finite() && (0.0..=1.0).contains(&g.population),
+        "{g:?}"
+    );
+    // A total beyond f64::MAX is refused, not returned as inf or NaN.
+    assert!(matches!(Concentration::new(&huge), Err(Error::Overflow { .. })));
+    let mixed = [1e308, -1e308, 1e308];
+    assert!(matches!(Concentration::new(&mixed), Err(Error::Overflow { .. })));
+    let share = top_share(&mixed, 0.67).unwrap();
+    assert!(share.is_finite(), "{share}");
+    let c = Concentration::new(&v).unwrap();
+    let gc = c.gini();
+    assert!(gc.population.is_finite() && (gc.population - g.population).abs() < 1e-12);
+    assert!(c.quantile_table(1_000_000_000).is_err());
+    for row in c.quantile_table(3).unwrap() {
+        assert!(row.share.is_finite() && row.cumulative_share.is_finite());
+    }
+    let curve = lorenz_curve_weighted(&[1e308, 1e308], &[1e308, 1.0]).unwrap();
+    assert!(
+        curve
+            .iter()
+            .all(|p| p.population.is_finite() && p.value.is_finite())
+    );
+    let pts = [
+        LorenzPoint {
+            population: 0.0,
+            value: 0.0,
+        },
+        LorenzPoint {
+            population: 1e308,
+            value: 1e308,
+        },
+        LorenzPoint {
+            population: 1.7e308,
+            value: 1.7e308,
+        },
+    ];
+    assert!(matches!(gini_from_lorenz(&pts), Err(Error::Overflow { .. })));
+    let items = [
+        CsiItem {
+            importance: 1e308,
+            satisfaction: 5.0,
+        },
+        CsiItem {
+            importance: 1e308,
+            satisfaction: 1.0,
+        },
+    ];
+    assert_eq!(csi(&items, 5).unwrap(), Some(50.0));
+    let e = rank_at_risk(&[1, 2], &[0.0, 0.0], &[1e308, 1e308], 0.5).unwrap_err();
+    assert!(matches!(e, Error::Overflow { .. }), "{e}");
+    let r = rank_at_risk(&[1, 2, 3], &[0.0, 0.0, 0.0], &[1e308, 1e308, -1e308], 0.5).unwrap();
+    assert_eq!(r.total_value_at_risk, 1e308);
+}
+
 // ---------------------------------------------------------------------------------------
 // Class 5: integer overflow.
 // ---------------------------------------------------------------------------------------
@@ -309,6 +377,243 @@ fn class5_overflow_ledger_and_account_refuse_lots_beyond_the_balance() {
     assert_eq!(acct, before);
     acct.check().unwrap();
     assert_eq!(acct.balance(), i64::MAX / 2 + 10);
+}
+
+// ---------------------------------------------------------------------------------------
+// Class 6: money that silently loses digits.
+// ---------------------------------------------------------------------------------------
+
+/// 2⁹⁵: a 29-digit integer amount, where one more decimal place does not fit a Decimal.
+fn near_limit() -> Decimal {
+    Decimal::from_i128_with_scale(39_614_081_257_132_168_796_771_975_168, 0)
+}
+
+#[test]
+fn class6_money_near_the_decimal_limit_is_exact_or_refused_in_every_order() {
+    use chrono::NaiveDate;
+    use customer_value::{SummaryBuilder, SummarySpec, Transaction};
+    let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    let spec = SummarySpec::new(d(31));
+    let try_build = |rows: &[Transaction<u8>]| -> customer_value::Result<SummaryBuilder<u8>> {
+        let mut b = SummaryBuilder::new(spec)?;
+        b.extend(rows)?;
+        Ok(b)
+    };
+    let build = |rows: &[Transaction<u8>]| try_build(rows).unwrap();
+    // 2⁹⁵ + 0.5 needs 30 significant digits: every order and every split refuses it.
+    let rows = [
+        Transaction::new(1_u8, d(1), near_limit()),
+        Transaction::new(1_u8, d(2), Decimal::new(5, 1)),
+        Transaction::new(1_u8, d(3), Decimal::ONE),
+    ];
+    let orders: [[usize; 3]; 3] = [[0, 1, 2], [2, 1, 0], [1, 0, 2]];
+    for order in orders {
+        let rows: Vec<_> = order.iter().map(|&i| rows[i].clone()).collect();
+        let whole = SummaryBuilder::new(spec).and_then(|mut b| {
+            b.extend(&rows)?;
+            b.finish()
+        });
+        assert!(whole.is_err(), "{order:?}: {whole:?}");
+        let merged = try_build(&rows[..1]).and_then(|mut left| {
+            left.merge(try_build(&rows[1..])?)?;
+            left.finish()
+        });
+        assert!(merged.is_err(), "{order:?}: {merged:?}");
+    }
+    // Sums that fit are identical in every order and split.
+    let rows = [
+        Transaction::new(1_u8, d(1), near_limit()),
+        Transaction::new(1_u8, d(2), Decimal::from(7)),
+        Transaction::new(1_u8, d(3), Decimal::from(-3)),
+    ];
+    let reference = format!("{:?}", build(&rows).finish().unwrap());
+    for order in orders {
+        let rows: Vec<_> = order.iter().map(|&i| rows[i].clone()).collect();
+        assert_eq!(format!("{:?}", build(&rows).finish().unwrap()), reference);
+        let mut left = build(&rows[..2]);
+        left.merge(build(&rows[2..])).unwrap();
+        assert_eq!(format!("{:?}", left.finish().unwrap()), reference);
+    }
+}
+
+#[test]
+fn class6_money_revenue_bridge_from_customers_always_balances() {
+    use customer_value::churn::{CustomerRevenue, RevenueBridge};
+    let row = |start, end| CustomerRevenue {
+        start,
+        end,
+        previously_active: false,
+    };
+    let x = Decimal::MAX;
+    let r = RevenueBridge::from_customers(&[row(x, Decimal::new(5, 1))]);
+    assert!(matches!(r, Err(Error::Overflow { .. })), "{r:?}");
+    let r = RevenueBridge::from_customers(&[
+        row(near_limit(), Decimal::ONE),
+        row(Decimal::ZERO, Decimal::new(25, 2)),
+    ]);
+    match r {
+        Ok(b) => b.check().unwrap(),
+        Err(e) => assert!(matches!(e, Error::Overflow { .. }), "{e}"),
+    }
+}
+
+#[test]
+fn generated_money_bridges_and_summaries_hold_their_laws() {
+    use chrono::NaiveDate;
+    use customer_value::churn::{CustomerRevenue, RevenueBridge};
+    use customer_value::{SummaryBuilder, SummarySpec, Transaction};
+    let mut rng = Rng::new(6);
+    let money = |rng: &mut Rng| -> Decimal {
+        match rng.below(4) {
+            0 => near_limit() / Decimal::from(1 + rng.below(4)),
+            1 => Decimal::from_i128_with_scale(i128::from(rng.next() >> 20), rng.below(29) as u32),
+            2 => Decimal::new(rng.below(100_000) as i64, 2),
+            _ => Decimal::from(rng.below(10)),
+        }
+    };
+    let d = |k: u64| NaiveDate::from_ymd_opt(2024, 1, 1 + (k % 28) as u32).unwrap();
+    for case in 0..cases() {
+        let customers: Vec<_> = (0..1 + rng.below(5))
+            .map(|_| CustomerRevenue {
+                start: if rng.below(3) == 0 {
+                    Decimal::ZERO
+                } else {
+                    money(&mut rng)
+                },
+                end: if rng.below(3) == 0 {
+                    Decimal::ZERO
+                } else {
+                    money(&mut rng)
+                },
+                previously_active: rng.below(2) == 0,
+            })
+            .collect();
+        if let Ok(b) = no_panic("from_customers", case, || {
+            RevenueBridge::from_customers(&customers)
+        }) {
+            b.check()
+                .unwrap_or_else(|e| panic!("case {case}: {e} for {customers:?}"));
+        }
+        let rows: Vec<Transaction<u8>> = (0..1 + rng.below(6))
+            .map(|k| {
+                let a = money(&mut rng);
+                let a = if rng.below(4) == 0 { -a } else { a };
+                Transaction::new(rng.below(2) as u8, d(k + rng.below(3)), a)
+            })
+            .collect();
+        let spec = SummarySpec::new(d(27));
+        let run = |rows: &[Transaction<u8>]| -> customer_value::Result<String> {
+            let mut b = SummaryBuilder::new(spec)?;
+            b.extend(rows)?;
+            Ok(format!("{:?}", b.finish()?.customers))
+        };
+        let forward = no_panic("summary", case, || run(&rows));
+        let mut reversed = rows.clone();
+        reversed.reverse();
+        let backward = no_panic("summary", case, || run(&reversed));
+        if let (Ok(a), Ok(b)) = (&forward, &backward) {
+            assert_eq!(a, b, "case {case}: order changed an Ok result: {rows:?}");
+        }
+        let cut = rng.below(rows.len() as u64 + 1) as usize;
+        let merged = no_panic("summary merge", case, || -> customer_value::Result<String> {
+            let mut l = SummaryBuilder::new(spec)?;
+            l.extend(&rows[..cut])?;
+            let mut r = SummaryBuilder::new(spec)?;
+            r.extend(&rows[cut..])?;
+            l.merge(r)?;
+            Ok(format!("{:?}", l.finish()?.customers))
+        });
+        if let (Ok(a), Ok(b)) = (&forward, &merged) {
+            assert_eq!(a, b, "case {case}: a split changed an Ok result: {rows:?}");
+        }
+    }
+}
+
+#[test]
+fn generated_segment_inputs_give_finite_shares_or_errors() {
+    use customer_value::churn::rank_at_risk;
+    use customer_value::satisfaction::{CsiItem, csi};
+    use customer_value::segment::{
+        Concentration, NegativeValues, abc_classes, gini, lorenz_curve_weighted, top_share,
+    };
+    let mut rng = Rng::new(4);
+    for case in 0..cases() {
+        let n = 1 + rng.below(12) as usize;
+        let v: Vec<f64> = (0..n).map(|_| rng.f64()).collect();
+        let w: Vec<f64> = (0..n).map(|_| rng.f64().abs()).collect();
+        let p = rng.prob();
+        no_panic("segment", case, || {
+            for policy in [
+                NegativeValues::Raw,
+                NegativeValues::SetToZero,
+                NegativeValues::Shift,
+                NegativeValues::RaffinettiSilettiVernizzi,
+            ] {
+                if let Ok(g) = gini(&v, policy) {
+                    assert!(g.population.is_finite(), "case {case}: {g:?} of {v:?}");
+                    if policy != NegativeValues::Raw {
+                        assert!(
+                            (-1e-9..=1.0 + 1e-9).contains(&g.population),
+                            "case {case}: {g:?} of {v:?} ({policy:?})"
+                        );
+                    }
+                }
+            }
+            if let Ok(c) = Concentration::new(&v) {
+                assert!(c.gini().population.is_finite(), "case {case}: {v:?}");
+                if let Ok(s) = c.top_share(p.clamp(0.0, 1.0)) {
+                    assert!(s.is_finite());
+                }
+                if let Ok(t) = c.quantile_table(1 + rng.below(20) as usize) {
+                    for row in &t {
+                        assert!(
+                            row.share.is_finite()
+                                && row.cumulative_share.is_finite()
+                                && row.value.is_finite()
+                        );
+                    }
+                    let last = t.last().map_or(1.0, |r| r.cumulative_share);
+                    assert!(
+                        (last - 1.0).abs() < 1e-6,
+                        "case {case}: cumulative {last} for {v:?}"
+                    );
+                }
+                assert!(c.lorenz(0).iter().all(|p| p.value.is_finite()));
+            }
+            if let Ok(s) = top_share(&v, p) {
+                assert!(s.is_finite(), "case {case}: top share {s} of {v:?}");
+            }
+            if let Ok(curve) = lorenz_curve_weighted(&v, &w) {
+                assert!(
+                    curve
+                        .iter()
+                        .all(|p| p.population.is_finite() && p.value.is_finite()),
+                    "case {case}"
+                );
+            }
+            if let Ok(a) = abc_classes(&v, &Default::default()) {
+                assert!(a.share.iter().all(|s| s.is_finite()), "case {case}: {a:?}");
+                let total: f64 = a.share.iter().sum();
+                assert!((total - 1.0).abs() < 1e-6, "case {case}: shares sum to {total}");
+            }
+            let items: Vec<CsiItem> = v
+                .iter()
+                .zip(&w)
+                .map(|(&s, &i)| CsiItem {
+                    importance: i,
+                    satisfaction: 1.0 + (s.abs() % 4.0),
+                })
+                .collect();
+            if let Ok(Some(x)) = csi(&items, 5) {
+                assert!((0.0..=100.0).contains(&x), "case {case}: CSI {x}");
+            }
+            let keys: Vec<usize> = (0..n).collect();
+            let probs: Vec<f64> = w.iter().map(|x| x.fract().abs()).collect();
+            if let Ok(r) = rank_at_risk(&keys, &probs, &v, 1.0) {
+                assert!(r.total_value_at_risk.is_finite());
+            }
+        });
+    }
 }
 
 // ---------------------------------------------------------------------------------------
