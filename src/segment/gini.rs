@@ -95,10 +95,8 @@ pub fn gini(values: &[f64], negatives: NegativeValues) -> Result<Gini> {
     }
     // Exact power-of-two scaling: the ratio below is unchanged, no sum can overflow.
     let scale = pow2_scale(sorted.iter().copied());
-    if scale != 1.0 {
-        for v in &mut sorted {
-            *v *= scale;
-        }
+    for v in &mut sorted {
+        *v *= scale;
     }
     let n = sorted.len();
     let nf = n as f64;
