@@ -302,6 +302,38 @@ fn class4_non_finite_concentration_gini_lorenz_csi_at_risk_are_finite_or_errors(
     assert_eq!(r.total_value_at_risk, 1e308);
 }
 
+#[test]
+fn class4_non_finite_loyalty_score_with_huge_weights_stays_in_unit_interval() {
+    use customer_value::loyalty::{LoyaltyScoring, ScoreInputs, ScoreWeights, TierCut};
+    use customer_value::segment::RfmValues;
+    let inputs = ScoreInputs {
+        rfm: RfmValues::new(
+            vec![16.0, 16.0, 200.0],
+            vec![12.0, 4.0, 1.0],
+            vec![600.0, 300.0, 40.0],
+        )
+        .unwrap(),
+        tenure: vec![350.0, 350.0, 200.0],
+        regularity: vec![1.0, 1.0 / 3.0, 0.0],
+        p_alive: Some(vec![0.95, 0.8, 0.2]),
+        clv: None,
+    };
+    let mut weights = ScoreWeights::default();
+    weights.recency = f64::MAX;
+    weights.frequency = f64::MAX;
+    weights.monetary = 1e308;
+    weights.p_alive = 1e308;
+    let s = LoyaltyScoring {
+        weights,
+        bins: 3,
+        cut: TierCut::Thresholds(vec![0.0, 0.5]),
+    }
+    .score(&inputs)
+    .unwrap();
+    assert!(s.scores.iter().all(|x| (0.0..=1.0).contains(x)), "{:?}", s.scores);
+    assert!(s.scores[0] > s.scores[2]);
+}
+
 // ---------------------------------------------------------------------------------------
 // Class 5: integer overflow.
 // ---------------------------------------------------------------------------------------

@@ -245,7 +245,8 @@ impl LoyaltyScoring {
     ///
     /// [`Error::LengthMismatch`]; [`Error::EmptyInput`]; [`Error::InvalidRow`] for a
     /// non-finite value or a regularity / P(alive) outside [0, 1];
-    /// [`Error::InvalidParameter`] for bad bins, weights or cuts.
+    /// [`Error::InvalidParameter`] for bad bins, weights or cuts. Any finite weights give
+    /// scores in [0, 1] (they are scaled by an exact power of two before summing).
     pub fn score(&self, inputs: &ScoreInputs) -> Result<LoyaltyScores> {
         let w = self.weights;
         let all = [
@@ -287,6 +288,12 @@ impl LoyaltyScoring {
             same_len("clv", c.len(), n)?;
             parts.push((w.clv, percentile(c)?));
         }
+        // Weights scaled by an exact power of two: the weighted mean is unchanged and the
+        // sums stay finite for any finite weights (1e308 each).
+        let wscale = crate::segment::pow2_scale(parts.iter().map(|(w, _)| *w));
+        for (w, _) in &mut parts {
+            *w *= wscale;
+        }
         let total: f64 = parts.iter().map(|(w, _)| w).sum();
         if total <= 0.0 {
             return Err(Error::param(
@@ -297,11 +304,13 @@ impl LoyaltyScoring {
         }
         let scores: Vec<f64> = (0..n)
             .map(|i| {
-                parts
+                (parts
                     .iter()
                     .map(|(w, c)| w * c.get(i).copied().unwrap_or(0.0))
                     .sum::<f64>()
-                    / total
+                    / total)
+                    // A weighted mean of components in [0, 1]: the clamp absorbs rounding.
+                    .clamp(0.0, 1.0)
             })
             .collect();
         let tiers = self.tiers(&scores)?;
