@@ -73,9 +73,50 @@ pub fn from_f64(value: f64, dp: u32) -> Result<Decimal> {
     Ok(d.round_dp_with_strategy(dp, ROUNDING))
 }
 
+/// `a + b` exactly, or `None`: when the sum overflows, and when `Decimal` would round it
+/// (an exact sum of two non-zero operands needs the larger of their scales; `checked_add`
+/// silently drops decimal places once the 96-bit mantissa is full). Summing with it gives the exact sum
+/// of any sequence or none, so totals do not depend on order or sharding.
+#[must_use]
+pub(crate) fn add_exact(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let sum = a.checked_add(b)?;
+    // Adding zero returns the other operand as it is (Decimal keeps its scale): exact.
+    (a.is_zero() || b.is_zero() || sum.scale() >= a.scale().max(b.scale())).then_some(sum)
+}
+
+/// `a − b` exactly, or `None` (as [`add_exact`]).
+#[must_use]
+pub(crate) fn sub_exact(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let difference = a.checked_sub(b)?;
+    (a.is_zero() || b.is_zero() || difference.scale() >= a.scale().max(b.scale())).then_some(difference)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exact_sums_refuse_rounding() {
+        let big = Decimal::from_i128_with_scale(79_228_162_514_264_337_593_543_950_330, 0);
+        let half = Decimal::new(5, 1);
+        assert!(big.checked_add(half).is_some(), "Decimal rounds silently");
+        assert_eq!(add_exact(big, half), None);
+        assert_eq!(sub_exact(big, half), None);
+        assert_eq!(
+            add_exact(Decimal::new(15, 1), Decimal::new(-15, 1)),
+            Some(Decimal::ZERO)
+        );
+        assert_eq!(
+            add_exact(Decimal::new(1, 2), Decimal::new(99, 2)),
+            Some(Decimal::ONE)
+        );
+        assert_eq!(add_exact(Decimal::MAX, Decimal::ONE), None);
+        assert_eq!(add_exact(big, Decimal::ONE), Some(big + Decimal::ONE));
+        for (m, s) in [(1_i64, 0_u32), (123_456, 3), (-7, 28), (i64::MAX, 10)] {
+            let a = Decimal::new(m, s);
+            assert_eq!(add_exact(a, Decimal::new(3, 2)), Some(a + Decimal::new(3, 2)));
+        }
+    }
 
     #[test]
     fn round_trip_of_cents_is_exact() {

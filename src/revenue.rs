@@ -41,6 +41,10 @@ pub enum RevenueStream {
 }
 
 impl RevenueStream {
+    /// The longest horizon [`amounts`](Self::amounts) materialises: 1,000,000 periods
+    /// (16 MB), the same as [`clv::MAX_HORIZON`](crate::clv::MAX_HORIZON).
+    pub const MAX_PERIODS: u32 = 1_000_000;
+
     /// A stream growing at `rate` per period from `first`.
     ///
     /// # Errors
@@ -57,9 +61,17 @@ impl RevenueStream {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] for a growth rate ≤ −1 (constructed directly);
+    /// [`Error::InvalidParameter`] for a growth rate ≤ −1 (constructed directly) or a
+    /// `horizon` above [`MAX_PERIODS`](Self::MAX_PERIODS) (checked before allocating);
     /// [`Error::Overflow`] if compounding overflows.
     pub fn amounts(&self, horizon: u32) -> Result<Vec<Decimal>> {
+        if horizon > Self::MAX_PERIODS {
+            return Err(Error::param(
+                "horizon",
+                horizon,
+                "at most RevenueStream::MAX_PERIODS = 1,000,000 periods",
+            ));
+        }
         let n = horizon as usize;
         match self {
             RevenueStream::Constant(a) => Ok(vec![*a; n]),

@@ -216,7 +216,8 @@ pub struct CsiItem {
 ///
 /// [`Error::InvalidParameter`] if `scale < 2` or every importance is 0;
 /// [`Error::InvalidRow`] for a negative or non-finite importance, or a satisfaction
-/// outside `[1, scale]`.
+/// outside `[1, scale]`. Any finite importances give an index in [0, 100] (they are
+/// scaled by an exact power of two before summing).
 ///
 /// # Examples
 ///
@@ -253,11 +254,18 @@ pub fn csi(items: &[CsiItem], scale: u8) -> Result<Option<f64>> {
                 reason: format!("satisfaction {} is outside 1..={scale}", it.satisfaction),
             });
         }
-        w += it.importance;
-        ws += it.importance * it.satisfaction;
+    }
+    // Importances scaled by an exact power of two: the weighted mean is unchanged and the
+    // sums stay finite for any finite importances (1e308, many of them).
+    let scale = crate::segment::pow2_scale(items.iter().map(|it| it.importance));
+    for it in items {
+        let importance = it.importance * scale;
+        w += importance;
+        ws += importance * it.satisfaction;
     }
     if w <= 0.0 {
         return Err(Error::param("importance", w, "at least one positive importance"));
     }
-    Ok(Some(100.0 * (ws / w - 1.0) / (top - 1.0)))
+    // The weighted mean lies in [1, scale]; the clamp only absorbs rounding.
+    Ok(Some((100.0 * (ws / w - 1.0) / (top - 1.0)).clamp(0.0, 100.0)))
 }

@@ -263,19 +263,29 @@ impl TimeUnit {
     /// Seven days (the papers' unit for CDNOW).
     pub const WEEK: TimeUnit = TimeUnit { days: 7.0 };
 
+    /// The shortest unit accepted: 1e-6 days (86.4 ms). Every day span a date can have
+    /// (under 2·10⁸ days) is then below 2·10¹⁴ units: recency, age and durations stay
+    /// finite and keep their precision.
+    pub const MIN_DAYS: f64 = 1e-6;
+    /// The longest unit accepted: 1e6 days (about 2,700 years).
+    pub const MAX_DAYS: f64 = 1e6;
+
     /// A unit of `days` days (may be fractional, e.g. 365.25 / 12 for months).
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] unless `days` is finite and positive.
+    /// [`Error::InvalidParameter`] unless `days` is finite and within
+    /// [[`MIN_DAYS`](Self::MIN_DAYS), [`MAX_DAYS`](Self::MAX_DAYS)] = [1e-6, 1e6]: a
+    /// subnormal or tiny unit would turn day spans into infinite times, a huge one into
+    /// subnormal ones.
     pub fn from_days(days: f64) -> Result<Self> {
-        if days.is_finite() && days > 0.0 {
+        if days.is_finite() && (Self::MIN_DAYS..=Self::MAX_DAYS).contains(&days) {
             Ok(TimeUnit { days })
         } else {
             Err(Error::param(
                 "days",
                 days,
-                "a time unit is a positive, finite number of days",
+                "a time unit is a finite number of days in [TimeUnit::MIN_DAYS, TimeUnit::MAX_DAYS] = [1e-6, 1e6]",
             ))
         }
     }

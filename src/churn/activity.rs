@@ -82,6 +82,10 @@ impl<K> LapseReport<K> {
     }
 }
 
+/// The most calendar periods one [`lapse_report`] spans: 1,000,000 (daily periods over
+/// 2,700 years; 48 MB of counts). A longer report is refused before it is walked.
+pub const MAX_LAPSE_PERIODS: u64 = 1_000_000;
+
 /// Lapse status and per-period lapse counts of a log, for an inactivity window of
 /// `window_days` days, counting periods by `period` (week, month, …).
 ///
@@ -92,8 +96,10 @@ impl<K> LapseReport<K> {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidParameter`] for a window of 0 days or invalid custom boundaries;
-/// [`Error::InvalidRow`] for a transaction outside custom boundaries.
+/// [`Error::InvalidParameter`] for a window of 0 days or invalid custom boundaries, or
+/// naming `period` when the report would span more than [`MAX_LAPSE_PERIODS`] periods
+/// (checked before the periods are walked: a daily period over a log reaching across
+/// millennia); [`Error::InvalidRow`] for a transaction outside custom boundaries.
 ///
 /// # Examples
 ///
@@ -212,6 +218,14 @@ where
     if let Some(&(first_day, _)) = events.first() {
         let last_period = buckets.last_period(as_of_day);
         let first_period = buckets.index(first_day).unwrap_or(last_period);
+        let span = last_period.saturating_sub(first_period).saturating_add(1);
+        if u64::try_from(span).is_ok_and(|n| n > MAX_LAPSE_PERIODS) {
+            return Err(Error::param(
+                "period",
+                format_args!("{span} periods from {} to {as_of}", date_of_day(first_day)),
+                "a lapse report spans at most churn::MAX_LAPSE_PERIODS = 1,000,000 periods: use a coarser period",
+            ));
+        }
         let mut ev = events.iter().peekable();
         let (mut lapsed_now, mut acquired) = (0_u64, 0_u64);
         for p in first_period..=last_period {

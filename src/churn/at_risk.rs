@@ -45,7 +45,9 @@ pub struct AtRiskReport<K> {
 ///
 /// [`Error::LengthMismatch`] if the slices differ in length; [`Error::InvalidParameter`]
 /// unless `threshold` is in [0, 1]; [`Error::InvalidRow`] for a P(alive) outside [0, 1]
-/// or a value that is not finite.
+/// or a value that is not finite; [`Error::Overflow`] if the total value at risk exceeds
+/// `f64::MAX` (partial sums are scaled, so only a total that is itself not representable
+/// is refused).
 ///
 /// # Examples
 ///
@@ -110,7 +112,15 @@ pub fn rank_at_risk<K: Clone>(
     }
     // Stable sort: equal values keep input order.
     at_risk.sort_by(|a, b| b.value_at_risk.total_cmp(&a.value_at_risk));
-    let total_value_at_risk = at_risk.iter().map(|a| a.value_at_risk).sum();
+    // Exact power-of-two scaling keeps every partial sum finite; only a total beyond
+    // f64::MAX itself is refused.
+    let scale = crate::segment::pow2_scale(at_risk.iter().map(|a| a.value_at_risk));
+    let total_value_at_risk = crate::segment::sum(at_risk.iter().map(|a| a.value_at_risk * scale)) / scale;
+    if !total_value_at_risk.is_finite() {
+        return Err(Error::Overflow {
+            op: "total value at risk (beyond f64::MAX)",
+        });
+    }
     Ok(AtRiskReport {
         threshold,
         scored: customers.len() as u64,

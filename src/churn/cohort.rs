@@ -255,15 +255,38 @@ pub struct CohortTable {
     pub rows_after_as_of: u64,
 }
 
+/// Refuses a table of more than [`CohortTable::MAX_CELLS`] cells.
+pub(super) fn check_cells(cells: u64, cohorts: usize) -> Result<()> {
+    if cells > CohortTable::MAX_CELLS {
+        Err(Error::param(
+            "periods",
+            format_args!(
+                "{cells} cells in {cohorts} cohorts (about {} MB)",
+                cells.saturating_mul(84) >> 20
+            ),
+            "a cohort table holds at most CohortTable::MAX_CELLS = 10,000,000 cells: use a coarser period or a later first purchase",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 impl CohortTable {
+    /// The most cells a table holds: 10,000,000 (about 84 bytes each while building:
+    /// under 1 GB). [`build`](Self::build) and [`merge`](Self::merge) refuse more.
+    pub const MAX_CELLS: u64 = 10_000_000;
+
     /// Builds the table from a log (any order).
     ///
     /// # Errors
     ///
     /// [`Error::InvalidRow`] for a transaction outside custom boundaries (up to the as-of
     /// date); [`Error::Overflow`] if a revenue sum overflows; [`Error::InvalidParameter`]
-    /// if the log has more than 2³² − 1 customers or the table spans more than
-    /// 100,000 periods.
+    /// if the log has more than 2³² − 1 customers, the table spans more than
+    /// 100,000 periods, or its cells (one per non-empty cohort and period from its
+    /// acquisition to the as-of date) exceed [`MAX_CELLS`](Self::MAX_CELLS) = 10⁷ — checked
+    /// before the table is allocated; the error states the number of cells needed (e.g.
+    /// 3,000 daily cohorts over 270 years need about 3 × 10⁸: use a coarser period).
     pub fn build<K, D>(spec: &CohortSpec, log: TransactionColumns<'_, K, D>) -> Result<Self>
     where
         K: Eq + Hash + Clone,

@@ -61,7 +61,8 @@ pub enum CurrentPeriod {
 /// # Errors
 ///
 /// [`Error::InvalidParameter`] unless `churn` is in [0, 1]; [`Error::Undefined`] for
-/// churn 0 (infinite lifetime).
+/// churn 0 (infinite lifetime); [`Error::Overflow`] for a subnormal churn whose
+/// 1 / churn is not finite.
 ///
 /// # Examples
 ///

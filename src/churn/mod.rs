@@ -39,7 +39,7 @@ mod conversions;
 mod rates;
 mod revenue;
 
-pub use activity::{CustomerActivity, LapsePeriod, LapseReport, lapse_report};
+pub use activity::{CustomerActivity, LapsePeriod, LapseReport, MAX_LAPSE_PERIODS, lapse_report};
 pub use at_risk::{AtRisk, AtRiskReport, rank_at_risk};
 pub use cohort::{Cohort, CohortDisplay, CohortMetric, CohortPeriod, CohortSpec, CohortTable};
 pub use conversions::{CurrentPeriod, convert_churn, lifetime, lifetime_from_retention};

@@ -74,9 +74,17 @@ pub struct RevenueBridge {
     pub end: Decimal,
 }
 
+/// An exact sum: `Decimal` would round a sum that needs more than 28 significant digits,
+/// and a rounded figure breaks the bridge identity.
 fn add(a: Decimal, b: Decimal) -> Result<Decimal> {
-    a.checked_add(b).ok_or(Error::Overflow {
-        op: "revenue bridge sum",
+    crate::money::add_exact(a, b).ok_or(Error::Overflow {
+        op: "revenue bridge sum (overflow, or not exactly representable in Decimal)",
+    })
+}
+
+fn sub(a: Decimal, b: Decimal) -> Result<Decimal> {
+    crate::money::sub_exact(a, b).ok_or(Error::Overflow {
+        op: "revenue bridge sum (overflow, or not exactly representable in Decimal)",
     })
 }
 
@@ -87,7 +95,8 @@ impl RevenueBridge {
     ///
     /// [`Error::InvalidParameter`] if a figure is negative or start + new + expansion +
     /// reactivation − contraction − churned ≠ end (exactly); [`Error::Overflow`] if the
-    /// sum overflows.
+    /// sum overflows or `Decimal` could only represent it rounded (more than 28
+    /// significant digits at the figures' largest scale).
     pub fn new(
         start: Decimal,
         new: Decimal,
@@ -135,9 +144,7 @@ impl RevenueBridge {
             self.reactivation,
         )?;
         let down = add(self.contraction, self.churned)?;
-        let implied = up.checked_sub(down).ok_or(Error::Overflow {
-            op: "revenue bridge sum",
-        })?;
+        let implied = sub(up, down)?;
         if implied != self.end {
             return Err(Error::param(
                 "end",
@@ -154,7 +161,9 @@ impl RevenueBridge {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidRow`] for a negative amount; [`Error::Overflow`] if a sum overflows.
+    /// [`Error::InvalidRow`] for a negative amount; [`Error::Overflow`] if a sum overflows
+    /// or could only be represented rounded (sums are exact, so every `Ok` bridge passes
+    /// [`check`](Self::check)).
     ///
     /// # Examples
     ///
@@ -198,9 +207,9 @@ impl RevenueBridge {
             } else if c.end.is_zero() {
                 b.churned = add(b.churned, c.start)?;
             } else if c.end > c.start {
-                b.expansion = add(b.expansion, c.end - c.start)?;
+                b.expansion = add(b.expansion, sub(c.end, c.start)?)?;
             } else {
-                b.contraction = add(b.contraction, c.start - c.end)?;
+                b.contraction = add(b.contraction, sub(c.start, c.end)?)?;
             }
         }
         // The classification makes the identity hold by construction; checking it keeps
@@ -213,15 +222,18 @@ impl RevenueBridge {
     ///
     /// # Errors
     ///
-    /// [`Error::Overflow`] if a sum overflows.
+    /// [`Error::Overflow`] if a sum overflows or could only be represented rounded; the
+    /// bridge is then unchanged.
     pub fn merge(&mut self, other: &RevenueBridge) -> Result<()> {
-        self.start = add(self.start, other.start)?;
-        self.new = add(self.new, other.new)?;
-        self.expansion = add(self.expansion, other.expansion)?;
-        self.reactivation = add(self.reactivation, other.reactivation)?;
-        self.contraction = add(self.contraction, other.contraction)?;
-        self.churned = add(self.churned, other.churned)?;
-        self.end = add(self.end, other.end)?;
+        *self = RevenueBridge {
+            start: add(self.start, other.start)?,
+            new: add(self.new, other.new)?,
+            expansion: add(self.expansion, other.expansion)?,
+            reactivation: add(self.reactivation, other.reactivation)?,
+            contraction: add(self.contraction, other.contraction)?,
+            churned: add(self.churned, other.churned)?,
+            end: add(self.end, other.end)?,
+        };
         Ok(())
     }
 

@@ -24,7 +24,10 @@ use crate::retention::check_probability;
 /// # Errors
 ///
 /// [`Error::InvalidParameter`] for a retention outside [0, 1] or a discount rate ≤ −1;
-/// [`Error::Undefined`] for an infinite horizon with 1 + d − r ≤ 0 (the series diverges).
+/// [`Error::Undefined`] for an infinite horizon with 1 + d − r ≤ 0 (the series diverges);
+/// [`Error::Overflow`] if the multiplier is not a finite `f64` (a discount rate so close
+/// to −1 that r / (1 + d) compounds past `f64::MAX` over the horizon). The multiplier is
+/// computed in O(1) for every horizon.
 ///
 /// # Examples
 ///
@@ -58,25 +61,37 @@ pub fn closed_form_multiplier(
                 ),
             });
         }
-        return Ok(lead / gap);
+        return finite_multiplier(lead / gap);
     };
     let q = r / (1.0 + d);
     let first = match timing {
         Timing::EndOfPeriod => q,
         Timing::StartOfPeriod => 1.0,
     };
-    // Near q = 1 the geometric formula loses all precision: sum the terms instead.
+    // Near q = 1 the geometric formula loses all precision: (q^T − 1)/(q − 1) through
+    // expm1/ln_1p instead (q − 1 is exact there), O(1) for any horizon.
     if (1.0 - q).abs() < 1e-9 {
-        let mut term = first;
-        let mut total = 0.0;
-        for _ in 0..t {
-            total += term;
-            term *= q;
-        }
-        return Ok(total);
+        let h = q - 1.0;
+        let series = if h == 0.0 {
+            f64::from(t)
+        } else {
+            (f64::from(t) * h.ln_1p()).exp_m1() / h
+        };
+        return finite_multiplier(first * series);
     }
     let exponent = i32::try_from(t).unwrap_or(i32::MAX);
-    Ok(first * (1.0 - q.powi(exponent)) / (1.0 - q))
+    finite_multiplier(first * (1.0 - q.powi(exponent)) / (1.0 - q))
+}
+
+/// Refuses a multiplier that is not finite.
+fn finite_multiplier(m: f64) -> Result<f64> {
+    if m.is_finite() {
+        Ok(m)
+    } else {
+        Err(Error::Overflow {
+            op: "closed-form CLV multiplier",
+        })
+    }
 }
 
 /// Infinite-horizon CLV of a constant margin `margin` per period with constant retention

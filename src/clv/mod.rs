@@ -43,4 +43,4 @@ pub use components::{Referral, ValueComponents, base_potential, base_potential_b
 pub use npv::{NpvBreakdown, Relationship};
 pub use portfolio::{PortfolioSummary, top_customers};
 pub use simple::{simple_clv, simple_clv_net_of_cac};
-pub use weights::{DiscountWeights, Timing, WEIGHT_DP};
+pub use weights::{DiscountWeights, MAX_HORIZON, Timing, WEIGHT_DP};

@@ -25,6 +25,11 @@ use crate::revenue::RevenueStream;
 /// Decimal places of every survival × discount weight: 12.
 pub const WEIGHT_DP: u32 = 12;
 
+/// The longest horizon [`DiscountWeights::new`] accepts: 1,000,000 periods (16 MB of
+/// weights; daily periods over 2,700 years). A longer horizon is refused before anything
+/// is allocated.
+pub const MAX_HORIZON: u32 = 1_000_000;
+
 /// When within a period its margin is received.
 ///
 /// The two conventions differ by a factor (1 + d)/r in the closed form, so the crate never
@@ -107,10 +112,18 @@ impl DiscountWeights {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] if `discount` ≤ −1 or not finite, or the model returns
-    /// a survival outside [0, 1] or NaN; [`Error::Overflow`] if the weights' sum overflows.
+    /// [`Error::InvalidParameter`] if `discount` ≤ −1 or not finite, the model returns
+    /// a survival outside [0, 1] or NaN, or `horizon` exceeds [`MAX_HORIZON`];
+    /// [`Error::Overflow`] if the weights' sum overflows.
     pub fn new(retention: &dyn RetentionModel, discount: f64, horizon: u32, timing: Timing) -> Result<Self> {
         let discount = check_discount(discount)?;
+        if horizon > MAX_HORIZON {
+            return Err(Error::param(
+                "horizon",
+                horizon,
+                "at most MAX_HORIZON = 1,000,000 periods",
+            ));
+        }
         let weights = (1..=horizon)
             .map(|k| money::from_f64(weight_f64(retention, discount, timing, k)?, WEIGHT_DP))
             .collect::<Result<Vec<_>>>()?;

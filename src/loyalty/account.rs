@@ -391,7 +391,10 @@ impl Account {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] for an event before the clock or a non-positive
-    /// redemption; [`Error::Overflow`]. Business refusals (insufficient points, unknown
+    /// redemption; [`Error::Overflow`], among others when an earned lot would push the
+    /// points outstanding beyond `Points::MAX` (see [`Ledger::add_lot`](super::Ledger::add_lot)):
+    /// the event is then not applied (the days up to its date are processed) and the
+    /// account still passes its checks. Business refusals (insufficient points, unknown
     /// order...) are not errors: they return [`Outcome::Rejected`] and are counted.
     pub fn apply(&mut self, program: &Program, event: &Event) -> Result<Outcome> {
         let date = event.date;
@@ -495,6 +498,9 @@ impl Account {
             }
         };
         let mut points = earned;
+        // The period cap's new state is committed only once the lot is in the ledger, so
+        // a refused lot leaves the account as it was.
+        let mut period = self.period;
         if let Some(cap) = program.period_cap {
             let start = cap.period.start(date);
             let used = match self.period {
@@ -502,7 +508,7 @@ impl Account {
                 _ => 0,
             };
             points = points.min(cap.points.saturating_sub(used).max(0));
-            self.period = Some((
+            period = Some((
                 start,
                 used.checked_add(points)
                     .ok_or(Error::Overflow { op: "period cap" })?,
@@ -519,6 +525,7 @@ impl Account {
         } else {
             None
         };
+        self.period = period;
         if let Some(order) = order {
             let pos = self.order_pos(order).err().unwrap_or(self.orders.len());
             self.orders.insert(

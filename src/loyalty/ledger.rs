@@ -277,7 +277,10 @@ impl Ledger {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] for negative points, `available < earned` or
-    /// `expires ≤ available`; [`Error::Overflow`] beyond `u32::MAX` lots.
+    /// `expires ≤ available`; [`Error::Overflow`] beyond `u32::MAX` lots, or if the
+    /// points outstanding (remaining in open lots, available and pending) plus `points`
+    /// would exceed `Points::MAX` (then the balance could not be represented). On an
+    /// error the ledger is unchanged.
     pub fn add_lot(
         &mut self,
         source: LotSource,
@@ -297,6 +300,11 @@ impl Ledger {
             ));
         }
         let id = u32::try_from(self.lots.len()).map_err(|_| Error::Overflow { op: "lot count" })?;
+        self.open_lots()
+            .try_fold(points, |a, l| a.checked_add(l.remaining))
+            .ok_or(Error::Overflow {
+                op: "points ledger: outstanding points",
+            })?;
         let active = available <= earned;
         self.lots.push(Lot {
             id,

@@ -12,7 +12,7 @@
 //! [0, 1] whatever the weights; it maps to tiers by fixed score thresholds (`>=`) or by
 //! quantiles of the customers scored ([`TierCut`]).
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -73,17 +73,30 @@ pub fn regularity(dates: &[NaiveDate], as_of: NaiveDate, cadence: Cadence, windo
     let mut days: Vec<NaiveDate> = dates.iter().copied().filter(|&d| d <= as_of).collect();
     days.sort_unstable();
     days.dedup();
-    let len = u64::from(cadence.window_days);
+    let len = i64::from(cadence.window_days);
+    // Window w covers (as_of − (w+1)·len, as_of − w·len]: day d is in window
+    // ⌊(as_of − d) / len⌋. Only windows with visits add to the total (the others add 0),
+    // so the work is linear in the visits whatever `windows` is. Days are sorted
+    // ascending, so walking them backwards visits windows 0, 1, 2, … in order.
     let mut total = 0.0;
-    for w in 0..u64::from(windows) {
-        // Window w covers (as_of − (w+1)·len, as_of − w·len].
-        let hi = as_of.checked_sub_days(Days::new(w * len));
-        let lo = as_of.checked_sub_days(Days::new((w + 1) * len));
-        let n = days
-            .iter()
-            .filter(|&&d| hi.is_some_and(|h| d <= h) && lo.is_none_or(|l| d > l))
-            .count();
-        total += (n as f64 / cadence.visits).min(1.0);
+    let mut current: Option<(i64, usize)> = None;
+    let close = |total: &mut f64, n: usize| *total += (n as f64 / cadence.visits).min(1.0);
+    for d in days.iter().rev() {
+        let w = (as_of - *d).num_days() / len;
+        if w >= i64::from(windows) {
+            break;
+        }
+        match current {
+            Some((cw, n)) if cw == w => current = Some((cw, n + 1)),
+            Some((_, n)) => {
+                close(&mut total, n);
+                current = Some((w, 1));
+            }
+            None => current = Some((w, 1)),
+        }
+    }
+    if let Some((_, n)) = current {
+        close(&mut total, n);
     }
     Ok(total / f64::from(windows))
 }
@@ -232,7 +245,8 @@ impl LoyaltyScoring {
     ///
     /// [`Error::LengthMismatch`]; [`Error::EmptyInput`]; [`Error::InvalidRow`] for a
     /// non-finite value or a regularity / P(alive) outside [0, 1];
-    /// [`Error::InvalidParameter`] for bad bins, weights or cuts.
+    /// [`Error::InvalidParameter`] for bad bins, weights or cuts. Any finite weights give
+    /// scores in [0, 1] (they are scaled by an exact power of two before summing).
     pub fn score(&self, inputs: &ScoreInputs) -> Result<LoyaltyScores> {
         let w = self.weights;
         let all = [
@@ -274,6 +288,12 @@ impl LoyaltyScoring {
             same_len("clv", c.len(), n)?;
             parts.push((w.clv, percentile(c)?));
         }
+        // Weights scaled by an exact power of two: the weighted mean is unchanged and the
+        // sums stay finite for any finite weights (1e308 each).
+        let wscale = crate::segment::pow2_scale(parts.iter().map(|(w, _)| *w));
+        for (w, _) in &mut parts {
+            *w *= wscale;
+        }
         let total: f64 = parts.iter().map(|(w, _)| w).sum();
         if total <= 0.0 {
             return Err(Error::param(
@@ -284,11 +304,13 @@ impl LoyaltyScoring {
         }
         let scores: Vec<f64> = (0..n)
             .map(|i| {
-                parts
+                (parts
                     .iter()
                     .map(|(w, c)| w * c.get(i).copied().unwrap_or(0.0))
                     .sum::<f64>()
-                    / total
+                    / total)
+                    // A weighted mean of components in [0, 1]: the clamp absorbs rounding.
+                    .clamp(0.0, 1.0)
             })
             .collect();
         let tiers = self.tiers(&scores)?;

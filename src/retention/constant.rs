@@ -87,7 +87,8 @@ impl RetentionModel for ConstantRetention {
 /// # Errors
 ///
 /// [`Error::InvalidParameter`] unless `churn` is in [0, 1]; [`Error::Undefined`] for
-/// churn 0 (infinite lifetime).
+/// churn 0 (infinite lifetime); [`Error::Overflow`] for a churn so small (below about
+/// 5.6e-309, subnormal) that 1 / churn is not a finite `f64`.
 ///
 /// # Examples
 ///
@@ -102,7 +103,14 @@ impl RetentionModel for ConstantRetention {
 pub fn expected_lifetime(churn: f64) -> Result<f64> {
     let churn = check_probability("churn", churn)?;
     if churn > 0.0 {
-        Ok(1.0 / churn)
+        let lifetime = 1.0 / churn;
+        if lifetime.is_finite() {
+            Ok(lifetime)
+        } else {
+            Err(Error::Overflow {
+                op: "expected lifetime 1 / churn",
+            })
+        }
     } else {
         Err(Error::Undefined {
             what: "expected lifetime",

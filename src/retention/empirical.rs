@@ -36,20 +36,29 @@ impl EmpiricalSurvival {
     ///
     /// [`Error::EmptyInput`] if empty; [`Error::InvalidParameter`] if S(0) ≠ 1, a share is
     /// outside [0, 1], or the shares increase.
-    pub fn new(survival: Vec<f64>) -> Result<Self> {
+    ///
+    /// S(0) within [`CONFORMANCE_TOLERANCE`] of 1 is stored as exactly 1, and a share that
+    /// exceeds the one before it by no more than the tolerance is stored as that earlier
+    /// share, so the curve is exactly non-increasing and every retention rate
+    /// S(t) / S(t − 1) is in [0, 1].
+    pub fn new(mut survival: Vec<f64>) -> Result<Self> {
         let first = *survival.first().ok_or(Error::EmptyInput {
             what: "survival curve",
         })?;
         if (first - 1.0).abs() > CONFORMANCE_TOLERANCE {
             return Err(Error::param("survival", first, "S(0) must be 1"));
         }
+        if let Some(s0) = survival.first_mut() {
+            *s0 = 1.0;
+        }
         let mut previous = 1.0;
-        for &s in &survival {
-            check_probability("survival", s)?;
-            if s > previous + CONFORMANCE_TOLERANCE {
-                return Err(Error::param("survival", s, "survival must be non-increasing"));
+        for s in &mut survival {
+            check_probability("survival", *s)?;
+            if *s > previous + CONFORMANCE_TOLERANCE {
+                return Err(Error::param("survival", *s, "survival must be non-increasing"));
             }
-            previous = s;
+            *s = s.min(previous);
+            previous = *s;
         }
         Ok(EmpiricalSurvival { survival })
     }
@@ -93,5 +102,19 @@ impl EmpiricalSurvival {
 impl RetentionModel for EmpiricalSurvival {
     fn survival(&self, t: u32) -> f64 {
         self.survival.get(t as usize).copied().unwrap_or(0.0)
+    }
+
+    /// S(t) / S(t − 1), clamped to [0, 1] (the stored curve is non-increasing, so the
+    /// clamp only absorbs the rounding of the division).
+    fn retention_rate(&self, t: u32) -> f64 {
+        if t == 0 {
+            return 1.0;
+        }
+        let before = self.survival(t - 1);
+        if before > 0.0 {
+            (self.survival(t) / before).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
     }
 }

@@ -83,7 +83,7 @@ impl Subscription {
 /// a.record(3, true)?;
 /// let mut b = LifeTable::default();
 /// b.record(5, false)?;
-/// a.merge(&b);
+/// a.merge(&b)?;
 /// assert_eq!(a.subjects(), 2);
 /// # Ok::<(), customer_value::Error>(())
 /// ```
@@ -110,34 +110,73 @@ impl LifeTable {
                 "a churn at duration 0 breaks S(0) = 1; count it as churn in period 1",
             ));
         }
-        let cell = self.counts.entry(duration).or_insert((0, 0));
-        if ended {
-            cell.0 += 1;
+        let (d, c) = self.counts.get(&duration).copied().unwrap_or((0, 0));
+        let cell = if ended {
+            (d.checked_add(1), Some(c))
         } else {
-            cell.1 += 1;
+            (Some(d), c.checked_add(1))
+        };
+        match cell {
+            (Some(d), Some(c)) => {
+                self.counts.insert(duration, (d, c));
+                Ok(())
+            }
+            _ => Err(Error::Overflow {
+                op: "life-table count",
+            }),
         }
-        Ok(())
     }
 
     /// Adds another table's counts to this one.
-    pub fn merge(&mut self, other: &LifeTable) {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] if a count or the total number of subjects of the merged table
+    /// would exceed `u64::MAX`; the table is then left unchanged.
+    pub fn merge(&mut self, other: &LifeTable) -> Result<()> {
+        let overflow = || Error::Overflow {
+            op: "life-table merge",
+        };
+        let total = self.checked_subjects().ok_or_else(overflow)?;
+        other
+            .checked_subjects()
+            .and_then(|o| total.checked_add(o))
+            .ok_or_else(overflow)?;
+        let mut merged = Vec::with_capacity(other.counts.len());
         for (&t, &(d, c)) in &other.counts {
-            let cell = self.counts.entry(t).or_insert((0, 0));
-            cell.0 = cell.0.saturating_add(d);
-            cell.1 = cell.1.saturating_add(c);
+            let (md, mc) = self.counts.get(&t).copied().unwrap_or((0, 0));
+            merged.push((
+                t,
+                (
+                    md.checked_add(d).ok_or_else(overflow)?,
+                    mc.checked_add(c).ok_or_else(overflow)?,
+                ),
+            ));
         }
+        self.counts.extend(merged);
+        Ok(())
     }
 
-    /// Number of lifetimes recorded.
+    /// The number of lifetimes, or `None` if it exceeds `u64::MAX` (possible only for a
+    /// table deserialised from outside).
+    fn checked_subjects(&self) -> Option<u64> {
+        self.counts
+            .values()
+            .try_fold(0_u64, |n, &(d, c)| n.checked_add(d)?.checked_add(c))
+    }
+
+    /// Number of lifetimes recorded (saturating at `u64::MAX` for a deserialised table
+    /// whose counts sum beyond it; [`KaplanMeier::from_life_table`] refuses such a table).
     #[must_use]
     pub fn subjects(&self) -> u64 {
-        self.counts.values().map(|&(d, c)| d + c).sum()
+        self.checked_subjects().unwrap_or(u64::MAX)
     }
 
-    /// Number of churn events recorded.
+    /// Number of churn events recorded (saturating at `u64::MAX`, as
+    /// [`subjects`](Self::subjects)).
     #[must_use]
     pub fn events(&self) -> u64 {
-        self.counts.values().map(|&(d, _)| d).sum()
+        self.counts.values().fold(0_u64, |n, &(d, _)| n.saturating_add(d))
     }
 
     /// (duration, events, censored) rows in increasing duration.
@@ -214,7 +253,8 @@ impl KaplanMeier {
     /// # Errors
     ///
     /// [`Error::EmptyInput`] for an empty table; [`Error::InvalidParameter`] for churn
-    /// events at duration 0 (possible only in a table deserialised from outside).
+    /// events at duration 0 (possible only in a table deserialised from outside);
+    /// [`Error::Overflow`] if the table's subjects sum beyond `u64::MAX` (likewise).
     pub fn from_life_table(table: &LifeTable) -> Result<Self> {
         if table.counts.get(&0).is_some_and(|&(d, _)| d > 0) {
             return Err(Error::param(
@@ -223,7 +263,9 @@ impl KaplanMeier {
                 "a churn at duration 0 breaks S(0) = 1",
             ));
         }
-        let subjects = table.subjects();
+        let subjects = table.checked_subjects().ok_or(Error::Overflow {
+            op: "life-table subjects",
+        })?;
         if subjects == 0 {
             return Err(Error::EmptyInput { what: "life table" });
         }

@@ -49,6 +49,25 @@ pub use sbg::{SbgFit, SbgParams, ShiftedBetaGeometric};
 
 use crate::error::{Error, Result};
 
+/// The longest horizon the curve-wide methods walk or materialise
+/// ([`RetentionModel::survival_curve`], [`RetentionModel::expected_lifetime_within`],
+/// [`check_retention_model`]): 10,000,000 periods (daily periods over 27,000 years; an
+/// 80 MB curve). A longer horizon is refused before any work is done.
+pub const MAX_CURVE_PERIODS: u32 = 10_000_000;
+
+/// Refuses a horizon above [`MAX_CURVE_PERIODS`].
+pub(crate) fn check_curve_horizon(horizon: u32) -> Result<()> {
+    if horizon > MAX_CURVE_PERIODS {
+        Err(Error::param(
+            "horizon",
+            horizon,
+            "at most retention::MAX_CURVE_PERIODS = 10,000,000 periods",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// A customer's survival curve: the probability S(t) that a customer acquired at period 0
 /// is still a customer after `t` periods.
 ///
@@ -99,15 +118,27 @@ pub trait RetentionModel: std::fmt::Debug {
     }
 
     /// S(0), …, S(`horizon`): `horizon + 1` values.
-    fn survival_curve(&self, horizon: u32) -> Vec<f64> {
-        (0..=horizon).map(|t| self.survival(t)).collect()
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if `horizon` exceeds [`MAX_CURVE_PERIODS`] (checked
+    /// before allocating).
+    fn survival_curve(&self, horizon: u32) -> Result<Vec<f64>> {
+        check_curve_horizon(horizon)?;
+        Ok((0..=horizon).map(|t| self.survival(t)).collect())
     }
 
     /// Expected number of periods alive within the first `horizon` periods, counting the
     /// current one: Σ_{t=0}^{horizon−1} S(t). For constant retention r and a long horizon
     /// this tends to 1 / (1 − r), the seed's "lifetime = 1 / churn".
-    fn expected_lifetime_within(&self, horizon: u32) -> f64 {
-        (0..horizon).map(|t| self.survival(t)).sum()
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if `horizon` exceeds [`MAX_CURVE_PERIODS`] (a work
+    /// cap: the sum reads S(t) once per period).
+    fn expected_lifetime_within(&self, horizon: u32) -> Result<f64> {
+        check_curve_horizon(horizon)?;
+        Ok((0..horizon).map(|t| self.survival(t)).sum())
     }
 }
 
@@ -125,10 +156,10 @@ macro_rules! forward_retention_model {
             fn churn_rate(&self, t: u32) -> f64 {
                 (**self).churn_rate(t)
             }
-            fn survival_curve(&self, horizon: u32) -> Vec<f64> {
+            fn survival_curve(&self, horizon: u32) -> Result<Vec<f64>> {
                 (**self).survival_curve(horizon)
             }
-            fn expected_lifetime_within(&self, horizon: u32) -> f64 {
+            fn expected_lifetime_within(&self, horizon: u32) -> Result<f64> {
                 (**self).expected_lifetime_within(horizon)
             }
         }
@@ -149,7 +180,8 @@ pub const CONFORMANCE_TOLERANCE: f64 = 1e-12;
 ///
 /// # Errors
 ///
-/// [`Error::InvalidParameter`] naming the first period that breaks the contract.
+/// [`Error::InvalidParameter`] naming the first period that breaks the contract, or for
+/// a `horizon` above [`MAX_CURVE_PERIODS`].
 ///
 /// # Examples
 ///
@@ -165,6 +197,7 @@ pub const CONFORMANCE_TOLERANCE: f64 = 1e-12;
 /// assert!(check_retention_model(&Broken, 5).is_err()); // S(3) > S(2)
 /// ```
 pub fn check_retention_model(model: &dyn RetentionModel, horizon: u32) -> Result<()> {
+    check_curve_horizon(horizon)?;
     let s0 = model.survival(0);
     if !s0.is_finite() || (s0 - 1.0).abs() > CONFORMANCE_TOLERANCE {
         return Err(Error::param("S(0)", s0, "survival at period 0 must be 1"));

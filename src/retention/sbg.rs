@@ -201,10 +201,12 @@ impl ShiftedBetaGeometric {
         self.beta
     }
 
-    /// Mean churn probability across customers, α / (α + β) (= P(T = 1)).
+    /// Mean churn probability across customers, α / (α + β) (= P(T = 1)); computed
+    /// without overflow when α + β exceeds `f64::MAX`, so it is in [0, 1] for every valid
+    /// model and ≈ 1 when β ≪ α.
     #[must_use]
     pub fn mean_churn(&self) -> f64 {
-        self.alpha / (self.alpha + self.beta)
+        share(self.alpha, self.beta)
     }
 
     /// P(T = t): the probability that a new customer churns in period `t` (t ≥ 1; 0 for
@@ -226,7 +228,7 @@ impl ShiftedBetaGeometric {
             return 0.0;
         }
         // P(T = t) = S(t − 1) · (1 − r(t)) = S(t − 1) · α / (α + β + t − 1): no cancellation.
-        self.survival(t - 1) * self.alpha / (self.alpha + self.beta + f64::from(t) - 1.0)
+        self.survival(t - 1) * share(self.alpha, self.beta + f64::from(t) - 1.0)
     }
 
     /// The log-likelihood of a cohort of which `lost[t − 1]` customers churned in period
@@ -234,6 +236,11 @@ impl ShiftedBetaGeometric {
     /// Σₜ lostₜ · ln P(T = t) + still_active · ln S(n).
     ///
     /// [`log_likelihood_parts`](Self::log_likelihood_parts) gives the terms.
+    ///
+    /// Computed in log space (ln P(T = t) = ln S(t − 1) + ln α − ln(α + β + t − 1), each
+    /// logarithm of a sum taken without forming the sum), so it is **finite for every valid
+    /// model and every counts**: no probability underflows to 0, no α + β overflows. It
+    /// is −∞ or NaN for no input.
     #[must_use]
     pub fn log_likelihood(&self, lost: &[u64], still_active: u64) -> f64 {
         self.log_likelihood_parts(lost, still_active).iter().sum()
@@ -244,17 +251,22 @@ impl ShiftedBetaGeometric {
     #[must_use]
     pub fn log_likelihood_parts(&self, lost: &[u64], still_active: u64) -> Vec<f64> {
         let mut parts = Vec::with_capacity(lost.len() + 1);
-        let mut survival = 1.0_f64;
+        let ln_alpha = self.alpha.ln();
+        let mut ln_survival = 0.0_f64;
         for (i, &n) in lost.iter().enumerate() {
-            let t = i as f64 + 1.0;
-            let p = survival * self.alpha / (self.alpha + self.beta + t - 1.0);
-            parts.push(if n == 0 { 0.0 } else { n as f64 * p.ln() });
-            survival *= (self.beta + t - 1.0) / (self.alpha + self.beta + t - 1.0);
+            let renew = self.beta + i as f64;
+            let ln_c = ln_sum(self.alpha, renew);
+            parts.push(if n == 0 {
+                0.0
+            } else {
+                n as f64 * (ln_survival + ln_alpha - ln_c)
+            });
+            ln_survival += renew.ln() - ln_c;
         }
         parts.push(if still_active == 0 {
             0.0
         } else {
-            still_active as f64 * survival.ln()
+            still_active as f64 * ln_survival
         });
         parts
     }
@@ -379,7 +391,10 @@ impl ShiftedBetaGeometric {
                 ),
             });
         }
-        let covariance = sbg_information::covariance(model.observed_information(lost, still_active));
+        let covariance = model
+            .observed_information(lost, still_active)
+            .ok()
+            .and_then(sbg_information::covariance);
         let standard_errors = covariance.and_then(|[[var_a, _], [_, var_b]]| {
             let se = [var_a.sqrt(), var_b.sqrt()];
             se.iter().all(|v| v.is_finite()).then_some(se)
@@ -468,8 +483,7 @@ impl RetentionModel for ShiftedBetaGeometric {
         let head = t.min(PRODUCT_LIMIT);
         let mut s = 1.0_f64;
         for i in 0..head {
-            let i = f64::from(i);
-            s *= (b + i) / (a + b + i);
+            s *= share(b + f64::from(i), a);
         }
         if t <= PRODUCT_LIMIT {
             return s;
@@ -487,11 +501,31 @@ impl RetentionModel for ShiftedBetaGeometric {
             return 1.0;
         }
         let k = f64::from(t) - 1.0;
-        (self.beta + k) / (self.alpha + self.beta + k)
+        share(self.beta + k, self.alpha)
     }
 }
 
 /// ₂F₁(1, b; c; 1 / (1 + d)) = Σ_{k≥0} (b)ₖ / (c)ₖ zᵏ for 0 < b < c.
+/// a / (a + b) for positive a, b, without overflow when a + b exceeds `f64::MAX`
+/// (bit-identical to the plain quotient whenever the sum is finite).
+fn share(a: f64, b: f64) -> f64 {
+    let sum = a + b;
+    if sum.is_finite() {
+        a / sum
+    } else if a >= b {
+        1.0 / (1.0 + b / a)
+    } else {
+        let r = a / b;
+        r / (1.0 + r)
+    }
+}
+
+/// ln(a + b) for positive finite a, b, finite even when a + b overflows.
+fn ln_sum(a: f64, b: f64) -> f64 {
+    let (hi, lo) = if a >= b { (a, b) } else { (b, a) };
+    hi.ln() + (lo / hi).ln_1p()
+}
+
 fn hyp2f1_one(b: f64, c: f64, discount: f64) -> Result<f64> {
     if !(discount.is_finite() && discount >= 0.0) {
         return Err(Error::param(

@@ -18,6 +18,7 @@
 //! and at the maximum-likelihood estimate the covariance of (α̂, β̂) is I⁻¹.
 
 use super::ShiftedBetaGeometric;
+use crate::error::{Error, Result};
 use crate::special::invert_spd;
 
 /// The information counts as singular when its determinant is below this share of the
@@ -39,6 +40,12 @@ impl ShiftedBetaGeometric {
     /// At the maximum-likelihood estimate its inverse is the covariance that
     /// [`SbgFit::covariance`](super::SbgFit::covariance) reports.
     ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] if an entry is not a finite `f64`: a shape parameter so small
+    /// (α² or (β + i)² underflowing, e.g. α < 1e-154) or counts so large that D / α² or
+    /// Σ nᵢ / cᵢ² overflows. Every `Ok` matrix is finite.
+    ///
     /// # Examples
     ///
     /// ```
@@ -47,15 +54,14 @@ impl ShiftedBetaGeometric {
     /// // One period identifies only the mean churn α / (α + β): the information is
     /// // singular, its determinant 0 up to rounding.
     /// let m = ShiftedBetaGeometric::new(1.0, 3.0)?;
-    /// let [[aa, ab], [_, bb]] = m.observed_information(&[25], 75);
+    /// let [[aa, ab], [_, bb]] = m.observed_information(&[25], 75)?;
     /// assert!((aa * bb - ab * ab).abs() < 1e-9 * aa * bb);
     /// // Two periods identify both parameters.
-    /// let [[aa, ab], [_, bb]] = m.observed_information(&[25, 15], 60);
+    /// let [[aa, ab], [_, bb]] = m.observed_information(&[25, 15], 60)?;
     /// assert!(aa > 0.0 && aa * bb - ab * ab > 0.0);
     /// # Ok::<(), customer_value::Error>(())
     /// ```
-    #[must_use]
-    pub fn observed_information(&self, lost: &[u64], still_active: u64) -> [[f64; 2]; 2] {
+    pub fn observed_information(&self, lost: &[u64], still_active: u64) -> Result<[[f64; 2]; 2]> {
         let (alpha, beta) = (self.alpha(), self.beta());
         // Walk the periods from the last one back, so that the number at risk is a sum
         // (survivors + later churners) and never a difference.
@@ -71,7 +77,14 @@ impl ShiftedBetaGeometric {
             renew += renewed / ((beta + i) * (beta + i));
         }
         let cross = -both;
-        [[churned / (alpha * alpha) - both, cross], [cross, renew - both]]
+        let information = [[churned / (alpha * alpha) - both, cross], [cross, renew - both]];
+        if information.iter().flatten().all(|v| v.is_finite()) {
+            Ok(information)
+        } else {
+            Err(Error::Overflow {
+                op: "sBG observed information",
+            })
+        }
     }
 }
 
@@ -112,7 +125,8 @@ mod tests {
         let ab = -(ll(h, h) - ll(h, -h) - ll(-h, h) + ll(-h, -h)) / (4.0 * h * h);
         let info = ShiftedBetaGeometric::new(a, b)
             .unwrap()
-            .observed_information(&lost, alive);
+            .observed_information(&lost, alive)
+            .unwrap();
         for (got, want) in [
             (info[0][0], aa),
             (info[0][1], ab),

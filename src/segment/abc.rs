@@ -122,7 +122,8 @@ pub struct AbcClasses {
 /// # Errors
 ///
 /// [`Error::EmptyInput`]; [`Error::InvalidRow`] for a NaN or infinite value;
-/// [`Error::Undefined`] if the total is not positive.
+/// [`Error::Undefined`] if the total is not positive; [`Error::Overflow`] if Σ |value|
+/// exceeds `f64::MAX` (a class total could not be finite).
 ///
 /// # Examples
 ///
@@ -138,6 +139,7 @@ pub struct AbcClasses {
 /// ```
 pub fn abc_classes(values: &[f64], cuts: &AbcCuts) -> Result<AbcClasses> {
     check_finite(values, "ABC values")?;
+    super::check_abs_sum(values, "ABC classes: the sum of |values| exceeds f64::MAX")?;
     let total = sum(values.iter().copied());
     if total <= 0.0 || !total.is_finite() {
         return Err(Error::Undefined {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::gini::Gini;
 use super::lorenz::LorenzPoint;
 use super::rank::{canon, sorted_ascending};
-use super::{check_finite, sum};
+use super::{check_abs_sum, check_finite, pow2_scale, sum};
 use crate::error::{Error, Result};
 
 /// Customer values sorted once, with running totals, to answer concentration questions.
@@ -74,14 +74,21 @@ pub struct QuantileRow {
 }
 
 impl Concentration {
+    /// The most groups [`quantile_table`](Self::quantile_table) builds: 1,000,000 (one
+    /// row each; 64 MB).
+    pub const MAX_QUANTILE_GROUPS: usize = 1_000_000;
+
     /// Sorts the values (radix sort, O(n)) and accumulates them.
     ///
     /// # Errors
     ///
     /// [`Error::EmptyInput`]; [`Error::InvalidRow`] for a NaN or infinite value;
-    /// [`Error::Undefined`] if the total is not positive (all zero, or losses outweigh).
+    /// [`Error::Undefined`] if the total is not positive (all zero, or losses outweigh);
+    /// [`Error::Overflow`] if Σ |value| exceeds `f64::MAX` (then some partial sum, or the
+    /// value of some group, would not be finite). Below that limit every answer is finite.
     pub fn new(values: &[f64]) -> Result<Self> {
         check_finite(values, "concentration values")?;
+        check_abs_sum(values, "concentration: the sum of |values| exceeds f64::MAX")?;
         let sorted = sorted_ascending(values);
         let mut prefix = Vec::with_capacity(sorted.len() + 1);
         prefix.push(0.0);
@@ -195,12 +202,14 @@ impl Concentration {
     pub fn gini(&self) -> Gini {
         let n = self.len();
         let nf = n as f64;
+        // Exact power-of-two scaling: the ratio is unchanged, the sum cannot overflow.
+        let scale = pow2_scale(self.sorted.iter().copied());
         let s = sum(self
             .sorted
             .iter()
             .enumerate()
-            .map(|(i, &x)| (2.0 * (i as f64 + 1.0) - nf - 1.0) * x));
-        let mut population = s / (nf * self.total());
+            .map(|(i, &x)| (2.0 * (i as f64 + 1.0) - nf - 1.0) * (x * scale)));
+        let mut population = s / (nf * (self.total() * scale));
         if population.abs() < 1e-15 {
             population = 0.0;
         }
@@ -269,10 +278,18 @@ impl Concentration {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] if `groups` is 0.
+    /// [`Error::InvalidParameter`] if `groups` is 0 or more than
+    /// [`MAX_QUANTILE_GROUPS`](Self::MAX_QUANTILE_GROUPS) (checked before allocating).
     pub fn quantile_table(&self, groups: usize) -> Result<Vec<QuantileRow>> {
         if groups == 0 {
             return Err(Error::param("groups", groups, "at least one group"));
+        }
+        if groups > Self::MAX_QUANTILE_GROUPS {
+            return Err(Error::param(
+                "groups",
+                groups,
+                "at most Concentration::MAX_QUANTILE_GROUPS = 1,000,000 groups",
+            ));
         }
         let n = self.len();
         let total = self.total();
@@ -324,7 +341,9 @@ pub fn top_share(values: &[f64], p: f64) -> Result<f64> {
     if !(0.0..=1.0).contains(&p) {
         return Err(Error::param("p", p, "a share of customers must be in [0, 1]"));
     }
-    let total = sum(values.iter().copied());
+    // Exact power-of-two scaling: the share is unchanged, no sum can overflow.
+    let scale = pow2_scale(values.iter().copied());
+    let total = sum(values.iter().map(|&v| v * scale));
     if total <= 0.0 || !total.is_finite() {
         return Err(Error::Undefined {
             what: "top share",
@@ -338,7 +357,7 @@ pub fn top_share(values: &[f64], p: f64) -> Result<f64> {
         return Ok(1.0);
     }
     let frac = x - k as f64;
-    let mut scratch: Vec<f64> = values.iter().map(|&v| canon(v)).collect();
+    let mut scratch: Vec<f64> = values.iter().map(|&v| canon(v * scale)).collect();
     // Ascending position n − k − 1 is the (k+1)-th largest; everything after it is the top k.
     let (_, boundary, top) = scratch.select_nth_unstable_by(n - k - 1, f64::total_cmp);
     let held = sum(top.iter().copied()) + frac * *boundary;

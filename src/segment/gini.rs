@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::rank::sorted_ascending;
-use super::{check_finite, sum};
+use super::{check_finite, pow2_scale, sum};
 use crate::error::{Error, Result};
 
 /// What [`gini`] does with negative values.
@@ -57,7 +57,9 @@ pub struct Gini {
 /// [`Error::EmptyInput`] for no values; [`Error::InvalidRow`] for a NaN or infinite value,
 /// or a negative value under [`NegativeValues::Error`]; [`Error::Undefined`] when the
 /// denominator is zero (all values zero, or equal after [`NegativeValues::Shift`]) or,
-/// under [`NegativeValues::Raw`], when the mean is not positive.
+/// under [`NegativeValues::Raw`], when the mean is not positive. Values are scaled by
+/// an exact power of two before summing, so any finite values (1e308, many of them) give a
+/// finite coefficient.
 ///
 /// # Examples
 ///
@@ -90,6 +92,11 @@ pub fn gini(values: &[f64], negatives: NegativeValues) -> Result<Gini> {
         for v in sorted.iter_mut().take_while(|v| **v < 0.0) {
             *v = 0.0;
         }
+    }
+    // Exact power-of-two scaling: the ratio below is unchanged, no sum can overflow.
+    let scale = pow2_scale(sorted.iter().copied());
+    for v in &mut sorted {
+        *v *= scale;
     }
     let n = sorted.len();
     let nf = n as f64;

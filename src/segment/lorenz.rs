@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::rank::canon;
-use super::{check_finite, sum};
+use super::{check_finite, pow2_scale, sum};
 use crate::error::{Error, Result};
 
 /// One point of a Lorenz curve.
@@ -31,7 +31,8 @@ pub struct LorenzPoint {
 ///
 /// [`Error::EmptyInput`]; [`Error::LengthMismatch`]; [`Error::InvalidRow`] for a NaN or
 /// infinite value or weight, or a negative weight; [`Error::Undefined`] if the weights or
-/// the weighted total are not positive.
+/// the weighted total are not positive. Values and weights are scaled by exact powers of
+/// two before multiplying and summing, so any finite inputs give finite points.
 ///
 /// # Examples
 ///
@@ -66,8 +67,14 @@ pub fn lorenz_curve_weighted(values: &[f64], weights: &[f64]) -> Result<Vec<Lore
             reason: "weights must not be negative".into(),
         });
     }
-    let total_weight = sum(weights.iter().copied());
-    let total_value = sum(values.iter().zip(weights).map(|(&v, &w)| v * w));
+    // Exact power-of-two scalings of values and weights: every share is unchanged, and no
+    // product or running sum can overflow.
+    let (vs, ws) = (
+        pow2_scale(values.iter().copied()),
+        pow2_scale(weights.iter().copied()),
+    );
+    let total_weight = sum(weights.iter().map(|&w| w * ws));
+    let total_value = sum(values.iter().zip(weights).map(|(&v, &w)| (v * vs) * (w * ws)));
     if total_weight <= 0.0 || total_value <= 0.0 || !total_value.is_finite() {
         return Err(Error::Undefined {
             what: "Lorenz curve",
@@ -78,7 +85,7 @@ pub fn lorenz_curve_weighted(values: &[f64], weights: &[f64]) -> Result<Vec<Lore
         .iter()
         .zip(weights)
         .filter(|(_, w)| **w > 0.0)
-        .map(|(&v, &w)| (canon(v), w))
+        .map(|(&v, &w)| (canon(v * vs), w * ws))
         .collect();
     order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut points = Vec::with_capacity(order.len() + 1);
@@ -112,7 +119,8 @@ pub fn lorenz_curve_weighted(values: &[f64], weights: &[f64]) -> Result<Vec<Lore
 /// # Errors
 ///
 /// [`Error::EmptyInput`] for fewer than two points; [`Error::InvalidRow`] if a point is
-/// not finite or the population shares decrease.
+/// not finite or the population shares decrease; [`Error::Overflow`] if the area is not a
+/// finite `f64` (points of magnitude near `f64::MAX`, not shares). Every `Ok` is finite.
 ///
 /// # Examples
 ///
@@ -137,5 +145,12 @@ pub fn gini_from_lorenz(points: &[LorenzPoint]) -> Result<f64> {
         [a, b] => (b.population - a.population) * (b.value + a.value),
         _ => 0.0,
     }));
-    Ok(1.0 - area2)
+    let g = 1.0 - area2;
+    if g.is_finite() {
+        Ok(g)
+    } else {
+        Err(Error::Overflow {
+            op: "Gini from a Lorenz curve",
+        })
+    }
 }

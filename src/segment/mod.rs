@@ -79,6 +79,33 @@ pub(crate) fn check_finite(values: &[f64], what: &'static str) -> Result<()> {
 
 /// Sum by pairwise-free Neumaier compensation: bulk sums of millions of customers keep
 /// full precision, so shares and Gini do not drift with the size of the base.
+/// A power of two that brings the largest magnitude in `values` into [1, 4): multiplying
+/// by it is exact (barring underflow of values ~10³⁰⁰ times smaller than the largest,
+/// which no sum here would register anyway), so ratios of sums of scaled values are the
+/// ratios of the unscaled ones, bit for bit, while no sum of n scaled values can exceed
+/// 4n. 1 when the largest magnitude is below 1 (nothing can overflow).
+pub(crate) fn pow2_scale(values: impl IntoIterator<Item = f64>) -> f64 {
+    let max = values.into_iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    if max.is_finite() && max >= 1.0 {
+        // The unbiased binary exponent of a normal max ≥ 1: 0 ..= 1023.
+        let exponent = ((max.to_bits() >> 52) & 0x7ff) as i32 - 1023;
+        2.0_f64.powi(-exponent.min(1022))
+    } else {
+        1.0
+    }
+}
+
+/// Refuses values whose Σ |v| exceeds `f64::MAX`: below that, every partial sum, group
+/// total and difference of two partial sums is finite.
+pub(crate) fn check_abs_sum(values: &[f64], op: &'static str) -> Result<()> {
+    let scale = pow2_scale(values.iter().copied());
+    if (sum(values.iter().map(|v| (v * scale).abs())) / scale).is_finite() {
+        Ok(())
+    } else {
+        Err(Error::Overflow { op })
+    }
+}
+
 pub(crate) fn sum(values: impl IntoIterator<Item = f64>) -> f64 {
     let (mut s, mut c) = (0.0_f64, 0.0_f64);
     for v in values {

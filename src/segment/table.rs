@@ -67,7 +67,8 @@ impl SegmentTable {
     /// # Errors
     ///
     /// [`Error::EmptyInput`]; [`Error::LengthMismatch`]; [`Error::InvalidRow`] for a NaN or
-    /// infinite number or a segment index the map does not have.
+    /// infinite number or a segment index the map does not have; [`Error::Overflow`] if a
+    /// column's Σ |v| exceeds `f64::MAX` (a segment total could not be finite).
     pub fn new(
         map: &SegmentMap,
         segments: &[usize],
@@ -92,6 +93,7 @@ impl SegmentTable {
                     });
                 }
                 check_finite(col, name)?;
+                super::check_abs_sum(col, "segment table: the sum of |column| exceeds f64::MAX")?;
             }
         }
         let k = map.rules().len();

@@ -25,6 +25,8 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
+use crate::money::add_exact;
+
 use super::hints::advise_huge_pages;
 
 /// Purchase periods kept inline besides the first.
@@ -37,7 +39,8 @@ const MAX_FAST_SCALE: u32 = 18;
 /// Why a row or a merge could not be applied.
 pub(crate) type Failure = &'static str;
 
-const OVERFLOW: Failure = "spend total overflows Decimal";
+const OVERFLOW: Failure =
+    "spend total overflows Decimal or cannot be represented exactly (more than 28 significant digits)";
 const TOO_MANY_ROWS: Failure = "more than 4,294,967,295 rows for one customer";
 const TOO_MANY_CUSTOMERS: Failure = "more than 4,294,967,294 customers need a side record";
 
@@ -676,10 +679,12 @@ impl Accumulator {
             }
         }
         let (total, first) = self.money(side);
-        let total = total.checked_add(amount).ok_or(OVERFLOW)?;
+        // Exact adds: Decimal's `checked_add` rounds once the mantissa is full, which
+        // would make totals depend on row order and sharding.
+        let total = add_exact(total, amount).ok_or(OVERFLOW)?;
         let first = match op {
             First::Keep => first,
-            First::Add => first.checked_add(amount).ok_or(OVERFLOW)?,
+            First::Add => add_exact(first, amount).ok_or(OVERFLOW)?,
             First::Reset => amount,
         };
         self.extra_mut(side)?.money = (total, first);
@@ -712,10 +717,10 @@ impl Accumulator {
         } else {
             i32::MAX
         };
-        let total = total.checked_add(o_total).ok_or(OVERFLOW)?;
+        let total = add_exact(total, o_total).ok_or(OVERFLOW)?;
         let first = match other_first.cmp(&self_first) {
             std::cmp::Ordering::Less => o_first,
-            std::cmp::Ordering::Equal => first.checked_add(o_first).ok_or(OVERFLOW)?,
+            std::cmp::Ordering::Equal => add_exact(first, o_first).ok_or(OVERFLOW)?,
             std::cmp::Ordering::Greater => first,
         };
         if self.id == NO_ID {

@@ -613,7 +613,7 @@ fn summarise_one<K: Debug>(
             }
             // A return belongs to the latest purchase period on or before it.
             if second_period.is_none_or(|second| period < second) {
-                first_total = first_total.checked_add(amount).ok_or_else(overflow)?;
+                first_total = crate::money::add_exact(first_total, amount).ok_or_else(overflow)?;
             }
         }
     }

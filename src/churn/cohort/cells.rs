@@ -39,6 +39,12 @@ impl Cells {
             .enumerate()
             .map(|(c, &n)| if n > 0 { span as usize - c } else { 0 })
             .collect();
+        // Storage is proportional to the cells of non-empty cohorts; refuse before
+        // allocating a table beyond the documented limit.
+        super::check_cells(
+            widths.iter().map(|&w| w as u64).sum(),
+            widths.iter().filter(|&&w| w > 0).count(),
+        )?;
         Ok(Cells {
             min_first,
             active: widths.iter().map(|&w| vec![0; w]).collect(),

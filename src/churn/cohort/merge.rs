@@ -45,8 +45,10 @@ impl CohortTable {
     /// one start has a different number of cells, or a cell finished in one table and
     /// unfinished (`None`) in the other — neither happens between tables from
     /// [`CohortTable::build`] with one spec; naming `cohorts` if either table's cohorts are
-    /// not sorted oldest first with one row per start. [`Error::Overflow`] if a count or
-    /// revenue sum overflows.
+    /// not sorted oldest first with one row per start; naming `periods` if the merged table
+    /// would hold more than [`CohortTable::MAX_CELLS`] cells (as the whole log's build
+    /// would refuse). [`Error::Overflow`] if a count or revenue sum overflows. On an error
+    /// the table is unchanged.
     ///
     /// # Examples
     ///
@@ -107,6 +109,7 @@ impl CohortTable {
             };
             cohorts.extend(next);
         }
+        super::check_cells(cohorts.iter().map(|c| c.active.len() as u64).sum(), cohorts.len())?;
         self.cohorts = cohorts;
         self.rows_used = rows_used;
         self.rows_after_as_of = rows_after_as_of;
