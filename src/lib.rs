@@ -9,7 +9,8 @@
 //! [`SummaryReport`]. Exact money arithmetic is checked: an overflow is
 //! [`Error::Overflow`] or [`Error::InvalidRow`], never a wrapped or panicking value. The
 //! build enforces it: clippy denies `unwrap`, `expect`, `panic!`, `unreachable!` and
-//! indexing or slicing anywhere in the library's code.
+//! indexing or slicing anywhere in the library's code. The input limits are listed in
+//! "Panics and error handling" above.
 //!
 //! # Floating point accuracy
 //!
