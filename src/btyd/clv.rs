@@ -191,13 +191,13 @@ impl ClvSpec {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] unless `step` is finite, > 0, and gives at most 10⁶ steps.
+    /// [`Error::InvalidParameter`] unless `step` is finite, > 0, and gives at most [`MAX_STEPS`](Self::MAX_STEPS) steps.
     pub fn with_step(mut self, step: f64) -> Result<Self> {
-        if !(step.is_finite() && step > 0.0) || self.horizon / step > 1e6 {
+        if !(step.is_finite() && step > 0.0) || self.horizon / step > Self::MAX_STEPS as f64 {
             return Err(Error::param(
                 "step",
                 step,
-                "must be finite, > 0 and give at most 1e6 steps",
+                "must be finite, > 0 and give at most ClvSpec::MAX_STEPS (10,000) steps",
             ));
         }
         self.step = step;
@@ -260,8 +260,9 @@ impl ClvSpec {
         (if (n - r).abs() < 1e-9 { r } else { n.ceil() }) as usize
     }
 
-    /// The most steps a spec may have (each step is a point of every customer's curve).
-    pub const MAX_STEPS: usize = 1_000_000;
+    /// The most steps a spec may have: each step is a point of every customer's curve, so the
+    /// work of a CLV is steps × distinct customers (10,000: 27 years of days, 192 of weeks).
+    pub const MAX_STEPS: usize = 10_000;
 
     /// Step end times `t_1 … t_n` (the last is the horizon).
     fn times(&self) -> Result<Vec<f64>> {
@@ -270,7 +271,7 @@ impl ClvSpec {
             return Err(Error::param(
                 "horizon",
                 self.horizon,
-                "gives more than ClvSpec::MAX_STEPS (1e6) steps: use a longer step (with_step)",
+                "gives more than ClvSpec::MAX_STEPS (10,000) steps: use a longer step (with_step)",
             ));
         }
         Ok((1..=n)

@@ -136,7 +136,7 @@ impl ScoreSpec {
             return Err(Error::param(
                 "horizon",
                 self.horizon,
-                "gives more than ClvSpec::MAX_STEPS (1e6) steps: use a longer step",
+                "gives more than ClvSpec::MAX_STEPS (10,000) steps: use a longer step",
             ));
         }
         spec.with_step(self.step)
