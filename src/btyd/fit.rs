@@ -316,7 +316,13 @@ pub(crate) fn fit<L: Likelihood, M>(
     let weak = standard_errors
         .as_ref()
         .is_none_or(|se| se.iter().zip(&theta).any(|(s, t)| *s > *t));
-    let boundary = if weak {
+    // A parameter that travelled a factor of 10 or more from its start may be on its way
+    // to a limit the optimiser stopped short of.
+    let far = theta
+        .iter()
+        .zip(&start)
+        .any(|(t, s)| (t / s).ln().abs() > std::f64::consts::LN_10);
+    let boundary = if weak || far {
         boundary_directions(lik, &start, &theta, log_likelihood)
     } else {
         Vec::new()
