@@ -159,6 +159,31 @@ pub struct SbgFit {
 }
 
 impl SbgFit {
+    /// The fitted model in the crate's saved format (tag `sbg`), with the standard
+    /// errors and log-likelihood of the fit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::AnySavedModel;
+    /// use customer_value::retention::ShiftedBetaGeometric;
+    ///
+    /// let fit = ShiftedBetaGeometric::fit_survivors(&[1000, 631, 468, 382, 326])?;
+    /// let json = fit.to_saved().to_json()?;
+    /// let back = AnySavedModel::from_json(&json)?;
+    /// assert_eq!(back.tag(), "sbg");
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    #[must_use]
+    pub fn to_saved(&self) -> crate::btyd::SavedModel<SbgParams> {
+        let mut saved = crate::btyd::SavedForm::to_saved(&self.model);
+        saved.standard_errors = self
+            .standard_errors
+            .map(|[alpha, beta]| SbgParams { alpha, beta });
+        saved.log_likelihood = Some(self.log_likelihood);
+        saved
+    }
+
     /// The standard error of the parameter named `"alpha"` or `"beta"` (the names
     /// [`FitReport::standard_error`](crate::btyd::FitReport::standard_error) would use),
     /// if available; `None` for any other name.

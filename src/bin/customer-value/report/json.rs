@@ -56,9 +56,13 @@ pub fn write_json<K: Serialize>(
             "boundary": f.boundary,
         })
     });
-    let spend_model = m.spend.as_ref().ok().map(
-        |(g, _)| json!({ "name": "gamma_gamma", "params": { "p": g.p(), "q": g.q(), "gamma": g.gamma() } }),
-    );
+    let spend_model = m.spend.as_ref().ok().map(|(g, saved)| {
+        json!({
+            "name": "gamma_gamma",
+            "params": { "p": g.p(), "q": g.q(), "gamma": g.gamma() },
+            "boundary": saved.get("boundary").cloned().unwrap_or_else(|| json!([])),
+        })
+    });
     let head = json!({
         "observation_end": s.spec.observation_end,
         "calibration_end": s.spec.calibration_end,

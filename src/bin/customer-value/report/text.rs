@@ -241,13 +241,24 @@ pub fn text_report<K: std::fmt::Debug>(
                 );
             }
             match &m.spend {
-                Ok((g, _)) => out!(
-                    t,
-                    "Spend model Gamma-Gamma: p = {:.4}, q = {:.4}, gamma = {:.4}",
-                    g.p(),
-                    g.q(),
-                    g.gamma()
-                ),
+                Ok((g, saved)) => {
+                    out!(
+                        t,
+                        "Spend model Gamma-Gamma: p = {:.4}, q = {:.4}, gamma = {:.4}",
+                        g.p(),
+                        g.q(),
+                        g.gamma()
+                    );
+                    let boundary = saved.get("boundary").cloned().unwrap_or_default();
+                    let boundary: Vec<customer_value::btyd::Boundary> =
+                        serde_json::from_value(boundary).unwrap_or_default();
+                    for b in boundary {
+                        out!(
+                            t,
+                            "  on the boundary: {b}: those estimates are where the optimiser stopped"
+                        );
+                    }
+                }
                 Err(e) => out!(t, "Spend model Gamma-Gamma: not fitted ({e})"),
             }
             if m.spend_excluded > 0 {
