@@ -349,3 +349,60 @@ fn an_overflowing_clv_is_flagged() {
     }
     assert_eq!(r["score_report"]["clv_failed"], 2357);
 }
+
+/// Every flag with hostile values: the command exits 0, 1 or 2 with a message — never
+/// 101 or a signal — and a JSON report never holds a NaN or an infinity (serde_json would
+/// write `null`; the flags say why a value is missing).
+#[test]
+fn hostile_flag_values_exit_cleanly() {
+    let file = format!(
+        "{}/data/cdnow_sample_transactions.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let values = [
+        "0",
+        "-1",
+        "1e-300",
+        "1e300",
+        "NaN",
+        "inf",
+        "",
+        "x",
+        "9999",
+        "1997-02-30",
+    ];
+    let flags = [
+        "--horizon",
+        "--discount-rate",
+        "--margin",
+        "--calibration-end",
+        "--observation-end",
+        "--time-zone",
+        "--date-format",
+        "--customer-column",
+        "--unit",
+        "--model",
+        "--load-model",
+    ];
+    for flag in flags {
+        for value in values {
+            let out = run(&["report", "--transactions", &file, flag, value, "--json"]);
+            let code = out.status.code();
+            assert!(
+                matches!(code, Some(0..=2)),
+                "{flag} {value}: {code:?} {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            if code == Some(0) {
+                let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+                for c in r["customers"].as_array().unwrap() {
+                    if r["model_error"].is_null() && c["clv"].is_null() {
+                        assert!(!c["flags"].as_array().unwrap().is_empty(), "{flag} {value}: {c}");
+                    }
+                }
+            } else {
+                assert!(!out.stderr.is_empty(), "{flag} {value}: no message");
+            }
+        }
+    }
+}
