@@ -197,8 +197,10 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] for a zero discount rate (DERT may be infinite) or an
-    /// invalid summary; [`Error::NonConvergence`] if the quadrature does not settle; the
-    /// model's own errors.
+    /// invalid summary; [`Error::NonConvergence`] if the quadrature does not settle, or
+    /// when the default implementation has spent its work budget (one second of
+    /// integrand evaluations per customer, [`DERT_TIME_BUDGET`]) at extreme parameters;
+    /// the model's own errors.
     fn dert(
         &self,
         discount: DiscountRate,
@@ -211,8 +213,22 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
         let delta = dert_rate(discount, unit)?;
         self.probability_alive(frequency, recency, age)?;
         let failure = std::cell::RefCell::new(None);
+        let start = std::time::Instant::now();
+        let evaluations = std::cell::Cell::new(0_usize);
         let v = crate::special::integrate_unit(
             |v, q| {
+                if failure.borrow().is_some() {
+                    return f64::NAN;
+                }
+                evaluations.set(evaluations.get() + 1);
+                if start.elapsed() > DERT_TIME_BUDGET {
+                    failure.replace(Some(Error::NonConvergence {
+                        what: "DERT quadrature",
+                        iterations: evaluations.get(),
+                        detail: format!("work budget of {DERT_TIME_BUDGET:?} exhausted"),
+                    }));
+                    return f64::NAN;
+                }
                 // −ln v, accurate near v = 1 through q = 1 − v.
                 let l = if v > 0.5 { -(-q).ln_1p() } else { -v.ln() };
                 match self.expected_purchases(l / delta, frequency, recency, age) {
@@ -276,6 +292,12 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
         false
     }
 }
+
+/// The work bound of the default [`TransactionModel::dert`]: once its quadrature has
+/// evaluated the expectation for this long for one customer it stops with
+/// [`Error::NonConvergence`] instead of running on (extreme parameters, e.g. MBG/NBD with
+/// `a = 1e-280`, `b = 1e248`, made each evaluation slow and the integral take minutes).
+pub const DERT_TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The model's unit, when it has one, must be `given` (DERT's `unit` argument says which
 /// unit the model's times are in; a mismatch is a caller's mistake, not a conversion).

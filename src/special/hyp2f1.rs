@@ -349,6 +349,15 @@ fn finite_part(
     if k < 1.0 {
         return Ok(SignedLog::ZERO);
     }
+    // A gap c − a − b that is a huge whole number (1e95 is one in f64) would otherwise
+    // make this loop run for ever: the work is capped like every series here.
+    if k > MAX_TERMS as f64 {
+        return Err(Error::NonConvergence {
+            what: "hyp2f1 integer case",
+            iterations: 0,
+            detail: format!("finite sum of {k:e} terms exceeds the cap of {MAX_TERMS}"),
+        });
+    }
     let (l1, s1) = ln_gamma_signed(g1);
     let (l2, s2) = ln_gamma_signed(g2);
     if s1 == 0.0 || s2 == 0.0 {
