@@ -117,7 +117,7 @@ fn dert_is_the_limit_of_finely_stepped_clv() {
         let dert = m.dert(d, TimeUnit::WEEK, 2.0, 30.43, 38.86).unwrap();
         let spec = ClvSpec::new(TimeUnit::WEEK, 4000.0, d)
             .unwrap()
-            .with_step(0.1)
+            .with_step(0.4) // 10,000 steps, ClvSpec::MAX_STEPS
             .unwrap();
         let clv = clv(m, Margin::PerPurchase(1.0), &spec, 2.0, 30.43, 38.86, 0.0).unwrap();
         assert!(
