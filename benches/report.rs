@@ -20,7 +20,6 @@ use std::hint::black_box;
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 use customer_value::btyd::{BgNbd, DiscountRate, FitOptions, ParetoNbd, WeightedSummaries};
-use customer_value::io::CsvOptions;
 use customer_value::score::{ScoreSpec, score};
 use customer_value::{SummarySpec, TimeUnit, summarise_columns};
 
@@ -37,21 +36,10 @@ fn log_file() -> std::path::PathBuf {
 }
 
 fn options(path: &std::path::Path, output: report::Output) -> report::Options {
-    report::Options {
-        transactions: Some(path.display().to_string()),
-        calibration_end: NaiveDate::from_ymd_opt(2023, 6, 30),
-        observation_end: None,
-        unit: TimeUnit::WEEK,
-        output,
-        progress: false,
-        model: report::ModelChoice::BetaGeometric,
-        horizon: None,
-        discount_rate: 0.10,
-        margin: 1.0,
-        read: CsvOptions::default(),
-        save_model: None,
-        load_model: None,
-    }
+    let mut o = report::Options::new(Some(path.display().to_string()));
+    o.calibration_end = NaiveDate::from_ymd_opt(2023, 6, 30);
+    o.output = output;
+    o
 }
 
 fn bench_main_job(c: &mut Criterion) {

@@ -29,7 +29,7 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use customer_value::TimeUnit;
-use customer_value::io::{CalendarZone, CsvOptions};
+use customer_value::io::CalendarZone;
 use customer_value::score::ScoreSpec;
 use report::{ModelChoice, Options, Output, annual};
 
@@ -57,21 +57,7 @@ Without --observation-end, observation ends on the last date in the file; withou
 --csv, --jsonl: the per-customer value table as CSV or JSON Lines on stdout.";
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut o = Options {
-        transactions: None,
-        calibration_end: None,
-        observation_end: None,
-        unit: TimeUnit::WEEK,
-        output: Output::Text,
-        progress: false,
-        model: ModelChoice::BetaGeometric,
-        horizon: None,
-        discount_rate: 0.10,
-        margin: 1.0,
-        read: CsvOptions::default(),
-        save_model: None,
-        load_model: None,
-    };
+    let mut o = Options::new(None);
     let mut args = args.peekable();
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));

@@ -400,16 +400,7 @@ struct BgNbdLikelihood<'a> {
 
 impl Likelihood for BgNbdLikelihood<'_> {
     fn limiting_model(moves: &[(usize, Limit)]) -> Option<&'static str> {
-        match moves {
-            [(0, Limit::Infinity), (1, Limit::Infinity)] => {
-                Some("Poisson purchasing at one rate for all (lambda = r / alpha)")
-            }
-            [(2, Limit::Infinity), (3, Limit::Infinity)] => {
-                Some("one dropout probability for all (p = a / (a + b))")
-            }
-            [(3, Limit::Infinity)] | [(2, Limit::Zero)] => Some("no dropout: the NBD model"),
-            _ => None,
-        }
+        beta_geometric_limit(moves)
     }
 
     const NAMES: &'static [&'static str] = &BgNbd::PARAMETER_NAMES;
@@ -472,6 +463,21 @@ impl Likelihood for BgNbdLikelihood<'_> {
         }
         grad.copy_from_slice(&[gr, gal, ga, gb]);
         ll
+    }
+}
+
+/// The limiting models of the beta-geometric family's parameters `r, α, a, b` (BG/NBD and
+/// MBG/NBD share them).
+pub(super) fn beta_geometric_limit(moves: &[(usize, Limit)]) -> Option<&'static str> {
+    match moves {
+        [(0, Limit::Infinity), (1, Limit::Infinity)] => {
+            Some("Poisson purchasing at one rate for all (lambda = r / alpha)")
+        }
+        [(2, Limit::Infinity), (3, Limit::Infinity)] => {
+            Some("one dropout probability for all (p = a / (a + b))")
+        }
+        [(3, Limit::Infinity)] | [(2, Limit::Zero)] => Some("no dropout: the NBD model"),
+        _ => None,
     }
 }
 

@@ -171,16 +171,7 @@ struct MbgNbdLikelihood<'a> {
 
 impl Likelihood for MbgNbdLikelihood<'_> {
     fn limiting_model(moves: &[(usize, Limit)]) -> Option<&'static str> {
-        match moves {
-            [(0, Limit::Infinity), (1, Limit::Infinity)] => {
-                Some("Poisson purchasing at one rate for all (lambda = r / alpha)")
-            }
-            [(2, Limit::Infinity), (3, Limit::Infinity)] => {
-                Some("one dropout probability for all (p = a / (a + b))")
-            }
-            [(3, Limit::Infinity)] | [(2, Limit::Zero)] => Some("no dropout: the NBD model"),
-            _ => None,
-        }
+        super::bg_nbd::beta_geometric_limit(moves)
     }
 
     const NAMES: &'static [&'static str] = &MbgNbd::PARAMETER_NAMES;

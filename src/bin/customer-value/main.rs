@@ -241,24 +241,16 @@ fn options(log: LogArgs, quiet: bool) -> Result<Options, String> {
     if let Some(zone) = log.time_zone {
         read = read.time_zone(zone);
     }
-    Ok(Options {
-        transactions: Some(log.transactions.display().to_string()),
-        calibration_end: log.calibration_end,
-        observation_end: log.observation_end,
-        unit: match log.unit {
-            UnitArg::Day => TimeUnit::DAY,
-            UnitArg::Week => TimeUnit::WEEK,
-        },
-        output: Output::Text,
-        progress: !quiet && std::io::stderr().is_terminal(),
-        model: ModelChoice::BetaGeometric,
-        horizon: None,
-        discount_rate: 0.10,
-        margin: 1.0,
-        read,
-        save_model: None,
-        load_model: None,
-    })
+    let mut o = Options::new(Some(log.transactions.display().to_string()));
+    o.calibration_end = log.calibration_end;
+    o.observation_end = log.observation_end;
+    o.unit = match log.unit {
+        UnitArg::Day => TimeUnit::DAY,
+        UnitArg::Week => TimeUnit::WEEK,
+    };
+    o.progress = !quiet && std::io::stderr().is_terminal();
+    o.read = read;
+    Ok(o)
 }
 
 fn model_choice(m: ModelArg) -> ModelChoice {

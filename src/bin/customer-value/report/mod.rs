@@ -74,6 +74,26 @@ pub struct Options {
 }
 
 impl Options {
+    /// The defaults of every flag: the bundled sample (or `transactions`), weeks, BG/NBD,
+    /// one year, 10 % a year, the whole spend, the text report.
+    pub fn new(transactions: Option<String>) -> Self {
+        Options {
+            transactions,
+            calibration_end: None,
+            observation_end: None,
+            unit: TimeUnit::WEEK,
+            output: Output::Text,
+            progress: false,
+            model: ModelChoice::BetaGeometric,
+            horizon: None,
+            discount_rate: 0.10,
+            margin: 1.0,
+            read: CsvOptions::default(),
+            save_model: None,
+            load_model: None,
+        }
+    }
+
     /// The CLV horizon in units (default one year).
     pub fn horizon(&self) -> f64 {
         self.horizon
