@@ -2,7 +2,7 @@
 
 use customer_value::segment::{
     AbcCuts, Concentration, NegativeValues, RfmValues, SegmentMap, WhaleCurve, abc_classes, gini,
-    gini_from_lorenz, quantile_scores, rfm_scores, top_share,
+    gini_from_lorenz, quantile_scores, quantile_scores_with, rfm_scores, top_share, TieRule,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -145,15 +145,30 @@ proptest! {
     }
 
     #[test]
-    fn rfm_scores_follow_the_definition(v in values(), bins in 2_u8..=10, seed in any::<u64>()) {
+    fn min_rank_scores_follow_the_definition(v in values(), bins in 2_u8..=10, seed in any::<u64>()) {
         let scores = quantile_scores(&v, bins).unwrap();
+        let n = v.len() as u128;
+        for (&s, &x) in scores.iter().zip(&v) {
+            let below = v.iter().filter(|&&y| y < x).count() as u128;
+            prop_assert_eq!(u128::from(s), u128::from(bins) * below / n + 1);
+        }
+        let perm = permutation(v.len(), seed);
+        prop_assert_eq!(quantile_scores(&apply(&v, &perm), bins).unwrap(), apply(&scores, &perm));
+    }
+
+    #[test]
+    fn rfm_scores_follow_the_definition(v in values(), bins in 2_u8..=10, seed in any::<u64>()) {
+        let scores = quantile_scores_with(&v, bins, TieRule::AverageRank).unwrap();
         let b = f64::from(bins);
         for (&s, p) in scores.iter().zip(percentiles(&v)) {
             // Each score holds exactly the percentiles of its bin: balanced within ties.
             prop_assert!((f64::from(s) - 1.0) / b <= p + 1e-12 && p < f64::from(s) / b + 1e-12, "s={} p={}", s, p);
         }
         let perm = permutation(v.len(), seed);
-        prop_assert_eq!(quantile_scores(&apply(&v, &perm), bins).unwrap(), apply(&scores, &perm));
+        prop_assert_eq!(
+            quantile_scores_with(&apply(&v, &perm), bins, TieRule::AverageRank).unwrap(),
+            apply(&scores, &perm)
+        );
     }
 
     #[test]

@@ -385,9 +385,12 @@ pub fn text_report<K: std::fmt::Debug>(
                     o.gini.population
                 );
                 out!(t, "");
-                out!(t, "RFM segments (5 levels, standard map)");
+                out!(t, "RFM segments (5 levels, standard map, ties at their lowest rank)");
                 for (name, count) in o.segment_counts {
                     out!(t, "  {name:<20} {count:>8}");
+                }
+                if !o.empty_segments.is_empty() {
+                    out!(t, "  empty: {}", o.empty_segments.join(", "));
                 }
             }
             Err(e) => out!(t, "(no concentration figures: {e})"),
