@@ -66,8 +66,12 @@ fn all_zero_totals() {
     // middle one (average rank), no error.
     assert_eq!(quantile_scores(&zeros, 5).unwrap(), vec![1; 4]);
     assert_eq!(
-        customer_value::segment::quantile_scores_with(&zeros, 5, customer_value::segment::TieRule::AverageRank)
-            .unwrap(),
+        customer_value::segment::quantile_scores_with(
+            &zeros,
+            5,
+            customer_value::segment::TieRule::AverageRank
+        )
+        .unwrap(),
         vec![3; 4]
     );
     // Whale curve of zero total profit: money figures, no percentages.

@@ -1,8 +1,8 @@
 //! Laws of the segmentation module, checked on random inputs (proptest).
 
 use customer_value::segment::{
-    AbcCuts, Concentration, NegativeValues, RfmValues, SegmentMap, WhaleCurve, abc_classes, gini,
-    gini_from_lorenz, quantile_scores, quantile_scores_with, rfm_scores, top_share, TieRule,
+    AbcCuts, Concentration, NegativeValues, RfmValues, SegmentMap, TieRule, WhaleCurve, abc_classes, gini,
+    gini_from_lorenz, quantile_scores, quantile_scores_with, rfm_scores, top_share,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;

@@ -6,8 +6,8 @@
 use chrono::NaiveDate;
 use customer_value::io::read_transactions_csv;
 use customer_value::segment::{
-    Concentration, Monetary, NegativeValues, RfmConvention, RfmValues, SegmentMap, gini, gini_from_lorenz,
-    lorenz_curve_weighted, rfm_scores, rfm_scores_with, segment_overview, TieRule,
+    Concentration, Monetary, NegativeValues, RfmConvention, RfmValues, SegmentMap, TieRule, gini,
+    gini_from_lorenz, lorenz_curve_weighted, rfm_scores, rfm_scores_with, segment_overview,
 };
 use customer_value::{SummarySpec, summarise_columns};
 
@@ -115,7 +115,10 @@ fn cdnow_rfm_frequency_matches_published_counts() {
     ];
     assert_eq!(
         counts,
-        expected.iter().map(|&(n, c)| (n.to_string(), c)).collect::<Vec<_>>()
+        expected
+            .iter()
+            .map(|&(n, c)| (n.to_string(), c))
+            .collect::<Vec<_>>()
     );
     // CDNOW's cohort all first bought in 1997 Q1: no recent one-time buyer, so "New" is
     // empty under either rule, and reported as such. Average rank also empties

@@ -53,8 +53,8 @@ pub use lorenz::{LorenzPoint, gini_from_lorenz, lorenz_curve_weighted};
 pub use overview::{SegmentOverview, segment_overview};
 pub use profit_levels::{ProfitClassification, ProfitLevel, ProfitLevelRow, ProfitLevels};
 pub use rfm::{
-    Monetary, RfmCell, RfmConvention, RfmScores, RfmValues, TieRule, quantile_scores, quantile_scores_with, rfm_scores,
-    rfm_scores_with,
+    Monetary, RfmCell, RfmConvention, RfmScores, RfmValues, TieRule, quantile_scores, quantile_scores_with,
+    rfm_scores, rfm_scores_with,
 };
 pub use segment_map::{MapCheck, ScoreRange, SegmentMap, SegmentRule};
 pub use table::{SegmentRow, SegmentTable};

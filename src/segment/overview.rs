@@ -68,7 +68,11 @@ pub fn segment_overview<K: Debug>(summaries: &[CustomerSummary<K>]) -> Result<Se
         top20_share: concentration.top_share(0.2)?,
         customers_for_80: concentration.customers_for_share(0.8)?,
         gini: concentration.gini(),
-        empty_segments: map.empty_segments(&scores)?.into_iter().map(String::from).collect(),
+        empty_segments: map
+            .empty_segments(&scores)?
+            .into_iter()
+            .map(String::from)
+            .collect(),
         segment_counts: map.counts(&scores)?,
     })
 }

@@ -74,6 +74,8 @@ enum Command {
 enum UnitArg {
     Day,
     Week,
+    /// 365.25 / 12 = 30.4375 days.
+    Month,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -247,6 +249,7 @@ fn options(log: LogArgs, quiet: bool) -> Result<Options, String> {
     o.unit = match log.unit {
         UnitArg::Day => TimeUnit::DAY,
         UnitArg::Week => TimeUnit::WEEK,
+        UnitArg::Month => TimeUnit::MONTH,
     };
     o.progress = !quiet && std::io::stderr().is_terminal();
     o.read = read;
