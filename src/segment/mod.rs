@@ -1,7 +1,7 @@
 //! Pareto and RFM segmentation: how concentrated customer value is, and which customers
 //! belong together.
 //!
-//! * **Concentration** ([`Concentration`], [`lorenz_curve_weighted`], [`gini`]): the Lorenz
+//! * **Concentration** ([`Concentration`], [`lorenz_curve_weighted`], [`gini`], [`gini_weighted`]): the Lorenz
 //!   curve, the Gini coefficient (population and small-sample corrected, with a
 //!   [`NegativeValues`] policy), the share held by the top x % of customers
 //!   ([`top_share`]) and its inverse ("how many customers make 80 %"), decile tables.
@@ -49,7 +49,7 @@ mod whale;
 pub use abc::{AbcClasses, AbcCuts, abc_classes};
 pub use concentration::{Concentration, QuantileRow, TopCustomers, top_share};
 pub use gini::{Gini, NegativeValues, gini};
-pub use lorenz::{LorenzPoint, gini_from_lorenz, lorenz_curve_weighted};
+pub use lorenz::{LorenzPoint, gini_from_lorenz, gini_weighted, lorenz_curve_weighted};
 pub use overview::{SegmentOverview, segment_overview};
 pub use profit_levels::{ProfitClassification, ProfitLevel, ProfitLevelRow, ProfitLevels};
 pub use rfm::{
