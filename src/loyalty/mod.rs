@@ -23,7 +23,7 @@
 //!
 //! Points are `i64` with checked arithmetic; money is [`Decimal`](rust_decimal::Decimal).
 //!
-//! # Program kinds (seed 004)
+//! # Program kinds (the loyalty brief)
 //!
 //! Points (per purchase and per amount), spend-based (per-amount rules or a spend tier
 //! basis), tier-based ([`TierSpec`]), paid membership ([`PaidMembership`]), value-based

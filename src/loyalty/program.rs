@@ -77,7 +77,7 @@ impl RoundingMode {
 ///
 /// Purchases come from [`EventKind::Purchase`](super::EventKind::Purchase); the others
 /// from [`EventKind::Activity`](super::EventKind::Activity): the partnership and gamified
-/// programs of seed 004 are earning rules on these.
+/// programs of the loyalty brief are earning rules on these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::segment::{RfmValues, TieRule, quantile_scores_with, rfm_scores_with};
 
-/// The expected visit rhythm: `visits` per `window_days`. Seed 004: a restaurant
+/// The expected visit rhythm: `visits` per `window_days`. The loyalty brief: a restaurant
 /// expects about one visit a month, six in a six-month window.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Cadence {
