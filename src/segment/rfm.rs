@@ -126,7 +126,9 @@ pub enum Monetary {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RfmValues {
-    /// Time since the last purchase (lower is better), in the summaries' unit.
+    /// Time since the last purchase (lower is better), in the summaries' unit. **Not**
+    /// [`CustomerSummary::recency`] (first to last purchase, the BTYD `t_x`): this is
+    /// `age − recency` in a summary's terms.
     pub recency: Vec<f64>,
     /// Purchase count under the chosen convention.
     pub frequency: Vec<f64>,
