@@ -138,6 +138,8 @@ fn parse_number(flag: &str, s: &str, ok: impl Fn(f64) -> bool) -> Result<f64, St
 }
 
 fn main() -> ExitCode {
+    // A batch job that owns its process: the kernel memory hints are worth having.
+    customer_value::summary::set_kernel_memory_hints(true);
     let options = match parse_args(std::env::args().skip(1)) {
         Ok(o) => o,
         Err(msg) => {

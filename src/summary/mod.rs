@@ -28,6 +28,7 @@ mod spec;
 mod table;
 
 pub use builder::SummaryBuilder;
+pub use hints::{kernel_memory_hints, set_kernel_memory_hints};
 pub use columns::{HoldoutColumns, SummaryColumns};
 pub use spec::{NegativeAmounts, SummarySpec};
 

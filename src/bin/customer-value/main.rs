@@ -313,6 +313,8 @@ fn parse(cli: Cli) -> Result<Options, String> {
 }
 
 fn main() -> ExitCode {
+    // A batch job that owns its process: the kernel memory hints are worth having.
+    customer_value::summary::set_kernel_memory_hints(true);
     // clap exits with status 2 (and its message) on bad arguments.
     let cli = Cli::parse();
     let to_file = matches!(&cli.command, Command::Fit(FitArgs { output: Some(_), .. }));
