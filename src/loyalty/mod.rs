@@ -29,7 +29,7 @@
 //! basis), tier-based ([`TierSpec`]), paid membership ([`PaidMembership`]), value-based
 //! ([`ValuePledge`]), partnership and gamified ([`EventType::PartnerPurchase`],
 //! [`EventType::Challenge`] earning rules) and the hybrid points + tiers program — each
-//! is shown in `tests/loyalty_programs.rs` and `examples/loyalty.rs`.
+//! is shown in `tests/loyalty/programs.rs` and `examples/loyalty.rs`.
 //!
 //! # Sources
 //!

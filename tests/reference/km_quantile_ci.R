@@ -1,4 +1,4 @@
-# Reference values for KaplanMeier::quantile_interval (tests/retention_kaplan_meier.rs):
+# Reference values for KaplanMeier::quantile_interval (tests/economics/retention_kaplan_meier.rs):
 # R survival's quantile.survfit with its confidence limits, for the three band types.
 # Run: Rscript tests/reference/km_quantile_ci.R   (Debian: apt-get install r-cran-survival)
 suppressMessages(library(survival))

@@ -1,5 +1,5 @@
 """Independent recomputation of CDNOW RFM scores under the minimum-rank tie rule and
-the standard segment map's counts (asserted in tests/segment_published.rs).
+the standard segment map's counts (asserted in tests/economics/segment_published.rs).
 
 Score = floor(bins * L / N) + 1 with L the number of customers strictly below (recency is
 scored on -days since last purchase). Calibration end 1997-09-30, daily periods,
