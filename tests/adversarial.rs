@@ -25,6 +25,7 @@ mod adversarial {
     pub mod harness;
     pub mod loyalty;
     pub mod profitability;
+    pub mod regressions;
     pub mod retention;
     pub mod satisfaction;
     pub mod segment;

@@ -1,0 +1,53 @@
+//! One named regression test per bug the suite found (the generator input, minimised).
+
+use chrono::NaiveDate;
+use customer_value::churn::{ChurnCounts, CohortPeriod, CohortSpec, CohortTable};
+use customer_value::profitability::{ClassThresholds, CustomerCosts, CustomerProfitability, net_profit_columns, rank_by_profit};
+use customer_value::{Error, TransactionLog};
+use rust_decimal::Decimal;
+
+/// `ChurnCounts::merge` added its counts one by one and returned `Overflow` half-way,
+/// leaving `start` merged and the rest not: a state no period has.
+#[test]
+fn churn_counts_merge_that_overflows_leaves_the_counts_unchanged() {
+    let mut a = ChurnCounts::new(5, u64::MAX - 1, 1, 0).unwrap();
+    let b = ChurnCounts::new(3, 2, 0, 0).unwrap();
+    let before = a.clone();
+    assert!(matches!(a.merge(&b), Err(Error::Overflow { .. })));
+    assert_eq!(a, before);
+}
+
+/// Cohort revenue cells summed with `Decimal::checked_add`, which rounds once the mantissa
+/// is full: 39614081257132168796771975168 + 844.50 kept no cents, so the table depended on
+/// the row order and on how the log was sharded.
+#[test]
+fn cohort_revenue_that_decimal_would_round_is_an_error() {
+    let d = NaiveDate::from_ymd_opt(2024, 1, 5).unwrap();
+    let mut log = TransactionLog::default();
+    log.push(1_u32, d, Decimal::from_i128_with_scale(39_614_081_257_132_168_796_771_975_168, 0));
+    log.push(2, d, Decimal::new(84_450, 2));
+    let spec = CohortSpec::new(CohortPeriod::Month, NaiveDate::from_ymd_opt(2024, 3, 1).unwrap()).unwrap();
+    assert!(matches!(CohortTable::build(&spec, log.columns()), Err(Error::Overflow { .. })));
+    // Sums that fit stay exact.
+    let mut ok = TransactionLog::default();
+    ok.push(1_u32, d, Decimal::new(1050, 2));
+    ok.push(2, d, Decimal::new(-25, 1));
+    let t = CohortTable::build(&spec, ok.columns()).unwrap();
+    assert_eq!(t.cohorts[0].revenue[0], Some(Decimal::new(800, 2)));
+}
+
+/// `rank_by_profit` totals, customer costs and net profits rounded their last digit near
+/// the `Decimal` limit (the total of a ranking differed from the same sum in input order).
+#[test]
+fn profit_totals_that_decimal_would_round_are_errors() {
+    let big = Decimal::from_i128_with_scale(39_614_081_257_132_168_796_771_975_168, 0);
+    let profits = [big, Decimal::new(62_129, 2)];
+    let th = ClassThresholds::new(Decimal::ZERO, Decimal::ONE).unwrap();
+    assert!(matches!(rank_by_profit(&[1, 2], &profits, th), Err(Error::Overflow { .. })));
+    assert!(net_profit_columns(&[big], &[Decimal::new(5, 1)]).is_err());
+    let cp = CustomerProfitability::new(big, CustomerCosts::new(Decimal::new(5, 1), Decimal::ZERO, Decimal::ZERO, Decimal::ZERO));
+    assert!(matches!(cp.net_profit(), Err(Error::Overflow { .. })));
+    // Exact sums are unchanged.
+    let r = rank_by_profit(&[1, 2], &[Decimal::new(1050, 2), Decimal::new(-25, 1)], th).unwrap();
+    assert_eq!(r.total_profit, Decimal::new(800, 2));
+}
