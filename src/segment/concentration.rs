@@ -85,7 +85,9 @@ impl Concentration {
     /// [`Error::EmptyInput`]; [`Error::InvalidRow`] for a NaN or infinite value;
     /// [`Error::Undefined`] if the total is not positive (all zero, or losses outweigh);
     /// [`Error::Overflow`] if Σ |value| exceeds `f64::MAX` (then some partial sum, or the
-    /// value of some group, would not be finite). Below that limit every answer is finite.
+    /// value of some group, would not be finite), or Σ |value| / total exceeds
+    /// `f64::MAX` / 4 (a positive total tiny beside the values: shares would be ±∞).
+    /// Within these limits every answer is finite.
     pub fn new(values: &[f64]) -> Result<Self> {
         check_finite(values, "concentration values")?;
         check_abs_sum(values, "concentration: the sum of |values| exceeds f64::MAX")?;
@@ -111,6 +113,7 @@ impl Concentration {
                 reason: format!("the total value is {total}; shares need a positive total"),
             });
         }
+        super::check_share_range(&sorted, total, "concentration: the total is too small beside the values for finite shares")?;
         Ok(Concentration { sorted, prefix })
     }
 

@@ -107,10 +107,19 @@ impl Tally {
         self.promise((0.0..=1.0).contains(&p), || format!("{} = {p} is not in [0, 1]", what()));
     }
 
-    /// Shares (fractions) sum to 1 within `tol`.
+    /// Shares (fractions) sum to 1 within `tol` relative to Σ |share| (at least 1): values
+    /// that nearly cancel (1e300, −1e300, 1) have shares of ±1e300 whose `f64` sum is exact
+    /// only to that magnitude's rounding.
     pub fn shares_sum_to_one(&mut self, shares: &[f64], tol: f64, what: impl FnOnce() -> String) {
-        let s: f64 = shares.iter().sum();
-        self.promise(shares.is_empty() || (s - 1.0).abs() <= tol, || format!("{}: shares sum to {s}", what()));
+        let (mut s, mut c) = (0.0_f64, 0.0_f64);
+        for &v in shares {
+            let t = s + v;
+            c += if s.abs() >= v.abs() { (s - t) + v } else { (v - t) + s };
+            s = t;
+        }
+        let s = s + c;
+        let scale = shares.iter().map(|v| v.abs()).sum::<f64>().max(1.0);
+        self.promise(shares.is_empty() || (s - 1.0).abs() <= tol * scale, || format!("{}: shares sum to {s}", what()));
     }
 
     /// Prints the area's row and fails on any panic or broken promise.

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use customer_value::churn::{ChurnCounts, CohortPeriod, CohortSpec, CohortTable};
+use customer_value::segment::{AbcCuts, Concentration, NegativeValues, abc_classes, gini};
 use customer_value::profitability::{ClassThresholds, CustomerCosts, CustomerProfitability, net_profit_columns, rank_by_profit};
 use customer_value::{Error, TransactionLog};
 use rust_decimal::Decimal;
@@ -50,4 +51,23 @@ fn profit_totals_that_decimal_would_round_are_errors() {
     // Exact sums are unchanged.
     let r = rank_by_profit(&[1, 2], &[Decimal::new(1050, 2), Decimal::new(-25, 1)], th).unwrap();
     assert_eq!(r.total_profit, Decimal::new(800, 2));
+}
+
+/// A positive total tiny beside the values (1e300 − 1e300 + 1e-300) gave shares, Lorenz
+/// points and a Gini of ±∞ from `Concentration` and `abc_classes`; under
+/// `NegativeValues::Raw`, `gini` returned a corrected coefficient of +∞.
+#[test]
+fn shares_of_a_total_tiny_beside_the_values_are_an_overflow_error() {
+    let v = [1e300, -1e300, 1e-300];
+    assert!(matches!(Concentration::new(&v), Err(Error::Overflow { .. })));
+    assert!(matches!(abc_classes(&v, &AbcCuts::default()), Err(Error::Overflow { .. })));
+    let w = [
+        -0.0, 986.959, 2.2250738585072014e-308, 86.89, -5.719138383778515e-15, -482.842, 1.7976931348623157e308,
+        -405.637, 250.721, -1.7976931348623157e308, -431.916,
+    ];
+    assert!(matches!(gini(&w, NegativeValues::Raw), Err(Error::Overflow { .. })));
+    // Ordinary values are unchanged (Inequality.jl's example).
+    let g = gini(&[8.0, 5.0, 1.0, 3.0, 5.0, 6.0, 7.0, 6.0, 3.0], NegativeValues::Raw).unwrap();
+    assert!((g.population - 0.2373737).abs() < 1e-7);
+    assert!(Concentration::new(&[1.0, -0.5, 2.0]).is_ok());
 }

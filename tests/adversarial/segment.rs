@@ -14,12 +14,14 @@ use super::rng::{Rng, scale};
 
 fn values(rng: &mut Rng) -> Vec<f64> {
     let n = rng.usize(12);
-    let mode = rng.below(4);
+    let mode = rng.below(5);
     (0..n)
         .map(|_| match mode {
             0 => rng.f64(),
             1 => rng.f64_pos(),
             2 => rng.pick(&[1.0, 1.0, 0.0, 2.0]),
+            // Values that nearly cancel: a positive total tiny beside them.
+            3 => rng.pick(&[1e300, -1e300, 1e-300, f64::MAX / 4.0, -f64::MAX / 4.0, 5e-324, 1.0, -1.0]),
             _ => rng.below(1000) as f64,
         })
         .collect()
