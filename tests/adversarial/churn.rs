@@ -120,8 +120,11 @@ fn churn_revenue_bridges_balance() {
 fn random_log(rng: &mut Rng) -> TransactionLog<u32> {
     let mut log = TransactionLog::default();
     let base = if rng.chance(5) { rng.date() } else { NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() };
+    // One log in eight spans chrono's whole range (tables and lapse reports up to their
+    // documented limits: seconds each in a debug build).
+    let wild = rng.chance(8);
     for _ in 0..rng.usize(30) {
-        let d = if rng.chance(10) { rng.date() } else { rng.date_near(base, 800) };
+        let d = if wild && rng.chance(10) { rng.date() } else { rng.date_near(base, 800) };
         let a = match rng.below(6) {
             0 => rng.decimal(),
             1 => -rng.money(),
@@ -146,7 +149,7 @@ fn cohort_period(rng: &mut Rng) -> CohortPeriod {
 fn churn_cohorts_and_lapses_account_for_rows() {
     let mut t = Tally::new("churn cohorts");
     let mut rng = Rng::new(43);
-    for case in 0..1_500 * scale() {
+    for case in 0..400 * scale() {
         let log = random_log(&mut rng);
         let period = cohort_period(&mut rng);
         let as_of = if rng.chance(4) { rng.date() } else { rng.date_near(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(), 1000) };

@@ -114,6 +114,11 @@ fn clv_report_exits_0_1_or_2_with_a_message() {
         let w = || format!("case {case}: clv_report {}", a.join(" "));
         let Some(out) = t.call(w, || Command::new(&bin).args(&a).output()) else { continue };
         let code = out.status.code();
+        if let Some(c @ 1..=2) = code {
+            // Counted as what the run was refused for, not as an `Ok`.
+            t.ok -= 1;
+            *t.errors.entry(format!("exit {c}")).or_default() += 1;
+        }
         let stderr = String::from_utf8_lossy(&out.stderr);
         t.promise(matches!(code, Some(0..=2)), || format!("{}: exit {code:?}: {stderr}", w()));
         if code != Some(0) {

@@ -33,18 +33,24 @@ pub struct Tally {
     pub panics: u64,
     pub broken: u64,
     examples: Vec<String>,
+    started: std::time::Instant,
 }
 
 /// The variant name of an error (`InvalidParameter`, `Parse`, …), from its `Debug`.
 pub fn variant(e: &impl Debug) -> String {
     let s = format!("{e:?}");
-    s.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or("").to_string()
+    match s.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or("") {
+        // serde_json's error type is `Error`; io's is `Os`/`Custom`/`Kind`.
+        "Error" => "Json".to_string(),
+        "" => "other".to_string(),
+        v => v.to_string(),
+    }
 }
 
 impl Tally {
     pub fn new(area: &'static str) -> Self {
         install_hook();
-        Tally { area, cases: 0, ok: 0, errors: BTreeMap::new(), panics: 0, broken: 0, examples: Vec::new() }
+        Tally { area, cases: 0, ok: 0, errors: BTreeMap::new(), panics: 0, broken: 0, examples: Vec::new(), started: std::time::Instant::now() }
     }
 
     fn example(&mut self, s: String) {
@@ -130,13 +136,14 @@ impl Tally {
         {
             let _g = PRINT.lock().unwrap_or_else(|e| e.into_inner());
             println!(
-                "| {:<14} | {:>9} | {:>9} | {:>9} | {:>6} | {:>6} | {} |",
+                "| {:<14} | {:>9} | {:>9} | {:>9} | {:>6} | {:>6} | {:>6.1} | {} |",
                 self.area,
                 self.cases,
                 self.ok,
                 errors,
                 self.panics,
                 self.broken,
+                self.started.elapsed().as_secs_f64(),
                 by_variant.join(", ")
             );
             for e in &self.examples {

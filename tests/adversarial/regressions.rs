@@ -5,6 +5,7 @@ use customer_value::churn::{ChurnCounts, CohortPeriod, CohortSpec, CohortTable};
 use customer_value::segment::{AbcCuts, Concentration, NegativeValues, abc_classes, gini};
 use customer_value::profitability::{ClassThresholds, CustomerCosts, CustomerProfitability, net_profit_columns, rank_by_profit};
 use customer_value::{Error, TransactionLog};
+use customer_value::loyalty::{Account, Event, Program};
 use rust_decimal::Decimal;
 
 /// `ChurnCounts::merge` added its counts one by one and returned `Overflow` half-way,
@@ -70,4 +71,28 @@ fn shares_of_a_total_tiny_beside_the_values_are_an_overflow_error() {
     let g = gini(&[8.0, 5.0, 1.0, 3.0, 5.0, 6.0, 7.0, 6.0, 3.0], NegativeValues::Raw).unwrap();
     assert!((g.population - 0.2373737).abs() < 1e-7);
     assert!(Concentration::new(&[1.0, -0.5, 2.0]).is_ok());
+}
+
+/// `Account::advance_to` processed every due day up to the date: with a daily tier review,
+/// advancing to `NaiveDate::MAX` (year 262,142) took 20 s in a release build. Now a
+/// span beyond `Account::MAX_ADVANCE_DAYS` is refused before any work, the account
+/// unchanged; the span of years 0 to 9999 is still accepted.
+#[test]
+fn advancing_an_account_by_a_quarter_million_years_is_refused_at_once() {
+    let text = include_str!("../data/loyalty_program.json")
+        .replace(r#"{ "type": "period_end", "period": "year" }"#, r#"{ "type": "every_days", "days": 1 }"#);
+    let p: Program = serde_json::from_str(&text).unwrap();
+    let d0 = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let mut a = Account::new(d0);
+    a.apply(&p, &Event::purchase(d0, 1, Decimal::from(100))).unwrap();
+    let before = a.clone();
+    let t0 = std::time::Instant::now();
+    assert!(matches!(a.advance_to(&p, NaiveDate::MAX), Err(Error::InvalidParameter { name: "date", .. })));
+    assert!(matches!(a.apply(&p, &Event::purchase(NaiveDate::MAX, 2, Decimal::ONE)), Err(Error::InvalidParameter { .. })));
+    assert!(t0.elapsed().as_secs() < 1);
+    assert_eq!(a, before);
+    let limit = d0 + chrono::Days::new(Account::MAX_ADVANCE_DAYS as u64 + 1);
+    assert!(a.advance_to(&p, limit).is_err());
+    a.advance_to(&p, NaiveDate::from_ymd_opt(2030, 1, 1).unwrap()).unwrap();
+    a.check().unwrap();
 }

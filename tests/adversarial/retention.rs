@@ -92,7 +92,9 @@ fn sbg(t: &mut Tally, rng: &mut Rng, m: &ShiftedBetaGeometric, what: &str) {
     t.probability(m.mean_churn(), || format!("{what}: mean_churn"));
     let at = rng.u32();
     t.probability(m.churn_probability(at), || format!("{what}: churn_probability({at})"));
-    let d = rng.prob();
+    // A discount near 0 puts the ₂F₁ series at z ≈ 1, its slowest (the 200,000-term cap,
+    // about a second per call in a debug build): one case in 25.
+    let d = if rng.chance(25) { rng.prob() } else { rng.pick(&[0.0, 0.01, 0.1, 0.5, 1.0, 3.0, -0.5]) };
     if let Some(v) = t.call(|| format!("{what}: DEL({d})"), || m.discounted_expected_lifetime(d)) {
         t.finite(v, || format!("{what}: DEL({d})"));
         t.promise(v >= 1.0 - 1e-12, || format!("{what}: DEL({d}) = {v} < 1"));
@@ -116,7 +118,7 @@ fn sbg(t: &mut Tally, rng: &mut Rng, m: &ShiftedBetaGeometric, what: &str) {
 fn retention_sbg_fits_give_a_model_or_a_typed_error() {
     let mut t = Tally::new("retention fit");
     let mut rng = Rng::new(32);
-    for case in 0..300 * scale() {
+    for case in 0..150 * scale() {
         let n = rng.usize(8);
         let mut active: Vec<u64> = Vec::with_capacity(n);
         let mut v = if rng.chance(4) { rng.u64() } else { 1 + rng.below(10_000) };
@@ -145,7 +147,7 @@ fn retention_sbg_fits_give_a_model_or_a_typed_error() {
 fn retention_kaplan_meier_keeps_its_contract() {
     let mut t = Tally::new("kaplan-meier");
     let mut rng = Rng::new(33);
-    for case in 0..1_500 * scale() {
+    for case in 0..400 * scale() {
         let what = format!("case {case}");
         let km = if rng.chance(2) {
             let d: Vec<(u32, bool)> = (0..rng.usize(12)).map(|_| (rng.u32() % 1_000_000, rng.chance(2))).collect();

@@ -63,7 +63,7 @@ fn log(rng: &mut Rng, around: NaiveDate) -> Vec<Transaction<u32>> {
 fn summaries_account_for_every_row_and_obey_their_laws() {
     let mut t = Tally::new("summaries");
     let mut rng = Rng::new(21);
-    for case in 0..3_000 * scale() {
+    for case in 0..1_500 * scale() {
         let around = if rng.chance(6) { rng.date() } else { NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() };
         let Some(spec) = spec(&mut rng, &mut t, around) else { continue };
         let rows = log(&mut rng, around);
