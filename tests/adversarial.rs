@@ -21,12 +21,12 @@ mod adversarial {
     pub mod churn;
     pub mod clv_report;
     pub mod csv;
-    pub mod rng;
     pub mod harness;
     pub mod loyalty;
     pub mod profitability;
     pub mod regressions;
     pub mod retention;
+    pub mod rng;
     pub mod satisfaction;
     pub mod segment;
     pub mod summary;

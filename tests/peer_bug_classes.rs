@@ -9,12 +9,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
 use customer_value::btyd::{
-    BgNbd, ClvSpec, DiscountRate, FitOptions, GammaGamma, Margin, MbgNbd, ParetoNbd, SummarySlices, TransactionModel,
-    WeightedSummaries, clv, clv_batch,
+    BgNbd, ClvSpec, DiscountRate, FitOptions, GammaGamma, Margin, MbgNbd, ParetoNbd, SummarySlices,
+    TransactionModel, WeightedSummaries, clv, clv_batch,
 };
 use customer_value::loyalty::{
-    Account, Award, ClawbackPolicy, EarningRule, Event, EventType, Expiry, Program, ProgramSpec, QualificationBasis,
-    QualificationWindow, ReviewSchedule, TierSpec,
+    Account, Award, ClawbackPolicy, EarningRule, Event, EventType, Expiry, Program, ProgramSpec,
+    QualificationBasis, QualificationWindow, ReviewSchedule, TierSpec,
 };
 use customer_value::{Error, SummarySpec, TimeUnit, Transaction, summarise};
 use rust_decimal::Decimal;
@@ -43,7 +43,11 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOCATOR: Counting = Counting;
 
 fn cdnow() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cdnow_sample_summary.csv")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/cdnow_sample_summary.csv"
+    ))
+    .unwrap();
     let (mut x, mut tx, mut t) = (vec![], vec![], vec![]);
     for line in text.lines().skip(1) {
         let v: Vec<f64> = line.split(',').map(|s| s.parse().unwrap()).collect();
@@ -71,19 +75,36 @@ fn bfgs_precision_loss_convergence_failure() {
     let fit = BgNbd::fit(&weeks, &FitOptions::default()).unwrap();
     // Fader, Hardie & Lee (2005): r 0.243, α 4.414, a 0.793, b 2.426, LL −9582.4.
     let e = &fit.estimates;
-    assert!(rel(e[0], 0.2425945) < 1e-3 && rel(e[1], 4.4136019) < 1e-3, "{e:?}");
-    assert!(rel(e[2], 0.7929199) < 1e-3 && rel(e[3], 2.4258881) < 1e-3, "{e:?}");
-    assert!((fit.log_likelihood + 9582.4292).abs() < 1e-2, "{}", fit.log_likelihood);
+    assert!(
+        rel(e[0], 0.2425945) < 1e-3 && rel(e[1], 4.4136019) < 1e-3,
+        "{e:?}"
+    );
+    assert!(
+        rel(e[2], 0.7929199) < 1e-3 && rel(e[3], 2.4258881) < 1e-3,
+        "{e:?}"
+    );
+    assert!(
+        (fit.log_likelihood + 9582.4292).abs() < 1e-2,
+        "{}",
+        fit.log_likelihood
+    );
     // The same customers in days (× 7): the rate parameter scales, the shapes do not.
     let days = |v: &[f64]| v.iter().map(|a| a * 7.0).collect::<Vec<_>>();
     let in_days = WeightedSummaries::from_rows(&x, &days(&tx), &days(&t)).unwrap();
     let fd = BgNbd::fit(&in_days, &FitOptions::default()).unwrap();
     let d = &fd.estimates;
-    assert!(rel(d[0], e[0]) < 1e-3 && rel(d[1], 7.0 * e[1]) < 1e-3, "{d:?} vs {e:?}");
+    assert!(
+        rel(d[0], e[0]) < 1e-3 && rel(d[1], 7.0 * e[1]) < 1e-3,
+        "{d:?} vs {e:?}"
+    );
     assert!(rel(d[2], e[2]) < 1e-3 && rel(d[3], e[3]) < 1e-3, "{d:?} vs {e:?}");
     // Pareto/NBD (BTYD's CDNOW fit: r 0.5534, α 10.58, s 0.6061, β 11.67, LL −9595.0).
     let p = ParetoNbd::fit(&weeks, &FitOptions::default()).unwrap();
-    assert!(rel(p.estimates[0], 0.5534) < 5e-3 && rel(p.estimates[1], 10.5802) < 5e-3, "{:?}", p.estimates);
+    assert!(
+        rel(p.estimates[0], 0.5534) < 5e-3 && rel(p.estimates[1], 10.5802) < 5e-3,
+        "{:?}",
+        p.estimates
+    );
     assert!((p.log_likelihood + 9594.98).abs() < 0.05, "{}", p.log_likelihood);
 }
 
@@ -101,7 +122,10 @@ fn pareto_nbd_overflow_for_heavy_buyers() {
             let mut prev = 0.0;
             for h in [1.0, 39.0, 520.0] {
                 let e = m.expected_purchases(h, x, tx, t).unwrap();
-                assert!(e.is_finite() && e >= prev, "x {x}, t_x {tx}, horizon {h}: {e} after {prev}");
+                assert!(
+                    e.is_finite() && e >= prev,
+                    "x {x}, t_x {tx}, horizon {h}: {e} after {prev}"
+                );
                 prev = e;
             }
         }
@@ -127,10 +151,29 @@ fn gamma_gamma_q_below_one_negative_clv() {
     assert!(rel(v, 21.0) < 1e-12, "{v}");
     // The CLV built on it is never negative.
     let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881).unwrap();
-    let spec = ClvSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::new(0.1, TimeUnit::from_days(365.0).unwrap()).unwrap()).unwrap();
+    let spec = ClvSpec::new(
+        TimeUnit::WEEK,
+        52.0,
+        DiscountRate::new(0.1, TimeUnit::from_days(365.0).unwrap()).unwrap(),
+    )
+    .unwrap();
     for (x, m) in [(1.0, 10.0), (0.0, 0.0), (2.0, 10.0)] {
-        let r = clv(&model, Margin::FractionOfSpend { fraction: 1.0, spend: &g }, &spec, x, 20.0, 38.86, m);
-        assert!(r.as_ref().map_or(true, |v| v.is_finite() && *v >= 0.0), "x {x}: {r:?}");
+        let r = clv(
+            &model,
+            Margin::FractionOfSpend {
+                fraction: 1.0,
+                spend: &g,
+            },
+            &spec,
+            x,
+            20.0,
+            38.86,
+            m,
+        );
+        assert!(
+            r.as_ref().map_or(true, |v| v.is_finite() && *v >= 0.0),
+            "x {x}: {r:?}"
+        );
     }
 }
 
@@ -141,12 +184,17 @@ fn gamma_gamma_q_below_one_negative_clv() {
 /// the weekly one gives the same CLV), and a model without a unit cannot be mixed up.
 #[test]
 fn clv_unit_confusion_daily_model_weekly_spec() {
-    let weekly = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881).unwrap().with_unit(TimeUnit::WEEK);
+    let weekly = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)
+        .unwrap()
+        .with_unit(TimeUnit::WEEK);
     let daily = weekly.in_unit(TimeUnit::DAY).unwrap();
     let year = TimeUnit::from_days(365.0).unwrap();
     let disc = DiscountRate::new(0.1, year).unwrap();
     let spec_weeks = ClvSpec::new(TimeUnit::WEEK, 52.0, disc).unwrap();
-    let spec_days = ClvSpec::new(TimeUnit::DAY, 364.0, disc).unwrap().with_step(7.0).unwrap();
+    let spec_days = ClvSpec::new(TimeUnit::DAY, 364.0, disc)
+        .unwrap()
+        .with_step(7.0)
+        .unwrap();
     let m = Margin::PerPurchase(10.0);
     let (x, tx, t) = (2.0, 30.43, 38.86);
     let w = clv(&weekly, m, &spec_weeks, x, tx, t, 0.0).unwrap();
@@ -204,9 +252,15 @@ fn calibration_holdout_split_off_by_one_at_period_boundary() {
     assert_eq!(h.frequency, 2);
     assert_eq!(h.duration, 91.0); // Mar 31 → Jun 30
     assert_eq!(s.report.customers_first_seen_in_holdout, 1);
-    assert_eq!(s.report.rows, s.report.rows_summarised + s.report.rows_of_excluded_customers);
+    assert_eq!(
+        s.report.rows,
+        s.report.rows_summarised + s.report.rows_of_excluded_customers
+    );
     // A calibration end that is not before the observation end is an error, not an empty holdout.
-    assert!(matches!(summarise(SummarySpec::new(obs).with_calibration_end(obs), &log), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(
+        summarise(SummarySpec::new(obs).with_calibration_end(obs), &log),
+        Err(Error::InvalidParameter { .. })
+    ));
 }
 
 /// pymc-marketing's predictions materialise customers × draws × time grids (pymc-marketing's tracker:
@@ -217,8 +271,9 @@ fn calibration_holdout_split_off_by_one_at_period_boundary() {
 #[test]
 fn predictions_allocate_per_customer_times_grid() {
     let n = 100_000;
-    let (x, tx, t): (Vec<f64>, Vec<f64>, Vec<f64>) =
-        (0..n).map(|i| (f64::from(i % 3), f64::from(i % 3) * 5.0, 38.86)).fold((vec![], vec![], vec![]), |mut a, r| {
+    let (x, tx, t): (Vec<f64>, Vec<f64>, Vec<f64>) = (0..n)
+        .map(|i| (f64::from(i % 3), f64::from(i % 3) * 5.0, 38.86))
+        .fold((vec![], vec![], vec![]), |mut a, r| {
             a.0.push(r.0);
             a.1.push(r.1);
             a.2.push(r.2);
@@ -226,7 +281,12 @@ fn predictions_allocate_per_customer_times_grid() {
         });
     let spend = vec![20.0; n as usize];
     let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881).unwrap();
-    let spec = ClvSpec::new(TimeUnit::WEEK, 10_000.0, DiscountRate::new(0.1, TimeUnit::from_days(365.0).unwrap()).unwrap()).unwrap();
+    let spec = ClvSpec::new(
+        TimeUnit::WEEK,
+        10_000.0,
+        DiscountRate::new(0.1, TimeUnit::from_days(365.0).unwrap()).unwrap(),
+    )
+    .unwrap();
     let rows = SummarySlices::new(&x, &tx, &t).unwrap();
     let before = LIVE.load(Ordering::Relaxed);
     PEAK.store(before, Ordering::Relaxed);
@@ -241,7 +301,14 @@ fn predictions_allocate_per_customer_times_grid() {
 
 fn program(clawback: ClawbackPolicy, expiry: Expiry) -> Program {
     let mut spec = ProgramSpec::default();
-    spec.rules.push(EarningRule::new("base", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
+    spec.rules.push(EarningRule::new(
+        "base",
+        EventType::Purchase,
+        Award::PerAmount {
+            points: 1,
+            per: Decimal::ONE,
+        },
+    ));
     spec.expiry = expiry;
     spec.clawback = clawback;
     spec.tiers = Some(
@@ -269,9 +336,14 @@ fn loyalty_double_expiry() {
     let later = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
     a.advance_to(&p, later).unwrap();
     a.advance_to(&p, later).unwrap();
-    a.advance_to(&p, NaiveDate::from_ymd_opt(2024, 6, 1).unwrap()).unwrap();
+    a.advance_to(&p, NaiveDate::from_ymd_opt(2024, 6, 1).unwrap())
+        .unwrap();
     let totals = a.ledger.totals();
-    assert_eq!((totals.earned, totals.expired, a.balance()), (100, 100, 0), "{totals:?}");
+    assert_eq!(
+        (totals.earned, totals.expired, a.balance()),
+        (100, 100, 0),
+        "{totals:?}"
+    );
     a.check().unwrap();
 }
 
@@ -315,8 +387,10 @@ fn loyalty_tier_boundary_at_exactly_the_threshold() {
     let d0 = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
     for (amount, tier) in [(100, Some(1)), (99, Some(0))] {
         let mut a = Account::new(d0);
-        a.apply(&p, &Event::purchase(d0, 1, Decimal::from(amount))).unwrap();
-        a.advance_to(&p, NaiveDate::from_ymd_opt(2024, 1, 3).unwrap()).unwrap();
+        a.apply(&p, &Event::purchase(d0, 1, Decimal::from(amount)))
+            .unwrap();
+        a.advance_to(&p, NaiveDate::from_ymd_opt(2024, 1, 3).unwrap())
+            .unwrap();
         assert_eq!(a.tier_index(), tier, "{amount} points");
     }
 }

@@ -4,8 +4,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::clv::checked;
-use crate::money::{exact_add, exact_sub};
 use crate::error::{Error, Result};
+use crate::money::{exact_add, exact_sub};
 
 /// Costs attributable to one customer (seed 001's list).
 ///

@@ -4,8 +4,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::money::{exact_add, exact_sub};
 use crate::error::{Error, Result};
+use crate::money::{exact_add, exact_sub};
 
 /// A customer's profitability class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

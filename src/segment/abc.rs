@@ -148,7 +148,11 @@ pub fn abc_classes(values: &[f64], cuts: &AbcCuts) -> Result<AbcClasses> {
             reason: format!("the total value is {total}; shares need a positive total"),
         });
     }
-    super::check_share_range(values, total, "ABC classes: the total is too small beside the values for finite shares")?;
+    super::check_share_range(
+        values,
+        total,
+        "ABC classes: the total is too small beside the values for finite shares",
+    )?;
     let mut sorted: Vec<f64> = values.iter().map(|&v| canon(v)).collect();
     sort_f64(&mut sorted);
     let classes_n = cuts.classes();

@@ -136,7 +136,9 @@ pub fn gini(values: &[f64], negatives: NegativeValues) -> Result<Gini> {
     // Under `Raw`, a positive mean tiny beside the spread (1e308 and −1e308 nearly
     // cancelling) makes the coefficient itself exceed `f64::MAX`.
     if !population.is_finite() || corrected.is_some_and(|c| !c.is_finite()) {
-        return Err(Error::Overflow { op: "Gini coefficient" });
+        return Err(Error::Overflow {
+            op: "Gini coefficient",
+        });
     }
     Ok(Gini {
         population,

@@ -8,8 +8,8 @@ use customer_value::Error;
 use customer_value::io::{CalendarZone, CsvOptions, read_transactions_csv, read_transactions_csv_with};
 use rust_decimal::Decimal;
 
-use super::rng::{Rng, scale};
 use super::harness::Tally;
+use super::rng::{Rng, scale};
 
 /// A generated export and the rows it must read as.
 struct Export {
@@ -21,8 +21,19 @@ fn date_text(rng: &mut Rng, d: NaiveDate) -> String {
     let (y, m, day) = (d.year(), d.month(), d.day());
     match rng.below(6) {
         0 => format!("{y:04}{m:02}{day:02}"),
-        1 => format!("{y:04}-{m:02}-{day:02} {:02}:{:02}:{:02}", rng.below(24), rng.below(60), rng.below(60)),
-        2 => format!("{y:04}-{m:02}-{day:02}T{:02}:{:02}:{:02}.{}Z", rng.below(24), rng.below(60), rng.below(60), rng.below(1000)),
+        1 => format!(
+            "{y:04}-{m:02}-{day:02} {:02}:{:02}:{:02}",
+            rng.below(24),
+            rng.below(60),
+            rng.below(60)
+        ),
+        2 => format!(
+            "{y:04}-{m:02}-{day:02}T{:02}:{:02}:{:02}.{}Z",
+            rng.below(24),
+            rng.below(60),
+            rng.below(60),
+            rng.below(1000)
+        ),
         3 => format!("{y:04}-{m:02}-{day:02} 12:00:00+00"),
         _ => format!("{y:04}-{m:02}-{day:02}"),
     }
@@ -34,9 +45,18 @@ fn amount(rng: &mut Rng) -> Decimal {
         0 => {
             let digits = 1 + rng.below(28) as u32;
             let m = ((rng.next() as i128).wrapping_mul(rng.next() as i128) % 10_i128.pow(digits)).abs();
-            Decimal::from_i128_with_scale(if rng.chance(4) { -m } else { m }, rng.below(u64::from(digits) + 1) as u32)
+            Decimal::from_i128_with_scale(
+                if rng.chance(4) { -m } else { m },
+                rng.below(u64::from(digits) + 1) as u32,
+            )
         }
-        1 => rng.pick(&[Decimal::ZERO, Decimal::MAX, Decimal::MIN, Decimal::new(1, 28), Decimal::new(-5, 1)]),
+        1 => rng.pick(&[
+            Decimal::ZERO,
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::new(1, 28),
+            Decimal::new(-5, 1),
+        ]),
         _ => rng.money(),
     }
 }
@@ -93,7 +113,10 @@ fn export(rng: &mut Rng, max_rows: usize) -> Export {
         }
         text.push_str(nl);
     }
-    Export { text: text.into_bytes(), rows }
+    Export {
+        text: text.into_bytes(),
+        rows,
+    }
 }
 
 fn read_u64(text: &[u8]) -> customer_value::Result<Vec<(u64, NaiveDate, Decimal)>> {
@@ -111,11 +134,15 @@ fn csv_generated_exports_read_back_exactly() {
         let text = e.text.clone();
         let what = || format!("case {case}: {:?}", String::from_utf8_lossy(&text));
         if let Some(rows) = t.call(what, || read_u64(&e.text)) {
-            t.promise(rows == e.rows, || format!("case {case}: read {rows:?}, wrote {:?}", e.rows));
+            t.promise(rows == e.rows, || {
+                format!("case {case}: read {rows:?}, wrote {:?}", e.rows)
+            });
         }
         #[cfg(feature = "parallel")]
         {
-            let par = t.call(what, || customer_value::io::read_transactions_csv_parallel::<u64>(&e.text));
+            let par = t.call(what, || {
+                customer_value::io::read_transactions_csv_parallel::<u64>(&e.text)
+            });
             if let Some(par) = par {
                 let par: Vec<_> = par.columns().iter().map(|(c, d, a)| (*c, *d, *a)).collect();
                 t.promise(par == e.rows, || format!("case {case}: parallel read {par:?}"));
@@ -129,12 +156,38 @@ fn csv_generated_exports_read_back_exactly() {
 #[test]
 fn csv_hostile_fields_are_refused_on_their_line() {
     const AMOUNTS: [&str; 16] = [
-        "1e5", "1E-2", "NaN", "nan", "inf", "-inf", "Infinity", "1,000.00", "$5", "12345678901234567890123456789.5",
-        "79228162514264337593543950336", "-79228162514264337593543950336", "0x10", "--1", "1.2.3", "",
+        "1e5",
+        "1E-2",
+        "NaN",
+        "nan",
+        "inf",
+        "-inf",
+        "Infinity",
+        "1,000.00",
+        "$5",
+        "12345678901234567890123456789.5",
+        "79228162514264337593543950336",
+        "-79228162514264337593543950336",
+        "0x10",
+        "--1",
+        "1.2.3",
+        "",
     ];
     const DATES: [&str; 14] = [
-        "2023-02-30", "2023-13-01", "2023-00-10", "2023-04-31", "1900-02-29", "20230230", "99999-01-01",
-        "-0001-01-01", "2023-1-1", "", "2023-01-01T25:00:00", "2023-01-01 10:00:00+25:00", "2023-01-01X", "today",
+        "2023-02-30",
+        "2023-13-01",
+        "2023-00-10",
+        "2023-04-31",
+        "1900-02-29",
+        "20230230",
+        "99999-01-01",
+        "-0001-01-01",
+        "2023-1-1",
+        "",
+        "2023-01-01T25:00:00",
+        "2023-01-01 10:00:00+25:00",
+        "2023-01-01X",
+        "today",
     ];
     let mut t = Tally::new("csv hostile");
     let mut rng = Rng::new(12);
@@ -164,11 +217,24 @@ fn csv_hostile_fields_are_refused_on_their_line() {
         let shown = String::from_utf8_lossy(&e.text).to_string();
         match std::panic::catch_unwind(|| read_u64(&e.text)) {
             Ok(Err(Error::Parse { line: l, .. })) if l == line => {
-                t.call(|| String::new(), || Err::<(), _>(Error::Parse { line: l, reason: String::new() }));
+                t.call(
+                    || String::new(),
+                    || {
+                        Err::<(), _>(Error::Parse {
+                            line: l,
+                            reason: String::new(),
+                        })
+                    },
+                );
             }
             other => {
                 let r = t.call(|| format!("case {case}: {shown:?}"), || read_u64(&e.text));
-                t.promise(false, || format!("case {case}: expected a Parse error on line {line}, got {:?} / {r:?} for {shown:?}", other.map(|r| r.map(|v| v.len()))));
+                t.promise(false, || {
+                    format!(
+                        "case {case}: expected a Parse error on line {line}, got {:?} / {r:?} for {shown:?}",
+                        other.map(|r| r.map(|v| v.len()))
+                    )
+                });
             }
         }
     }
@@ -178,9 +244,24 @@ fn csv_hostile_fields_are_refused_on_their_line() {
 /// Hostile tokens spliced into exports, and random byte mutations.
 fn mutate(rng: &mut Rng, text: &mut Vec<u8>) {
     const TOKENS: [&[u8]; 18] = [
-        b"1e308", b"NaN", b"-inf", b"99999999999999999999999999999.5", b"0000-01-01", b"9999-12-31",
-        b"2023-02-30", b"\"", b"\"\"", b",", b"\r", b"\n", b"\xef\xbb\xbf", b"\xff\xfe", b"\x00", b"-0.0",
-        b"18446744073709551616", b"+99:99",
+        b"1e308",
+        b"NaN",
+        b"-inf",
+        b"99999999999999999999999999999.5",
+        b"0000-01-01",
+        b"9999-12-31",
+        b"2023-02-30",
+        b"\"",
+        b"\"\"",
+        b",",
+        b"\r",
+        b"\n",
+        b"\xef\xbb\xbf",
+        b"\xff\xfe",
+        b"\x00",
+        b"-0.0",
+        b"18446744073709551616",
+        b"+99:99",
     ];
     for _ in 0..1 + rng.below(4) {
         let at = rng.usize(text.len() + 1);
@@ -228,9 +309,16 @@ fn csv_mutated_and_random_bytes_give_a_log_or_a_typed_error() {
         let shown = String::from_utf8_lossy(&text).to_string();
         let what = || format!("case {case}: {shown:?}");
         let a = t.call(what, || read_u64(&text));
-        let s = t.call(what, || read_transactions_csv::<String, _>(&text[..]).map(|l| l.len()));
+        let s = t.call(what, || {
+            read_transactions_csv::<String, _>(&text[..]).map(|l| l.len())
+        });
         if let Some(rows) = &a {
-            t.promise(s == Some(rows.len()), || format!("case {case}: u64 keys read {} rows, String keys {s:?}", rows.len()));
+            t.promise(s == Some(rows.len()), || {
+                format!(
+                    "case {case}: u64 keys read {} rows, String keys {s:?}",
+                    rows.len()
+                )
+            });
         }
         #[cfg(feature = "parallel")]
         {
@@ -238,12 +326,19 @@ fn csv_mutated_and_random_bytes_give_a_log_or_a_typed_error() {
             let par = t.call(what, || {
                 Ok::<_, ()>(
                     customer_value::io::read_transactions_csv_parallel::<u64>(&text)
-                        .map(|l| l.columns().iter().map(|(c, d, a)| (*c, *d, *a)).collect::<Vec<_>>())
+                        .map(|l| {
+                            l.columns()
+                                .iter()
+                                .map(|(c, d, a)| (*c, *d, *a))
+                                .collect::<Vec<_>>()
+                        })
                         .map_err(|e| e.to_string()),
                 )
             });
             if let Some(par) = par {
-                t.promise(par == seq, || format!("case {case}: parallel {par:?} vs sequential {seq:?} on {shown:?}"));
+                t.promise(par == seq, || {
+                    format!("case {case}: parallel {par:?} vs sequential {seq:?} on {shown:?}")
+                });
             }
         }
     }
@@ -254,9 +349,31 @@ fn csv_mutated_and_random_bytes_give_a_log_or_a_typed_error() {
 #[test]
 fn csv_random_options_give_a_log_or_a_typed_error() {
     const FORMATS: [&str; 12] = [
-        "%Y-%m-%d", "%d/%m/%Y", "%Y%m%d", "%s", "%Y-%m-%d %H:%M:%S", "%+", "%Y-%j", "%", "%Q", "%Y-%m-%d%z", "%.f", "%G-W%V-%u",
+        "%Y-%m-%d",
+        "%d/%m/%Y",
+        "%Y%m%d",
+        "%s",
+        "%Y-%m-%d %H:%M:%S",
+        "%+",
+        "%Y-%j",
+        "%",
+        "%Q",
+        "%Y-%m-%d%z",
+        "%.f",
+        "%G-W%V-%u",
     ];
-    const ZONES: [&str; 10] = ["UTC", "+14:00", "-12:00", "+05:30", "-0400", "+23:59:59", "Z", "Europe/Berlin", "Pacific/Kiritimati", "+24:00"];
+    const ZONES: [&str; 10] = [
+        "UTC",
+        "+14:00",
+        "-12:00",
+        "+05:30",
+        "-0400",
+        "+23:59:59",
+        "Z",
+        "Europe/Berlin",
+        "Pacific/Kiritimati",
+        "+24:00",
+    ];
     let mut t = Tally::new("csv options");
     let mut rng = Rng::new(14);
     for case in 0..1_500 * scale() {
@@ -270,7 +387,12 @@ fn csv_random_options_give_a_log_or_a_typed_error() {
             rng.pick(&FORMATS).to_string()
         };
         let zone = rng.pick(&ZONES);
-        let what = || format!("case {case}: format {fmt:?}, zone {zone}, {:?}", String::from_utf8_lossy(&text));
+        let what = || {
+            format!(
+                "case {case}: format {fmt:?}, zone {zone}, {:?}",
+                String::from_utf8_lossy(&text)
+            )
+        };
         let zone: Option<CalendarZone> = t.call(what, || zone.parse::<CalendarZone>());
         let mut options = CsvOptions::default();
         if rng.chance(2) {
@@ -291,7 +413,9 @@ fn csv_random_options_give_a_log_or_a_typed_error() {
         if rng.chance(8) {
             options = options.customer_column(String::from_utf8_lossy(&rng.bytes(4)).to_string());
         }
-        t.call(what, || read_transactions_csv_with::<String, _>(&text[..], &options).map(|l| l.len()));
+        t.call(what, || {
+            read_transactions_csv_with::<String, _>(&text[..], &options).map(|l| l.len())
+        });
     }
     t.finish();
 }

@@ -39,7 +39,11 @@ pub struct Tally {
 /// The variant name of an error (`InvalidParameter`, `Parse`, …), from its `Debug`.
 pub fn variant(e: &impl Debug) -> String {
     let s = format!("{e:?}");
-    match s.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or("") {
+    match s
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .next()
+        .unwrap_or("")
+    {
         // serde_json's error type is `Error`; io's is `Os`/`Custom`/`Kind`.
         "Error" => "Json".to_string(),
         "" => "other".to_string(),
@@ -50,7 +54,16 @@ pub fn variant(e: &impl Debug) -> String {
 impl Tally {
     pub fn new(area: &'static str) -> Self {
         install_hook();
-        Tally { area, cases: 0, ok: 0, errors: BTreeMap::new(), panics: 0, broken: 0, examples: Vec::new(), started: std::time::Instant::now() }
+        Tally {
+            area,
+            cases: 0,
+            ok: 0,
+            errors: BTreeMap::new(),
+            panics: 0,
+            broken: 0,
+            examples: Vec::new(),
+            started: std::time::Instant::now(),
+        }
     }
 
     fn example(&mut self, s: String) {
@@ -61,7 +74,11 @@ impl Tally {
 
     /// Runs one case under `catch_unwind`: `Some(value)` for an `Ok`, `None` for a typed
     /// error (counted by variant) or a panic (counted, with `what` and the message).
-    pub fn call<T, E: Debug>(&mut self, what: impl Fn() -> String, f: impl FnOnce() -> Result<T, E>) -> Option<T> {
+    pub fn call<T, E: Debug>(
+        &mut self,
+        what: impl Fn() -> String,
+        f: impl FnOnce() -> Result<T, E>,
+    ) -> Option<T> {
         self.cases += 1;
         QUIET.with(|q| q.set(true));
         let r = catch_unwind(AssertUnwindSafe(f));
@@ -110,7 +127,9 @@ impl Tally {
 
     /// `p` is a probability.
     pub fn probability(&mut self, p: f64, what: impl FnOnce() -> String) {
-        self.promise((0.0..=1.0).contains(&p), || format!("{} = {p} is not in [0, 1]", what()));
+        self.promise((0.0..=1.0).contains(&p), || {
+            format!("{} = {p} is not in [0, 1]", what())
+        });
     }
 
     /// Shares (fractions) sum to 1 within `tol` relative to Σ |share| (at least 1): values
@@ -120,12 +139,18 @@ impl Tally {
         let (mut s, mut c) = (0.0_f64, 0.0_f64);
         for &v in shares {
             let t = s + v;
-            c += if s.abs() >= v.abs() { (s - t) + v } else { (v - t) + s };
+            c += if s.abs() >= v.abs() {
+                (s - t) + v
+            } else {
+                (v - t) + s
+            };
             s = t;
         }
         let s = s + c;
         let scale = shares.iter().map(|v| v.abs()).sum::<f64>().max(1.0);
-        self.promise(shares.is_empty() || (s - 1.0).abs() <= tol * scale, || format!("{}: shares sum to {s}", what()));
+        self.promise(shares.is_empty() || (s - 1.0).abs() <= tol * scale, || {
+            format!("{}: shares sum to {s}", what())
+        });
     }
 
     /// Prints the area's row and fails on any panic or broken promise.

@@ -2,10 +2,12 @@
 
 use chrono::NaiveDate;
 use customer_value::churn::{ChurnCounts, CohortPeriod, CohortSpec, CohortTable};
-use customer_value::segment::{AbcCuts, Concentration, NegativeValues, abc_classes, gini};
-use customer_value::profitability::{ClassThresholds, CustomerCosts, CustomerProfitability, net_profit_columns, rank_by_profit};
-use customer_value::{Error, TransactionLog};
 use customer_value::loyalty::{Account, Event, Program};
+use customer_value::profitability::{
+    ClassThresholds, CustomerCosts, CustomerProfitability, net_profit_columns, rank_by_profit,
+};
+use customer_value::segment::{AbcCuts, Concentration, NegativeValues, abc_classes, gini, top_share};
+use customer_value::{Error, TransactionLog};
 use rust_decimal::Decimal;
 
 /// `ChurnCounts::merge` added its counts one by one and returned `Overflow` half-way,
@@ -26,10 +28,17 @@ fn churn_counts_merge_that_overflows_leaves_the_counts_unchanged() {
 fn cohort_revenue_that_decimal_would_round_is_an_error() {
     let d = NaiveDate::from_ymd_opt(2024, 1, 5).unwrap();
     let mut log = TransactionLog::default();
-    log.push(1_u32, d, Decimal::from_i128_with_scale(39_614_081_257_132_168_796_771_975_168, 0));
+    log.push(
+        1_u32,
+        d,
+        Decimal::from_i128_with_scale(39_614_081_257_132_168_796_771_975_168, 0),
+    );
     log.push(2, d, Decimal::new(84_450, 2));
     let spec = CohortSpec::new(CohortPeriod::Month, NaiveDate::from_ymd_opt(2024, 3, 1).unwrap()).unwrap();
-    assert!(matches!(CohortTable::build(&spec, log.columns()), Err(Error::Overflow { .. })));
+    assert!(matches!(
+        CohortTable::build(&spec, log.columns()),
+        Err(Error::Overflow { .. })
+    ));
     // Sums that fit stay exact.
     let mut ok = TransactionLog::default();
     ok.push(1_u32, d, Decimal::new(1050, 2));
@@ -45,9 +54,15 @@ fn profit_totals_that_decimal_would_round_are_errors() {
     let big = Decimal::from_i128_with_scale(39_614_081_257_132_168_796_771_975_168, 0);
     let profits = [big, Decimal::new(62_129, 2)];
     let th = ClassThresholds::new(Decimal::ZERO, Decimal::ONE).unwrap();
-    assert!(matches!(rank_by_profit(&[1, 2], &profits, th), Err(Error::Overflow { .. })));
+    assert!(matches!(
+        rank_by_profit(&[1, 2], &profits, th),
+        Err(Error::Overflow { .. })
+    ));
     assert!(net_profit_columns(&[big], &[Decimal::new(5, 1)]).is_err());
-    let cp = CustomerProfitability::new(big, CustomerCosts::new(Decimal::new(5, 1), Decimal::ZERO, Decimal::ZERO, Decimal::ZERO));
+    let cp = CustomerProfitability::new(
+        big,
+        CustomerCosts::new(Decimal::new(5, 1), Decimal::ZERO, Decimal::ZERO, Decimal::ZERO),
+    );
     assert!(matches!(cp.net_profit(), Err(Error::Overflow { .. })));
     // Exact sums are unchanged.
     let r = rank_by_profit(&[1, 2], &[Decimal::new(1050, 2), Decimal::new(-25, 1)], th).unwrap();
@@ -61,14 +76,40 @@ fn profit_totals_that_decimal_would_round_are_errors() {
 fn shares_of_a_total_tiny_beside_the_values_are_an_overflow_error() {
     let v = [1e300, -1e300, 1e-300];
     assert!(matches!(Concentration::new(&v), Err(Error::Overflow { .. })));
-    assert!(matches!(abc_classes(&v, &AbcCuts::default()), Err(Error::Overflow { .. })));
+    assert!(matches!(
+        abc_classes(&v, &AbcCuts::default()),
+        Err(Error::Overflow { .. })
+    ));
+    // Found at CASES=5: the free function's total of 1 − 1 + 5e-324 gave a share of +∞.
+    assert!(matches!(
+        top_share(&[1.0, -1.0, 5e-324], 0.4),
+        Err(Error::Overflow { .. })
+    ));
+    // The top 40 % of three customers: the best (2) and a fifth of the next (1), of 2.5.
+    assert!((top_share(&[1.0, -0.5, 2.0], 0.4).unwrap() - 2.2 / 2.5).abs() < 1e-12);
     let w = [
-        -0.0, 986.959, 2.2250738585072014e-308, 86.89, -5.719138383778515e-15, -482.842, 1.7976931348623157e308,
-        -405.637, 250.721, -1.7976931348623157e308, -431.916,
+        -0.0,
+        986.959,
+        2.2250738585072014e-308,
+        86.89,
+        -5.719138383778515e-15,
+        -482.842,
+        1.7976931348623157e308,
+        -405.637,
+        250.721,
+        -1.7976931348623157e308,
+        -431.916,
     ];
-    assert!(matches!(gini(&w, NegativeValues::Raw), Err(Error::Overflow { .. })));
+    assert!(matches!(
+        gini(&w, NegativeValues::Raw),
+        Err(Error::Overflow { .. })
+    ));
     // Ordinary values are unchanged (Inequality.jl's example).
-    let g = gini(&[8.0, 5.0, 1.0, 3.0, 5.0, 6.0, 7.0, 6.0, 3.0], NegativeValues::Raw).unwrap();
+    let g = gini(
+        &[8.0, 5.0, 1.0, 3.0, 5.0, 6.0, 7.0, 6.0, 3.0],
+        NegativeValues::Raw,
+    )
+    .unwrap();
     assert!((g.population - 0.2373737).abs() < 1e-7);
     assert!(Concentration::new(&[1.0, -0.5, 2.0]).is_ok());
 }
@@ -79,20 +120,29 @@ fn shares_of_a_total_tiny_beside_the_values_are_an_overflow_error() {
 /// unchanged; the span of years 0 to 9999 is still accepted.
 #[test]
 fn advancing_an_account_by_a_quarter_million_years_is_refused_at_once() {
-    let text = include_str!("../data/loyalty_program.json")
-        .replace(r#"{ "type": "period_end", "period": "year" }"#, r#"{ "type": "every_days", "days": 1 }"#);
+    let text = include_str!("../data/loyalty_program.json").replace(
+        r#"{ "type": "period_end", "period": "year" }"#,
+        r#"{ "type": "every_days", "days": 1 }"#,
+    );
     let p: Program = serde_json::from_str(&text).unwrap();
     let d0 = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
     let mut a = Account::new(d0);
     a.apply(&p, &Event::purchase(d0, 1, Decimal::from(100))).unwrap();
     let before = a.clone();
     let t0 = std::time::Instant::now();
-    assert!(matches!(a.advance_to(&p, NaiveDate::MAX), Err(Error::InvalidParameter { name: "date", .. })));
-    assert!(matches!(a.apply(&p, &Event::purchase(NaiveDate::MAX, 2, Decimal::ONE)), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(
+        a.advance_to(&p, NaiveDate::MAX),
+        Err(Error::InvalidParameter { name: "date", .. })
+    ));
+    assert!(matches!(
+        a.apply(&p, &Event::purchase(NaiveDate::MAX, 2, Decimal::ONE)),
+        Err(Error::InvalidParameter { .. })
+    ));
     assert!(t0.elapsed().as_secs() < 1);
     assert_eq!(a, before);
     let limit = d0 + chrono::Days::new(Account::MAX_ADVANCE_DAYS as u64 + 1);
     assert!(a.advance_to(&p, limit).is_err());
-    a.advance_to(&p, NaiveDate::from_ymd_opt(2030, 1, 1).unwrap()).unwrap();
+    a.advance_to(&p, NaiveDate::from_ymd_opt(2030, 1, 1).unwrap())
+        .unwrap();
     a.check().unwrap();
 }

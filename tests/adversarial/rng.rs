@@ -6,12 +6,19 @@ use rust_decimal::Decimal;
 
 /// The suite's scale: `CASES` from the environment (default 1).
 pub fn scale() -> usize {
-    std::env::var("CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1).max(1)
+    std::env::var("CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+        .max(1)
 }
 
 /// The base seed: `SEED` from the environment (default 1).
 pub fn seed() -> u64 {
-    std::env::var("SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1)
+    std::env::var("SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
 }
 
 /// xorshift64*.
@@ -80,7 +87,16 @@ impl Rng {
     /// A finite, non-negative `f64`, mostly ordinary, sometimes huge or tiny.
     pub fn f64_pos(&mut self) -> f64 {
         match self.below(5) {
-            0 => self.pick(&[0.0, 1e308, f64::MAX, 5e-324, 1e-300, 1e300, f64::MIN_POSITIVE, 1e15]),
+            0 => self.pick(&[
+                0.0,
+                1e308,
+                f64::MAX,
+                5e-324,
+                1e-300,
+                1e300,
+                f64::MIN_POSITIVE,
+                1e15,
+            ]),
             1 => f64::from_bits(self.next() >> 1).min(f64::MAX),
             _ => self.below(1_000_001) as f64 / 100.0,
         }
@@ -152,7 +168,8 @@ impl Rng {
     }
     /// A day within `days` after `base` (clamped to chrono's range).
     pub fn date_near(&mut self, base: NaiveDate, days: u64) -> NaiveDate {
-        base.checked_add_days(Days::new(self.below(days + 1))).unwrap_or(NaiveDate::MAX)
+        base.checked_add_days(Days::new(self.below(days + 1)))
+            .unwrap_or(NaiveDate::MAX)
     }
     /// A date between years 0 and 9999 (the CSV range).
     pub fn csv_date(&mut self) -> NaiveDate {
