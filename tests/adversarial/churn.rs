@@ -46,12 +46,12 @@ fn churn_counts_rates_and_conversions() {
             let (days, len) = (rng.u64(), rng.u32());
             if let Some(e) = t.call(
                 || format!("{w}: with_exposure({days}, {len})"),
-                || c.clone().with_exposure(days, len),
+                || c.with_exposure(days, len),
             ) {
                 counts(&mut t, &e, &format!("{w}: exposure {days} × {len}"));
             }
-            let mut m = c.clone();
-            let before = m.clone();
+            let mut m = c;
+            let before = m;
             if t.call(|| format!("{w}: merge"), || m.merge(&c)).is_none() {
                 t.promise(m == before, || format!("{w}: a failed merge changed the counts"));
             } else {
@@ -152,7 +152,7 @@ fn churn_revenue_bridges_balance() {
                 let _ = r;
             }
             if let Some(mut b) = b {
-                let before = b.clone();
+                let before = b;
                 if t.call(|| format!("{w}: merge"), || b.merge(&b2)).is_some() {
                     t.promise(b.check().is_ok(), || {
                         format!("{w}: a merged bridge fails its check")

@@ -77,7 +77,7 @@ fn export(rng: &mut Rng, max_rows: usize) -> Export {
         text.push('\u{feff}');
     }
     // Column order and one extra column holding commas, quotes and a line break.
-    let mut cols = vec!["customer_id", "date", "amount", "note"];
+    let mut cols = ["customer_id", "date", "amount", "note"];
     for i in (1..cols.len()).rev() {
         cols.swap(i, rng.usize(i + 1));
     }
@@ -217,15 +217,12 @@ fn csv_hostile_fields_are_refused_on_their_line() {
         let shown = String::from_utf8_lossy(&e.text).to_string();
         match std::panic::catch_unwind(|| read_u64(&e.text)) {
             Ok(Err(Error::Parse { line: l, .. })) if l == line => {
-                t.call(
-                    || String::new(),
-                    || {
-                        Err::<(), _>(Error::Parse {
-                            line: l,
-                            reason: String::new(),
-                        })
-                    },
-                );
+                t.call(String::new, || {
+                    Err::<(), _>(Error::Parse {
+                        line: l,
+                        reason: String::new(),
+                    })
+                });
             }
             other => {
                 let r = t.call(|| format!("case {case}: {shown:?}"), || read_u64(&e.text));

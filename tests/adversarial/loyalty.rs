@@ -73,7 +73,7 @@ fn mutate(rng: &mut Rng, text: &str) -> String {
     let mut s = text.to_string();
     for _ in 0..1 + rng.below(3) {
         s = match rng.below(5) {
-            0 | 1 | 2 => swap_value(rng, &s),
+            0..=2 => swap_value(rng, &s),
             3 => {
                 let mut b = s.into_bytes();
                 let i = rng.usize(b.len().max(1));
@@ -128,7 +128,7 @@ fn event(rng: &mut Rng, day: NaiveDate, orders: u64) -> Event {
     let amount = if rng.chance(6) { rng.decimal() } else { rng.money() };
     let order = rng.below(orders + 2);
     let kind = match rng.below(8) {
-        0 | 1 | 2 => EventKind::Purchase {
+        0..=2 => EventKind::Purchase {
             order,
             amount,
             units: rng.u32() % 5,

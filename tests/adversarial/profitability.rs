@@ -231,7 +231,7 @@ fn profitability_ranks_every_customer_exactly() {
             amount(&mut rng),
         );
         let revenue = amount(&mut rng);
-        let cp = CustomerProfitability::new(revenue, c.clone()).with_risk_costs(amount(&mut rng));
+        let cp = CustomerProfitability::new(revenue, c).with_risk_costs(amount(&mut rng));
         let pw = || format!("case {case}: {cp:?}");
         if let Some(np) = t.call(pw, || cp.net_profit()) {
             let expected = c.total().ok().and_then(|tc| revenue.checked_sub(tc));
@@ -248,7 +248,7 @@ fn profitability_ranks_every_customer_exactly() {
             Decimal::new(2, 0),
             Decimal::NEGATIVE_ONE,
         ]);
-        t.call(pw, || cp.clone().with_bad_debt(rate));
+        t.call(pw, || cp.with_bad_debt(rate));
         let (cac, rev, gm) = (
             amount(&mut rng),
             amount(&mut rng),

@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 fn churn_counts_merge_that_overflows_leaves_the_counts_unchanged() {
     let mut a = ChurnCounts::new(5, u64::MAX - 1, 1, 0).unwrap();
     let b = ChurnCounts::new(3, 2, 0, 0).unwrap();
-    let before = a.clone();
+    let before = a;
     assert!(matches!(a.merge(&b), Err(Error::Overflow { .. })));
     assert_eq!(a, before);
 }
