@@ -91,6 +91,17 @@ pub(crate) fn sub_exact(a: Decimal, b: Decimal) -> Option<Decimal> {
     (a.is_zero() || b.is_zero() || difference.scale() >= a.scale().max(b.scale())).then_some(difference)
 }
 
+/// [`add_exact`], with [`Error::Overflow`] naming `op` for a sum that overflows or rounds.
+pub(crate) fn exact_add(a: Decimal, b: Decimal, op: &'static str) -> Result<Decimal> {
+    add_exact(a, b).ok_or(Error::Overflow { op })
+}
+
+/// [`sub_exact`], with [`Error::Overflow`] naming `op` for a difference that overflows or
+/// rounds.
+pub(crate) fn exact_sub(a: Decimal, b: Decimal, op: &'static str) -> Result<Decimal> {
+    sub_exact(a, b).ok_or(Error::Overflow { op })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

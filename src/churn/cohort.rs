@@ -281,7 +281,9 @@ impl CohortTable {
     /// # Errors
     ///
     /// [`Error::InvalidRow`] for a transaction outside custom boundaries (up to the as-of
-    /// date); [`Error::Overflow`] if a revenue sum overflows; [`Error::InvalidParameter`]
+    /// date); [`Error::Overflow`] if a revenue sum overflows or `Decimal` could hold it
+    /// only rounded (so every table is exact, whatever the row order or sharding);
+    /// [`Error::InvalidParameter`]
     /// if the log has more than 2³² − 1 customers, the table spans more than
     /// 100,000 periods, or its cells (one per non-empty cohort and period from its
     /// acquisition to the as-of date) exceed [`MAX_CELLS`](Self::MAX_CELLS) = 10⁷ — checked

@@ -257,7 +257,7 @@ impl ChurnCounts {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] if the period lengths differ (both known);
-    /// [`Error::Overflow`] if a count overflows.
+    /// [`Error::Overflow`] if a count overflows. `self` is unchanged by a failed merge.
     pub fn merge(&mut self, other: &ChurnCounts) -> Result<()> {
         if self.period_days != 0 && other.period_days != 0 && self.period_days != other.period_days {
             return Err(Error::param(
@@ -271,12 +271,16 @@ impl ChurnCounts {
                 op: "churn count merge",
             })
         };
-        self.start = add(self.start, other.start)?;
-        self.new = add(self.new, other.new)?;
-        self.lost_from_start = add(self.lost_from_start, other.lost_from_start)?;
-        self.lost_from_new = add(self.lost_from_new, other.lost_from_new)?;
-        self.customer_days = add(self.customer_days, other.customer_days)?;
-        self.period_days = self.period_days.max(other.period_days);
+        // Every sum first, so that an overflow leaves `self` unchanged.
+        let merged = ChurnCounts {
+            start: add(self.start, other.start)?,
+            new: add(self.new, other.new)?,
+            lost_from_start: add(self.lost_from_start, other.lost_from_start)?,
+            lost_from_new: add(self.lost_from_new, other.lost_from_new)?,
+            customer_days: add(self.customer_days, other.customer_days)?,
+            period_days: self.period_days.max(other.period_days),
+        };
+        *self = merged;
         Ok(())
     }
 

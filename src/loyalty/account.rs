@@ -247,6 +247,13 @@ pub struct Account {
 }
 
 impl Account {
+    /// The most days [`advance_to`](Self::advance_to) (and so [`apply`](Self::apply))
+    /// moves an account's clock in one call: 3,652,425, the span of the years 0 to 9999.
+    /// The work of a call is proportional to the due days it processes — one per day
+    /// with a daily tier review — so the cap bounds it (under a second in a release build
+    /// for a daily review; a far date such as year 262,143 took 20 s before the cap).
+    pub const MAX_ADVANCE_DAYS: i64 = 3_652_425;
+
     /// A new member enrolled on `enrolled`, with a journal.
     #[must_use]
     pub fn new(enrolled: NaiveDate) -> Self {
@@ -337,13 +344,22 @@ impl Account {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] if `date` is before the clock; [`Error::Overflow`].
+    /// [`Error::InvalidParameter`] if `date` is before the clock or more than
+    /// [`MAX_ADVANCE_DAYS`](Self::MAX_ADVANCE_DAYS) after it (checked before any work:
+    /// the account is unchanged); [`Error::Overflow`].
     pub fn advance_to(&mut self, program: &Program, date: NaiveDate) -> Result<()> {
         if date < self.clock {
             return Err(Error::param(
                 "date",
                 date,
                 "events must come in date order (this is before the account's clock)",
+            ));
+        }
+        if (date - self.clock).num_days() > Self::MAX_ADVANCE_DAYS {
+            return Err(Error::param(
+                "date",
+                date,
+                "an account advances at most Account::MAX_ADVANCE_DAYS = 3,652,425 days (the years 0 to 9999) in one call",
             ));
         }
         if self.tier.is_none() {
@@ -390,7 +406,8 @@ impl Account {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] for an event before the clock or a non-positive
+    /// [`Error::InvalidParameter`] for an event before the clock or more than
+    /// [`MAX_ADVANCE_DAYS`](Self::MAX_ADVANCE_DAYS) after it, or a non-positive
     /// redemption; [`Error::Overflow`], among others when an earned lot would push the
     /// points outstanding beyond `Points::MAX` (see [`Ledger::add_lot`](super::Ledger::add_lot)):
     /// the event is then not applied (the days up to its date are processed) and the

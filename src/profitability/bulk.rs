@@ -20,7 +20,7 @@ fn check(revenue: &[Decimal], costs: &[Decimal]) -> Result<()> {
 fn row_error(i: usize) -> Error {
     Error::InvalidRow {
         row: i as u64,
-        reason: "net profit overflows Decimal".into(),
+        reason: "net profit overflows Decimal or could only be held rounded".into(),
     }
 }
 
@@ -47,7 +47,7 @@ pub fn net_profit_columns(revenue: &[Decimal], costs: &[Decimal]) -> Result<Vec<
         .iter()
         .zip(costs)
         .enumerate()
-        .map(|(i, (r, c))| r.checked_sub(*c).ok_or_else(|| row_error(i)))
+        .map(|(i, (r, c))| crate::money::sub_exact(*r, *c).ok_or_else(|| row_error(i)))
         .collect()
 }
 
@@ -76,6 +76,6 @@ pub fn net_profit_columns_parallel(revenue: &[Decimal], costs: &[Decimal]) -> Re
         .par_iter()
         .zip(costs)
         .enumerate()
-        .map(|(i, (r, c))| r.checked_sub(*c).ok_or_else(|| row_error(i)))
+        .map(|(i, (r, c))| crate::money::sub_exact(*r, *c).ok_or_else(|| row_error(i)))
         .collect()
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clv::checked;
 use crate::error::{Error, Result};
+use crate::money::{exact_add, exact_sub};
 
 /// Costs attributable to one customer (the profitability brief's list).
 ///
@@ -56,12 +57,11 @@ impl CustomerCosts {
     ///
     /// # Errors
     ///
-    /// [`Error::Overflow`].
+    /// [`Error::Overflow`] if the result overflows or `Decimal` could hold it only rounded.
     pub fn total(&self) -> Result<Decimal> {
-        checked::sum(
-            [self.acquisition, self.retention, self.support, self.other],
-            "customer costs",
-        )
+        [self.acquisition, self.retention, self.support, self.other]
+            .into_iter()
+            .try_fold(Decimal::ZERO, |a, x| exact_add(a, x, "customer costs"))
     }
 }
 
@@ -142,9 +142,9 @@ impl CustomerProfitability {
     ///
     /// # Errors
     ///
-    /// [`Error::Overflow`].
+    /// [`Error::Overflow`] if the result overflows or `Decimal` could hold it only rounded.
     pub fn net_profit(&self) -> Result<Decimal> {
-        checked::sub(self.revenue, self.costs.total()?, "net profit")
+        exact_sub(self.revenue, self.costs.total()?, "net profit")
     }
 
     /// Customer profit margin in percent = 100 × net profit / revenue (the seed prints
@@ -171,10 +171,10 @@ impl CustomerProfitability {
     ///
     /// # Errors
     ///
-    /// [`Error::Overflow`].
+    /// [`Error::Overflow`] if the result overflows or `Decimal` could hold it only rounded.
     pub fn risk_adjusted_net_revenue(&self) -> Result<Decimal> {
-        let all = checked::add(self.costs.total()?, self.risk_costs, "customer and risk costs")?;
-        checked::sub(self.revenue, all, "risk-adjusted net revenue")
+        let all = exact_add(self.costs.total()?, self.risk_costs, "customer and risk costs")?;
+        exact_sub(self.revenue, all, "risk-adjusted net revenue")
     }
 }
 

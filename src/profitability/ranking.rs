@@ -4,8 +4,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::clv::checked;
 use crate::error::{Error, Result};
+use crate::money::{exact_add, exact_sub};
 
 /// A customer's profitability class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -124,7 +124,8 @@ impl<K> ProfitabilityRanking<K> {
 ///
 /// # Errors
 ///
-/// [`Error::LengthMismatch`] if the columns differ in length; [`Error::Overflow`].
+/// [`Error::LengthMismatch`] if the columns differ in length; [`Error::Overflow`] if a
+/// total overflows or `Decimal` could hold it only rounded (totals are exact, in any order).
 ///
 /// # Examples
 ///
@@ -162,16 +163,17 @@ pub fn rank_by_profit<K: Clone>(
     let mut ranked = Vec::with_capacity(pairs.len());
     for (i, (k, net)) in pairs.into_iter().enumerate() {
         let class = thresholds.classify(net);
-        total = checked::add(total, net, "total profit")?;
+        // Exact sums or an error: a rounded total would depend on the order of the rows.
+        total = exact_add(total, net, "total profit")?;
         match class {
             ProfitClass::Profitable => profitable += 1,
             ProfitClass::Marginal => marginal += 1,
             ProfitClass::LossMaking => loss_making += 1,
         }
         if class == ProfitClass::LossMaking {
-            destroyed = checked::sub(destroyed, net, "profit destroyed")?;
+            destroyed = exact_sub(destroyed, net, "profit destroyed")?;
         } else {
-            kept = checked::add(kept, net, "profit without loss-makers")?;
+            kept = exact_add(kept, net, "profit without loss-makers")?;
         }
         ranked.push(RankedCustomer {
             rank: i + 1,

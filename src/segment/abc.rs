@@ -123,7 +123,8 @@ pub struct AbcClasses {
 ///
 /// [`Error::EmptyInput`]; [`Error::InvalidRow`] for a NaN or infinite value;
 /// [`Error::Undefined`] if the total is not positive; [`Error::Overflow`] if Σ |value|
-/// exceeds `f64::MAX` (a class total could not be finite).
+/// exceeds `f64::MAX` (a class total could not be finite) or Σ |value| / total exceeds
+/// `f64::MAX` / 4 (a positive total tiny beside the values: shares would be ±∞).
 ///
 /// # Examples
 ///
@@ -147,6 +148,11 @@ pub fn abc_classes(values: &[f64], cuts: &AbcCuts) -> Result<AbcClasses> {
             reason: format!("the total value is {total}; shares need a positive total"),
         });
     }
+    super::check_share_range(
+        values,
+        total,
+        "ABC classes: the total is too small beside the values for finite shares",
+    )?;
     let mut sorted: Vec<f64> = values.iter().map(|&v| canon(v)).collect();
     sort_f64(&mut sorted);
     let classes_n = cuts.classes();

@@ -85,7 +85,9 @@ impl Concentration {
     /// [`Error::EmptyInput`]; [`Error::InvalidRow`] for a NaN or infinite value;
     /// [`Error::Undefined`] if the total is not positive (all zero, or losses outweigh);
     /// [`Error::Overflow`] if Σ |value| exceeds `f64::MAX` (then some partial sum, or the
-    /// value of some group, would not be finite). Below that limit every answer is finite.
+    /// value of some group, would not be finite), or Σ |value| / total exceeds
+    /// `f64::MAX` / 4 (a positive total tiny beside the values: shares would be ±∞).
+    /// Within these limits every answer is finite.
     pub fn new(values: &[f64]) -> Result<Self> {
         check_finite(values, "concentration values")?;
         check_abs_sum(values, "concentration: the sum of |values| exceeds f64::MAX")?;
@@ -111,6 +113,11 @@ impl Concentration {
                 reason: format!("the total value is {total}; shares need a positive total"),
             });
         }
+        super::check_share_range(
+            &sorted,
+            total,
+            "concentration: the total is too small beside the values for finite shares",
+        )?;
         Ok(Concentration { sorted, prefix })
     }
 
@@ -324,7 +331,8 @@ impl Concentration {
 ///
 /// [`Error::EmptyInput`]; [`Error::InvalidRow`] for a NaN or infinite value;
 /// [`Error::InvalidParameter`] unless `0 ≤ p ≤ 1`; [`Error::Undefined`] if the total is not
-/// positive.
+/// positive; [`Error::Overflow`] if Σ |value| / total exceeds `f64::MAX` / 4 (a positive
+/// total tiny beside the values: the share would be ±∞).
 ///
 /// # Examples
 ///
@@ -348,6 +356,12 @@ pub fn top_share(values: &[f64], p: f64) -> Result<f64> {
         return Err(Error::Undefined {
             what: "top share",
             reason: format!("the total value is {total}; shares need a positive total"),
+        });
+    }
+    // As `Concentration::new`: a positive total tiny beside the values gives no finite share.
+    if sum(values.iter().map(|&v| (v * scale).abs())) / total > f64::MAX / 4.0 {
+        return Err(Error::Overflow {
+            op: "top share: the total is too small beside the values for a finite share",
         });
     }
     let n = values.len();

@@ -57,7 +57,9 @@ pub struct Gini {
 /// [`Error::EmptyInput`] for no values; [`Error::InvalidRow`] for a NaN or infinite value,
 /// or a negative value under [`NegativeValues::Error`]; [`Error::Undefined`] when the
 /// denominator is zero (all values zero, or equal after [`NegativeValues::Shift`]) or,
-/// under [`NegativeValues::Raw`], when the mean is not positive. Values are scaled by
+/// under [`NegativeValues::Raw`], when the mean is not positive; [`Error::Overflow`] under
+/// [`NegativeValues::Raw`] when the mean is so small beside the spread that the
+/// coefficient (or its corrected form) exceeds `f64::MAX`. Values are scaled by
 /// an exact power of two before summing, so any finite values (1e308, many of them) give a
 /// finite coefficient.
 ///
@@ -131,6 +133,13 @@ pub fn gini(values: &[f64], negatives: NegativeValues) -> Result<Gini> {
         population = 0.0;
     }
     let corrected = (n > 1).then(|| population * nf / (nf - 1.0));
+    // Under `Raw`, a positive mean tiny beside the spread (1e308 and −1e308 nearly
+    // cancelling) makes the coefficient itself exceed `f64::MAX`.
+    if !population.is_finite() || corrected.is_some_and(|c| !c.is_finite()) {
+        return Err(Error::Overflow {
+            op: "Gini coefficient",
+        });
+    }
     Ok(Gini {
         population,
         corrected,

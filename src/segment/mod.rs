@@ -109,6 +109,20 @@ pub(crate) fn check_abs_sum(values: &[f64], op: &'static str) -> Result<()> {
     }
 }
 
+/// [`Error::Overflow`] unless every share `partial sum / total` (and twice it, as a Gini
+/// coefficient of the values can be) is finite: Σ |value| / total ≤ `f64::MAX` / 4. A
+/// positive total tiny beside the values (1e300, −1e300 and 1e-300) would give shares of
+/// ±∞. Call after [`check_abs_sum`], with a positive total.
+pub(crate) fn check_share_range(values: &[f64], total: f64, op: &'static str) -> Result<()> {
+    let scale = pow2_scale(values.iter().copied());
+    let abs = sum(values.iter().map(|v| (v * scale).abs())) / scale;
+    if abs / total <= f64::MAX / 4.0 {
+        Ok(())
+    } else {
+        Err(Error::Overflow { op })
+    }
+}
+
 pub(crate) fn sum(values: impl IntoIterator<Item = f64>) -> f64 {
     let (mut s, mut c) = (0.0_f64, 0.0_f64);
     for v in values {

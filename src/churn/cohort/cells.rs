@@ -57,9 +57,8 @@ impl Cells {
 
     fn add_revenue(&mut self, c: usize, k: usize, amount: Decimal) -> Result<()> {
         if let Some(cell) = self.revenue.get_mut(c).and_then(|r| r.get_mut(k)) {
-            *cell = cell
-                .checked_add(amount)
-                .ok_or(Error::Overflow { op: "cohort revenue" })?;
+            // Exact or an error: a rounded sum would depend on row order and sharding.
+            *cell = crate::money::add_exact(*cell, amount).ok_or(Error::Overflow { op: "cohort revenue" })?;
         }
         Ok(())
     }

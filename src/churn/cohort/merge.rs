@@ -140,7 +140,7 @@ fn check_sorted(cohorts: &[Cohort]) -> Result<()> {
 /// The cell-by-cell sum of two rows of the same start.
 fn add_cohorts(a: &Cohort, b: &Cohort) -> Result<Cohort> {
     let revenue = |x: Decimal, y: Decimal| {
-        x.checked_add(y).ok_or(Error::Overflow {
+        crate::money::add_exact(x, y).ok_or(Error::Overflow {
             op: "cohort revenue merge",
         })
     };

@@ -1,0 +1,148 @@
+//! One named regression test per bug the suite found (the generator input, minimised).
+
+use chrono::NaiveDate;
+use customer_value::churn::{ChurnCounts, CohortPeriod, CohortSpec, CohortTable};
+use customer_value::loyalty::{Account, Event, Program};
+use customer_value::profitability::{
+    ClassThresholds, CustomerCosts, CustomerProfitability, net_profit_columns, rank_by_profit,
+};
+use customer_value::segment::{AbcCuts, Concentration, NegativeValues, abc_classes, gini, top_share};
+use customer_value::{Error, TransactionLog};
+use rust_decimal::Decimal;
+
+/// `ChurnCounts::merge` added its counts one by one and returned `Overflow` half-way,
+/// leaving `start` merged and the rest not: a state no period has.
+#[test]
+fn churn_counts_merge_that_overflows_leaves_the_counts_unchanged() {
+    let mut a = ChurnCounts::new(5, u64::MAX - 1, 1, 0).unwrap();
+    let b = ChurnCounts::new(3, 2, 0, 0).unwrap();
+    let before = a;
+    assert!(matches!(a.merge(&b), Err(Error::Overflow { .. })));
+    assert_eq!(a, before);
+}
+
+/// Cohort revenue cells summed with `Decimal::checked_add`, which rounds once the mantissa
+/// is full: 39614081257132168796771975168 + 844.50 kept no cents, so the table depended on
+/// the row order and on how the log was sharded.
+#[test]
+fn cohort_revenue_that_decimal_would_round_is_an_error() {
+    let d = NaiveDate::from_ymd_opt(2024, 1, 5).unwrap();
+    let mut log = TransactionLog::default();
+    log.push(
+        1_u32,
+        d,
+        Decimal::from_i128_with_scale(39_614_081_257_132_168_796_771_975_168, 0),
+    );
+    log.push(2, d, Decimal::new(84_450, 2));
+    let spec = CohortSpec::new(CohortPeriod::Month, NaiveDate::from_ymd_opt(2024, 3, 1).unwrap()).unwrap();
+    assert!(matches!(
+        CohortTable::build(&spec, log.columns()),
+        Err(Error::Overflow { .. })
+    ));
+    // Sums that fit stay exact.
+    let mut ok = TransactionLog::default();
+    ok.push(1_u32, d, Decimal::new(1050, 2));
+    ok.push(2, d, Decimal::new(-25, 1));
+    let t = CohortTable::build(&spec, ok.columns()).unwrap();
+    assert_eq!(t.cohorts[0].revenue[0], Some(Decimal::new(800, 2)));
+}
+
+/// `rank_by_profit` totals, customer costs and net profits rounded their last digit near
+/// the `Decimal` limit (the total of a ranking differed from the same sum in input order).
+#[test]
+fn profit_totals_that_decimal_would_round_are_errors() {
+    let big = Decimal::from_i128_with_scale(39_614_081_257_132_168_796_771_975_168, 0);
+    let profits = [big, Decimal::new(62_129, 2)];
+    let th = ClassThresholds::new(Decimal::ZERO, Decimal::ONE).unwrap();
+    assert!(matches!(
+        rank_by_profit(&[1, 2], &profits, th),
+        Err(Error::Overflow { .. })
+    ));
+    assert!(net_profit_columns(&[big], &[Decimal::new(5, 1)]).is_err());
+    let cp = CustomerProfitability::new(
+        big,
+        CustomerCosts::new(Decimal::new(5, 1), Decimal::ZERO, Decimal::ZERO, Decimal::ZERO),
+    );
+    assert!(matches!(cp.net_profit(), Err(Error::Overflow { .. })));
+    // Exact sums are unchanged.
+    let r = rank_by_profit(&[1, 2], &[Decimal::new(1050, 2), Decimal::new(-25, 1)], th).unwrap();
+    assert_eq!(r.total_profit, Decimal::new(800, 2));
+}
+
+/// A positive total tiny beside the values (1e300 − 1e300 + 1e-300) gave shares, Lorenz
+/// points and a Gini of ±∞ from `Concentration` and `abc_classes`; under
+/// `NegativeValues::Raw`, `gini` returned a corrected coefficient of +∞.
+#[test]
+fn shares_of_a_total_tiny_beside_the_values_are_an_overflow_error() {
+    let v = [1e300, -1e300, 1e-300];
+    assert!(matches!(Concentration::new(&v), Err(Error::Overflow { .. })));
+    assert!(matches!(
+        abc_classes(&v, &AbcCuts::default()),
+        Err(Error::Overflow { .. })
+    ));
+    // Found at CASES=5: the free function's total of 1 − 1 + 5e-324 gave a share of +∞.
+    assert!(matches!(
+        top_share(&[1.0, -1.0, 5e-324], 0.4),
+        Err(Error::Overflow { .. })
+    ));
+    // The top 40 % of three customers: the best (2) and a fifth of the next (1), of 2.5.
+    assert!((top_share(&[1.0, -0.5, 2.0], 0.4).unwrap() - 2.2 / 2.5).abs() < 1e-12);
+    let w = [
+        -0.0,
+        986.959,
+        2.2250738585072014e-308,
+        86.89,
+        -5.719138383778515e-15,
+        -482.842,
+        1.7976931348623157e308,
+        -405.637,
+        250.721,
+        -1.7976931348623157e308,
+        -431.916,
+    ];
+    assert!(matches!(
+        gini(&w, NegativeValues::Raw),
+        Err(Error::Overflow { .. })
+    ));
+    // Ordinary values are unchanged (Inequality.jl's example).
+    let g = gini(
+        &[8.0, 5.0, 1.0, 3.0, 5.0, 6.0, 7.0, 6.0, 3.0],
+        NegativeValues::Raw,
+    )
+    .unwrap();
+    assert!((g.population - 0.2373737).abs() < 1e-7);
+    assert!(Concentration::new(&[1.0, -0.5, 2.0]).is_ok());
+}
+
+/// `Account::advance_to` processed every due day up to the date: with a daily tier review,
+/// advancing to `NaiveDate::MAX` (year 262,142) took 20 s in a release build. Now a
+/// span beyond `Account::MAX_ADVANCE_DAYS` is refused before any work, the account
+/// unchanged; the span of years 0 to 9999 is still accepted.
+#[test]
+fn advancing_an_account_by_a_quarter_million_years_is_refused_at_once() {
+    let text = include_str!("../data/loyalty_program.json").replace(
+        r#"{ "type": "period_end", "period": "year" }"#,
+        r#"{ "type": "every_days", "days": 1 }"#,
+    );
+    let p: Program = serde_json::from_str(&text).unwrap();
+    let d0 = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let mut a = Account::new(d0);
+    a.apply(&p, &Event::purchase(d0, 1, Decimal::from(100))).unwrap();
+    let before = a.clone();
+    let t0 = std::time::Instant::now();
+    assert!(matches!(
+        a.advance_to(&p, NaiveDate::MAX),
+        Err(Error::InvalidParameter { name: "date", .. })
+    ));
+    assert!(matches!(
+        a.apply(&p, &Event::purchase(NaiveDate::MAX, 2, Decimal::ONE)),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(t0.elapsed().as_secs() < 1);
+    assert_eq!(a, before);
+    let limit = d0 + chrono::Days::new(Account::MAX_ADVANCE_DAYS as u64 + 1);
+    assert!(a.advance_to(&p, limit).is_err());
+    a.advance_to(&p, NaiveDate::from_ymd_opt(2030, 1, 1).unwrap())
+        .unwrap();
+    a.check().unwrap();
+}
