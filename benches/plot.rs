@@ -1,0 +1,2 @@
+//! plot bench
+fn main() {}
