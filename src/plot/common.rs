@@ -473,10 +473,12 @@ fn draw_chart(o: &PlotOptions, c: &Chart, area: &DrawingArea<SVGBackend<'_>, Shi
             }
         }
     }
-    let has_legend = c.lines.iter().any(|l| l.label.is_some())
-        || c.bands.iter().any(|b| b.label.is_some())
-        || c.bars.iter().any(|b| b.label.is_some())
-        || c.markers.iter().any(|m| m.label.is_some());
+    // A legend only where two or more series share the axes.
+    let entries = c.lines.iter().filter(|l| l.label.is_some()).count()
+        + c.bands.iter().filter(|b| b.label.is_some()).count()
+        + c.bars.iter().filter(|b| b.label.is_some()).count()
+        + c.markers.iter().filter(|m| m.label.is_some()).count();
+    let has_legend = entries >= 2;
     if has_legend {
         chart
             .configure_series_labels()
@@ -489,7 +491,7 @@ fn draw_chart(o: &PlotOptions, c: &Chart, area: &DrawingArea<SVGBackend<'_>, Shi
             .margin(12)
             .legend_area_size(34)
             .label_font(font(o, LEGEND))
-            .background_style(WHITE.mix(0.88))
+            .background_style(RGBColor(250, 250, 246).mix(0.9))
             .border_style(RGBColor(160, 160, 160))
             .draw()
             .map_err(draw_err)?;
