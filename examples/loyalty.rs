@@ -9,9 +9,9 @@
 use std::fs::File;
 use std::io::BufReader;
 
-use chrono::NaiveDate;
 #[cfg(feature = "plot")]
 use chrono::Datelike;
+use chrono::NaiveDate;
 use customer_value::loyalty::{Breakage, Event, ifrs15_allocation, liability, run_bulk};
 use customer_value::satisfaction::Nps;
 use customer_value::{Program, Result, io::read_transactions_csv};
@@ -23,7 +23,9 @@ fn main() -> std::process::ExitCode {
         [] => None,
         [flag, dir] if flag == "--plots" && cfg!(feature = "plot") => Some(dir.clone()),
         [flag, _] if flag == "--plots" => {
-            eprintln!("loyalty: --plots needs the feature `plot`: cargo run --features plot --example loyalty -- --plots DIR");
+            eprintln!(
+                "loyalty: --plots needs the feature `plot`: cargo run --features plot --example loyalty -- --plots DIR"
+            );
             return std::process::ExitCode::from(2);
         }
         _ => {
@@ -147,7 +149,13 @@ fn run(plots: Option<&str>) -> Result<()> {
 /// Month-end snapshots of the programme (one bulk run as of each month end) drawn as the
 /// tier distribution, the liability and the breakage over time.
 #[cfg(feature = "plot")]
-fn write_plots(dir: &str, program: &Program, customers: &[u64], events: &[Event], as_of: NaiveDate) -> Result<()> {
+fn write_plots(
+    dir: &str,
+    program: &Program,
+    customers: &[u64],
+    events: &[Event],
+    as_of: NaiveDate,
+) -> Result<()> {
     use customer_value::plot::{PlotOptions, loyalty, write_svg};
 
     let first = events.iter().map(|e| e.date).min().unwrap_or(as_of);
@@ -157,16 +165,31 @@ fn write_plots(dir: &str, program: &Program, customers: &[u64], events: &[Event]
         let next = month.checked_add_months(chrono::Months::new(1)).unwrap_or(as_of);
         let end = next.pred_opt().unwrap_or(next).min(as_of);
         let r = run_bulk(program, customers, events, end)?;
-        tiers.push(loyalty::TierSnapshot { date: end, counts: r.tier_counts(program) });
-        points.push(loyalty::PointsSnapshot { date: end, totals: r.totals });
+        tiers.push(loyalty::TierSnapshot {
+            date: end,
+            counts: r.tier_counts(program),
+        });
+        points.push(loyalty::PointsSnapshot {
+            date: end,
+            totals: r.totals,
+        });
         month = next;
     }
     std::fs::create_dir_all(dir)?;
     let dir = std::path::Path::new(dir);
     let o = PlotOptions::default();
-    write_svg(dir.join("tier_distribution.svg"), &loyalty::tier_distribution(&tiers, &o)?)?;
-    write_svg(dir.join("points_liability.svg"), &loyalty::points_liability(&points, program.point_value, &o)?)?;
-    write_svg(dir.join("breakage.svg"), &loyalty::breakage_over_time(&points, &o)?)?;
+    write_svg(
+        dir.join("tier_distribution.svg"),
+        &loyalty::tier_distribution(&tiers, &o)?,
+    )?;
+    write_svg(
+        dir.join("points_liability.svg"),
+        &loyalty::points_liability(&points, program.point_value, &o)?,
+    )?;
+    write_svg(
+        dir.join("breakage.svg"),
+        &loyalty::breakage_over_time(&points, &o)?,
+    )?;
     eprintln!("loyalty: wrote 3 charts to {}", dir.display());
     Ok(())
 }

@@ -55,8 +55,12 @@ fn segment(name: &str, pct: &[f64; 13], plots: Option<&str>) -> Result<(), Box<d
         use customer_value::plot::{PlotOptions, retention::sbg_projection, write_svg};
         let all: Vec<u64> = pct.iter().map(|p| (p * 10.0).round() as u64).collect();
         let file = format!("sbg_{}.svg", name.to_lowercase().replace(' ', "_"));
-        let o = PlotOptions::default().with_title(format!("{name} customers: sBG fitted to years 0-7 vs actual"));
-        write_svg(std::path::Path::new(dir).join(file), &sbg_projection(&fit, &all, 7, "years", &o)?)?;
+        let o =
+            PlotOptions::default().with_title(format!("{name} customers: sBG fitted to years 0-7 vs actual"));
+        write_svg(
+            std::path::Path::new(dir).join(file),
+            &sbg_projection(&fit, &all, 7, "years", &o)?,
+        )?;
     }
     #[cfg(not(feature = "plot"))]
     let _ = plots;
@@ -157,17 +161,47 @@ fn write_plots(dir: &str, table: &CohortTable) -> Result<(), Box<dyn std::error:
     use customer_value::retention::ConfidenceBand;
 
     let six_mp = [
-        (6, true), (6, true), (6, true), (6, false), (7, true), (9, false), (10, true), (10, false),
-        (11, false), (13, true), (16, true), (17, false), (19, false), (20, false), (22, true),
-        (23, true), (25, false), (32, false), (32, false), (34, false), (35, false),
+        (6, true),
+        (6, true),
+        (6, true),
+        (6, false),
+        (7, true),
+        (9, false),
+        (10, true),
+        (10, false),
+        (11, false),
+        (13, true),
+        (16, true),
+        (17, false),
+        (19, false),
+        (20, false),
+        (22, true),
+        (23, true),
+        (25, false),
+        (32, false),
+        (32, false),
+        (34, false),
+        (35, false),
     ];
-    let placebo = [1, 1, 2, 2, 3, 4, 4, 5, 5, 8, 8, 8, 8, 11, 11, 12, 12, 15, 17, 22, 23].map(|t| (t, true));
-    let (a, b) = (KaplanMeier::from_durations(six_mp)?, KaplanMeier::from_durations(placebo)?);
+    let placebo = [
+        1, 1, 2, 2, 3, 4, 4, 5, 5, 8, 8, 8, 8, 11, 11, 12, 12, 15, 17, 22, 23,
+    ]
+    .map(|t| (t, true));
+    let (a, b) = (
+        KaplanMeier::from_durations(six_mp)?,
+        KaplanMeier::from_durations(placebo)?,
+    );
     let o = PlotOptions::default().with_title("Freireich trial: remission by arm (Kaplan–Meier, 95 % bands)");
     let dir = std::path::Path::new(dir);
     write_svg(
         dir.join("kaplan_meier.svg"),
-        &retention::kaplan_meier(&[("6-MP", &a), ("Placebo", &b)], 1.96, ConfidenceBand::LogLog, "weeks", &o)?,
+        &retention::kaplan_meier(
+            &[("6-MP", &a), ("Placebo", &b)],
+            1.96,
+            ConfidenceBand::LogLog,
+            "weeks",
+            &o,
+        )?,
     )?;
     write_svg(
         dir.join("cohort_retention.svg"),

@@ -84,26 +84,33 @@ impl Picture {
     }
 }
 
-fn fonts() -> &'static resvg::usvg::fontdb::Database {
-    static DB: OnceLock<resvg::usvg::fontdb::Database> = OnceLock::new();
+fn fonts() -> &'static std::sync::Arc<resvg::usvg::fontdb::Database> {
+    static DB: OnceLock<std::sync::Arc<resvg::usvg::fontdb::Database>> = OnceLock::new();
     DB.get_or_init(|| {
         let mut db = resvg::usvg::fontdb::Database::new();
         db.load_system_fonts();
         assert!(
-            db.faces().any(|f| f.families.iter().any(|(name, _)| name == "DejaVu Sans")),
+            db.faces()
+                .any(|f| f.families.iter().any(|(name, _)| name == "DejaVu Sans")),
             "the font DejaVu Sans is not installed (Debian: fonts-dejavu-core); .ci/run installs it"
         );
-        db
+        std::sync::Arc::new(db)
     })
 }
 
 fn rasterise(svg: &str) -> Picture {
-    let mut opt = resvg::usvg::Options::default();
-    opt.fontdb = std::sync::Arc::new(fonts().clone());
+    let opt = resvg::usvg::Options {
+        fontdb: fonts().clone(),
+        ..Default::default()
+    };
     let tree = resvg::usvg::Tree::from_str(svg, &opt).expect("the SVG parses");
     let size = tree.size().to_int_size();
     let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).expect("a pixmap");
-    resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::default(),
+        &mut pixmap.as_mut(),
+    );
     Picture {
         width: size.width(),
         height: size.height(),
@@ -144,7 +151,9 @@ fn strip_text(svg: &str) -> String {
     let mut rest = svg;
     while let Some(start) = rest.find("<text") {
         out.push_str(&rest[..start]);
-        let end = rest[start..].find("</text>").map_or(rest.len(), |e| start + e + "</text>".len());
+        let end = rest[start..]
+            .find("</text>")
+            .map_or(rest.len(), |e| start + e + "</text>".len());
         rest = &rest[end..];
     }
     out.push_str(rest);
@@ -224,24 +233,40 @@ mod cdnow {
     pub fn data() -> &'static Data {
         static DATA: OnceLock<Data> = OnceLock::new();
         DATA.get_or_init(|| {
-            let file = std::fs::File::open(concat!(env!("CARGO_MANIFEST_DIR"), "/data/cdnow_sample_transactions.csv")).unwrap();
+            let file = std::fs::File::open(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/data/cdnow_sample_transactions.csv"
+            ))
+            .unwrap();
             let log = read_transactions_csv::<u64, _>(std::io::BufReader::new(file)).unwrap();
-            let spec = SummarySpec::new(date(1998, 6, 30)).with_unit(TimeUnit::WEEK).with_calibration_end(date(1997, 9, 30));
+            let spec = SummarySpec::new(date(1998, 6, 30))
+                .with_unit(TimeUnit::WEEK)
+                .with_calibration_end(date(1997, 9, 30));
             let summaries = customer_value::summarise_columns(spec, log.columns()).unwrap();
             let cols = summaries.columns();
             let data = customer_value::WeightedSummaries::from_columns(&cols).unwrap();
             let model = BgNbd::fit(&data, &FitOptions::default()).unwrap().model;
-            let spend = customer_value::btyd::SpendSummaries::from_rows(&cols.frequency, &cols.monetary_value).unwrap();
+            let spend =
+                customer_value::btyd::SpendSummaries::from_rows(&cols.frequency, &cols.monetary_value)
+                    .unwrap();
             let gg = GammaGamma::fit(&spend, &FitOptions::default()).unwrap().model;
             let year = TimeUnit::from_days(365.0).unwrap();
             let spec = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::new(0.1, year).unwrap()).unwrap();
             let table = score(&summaries, &model, Some(&gg), &spec).unwrap();
             // Tracking every 4 weeks from the first purchase to the observation end.
-            let origin = summaries.customers.iter().map(|c| c.first_purchase).min().unwrap();
+            let origin = summaries
+                .customers
+                .iter()
+                .map(|c| c.first_purchase)
+                .min()
+                .unwrap();
             let ages: Vec<f64> = summaries.customers.iter().map(|c| c.age).collect();
             let births = births_from_ages(&ages).unwrap();
             let span = (date(1998, 6, 30) - origin).num_days() as f64 / 7.0;
-            let times: Vec<f64> = (1..).map(|k| 4.0 * f64::from(k)).take_while(|t| *t <= span).collect();
+            let times: Vec<f64> = (1..)
+                .map(|k| 4.0 * f64::from(k))
+                .take_while(|t| *t <= span)
+                .collect();
             let expected = cumulative_expected_repeat_transactions(&model, &births, &times).unwrap();
             let mut days: BTreeMap<u64, Vec<i64>> = BTreeMap::new();
             for (c, d, _) in log.columns().iter() {
@@ -256,11 +281,21 @@ mod cdnow {
             let points = times
                 .iter()
                 .zip(expected)
-                .map(|(&t, e)| TrackingPoint { time: t, actual: repeat.iter().filter(|r| **r < t).count() as f64, expected: e })
+                .map(|(&t, e)| TrackingPoint {
+                    time: t,
+                    actual: repeat.iter().filter(|r| **r < t).count() as f64,
+                    expected: e,
+                })
                 .collect();
             let cal = (date(1997, 9, 30) - origin).num_days() as f64 / 7.0;
             let tracking = TrackingCurve::new(TimeUnit::WEEK, Some(cal), points).unwrap();
-            Data { log, summaries, model, table, tracking }
+            Data {
+                log,
+                summaries,
+                model,
+                table,
+                tracking,
+            }
         })
     }
 }
@@ -278,19 +313,35 @@ mod btyd_charts {
         let (_, top, right, _) = bbox(&pic, blue());
         assert!(x_share(&pic, right) > 0.75, "last point in the right quarter");
         // The cumulative curve's highest pixel is its last point: at the right.
-        let top_x = pic.matching(blue(), 6).into_iter().filter(|p| p.1 == top).map(|p| p.0).max().unwrap();
-        assert!(x_share(&pic, top_x) > 0.9, "the curve rises to its end ({})", x_share(&pic, top_x));
+        let top_x = pic
+            .matching(blue(), 6)
+            .into_iter()
+            .filter(|p| p.1 == top)
+            .map(|p| p.0)
+            .max()
+            .unwrap();
+        assert!(
+            x_share(&pic, top_x) > 0.9,
+            "the curve rises to its end ({})",
+            x_share(&pic, top_x)
+        );
         // The calibration mark: dark grey pixels at 39/76 of the axis.
         let grey = pic.matching(Colour::new(90, 90, 90), 4);
         let cal = d.tracking.calibration_end.unwrap() / d.tracking.points.last().unwrap().time;
-        assert!(grey.iter().any(|p| (x_share(&pic, p.0) - cal).abs() < 0.02), "calibration end at {cal}");
+        assert!(
+            grey.iter().any(|p| (x_share(&pic, p.0) - cal).abs() < 0.02),
+            "calibration end at {cal}"
+        );
         bbox(&pic, orange());
     }
 
     #[test]
     fn tracking_incremental_draws_both_series_to_the_end() {
         let d = cdnow::data();
-        let pic = check("tracking_incremental", &btyd::tracking_incremental(&d.tracking, &opts()).unwrap());
+        let pic = check(
+            "tracking_incremental",
+            &btyd::tracking_incremental(&d.tracking, &opts()).unwrap(),
+        );
         assert!(x_share(&pic, bbox(&pic, blue()).2) > 0.95);
         assert!(x_share(&pic, bbox(&pic, orange()).2) > 0.95);
     }
@@ -306,12 +357,24 @@ mod btyd_charts {
             a.push(f64::from(r.holdout_purchases.unwrap()));
         }
         let eval = customer_value::btyd::HoldoutEvaluation::new(&x, &e, &a, 7).unwrap();
-        let pic = check("calibration_vs_holdout", &btyd::calibration_vs_holdout(&eval, &opts()).unwrap());
+        let pic = check(
+            "calibration_vs_holdout",
+            &btyd::calibration_vs_holdout(&eval, &opts()).unwrap(),
+        );
         // The highest blue pixel (the 7+ bin) is the rightmost point.
         let (_, top, right, _) = bbox(&pic, blue());
-        let top_x = pic.matching(blue(), 6).into_iter().filter(|p| p.1 <= top + 2).map(|p| p.0).max().unwrap();
+        let top_x = pic
+            .matching(blue(), 6)
+            .into_iter()
+            .filter(|p| p.1 <= top + 2)
+            .map(|p| p.0)
+            .max()
+            .unwrap();
         assert!(top_x + 12 >= right && x_share(&pic, right) > 0.9);
-        let pic = check("calibration_vs_holdout_recency", &btyd::calibration_vs_holdout_by_recency(&d.table, 10, &opts()).unwrap());
+        let pic = check(
+            "calibration_vs_holdout_recency",
+            &btyd::calibration_vs_holdout_by_recency(&d.table, 10, &opts()).unwrap(),
+        );
         bbox(&pic, orange());
     }
 
@@ -322,8 +385,16 @@ mod btyd_charts {
         let pic = check("period_transactions", &svg);
         for c in [blue(), orange()] {
             let (_, top, _, _) = bbox(&pic, c);
-            let xs: Vec<u32> = pic.matching(c, 6).into_iter().filter(|p| p.1 == top).map(|p| p.0).collect();
-            assert!(x_share(&pic, *xs.iter().max().unwrap()) < 0.15, "zero repeaters are the tallest bar");
+            let xs: Vec<u32> = pic
+                .matching(c, 6)
+                .into_iter()
+                .filter(|p| p.1 == top)
+                .map(|p| p.0)
+                .collect();
+            assert!(
+                x_share(&pic, *xs.iter().max().unwrap()) < 0.15,
+                "zero repeaters are the tallest bar"
+            );
         }
         // Model and actual agree on customers with no repeat purchase to within 2 %.
         let zero = d.summaries.customers.iter().filter(|c| c.frequency == 0).count();
@@ -334,7 +405,10 @@ mod btyd_charts {
     fn p_alive_matrix_is_bright_at_high_recency() {
         let d = cdnow::data();
         let grid = btyd::MatrixGrid::from_summaries(&d.summaries).unwrap();
-        let pic = check("p_alive_matrix", &btyd::p_alive_matrix(&d.model, &grid, &opts()).unwrap());
+        let pic = check(
+            "p_alive_matrix",
+            &btyd::p_alive_matrix(&d.model, &grid, &opts()).unwrap(),
+        );
         // Frequent customers who bought recently are alive (yellow, right), those who
         // stopped early are not (purple, upper left).
         let (left, _) = plot_x_extent(&pic);
@@ -345,7 +419,11 @@ mod btyd_charts {
         let (r, g, _) = at(0.98, 120);
         assert!(r > 150 && g > 180, "top right is bright: {:?}", (r, g));
         let (r, g, b) = at(0.1, 120);
-        assert!(r < 90 && g < 40 && b > 60, "top left is dark purple: {:?}", (r, g, b));
+        assert!(
+            r < 90 && g < 40 && b > 60,
+            "top left is dark purple: {:?}",
+            (r, g, b)
+        );
         let fr = btyd::frequency_recency_matrix(&d.model, &grid, 52.0, &opts()).unwrap();
         check("frequency_recency", &fr);
     }
@@ -353,7 +431,15 @@ mod btyd_charts {
     #[test]
     fn p_alive_history_marks_every_purchase() {
         let d = cdnow::data();
-        let svg = btyd::p_alive_history(&d.model, customer_value::TimeUnit::WEEK, &[3.0, 8.0, 20.0], 38.0, 0.25, &opts()).unwrap();
+        let svg = btyd::p_alive_history(
+            &d.model,
+            customer_value::TimeUnit::WEEK,
+            &[3.0, 8.0, 20.0],
+            38.0,
+            0.25,
+            &opts(),
+        )
+        .unwrap();
         let pic = check("p_alive_history", &svg);
         let (x0, _, x1, _) = bbox(&pic, orange());
         // Dots at weeks 3 and 20 of 38.
@@ -368,13 +454,24 @@ mod btyd_charts {
     #[test]
     fn heterogeneity_densities() {
         let d = cdnow::data();
-        let m = d.model.clone().with_unit(customer_value::TimeUnit::WEEK);
-        let pic = check("heterogeneity_rate", &btyd::transaction_rate_density(&m, &opts()).unwrap());
+        let m = d.model.with_unit(customer_value::TimeUnit::WEEK);
+        let pic = check(
+            "heterogeneity_rate",
+            &btyd::transaction_rate_density(&m, &opts()).unwrap(),
+        );
         // r < 1: the density falls from a pole at 0, highest at the left.
         let (_, top, _, _) = bbox(&pic, blue());
-        let xs: Vec<u32> = pic.matching(blue(), 6).into_iter().filter(|p| p.1 <= top + 1).map(|p| p.0).collect();
+        let xs: Vec<u32> = pic
+            .matching(blue(), 6)
+            .into_iter()
+            .filter(|p| p.1 <= top + 1)
+            .map(|p| p.0)
+            .collect();
         assert!(x_share(&pic, *xs.iter().min().unwrap()) < 0.05);
-        check("heterogeneity_dropout", &btyd::dropout_density(&m, &opts()).unwrap());
+        check(
+            "heterogeneity_dropout",
+            &btyd::dropout_density(&m, &opts()).unwrap(),
+        );
     }
 
     #[test]
@@ -382,21 +479,37 @@ mod btyd_charts {
         let d = cdnow::data();
         let svg = btyd::clv_distribution(&d.table, &opts()).unwrap();
         let pic = check("clv_distribution", &svg);
-        let mut clv: Vec<f64> = d.table.rows.iter().filter_map(|r| r.clv).filter(|v| *v > 0.0).collect();
+        let mut clv: Vec<f64> = d
+            .table
+            .rows
+            .iter()
+            .filter_map(|r| r.clv)
+            .filter(|v| *v > 0.0)
+            .collect();
         clv.sort_by(f64::total_cmp);
         let median = clv[clv.len() / 2];
         // Axis from $0.1 to $10k (decades -1 .. 4): the median's place on it.
         let share = (median.log10() + 1.0) / 5.0;
         let (_, top, _, _) = bbox(&pic, blue());
-        let xs: Vec<u32> = pic.matching(blue(), 6).into_iter().filter(|p| p.1 == top).map(|p| p.0).collect();
+        let xs: Vec<u32> = pic
+            .matching(blue(), 6)
+            .into_iter()
+            .filter(|p| p.1 == top)
+            .map(|p| p.0)
+            .collect();
         let peak = x_share(&pic, xs[xs.len() / 2]);
-        assert!((peak - share).abs() < 0.08, "tallest bar at {peak}, median at {share}");
+        assert!(
+            (peak - share).abs() < 0.08,
+            "tallest bar at {peak}, median at {share}"
+        );
     }
 
     #[test]
     fn a_million_customers_bin_into_a_small_svg() {
         let d = cdnow::data();
-        let rows: Vec<Option<f64>> = (0..1_000_000).map(|i| Some(1.0 + (i % 997) as f64 * 3.7)).collect();
+        let rows: Vec<Option<f64>> = (0..1_000_000)
+            .map(|i| Some(1.0 + (i % 997) as f64 * 3.7))
+            .collect();
         let mut table = d.table.clone();
         table.rows.truncate(1);
         let template = table.rows[0].clone();
@@ -410,7 +523,11 @@ mod btyd_charts {
             .collect();
         let svg = btyd::clv_distribution(&table, &opts()).unwrap();
         assert!(svg.len() < 2_000_000);
-        assert!(svg.contains("1M customers") || svg.contains("1,000,000") || svg.contains("CLV of 1M"), "{}", &svg[..400]);
+        assert!(
+            svg.contains("1M customers") || svg.contains("1,000,000") || svg.contains("CLV of 1M"),
+            "{}",
+            &svg[..400]
+        );
     }
 
     #[test]
@@ -421,15 +538,29 @@ mod btyd_charts {
             btyd::TrackingCurve::new(customer_value::TimeUnit::WEEK, None, vec![]),
             Err(Error::EmptyInput { .. })
         ));
-        let p = |t: f64| btyd::TrackingPoint { time: t, actual: f64::NAN, expected: 1.0 };
+        let p = |t: f64| btyd::TrackingPoint {
+            time: t,
+            actual: f64::NAN,
+            expected: 1.0,
+        };
         assert!(matches!(
             btyd::TrackingCurve::new(customer_value::TimeUnit::WEEK, None, vec![p(1.0)]),
             Err(Error::InvalidRow { .. })
         ));
         let pnbd = customer_value::ParetoNbd::new(0.55, 10.58, 0.61, 11.67).unwrap();
-        assert!(matches!(btyd::period_transactions(&d.summaries, &pnbd, 7, &opts()), Err(Error::Undefined { .. })));
         assert!(matches!(
-            btyd::p_alive_history(&d.model, customer_value::TimeUnit::WEEK, &[50.0], 38.0, 1.0, &opts()),
+            btyd::period_transactions(&d.summaries, &pnbd, 7, &opts()),
+            Err(Error::Undefined { .. })
+        ));
+        assert!(matches!(
+            btyd::p_alive_history(
+                &d.model,
+                customer_value::TimeUnit::WEEK,
+                &[50.0],
+                38.0,
+                1.0,
+                &opts()
+            ),
             Err(Error::InvalidParameter { .. })
         ));
         assert!(PlotOptions::default().with_size(10, 10).is_err());
@@ -448,17 +579,52 @@ mod retention_charts {
     #[test]
     fn kaplan_meier_placebo_falls_to_zero_first() {
         let six_mp = [
-            (6, true), (6, true), (6, true), (6, false), (7, true), (9, false), (10, true), (10, false),
-            (11, false), (13, true), (16, true), (17, false), (19, false), (20, false), (22, true),
-            (23, true), (25, false), (32, false), (32, false), (34, false), (35, false),
+            (6, true),
+            (6, true),
+            (6, true),
+            (6, false),
+            (7, true),
+            (9, false),
+            (10, true),
+            (10, false),
+            (11, false),
+            (13, true),
+            (16, true),
+            (17, false),
+            (19, false),
+            (20, false),
+            (22, true),
+            (23, true),
+            (25, false),
+            (32, false),
+            (32, false),
+            (34, false),
+            (35, false),
         ];
-        let placebo = [1, 1, 2, 2, 3, 4, 4, 5, 5, 8, 8, 8, 8, 11, 11, 12, 12, 15, 17, 22, 23].map(|t| (t, true));
-        let (a, b) = (KaplanMeier::from_durations(six_mp).unwrap(), KaplanMeier::from_durations(placebo).unwrap());
-        let svg = retention::kaplan_meier(&[("6-MP", &a), ("Placebo", &b)], 1.96, ConfidenceBand::LogLog, "weeks", &opts()).unwrap();
+        let placebo = [
+            1, 1, 2, 2, 3, 4, 4, 5, 5, 8, 8, 8, 8, 11, 11, 12, 12, 15, 17, 22, 23,
+        ]
+        .map(|t| (t, true));
+        let (a, b) = (
+            KaplanMeier::from_durations(six_mp).unwrap(),
+            KaplanMeier::from_durations(placebo).unwrap(),
+        );
+        let svg = retention::kaplan_meier(
+            &[("6-MP", &a), ("Placebo", &b)],
+            1.96,
+            ConfidenceBand::LogLog,
+            "weeks",
+            &opts(),
+        )
+        .unwrap();
         let pic = check("kaplan_meier", &svg);
         // Placebo reaches S = 0 at week 23 of 35; 6-MP stays at 0.448 to the end.
         let (_, _, right, bottom) = bbox(&pic, orange());
-        assert!((x_share(&pic, right) - 23.0 / 35.0).abs() < 0.03, "{}", x_share(&pic, right));
+        assert!(
+            (x_share(&pic, right) - 23.0 / 35.0).abs() < 0.03,
+            "{}",
+            x_share(&pic, right)
+        );
         let (_, _, right_a, bottom_a) = bbox(&pic, blue());
         assert!(x_share(&pic, right_a) > 0.98 && bottom_a < bottom);
         // Censoring ticks (dark grey) exist.
@@ -472,8 +638,17 @@ mod retention_charts {
         let svg = retention::sbg_projection(&fit, &actual, 7, "years", &opts()).unwrap();
         let pic = check("sbg_projection", &svg);
         let (_, top, right, _) = bbox(&pic, blue());
-        let top_x = pic.matching(blue(), 6).into_iter().filter(|p| p.1 == top).map(|p| p.0).min().unwrap();
-        assert!(x_share(&pic, top_x) < 0.03 && x_share(&pic, right) > 0.97, "from 100 % at 0 down to year 12");
+        let top_x = pic
+            .matching(blue(), 6)
+            .into_iter()
+            .filter(|p| p.1 == top)
+            .map(|p| p.0)
+            .min()
+            .unwrap();
+        assert!(
+            x_share(&pic, top_x) < 0.03 && x_share(&pic, right) > 0.97,
+            "from 100 % at 0 down to year 12"
+        );
         assert!(retention::sbg_projection(&fit, &actual, 13, "years", &opts()).is_err());
     }
 
@@ -482,7 +657,10 @@ mod retention_charts {
         let d = cdnow::data();
         let spec = CohortSpec::new(CohortPeriod::Month, cdnow::date(1998, 6, 30)).unwrap();
         let table = CohortTable::build(&spec, d.log.columns()).unwrap();
-        let pic = check("cohort_retention", &retention::cohort_retention(&table, CohortMetric::Active, &opts()).unwrap());
+        let pic = check(
+            "cohort_retention",
+            &retention::cohort_retention(&table, CohortMetric::Active, &opts()).unwrap(),
+        );
         // The youngest cohort (bottom row) has fewer periods than the oldest (top row):
         // the bottom-right corner of the grid is white.
         let (left, _) = plot_x_extent(&pic);
@@ -509,10 +687,23 @@ mod segment_charts {
         let pic = check("lorenz", &svg);
         let (x0, _, x1, _) = bbox(&pic, blue());
         let mid = (x0 + x1) / 2;
-        let ys: Vec<u32> = pic.matching(blue(), 6).into_iter().filter(|p| p.0 == mid).map(|p| p.1).collect();
-        let diag_y: Vec<u32> = pic.matching(orange(), 10).iter().filter(|p| p.0.abs_diff(mid) < 8).map(|p| p.1).collect();
+        let ys: Vec<u32> = pic
+            .matching(blue(), 6)
+            .into_iter()
+            .filter(|p| p.0 == mid)
+            .map(|p| p.1)
+            .collect();
+        let diag_y: Vec<u32> = pic
+            .matching(orange(), 10)
+            .iter()
+            .filter(|p| p.0.abs_diff(mid) < 8)
+            .map(|p| p.1)
+            .collect();
         assert!(!ys.is_empty() && !diag_y.is_empty());
-        assert!(ys.iter().min() > diag_y.iter().max(), "curve below the line of equality");
+        assert!(
+            ys.iter().min() > diag_y.iter().max(),
+            "curve below the line of equality"
+        );
     }
 
     #[test]
@@ -521,7 +712,12 @@ mod segment_charts {
         let w = WhaleCurve::new(&profits).unwrap();
         let pic = check("whale", &segment::whale(&w, &opts()).unwrap());
         let (_, y0, _, _) = bbox(&pic, blue());
-        let top: Vec<u32> = pic.matching(blue(), 6).into_iter().filter(|p| p.1 <= y0 + 1).map(|p| p.0).collect();
+        let top: Vec<u32> = pic
+            .matching(blue(), 6)
+            .into_iter()
+            .filter(|p| p.1 <= y0 + 1)
+            .map(|p| p.0)
+            .collect();
         let peak = x_share(&pic, top.iter().sum::<u32>() / top.len() as u32);
         assert!((peak - 0.5).abs() < 0.05, "peak at {peak}");
     }
@@ -532,7 +728,13 @@ mod segment_charts {
         let ov = segment_overview(&d.summaries.customers).unwrap();
         let pic = check("rfm_segments", &segment::rfm_segments(&ov, &opts()).unwrap());
         let (_, top, right, _) = bbox(&pic, blue());
-        let widest_y = pic.matching(blue(), 6).into_iter().filter(|p| p.0 == right).map(|p| p.1).min().unwrap();
+        let widest_y = pic
+            .matching(blue(), 6)
+            .into_iter()
+            .filter(|p| p.0 == right)
+            .map(|p| p.1)
+            .min()
+            .unwrap();
         assert!(widest_y < top + 30, "the widest bar is the top one");
     }
 }
@@ -541,7 +743,9 @@ mod loyalty_charts {
     use super::*;
     use chrono::NaiveDate;
     use customer_value::loyalty::LedgerTotals;
-    use customer_value::plot::loyalty::{PointsSnapshot, TierSnapshot, breakage_over_time, points_liability, tier_distribution};
+    use customer_value::plot::loyalty::{
+        PointsSnapshot, TierSnapshot, breakage_over_time, points_liability, tier_distribution,
+    };
     use rust_decimal::Decimal;
 
     fn month(m: u32) -> NaiveDate {
@@ -553,7 +757,11 @@ mod loyalty_charts {
         let snaps: Vec<TierSnapshot> = (1..=12)
             .map(|m| TierSnapshot {
                 date: month(m),
-                counts: vec![("Base".into(), 100 - 5 * m as usize), ("Gold".into(), 5 * m as usize), ("Platinum".into(), m as usize)],
+                counts: vec![
+                    ("Base".into(), 100 - 5 * m as usize),
+                    ("Gold".into(), 5 * m as usize),
+                    ("Platinum".into(), m as usize),
+                ],
             })
             .collect();
         let pic = check("tier_distribution", &tier_distribution(&snaps, &opts()).unwrap());
@@ -579,11 +787,18 @@ mod loyalty_charts {
                 },
             })
             .collect();
-        let pic = check("points_liability", &points_liability(&snaps, Decimal::new(1, 2), &opts()).unwrap());
+        let pic = check(
+            "points_liability",
+            &points_liability(&snaps, Decimal::new(1, 2), &opts()).unwrap(),
+        );
         assert!(x_share(&pic, bbox(&pic, blue()).2) > 0.97);
         let svg = breakage_over_time(&snaps, &opts()).unwrap();
         // 100 / 700 expired of resolved = 14.29 %; the first month has none resolved.
-        assert!(svg.contains("14.29 %") && svg.contains("1 dates before"), "{}", &svg[..600]);
+        assert!(
+            svg.contains("14.29 %") && svg.contains("1 dates before"),
+            "{}",
+            &svg[..600]
+        );
         check("breakage", &svg);
         let mut unsorted = snaps.clone();
         unsorted.swap(0, 1);
@@ -596,7 +811,9 @@ mod loyalty_charts {
 #[test]
 #[ignore]
 fn rasterise_dir() {
-    let Ok(dir) = std::env::var("PLOT_DIR") else { return };
+    let Ok(dir) = std::env::var("PLOT_DIR") else {
+        return;
+    };
     for entry in std::fs::read_dir(&dir).expect("PLOT_DIR") {
         let path = entry.expect("entry").path();
         if path.extension().is_some_and(|e| e == "svg") {

@@ -83,11 +83,15 @@ impl TrackingCurve {
     /// non-finite calibration end.
     pub fn new(unit: TimeUnit, calibration_end: Option<f64>, points: Vec<TrackingPoint>) -> Result<Self> {
         if points.is_empty() {
-            return Err(Error::EmptyInput { what: "tracking points" });
+            return Err(Error::EmptyInput {
+                what: "tracking points",
+            });
         }
         let mut last = f64::NEG_INFINITY;
         for (row, p) in points.iter().enumerate() {
-            let ok = [p.time, p.actual, p.expected].iter().all(|v| v.is_finite() && *v >= 0.0);
+            let ok = [p.time, p.actual, p.expected]
+                .iter()
+                .all(|v| v.is_finite() && *v >= 0.0);
             if !ok || p.time <= last {
                 return Err(Error::InvalidRow {
                     row: row as u64,
@@ -138,10 +142,18 @@ fn tracking_chart(
     let xmax = rows.last().map_or(1.0, |r| r.0);
     let ymax = rows.iter().map(|r| r.1.max(r.2)).fold(0.0, f64::max);
     let unit = unit_name(curve.unit);
-    let mut chart = Chart::new(o.title_or(title), format!("Time since the first purchase ({unit})"), y_label)
-        .ranges((0.0, xmax), (0.0, headroom(ymax, 1.0)))?;
+    let mut chart = Chart::new(
+        o.title_or(title),
+        format!("Time since the first purchase ({unit})"),
+        y_label,
+    )
+    .ranges((0.0, xmax), (0.0, headroom(ymax, 1.0)))?;
     chart.legend = legend;
-    chart.lines.push(Line::new("Actual", rows.iter().map(|r| (r.0, r.1)).collect(), o.colour(0)));
+    chart.lines.push(Line::new(
+        "Actual",
+        rows.iter().map(|r| (r.0, r.1)).collect(),
+        o.colour(0),
+    ));
     let mut model = Line::new("Model", rows.iter().map(|r| (r.0, r.2)).collect(), o.colour(1));
     model.dashed = true;
     chart.lines.push(model);
@@ -173,8 +185,19 @@ fn tracking_chart(
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 pub fn tracking_cumulative(curve: &TrackingCurve, o: &PlotOptions) -> Result<String> {
-    let rows = curve.points.iter().map(|p| (p.time, p.actual, p.expected)).collect();
-    tracking_chart(curve, o, "Cumulative repeat purchases: actual vs model", "Cumulative repeat purchases", rows, Legend::UpperLeft)
+    let rows = curve
+        .points
+        .iter()
+        .map(|p| (p.time, p.actual, p.expected))
+        .collect();
+    tracking_chart(
+        curve,
+        o,
+        "Cumulative repeat purchases: actual vs model",
+        "Cumulative repeat purchases",
+        rows,
+        Legend::UpperLeft,
+    )
 }
 
 /// Repeat purchases per step of the curve, actual against the model, with the end of
@@ -240,7 +263,9 @@ pub fn tracking_incremental(curve: &TrackingCurve, o: &PlotOptions) -> Result<St
 pub fn calibration_vs_holdout(eval: &HoldoutEvaluation, o: &PlotOptions) -> Result<String> {
     let bins: Vec<_> = eval.by_frequency.iter().filter(|b| b.customers > 0).collect();
     if bins.is_empty() {
-        return Err(Error::EmptyInput { what: "holdout frequency bins" });
+        return Err(Error::EmptyInput {
+            what: "holdout frequency bins",
+        });
     }
     let names: Vec<String> = eval
         .by_frequency
@@ -262,9 +287,15 @@ pub fn calibration_vs_holdout(eval: &HoldoutEvaluation, o: &PlotOptions) -> Resu
         "Holdout purchases by calibration frequency ({} customers)",
         number(eval.customers as f64)
     ));
-    means_chart(o, title, "Repeat purchases in calibration", rows, (-0.3, n as f64 - 0.7), n, move |v| {
-        super::common::category(&names, v)
-    })
+    means_chart(
+        o,
+        title,
+        "Repeat purchases in calibration",
+        rows,
+        (-0.3, n as f64 - 0.7),
+        n,
+        move |v| super::common::category(&names, v),
+    )
 }
 
 fn means_chart(
@@ -329,18 +360,30 @@ fn means_chart(
 /// let svg = calibration_vs_holdout_by_recency(table, 10, &PlotOptions::default())?;
 /// # Ok(()) }
 /// ```
-pub fn calibration_vs_holdout_by_recency<K>(table: &ScoreTable<K>, bins: usize, o: &PlotOptions) -> Result<String> {
+pub fn calibration_vs_holdout_by_recency<K>(
+    table: &ScoreTable<K>,
+    bins: usize,
+    o: &PlotOptions,
+) -> Result<String> {
     if !(2..=50).contains(&bins) {
         return Err(Error::param("bins", bins, "must be in 2..=50"));
     }
     let rows: Vec<(f64, f64, f64)> = table
         .rows
         .iter()
-        .filter_map(|r| Some((r.recency, f64::from(r.holdout_purchases?), r.expected_holdout_purchases?)))
+        .filter_map(|r| {
+            Some((
+                r.recency,
+                f64::from(r.holdout_purchases?),
+                r.expected_holdout_purchases?,
+            ))
+        })
         .filter(|r| r.0.is_finite() && r.2.is_finite())
         .collect();
     if rows.is_empty() {
-        return Err(Error::EmptyInput { what: "customers with a holdout" });
+        return Err(Error::EmptyInput {
+            what: "customers with a holdout",
+        });
     }
     let left_out = table.rows.len() - rows.len();
     let max = rows.iter().map(|r| r.0).fold(0.0, f64::max).max(1e-9);
@@ -368,7 +411,10 @@ pub fn calibration_vs_holdout_by_recency<K>(table: &ScoreTable<K>, bins: usize, 
             number(left_out as f64)
         )
     } else {
-        format!("Holdout purchases by calibration recency ({} customers)", number(rows.len() as f64))
+        format!(
+            "Holdout purchases by calibration recency ({} customers)",
+            number(rows.len() as f64)
+        )
     });
     means_chart(
         o,
@@ -386,7 +432,9 @@ fn bgnbd_pmf(r: f64, alpha: f64, a: f64, b: f64, t: f64, x: u32) -> f64 {
     let xf = f64::from(x);
     let ln_p0 = r * (alpha / (alpha + t)).ln();
     let ln_q = (t / (alpha + t)).ln();
-    let nb = |j: f64| ln_gamma(r + j) - ln_gamma(r) - ln_gamma(j + 1.0) + ln_p0 + if j > 0.0 { j * ln_q } else { 0.0 };
+    let nb = |j: f64| {
+        ln_gamma(r + j) - ln_gamma(r) - ln_gamma(j + 1.0) + ln_p0 + if j > 0.0 { j * ln_q } else { 0.0 }
+    };
     let first = (ln_beta(a, b + xf) - ln_beta(a, b) + nb(xf)).exp();
     if x == 0 {
         return first;
@@ -454,7 +502,9 @@ pub fn period_transactions<K>(
     let mut expected = vec![0.0_f64; bins];
     let mut i = 0;
     while let Some(&t) = ages.get(i) {
-        let same = ages.get(i..).map_or(0, |rest| rest.iter().take_while(|v| v.to_bits() == t.to_bits()).count());
+        let same = ages.get(i..).map_or(0, |rest| {
+            rest.iter().take_while(|v| v.to_bits() == t.to_bits()).count()
+        });
         let mut below = 0.0;
         for x in 0..top {
             let px = bgnbd_pmf(r, alpha, a, b, t, x);
@@ -474,7 +524,9 @@ pub fn period_transactions<K>(
             reason: "the model's probabilities are not finite".to_owned(),
         });
     }
-    let names: Vec<String> = (0..=top).map(|x| if x == top { format!("{x}+") } else { x.to_string() }).collect();
+    let names: Vec<String> = (0..=top)
+        .map(|x| if x == top { format!("{x}+") } else { x.to_string() })
+        .collect();
     let ymax = actual.iter().chain(&expected).fold(0.0_f64, |m, v| m.max(*v));
     let title = o.title_or(&format!(
         "Repeat purchases in calibration: {} customers vs model",
@@ -485,7 +537,10 @@ pub fn period_transactions<K>(
     chart.x_ticks = bins;
     chart.x_format = Some(Box::new(move |v| super::common::category(&names, v)));
     chart.legend = Legend::UpperRight;
-    for (k, (label, values)) in [("Actual", &actual), ("Model", &expected)].into_iter().enumerate() {
+    for (k, (label, values)) in [("Actual", &actual), ("Model", &expected)]
+        .into_iter()
+        .enumerate()
+    {
         let colour = o.colour(k);
         let offset = if k == 0 { -0.4 } else { 0.0 };
         chart.bars.push(Bars {
@@ -504,6 +559,9 @@ pub fn period_transactions<K>(
     }
     render(o, chart)
 }
+
+/// A cell's lower and upper edge on one axis.
+type Edges = (f64, f64);
 
 /// The grid of the frequency/recency and P(alive) matrices: frequencies `0..=max_frequency`
 /// and recencies `0..=age` of a customer observed for `age` units.
@@ -545,10 +603,12 @@ impl MatrixGrid {
     }
 
     /// Cell edges: (frequency bins, recency bins), at most [`MAX_CELLS_PER_SIDE`] each.
-    fn cells(&self) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+    fn cells(&self) -> (Vec<Edges>, Vec<Edges>) {
         let nf = (self.max_frequency as usize + 1).min(MAX_CELLS_PER_SIDE);
         let fw = (f64::from(self.max_frequency) + 1.0) / nf as f64;
-        let f = (0..nf).map(|i| (i as f64 * fw - 0.5, (i + 1) as f64 * fw - 0.5)).collect();
+        let f = (0..nf)
+            .map(|i| (i as f64 * fw - 0.5, (i + 1) as f64 * fw - 0.5))
+            .collect();
         let nr = MAX_CELLS_PER_SIDE;
         let rw = self.age / nr as f64;
         let r = (0..nr).map(|i| (i as f64 * rw, (i + 1) as f64 * rw)).collect();
@@ -575,7 +635,11 @@ fn matrix_chart(
         for &(r0, r1) in &rbins {
             // A repeat customer's last purchase is after the first: recency > 0.
             let r = (r0 + r1) / 2.0;
-            let v = if f > 0.0 || r0 <= 0.0 { Some(value(f, if f > 0.0 { r } else { 0.0 })?) } else { None };
+            let v = if f > 0.0 || r0 <= 0.0 {
+                Some(value(f, if f > 0.0 { r } else { 0.0 })?)
+            } else {
+                None
+            };
             if let Some(v) = v {
                 if !v.is_finite() {
                     return Err(Error::Undefined {
@@ -589,7 +653,9 @@ fn matrix_chart(
     }
     let present = values.iter().filter_map(|c| c.2);
     let (lo, hi) = fixed.unwrap_or_else(|| {
-        present.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)))
+        present.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        })
     });
     let (lo, hi) = if hi > lo { (lo, hi) } else { (lo, lo + 1.0) };
     let unit = unit_name(grid.unit);
@@ -734,10 +800,21 @@ pub fn p_alive_history(
         return Err(Error::param("age", age, "must be positive and finite"));
     }
     if !(step.is_finite() && step > 0.0) || age / step > 10_000.0 {
-        return Err(Error::param("step", step, "must be positive, at most 10,000 steps to the age"));
+        return Err(Error::param(
+            "step",
+            step,
+            "must be positive, at most 10,000 steps to the age",
+        ));
     }
-    if let Some(t) = purchases.iter().find(|t| !(t.is_finite() && **t > 0.0 && **t <= age)) {
-        return Err(Error::param("purchases", t, "a purchase time must be in (0, age]"));
+    if let Some(t) = purchases
+        .iter()
+        .find(|t| !(t.is_finite() && **t > 0.0 && **t <= age))
+    {
+        return Err(Error::param(
+            "purchases",
+            t,
+            "a purchase time must be in (0, age]",
+        ));
     }
     let mut sorted = purchases.to_vec();
     sorted.sort_unstable_by(f64::total_cmp);
@@ -753,14 +830,21 @@ pub fn p_alive_history(
         let made: Vec<&f64> = sorted.iter().filter(|p| **p <= t).collect();
         let x = made.len() as f64;
         let tx = made.last().map_or(0.0, |v| **v);
-        let p = if t <= 0.0 { 1.0 } else { model.probability_alive(x, tx, t)? };
+        let p = if t <= 0.0 {
+            1.0
+        } else {
+            model.probability_alive(x, tx, t)?
+        };
         curve.push((t, p));
     }
     let dots: Vec<(f64, f64)> = sorted
         .iter()
         .filter_map(|p| curve.iter().find(|c| (c.0 - p).abs() < 1e-12).copied())
         .collect();
-    let title = o.title_or(&format!("P(alive) history of a customer with {} repeat purchases", sorted.len()));
+    let title = o.title_or(&format!(
+        "P(alive) history of a customer with {} repeat purchases",
+        sorted.len()
+    ));
     let mut chart = Chart::new(
         title,
         format!("Time since the first purchase ({})", unit_name(unit)),
@@ -780,12 +864,13 @@ pub fn p_alive_history(
 
 /// A density curve on `(0, upper]`, 300 points.
 fn density(upper: f64, f: impl Fn(f64) -> f64) -> Vec<(f64, f64)> {
-    (1..=300).map(|k| {
-        let x = upper * f64::from(k) / 300.0;
-        (x, f(x))
-    })
-    .filter(|p| p.1.is_finite())
-    .collect()
+    (1..=300)
+        .map(|k| {
+            let x = upper * f64::from(k) / 300.0;
+            (x, f(x))
+        })
+        .filter(|p| p.1.is_finite())
+        .collect()
 }
 
 fn gamma_density(shape: f64, rate: f64) -> impl Fn(f64) -> f64 {
@@ -809,7 +894,14 @@ fn param(model: &dyn TransactionModel, name: &str) -> Result<f64> {
         })
 }
 
-fn density_chart(o: &PlotOptions, title: String, x_label: String, mean: f64, curve: Vec<(f64, f64)>, label: &str) -> Result<String> {
+fn density_chart(
+    o: &PlotOptions,
+    title: String,
+    x_label: String,
+    mean: f64,
+    curve: Vec<(f64, f64)>,
+    label: &str,
+) -> Result<String> {
     if curve.is_empty() {
         return Err(Error::Undefined {
             what: "heterogeneity chart",
@@ -855,7 +947,11 @@ pub fn transaction_rate_density(model: &dyn TransactionModel, o: &PlotOptions) -
     let per = per_unit(model);
     density_chart(
         o,
-        o.title_or(&format!("Transaction rate across customers: gamma(r = {}, α = {})", number(r), number(alpha))),
+        o.title_or(&format!(
+            "Transaction rate across customers: gamma(r = {}, α = {})",
+            number(r),
+            number(alpha)
+        )),
         format!("Transaction rate λ (purchases per {per})"),
         r / alpha,
         density(gamma_upper(r, alpha), gamma_density(r, alpha)),
@@ -898,7 +994,11 @@ pub fn dropout_density(model: &dyn TransactionModel, o: &PlotOptions) -> Result<
         let per = per_unit(model);
         return density_chart(
             o,
-            o.title_or(&format!("Dropout rate across customers: gamma(s = {}, β = {})", number(s), number(beta))),
+            o.title_or(&format!(
+                "Dropout rate across customers: gamma(s = {}, β = {})",
+                number(s),
+                number(beta)
+            )),
             format!("Dropout rate μ (per {per})"),
             s / beta,
             density(gamma_upper(s, beta), gamma_density(s, beta)),
@@ -907,10 +1007,16 @@ pub fn dropout_density(model: &dyn TransactionModel, o: &PlotOptions) -> Result<
     }
     let (a, b) = (param(model, "a")?, param(model, "b")?);
     let lb = ln_beta(a, b);
-    let curve: Vec<(f64, f64)> = density(0.995, |p| ((a - 1.0) * p.ln() + (b - 1.0) * (1.0 - p).ln() - lb).exp());
+    let curve: Vec<(f64, f64)> = density(0.995, |p| {
+        ((a - 1.0) * p.ln() + (b - 1.0) * (1.0 - p).ln() - lb).exp()
+    });
     density_chart(
         o,
-        o.title_or(&format!("Dropout across customers: beta(a = {}, b = {})", number(a), number(b))),
+        o.title_or(&format!(
+            "Dropout across customers: beta(a = {}, b = {})",
+            number(a),
+            number(b)
+        )),
         "Probability of leaving after a purchase, p".to_owned(),
         a / (a + b),
         curve,
@@ -956,7 +1062,9 @@ pub(crate) fn clv_histogram(
         }
     }
     if values.is_empty() {
-        return Err(Error::EmptyInput { what: "customers with a positive CLV" });
+        return Err(Error::EmptyInput {
+            what: "customers with a positive CLV",
+        });
     }
     let positive = values.len() as u64;
     let hi = values.iter().copied().fold(0.0_f64, f64::max);
@@ -991,7 +1099,12 @@ pub(crate) fn clv_histogram(
         ));
     }
     if pooled > 0 {
-        title.push_str(&format!("; {} below {}{} in the first bar", number(pooled as f64), o.currency, number(floor)));
+        title.push_str(&format!(
+            "; {} below {}{} in the first bar",
+            number(pooled as f64),
+            o.currency,
+            number(floor)
+        ));
     }
     let cur = o.currency.clone();
     let mut chart = Chart::new(
@@ -1037,7 +1150,9 @@ mod tests {
 
     #[test]
     fn bgnbd_pmf_sums_to_one() {
-        let total: f64 = (0..400).map(|x| bgnbd_pmf(0.243, 4.414, 0.793, 2.426, 39.0, x)).sum();
+        let total: f64 = (0..400)
+            .map(|x| bgnbd_pmf(0.243, 4.414, 0.793, 2.426, 39.0, x))
+            .sum();
         assert!((total - 1.0).abs() < 1e-9, "{total}");
     }
 }

@@ -281,7 +281,6 @@ pub(crate) fn viridis(t: f64) -> Colour {
     Colour::new(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
-
 /// Renders `chart` into an SVG document.
 pub(crate) fn render(o: &PlotOptions, chart: Chart) -> Result<String> {
     o.check()?;
@@ -330,7 +329,11 @@ fn draw_chart(o: &PlotOptions, c: &Chart, area: &DrawingArea<SVGBackend<'_>, Shi
     let (w, _) = area.dim_in_pixel();
     let est = c.title.chars().count() as f64 * 0.58 * TITLE / 1.24;
     let room = f64::from(w) - 24.0;
-    let title_size = if est > room { (TITLE * room / est).max(12.0) } else { TITLE };
+    let title_size = if est > room {
+        (TITLE * room / est).max(12.0)
+    } else {
+        TITLE
+    };
     let mut chart = ChartBuilder::on(area)
         .caption(&c.title, font(o, title_size))
         .margin_top(8)
@@ -387,8 +390,9 @@ fn draw_chart(o: &PlotOptions, c: &Chart, area: &DrawingArea<SVGBackend<'_>, Shi
             .draw_series(std::iter::once(Polygon::new(upper, colour.mix(0.22).filled())))
             .map_err(draw_err)?;
         if let Some(label) = &band.label {
-            s.label(label.as_str())
-                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 24, y + 6)], colour.mix(0.22).filled()));
+            s.label(label.as_str()).legend(move |(x, y)| {
+                Rectangle::new([(x, y - 6), (x + 24, y + 6)], colour.mix(0.22).filled())
+            });
         }
     }
     for bars in &c.bars {
@@ -418,31 +422,43 @@ fn draw_chart(o: &PlotOptions, c: &Chart, area: &DrawingArea<SVGBackend<'_>, Shi
         // The label just right of the line, near the top, inside the plot.
         let right_half = m.x > x0 + (x1 - x0) * 0.75;
         let pos = chart.backend_coord(&(m.x, y1));
-        let style = font(o, LEGEND).color(&grey).pos(plotters::style::text_anchor::Pos::new(
-            if right_half {
-                plotters::style::text_anchor::HPos::Right
-            } else {
-                plotters::style::text_anchor::HPos::Left
-            },
-            plotters::style::text_anchor::VPos::Top,
-        ));
+        let style = font(o, LEGEND)
+            .color(&grey)
+            .pos(plotters::style::text_anchor::Pos::new(
+                if right_half {
+                    plotters::style::text_anchor::HPos::Right
+                } else {
+                    plotters::style::text_anchor::HPos::Left
+                },
+                plotters::style::text_anchor::VPos::Top,
+            ));
         let dx = if right_half { -6 } else { 6 };
         chart
             .plotting_area()
             .strip_coord_spec()
-            .draw(&Text::new(m.label.clone(), (pos.0 + dx - area_x(chart.plotting_area()), 4), style))
+            .draw(&Text::new(
+                m.label.clone(),
+                (pos.0 + dx - area_x(chart.plotting_area()), 4),
+                style,
+            ))
             .map_err(draw_err)?;
     }
     for line in &c.lines {
         let colour = rgb(line.colour);
         let style = colour.stroke_width(line.width);
-        let points = if line.step { steps(&line.points) } else { line.points.clone() };
+        let points = if line.step {
+            steps(&line.points)
+        } else {
+            line.points.clone()
+        };
         let s = if line.dashed {
             chart
                 .draw_series(DashedLineSeries::new(points, 10, 6, style))
                 .map_err(draw_err)?
         } else {
-            chart.draw_series(LineSeries::new(points, style)).map_err(draw_err)?
+            chart
+                .draw_series(LineSeries::new(points, style))
+                .map_err(draw_err)?
         };
         if let Some(label) = &line.label {
             s.label(label.as_str())
@@ -464,11 +480,13 @@ fn draw_chart(o: &PlotOptions, c: &Chart, area: &DrawingArea<SVGBackend<'_>, Shi
         };
         if let Some(label) = &m.label {
             if m.dots {
-                s.label(label.as_str())
-                    .legend(move |(x, y)| EmptyElement::at((x + 12, y)) + Circle::new((0, 0), 5, colour.filled()));
+                s.label(label.as_str()).legend(move |(x, y)| {
+                    EmptyElement::at((x + 12, y)) + Circle::new((0, 0), 5, colour.filled())
+                });
             } else {
                 s.label(label.as_str()).legend(move |(x, y)| {
-                    EmptyElement::at((x + 12, y)) + PathElement::new(vec![(0, -6), (0, 6)], colour.stroke_width(2))
+                    EmptyElement::at((x + 12, y))
+                        + PathElement::new(vec![(0, -6), (0, 6)], colour.stroke_width(2))
                 });
             }
         }
@@ -533,7 +551,11 @@ fn steps(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     out
 }
 
-fn draw_colour_bar(o: &PlotOptions, bar: &ColourBar, area: &DrawingArea<SVGBackend<'_>, Shift>) -> Result<()> {
+fn draw_colour_bar(
+    o: &PlotOptions,
+    bar: &ColourBar,
+    area: &DrawingArea<SVGBackend<'_>, Shift>,
+) -> Result<()> {
     let (lo, hi) = checked_range("colour bar", (bar.min, bar.max))?;
     let mut chart = ChartBuilder::on(area)
         .margin_top(48)
@@ -582,12 +604,13 @@ fn draw_colour_bar(o: &PlotOptions, bar: &ColourBar, area: &DrawingArea<SVGBacke
         root.draw(&Text::new(number(v), (px1 - ax + 8, y - ay), label_style.clone()))
             .map_err(draw_err)?;
     }
-    let name_style = font(o, AXIS_DESC)
-        .transform(FontTransform::Rotate90)
-        .pos(plotters::style::text_anchor::Pos::new(
-            plotters::style::text_anchor::HPos::Center,
-            plotters::style::text_anchor::VPos::Top,
-        ));
+    let name_style =
+        font(o, AXIS_DESC)
+            .transform(FontTransform::Rotate90)
+            .pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Top,
+            ));
     let (w, _) = area.dim_in_pixel();
     root.draw(&Text::new(
         bar.label.clone(),

@@ -84,7 +84,10 @@ fn date_format(origin: NaiveDate) -> impl Fn(f64) -> String {
 /// ```
 pub fn tier_distribution(snapshots: &[TierSnapshot], o: &PlotOptions) -> Result<String> {
     check_dates(snapshots, |s| s.date, "tier snapshots")?;
-    let names: Vec<&str> = snapshots.first().map(|s| s.counts.iter().map(|c| c.0.as_str()).collect()).unwrap_or_default();
+    let names: Vec<&str> = snapshots
+        .first()
+        .map(|s| s.counts.iter().map(|c| c.0.as_str()).collect())
+        .unwrap_or_default();
     if names.is_empty() {
         return Err(Error::EmptyInput { what: "tiers" });
     }
@@ -101,15 +104,30 @@ pub fn tier_distribution(snapshots: &[TierSnapshot], o: &PlotOptions) -> Result<
     let origin = snapshots.first().map_or(NaiveDate::MIN, |s| s.date);
     let last = snapshots.last().map_or(0.0, |s| day(origin, s.date));
     // Bars ~70 % of the gap between snapshots.
-    let gap = if snapshots.len() > 1 { last / (snapshots.len() - 1) as f64 } else { 30.0 };
+    let gap = if snapshots.len() > 1 {
+        last / (snapshots.len() - 1) as f64
+    } else {
+        30.0
+    };
     let half = gap * 0.35;
-    let members = snapshots.last().map_or(0, |s| s.counts.iter().map(|c| c.1).sum::<usize>());
-    let title = o.title_or(&format!("Members by tier over time ({} members at the end)", number(members as f64)));
+    let members = snapshots
+        .last()
+        .map_or(0, |s| s.counts.iter().map(|c| c.1).sum::<usize>());
+    let title = o.title_or(&format!(
+        "Members by tier over time ({} members at the end)",
+        number(members as f64)
+    ));
     // Room above the bars (which reach 100 %) for the legend: one row per tier.
     let room = 1.0 + 0.09 * (names.len() as f64 + 1.0);
     let mut chart = Chart::new(title, "Date (as of)", "Share of members")
         .ranges((-gap * 0.6, last + gap * 0.6), (0.0, room))?;
-    chart.y_format = Some(Box::new(|v| if v <= 1.0 + 1e-9 { percent(v) } else { String::new() }));
+    chart.y_format = Some(Box::new(|v| {
+        if v <= 1.0 + 1e-9 {
+            percent(v)
+        } else {
+            String::new()
+        }
+    }));
     chart.x_format = Some(Box::new(date_format(origin)));
     chart.x_ticks = 6;
     let mut base = vec![0.0_f64; snapshots.len()];
@@ -166,12 +184,18 @@ pub fn tier_distribution(snapshots: &[TierSnapshot], o: &PlotOptions) -> Result<
 /// assert!(svg.contains("Liability"));
 /// # Ok::<(), customer_value::Error>(())
 /// ```
-pub fn points_liability(snapshots: &[PointsSnapshot], point_value: Decimal, o: &PlotOptions) -> Result<String> {
+pub fn points_liability(
+    snapshots: &[PointsSnapshot],
+    point_value: Decimal,
+    o: &PlotOptions,
+) -> Result<String> {
     check_dates(snapshots, |s| s.date, "points snapshots")?;
     let origin = snapshots.first().map_or(NaiveDate::MIN, |s| s.date);
     let mut line = Vec::with_capacity(snapshots.len());
     for s in snapshots {
-        let expected = Breakage::from_totals(&s.totals).expected_redemption().unwrap_or(Decimal::ONE);
+        let expected = Breakage::from_totals(&s.totals)
+            .expected_redemption()
+            .unwrap_or(Decimal::ONE);
         let l = liability(s.totals.outstanding, point_value, expected)?;
         line.push((day(origin, s.date), money::to_f64(l)));
     }
@@ -179,17 +203,25 @@ pub fn points_liability(snapshots: &[PointsSnapshot], point_value: Decimal, o: &
     let last = line.last().map_or(1.0, |p| p.0).max(1.0);
     let end = line.last().map_or(0.0, |p| p.1);
     let cur = o.currency.clone();
-    let title = o.title_or(&format!("Points liability over time ({cur}{} at the end)", number(end.round())));
+    let title = o.title_or(&format!(
+        "Points liability over time ({cur}{} at the end)",
+        number(end.round())
+    ));
     let mut chart = Chart::new(
         title,
         "Date (as of)",
-        format!("Liability of outstanding points ({})", super::segment::currency_name(o)),
+        format!(
+            "Liability of outstanding points ({})",
+            super::segment::currency_name(o)
+        ),
     )
     .ranges((0.0, last), (0.0, headroom(max, 1.0)))?;
     chart.y_format = Some(Box::new(move |v| format!("{cur}{}", number(v))));
     chart.x_format = Some(Box::new(date_format(origin)));
     chart.x_ticks = 6;
-    chart.lines.push(Line::new("Liability", line.clone(), o.colour(0)));
+    chart
+        .lines
+        .push(Line::new("Liability", line.clone(), o.colour(0)));
     chart.markers.push(Markers {
         label: None,
         points: line,
@@ -228,10 +260,16 @@ pub fn breakage_over_time(snapshots: &[PointsSnapshot], o: &PlotOptions) -> Resu
     let origin = snapshots.first().map_or(NaiveDate::MIN, |s| s.date);
     let rates: Vec<(f64, f64)> = snapshots
         .iter()
-        .filter_map(|s| Breakage::from_totals(&s.totals).rate().map(|r| (day(origin, s.date), money::to_f64(r))))
+        .filter_map(|s| {
+            Breakage::from_totals(&s.totals)
+                .rate()
+                .map(|r| (day(origin, s.date), money::to_f64(r)))
+        })
         .collect();
     if rates.is_empty() {
-        return Err(Error::EmptyInput { what: "snapshots with resolved points" });
+        return Err(Error::EmptyInput {
+            what: "snapshots with resolved points",
+        });
     }
     let unresolved = snapshots.len() - rates.len();
     let last = snapshots.last().map_or(1.0, |s| day(origin, s.date)).max(1.0);
@@ -243,12 +281,18 @@ pub fn breakage_over_time(snapshots: &[PointsSnapshot], o: &PlotOptions) -> Resu
     if unresolved > 0 {
         title.push_str(&format!("; {unresolved} dates before any resolved"));
     }
-    let mut chart = Chart::new(o.title_or(&title), "Date (as of)", "Breakage rate (% of resolved points)")
-        .ranges((0.0, last), (0.0, headroom(max, 0.05).min(1.0)))?;
+    let mut chart = Chart::new(
+        o.title_or(&title),
+        "Date (as of)",
+        "Breakage rate (% of resolved points)",
+    )
+    .ranges((0.0, last), (0.0, headroom(max, 0.05).min(1.0)))?;
     chart.y_format = Some(Box::new(percent));
     chart.x_format = Some(Box::new(date_format(origin)));
     chart.x_ticks = 6;
-    chart.lines.push(Line::new("Breakage", rates.clone(), o.colour(1)));
+    chart
+        .lines
+        .push(Line::new("Breakage", rates.clone(), o.colour(1)));
     chart.markers.push(Markers {
         label: None,
         points: rates,

@@ -153,7 +153,11 @@ impl PlotOptions {
             return Err(Error::param("width", self.width, "must be in 320..=10000 pixels"));
         }
         if self.height < min_h || self.height > Self::MAX_SIDE {
-            return Err(Error::param("height", self.height, "must be in 200..=10000 pixels"));
+            return Err(Error::param(
+                "height",
+                self.height,
+                "must be in 200..=10000 pixels",
+            ));
         }
         if self.colours.is_empty() {
             return Err(Error::EmptyInput { what: "colours" });

@@ -4,7 +4,9 @@
 //! blank).
 
 use super::PlotOptions;
-use super::common::{Band, Chart, ColourBar, Legend, Line, Markers, Rect, VMark, category, number, percent, render, viridis};
+use super::common::{
+    Band, Chart, ColourBar, Legend, Line, Markers, Rect, VMark, category, number, percent, render, viridis,
+};
 use crate::churn::{CohortMetric, CohortPeriod, CohortTable};
 use crate::error::{Error, Result};
 use crate::retention::{ConfidenceBand, KaplanMeier, RetentionModel, SbgFit};
@@ -38,19 +40,30 @@ pub fn kaplan_meier(
     o: &PlotOptions,
 ) -> Result<String> {
     if curves.is_empty() {
-        return Err(Error::EmptyInput { what: "Kaplan–Meier curves" });
+        return Err(Error::EmptyInput {
+            what: "Kaplan–Meier curves",
+        });
     }
     if !(z.is_finite() && z > 0.0) {
         return Err(Error::param("z", z, "must be positive and finite"));
     }
-    let xmax = curves.iter().map(|(_, k)| k.max_duration()).max().unwrap_or(1).max(1);
+    let xmax = curves
+        .iter()
+        .map(|(_, k)| k.max_duration())
+        .max()
+        .unwrap_or(1)
+        .max(1);
     let title = o.title_or(&format!(
         "Kaplan–Meier survival ({} customers, {} % bands)",
         number(curves.iter().map(|(_, k)| k.subjects() as f64).sum()),
         number((100.0 * (2.0 * normal_cdf(z) - 1.0)).round())
     ));
-    let mut chart = Chart::new(title, format!("Time since start ({period})"), "Survival: share still active")
-        .ranges((0.0, f64::from(xmax)), (0.0, 1.02))?;
+    let mut chart = Chart::new(
+        title,
+        format!("Time since start ({period})"),
+        "Survival: share still active",
+    )
+    .ranges((0.0, f64::from(xmax)), (0.0, 1.02))?;
     chart.y_format = Some(Box::new(percent));
     chart.legend = Legend::UpperRight;
     for (i, (name, km)) in curves.iter().enumerate() {
@@ -59,7 +72,9 @@ pub fn kaplan_meier(
         let mut bands = vec![(0.0, 1.0, 1.0)];
         for s in km.steps() {
             points.push((f64::from(s.time), s.survival));
-            let (lo, hi) = km.confidence_interval(s.time, z, band).unwrap_or((s.survival, s.survival));
+            let (lo, hi) = km
+                .confidence_interval(s.time, z, band)
+                .unwrap_or((s.survival, s.survival));
             bands.push((f64::from(s.time), lo, hi));
         }
         let last = points.last().map_or(1.0, |p| p.1);
@@ -100,7 +115,8 @@ fn erf(x: f64) -> f64 {
     // Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7: enough for a title's rounded %).
     let t = 1.0 / (1.0 + 0.327_591_1 * x.abs());
     let y = 1.0
-        - (((((1.061_405_429 * t - 1.453_152_027) * t) + 1.421_413_741) * t - 0.284_496_736) * t + 0.254_829_592)
+        - (((((1.061_405_429 * t - 1.453_152_027) * t) + 1.421_413_741) * t - 0.284_496_736) * t
+            + 0.254_829_592)
             * t
             * (-x * x).exp();
     if x >= 0.0 { y } else { -y }
@@ -128,17 +144,33 @@ fn erf(x: f64) -> f64 {
 /// assert!(svg.contains("end of fit"));
 /// # Ok::<(), customer_value::Error>(())
 /// ```
-pub fn sbg_projection(fit: &SbgFit, actual: &[u64], fitted_periods: usize, period: &str, o: &PlotOptions) -> Result<String> {
+pub fn sbg_projection(
+    fit: &SbgFit,
+    actual: &[u64],
+    fitted_periods: usize,
+    period: &str,
+    o: &PlotOptions,
+) -> Result<String> {
     let cohort = actual.first().copied().unwrap_or(0);
     if actual.len() < 2 || cohort == 0 {
-        return Err(Error::EmptyInput { what: "survivor counts (a cohort and at least one period)" });
+        return Err(Error::EmptyInput {
+            what: "survivor counts (a cohort and at least one period)",
+        });
     }
     if fitted_periods >= actual.len() {
-        return Err(Error::param("fitted_periods", fitted_periods, "must be below the number of counts"));
+        return Err(Error::param(
+            "fitted_periods",
+            fitted_periods,
+            "must be below the number of counts",
+        ));
     }
     let n = actual.len() - 1;
     let share = |v: u64| v as f64 / cohort as f64;
-    let observed: Vec<(f64, f64)> = actual.iter().enumerate().map(|(t, &v)| (t as f64, share(v))).collect();
+    let observed: Vec<(f64, f64)> = actual
+        .iter()
+        .enumerate()
+        .map(|(t, &v)| (t as f64, share(v)))
+        .collect();
     let model: Vec<(f64, f64)> = (0..=n)
         .map(|t| (t as f64, fit.model.survival(u32::try_from(t).unwrap_or(u32::MAX))))
         .collect();
@@ -147,12 +179,18 @@ pub fn sbg_projection(fit: &SbgFit, actual: &[u64], fitted_periods: usize, perio
         number(fit.model.alpha()),
         number(fit.model.beta())
     ));
-    let mut chart = Chart::new(title, format!("Time since acquisition ({period})"), "Share of the cohort still active")
-        .ranges((0.0, n as f64), (0.0, 1.02))?;
+    let mut chart = Chart::new(
+        title,
+        format!("Time since acquisition ({period})"),
+        "Share of the cohort still active",
+    )
+    .ranges((0.0, n as f64), (0.0, 1.02))?;
     chart.y_format = Some(Box::new(percent));
     chart.x_ticks = n.min(20) + 1;
     chart.legend = Legend::UpperRight;
-    chart.lines.push(Line::new("Actual", observed.clone(), o.colour(0)));
+    chart
+        .lines
+        .push(Line::new("Actual", observed.clone(), o.colour(0)));
     let mut m = Line::new("sBG model", model, o.colour(1));
     m.dashed = true;
     chart.lines.push(m);
@@ -201,13 +239,25 @@ pub fn cohort_retention(table: &CohortTable, metric: CohortMetric, o: &PlotOptio
         return Err(Error::EmptyInput { what: "cohorts" });
     }
     let rows = table.cohorts.len();
-    let cols = table.cohorts.iter().map(|c| c.active.len()).max().unwrap_or(1).max(1);
+    let cols = table
+        .cohorts
+        .iter()
+        .map(|c| c.active.len())
+        .max()
+        .unwrap_or(1)
+        .max(1);
     let monthly = matches!(table.spec.period, CohortPeriod::Month);
     let names: Vec<String> = table
         .cohorts
         .iter()
         .rev()
-        .map(|c| if monthly { c.start.format("%Y-%m").to_string() } else { c.start.to_string() })
+        .map(|c| {
+            if monthly {
+                c.start.format("%Y-%m").to_string()
+            } else {
+                c.start.to_string()
+            }
+        })
         .collect();
     let mut cells = Vec::new();
     let mut max = 0.0_f64;
@@ -226,8 +276,16 @@ pub fn cohort_retention(table: &CohortTable, metric: CohortMetric, o: &PlotOptio
     }
     // Period 0 is 100 % by definition and would flatten the colours of the rest: the
     // scale runs to the largest later value (at least 1 %).
-    let later_max = cells.iter().filter(|c| c.0 > 0).map(|c| c.2).fold(0.0_f64, f64::max);
-    let top = if later_max > 0.0 { later_max.max(0.01) } else { max.max(0.01) };
+    let later_max = cells
+        .iter()
+        .filter(|c| c.0 > 0)
+        .map(|c| c.2)
+        .fold(0.0_f64, f64::max);
+    let top = if later_max > 0.0 {
+        later_max.max(0.01)
+    } else {
+        max.max(0.01)
+    };
     let unit = match &table.spec.period {
         CohortPeriod::Week => "weeks",
         CohortPeriod::Month => "months",

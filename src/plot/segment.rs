@@ -3,7 +3,7 @@
 //! of the RFM segments of a [`SegmentOverview`].
 
 use super::PlotOptions;
-use super::common::{Chart, Legend, Line, Rect, Bars, category, headroom, number, percent, render};
+use super::common::{Bars, Chart, Legend, Line, Rect, category, headroom, number, percent, render};
 use crate::error::{Error, Result};
 use crate::money;
 use crate::segment::{Concentration, SegmentOverview, WhaleCurve};
@@ -17,7 +17,7 @@ const CURVE_POINTS: usize = 400;
 ///
 /// # Errors
 ///
-/// [`Error::InvalidParameter`](crate::Error::InvalidParameter) for bad options.
+/// [`Error::InvalidParameter`] for bad options.
 ///
 /// # Examples
 ///
@@ -45,7 +45,11 @@ pub fn lorenz(c: &Concentration, o: &PlotOptions) -> Result<String> {
     equality.dashed = true;
     equality.width = 2;
     chart.lines.push(equality);
-    let points = c.lorenz(CURVE_POINTS).iter().map(|p| (p.population, p.value)).collect();
+    let points = c
+        .lorenz(CURVE_POINTS)
+        .iter()
+        .map(|p| (p.population, p.value))
+        .collect();
     chart.lines.push(Line::new("Lorenz curve", points, o.colour(0)));
     render(o, chart)
 }
@@ -60,10 +64,9 @@ fn trim3(v: f64) -> String {
 ///
 /// # Errors
 ///
-/// [`Error::Undefined`](crate::Error::Undefined) unless total profit is positive (the
-/// curve is then in money, not %, and is drawn in money instead — see below); bad
-/// options. When total profit is not positive the y axis is cumulative profit in the
-/// options' currency.
+/// [`Error::Undefined`] if a cumulative profit is not finite as `f64`; bad options.
+/// When total profit is not positive (no percentage of it exists) the y axis is
+/// cumulative profit in the options' currency instead of % of total.
 ///
 /// # Examples
 ///
@@ -118,7 +121,11 @@ pub fn whale(w: &WhaleCurve, o: &PlotOptions) -> Result<String> {
     chart.x_format = Some(Box::new(percent));
     if as_percent {
         chart.y_format = Some(Box::new(|v| format!("{} %", number(v))));
-        let mut total = Line::new("Total profit (100 %)", vec![(0.0, 100.0), (1.0, 100.0)], o.colour(1));
+        let mut total = Line::new(
+            "Total profit (100 %)",
+            vec![(0.0, 100.0), (1.0, 100.0)],
+            o.colour(1),
+        );
         total.dashed = true;
         total.width = 2;
         chart.lines.push(total);
@@ -133,14 +140,18 @@ pub fn whale(w: &WhaleCurve, o: &PlotOptions) -> Result<String> {
 
 /// The options' currency as an axis unit.
 pub(crate) fn currency_name(o: &PlotOptions) -> String {
-    if o.currency.is_empty() { "money".to_owned() } else { o.currency.clone() }
+    if o.currency.is_empty() {
+        "money".to_owned()
+    } else {
+        o.currency.clone()
+    }
 }
 
 /// Customers per RFM segment (horizontal bars, largest first).
 ///
 /// # Errors
 ///
-/// [`Error::EmptyInput`](crate::Error::EmptyInput) without segments; bad options.
+/// [`Error::EmptyInput`] without segments; bad options.
 ///
 /// # Examples
 ///

@@ -22,6 +22,9 @@ use super::models::{Models, Predictions};
 use super::text::tracking;
 use super::{AnyError, Options};
 
+/// The files written, and the charts skipped with the reason.
+pub type Written = (Vec<String>, Vec<(String, String)>);
+
 /// Writes the charts into `dir` (created if missing); returns the files written and the
 /// charts skipped with their reasons.
 pub fn write_plots<K, D>(
@@ -31,7 +34,7 @@ pub fn write_plots<K, D>(
     log: TransactionColumns<'_, K, D>,
     models: &Models,
     predictions: Result<&Predictions<'_, K>, &String>,
-) -> Result<(Vec<String>, Vec<(String, String)>), AnyError>
+) -> Result<Written, AnyError>
 where
     K: std::fmt::Debug + Eq + Hash + Ord + Clone,
     D: PurchaseDate,
@@ -54,19 +57,32 @@ where
     let no_model = |e: &String| -> AnyError { format!("no purchase model ({e})").into() };
 
     // Tracking: the report's own table, every 4 weeks (28 days).
-    let curve = predictions.map_err(no_model).and_then(|p| tracking_curve(o, s, log, p));
+    let curve = predictions
+        .map_err(no_model)
+        .and_then(|p| tracking_curve(o, s, log, p));
     put(
         "tracking_cumulative.svg",
-        curve.as_ref().map_err(|e| e.to_string().into()).and_then(|c| Ok(tracking_cumulative(c, &opts)?)),
+        curve
+            .as_ref()
+            .map_err(|e| e.to_string().into())
+            .and_then(|c| Ok(tracking_cumulative(c, &opts)?)),
     )?;
     put(
         "tracking_incremental.svg",
-        curve.as_ref().map_err(|e| e.to_string().into()).and_then(|c| Ok(tracking_incremental(c, &opts)?)),
+        curve
+            .as_ref()
+            .map_err(|e| e.to_string().into())
+            .and_then(|c| Ok(tracking_incremental(c, &opts)?)),
     )?;
-    let holdout: Result<&HoldoutEvaluation, AnyError> = predictions
-        .map_err(no_model)
-        .and_then(|p| p.holdout.as_ref().ok_or_else(|| "no holdout period (--calibration-end)".into()));
-    put("calibration_vs_holdout.svg", holdout.and_then(|h| Ok(calibration_vs_holdout(h, &opts)?)))?;
+    let holdout: Result<&HoldoutEvaluation, AnyError> = predictions.map_err(no_model).and_then(|p| {
+        p.holdout
+            .as_ref()
+            .ok_or_else(|| "no holdout period (--calibration-end)".into())
+    });
+    put(
+        "calibration_vs_holdout.svg",
+        holdout.and_then(|h| Ok(calibration_vs_holdout(h, &opts)?)),
+    )?;
     put(
         "calibration_vs_holdout_recency.svg",
         predictions.map_err(no_model).and_then(|p| {
@@ -79,7 +95,10 @@ where
     let model = predictions.map_err(no_model).map(|p| p.purchase.model.as_ref());
     put(
         "period_transactions.svg",
-        model.as_ref().map_err(|e| e.to_string().into()).and_then(|m| Ok(period_transactions(s, *m, 7, &opts)?)),
+        model
+            .as_ref()
+            .map_err(|e| e.to_string().into())
+            .and_then(|m| Ok(period_transactions(s, *m, 7, &opts)?)),
     )?;
     let grid = MatrixGrid::from_summaries(s);
     put(
@@ -100,11 +119,17 @@ where
     )?;
     put(
         "heterogeneity_rate.svg",
-        model.as_ref().map_err(|e| e.to_string().into()).and_then(|m| Ok(transaction_rate_density(*m, &opts)?)),
+        model
+            .as_ref()
+            .map_err(|e| e.to_string().into())
+            .and_then(|m| Ok(transaction_rate_density(*m, &opts)?)),
     )?;
     put(
         "heterogeneity_dropout.svg",
-        model.as_ref().map_err(|e| e.to_string().into()).and_then(|m| Ok(dropout_density(*m, &opts)?)),
+        model
+            .as_ref()
+            .map_err(|e| e.to_string().into())
+            .and_then(|m| Ok(dropout_density(*m, &opts)?)),
     )?;
     put(
         "clv_distribution.svg",
@@ -134,7 +159,13 @@ where
         CohortSpec::new(CohortPeriod::Month, s.spec.observation_end)
             .and_then(|spec| CohortTable::build(&spec, log))
             .map_err(Into::into)
-            .and_then(|t| Ok(customer_value::plot::retention::cohort_retention(&t, CohortMetric::Active, &opts)?)),
+            .and_then(|t| {
+                Ok(customer_value::plot::retention::cohort_retention(
+                    &t,
+                    CohortMetric::Active,
+                    &opts,
+                )?)
+            }),
     )?;
     Ok((written, skipped))
 }
@@ -149,7 +180,11 @@ where
     K: Eq + Hash + Ord + Clone,
     D: PurchaseDate,
 {
-    let step = if o.unit == customer_value::TimeUnit::WEEK { 4.0 } else { 28.0 };
+    let step = if o.unit == customer_value::TimeUnit::WEEK {
+        4.0
+    } else {
+        28.0
+    };
     let rows = tracking(s, log, p.purchase.model.as_ref(), step)?;
     let origin = s.customers.iter().map(|c| c.first_purchase).min();
     let calibration_end = match (o.calibration_end, origin) {
