@@ -351,14 +351,32 @@ fn means_chart(
 ///
 /// # Examples
 ///
-/// See `tests/plot_render.rs` (a table needs a fitted model and a log).
-///
 /// ```
 /// use customer_value::plot::{PlotOptions, btyd::calibration_vs_holdout_by_recency};
-/// use customer_value::score::ScoreTable;
-/// # fn demo(table: &ScoreTable<u64>) -> customer_value::Result<()> {
-/// let svg = calibration_vs_holdout_by_recency(table, 10, &PlotOptions::default())?;
-/// # Ok(()) }
+/// use chrono::NaiveDate;
+/// use customer_value::score::{ScoreSpec, score};
+/// use customer_value::{BgNbd, DiscountRate, GammaGamma, SummarySpec, TimeUnit, Transaction, summarise};
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(1997, m, day).unwrap();
+/// let log = [
+///     Transaction::new(1_u32, d(1, 1), Decimal::from(29)),
+///     Transaction::new(1, d(3, 2), Decimal::from(15)),
+///     Transaction::new(1, d(11, 2), Decimal::from(20)),
+///     Transaction::new(2, d(1, 5), Decimal::from(40)),
+///     Transaction::new(2, d(8, 20), Decimal::from(35)),
+///     Transaction::new(3, d(2, 9), Decimal::from(12)),
+/// ];
+/// let spec = SummarySpec::new(d(12, 31)).with_unit(TimeUnit::WEEK).with_calibration_end(d(9, 30));
+/// let summaries = summarise(spec, &log)?;
+/// let model = BgNbd::new(0.243, 4.414, 0.793, 2.426)?.with_unit(TimeUnit::WEEK);
+/// let spend = GammaGamma::new(6.25, 3.74, 15.44)?;
+/// let year = TimeUnit::from_days(365.0)?;
+/// let value = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::new(0.1, year)?)?;
+/// let table = score(&summaries, &model, Some(&spend), &value)?;
+/// let svg = calibration_vs_holdout_by_recency(&table, 4, &PlotOptions::default())?;
+/// assert!(svg.contains("recency"));
+/// # Ok::<(), customer_value::Error>(())
 /// ```
 pub fn calibration_vs_holdout_by_recency<K>(
     table: &ScoreTable<K>,
@@ -457,12 +475,26 @@ fn bgnbd_pmf(r: f64, alpha: f64, a: f64, b: f64, t: f64, x: u32) -> f64 {
 /// # Examples
 ///
 /// ```
-/// use customer_value::BgNbd;
 /// use customer_value::plot::{PlotOptions, btyd::period_transactions};
-/// # fn demo(summaries: &customer_value::Summaries<u64>) -> customer_value::Result<()> {
-/// let m = BgNbd::new(0.243, 4.414, 0.793, 2.426)?;
-/// let svg = period_transactions(summaries, &m, 7, &PlotOptions::default())?;
-/// # Ok(()) }
+/// use chrono::NaiveDate;
+/// use customer_value::{BgNbd, SummarySpec, TimeUnit, Transaction, summarise};
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(1997, m, day).unwrap();
+/// let log = [
+///     Transaction::new(1_u32, d(1, 1), Decimal::from(29)),
+///     Transaction::new(1, d(3, 2), Decimal::from(15)),
+///     Transaction::new(1, d(11, 2), Decimal::from(20)),
+///     Transaction::new(2, d(1, 5), Decimal::from(40)),
+///     Transaction::new(2, d(8, 20), Decimal::from(35)),
+///     Transaction::new(3, d(2, 9), Decimal::from(12)),
+/// ];
+/// let spec = SummarySpec::new(d(12, 31)).with_unit(TimeUnit::WEEK).with_calibration_end(d(9, 30));
+/// let summaries = summarise(spec, &log)?;
+/// let model = BgNbd::new(0.243, 4.414, 0.793, 2.426)?.with_unit(TimeUnit::WEEK);
+/// let svg = period_transactions(&summaries, &model, 7, &PlotOptions::default())?;
+/// assert!(svg.contains("7+"));
+/// # Ok::<(), customer_value::Error>(())
 /// ```
 pub fn period_transactions<K>(
     summaries: &Summaries<K>,
@@ -1036,10 +1068,30 @@ pub fn dropout_density(model: &dyn TransactionModel, o: &PlotOptions) -> Result<
 ///
 /// ```
 /// use customer_value::plot::{PlotOptions, btyd::clv_distribution};
-/// use customer_value::score::ScoreTable;
-/// # fn demo(table: &ScoreTable<u64>) -> customer_value::Result<()> {
-/// let svg = clv_distribution(table, &PlotOptions::default())?;
-/// # Ok(()) }
+/// use chrono::NaiveDate;
+/// use customer_value::score::{ScoreSpec, score};
+/// use customer_value::{BgNbd, DiscountRate, GammaGamma, SummarySpec, TimeUnit, Transaction, summarise};
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(1997, m, day).unwrap();
+/// let log = [
+///     Transaction::new(1_u32, d(1, 1), Decimal::from(29)),
+///     Transaction::new(1, d(3, 2), Decimal::from(15)),
+///     Transaction::new(1, d(11, 2), Decimal::from(20)),
+///     Transaction::new(2, d(1, 5), Decimal::from(40)),
+///     Transaction::new(2, d(8, 20), Decimal::from(35)),
+///     Transaction::new(3, d(2, 9), Decimal::from(12)),
+/// ];
+/// let spec = SummarySpec::new(d(12, 31)).with_unit(TimeUnit::WEEK).with_calibration_end(d(9, 30));
+/// let summaries = summarise(spec, &log)?;
+/// let model = BgNbd::new(0.243, 4.414, 0.793, 2.426)?.with_unit(TimeUnit::WEEK);
+/// let spend = GammaGamma::new(6.25, 3.74, 15.44)?;
+/// let year = TimeUnit::from_days(365.0)?;
+/// let value = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::new(0.1, year)?)?;
+/// let table = score(&summaries, &model, Some(&spend), &value)?;
+/// let svg = clv_distribution(&table, &PlotOptions::default())?;
+/// assert!(svg.contains("CLV of 3 customers"));
+/// # Ok::<(), customer_value::Error>(())
 /// ```
 pub fn clv_distribution<K>(table: &ScoreTable<K>, o: &PlotOptions) -> Result<String> {
     clv_histogram(table.rows.iter().map(|r| r.clv), table.horizon, table.unit, o)
@@ -1147,6 +1199,26 @@ pub(crate) fn clv_histogram(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// P(X(t) = x) by integrating the individual-level model (Poisson purchases, dropout
+    /// with probability p after each) over gamma(r, α) and beta(a, b) with mpmath
+    /// (`mpmath.quad`, nested, 15–30 digits; `tests/data/gen_bgnbd_pmf.py`) — an
+    /// independent route to the closed form.
+    #[test]
+    fn bgnbd_pmf_matches_numerical_integration() {
+        let cases = [
+            (38.86, 0, 0.574_236_882_454_119),
+            (38.86, 1, 0.199_323_820_896_89),
+            (38.86, 3, 0.045_805_592_710_421),
+            (10.0, 0, 0.750_072_050_656_173),
+            (10.0, 1, 0.156_868_696_623_255),
+            (10.0, 3, 0.021_089_132_767_715_9),
+        ];
+        for (t, x, want) in cases {
+            let got = bgnbd_pmf(0.243, 4.414, 0.793, 2.426, t, x);
+            assert!((got - want).abs() < 1e-4 * want, "t {t}, x {x}: {got} vs {want}");
+        }
+    }
 
     #[test]
     fn bgnbd_pmf_sums_to_one() {

@@ -156,13 +156,20 @@ pub(crate) fn currency_name(o: &PlotOptions) -> String {
 /// # Examples
 ///
 /// ```
+/// use chrono::NaiveDate;
 /// use customer_value::plot::{PlotOptions, segment::rfm_segments};
 /// use customer_value::segment::segment_overview;
-/// use customer_value::summary::CustomerSummary;
+/// use customer_value::{SummarySpec, Transaction, summarise};
+/// use rust_decimal::Decimal;
 ///
-/// # let summaries: Vec<CustomerSummary<u32>> = Vec::new();
-/// // With the summaries of a log (here none, so the overview is an error).
-/// assert!(segment_overview(&summaries).is_err());
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let log: Vec<_> = (1..=40_u32)
+///     .map(|c| Transaction::new(c, d(1 + c % 12, 1 + c % 28), Decimal::from(c * 3)))
+///     .collect();
+/// let s = summarise(SummarySpec::new(d(12, 31)), &log)?;
+/// let svg = rfm_segments(&segment_overview(&s.customers)?, &PlotOptions::default())?;
+/// assert!(svg.contains("RFM segments of 40 customers"));
+/// # Ok::<(), customer_value::Error>(())
 /// ```
 pub fn rfm_segments(overview: &SegmentOverview, o: &PlotOptions) -> Result<String> {
     if overview.segment_counts.is_empty() {
