@@ -795,7 +795,7 @@ mod loyalty_charts {
         let svg = breakage_over_time(&snaps, &opts()).unwrap();
         // 100 / 700 expired of resolved = 14.29 %; the first month has none resolved.
         assert!(
-            svg.contains("14.29 %") && svg.contains("1 dates before"),
+            svg.contains("14.29 %") && svg.contains("1 date before"),
             "{}",
             &svg[..600]
         );
@@ -823,5 +823,48 @@ fn rasterise_dir() {
             pixmap.data_mut().copy_from_slice(&pic.pixels);
             pixmap.save_png(path.with_extension("png")).expect("png");
         }
+    }
+}
+
+/// `customer-value report --plots DIR` (the report code `clv_report` shares) writes at
+/// least the ten charts of the contract, each a picture with text, and still prints the
+/// report.
+#[cfg(feature = "cli")]
+#[test]
+fn report_writes_the_contract_charts() {
+    let dir = out_dir().join("report");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_customer-value"))
+        .args([
+            "report",
+            "--quiet",
+            "--transactions",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/data/cdnow_sample_transactions.csv"),
+            "--calibration-end",
+            "1997-09-30",
+            "--observation-end",
+            "1998-06-30",
+            "--plots",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("BG/NBD") || !out.stdout.is_empty());
+    for name in [
+        "tracking_cumulative",
+        "tracking_incremental",
+        "calibration_vs_holdout",
+        "period_transactions",
+        "frequency_recency",
+        "p_alive_matrix",
+        "clv_distribution",
+        "lorenz",
+        "rfm_segments",
+        "cohort_retention",
+    ] {
+        let svg = std::fs::read_to_string(dir.join(format!("{name}.svg")))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        check(&format!("report_{name}"), &svg);
     }
 }

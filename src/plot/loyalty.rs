@@ -279,7 +279,8 @@ pub fn breakage_over_time(snapshots: &[PointsSnapshot], o: &PlotOptions) -> Resu
         percent(rates.last().map_or(0.0, |r| r.1))
     );
     if unresolved > 0 {
-        title.push_str(&format!("; {unresolved} dates before any resolved"));
+        let dates = if unresolved == 1 { "date" } else { "dates" };
+        title.push_str(&format!("; {unresolved} {dates} before any resolved"));
     }
     let mut chart = Chart::new(
         o.title_or(&title),

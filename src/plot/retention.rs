@@ -299,7 +299,12 @@ pub fn cohort_retention(table: &CohortTable, metric: CohortMetric, o: &PlotOptio
     let title = o.title_or(&format!(
         "Cohort retention: % of each cohort {what} k (period 0 = 100 %)"
     ));
-    let mut chart = Chart::new(title, format!("Time since acquisition ({unit})"), "")
+    let cohort = if monthly {
+        "Acquisition month"
+    } else {
+        "Acquisition period (start)"
+    };
+    let mut chart = Chart::new(title, format!("Time since acquisition ({unit})"), cohort)
         .ranges((-0.5, cols as f64 - 0.5), (-0.5, rows as f64 - 0.5))?;
     chart.no_grid = true;
     chart.y_ticks = rows;
