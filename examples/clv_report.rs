@@ -38,7 +38,7 @@ const USAGE: &str = "usage: clv_report [--transactions FILE.csv] [--calibration-
                   [--model bgnbd|pnbd|mbgnbd] [--horizon N] [--discount-rate R] [--margin F]
                   [--customer-column NAME] [--date-column NAME]
                   [--amount-column NAME | --no-amount] [--date-format FMT] [--time-zone TZ]
-                  [--save-model FILE] [--load-model FILE]
+                  [--save-model FILE] [--load-model FILE] [--plots DIR]
 
 With no --transactions, runs on the bundled CDNOW sample (calibration end 1997-09-30,
 observation end 1998-06-30, weeks). The CSV needs a header naming the customer, date and
@@ -54,7 +54,9 @@ Without --observation-end, observation ends on the last date in the file; withou
   are placed on that zone's calendar day.
 --save-model FILE: write the fitted purchase and spend models (tagged JSON);
 --load-model FILE: score with saved models instead of fitting (converted exactly to --unit).
---csv, --jsonl: the per-customer value table as CSV or JSON Lines on stdout.";
+--csv, --jsonl: the per-customer value table as CSV or JSON Lines on stdout.
+--plots DIR: also write the charts as SVG files into DIR (tracking_cumulative.svg, …;
+  needs `--features plot`).";
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut o = Options::new(None);
@@ -104,6 +106,12 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
             }
             "--save-model" => o.save_model = Some(value()?),
             "--load-model" => o.load_model = Some(value()?),
+            "--plots" => {
+                o.plots = Some(value()?);
+                if !cfg!(feature = "plot") {
+                    return Err(report::PLOTS_NEED_FEATURE.to_owned());
+                }
+            }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }

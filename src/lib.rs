@@ -52,6 +52,8 @@ pub mod error;
 pub mod io;
 pub mod loyalty;
 pub mod money;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod profitability;
 pub mod retention;
 pub mod revenue;

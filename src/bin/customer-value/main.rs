@@ -172,6 +172,9 @@ struct ReportArgs {
     /// Score with the models in FILE instead of fitting.
     #[arg(long, value_name = "FILE", conflicts_with = "save_model")]
     load_model: Option<PathBuf>,
+    /// Write the report's charts as SVG files into DIR (needs the feature `plot`).
+    #[arg(long, value_name = "DIR")]
+    plots: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -286,6 +289,10 @@ fn parse(cli: Cli) -> Result<Options, String> {
             };
             o.save_model = a.save_model.map(|p| p.display().to_string());
             o.load_model = a.load_model.map(|p| p.display().to_string());
+            o.plots = a.plots.map(|p| p.display().to_string());
+            if o.plots.is_some() && !cfg!(feature = "plot") {
+                return Err(report::PLOTS_NEED_FEATURE.to_owned());
+            }
             o
         }
         Command::Fit(a) => {
