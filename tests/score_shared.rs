@@ -56,8 +56,18 @@ fn same_as_separate_calls(model: &dyn TransactionModel, horizon: f64, step: f64)
     for (i, row) in table.rows.iter().enumerate() {
         let (x, tx, t) = (cols.frequency[i], cols.recency[i], cols.age[i]);
         assert_eq!(row.p_alive, Some(alive[i]), "{} row {i}", model.name());
-        assert_eq!(row.expected_purchases, Some(expected[i]), "{} row {i}", model.name());
-        assert_eq!(row.discounted_purchases, Some(discounted[i]), "{} row {i}", model.name());
+        assert_eq!(
+            row.expected_purchases,
+            Some(expected[i]),
+            "{} row {i}",
+            model.name()
+        );
+        assert_eq!(
+            row.discounted_purchases,
+            Some(discounted[i]),
+            "{} row {i}",
+            model.name()
+        );
         assert_eq!(row.clv, Some(discounted[i]), "{} row {i}", model.name());
         assert_eq!(
             row.p_alive_at_horizon,
@@ -65,7 +75,12 @@ fn same_as_separate_calls(model: &dyn TransactionModel, horizon: f64, step: f64)
             "{} row {i}",
             model.name()
         );
-        assert_eq!(row.expected_holdout_purchases, Some(expected_holdout[i]), "{} row {i}", model.name());
+        assert_eq!(
+            row.expected_holdout_purchases,
+            Some(expected_holdout[i]),
+            "{} row {i}",
+            model.name()
+        );
     }
 }
 

@@ -51,8 +51,8 @@ mod tracking;
 
 pub use bg_bb::{BgBb, BgBbParams, DiscreteSummaries};
 pub use bg_nbd::{BgNbd, BgNbdParams};
-pub use clv::{ClvSpec, DiscountRate, Margin, clv, clv_batch};
 pub(crate) use clv::group_by_frequency_age;
+pub use clv::{ClvSpec, DiscountRate, Margin, clv, clv_batch};
 pub use conformance::check_transaction_model;
 pub use data::{SummarySlices, WeightedSummaries};
 pub use fit::{Boundary, Convergence, FitOptions, FitReport, Limit};

@@ -374,7 +374,10 @@ pub fn score_columns<K: Clone + std::fmt::Debug>(
         rows,
         |x, tx, t| purchases.probability_alive(x, tx, t),
     );
-    let duration = cols.holdout.as_ref().map(|h| h.duration.first().copied().unwrap_or(0.0));
+    let duration = cols
+        .holdout
+        .as_ref()
+        .map(|h| h.duration.first().copied().unwrap_or(0.0));
     // With every P(alive) known and a model that factors, the other columns share one
     // pass per distinct (x, T); otherwise each comes from its own batch call.
     let all_alive: Option<Vec<f64>> = p_alive.iter().copied().collect();
@@ -391,9 +394,12 @@ pub fn score_columns<K: Clone + std::fmt::Debug>(
             )
         }
     };
-    let expected = failures.each(ScoreFlag::PurchaseModelFailed, expected_batch, rows, |x, tx, t| {
-        purchases.expected_purchases(horizon, x, tx, t)
-    });
+    let expected = failures.each(
+        ScoreFlag::PurchaseModelFailed,
+        expected_batch,
+        rows,
+        |x, tx, t| purchases.expected_purchases(horizon, x, tx, t),
+    );
     let alive_at = alive_at_horizon(purchases, horizon, rows, alive_at_batch, &mut failures);
     let dert = if spec.dert {
         let each = |x, tx, t| purchases.dert(spec.discount, unit, x, tx, t);
@@ -401,14 +407,19 @@ pub fn score_columns<K: Clone + std::fmt::Debug>(
     } else {
         vec![None; rows.len()]
     };
-    let discounted = failures.each(ScoreFlag::PurchaseModelFailed, discounted_batch, rows, |x, tx, t| {
-        crate::btyd::clv(purchases, Margin::PerPurchase(1.0), &clv_spec, x, tx, t, 0.0)
-    });
+    let discounted = failures.each(
+        ScoreFlag::PurchaseModelFailed,
+        discounted_batch,
+        rows,
+        |x, tx, t| crate::btyd::clv(purchases, Margin::PerPurchase(1.0), &clv_spec, x, tx, t, 0.0),
+    );
     let expected_spend = expected_spend(cols, spend, &mut failures);
     let holdout_expected = match (duration, holdout_batch) {
-        (Some(duration), Some(batch)) => failures.each(ScoreFlag::PurchaseModelFailed, batch, rows, |x, tx, t| {
-            purchases.expected_purchases(duration, x, tx, t)
-        }),
+        (Some(duration), Some(batch)) => {
+            failures.each(ScoreFlag::PurchaseModelFailed, batch, rows, |x, tx, t| {
+                purchases.expected_purchases(duration, x, tx, t)
+            })
+        }
         _ => vec![None; rows.len()],
     };
     failures.assemble(

@@ -50,7 +50,9 @@ pub(super) fn shared_columns(
     let survival_factors = model.survival_if_alive(horizon, x0, t0).is_some();
     let last_is_horizon = times.last() == Some(&horizon);
     let one = |&(_, x, _, age): &(usize, f64, f64, f64)| -> PerPair {
-        let curve = model.expected_if_alive_curve(&times, x, age).unwrap_or_else(stopped);
+        let curve = model
+            .expected_if_alive_curve(&times, x, age)
+            .unwrap_or_else(stopped);
         let (discounted, at_horizon) = match curve {
             Ok(curve) => {
                 let mut prev = 0.0;
@@ -70,7 +72,8 @@ pub(super) fn shared_columns(
         PerPair {
             discounted,
             expected,
-            survival: survival_factors.then(|| model.survival_if_alive(horizon, x, age).unwrap_or_else(stopped)),
+            survival: survival_factors
+                .then(|| model.survival_if_alive(horizon, x, age).unwrap_or_else(stopped)),
             holdout: holdout.map(|d| single(model, d, x, age)),
         }
     };
@@ -105,7 +108,9 @@ pub(super) fn shared_columns(
 
 /// The expectation while alive at one horizon (as `factored_expected_batch` asks it).
 fn single(model: &dyn TransactionModel, t: f64, x: f64, age: f64) -> Result<f64> {
-    let curve = model.expected_if_alive_curve(&[t], x, age).unwrap_or_else(stopped)?;
+    let curve = model
+        .expected_if_alive_curve(&[t], x, age)
+        .unwrap_or_else(stopped)?;
     Ok(curve.first().copied().unwrap_or(0.0))
 }
 
