@@ -413,7 +413,7 @@ pub fn score_columns<K: Clone + std::fmt::Debug>(
         rows,
         |x, tx, t| crate::btyd::clv(purchases, Margin::PerPurchase(1.0), &clv_spec, x, tx, t, 0.0),
     );
-    let expected_spend = expected_spend(cols, spend, &mut failures);
+    let expected_spend = expected_spend(cols, spend, spec.value, &mut failures);
     let holdout_expected = match (duration, holdout_batch) {
         (Some(duration), Some(batch)) => {
             failures.each(ScoreFlag::PurchaseModelFailed, batch, rows, |x, tx, t| {
@@ -476,11 +476,15 @@ fn alive_at_horizon(
 fn expected_spend<K: Clone + std::fmt::Debug>(
     cols: &SummaryColumns<K>,
     spend: Option<&GammaGamma>,
+    value: PurchaseValue,
     failures: &mut Failures<'_, K>,
 ) -> Vec<Option<f64>> {
     let Some(model) = spend else {
-        for i in 0..cols.len() {
-            failures.flag(i, ScoreFlag::NoSpendModel, None);
+        // A fixed value per purchase needs no spend model: its absence is no reason to flag.
+        if !matches!(value, PurchaseValue::Fixed(_)) {
+            for i in 0..cols.len() {
+                failures.flag(i, ScoreFlag::NoSpendModel, None);
+            }
         }
         return vec![None; cols.len()];
     };

@@ -79,19 +79,21 @@ pub(super) fn shared_columns(
     };
     let per = map_pairs(&distinct, one);
     let column = |pick: &dyn Fn(&PerPair) -> Option<&Result<f64>>, finish: &dyn Fn(f64, f64) -> f64| {
-        (0..rows.len())
-            .map(|i| {
-                let pair = slot.get(i).and_then(|&k| per.get(k));
-                match (alive.get(i), pair.and_then(pick)) {
-                    (Some(&a), Some(Ok(v))) => Ok(finish(a, *v)),
-                    // The caller recomputes the column row by row, with each row's error.
-                    _ => Err(Error::Undefined {
+        let mut out = Vec::with_capacity(rows.len());
+        for i in 0..rows.len() {
+            let pair = slot.get(i).and_then(|&k| per.get(k));
+            match (alive.get(i), pair.and_then(pick)) {
+                (Some(&a), Some(Ok(v))) => out.push(finish(a, *v)),
+                // The caller recomputes the column row by row, with each row's error.
+                _ => {
+                    return Err(Error::Undefined {
                         what: "shared score",
                         reason: format!("row {i} failed"),
-                    }),
+                    });
                 }
-            })
-            .collect::<Result<Vec<f64>>>()
+            }
+        }
+        Ok(out)
     };
     // As `factored_expected_batch` and `clv_batch` with a margin of 1 per purchase.
     let expectation = |a: f64, g: f64| {
