@@ -416,8 +416,15 @@ fn progress_only_on_a_terminal_and_not_with_quiet() {
     args.extend(&MASTER[..4]);
     let piped = run(&args);
     assert!(piped.status.success());
-    assert!(piped.stderr.is_empty(), "{}", String::from_utf8_lossy(&piped.stderr));
-    let has_script = Command::new("script").arg("--version").output().is_ok_and(|o| o.status.success());
+    assert!(
+        piped.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+    let has_script = Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !has_script {
         eprintln!("no `script` command: the terminal half is skipped");
         return;
@@ -438,7 +445,12 @@ fn progress_only_on_a_terminal_and_not_with_quiet() {
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let shown = on_terminal("");
-    for what in ["read 69659 rows", "summarised 23570 customers", "bgnbd fitted in", "spend model fitted in"] {
+    for what in [
+        "read 69659 rows",
+        "summarised 23570 customers",
+        "bgnbd fitted in",
+        "spend model fitted in",
+    ] {
         assert!(shown.contains(what), "{what}: {shown}");
     }
     assert!(!on_terminal("--quiet").contains("customer-value:"));

@@ -131,7 +131,7 @@ where
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
-        pairs.par_iter().map(f).collect()
+        pairs.par_iter().map(&f).collect()
     }
     #[cfg(not(feature = "parallel"))]
     {

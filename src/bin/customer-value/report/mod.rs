@@ -234,7 +234,10 @@ where
     if o.progress {
         if let Ok(m) = &models.purchase {
             match m.iterations {
-                Some(n) => eprintln!("customer-value: purchase model {} fitted in {n} iterations", m.model.name()),
+                Some(n) => eprintln!(
+                    "customer-value: purchase model {} fitted in {n} iterations",
+                    m.model.name()
+                ),
                 None => eprintln!("customer-value: purchase model {} ready", m.model.name()),
             }
         }
