@@ -51,6 +51,7 @@ mod tracking;
 
 pub use bg_bb::{BgBb, BgBbParams, DiscreteSummaries};
 pub use bg_nbd::{BgNbd, BgNbdParams};
+pub(crate) use clv::group_by_frequency_age;
 pub use clv::{ClvSpec, DiscountRate, Margin, clv, clv_batch};
 pub use conformance::check_transaction_model;
 pub use data::{SummarySlices, WeightedSummaries};
@@ -186,6 +187,21 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
     /// Inside the `Some`: as [`expected_purchases`](Self::expected_purchases).
     fn expected_if_alive_curve(&self, times: &[f64], frequency: f64, age: f64) -> Option<Result<Vec<f64>>> {
         let _ = (times, frequency, age);
+        None
+    }
+
+    /// `P(alive at T + t | alive at T)`, for models whose
+    /// [`probability_alive_at`](Self::probability_alive_at) factors as
+    /// `P(alive at T) · P(alive at T + t | alive at T)` with the second factor free of the
+    /// recency `t_x` (BG/NBD, MBG/NBD, Pareto/NBD): [`score`](crate::score::score) then
+    /// computes it once per distinct `(x, T)` and multiplies by each customer's P(alive).
+    /// `None`, the default, means "does not factor".
+    ///
+    /// # Errors
+    ///
+    /// Inside the `Some`: as [`probability_alive_at`](Self::probability_alive_at).
+    fn survival_if_alive(&self, t: f64, frequency: f64, age: f64) -> Option<Result<f64>> {
+        let _ = (t, frequency, age);
         None
     }
 

@@ -16,3 +16,4 @@ mod properties;
 mod real_logs;
 mod survival;
 mod tracking;
+mod score_shared;

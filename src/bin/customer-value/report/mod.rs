@@ -249,7 +249,13 @@ where
     let models = models(o, s)?;
     if o.progress {
         if let Ok(m) = &models.purchase {
-            eprintln!("customer-value: purchase model {} ready", m.model.name());
+            match m.iterations {
+                Some(n) => eprintln!(
+                    "customer-value: purchase model {} fitted in {n} iterations",
+                    m.model.name()
+                ),
+                None => eprintln!("customer-value: purchase model {} ready", m.model.name()),
+            }
         }
     }
     if o.output == Output::ModelFile {

@@ -172,6 +172,12 @@ pub fn models<K: Clone + Ord>(o: &Options, s: &Summaries<K>) -> Result<Models, A
                 let fit = GammaGamma::fit(&data, &options)
                     .map_err(|e| e.to_string())
                     .and_then(|r| {
+                        if o.progress {
+                            eprintln!(
+                                "customer-value: spend model fitted in {} iterations",
+                                r.iterations
+                            );
+                        }
                         let saved = serde_json::to_value(r.to_saved()).map_err(|e| e.to_string())?;
                         Ok((r.model, saved))
                     });
