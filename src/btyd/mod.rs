@@ -37,6 +37,7 @@ mod bg_bb;
 mod bg_nbd;
 mod clv;
 mod conformance;
+pub mod covariates;
 mod data;
 mod fit;
 mod gamma_gamma;
