@@ -18,18 +18,23 @@ struct Apparel {
     t: Vec<f64>,
     gender: Vec<f64>,
     channel: Vec<f64>,
+    /// Mean spend of the repeat purchase days in the estimation period (0 without).
+    spend: Vec<f64>,
+    ids: Vec<u32>,
 }
 
 fn apparel() -> Apparel {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/apparel/");
     let trans = std::fs::read_to_string(format!("{dir}apparelTrans.csv")).unwrap();
     let end = NaiveDate::from_ymd_opt(2006, 12, 31).unwrap();
-    let mut days: BTreeMap<u32, Vec<NaiveDate>> = BTreeMap::new();
+    // Purchases collapse by day: a day's prices add up.
+    let mut days: BTreeMap<u32, BTreeMap<NaiveDate, f64>> = BTreeMap::new();
     for line in trans.lines().skip(1) {
         let mut f = line.split(',');
         let id: u32 = f.next().unwrap().parse().unwrap();
         let date = NaiveDate::parse_from_str(f.next().unwrap(), "%Y-%m-%d").unwrap();
-        days.entry(id).or_default().push(date);
+        let price: f64 = f.next().unwrap().parse().unwrap();
+        *days.entry(id).or_default().entry(date).or_default() += price;
     }
     let cov = std::fs::read_to_string(format!("{dir}apparelStaticCov.csv")).unwrap();
     let mut covs: BTreeMap<u32, (f64, f64)> = BTreeMap::new();
@@ -46,12 +51,24 @@ fn apparel() -> Apparel {
         t: vec![],
         gender: vec![],
         channel: vec![],
+        spend: vec![],
+        ids: vec![],
     };
-    for (id, mut d) in days {
-        d.sort();
-        d.dedup();
-        let first = d[0];
-        let cal: Vec<NaiveDate> = d.into_iter().filter(|&v| v <= end).collect();
+    for (id, d) in days {
+        let first = *d.keys().next().unwrap();
+        let cal: Vec<NaiveDate> = d.keys().copied().filter(|&v| v <= end).collect();
+        let repeat: Vec<f64> = d
+            .iter()
+            .filter(|(v, _)| **v <= end)
+            .skip(1)
+            .map(|(_, p)| *p)
+            .collect();
+        a.spend.push(if repeat.is_empty() {
+            0.0
+        } else {
+            repeat.iter().sum::<f64>() / repeat.len() as f64
+        });
+        a.ids.push(id);
         let weeks = |v: NaiveDate| (v - first).num_days() as f64 / 7.0;
         a.x.push((cal.len() - 1) as f64);
         a.tx.push(weeks(*cal.last().unwrap()));
@@ -179,6 +196,37 @@ fn constrained_gender_and_likelihood_ratio_test() {
     assert_eq!(t.df, 1);
     assert!((t.statistic - 10.943).abs() < 0.02, "{}", t.statistic);
     assert!(rel(t.p_value, 0.0009396) < 1e-2, "{}", t.p_value);
+}
+
+/// CLV = DERT × Gamma-Gamma expected spend with the Gender-constrained model (CLVTools:
+/// infinite-horizon DERT, continuous discount ln(1.1)/52 per week; Gamma-Gamma on the
+/// repeat purchases).
+#[test]
+fn constrained_model_clv_matches_clvtools() {
+    use customer_value::TimeUnit;
+    use customer_value::btyd::{DiscountRate, FitOptions, GammaGamma, SpendSummaries};
+    let a = apparel();
+    let d = data(&a);
+    let fit =
+        CovariateFit::<ParetoNbd>::fit(&d, &CovariateOptions::default().with_constraint("Gender")).unwrap();
+    let models = fit.customer_models(&d).unwrap();
+    let gg = GammaGamma::fit(
+        &SpendSummaries::from_rows(&a.x, &a.spend).unwrap(),
+        &FitOptions::default(),
+    )
+    .unwrap()
+    .model;
+    // ln(1.1) per 52 weeks.
+    let discount = DiscountRate::new(0.1, TimeUnit::from_days(364.0).unwrap()).unwrap();
+    for (id, want) in [(1, 1128.92389), (10, 293.65589), (100, 42.82015)] {
+        let i = a.ids.iter().position(|&v| v == id).unwrap();
+        let dert = models[i]
+            .dert(discount, TimeUnit::WEEK, a.x[i], a.tx[i], a.t[i])
+            .unwrap();
+        let spend = gg.conditional_expected_spend(a.x[i], a.spend[i]).unwrap();
+        let clv = dert * spend;
+        assert!(rel(clv, want) < 5e-4, "Id {id}: CLV {clv} vs {want}");
+    }
 }
 
 #[test]
