@@ -49,7 +49,7 @@ fn apparel() -> CovariateData {
 fn million() -> CovariateData {
     let n = 1_000_000;
     let mut rng = common::Rng::new(20_261_207);
-    let mut cols = vec![Vec::with_capacity(n); 4];
+    let mut cols: Vec<Vec<f64>> = (0..4).map(|_| Vec::with_capacity(n)).collect();
     let (mut x, mut tx, mut t) = (
         Vec::with_capacity(n),
         Vec::with_capacity(n),

@@ -216,7 +216,15 @@ fn cdnow_log_likelihood_at_clvtools_estimates() {
 #[test]
 #[ignore = "slow in debug builds (~70 s)"]
 fn cdnow_log_likelihood_is_clvtools() {
+    let start = std::time::Instant::now();
     let fit = GgomNbd::fit(&cdnow(), &FitOptions::default()).unwrap();
+    println!(
+        "{:?} in {:?}: {} iterations, LL {}",
+        fit.estimates,
+        start.elapsed(),
+        fit.iterations,
+        fit.log_likelihood
+    );
     assert!(
         (fit.log_likelihood - -9594.9762).abs() < 0.01,
         "{} {:?}",
@@ -228,4 +236,17 @@ fn cdnow_log_likelihood_is_clvtools() {
         "{:?}",
         fit.estimates
     );
+}
+
+#[test]
+fn saved_form_round_trips() {
+    use customer_value::btyd::{AnySavedModel, SavedForm};
+    let m = model((0.55, 10.58, 0.05, 0.61, 0.4));
+    let json = serde_json::to_string(&m.to_saved()).unwrap();
+    let any = AnySavedModel::from_json(&json).unwrap();
+    assert_eq!(any.tag(), "ggomnbd");
+    let back = any.transaction_model().unwrap();
+    assert_eq!(back.parameters(), m.parameters());
+    let direct: GgomNbd = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+    assert_eq!(direct, m);
 }

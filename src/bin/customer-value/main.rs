@@ -84,6 +84,8 @@ enum ModelArg {
     Pnbd,
     /// MBG/NBD (Batislam, Denizel & Filiztekin 2007).
     Mbgnbd,
+    /// GGom/NBD (Bemmaor & Glady 2012).
+    Ggomnbd,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -258,6 +260,7 @@ fn model_choice(m: ModelArg) -> ModelChoice {
         ModelArg::Bgnbd => ModelChoice::BetaGeometric,
         ModelArg::Pnbd => ModelChoice::Pareto,
         ModelArg::Mbgnbd => ModelChoice::ModifiedBetaGeometric,
+        ModelArg::Ggomnbd => ModelChoice::GammaGompertz,
     }
 }
 

@@ -8,6 +8,10 @@ use super::data::CovariateGroup;
 use super::options::Layout;
 use crate::special::Objective;
 
+/// Distinct rows from which the groups are evaluated in parallel (feature `parallel`).
+#[cfg(feature = "parallel")]
+const PARALLEL_MIN_ROWS: usize = 20_000;
+
 /// The groups with their model-specific precomputation, and the layout.
 #[derive(Debug)]
 pub(super) struct CovariateLikelihood<M: Base> {
@@ -52,36 +56,77 @@ impl<M: Base> CovariateLikelihood<M> {
             return f64::NAN;
         }
         let theta0 = ln0.map(f64::exp);
+        #[cfg(feature = "parallel")]
+        if self.groups.len() > 1 && self.distinct_rows() >= PARALLEL_MIN_ROWS {
+            use rayon::prelude::*;
+            // Per-group terms in parallel, summed in group order (the same bits every run).
+            let terms: Vec<(f64, Vec<f64>)> = self
+                .groups
+                .par_iter()
+                .map(|(group, prep)| {
+                    let mut g = vec![0.0; z.len()];
+                    let l = self.group_term(&theta0, gamma, group, prep, &mut g);
+                    (l, g)
+                })
+                .collect();
+            let mut ll = 0.0;
+            for (l, g) in terms {
+                if !l.is_finite() {
+                    return f64::NAN;
+                }
+                ll += l;
+                for (a, b) in grad.iter_mut().zip(g) {
+                    *a += b;
+                }
+            }
+            return ll;
+        }
         let mut ll = 0.0;
-        let mut g4 = [0.0; 4];
         for (group, prep) in &self.groups {
-            let theta = self
-                .layout
-                .customer_theta(&theta0, gamma, &group.purchase, &group.dropout);
-            let l = M::ll_grad(prep, &group.data, &theta, &mut g4);
+            let l = self.group_term(&theta0, gamma, group, prep, grad);
             if !l.is_finite() {
                 return f64::NAN;
             }
             ll += l;
-            // ∂/∂ ln θ₀ₖ = θₖ ∂/∂θₖ, since θₖ is θ₀ₖ times a factor free of θ₀ₖ.
-            let mut d = [0.0; 4];
-            for ((dk, gk), tk) in d.iter_mut().zip(g4).zip(theta) {
-                *dk = gk * tk;
-            }
-            for (gz, dk) in grad.iter_mut().zip(d) {
-                *gz += dk;
-            }
-            for s in &self.layout.slots {
-                let x = match s.process {
-                    super::base::Process::Purchase => group.purchase.get(s.column),
-                    super::base::Process::Dropout => group.dropout.get(s.column),
-                };
-                if let (Some(x), Some(dk), Some(gz)) = (x, d.get(s.base), grad.get_mut(4 + s.free)) {
-                    *gz += dk * s.sign * x;
-                }
-            }
         }
         ll
+    }
+
+    /// One group's log-likelihood, its gradient in `z` added to `grad`.
+    fn group_term(
+        &self,
+        theta0: &[f64; 4],
+        gamma: &[f64],
+        group: &CovariateGroup,
+        prep: &Prepared,
+        grad: &mut [f64],
+    ) -> f64 {
+        let mut g4 = [0.0; 4];
+        let theta = self
+            .layout
+            .customer_theta(theta0, gamma, &group.purchase, &group.dropout);
+        let l = M::ll_grad(prep, &group.data, &theta, &mut g4);
+        if !l.is_finite() {
+            return f64::NAN;
+        }
+        // ∂/∂ ln θ₀ₖ = θₖ ∂/∂θₖ, since θₖ is θ₀ₖ times a factor free of θ₀ₖ.
+        let mut d = [0.0; 4];
+        for ((dk, gk), tk) in d.iter_mut().zip(g4).zip(theta) {
+            *dk = gk * tk;
+        }
+        for (gz, dk) in grad.iter_mut().zip(d) {
+            *gz += dk;
+        }
+        for s in &self.layout.slots {
+            let x = match s.process {
+                super::base::Process::Purchase => group.purchase.get(s.column),
+                super::base::Process::Dropout => group.dropout.get(s.column),
+            };
+            if let (Some(x), Some(dk), Some(gz)) = (x, d.get(s.base), grad.get_mut(4 + s.free)) {
+                *gz += dk * s.sign * x;
+            }
+        }
+        l
     }
 
     /// The L2 term `Σ λⱼ γⱼ²` at `z`.

@@ -53,6 +53,8 @@ pub enum ModelChoice {
     BetaGeometric,
     Pareto,
     ModifiedBetaGeometric,
+    /// GGom/NBD (`--model ggomnbd`).
+    GammaGompertz,
 }
 
 /// Parsed command line.
