@@ -35,7 +35,7 @@ use report::{ModelChoice, Options, Output, annual};
 
 const USAGE: &str = "usage: clv_report [--transactions FILE.csv] [--calibration-end YYYY-MM-DD]
                   [--observation-end YYYY-MM-DD] [--unit day|week|month] [--json | --csv | --jsonl]
-                  [--model bgnbd|pnbd|mbgnbd] [--horizon N] [--discount-rate R] [--margin F]
+                  [--model bgnbd|pnbd|mbgnbd|ggomnbd] [--horizon N] [--discount-rate R] [--margin F]
                   [--customer-column NAME] [--date-column NAME]
                   [--amount-column NAME | --no-amount] [--date-format FMT] [--time-zone TZ]
                   [--save-model FILE] [--load-model FILE] [--plots DIR]
@@ -83,7 +83,12 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
                     "bgnbd" => ModelChoice::BetaGeometric,
                     "pnbd" => ModelChoice::Pareto,
                     "mbgnbd" => ModelChoice::ModifiedBetaGeometric,
-                    other => return Err(format!("--model must be bgnbd, pnbd or mbgnbd, not `{other}`")),
+                    "ggomnbd" => ModelChoice::GammaGompertz,
+                    other => {
+                        return Err(format!(
+                            "--model must be bgnbd, pnbd, mbgnbd or ggomnbd, not `{other}`"
+                        ));
+                    }
                 }
             }
             "--horizon" => o.horizon = Some(parse_number(&flag, &value()?, |v| v > 0.0)?),

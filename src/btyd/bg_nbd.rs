@@ -415,8 +415,8 @@ impl TransactionModel for BgNbd {
 
 /// The BG/NBD likelihood over weighted rows sorted by `x`: the `x`-only terms (gammas,
 /// betas, digammas) are computed once per distinct `x`.
-struct BgNbdLikelihood<'a> {
-    data: &'a WeightedSummaries,
+pub(super) struct BgNbdLikelihood<'a> {
+    pub(super) data: &'a WeightedSummaries,
 }
 
 impl Likelihood for BgNbdLikelihood<'_> {

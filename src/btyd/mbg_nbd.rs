@@ -171,8 +171,8 @@ impl TransactionModel for MbgNbd {
 }
 
 /// L = Γ(r+x)α^r/Γ(r) · [B(a, b+x+1)/B(a,b) (α+T)^{−(r+x)} + B(a+1, b+x)/B(a,b) (α+t_x)^{−(r+x)}].
-struct MbgNbdLikelihood<'a> {
-    data: &'a WeightedSummaries,
+pub(super) struct MbgNbdLikelihood<'a> {
+    pub(super) data: &'a WeightedSummaries,
 }
 
 impl Likelihood for MbgNbdLikelihood<'_> {

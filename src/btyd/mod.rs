@@ -7,6 +7,7 @@
 //! | [`ParetoNbd`] | `pareto_nbd.rs` | r, α, s, β | Schmittlein, Morrison & Colombo (1987); Fader & Hardie (2005) note |
 //! | [`MbgNbd`] | `mbg_nbd.rs` | r, α, a, b | Batislam, Denizel & Filiztekin (2007), *IJRM* |
 //! | [`BgBb`] (discrete time) | `bg_bb.rs` | α, β, γ, δ | Fader, Hardie & Shang (2010), *Marketing Science* |
+//! | [`GgomNbd`] | `ggom_nbd.rs` | r, α, b, s, β | Bemmaor & Glady (2012), *Management Science* |
 //! | [`GammaGamma`] (spend) | `gamma_gamma.rs` | p, q, γ | Fader, Hardie & Lee (2005), *JMR*; Fader & Hardie (2013) note |
 //!
 //! Data flow: [`SummaryColumns`](crate::SummaryColumns) (or raw slices) →
@@ -37,9 +38,11 @@ mod bg_bb;
 mod bg_nbd;
 mod clv;
 mod conformance;
+pub mod covariates;
 mod data;
 mod fit;
 mod gamma_gamma;
+mod ggom_nbd;
 mod holdout;
 mod mbg_nbd;
 mod params;
@@ -57,6 +60,7 @@ pub use conformance::check_transaction_model;
 pub use data::{SummarySlices, WeightedSummaries};
 pub use fit::{Boundary, Convergence, FitOptions, FitReport, Limit};
 pub use gamma_gamma::{GammaGamma, GammaGammaParams, SpendSummaries};
+pub use ggom_nbd::{GgomNbd, GgomNbdParams};
 pub use holdout::{FrequencyBin, HoldoutEvaluation};
 pub use mbg_nbd::{MbgNbd, MbgNbdParams};
 pub use pareto_nbd::{ParetoNbd, ParetoNbdParams};

@@ -17,3 +17,5 @@ mod real_logs;
 mod survival;
 mod tracking;
 mod score_shared;
+mod covariates;
+mod ggom_nbd;

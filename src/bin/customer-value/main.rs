@@ -86,6 +86,8 @@ enum ModelArg {
     Pnbd,
     /// MBG/NBD (Batislam, Denizel & Filiztekin 2007).
     Mbgnbd,
+    /// GGom/NBD (Bemmaor & Glady 2012).
+    Ggomnbd,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -264,6 +266,7 @@ fn model_choice(m: ModelArg) -> ModelChoice {
         ModelArg::Bgnbd => ModelChoice::BetaGeometric,
         ModelArg::Pnbd => ModelChoice::Pareto,
         ModelArg::Mbgnbd => ModelChoice::ModifiedBetaGeometric,
+        ModelArg::Ggomnbd => ModelChoice::GammaGompertz,
     }
 }
 

@@ -59,6 +59,8 @@ pub enum ModelChoice {
     BetaGeometric,
     Pareto,
     ModifiedBetaGeometric,
+    /// GGom/NBD (`--model ggomnbd`).
+    GammaGompertz,
 }
 
 /// Parsed command line.
