@@ -56,6 +56,18 @@ impl Subscription {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] if `end < start`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::retention::Subscription;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+    /// // Cancelled on the day it started: allowed (it churns in period 1).
+    /// assert_eq!(Subscription::new(day, Some(day))?.end, Some(day));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(start: NaiveDate, end: Option<NaiveDate>) -> Result<Self> {
         if let Some(e) = end
             && e < start

@@ -148,6 +148,18 @@ impl<K> SummaryColumns<K> {
     /// frequency, recency or age, `recency > age`, a fractional frequency, or
     /// `frequency = 0` with `recency ≠ 0`. A negative monetary value (returns netted in) is
     /// accepted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::{Error, SummaryColumns};
+    ///
+    /// // A fractional frequency is not a count of repeat purchases.
+    /// let err = SummaryColumns::from_parts(vec!["a"], vec![1.5], vec![3.0], vec![9.0], vec![10.0]).unwrap_err();
+    /// assert!(matches!(err, Error::InvalidRow { row: 0, .. }));
+    /// let err = SummaryColumns::from_parts(vec!["a", "b"], vec![1.0], vec![3.0], vec![9.0], vec![10.0]).unwrap_err();
+    /// assert!(matches!(err, Error::LengthMismatch { right: "frequency", .. }));
+    /// ```
     pub fn from_parts(
         customers: Vec<K>,
         frequency: Vec<f64>,
