@@ -111,7 +111,7 @@ macro_rules! positive_parameters {
             /// ```
             #[doc = concat!("use customer_value::btyd::", stringify!($model), ";")]
             ///
-            #[doc = concat!("assert_eq!(", stringify!($model), "::PARAMETER_NAMES, [", $( "\"", stringify!($field), "\", ", )+ "]);")]
+            #[doc = concat!("assert_eq!(", stringify!($model), "::PARAMETER_NAMES.join(\", \"), \"", stringify!($( $field ),+), "\");")]
             /// ```
             pub const PARAMETER_NAMES: [&'static str; [$( stringify!($field) ),+].len()] =
                 [$( stringify!($field) ),+];
