@@ -140,7 +140,8 @@ impl RevenueBridge {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] if a figure is negative or start + new + expansion +
-    /// reactivation − contraction − churned ≠ end (exactly); [`Error::Overflow`] if the
+    /// reactivation − contraction − churned ≠ end (exactly), or churned + contraction > start
+    /// (more lost than there was); [`Error::Overflow`] if the
     /// sum overflows or `Decimal` could only represent it rounded (more than 28
     /// significant digits at the figures' largest scale).
     ///
@@ -286,6 +287,13 @@ impl RevenueBridge {
             self.reactivation,
         )?;
         let down = add(self.contraction, self.churned)?;
+        if down > self.start {
+            return Err(Error::param(
+                "churned + contraction",
+                down,
+                "revenue lost from the earlier period cannot exceed start",
+            ));
+        }
         let implied = sub(up, down)?;
         if implied != self.end {
             return Err(Error::param(
@@ -444,10 +452,8 @@ impl RevenueBridge {
         self.over_start(lost.checked_sub(won))
     }
 
-    /// Gross revenue retention, 1 − gross revenue churn: in [0, 1] when churned +
-    /// contraction ≤ start, as in every bridge [`from_customers`](Self::from_customers)
-    /// builds (a bridge from [`new`](Self::new) or a literal is only checked for its
-    /// identity, so figures claiming more loss than start make it negative).
+    /// Gross revenue retention, 1 − gross revenue churn: in [0, 1] for every checked
+    /// bridge ([`check`](Self::check) refuses churned + contraction > start).
     ///
     /// # Examples
     ///

@@ -28,8 +28,8 @@ mod spec;
 mod table;
 
 pub use builder::SummaryBuilder;
-pub use hints::{kernel_memory_hints, set_kernel_memory_hints};
 pub use columns::{HoldoutColumns, SummaryColumns};
+pub use hints::{kernel_memory_hints, set_kernel_memory_hints};
 pub use spec::{NegativeAmounts, SummarySpec};
 
 use std::borrow::Borrow;
