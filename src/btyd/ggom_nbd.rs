@@ -277,6 +277,17 @@ struct GgomLikelihood<'a> {
 impl Likelihood for GgomLikelihood<'_> {
     const NAMES: &'static [&'static str] = &GgomNbd::PARAMETER_NAMES;
 
+    fn limiting_model(moves: &[(usize, super::fit::Limit)]) -> Option<&'static str> {
+        use super::fit::Limit;
+        match moves {
+            [(2, Limit::Zero), (4, Limit::Zero)] => Some("the Pareto/NBD (b → 0 with β / b fixed)"),
+            [(0, Limit::Infinity), (1, Limit::Infinity)] => {
+                Some("Poisson purchasing at one rate for all (lambda = r / alpha)")
+            }
+            _ => None,
+        }
+    }
+
     fn total_weight(&self) -> f64 {
         self.data.total_weight()
     }
