@@ -202,7 +202,7 @@ fn sum_series(
         let add = term * wt * ratio_of_scales;
         if wt != 0.0 {
             let size = (term * wt).abs();
-            if biggest_scale == term_ln {
+            if biggest_scale.to_bits() == term_ln.to_bits() {
                 biggest = biggest.max(size);
             } else if size.ln() + term_ln > biggest.ln() + biggest_scale {
                 (biggest, biggest_scale) = (size, term_ln);
