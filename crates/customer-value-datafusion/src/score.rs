@@ -181,10 +181,11 @@ fn each(
     len: usize,
     one: impl Fn(usize) -> customer_value::Result<f64>,
 ) -> Vec<Option<f64>> {
-    if let Ok(values) = batch {
-        if values.len() == len && values.iter().all(|v| v.is_finite()) {
-            return values.into_iter().map(Some).collect();
-        }
+    if let Ok(values) = batch
+        && values.len() == len
+        && values.iter().all(|v| v.is_finite())
+    {
+        return values.into_iter().map(Some).collect();
     }
     (0..len).map(|i| one(i).ok().filter(|v| v.is_finite())).collect()
 }

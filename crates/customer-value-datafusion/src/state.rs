@@ -56,10 +56,10 @@ impl Days {
     /// Adds one row.
     pub(crate) fn add(&mut self, day: i32, amount: Decimal) -> Result<(), &'static str> {
         let negative = amount.is_sign_negative() && !amount.is_zero();
-        if let Some(last) = self.days.last_mut() {
-            if last.day == day {
-                return add_to(last, negative, amount, 1);
-            }
+        if let Some(last) = self.days.last_mut()
+            && last.day == day
+        {
+            return add_to(last, negative, amount, 1);
         }
         let mut d = Day {
             day,
@@ -137,7 +137,7 @@ impl Days {
 
 /// The days of a binary state.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<Day>, &'static str> {
-    if bytes.len() % DAY_BYTES != 0 {
+    if !bytes.len().is_multiple_of(DAY_BYTES) {
         return Err("a btyd state of the wrong length (not written by this crate's version?)");
     }
     let mut out = Vec::with_capacity(bytes.len() / DAY_BYTES);
