@@ -500,7 +500,8 @@ impl<K: Clone> ArrowTransactions<'_, K> {
 ///     ("amount", Arc::new(Float64Array::from(vec![10.0, 12.5])) as ArrayRef),
 /// ]).unwrap();
 /// let end = chrono::NaiveDate::from_ymd_opt(1970, 1, 31).unwrap();
-/// let s = summarise_batches::<&str>(SummarySpec::new(end), &[batch], &LogColumns::default())?;
+/// let batches = [batch];
+/// let s = summarise_batches::<&str>(SummarySpec::new(end), &batches, &LogColumns::default())?;
 /// assert_eq!((s.customers[0].customer, s.customers[0].frequency, s.customers[0].recency), ("ana", 1, 7.0));
 /// # Ok::<(), customer_value::Error>(())
 /// ```
