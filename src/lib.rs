@@ -44,6 +44,8 @@
 )]
 #![doc(test(attr(deny(warnings))))]
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod btyd;
 pub mod churn;
 pub mod clv;
