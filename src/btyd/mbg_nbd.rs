@@ -80,10 +80,15 @@ impl MbgNbd {
     }
 
     /// Total log-likelihood of weighted rows.
-    #[must_use]
-    pub fn total_log_likelihood(&self, data: &WeightedSummaries) -> f64 {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Undefined`] when the value is not finite (−∞ where a row's likelihood
+    /// underflows, NaN where a term cannot be computed, at parameters far from any fit).
+    pub fn total_log_likelihood(&self, data: &WeightedSummaries) -> Result<f64> {
         let mut g = [0.0; 4];
-        MbgNbdLikelihood { data }.ll_grad(&[self.r, self.alpha, self.a, self.b], &mut g)
+        let ll = MbgNbdLikelihood { data }.ll_grad(&[self.r, self.alpha, self.a, self.b], &mut g);
+        super::finite_log_likelihood(ll, "MBG/NBD log-likelihood")
     }
 
     /// The BG/NBD whose alive-customer predictions are this model's (`b → b + 1`).
@@ -160,7 +165,7 @@ impl TransactionModel for MbgNbd {
 
     fn log_likelihood(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         let data = WeightedSummaries::from_rows(&[frequency], &[recency], &[age])?;
-        Ok(self.total_log_likelihood(&data))
+        self.total_log_likelihood(&data)
     }
 }
 

@@ -60,8 +60,10 @@ pub use holdout::{FrequencyBin, HoldoutEvaluation};
 pub use mbg_nbd::{MbgNbd, MbgNbdParams};
 pub use pareto_nbd::{ParetoNbd, ParetoNbdParams};
 pub use saved::{AnySavedModel, SAVED_MODEL_FORMAT, SavedForm, SavedModel};
-pub use survival::survival_curve;
-pub use tracking::{births_from_ages, cumulative_expected_repeat_transactions};
+pub use survival::{MAX_SURVIVAL_PERIODS, survival_curve};
+pub use tracking::{
+    MAX_TRACKING_EVALUATIONS, MAX_TRACKING_PAIRS, births_from_ages, cumulative_expected_repeat_transactions,
+};
 
 use crate::error::{Error, Result};
 use crate::time::TimeUnit;
@@ -245,7 +247,7 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
         if let Some(e) = failure.into_inner() {
             return Err(e);
         }
-        v
+        finite_dert(v?, frequency, recency, age)
     }
 
     /// [`expected_purchases`](Self::expected_purchases) over many customers (in parallel
@@ -325,6 +327,30 @@ pub(crate) fn dert_rate(discount: DiscountRate, unit: TimeUnit) -> Result<f64> {
             discount.rate(),
             "DERT needs a positive discount rate",
         ))
+    }
+}
+
+/// A DERT, or [`Error::Undefined`] naming the customer's summary when it is not finite.
+pub(crate) fn finite_dert(v: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {
+    if v.is_finite() {
+        Ok(v.max(0.0))
+    } else {
+        Err(Error::Undefined {
+            what: "DERT",
+            reason: format!("{v} for the customer with x = {frequency}, t_x = {recency}, T = {age}"),
+        })
+    }
+}
+
+/// A total log-likelihood, or [`Error::Undefined`] naming `what` when it is not finite.
+pub(crate) fn finite_log_likelihood(ll: f64, what: &'static str) -> Result<f64> {
+    if ll.is_finite() {
+        Ok(ll)
+    } else {
+        Err(Error::Undefined {
+            what,
+            reason: format!("the value is {ll} at these parameters"),
+        })
     }
 }
 
