@@ -152,10 +152,19 @@ impl BgNbd {
         let c = a + b + x - 1.0;
         if (a - 1.0).abs() >= GAP && c.abs() >= GAP {
             if let Ok((v, false)) = self.closed_form_checked(t, x, age) {
-                return Ok(v);
+                // 0 ≤ E[Y | alive] ≤ E[λ] t: outside, the ₂F₁ has lost its digits.
+                if (0.0..=self.no_dropout_bound(t, x, age)).contains(&v) {
+                    return Ok(v);
+                }
             }
         }
         self.expected_by_quadrature(t, x, age)
+    }
+
+    /// `(r + x) t / (α + T)` (with a margin of 1e-9): the expectation without dropout,
+    /// an upper bound of the expectation while alive.
+    fn no_dropout_bound(&self, t: f64, x: f64, age: f64) -> f64 {
+        (self.r + x) * t / (self.alpha + age) * (1.0 + 1e-9)
     }
 
     fn expected_by_quadrature(&self, t: f64, x: f64, age: f64) -> Result<f64> {
@@ -281,7 +290,7 @@ impl BgNbd {
                 return None;
             }
             let v = factor * -ln_term.exp_m1();
-            if !v.is_finite() || v < 0.0 {
+            if !(0.0..=self.no_dropout_bound(t, x, age)).contains(&v) {
                 return None;
             }
             out.push(v);
@@ -296,9 +305,12 @@ impl BgNbd {
         if let Some(v) = self.expected_if_alive_series(times, x, age) {
             return Ok(v);
         }
+        let budget = super::WorkBudget::start(times.len());
         times
             .iter()
-            .map(|&t| {
+            .enumerate()
+            .map(|(done, &t)| {
+                budget.check(done, "BG/NBD expectation curve")?;
                 if t == 0.0 {
                     return Ok(0.0);
                 }
@@ -350,7 +362,19 @@ impl BgNbd {
         let BgNbd { r, alpha, a, b, .. } = *self;
         let (rx, big_a, bx) = (r + x, alpha + age, b + x);
         let f = ln_hyp2f1(rx, bx, a + bx, t / (big_a + t))?;
-        Ok((f.ln - rx * (t / big_a).ln_1p()).exp().clamp(0.0, 1.0))
+        let s = (f.ln - rx * (t / big_a).ln_1p()).exp();
+        if s.is_finite() && s < 0.99 {
+            return Ok(s.max(0.0));
+        }
+        // Near 1 the value is the complement of a small number the ₂F₁ rounds (and which
+        // could then rise with t): 1 − S = E[p g(p)] = a/(a+b') · E_{Beta(a+1, b')}[g(p)],
+        // g the expectation-while-alive integrand, taken by that model's guarded path.
+        let complement = BgNbd::new(r, alpha, a + 1.0, b)?.expected_if_alive(t, x, age)? * (a / (a + bx));
+        if complement.is_finite() {
+            Ok((1.0 - complement).clamp(0.0, 1.0))
+        } else {
+            Ok(s.clamp(0.0, 1.0))
+        }
     }
 
     fn ln_odds_dead(&self, x: f64, t_x: f64, age: f64) -> f64 {

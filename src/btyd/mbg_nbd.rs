@@ -123,15 +123,47 @@ impl TransactionModel for MbgNbd {
             Ok(m) => m,
             Err(e) => return Some(Err(e)),
         };
+        let budget = super::WorkBudget::start(times.len());
         Some(
             times
                 .iter()
-                .map(|&t| {
+                .enumerate()
+                .map(|(done, &t)| {
                     check_horizon(t)?;
+                    budget.check(done, "MBG/NBD expectation curve")?;
                     shifted.expected_if_alive(t, frequency, age)
                 })
                 .collect(),
         )
+    }
+
+    /// P(alive) times [`expected_if_alive_curve`](Self::expected_if_alive_curve) (held to
+    /// the [`CURVE_TIME_BUDGET`](super::CURVE_TIME_BUDGET)).
+    fn expected_purchases_curve(
+        &self,
+        times: &[f64],
+        frequency: f64,
+        recency: f64,
+        age: f64,
+    ) -> Result<Vec<f64>> {
+        let p = self.probability_alive(frequency, recency, age)?;
+        let curve = self
+            .expected_if_alive_curve(times, frequency, age)
+            .unwrap_or_else(|| Ok(Vec::new()))?;
+        curve
+            .into_iter()
+            .map(|e| {
+                let v = p * e;
+                if v.is_finite() {
+                    Ok(v.max(0.0))
+                } else {
+                    Err(Error::Undefined {
+                        what: "MBG/NBD conditional expectation",
+                        reason: "not finite".to_owned(),
+                    })
+                }
+            })
+            .collect()
     }
 
     fn expected_purchases(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {

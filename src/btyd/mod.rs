@@ -301,6 +301,44 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
 /// `a = 1e-280`, `b = 1e248`, made each evaluation slow and the integral take minutes).
 pub const DERT_TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// The work bound of a curve (CLV's expectations at every step, tracking's gaps): after a
+/// base allowance of one second ([`CURVE_TIME_BUDGET`]) a curve may spend on average
+/// [`CURVE_TIME_PER_POINT`] per point computed so far; beyond that it stops with
+/// [`Error::NonConvergence`]. Ordinary parameters need microseconds per point; only extreme
+/// ones (each point a slow quadrature) reach it.
+pub const CURVE_TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The average time per point a curve may take beyond [`CURVE_TIME_BUDGET`].
+pub const CURVE_TIME_PER_POINT: std::time::Duration = std::time::Duration::from_millis(1);
+
+/// A running [`CURVE_TIME_BUDGET`] check; free (no clock) for a single point.
+pub(crate) struct WorkBudget(Option<std::time::Instant>);
+
+impl WorkBudget {
+    pub(crate) fn start(points: usize) -> Self {
+        WorkBudget((points > 1).then(std::time::Instant::now))
+    }
+
+    /// [`Error::NonConvergence`] once `done` points have taken more than the budget.
+    pub(crate) fn check(&self, done: usize, what: &'static str) -> Result<()> {
+        let Some(start) = self.0 else {
+            return Ok(());
+        };
+        let allowed =
+            CURVE_TIME_BUDGET + CURVE_TIME_PER_POINT.saturating_mul(u32::try_from(done).unwrap_or(u32::MAX));
+        if start.elapsed() > allowed {
+            return Err(Error::NonConvergence {
+                what,
+                iterations: done,
+                detail: format!(
+                    "work budget exhausted ({allowed:?} for {done} points: btyd::CURVE_TIME_BUDGET + CURVE_TIME_PER_POINT each)"
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// The model's unit, when it has one, must be `given` (DERT's `unit` argument says which
 /// unit the model's times are in; a mismatch is a caller's mistake, not a conversion).
 pub(crate) fn check_model_unit(model: Option<TimeUnit>, given: TimeUnit) -> Result<()> {

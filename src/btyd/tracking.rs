@@ -19,8 +19,9 @@ use crate::error::{Error, Result};
 ///
 /// [`Error::InvalidParameter`] for a non-finite birth or time, or (naming `times`) when
 /// the pairs exceed [`MAX_TRACKING_PAIRS`] (counted before any model call) or the
-/// distinct gaps exceed [`MAX_TRACKING_EVALUATIONS`]; [`Error::EmptyInput`] without
-/// births; [`Error::Undefined`] if a total is not finite; numerical errors of the model.
+/// distinct gaps exceed [`MAX_TRACKING_EVALUATIONS`]; [`Error::NonConvergence`] when the
+/// evaluations exceed the [`CURVE_TIME_BUDGET`](super::CURVE_TIME_BUDGET) (extreme
+/// parameters); [`Error::EmptyInput`] without births; [`Error::Undefined`] if a total is not finite; numerical errors of the model.
 ///
 /// # Examples
 ///
@@ -72,6 +73,7 @@ pub fn cumulative_expected_repeat_transactions(
         ));
     }
     let mut memo: std::collections::HashMap<u64, f64> = std::collections::HashMap::new();
+    let budget = super::WorkBudget::start(2);
     times
         .iter()
         .map(|&tau| {
@@ -85,9 +87,10 @@ pub fn cumulative_expected_repeat_transactions(
                             return Err(Error::param(
                                 "times",
                                 times.len(),
-                                "more than btyd::MAX_TRACKING_EVALUATIONS (10^6) distinct gaps between births and times",
+                                "more than btyd::MAX_TRACKING_EVALUATIONS (10^5) distinct gaps between births and times",
                             ));
                         }
+                        budget.check(memo.len(), "expected cumulative repeat transactions")?;
                         let e = model.expected_purchases_new(gap)?;
                         memo.insert(gap.to_bits(), e);
                         e
@@ -112,8 +115,10 @@ pub fn cumulative_expected_repeat_transactions(
 pub const MAX_TRACKING_PAIRS: u64 = 100_000_000;
 
 /// The most distinct gaps `τ − b` [`cumulative_expected_repeat_transactions`] asks the
-/// model for (10⁶ expectations: about a second at ordinary parameters).
-pub const MAX_TRACKING_EVALUATIONS: usize = 1_000_000;
+/// model for (10⁵ expectations: a fraction of a second at ordinary parameters; daily
+/// births and times over 270 years have 10⁵ gaps). The evaluations are also held to the
+/// [`CURVE_TIME_BUDGET`](super::CURVE_TIME_BUDGET).
+pub const MAX_TRACKING_EVALUATIONS: usize = 100_000;
 
 /// Acquisition times from ages `T` at a common calibration end: `bᵢ = max T − Tᵢ`, so the
 /// earliest customer is acquired at 0 (BTYD's convention).
