@@ -303,7 +303,8 @@ pub const DERT_TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs
 
 /// The work bound of a curve (CLV's expectations at every step, tracking's gaps): after a
 /// base allowance of one second ([`CURVE_TIME_BUDGET`]) a curve may spend on average
-/// [`CURVE_TIME_PER_POINT`] per point computed so far; beyond that it stops with
+/// [`CURVE_TIME_PER_POINT`] per point computed so far (52 weekly steps: about 1 s; the
+/// 10,000 of `ClvSpec::MAX_STEPS`: 11 s); beyond that it stops with
 /// [`Error::NonConvergence`]. Ordinary parameters need microseconds per point; only extreme
 /// ones (each point a slow quadrature) reach it.
 pub const CURVE_TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(1);
@@ -315,6 +316,7 @@ pub const CURVE_TIME_PER_POINT: std::time::Duration = std::time::Duration::from_
 pub(crate) struct WorkBudget(Option<std::time::Instant>);
 
 impl WorkBudget {
+    /// The budget of a curve of `points` points ([`CURVE_TIME_PER_POINT`] each).
     pub(crate) fn start(points: usize) -> Self {
         WorkBudget((points > 1).then(std::time::Instant::now))
     }

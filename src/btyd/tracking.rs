@@ -19,9 +19,8 @@ use crate::error::{Error, Result};
 ///
 /// [`Error::InvalidParameter`] for a non-finite birth or time, or (naming `times`) when
 /// the pairs exceed [`MAX_TRACKING_PAIRS`] (counted before any model call) or the
-/// distinct gaps exceed [`MAX_TRACKING_EVALUATIONS`]; [`Error::NonConvergence`] when the
-/// evaluations exceed the [`CURVE_TIME_BUDGET`](super::CURVE_TIME_BUDGET) (extreme
-/// parameters); [`Error::EmptyInput`] without births; [`Error::Undefined`] if a total is not finite; numerical errors of the model.
+/// distinct gaps exceed [`MAX_TRACKING_EVALUATIONS`] (also counted first);
+/// [`Error::EmptyInput`] without births; [`Error::Undefined`] if a total is not finite; numerical errors of the model.
 ///
 /// # Examples
 ///
@@ -69,34 +68,41 @@ pub fn cumulative_expected_repeat_transactions(
                 times.len(),
                 cohorts.len()
             ),
-            "at most btyd::MAX_TRACKING_PAIRS (10^8) (birth, time) pairs: use fewer times or coarser births",
+            "at most btyd::MAX_TRACKING_PAIRS (10^7) (birth, time) pairs: use fewer times or coarser births",
         ));
     }
-    let mut memo: std::collections::HashMap<u64, f64> = std::collections::HashMap::new();
-    let budget = super::WorkBudget::start(2);
+    // Every distinct gap τ − b, counted (and refused beyond the limit) before any model
+    // call, then evaluated once each.
+    let mut memo: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    let mut gaps: Vec<f64> = Vec::new();
+    for &tau in times {
+        for &(b, _) in cohorts.iter().take_while(|(b, _)| *b < tau) {
+            let gap = tau - b;
+            memo.entry(gap.to_bits()).or_insert_with(|| {
+                gaps.push(gap);
+                gaps.len() - 1
+            });
+            if gaps.len() > MAX_TRACKING_EVALUATIONS {
+                return Err(Error::param(
+                    "times",
+                    times.len(),
+                    "more than btyd::MAX_TRACKING_EVALUATIONS (20,000) distinct gaps between births and times",
+                ));
+            }
+        }
+    }
+    // In first-use order, so that an error names the same gap every run.
+    let values = gaps
+        .iter()
+        .map(|&g| model.expected_purchases_new(g))
+        .collect::<Result<Vec<f64>>>()?;
     times
         .iter()
         .map(|&tau| {
             let mut total = 0.0;
             for &(b, n) in cohorts.iter().take_while(|(b, _)| *b < tau) {
-                let gap = tau - b;
-                let e = match memo.get(&gap.to_bits()) {
-                    Some(&e) => e,
-                    None => {
-                        if memo.len() >= MAX_TRACKING_EVALUATIONS {
-                            return Err(Error::param(
-                                "times",
-                                times.len(),
-                                "more than btyd::MAX_TRACKING_EVALUATIONS (10^5) distinct gaps between births and times",
-                            ));
-                        }
-                        budget.check(memo.len(), "expected cumulative repeat transactions")?;
-                        let e = model.expected_purchases_new(gap)?;
-                        memo.insert(gap.to_bits(), e);
-                        e
-                    }
-                };
-                total += n * e;
+                let e = memo.get(&(tau - b).to_bits()).and_then(|&k| values.get(k));
+                total += n * e.copied().unwrap_or(f64::NAN);
             }
             if total.is_finite() {
                 Ok(total)
@@ -111,14 +117,13 @@ pub fn cumulative_expected_repeat_transactions(
 }
 
 /// The most (distinct birth, time) pairs [`cumulative_expected_repeat_transactions`] adds
-/// up (10⁸: about 0.1 s of additions).
-pub const MAX_TRACKING_PAIRS: u64 = 100_000_000;
+/// up (10⁷: a fraction of a second of hash look-ups).
+pub const MAX_TRACKING_PAIRS: u64 = 10_000_000;
 
 /// The most distinct gaps `τ − b` [`cumulative_expected_repeat_transactions`] asks the
-/// model for (10⁵ expectations: a fraction of a second at ordinary parameters; daily
-/// births and times over 270 years have 10⁵ gaps). The evaluations are also held to the
-/// [`CURVE_TIME_BUDGET`](super::CURVE_TIME_BUDGET).
-pub const MAX_TRACKING_EVALUATIONS: usize = 100_000;
+/// model for (2·10⁴ expectations, counted before the first: a few milliseconds at ordinary
+/// parameters; daily births and daily times over 55 years have 2·10⁴ gaps).
+pub const MAX_TRACKING_EVALUATIONS: usize = 20_000;
 
 /// Acquisition times from ages `T` at a common calibration end: `bᵢ = max T − Tᵢ`, so the
 /// earliest customer is acquired at 0 (BTYD's convention).
