@@ -148,6 +148,9 @@ impl BgNbd {
     /// `p` is taken by tanh-sinh quadrature, which has no such singularities.
     pub(super) fn expected_if_alive(&self, t: f64, x: f64, age: f64) -> Result<f64> {
         const GAP: f64 = 1e-4;
+        if let Some(p) = self.degenerate_dropout(x) {
+            return Ok(self.alive_integrand(p, t, x, age));
+        }
         let BgNbd { a, b, .. } = *self;
         let c = a + b + x - 1.0;
         if (a - 1.0).abs() >= GAP && c.abs() >= GAP {
@@ -161,6 +164,34 @@ impl BgNbd {
         self.expected_by_quadrature(t, x, age)
     }
 
+    /// Where the dropout probability's posterior Beta(a, b+x) is a point mass to 1e-12, that
+    /// point: its mean when it is a spike of relative width 1/√min(a, b+x) (both above
+    /// 1e12), 0 when `a < 1e-15 · min(1, b+x)` (all but a fraction ~a·ln(·) ≤ 1e-12 of its mass sits at
+    /// p ≈ 0). There E[g(p)] = g(p̄) to 1e-12, while the ₂F₁ (slow, and inaccurate at such
+    /// parameters) and the quadrature (which cannot find the spike) are not needed.
+    fn degenerate_dropout(&self, x: f64) -> Option<f64> {
+        let (a, bx) = (self.a, self.b + x);
+        if a.min(bx) > 1e12 {
+            Some(a / (a + bx))
+        } else if a < 1e-15 * bx.min(1.0) {
+            // (With b+x small too, Beta(a, b+x) puts mass a/(a+b+x) near p = 1.)
+            Some(0.0)
+        } else {
+            None
+        }
+    }
+
+    /// `g(p) = (1 − (A/(A+pt))^{r+x}) / p`, `A = α+T`, with its limit `(r+x) t/A` at p → 0.
+    fn alive_integrand(&self, p: f64, t: f64, x: f64, age: f64) -> f64 {
+        let (rx, big_a) = (self.r + x, self.alpha + age);
+        let u = p * t / big_a;
+        if u < 1e-10 {
+            rx * t / big_a * (1.0 - 0.5 * (rx + 1.0) * u)
+        } else {
+            -(-rx * u.ln_1p()).exp_m1() / p
+        }
+    }
+
     /// `(r + x) t / (α + T)` (with a margin of 1e-9): the expectation without dropout,
     /// an upper bound of the expectation while alive.
     fn no_dropout_bound(&self, t: f64, x: f64, age: f64) -> f64 {
@@ -170,17 +201,8 @@ impl BgNbd {
     fn expected_by_quadrature(&self, t: f64, x: f64, age: f64) -> Result<f64> {
         let BgNbd { r, alpha, a, b, .. } = *self;
         let (rx, big_a, bx) = (r + x, alpha + age, b + x);
-        if a.min(bx) > 1e12 {
-            // Beta(a, b+x) is a spike of relative width 1/√min(a, b+x) around its mean,
-            // too narrow for the quadrature to find: E[g(p)] = g(p̄)(1 + O(1/min(a, b+x))).
-            let p = a / (a + bx);
-            let u = p * t / big_a;
-            let g = if u < 1e-10 {
-                rx * t / big_a * (1.0 - 0.5 * (rx + 1.0) * u)
-            } else {
-                -(-rx * u.ln_1p()).exp_m1() / p
-            };
-            return Ok(g);
+        if let Some(p) = self.degenerate_dropout(x) {
+            return Ok(self.alive_integrand(p, t, x, age));
         }
         let ln_beta_ab = ln_beta(a, bx);
         // g(p) = (1 − (A/(A+pt))^R)/p, finite at both ends. Where the Beta(a, b+x) density
@@ -302,6 +324,29 @@ impl BgNbd {
     /// `t`-independent series where it applies, else [`expected_if_alive`](Self::expected_if_alive)
     /// per horizon. Every BG/NBD prediction path goes through here.
     fn if_alive_at(&self, times: &[f64], x: f64, age: f64) -> Result<Vec<f64>> {
+        let v = self.if_alive_at_unchecked(times, x, age)?;
+        match v.iter().find(|e| !e.is_finite()) {
+            None => Ok(v),
+            Some(e) => Err(Error::Undefined {
+                what: "BG/NBD expectation while alive",
+                reason: format!("{e} for x = {x}, T = {age} (a purchase rate (r+x)/(α+T) beyond f64)"),
+            }),
+        }
+    }
+
+    fn if_alive_at_unchecked(&self, times: &[f64], x: f64, age: f64) -> Result<Vec<f64>> {
+        if let Some(p) = self.degenerate_dropout(x) {
+            return Ok(times
+                .iter()
+                .map(|&t| {
+                    if t == 0.0 {
+                        0.0
+                    } else {
+                        self.alive_integrand(p, t, x, age)
+                    }
+                })
+                .collect());
+        }
         if let Some(v) = self.expected_if_alive_series(times, x, age) {
             return Ok(v);
         }
@@ -361,6 +406,10 @@ impl BgNbd {
     pub(super) fn survival_if_alive(&self, t: f64, x: f64, age: f64) -> Result<f64> {
         let BgNbd { r, alpha, a, b, .. } = *self;
         let (rx, big_a, bx) = (r + x, alpha + age, b + x);
+        if let Some(p) = self.degenerate_dropout(x) {
+            // E[(A/(A+pt))^R] at the point mass.
+            return Ok((-rx * (p * t / big_a).ln_1p()).exp().clamp(0.0, 1.0));
+        }
         let f = ln_hyp2f1(rx, bx, a + bx, t / (big_a + t))?;
         let s = (f.ln - rx * (t / big_a).ln_1p()).exp();
         if s.is_finite() && s < 0.99 {

@@ -131,7 +131,15 @@ impl TransactionModel for MbgNbd {
                 .map(|(done, &t)| {
                     check_horizon(t)?;
                     budget.check(done, "MBG/NBD expectation curve")?;
-                    shifted.expected_if_alive(t, frequency, age)
+                    let e = shifted.expected_if_alive(t, frequency, age)?;
+                    if e.is_finite() {
+                        Ok(e.max(0.0))
+                    } else {
+                        Err(Error::Undefined {
+                            what: "MBG/NBD expectation while alive",
+                            reason: format!("{e} for x = {frequency}, T = {age}"),
+                        })
+                    }
                 })
                 .collect(),
         )
