@@ -326,7 +326,8 @@ impl BgNbd {
     fn if_alive_at(&self, times: &[f64], x: f64, age: f64) -> Result<Vec<f64>> {
         let v = self.if_alive_at_unchecked(times, x, age)?;
         match v.iter().find(|e| !e.is_finite()) {
-            None => Ok(v),
+            // A quadrature's last-digit negative is 0: the expectation is ≥ 0.
+            None => Ok(v.into_iter().map(|e| e.max(0.0)).collect()),
             Some(e) => Err(Error::Undefined {
                 what: "BG/NBD expectation while alive",
                 reason: format!("{e} for x = {x}, T = {age} (a purchase rate (r+x)/(α+T) beyond f64)"),
