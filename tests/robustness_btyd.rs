@@ -316,6 +316,34 @@ fn class7_bgnbd_huge_beta_parameters_do_not_lose_the_expectation() {
     }
 }
 
+#[test]
+fn class7_mbgnbd_huge_rate_and_spike_dropout_curve_rises() {
+    // r = 1.3e157 with a spike Beta(a, b): (r+x)·p·t/(α+T) is not small although p·t/(α+T)
+    // is, so the small-u series (once chosen on u alone) made the curve fall.
+    let m = MbgNbd::new(
+        1.258_925_411_794_150_7e157,
+        1e-182,
+        7.943_282_347_242_919e133,
+        2.511_886_431_509_448_5e292,
+    )
+    .unwrap();
+    for (x, age, ts) in [
+        (7943.0, 1.0, [15.848_931_924_611_133, 125.892_541_179_416_75]),
+        (1e6, 10.0, [25.1, 1e4]),
+    ] {
+        match m.expected_if_alive_curve(&ts, x, age).unwrap() {
+            Ok(v) => assert!(
+                v.iter().all(|e| e.is_finite() && *e >= 0.0) && v[1] >= v[0],
+                "{v:?}"
+            ),
+            Err(e) => assert!(
+                matches!(e, Error::Undefined { .. } | Error::NonConvergence { .. }),
+                "{e}"
+            ),
+        }
+    }
+}
+
 /// A small xorshift64* generator: reproducible cases without a dependency.
 struct Rng(u64);
 impl Rng {

@@ -185,7 +185,7 @@ impl BgNbd {
     fn alive_integrand(&self, p: f64, t: f64, x: f64, age: f64) -> f64 {
         let (rx, big_a) = (self.r + x, self.alpha + age);
         let u = p * t / big_a;
-        if u < 1e-10 {
+        if rx * u < 1e-8 {
             rx * t / big_a * (1.0 - 0.5 * (rx + 1.0) * u)
         } else {
             -(-rx * u.ln_1p()).exp_m1() / p
