@@ -348,6 +348,13 @@ fn an_overflowing_clv_is_flagged() {
         }
     }
     assert_eq!(r["score_report"]["clv_failed"], 2357);
+    // The report says why: the first CLV error, naming the customer.
+    let why = r["score_report"]["first_errors"].as_array().unwrap();
+    assert!(
+        why.iter()
+            .any(|e| e.as_str().unwrap().contains("CLV is not finite")),
+        "{why:?}"
+    );
 }
 
 /// Every flag with hostile values: the command exits 0, 1 or 2 with a message — never
@@ -370,6 +377,9 @@ fn hostile_flag_values_exit_cleanly() {
         "x",
         "9999",
         "1997-02-30",
+        "1e308",
+        "-1e308",
+        "1e12",
     ];
     let flags = [
         "--horizon",
@@ -397,7 +407,13 @@ fn hostile_flag_values_exit_cleanly() {
                 let r: Value = serde_json::from_slice(&out.stdout).unwrap();
                 for c in r["customers"].as_array().unwrap() {
                     if r["model_error"].is_null() && c["clv"].is_null() {
-                        assert!(!c["flags"].as_array().unwrap().is_empty(), "{flag} {value}: {c}");
+                        let flags = c["flags"].as_array().unwrap();
+                        assert!(!flags.is_empty(), "{flag} {value}: {c}");
+                        // A failed CLV comes with the reason of the first failure.
+                        if flags.iter().any(|f| f == "clv_failed") {
+                            let why = r["score_report"]["first_errors"].as_array().unwrap();
+                            assert!(!why.is_empty(), "{flag} {value}: no reason for {c}");
+                        }
                     }
                 }
             } else {

@@ -109,12 +109,15 @@ impl BgBb {
         )
     }
 
-    /// Total log-likelihood of the patterns (NaN if a pattern's is not finite, as for the
-    /// other models' `total_log_likelihood`; [`log_likelihood`](Self::log_likelihood)
+    /// Total log-likelihood of the patterns ([`log_likelihood`](Self::log_likelihood)
     /// checks one pattern).
-    #[must_use]
-    pub fn total_log_likelihood(&self, data: &DiscreteSummaries) -> f64 {
-        BgBbLikelihood { data }.value(self)
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Undefined`] when the value is not finite (−∞ where a row's likelihood
+    /// underflows, NaN where a term cannot be computed, at parameters far from any fit).
+    pub fn total_log_likelihood(&self, data: &DiscreteSummaries) -> Result<f64> {
+        super::finite_log_likelihood(BgBbLikelihood { data }.value(self), "BG/BB log-likelihood")
     }
 
     /// The customer's log-likelihood (FHS10 eq. 5).

@@ -99,10 +99,15 @@ impl BgNbd {
     }
 
     /// Total log-likelihood of weighted rows.
-    #[must_use]
-    pub fn total_log_likelihood(&self, data: &WeightedSummaries) -> f64 {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Undefined`] when the value is not finite (−∞ where a row's likelihood
+    /// underflows, NaN where a term cannot be computed, at parameters far from any fit).
+    pub fn total_log_likelihood(&self, data: &WeightedSummaries) -> Result<f64> {
         let mut g = [0.0; 4];
-        BgNbdLikelihood { data }.ll_grad(&[self.r, self.alpha, self.a, self.b], &mut g)
+        let ll = BgNbdLikelihood { data }.ll_grad(&[self.r, self.alpha, self.a, self.b], &mut g);
+        super::finite_log_likelihood(ll, "BG/NBD log-likelihood")
     }
 
     /// P(X(t) = n) for a customer just acquired (FHL05 eq. 8). The tail sum of the paper's
@@ -158,19 +163,62 @@ impl BgNbd {
     /// `p` is taken by tanh-sinh quadrature, which has no such singularities.
     pub(super) fn expected_if_alive(&self, t: f64, x: f64, age: f64) -> Result<f64> {
         const GAP: f64 = 1e-4;
+        if let Some(p) = self.degenerate_dropout(x) {
+            return Ok(self.alive_integrand(p, t, x, age));
+        }
         let BgNbd { a, b, .. } = *self;
         let c = a + b + x - 1.0;
         if (a - 1.0).abs() >= GAP && c.abs() >= GAP {
-            if let Ok(v) = self.expected_closed_form(t, x, age) {
-                return Ok(v);
+            if let Ok((v, false)) = self.closed_form_checked(t, x, age) {
+                // 0 ≤ E[Y | alive] ≤ E[λ] t: outside, the ₂F₁ has lost its digits.
+                if (0.0..=self.no_dropout_bound(t, x, age)).contains(&v) {
+                    return Ok(v);
+                }
             }
         }
         self.expected_by_quadrature(t, x, age)
     }
 
+    /// Where the dropout probability's posterior Beta(a, b+x) is a point mass to 1e-12, that
+    /// point: its mean when it is a spike of relative width 1/√min(a, b+x) (both above
+    /// 1e12), 0 when `a < 1e-15 · min(1, b+x)` (all but a fraction ~a·ln(·) ≤ 1e-12 of its mass sits at
+    /// p ≈ 0). There E[g(p)] = g(p̄) to 1e-12, while the ₂F₁ (slow, and inaccurate at such
+    /// parameters) and the quadrature (which cannot find the spike) are not needed.
+    fn degenerate_dropout(&self, x: f64) -> Option<f64> {
+        let (a, bx) = (self.a, self.b + x);
+        if a.min(bx) > 1e12 {
+            Some(a / (a + bx))
+        } else if a < 1e-15 * bx.min(1.0) {
+            // (With b+x small too, Beta(a, b+x) puts mass a/(a+b+x) near p = 1.)
+            Some(0.0)
+        } else {
+            None
+        }
+    }
+
+    /// `g(p) = (1 − (A/(A+pt))^{r+x}) / p`, `A = α+T`, with its limit `(r+x) t/A` at p → 0.
+    fn alive_integrand(&self, p: f64, t: f64, x: f64, age: f64) -> f64 {
+        let (rx, big_a) = (self.r + x, self.alpha + age);
+        let u = p * t / big_a;
+        if rx * u < 1e-8 {
+            rx * t / big_a * (1.0 - 0.5 * (rx + 1.0) * u)
+        } else {
+            -(-rx * u.ln_1p()).exp_m1() / p
+        }
+    }
+
+    /// `(r + x) t / (α + T)` (with a margin of 1e-9): the expectation without dropout,
+    /// an upper bound of the expectation while alive.
+    fn no_dropout_bound(&self, t: f64, x: f64, age: f64) -> f64 {
+        (self.r + x) * t / (self.alpha + age) * (1.0 + 1e-9)
+    }
+
     fn expected_by_quadrature(&self, t: f64, x: f64, age: f64) -> Result<f64> {
         let BgNbd { r, alpha, a, b, .. } = *self;
         let (rx, big_a, bx) = (r + x, alpha + age, b + x);
+        if let Some(p) = self.degenerate_dropout(x) {
+            return Ok(self.alive_integrand(p, t, x, age));
+        }
         let ln_beta_ab = ln_beta(a, bx);
         // g(p) = (1 − (A/(A+pt))^R)/p, finite at both ends. Where the Beta(a, b+x) density
         // has a pole (a < 1 at 0, b+x < 1 at 1) the end value of g is subtracted through a
@@ -258,21 +306,28 @@ impl BgNbd {
                 continue;
             }
             let z = t / (big_a + t);
-            let (mut f, mut zn) = (0.0, 1.0);
-            for (n, k) in coef.iter().enumerate() {
+            // f − 1, summed without its leading 1 so that ln f = ln_1p(f − 1) keeps the
+            // digits of a sum close to 1.
+            let (mut f1, mut zn) = (0.0, z);
+            for (n, k) in coef.iter().enumerate().skip(1) {
                 let term = k * zn;
-                f += term;
-                if n > mono && term.abs() <= 1e-18 * f.abs() {
+                f1 += term;
+                if n > mono && term.abs() <= 1e-18 * (1.0 + f1).abs() {
                     break;
                 }
                 zn *= z;
             }
-            if f.is_nan() || f <= 0.0 {
+            if f1.is_nan() || f1 <= -1.0 {
                 return None;
             }
-            let ln_term = -q * (t / big_a).ln_1p() + f.ln();
+            let (ln_power, ln_f) = (-q * (t / big_a).ln_1p(), f1.ln_1p());
+            let ln_term = ln_power + ln_f;
+            if ln_term.abs() < 1e-6 * (ln_power.abs() + ln_f.abs()) {
+                // The two logs cancel: left to the per-horizon path.
+                return None;
+            }
             let v = factor * -ln_term.exp_m1();
-            if !v.is_finite() {
+            if !(0.0..=self.no_dropout_bound(t, x, age)).contains(&v) {
                 return None;
             }
             out.push(v);
@@ -280,11 +335,69 @@ impl BgNbd {
         Some(out)
     }
 
+    /// E[Y(t) | alive at T] at each of `times` (validated by the caller): the
+    /// `t`-independent series where it applies, else [`expected_if_alive`](Self::expected_if_alive)
+    /// per horizon. Every BG/NBD prediction path goes through here.
+    fn if_alive_at(&self, times: &[f64], x: f64, age: f64) -> Result<Vec<f64>> {
+        let v = self.if_alive_at_unchecked(times, x, age)?;
+        match v.iter().find(|e| !e.is_finite()) {
+            // A quadrature's last-digit negative is 0: the expectation is ≥ 0.
+            None => Ok(v.into_iter().map(|e| e.max(0.0)).collect()),
+            Some(e) => Err(Error::Undefined {
+                what: "BG/NBD expectation while alive",
+                reason: format!("{e} for x = {x}, T = {age} (a purchase rate (r+x)/(α+T) beyond f64)"),
+            }),
+        }
+    }
+
+    fn if_alive_at_unchecked(&self, times: &[f64], x: f64, age: f64) -> Result<Vec<f64>> {
+        if let Some(p) = self.degenerate_dropout(x) {
+            return Ok(times
+                .iter()
+                .map(|&t| {
+                    if t == 0.0 {
+                        0.0
+                    } else {
+                        self.alive_integrand(p, t, x, age)
+                    }
+                })
+                .collect());
+        }
+        if let Some(v) = self.expected_if_alive_series(times, x, age) {
+            return Ok(v);
+        }
+        let budget = super::WorkBudget::start(times.len());
+        times
+            .iter()
+            .enumerate()
+            .map(|(done, &t)| {
+                budget.check(done, "BG/NBD expectation curve")?;
+                if t == 0.0 {
+                    return Ok(0.0);
+                }
+                self.expected_if_alive(t, x, age)
+            })
+            .collect()
+    }
+
+    #[cfg(test)]
     fn expected_closed_form(&self, t: f64, x: f64, age: f64) -> Result<f64> {
+        self.closed_form_checked(t, x, age).map(|(v, _)| v)
+    }
+
+    /// The closed form and whether it lost digits to cancellation.
+    fn closed_form_checked(&self, t: f64, x: f64, age: f64) -> Result<(f64, bool)> {
         let BgNbd { r, alpha, a, b, .. } = *self;
         let c = a + b + x - 1.0;
         let f = ln_hyp2f1(r + x, b + x, c, t / (alpha + age + t))?;
-        let ln_term = (r + x) * ((alpha + age) / (alpha + age + t)).ln() + f.ln;
+        let ln_power = -(r + x) * (t / (alpha + age)).ln_1p();
+        let ln_term = ln_power + f.ln;
+        // `1 − e^{ln_term}` with ln_term the small difference of two large logs loses
+        // their digits (large x, huge b, t ≪ α + T): the quadrature has no such
+        // cancellation. ln ₂F₁ itself is accurate to ~1e-16 absolute, so a bracket below
+        // 1e-6 is left to the quadrature too.
+        let cancels =
+            f.sign > 0.0 && (ln_term.abs() < 1e-6 || ln_term.abs() < 1e-4 * (ln_power.abs() + f.ln.abs()));
         let bracket = if f.sign > 0.0 {
             -ln_term.exp_m1()
         } else {
@@ -292,7 +405,7 @@ impl BgNbd {
         };
         let v = c / (a - 1.0) * bracket;
         if v.is_finite() {
-            Ok(v)
+            Ok((v, cancels))
         } else {
             Err(Error::Undefined {
                 what: "BG/NBD closed-form expectation",
@@ -309,8 +422,24 @@ impl BgNbd {
     pub(super) fn survival_if_alive(&self, t: f64, x: f64, age: f64) -> Result<f64> {
         let BgNbd { r, alpha, a, b, .. } = *self;
         let (rx, big_a, bx) = (r + x, alpha + age, b + x);
+        if let Some(p) = self.degenerate_dropout(x) {
+            // E[(A/(A+pt))^R] at the point mass.
+            return Ok((-rx * (p * t / big_a).ln_1p()).exp().clamp(0.0, 1.0));
+        }
         let f = ln_hyp2f1(rx, bx, a + bx, t / (big_a + t))?;
-        Ok((f.ln - rx * (t / big_a).ln_1p()).exp().clamp(0.0, 1.0))
+        let s = (f.ln - rx * (t / big_a).ln_1p()).exp();
+        if s.is_finite() && s < 0.99 {
+            return Ok(s.max(0.0));
+        }
+        // Near 1 the value is the complement of a small number the ₂F₁ rounds (and which
+        // could then rise with t): 1 − S = E[p g(p)] = a/(a+b') · E_{Beta(a+1, b')}[g(p)],
+        // g the expectation-while-alive integrand, taken by that model's guarded path.
+        let complement = BgNbd::new(r, alpha, a + 1.0, b)?.expected_if_alive(t, x, age)? * (a / (a + bx));
+        if complement.is_finite() {
+            Ok((1.0 - complement).clamp(0.0, 1.0))
+        } else {
+            Ok(s.clamp(0.0, 1.0))
+        }
     }
 
     fn ln_odds_dead(&self, x: f64, t_x: f64, age: f64) -> f64 {
@@ -349,22 +478,39 @@ impl TransactionModel for BgNbd {
     /// FHL05 eq. 9.
     fn expected_purchases_new(&self, t: f64) -> Result<f64> {
         check_horizon(t)?;
-        if t == 0.0 {
-            return Ok(0.0);
-        }
-        finite_non_negative(self.expected_if_alive(t, 0.0, 0.0)?, "BG/NBD E[X(t)]")
+        let e = self.if_alive_at(&[t], 0.0, 0.0)?;
+        finite_non_negative(e.first().copied().unwrap_or(0.0), "BG/NBD E[X(t)]")
     }
 
-    /// FHL05 eq. 10.
+    /// FHL05 eq. 10: P(alive) times [`expected_if_alive_curve`](Self::expected_if_alive_curve)
+    /// at one horizon, so that the single-customer and batch paths agree to the bit.
     fn expected_purchases(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         check_horizon(t)?;
         check_summary(frequency, recency, age)?;
-        if t == 0.0 {
-            return Ok(0.0);
-        }
         let alive = self.probability_alive(frequency, recency, age)?;
-        let e = self.expected_if_alive(t, frequency, age)?;
-        finite_non_negative(alive * e, "BG/NBD conditional expectation")
+        let e = self.if_alive_at(&[t], frequency, age)?;
+        finite_non_negative(
+            alive * e.first().copied().unwrap_or(0.0),
+            "BG/NBD conditional expectation",
+        )
+    }
+
+    /// P(alive) times [`expected_if_alive_curve`](Self::expected_if_alive_curve): the same
+    /// numbers as `clv_batch` takes.
+    fn expected_purchases_curve(
+        &self,
+        times: &[f64],
+        frequency: f64,
+        recency: f64,
+        age: f64,
+    ) -> Result<Vec<f64>> {
+        times.iter().try_for_each(|&t| check_horizon(t))?;
+        check_summary(frequency, recency, age)?;
+        let alive = self.probability_alive(frequency, recency, age)?;
+        self.if_alive_at(times, frequency, age)?
+            .into_iter()
+            .map(|e| finite_non_negative(alive * e, "BG/NBD conditional expectation"))
+            .collect()
     }
 
     /// FHL05 eq. 10 without its P(alive) factor.
@@ -372,20 +518,7 @@ impl TransactionModel for BgNbd {
         if let Err(e) = times.iter().try_for_each(|&t| check_horizon(t)) {
             return Some(Err(e));
         }
-        if let Some(v) = self.expected_if_alive_series(times, frequency, age) {
-            return Some(Ok(v));
-        }
-        Some(
-            times
-                .iter()
-                .map(|&t| {
-                    if t == 0.0 {
-                        return Ok(0.0);
-                    }
-                    self.expected_if_alive(t, frequency, age)
-                })
-                .collect(),
-        )
+        Some(self.if_alive_at(times, frequency, age))
     }
 
     /// `1 / (1 + δ_{x>0} a/(b+x−1) ((α+T)/(α+t_x))^{r+x})` (Fader, Hardie & Lee 2008 note
@@ -409,7 +542,7 @@ impl TransactionModel for BgNbd {
 
     fn log_likelihood(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         let data = WeightedSummaries::from_rows(&[frequency], &[recency], &[age])?;
-        Ok(self.total_log_likelihood(&data))
+        self.total_log_likelihood(&data)
     }
 }
 

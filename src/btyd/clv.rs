@@ -291,8 +291,9 @@ impl ClvSpec {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidParameter`] for an invalid summary or margin; numerical errors of the
-/// model.
+/// [`Error::InvalidParameter`] for an invalid summary or margin; [`Error::Undefined`]
+/// naming the customer's summary when the value is not finite (a margin of 1e300 times
+/// the discounted purchases overflows `f64`); numerical errors of the model.
 ///
 /// # Examples
 ///
@@ -320,7 +321,29 @@ pub fn clv(
     check_summary(frequency, recency, age)?;
     let spec = &spec.for_model(model)?;
     let per = margin.per_purchase(frequency, mean_spend)?;
-    Ok(per * discounted_purchases(model, spec, &spec.times()?, frequency, recency, age)?)
+    let d = discounted_purchases(model, spec, &spec.times()?, frequency, recency, age)?;
+    finite_clv(per * d, per, d).map_err(|reason| Error::Undefined {
+        what: "CLV",
+        reason: format!("{reason} for the customer with x = {frequency}, t_x = {recency}, T = {age}"),
+    })
+}
+
+/// `per · d` when it is finite; otherwise why not (the margin times the discounted
+/// purchases overflows `f64`, e.g. a margin of 1e300).
+fn finite_clv(v: f64, per: f64, d: f64) -> std::result::Result<f64, String> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(format!(
+            "margin {per:e} × discounted purchases {d:e} is not finite (beyond f64)"
+        ))
+    }
+}
+
+/// [`finite_clv`] for a row of a batch: [`Error::Undefined`], which the batch reports as
+/// [`Error::InvalidRow`] naming the row.
+fn finite_clv_row(per: f64, d: f64) -> Result<f64> {
+    finite_clv(per * d, per, d).map_err(|reason| Error::Undefined { what: "CLV", reason })
 }
 
 /// `Σᵢ (E(tᵢ) − E(tᵢ₋₁)) · discount(tᵢ)`: the margin-free part of CLV.
@@ -351,7 +374,8 @@ fn discounted_purchases(
 /// # Errors
 ///
 /// [`Error::LengthMismatch`] if `mean_spend` does not match `rows`; [`Error::InvalidRow`]
-/// naming the first row that failed.
+/// naming the first row that failed, including a row whose value is not finite (a margin
+/// of 1e300 times its discounted purchases: the reason says so).
 pub fn clv_batch(
     model: &dyn TransactionModel,
     margin: Margin<'_>,
@@ -393,7 +417,7 @@ pub fn clv_batch(
         let m = mean_spend.get(i).copied().unwrap_or(0.0);
         let k = slot.get(i).copied().unwrap_or(0);
         let d = sums.get(k).copied().unwrap_or(0.0);
-        Ok(margin.per_purchase(x, m)? * d)
+        finite_clv_row(margin.per_purchase(x, m)?, d)
     })
 }
 
@@ -442,7 +466,11 @@ fn factored_clv_batch(
         let m = mean_spend.get(i).copied().unwrap_or(0.0);
         let k = slot.get(i).copied().unwrap_or(0);
         let d = sums.get(k).copied().unwrap_or(0.0);
-        Ok(margin.per_purchase(x, m)? * probability_alive_of(model, alive.as_deref(), i, x, tx, t)? * d)
+        let per = margin.per_purchase(x, m)?;
+        finite_clv_row(
+            per,
+            probability_alive_of(model, alive.as_deref(), i, x, tx, t)? * d,
+        )
     }))
 }
 

@@ -217,10 +217,15 @@ impl GammaGamma {
     }
 
     /// Total log-likelihood of the spend data.
-    #[must_use]
-    pub fn total_log_likelihood(&self, data: &SpendSummaries) -> f64 {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Undefined`] when the value is not finite (−∞ where a row's likelihood
+    /// underflows, NaN where a term cannot be computed, at parameters far from any fit).
+    pub fn total_log_likelihood(&self, data: &SpendSummaries) -> Result<f64> {
         let mut g = [0.0; 3];
-        GammaGammaLikelihood { data }.ll_grad(&[self.p, self.q, self.gamma], &mut g)
+        let ll = GammaGammaLikelihood { data }.ll_grad(&[self.p, self.q, self.gamma], &mut g);
+        super::finite_log_likelihood(ll, "Gamma-Gamma log-likelihood")
     }
 
     /// Expected spend per transaction of a new customer, `γp/(q − 1)`.
@@ -245,7 +250,7 @@ impl GammaGamma {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] for a negative, fractional or non-finite `x` or a
-    /// negative or non-finite `m̄`; [`Error::Undefined`] when `p x + q ≤ 1`.
+    /// negative or non-finite `m̄`; [`Error::Undefined`] when `p x + q ≤ 1` or the value is beyond `f64`.
     pub fn conditional_expected_spend(&self, frequency: f64, mean_spend: f64) -> Result<f64> {
         if !frequency.is_finite() || frequency < 0.0 || frequency.fract() != 0.0 {
             return Err(Error::param("frequency", frequency, "must be a whole number ≥ 0"));
@@ -260,7 +265,19 @@ impl GammaGamma {
                 reason: format!("p x + q − 1 = {denom} ≤ 0"),
             });
         }
-        Ok(self.p * (self.gamma + frequency * mean_spend) / denom)
+        // (p/d)·γ + (p x/d)·m̄, d = p x + q − 1: the weights of the prior mean and of the
+        // customer's own mean, so that no intermediate overflows where the result is
+        // finite (p x/d ≤ 1 for q ≥ 1).
+        let k = self.p / denom;
+        let v = k * self.gamma + (k * frequency) * mean_spend;
+        if v.is_finite() {
+            Ok(v)
+        } else {
+            Err(Error::Undefined {
+                what: "Gamma-Gamma conditional expected spend",
+                reason: format!("not finite (beyond f64) for x = {frequency}, mean spend {mean_spend}"),
+            })
+        }
     }
 
     /// [`conditional_expected_spend`](Self::conditional_expected_spend) over columns.

@@ -55,14 +55,28 @@ pub struct HoldoutEvaluation {
 }
 
 impl HoldoutEvaluation {
+    /// The largest `top` [`new`](Self::new) accepts: the table has `top + 1` bins, so `top`
+    /// sizes an allocation (10⁶ bins, about 40 MB).
+    pub const MAX_TOP: u32 = 1_000_000;
+
     /// Evaluates per-customer predictions against actual holdout purchases; `top` is the
     /// first frequency pooled into the open bin (the papers use 7).
     ///
     /// # Errors
     ///
-    /// [`Error::LengthMismatch`]; [`Error::EmptyInput`]; [`Error::InvalidRow`] for a
-    /// non-finite or negative value or a fractional calibration frequency.
+    /// [`Error::InvalidParameter`] for `top` above [`MAX_TOP`](Self::MAX_TOP), checked
+    /// before anything is allocated; [`Error::LengthMismatch`]; [`Error::EmptyInput`];
+    /// [`Error::InvalidRow`] for a non-finite or negative value or a fractional calibration
+    /// frequency; [`Error::Overflow`] if a total of predicted or actual purchases is not
+    /// finite (values near `f64::MAX`).
     pub fn new(calibration_frequency: &[f64], predicted: &[f64], actual: &[f64], top: u32) -> Result<Self> {
+        if top > Self::MAX_TOP {
+            return Err(Error::param(
+                "top",
+                top,
+                "at most HoldoutEvaluation::MAX_TOP (1,000,000) frequency bins",
+            ));
+        }
         let n = calibration_frequency.len();
         for (name, len) in [("predicted", predicted.len()), ("actual", actual.len())] {
             if len != n {
@@ -114,6 +128,11 @@ impl HoldoutEvaluation {
             sq += (p - a) * (p - a);
             tp += p;
             ta += a;
+        }
+        if ![abs, sq, tp, ta].iter().all(|v| v.is_finite()) {
+            return Err(Error::Overflow {
+                op: "holdout evaluation: totals of predicted and actual purchases beyond f64",
+            });
         }
         let nf = n as f64;
         let by_frequency = (0..bins)

@@ -80,10 +80,15 @@ impl MbgNbd {
     }
 
     /// Total log-likelihood of weighted rows.
-    #[must_use]
-    pub fn total_log_likelihood(&self, data: &WeightedSummaries) -> f64 {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Undefined`] when the value is not finite (−∞ where a row's likelihood
+    /// underflows, NaN where a term cannot be computed, at parameters far from any fit).
+    pub fn total_log_likelihood(&self, data: &WeightedSummaries) -> Result<f64> {
         let mut g = [0.0; 4];
-        MbgNbdLikelihood { data }.ll_grad(&[self.r, self.alpha, self.a, self.b], &mut g)
+        let ll = MbgNbdLikelihood { data }.ll_grad(&[self.r, self.alpha, self.a, self.b], &mut g);
+        super::finite_log_likelihood(ll, "MBG/NBD log-likelihood")
     }
 
     /// The BG/NBD whose alive-customer predictions are this model's (`b → b + 1`).
@@ -118,15 +123,55 @@ impl TransactionModel for MbgNbd {
             Ok(m) => m,
             Err(e) => return Some(Err(e)),
         };
+        let budget = super::WorkBudget::start(times.len());
         Some(
             times
                 .iter()
-                .map(|&t| {
+                .enumerate()
+                .map(|(done, &t)| {
                     check_horizon(t)?;
-                    shifted.expected_if_alive(t, frequency, age)
+                    budget.check(done, "MBG/NBD expectation curve")?;
+                    let e = shifted.expected_if_alive(t, frequency, age)?;
+                    if e.is_finite() {
+                        Ok(e.max(0.0))
+                    } else {
+                        Err(Error::Undefined {
+                            what: "MBG/NBD expectation while alive",
+                            reason: format!("{e} for x = {frequency}, T = {age}"),
+                        })
+                    }
                 })
                 .collect(),
         )
+    }
+
+    /// P(alive) times [`expected_if_alive_curve`](Self::expected_if_alive_curve) (held to
+    /// the [`CURVE_TIME_BUDGET`](super::CURVE_TIME_BUDGET)).
+    fn expected_purchases_curve(
+        &self,
+        times: &[f64],
+        frequency: f64,
+        recency: f64,
+        age: f64,
+    ) -> Result<Vec<f64>> {
+        let p = self.probability_alive(frequency, recency, age)?;
+        let curve = self
+            .expected_if_alive_curve(times, frequency, age)
+            .unwrap_or_else(|| Ok(Vec::new()))?;
+        curve
+            .into_iter()
+            .map(|e| {
+                let v = p * e;
+                if v.is_finite() {
+                    Ok(v.max(0.0))
+                } else {
+                    Err(Error::Undefined {
+                        what: "MBG/NBD conditional expectation",
+                        reason: "not finite".to_owned(),
+                    })
+                }
+            })
+            .collect()
     }
 
     fn expected_purchases(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {
@@ -166,7 +211,7 @@ impl TransactionModel for MbgNbd {
 
     fn log_likelihood(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         let data = WeightedSummaries::from_rows(&[frequency], &[recency], &[age])?;
-        Ok(self.total_log_likelihood(&data))
+        self.total_log_likelihood(&data)
     }
 }
 

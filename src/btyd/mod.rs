@@ -65,8 +65,10 @@ pub use holdout::{FrequencyBin, HoldoutEvaluation};
 pub use mbg_nbd::{MbgNbd, MbgNbdParams};
 pub use pareto_nbd::{ParetoNbd, ParetoNbdParams};
 pub use saved::{AnySavedModel, SAVED_MODEL_FORMAT, SavedForm, SavedModel};
-pub use survival::survival_curve;
-pub use tracking::{births_from_ages, cumulative_expected_repeat_transactions};
+pub use survival::{MAX_SURVIVAL_PERIODS, survival_curve};
+pub use tracking::{
+    MAX_TRACKING_EVALUATIONS, MAX_TRACKING_PAIRS, births_from_ages, cumulative_expected_repeat_transactions,
+};
 
 use crate::error::{Error, Result};
 use crate::time::TimeUnit;
@@ -267,7 +269,7 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
         if let Some(e) = failure.into_inner() {
             return Err(e);
         }
-        v
+        finite_dert(v?, frequency, recency, age)
     }
 
     /// [`expected_purchases`](Self::expected_purchases) over many customers (in parallel
@@ -321,6 +323,46 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
 /// `a = 1e-280`, `b = 1e248`, made each evaluation slow and the integral take minutes).
 pub const DERT_TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// The work bound of a curve (CLV's expectations at every step, tracking's gaps): after a
+/// base allowance of one second ([`CURVE_TIME_BUDGET`]) a curve may spend on average
+/// [`CURVE_TIME_PER_POINT`] per point computed so far (52 weekly steps: about 1 s; the
+/// 10,000 of `ClvSpec::MAX_STEPS`: 11 s); beyond that it stops with
+/// [`Error::NonConvergence`]. Ordinary parameters need microseconds per point; only extreme
+/// ones (each point a slow quadrature) reach it.
+pub const CURVE_TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The average time per point a curve may take beyond [`CURVE_TIME_BUDGET`].
+pub const CURVE_TIME_PER_POINT: std::time::Duration = std::time::Duration::from_millis(1);
+
+/// A running [`CURVE_TIME_BUDGET`] check; free (no clock) for a single point.
+pub(crate) struct WorkBudget(Option<std::time::Instant>);
+
+impl WorkBudget {
+    /// The budget of a curve of `points` points ([`CURVE_TIME_PER_POINT`] each).
+    pub(crate) fn start(points: usize) -> Self {
+        WorkBudget((points > 1).then(std::time::Instant::now))
+    }
+
+    /// [`Error::NonConvergence`] once `done` points have taken more than the budget.
+    pub(crate) fn check(&self, done: usize, what: &'static str) -> Result<()> {
+        let Some(start) = self.0 else {
+            return Ok(());
+        };
+        let allowed =
+            CURVE_TIME_BUDGET + CURVE_TIME_PER_POINT.saturating_mul(u32::try_from(done).unwrap_or(u32::MAX));
+        if start.elapsed() > allowed {
+            return Err(Error::NonConvergence {
+                what,
+                iterations: done,
+                detail: format!(
+                    "work budget exhausted ({allowed:?} for {done} points: btyd::CURVE_TIME_BUDGET + CURVE_TIME_PER_POINT each)"
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// The model's unit, when it has one, must be `given` (DERT's `unit` argument says which
 /// unit the model's times are in; a mismatch is a caller's mistake, not a conversion).
 pub(crate) fn check_model_unit(model: Option<TimeUnit>, given: TimeUnit) -> Result<()> {
@@ -347,6 +389,30 @@ pub(crate) fn dert_rate(discount: DiscountRate, unit: TimeUnit) -> Result<f64> {
             discount.rate(),
             "DERT needs a positive discount rate",
         ))
+    }
+}
+
+/// A DERT, or [`Error::Undefined`] naming the customer's summary when it is not finite.
+pub(crate) fn finite_dert(v: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {
+    if v.is_finite() {
+        Ok(v.max(0.0))
+    } else {
+        Err(Error::Undefined {
+            what: "DERT",
+            reason: format!("{v} for the customer with x = {frequency}, t_x = {recency}, T = {age}"),
+        })
+    }
+}
+
+/// A total log-likelihood, or [`Error::Undefined`] naming `what` when it is not finite.
+pub(crate) fn finite_log_likelihood(ll: f64, what: &'static str) -> Result<f64> {
+    if ll.is_finite() {
+        Ok(ll)
+    } else {
+        Err(Error::Undefined {
+            what,
+            reason: format!("the value is {ll} at these parameters"),
+        })
     }
 }
 

@@ -125,11 +125,15 @@ impl ParetoNbd {
         }
     }
 
-    /// Total log-likelihood of weighted rows (NaN-free: rows whose ₂F₁ fails make it −∞).
-    #[must_use]
-    pub fn total_log_likelihood(&self, data: &WeightedSummaries) -> f64 {
+    /// Total log-likelihood of weighted rows.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Undefined`] when the value is not finite (−∞ where a row's likelihood
+    /// underflows, NaN where a term cannot be computed or a ₂F₁ fails, at parameters far from any fit).
+    pub fn total_log_likelihood(&self, data: &WeightedSummaries) -> Result<f64> {
         let ll = ParetoNbdLikelihood::value(data, &[self.r, self.alpha, self.s, self.beta]);
-        if ll.is_nan() { f64::NEG_INFINITY } else { ll }
+        super::finite_log_likelihood(ll, "Pareto/NBD log-likelihood")
     }
 
     /// `ln A₀ + ln(s/(r+s+x))`: the log of the "died between t_x and T" part of the
@@ -221,7 +225,9 @@ impl ParetoNbd {
     /// `(r+x)(β+T)/((α+T)(s−1)) · [1 − ((β+T)/(β+T+t))^{s−1}]`, the expectation while
     /// alive, written with `expm1` so that `s = 1` (its limit `ln((β+T+t)/(β+T))`) needs no
     /// special case, and with `ln1p(t/(β+T))` so that a huge `β` loses no digits.
-    fn expected_if_alive(&self, t: f64, x: f64, age: f64) -> f64 {
+    /// [`Error::Undefined`] where it is not finite (`α` so small that the purchase rate
+    /// `(r+x)/(α+T)` overflows).
+    fn expected_if_alive(&self, t: f64, x: f64, age: f64) -> Result<f64> {
         let ParetoNbd {
             r, alpha, s, beta, ..
         } = *self;
@@ -233,7 +239,15 @@ impl ParetoNbd {
             -(-k * l).exp_m1() / k
         };
         // (β+T)·factor ≈ (1 − e^{−μt})/μ stays finite even for β near f64's limit.
-        (r + x) / (alpha + age) * ((beta + age) * factor)
+        let v = (r + x) / (alpha + age) * ((beta + age) * factor);
+        if v.is_finite() {
+            Ok(v.max(0.0))
+        } else {
+            Err(Error::Undefined {
+                what: "Pareto/NBD expectation while alive",
+                reason: format!("not finite for t = {t}, x = {x}, T = {age}"),
+            })
+        }
     }
 }
 
@@ -253,13 +267,13 @@ impl TransactionModel for ParetoNbd {
     /// `rβ/(α(s−1)) [1 − (β/(β+t))^{s−1}]`.
     fn expected_purchases_new(&self, t: f64) -> Result<f64> {
         check_horizon(t)?;
-        Ok(self.expected_if_alive(t, 0.0, 0.0).max(0.0))
+        self.expected_if_alive(t, 0.0, 0.0)
     }
 
     fn expected_purchases(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         check_horizon(t)?;
         let alive = self.probability_alive(frequency, recency, age)?;
-        let v = alive * self.expected_if_alive(t, frequency, age);
+        let v = alive * self.expected_if_alive(t, frequency, age)?;
         if v.is_finite() {
             Ok(v.max(0.0))
         } else {
@@ -282,7 +296,7 @@ impl TransactionModel for ParetoNbd {
             .iter()
             .map(|&t| {
                 check_horizon(t)?;
-                Ok((alive * self.expected_if_alive(t, frequency, age)).max(0.0))
+                Ok((alive * self.expected_if_alive(t, frequency, age)?).max(0.0))
             })
             .collect()
     }
@@ -293,7 +307,7 @@ impl TransactionModel for ParetoNbd {
                 .iter()
                 .map(|&t| {
                     check_horizon(t)?;
-                    Ok(self.expected_if_alive(t, frequency, age))
+                    self.expected_if_alive(t, frequency, age)
                 })
                 .collect(),
         )
@@ -405,14 +419,22 @@ impl TransactionModel for ParetoNbd {
             1e-11,
             0.0,
         )?;
-        Ok(alive * (self.r + frequency) / (self.alpha + age) * integral / delta)
+        super::finite_dert(
+            alive * (self.r + frequency) / (self.alpha + age) * integral / delta,
+            frequency,
+            recency,
+            age,
+        )
     }
 
     fn log_likelihood(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         check_summary(frequency, recency, age)?;
         let ParetoNbd { r, alpha, .. } = *self;
         let common = ln_gamma(r + frequency) - ln_gamma(r) + r * alpha.ln() + self.ln_common_dropout();
-        self.ln_likelihood_row(frequency, recency, age, common)
+        super::finite_log_likelihood(
+            self.ln_likelihood_row(frequency, recency, age, common)?,
+            "Pareto/NBD log-likelihood",
+        )
     }
 }
 

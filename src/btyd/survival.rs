@@ -6,6 +6,10 @@ use super::TransactionModel;
 use crate::error::{Error, Result};
 use crate::retention::EmpiricalSurvival;
 
+/// The most periods [`survival_curve`] computes: each is a P(alive at T + t) (a ₂F₁ or a
+/// quadrature), and `periods` sizes the curve's allocation (10,000: 27 years of days).
+pub const MAX_SURVIVAL_PERIODS: u32 = 10_000;
+
 /// The survival curve of a customer who is alive now, under `model`: S(k) = P(alive at
 /// T + k·`period` | alive at T) for k = 0 … `periods`, as an [`EmpiricalSurvival`] (so
 /// S = 0 beyond `periods`; choose the horizon of the valuation).
@@ -17,7 +21,8 @@ use crate::retention::EmpiricalSurvival;
 /// # Errors
 ///
 /// [`Error::InvalidParameter`] for an invalid summary, a `period` that is not finite and
-/// positive, or `periods` = 0; [`Error::Undefined`] if the model gives P(alive now) = 0 or has
+/// positive, or `periods` = 0 or above [`MAX_SURVIVAL_PERIODS`] (checked before
+/// anything is allocated or computed); [`Error::Undefined`] if the model gives P(alive now) = 0 or has
 /// no [`probability_alive_at`](TransactionModel::probability_alive_at); the model's
 /// numerical errors.
 ///
@@ -60,8 +65,12 @@ pub fn survival_curve(
             "a period is a positive, finite time",
         ));
     }
-    if periods == 0 {
-        return Err(Error::param("periods", periods, "at least one period"));
+    if periods == 0 || periods > MAX_SURVIVAL_PERIODS {
+        return Err(Error::param(
+            "periods",
+            periods,
+            "at least one period, at most btyd::MAX_SURVIVAL_PERIODS (10,000)",
+        ));
     }
     let now = model.probability_alive(frequency, recency, age)?;
     if now <= 0.0 {

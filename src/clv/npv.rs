@@ -64,7 +64,7 @@ impl NpvBreakdown {
     ///
     /// [`Error::Overflow`](crate::Error::Overflow).
     pub fn value_before_acquisition(&self) -> Result<Decimal> {
-        checked::sub(
+        checked::sub_rounded(
             self.discounted_revenue,
             self.discounted_cost,
             "value before acquisition",
@@ -126,12 +126,13 @@ impl Relationship {
     pub fn npv(&self, weights: &DiscountWeights) -> Result<NpvBreakdown> {
         let discounted_revenue = weights.present_value_of(&self.revenue)?;
         let discounted_cost = weights.present_value_of(&self.cost)?;
-        let before = checked::sub(discounted_revenue, discounted_cost, "CLV")?;
+        // Present values are rounded products: their difference may round too.
+        let before = checked::sub_rounded(discounted_revenue, discounted_cost, "CLV")?;
         Ok(NpvBreakdown {
             acquisition_cost: self.acquisition_cost,
             discounted_revenue,
             discounted_cost,
-            clv: checked::sub(before, self.acquisition_cost, "CLV")?,
+            clv: checked::sub_rounded(before, self.acquisition_cost, "CLV")?,
         })
     }
 

@@ -173,7 +173,8 @@ impl DiscountWeights {
         }
         let mut total = Decimal::ZERO;
         for (a, w) in amounts.iter().zip(&self.weights) {
-            total = super::checked::add(
+            // Products of an amount and a 28-digit weight are rounded already.
+            total = super::checked::add_rounded(
                 total,
                 super::checked::mul(*a, *w, "present value")?,
                 "present value",

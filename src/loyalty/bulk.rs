@@ -237,7 +237,7 @@ where
             let (balance, tier, totals, rejected, late) = replay(c, reuse)?;
             chunk.balances.push(balance);
             chunk.tiers.push(tier);
-            chunk.totals.merge(&totals);
+            chunk.totals.merge(&totals)?;
             chunk.rejected += rejected;
             chunk.late += late;
         }
@@ -278,7 +278,7 @@ where
         let chunk = chunk?;
         run.balances.extend(chunk.balances);
         run.tiers.extend(chunk.tiers);
-        run.totals.merge(&chunk.totals);
+        run.totals.merge(&chunk.totals)?;
         run.rejected += chunk.rejected;
         run.after_as_of += chunk.late;
     }

@@ -627,15 +627,39 @@ pub struct LedgerTotals {
 }
 
 impl LedgerTotals {
-    /// Adds another set of totals (saturating).
-    pub fn merge(&mut self, o: &LedgerTotals) {
-        self.earned = self.earned.saturating_add(o.earned);
-        self.spent = self.spent.saturating_add(o.spent);
-        self.expired = self.expired.saturating_add(o.expired);
-        self.clawed_back = self.clawed_back.saturating_add(o.clawed_back);
-        self.repaid_debt = self.repaid_debt.saturating_add(o.repaid_debt);
-        self.outstanding = self.outstanding.saturating_add(o.outstanding);
-        self.pending = self.pending.saturating_add(o.pending);
-        self.debt = self.debt.saturating_add(o.debt);
+    /// Adds another set of totals, field by field, exactly.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] naming the first field whose sum would leave [`Points`]; the
+    /// totals are then unchanged (no field saturates, none is half-added).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::loyalty::LedgerTotals;
+    ///
+    /// let mut all = LedgerTotals { earned: 40, ..LedgerTotals::default() };
+    /// all.merge(&LedgerTotals { earned: 2, ..LedgerTotals::default() })?;
+    /// assert_eq!(all.earned, 42);
+    /// let huge = LedgerTotals { earned: i64::MAX, ..LedgerTotals::default() };
+    /// assert!(all.merge(&huge).is_err());
+    /// assert_eq!(all.earned, 42);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn merge(&mut self, o: &LedgerTotals) -> Result<()> {
+        let add = |a: Points, b: Points, op: &'static str| a.checked_add(b).ok_or(Error::Overflow { op });
+        let merged = LedgerTotals {
+            earned: add(self.earned, o.earned, "ledger totals: earned")?,
+            spent: add(self.spent, o.spent, "ledger totals: spent")?,
+            expired: add(self.expired, o.expired, "ledger totals: expired")?,
+            clawed_back: add(self.clawed_back, o.clawed_back, "ledger totals: clawed back")?,
+            repaid_debt: add(self.repaid_debt, o.repaid_debt, "ledger totals: repaid debt")?,
+            outstanding: add(self.outstanding, o.outstanding, "ledger totals: outstanding")?,
+            pending: add(self.pending, o.pending, "ledger totals: pending")?,
+            debt: add(self.debt, o.debt, "ledger totals: debt")?,
+        };
+        *self = merged;
+        Ok(())
     }
 }

@@ -597,6 +597,7 @@ impl<'a, K: Clone + std::fmt::Debug> Failures<'a, K> {
             ..ScoreReport::default()
         };
         let holdout = cols.holdout.as_ref();
+        let mut clv_overflow_noted = false;
         let mut rows = Vec::with_capacity(cols.len());
         for (i, customer) in cols.customers.iter().enumerate() {
             let at = |v: &[Option<f64>]| v.get(i).copied().flatten();
@@ -628,6 +629,13 @@ impl<'a, K: Clone + std::fmt::Debug> Failures<'a, K> {
                     row.clv = Some(clv);
                 } else {
                     row.flags.push(ScoreFlag::ClvFailed);
+                    if !clv_overflow_noted {
+                        // The flag's first error, as `Failures::flag` records the others.
+                        clv_overflow_noted = true;
+                        report.first_errors.push(format!(
+                            "customer {customer:?}: CLV is not finite: the value per purchase (margin × spend) {v:e} × discounted purchases {d:e} overflows f64"
+                        ));
+                    }
                 }
             }
             if matches!(spec.value, PurchaseValue::Fixed(_)) {

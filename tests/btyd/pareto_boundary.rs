@@ -400,7 +400,7 @@ fn check_set(name: &str, (r, alpha, s, beta): (f64, f64, f64, f64), rows: &[Row]
     let pseudo = (total.abs(), 0.0, 0.0, [0.0; 6]);
     worst.see(
         "total_log_likelihood",
-        m.total_log_likelihood(&data),
+        m.total_log_likelihood(&data).unwrap(),
         total,
         &pseudo,
     );

@@ -67,7 +67,7 @@ fn check<K: Ord + Copy + std::hash::Hash + Sync + std::fmt::Debug>(customers: &[
     let mut totals = LedgerTotals::default();
     for (i, w) in want.iter().enumerate() {
         assert_eq!((run.balances[i], run.tiers[i]), (w.0, w.1), "member {i}");
-        totals.merge(&w.2);
+        totals.merge(&w.2).unwrap();
     }
     assert_eq!(run.totals, totals);
     assert_eq!(run.rejected, want.iter().map(|w| w.3).sum::<u64>());
