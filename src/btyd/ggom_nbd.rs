@@ -169,12 +169,16 @@ impl GgomNbd {
         )
     }
 
-    /// Total log-likelihood of weighted rows (−∞ outside the domain).
-    #[must_use]
-    pub fn total_log_likelihood(&self, data: &WeightedSummaries) -> f64 {
+    /// Total log-likelihood of weighted rows.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Undefined`] when the value is not finite, as the other models'
+    /// `total_log_likelihood`.
+    pub fn total_log_likelihood(&self, data: &WeightedSummaries) -> Result<f64> {
         let mut g = [0.0; 5];
         let ll = GgomLikelihood { data }.ll_grad(&self.theta(), &mut g);
-        if ll.is_nan() { f64::NEG_INFINITY } else { ll }
+        super::finite_log_likelihood(ll, "GGom/NBD log-likelihood")
     }
 
     /// Survival while alive at `from`: `S(to | from) = ((β + e^{b·from} − 1)/(β + e^{b·to} − 1))^s`.

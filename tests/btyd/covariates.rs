@@ -282,19 +282,22 @@ fn zero_coefficients_give_the_plain_model() {
     let (pnbd, _) = CovariateFit::<ParetoNbd>::evaluate(&d, &CovariateOptions::default(), &values).unwrap();
     let plain = ParetoNbd::new(base[0], base[1], base[2], base[3])
         .unwrap()
-        .total_log_likelihood(&w);
+        .total_log_likelihood(&w)
+        .unwrap();
     assert!((pnbd - plain).abs() < 1e-8 * plain.abs(), "{pnbd} vs {plain}");
     let mut values = base.to_vec();
     values.extend([0.0; 6]);
     let (bg, _) = CovariateFit::<BgNbd>::evaluate(&d, &CovariateOptions::default(), &values).unwrap();
     let plain = BgNbd::new(base[0], base[1], base[2], base[3])
         .unwrap()
-        .total_log_likelihood(&w);
+        .total_log_likelihood(&w)
+        .unwrap();
     assert!((bg - plain).abs() < 1e-8 * plain.abs(), "{bg} vs {plain}");
     let (mbg, _) = CovariateFit::<MbgNbd>::evaluate(&d, &CovariateOptions::default(), &values).unwrap();
     let plain = MbgNbd::new(base[0], base[1], base[2], base[3])
         .unwrap()
-        .total_log_likelihood(&w);
+        .total_log_likelihood(&w)
+        .unwrap();
     assert!((mbg - plain).abs() < 1e-8 * plain.abs(), "{mbg} vs {plain}");
     // Per customer, with non-zero coefficients: the customer's own model's likelihood.
     let values = [1.4, 48.0, 0.6, 4.5, 0.3, -0.2, 0.5, 0.1];
