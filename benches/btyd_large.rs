@@ -59,6 +59,7 @@ fn summary() -> (Vec<f64>, Vec<f64>, Vec<f64>, &'static str) {
 }
 
 fn bench(c: &mut Criterion) {
+    customer_value::summary::set_kernel_memory_hints(true);
     let (x, tx, t, source) = summary();
     let data = WeightedSummaries::from_rows(&x, &tx, &t).unwrap();
     eprintln!(

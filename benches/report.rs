@@ -43,6 +43,7 @@ fn options(path: &std::path::Path, output: report::Output) -> report::Options {
 }
 
 fn bench_main_job(c: &mut Criterion) {
+    customer_value::summary::set_kernel_memory_hints(true);
     let path = log_file();
     let mut group = c.benchmark_group("main_job");
     group.sample_size(10);

@@ -10,6 +10,7 @@ use customer_value::{SummarySpec, TimeUnit, TransactionColumns, summarise_column
 
 /// lifetimes' `calibration_and_holdout_data` workload: the CDNOW sample, parsed once.
 fn bench_cdnow(c: &mut Criterion) {
+    customer_value::summary::set_kernel_memory_hints(true);
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/cdnow_sample_transactions.csv");
     let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
     let log = customer_value::io::read_transactions_csv::<u64, _>(file).unwrap();
@@ -26,6 +27,7 @@ fn bench_cdnow(c: &mut Criterion) {
 }
 
 fn bench_summaries(c: &mut Criterion) {
+    customer_value::summary::set_kernel_memory_hints(true);
     let mut group = c.benchmark_group("summary");
     group.sample_size(10);
     let spec = SummarySpec::new(common::end()).with_unit(TimeUnit::WEEK);
@@ -53,6 +55,7 @@ fn bench_summaries(c: &mut Criterion) {
 /// order, in date order with a return in one row in seven of a third of the customers, and
 /// shuffled (the route gives up early and hands the log to the general builder).
 fn bench_routes(c: &mut Criterion) {
+    customer_value::summary::set_kernel_memory_hints(true);
     let mut group = c.benchmark_group("summary_routes");
     group.sample_size(10);
     let spec = SummarySpec::new(common::end()).with_unit(TimeUnit::WEEK);

@@ -34,7 +34,7 @@ use customer_value::score::ScoreSpec;
 use report::{ModelChoice, Options, Output, annual};
 
 const USAGE: &str = "usage: clv_report [--transactions FILE.csv] [--calibration-end YYYY-MM-DD]
-                  [--observation-end YYYY-MM-DD] [--unit day|week] [--json | --csv | --jsonl]
+                  [--observation-end YYYY-MM-DD] [--unit day|week|month] [--json | --csv | --jsonl]
                   [--model bgnbd|pnbd|mbgnbd] [--horizon N] [--discount-rate R] [--margin F]
                   [--customer-column NAME] [--date-column NAME]
                   [--amount-column NAME | --no-amount] [--date-format FMT] [--time-zone TZ]
@@ -69,7 +69,8 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
                 o.unit = match value()?.as_str() {
                     "day" => TimeUnit::DAY,
                     "week" => TimeUnit::WEEK,
-                    other => return Err(format!("--unit must be day or week, not `{other}`")),
+                    "month" => TimeUnit::MONTH,
+                    other => return Err(format!("--unit must be day, week or month, not `{other}`")),
                 }
             }
             "--json" => o.output = choose(o.output, Output::Json)?,
@@ -137,6 +138,8 @@ fn parse_number(flag: &str, s: &str, ok: impl Fn(f64) -> bool) -> Result<f64, St
 }
 
 fn main() -> ExitCode {
+    // A batch job that owns its process: the kernel memory hints are worth having.
+    customer_value::summary::set_kernel_memory_hints(true);
     let options = match parse_args(std::env::args().skip(1)) {
         Ok(o) => o,
         Err(msg) => {

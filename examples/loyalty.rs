@@ -17,13 +17,9 @@ fn main() -> Result<()> {
     let root = env!("CARGO_MANIFEST_DIR");
     // 1 point per dollar, +50 on orders of 100+, gold ×1.5, platinum ×2; 12-month expiry;
     // tiers on points earned over a rolling 12 months, reviewed each 1 January.
-    let program: Program = serde_json::from_reader(BufReader::new(File::open(format!(
+    let program = Program::from_json_reader(BufReader::new(File::open(format!(
         "{root}/tests/data/loyalty_program.json"
-    ))?))
-    .map_err(|e| customer_value::Error::Parse {
-        line: e.line() as u64,
-        reason: e.to_string(),
-    })?;
+    ))?))?;
     let log = read_transactions_csv::<u64, _>(BufReader::new(File::open(format!(
         "{root}/data/cdnow_sample_transactions.csv"
     ))?))?;

@@ -86,9 +86,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let [r, f, m] = scores.counts();
     println!("\nCustomers per score 1..5: R {r:?}, F {f:?}, M {m:?}");
     println!(
-        "(one-time buyers are one tie block at the middle of their ranks: the frequency scores they\n         span stay empty rather than being renumbered)"
+        "(one-time buyers are one tie block at the lowest of their ranks, frequency score 1; the\n scores the block spans beyond it stay empty rather than being renumbered)"
     );
     let map = SegmentMap::standard();
+    let empty = map.empty_segments(&scores)?;
+    if !empty.is_empty() {
+        println!("(segments no customer falls in: {})", empty.join(", "));
+    }
     let segments = map.assign(&scores)?;
     let table = SegmentTable::new(&map, &segments, &rfm.monetary, &rfm.monetary, None)?;
     println!(

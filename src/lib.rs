@@ -23,8 +23,10 @@
 //!
 //! Summaries follow the conventions of the Python package `lifetimes` (0.11.3,
 //! `summary_data_from_transaction_data`, `calibration_and_holdout_data`) so that numbers
-//! compare one to one; the CDNOW sample reproduction is in `tests/cdnow_summary.rs`.
+//! compare one to one; the CDNOW sample reproduction is in `tests/summary/cdnow.rs`.
 //! Models cite their papers where they are defined.
+// On docs.rs (nightly, `--cfg docsrs`), items behind a feature say which one.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_code)] // one audited exception: `summary::hints` (prefetch, madvise)
 #![deny(missing_docs, missing_debug_implementations)]
 #![deny(clippy::float_cmp)]

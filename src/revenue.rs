@@ -1,6 +1,6 @@
 //! Per-period money streams: what a customer pays (or costs) in periods 1, 2, 3, ….
 //!
-//! Seed 000's "revenue stream" and "cost stream" are both a [`RevenueStream`]: a constant
+//! The CLV-components brief's "revenue stream" and "cost stream" are both a [`RevenueStream`]: a constant
 //! amount, an amount growing at a rate, or an explicit series. Amounts are exact `Decimal`;
 //! growth compounds in `Decimal` with checked multiplication.
 

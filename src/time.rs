@@ -262,6 +262,24 @@ impl TimeUnit {
     pub const DAY: TimeUnit = TimeUnit { days: 1.0 };
     /// Seven days (the papers' unit for CDNOW).
     pub const WEEK: TimeUnit = TimeUnit { days: 7.0 };
+    /// An average Gregorian-Julian month: 365.25 / 12 = 30.4375 days. Calendar months
+    /// differ (28–31 days); a model in this unit treats time as continuous, so "one month
+    /// ahead" means 30.4375 days ahead whatever the date.
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// assert_eq!(TimeUnit::MONTH.days(), 30.4375);
+    /// assert_eq!(TimeUnit::MONTH.convert_days(365.25), 12.0);
+    /// ```
+    pub const MONTH: TimeUnit = TimeUnit { days: 30.4375 };
+    /// A Julian year: 365.25 days (twelve [`MONTH`](Self::MONTH)s).
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// assert_eq!(TimeUnit::YEAR.days(), 365.25);
+    /// assert_eq!(TimeUnit::YEAR.days(), 12.0 * TimeUnit::MONTH.days());
+    /// ```
+    pub const YEAR: TimeUnit = TimeUnit { days: 365.25 };
 
     /// The shortest unit accepted: 1e-6 days (86.4 ms). Every day span a date can have
     /// (under 2·10⁸ days) is then below 2·10¹⁴ units: recency, age and durations stay

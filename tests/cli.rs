@@ -312,7 +312,7 @@ fn exit_statuses_say_whose_fault_it_is() {
     assert!(msg.contains("bad.csv: line 3:"), "{msg}");
     for args in [
         vec!["report"],
-        vec!["report", "--transactions", "x.csv", "--unit", "month"],
+        vec!["report", "--transactions", "x.csv", "--unit", "fortnight"],
         vec!["report", "--transactions", "x.csv", "--horizon", "1e12"],
         vec!["report", "--transactions", "x.csv", "--horizon", "NaN"],
         vec!["report", "--transactions", "x.csv", "--json", "--csv"],

@@ -27,8 +27,23 @@ positive_parameters! {
     /// // Customer with x = 2, t_x = 30.43, T = 38.86: next 39 weeks (FHL05: 1.226).
     /// let e = m.expected_purchases(39.0, 2.0, 30.43, 38.86)?;
     /// assert!((e - 1.226).abs() < 1e-3);
+    /// // One-time buyers are always "alive" under BG/NBD (see below).
+    /// assert_eq!(m.probability_alive(0.0, 0.0, 38.86)?, 1.0);
     /// # Ok::<(), customer_value::Error>(())
     /// ```
+    ///
+    /// # P(alive) of a customer without repeat purchases is 1
+    ///
+    /// BG/NBD lets a customer drop out only right after a purchase, so a customer with
+    /// `x = 0` has never had the chance: `P(alive | x = 0) = 1` whatever `T`, and such
+    /// customers are never ranked "at risk" (Fader, Hardie & Lee 2005, eq. 11; lifetimes
+    /// gives the same). Their expected purchases still fall with `T` (the purchase rate is
+    /// learnt from the silence). When one-time buyers should age out, use [`MbgNbd`]
+    /// (Batislam, Denizel & Filiztekin 2007), which also allows a drop-out at the first
+    /// purchase, or [`ParetoNbd`].
+    ///
+    /// [`MbgNbd`]: super::MbgNbd
+    /// [`ParetoNbd`]: super::ParetoNbd
     model BgNbd, serde form BgNbdParams = "BgNbdParams", "BG/NBD", tag "bgnbd";
     /// Shape of the purchase-rate gamma.
     r: "r",

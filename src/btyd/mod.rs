@@ -121,7 +121,9 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
     /// [`Error::InvalidParameter`] for an invalid summary.
     fn expected_purchases(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64>;
 
-    /// Probability that the customer is still active at `T`.
+    /// Probability that the customer is still active at `T`. Under BG/NBD it is 1 for a
+    /// customer without repeat purchases (`x = 0`), by the model's design: see
+    /// [`BgNbd`](crate::btyd::BgNbd#palive-of-a-customer-without-repeat-purchases-is-1).
     ///
     /// # Errors
     ///

@@ -12,7 +12,7 @@
 //! `s ≥ 5` every term is taken relative to `β^s` (`(β/(β+τ))^s = exp(−s ln1p(τ/β))`) and
 //! the "died" integral's tail by quadrature (`pareto_nbd_likelihood.rs`), so that the
 //! likelihood and every prediction stay exact to ~1e-13 for any `s, β` (checked against
-//! mpmath in `tests/btyd_pareto_boundary.rs`).
+//! mpmath in `tests/btyd/pareto_boundary.rs`).
 
 use super::clv::{DiscountRate, group_rows};
 use super::data::{SummarySlices, WeightedSummaries, check_horizon, check_summary};

@@ -1,5 +1,5 @@
 //! Model-based churn risk: the customers a model thinks are probably gone, ranked by
-//! the value that goes with them — seed 002's "customers about to leave".
+//! the value that goes with them — the analytical-CRM brief's "customers about to leave".
 //!
 //! Input is three parallel slices — keys, P(alive) and the value each customer would
 //! bring *if alive* (e.g. a conditional CLV) — so any model can feed it: the

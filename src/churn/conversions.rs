@@ -49,7 +49,7 @@ pub fn convert_churn(churn: f64, periods: f64) -> Result<f64> {
 /// Whether a lifetime counts the period the customer is in now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CurrentPeriod {
-    /// Count it: lifetime = 1 / churn (seed 002's "20 % churn → 5 years").
+    /// Count it: lifetime = 1 / churn (the analytical-CRM brief's "20 % churn → 5 years").
     Counted,
     /// Count only the periods after it: lifetime = (1 − churn) / churn.
     Excluded,
@@ -84,7 +84,7 @@ pub fn lifetime(churn: f64, current: CurrentPeriod) -> Result<f64> {
 }
 
 /// Expected lifetime from a constant *retention* rate: 1 / (1 − retention) with the
-/// current period counted (seed 002: 90 % retention → 10 years).
+/// current period counted (the analytical-CRM brief: 90 % retention → 10 years).
 ///
 /// # Errors
 ///

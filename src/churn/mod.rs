@@ -44,4 +44,4 @@ pub use at_risk::{AtRisk, AtRiskReport, rank_at_risk};
 pub use cohort::{Cohort, CohortDisplay, CohortMetric, CohortPeriod, CohortSpec, CohortTable};
 pub use conversions::{CurrentPeriod, convert_churn, lifetime, lifetime_from_retention};
 pub use rates::{ChurnCounts, ChurnMethod};
-pub use revenue::{CustomerRevenue, RevenueBridge};
+pub use revenue::{CustomerRevenue, RevenueBridge, RevenueMovements};

@@ -40,7 +40,7 @@ use crate::time::PurchaseDate;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum ChurnMethod {
-    /// (start − end) / start — seed 003's "simplest form". **Not a churn rate**: it is the
+    /// (start − end) / start — the CLV-and-churn brief's "simplest form". **Not a churn rate**: it is the
     /// net change of the customer count with the sign flipped, and goes negative (−10 % in
     /// the reference example) as soon as acquisition outpaces losses, hiding every loss.
     NetCustomerChange,

@@ -74,6 +74,24 @@ pub struct RevenueBridge {
     pub end: Decimal,
 }
 
+/// The movements of a [`RevenueBridge`] by name, without the later period's revenue
+/// (which [`RevenueBridge::from_movements`] computes). All figures are non-negative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RevenueMovements {
+    /// Revenue in the earlier period.
+    pub start: Decimal,
+    /// Revenue of customers new in the later period.
+    pub new: Decimal,
+    /// Increases of continuing customers.
+    pub expansion: Decimal,
+    /// Revenue of returning customers who paid nothing in the earlier period.
+    pub reactivation: Decimal,
+    /// Decreases of continuing customers (positive number).
+    pub contraction: Decimal,
+    /// Earlier revenue of customers who pay nothing in the later period.
+    pub churned: Decimal,
+}
+
 /// An exact sum: `Decimal` would round a sum that needs more than 28 significant digits,
 /// and a rounded figure breaks the bridge identity.
 fn add(a: Decimal, b: Decimal) -> Result<Decimal> {
@@ -117,6 +135,75 @@ impl RevenueBridge {
         };
         b.check()?;
         Ok(b)
+    }
+
+    /// A bridge from its named movements, the later period's revenue computed exactly (so
+    /// the identity holds by construction).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if a figure is negative or the movements would take
+    /// revenue below zero; [`Error::Overflow`] as [`new`](Self::new).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::{RevenueBridge, RevenueMovements};
+    /// use rust_decimal::Decimal;
+    ///
+    /// // ChartMogul's example, by name: start MRR 100, churned 10, contraction 10,
+    /// // expansion 10.
+    /// let d = Decimal::from;
+    /// let b = RevenueBridge::from_movements(RevenueMovements {
+    ///     start: d(100),
+    ///     churned: d(10),
+    ///     contraction: d(10),
+    ///     expansion: d(10),
+    ///     ..RevenueMovements::default()
+    /// })?;
+    /// assert_eq!(b.end, d(90));
+    /// assert_eq!(b.net_revenue_retention(), Some(Decimal::new(90, 2)));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn from_movements(m: RevenueMovements) -> Result<Self> {
+        let up = add(add(add(m.start, m.new)?, m.expansion)?, m.reactivation)?;
+        let end = sub(up, add(m.contraction, m.churned)?)?;
+        Self::new(
+            m.start,
+            m.new,
+            m.expansion,
+            m.reactivation,
+            m.contraction,
+            m.churned,
+            end,
+        )
+    }
+
+    /// This bridge if it passes [`check`](Self::check): for a bridge written as a struct
+    /// literal with named fields.
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::RevenueBridge;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = Decimal::from;
+    /// let b = RevenueBridge { start: d(100), new: d(5), churned: d(10), end: d(95), ..RevenueBridge::default() }
+    ///     .checked()?;
+    /// assert_eq!(b.gross_revenue_churn(), Some(Decimal::new(10, 2)));
+    /// // A figure that breaks the identity is named.
+    /// let bad = RevenueBridge { start: d(100), end: d(90), ..RevenueBridge::default() }.checked();
+    /// assert!(bad.unwrap_err().to_string().contains("end"));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn checked(self) -> Result<Self> {
+        self.check()?;
+        Ok(self)
     }
 
     /// Checks signs and the bridge identity.

@@ -1,4 +1,4 @@
-//! Seed 003's components of customer value: base, growth, networking and learning
+//! The CLV-and-churn brief's components of customer value: base, growth, networking and learning
 //! potential, as an exact breakdown that sums to the total.
 
 use std::collections::BTreeMap;
@@ -11,7 +11,7 @@ use crate::cost::{Activity, CostModel};
 use crate::error::{Error, Result};
 use crate::transaction::TransactionColumns;
 
-/// A customer's value split into seed 003's four potentials.
+/// A customer's value split into the CLV-and-churn brief's four potentials.
 ///
 /// * `base` — realised: past revenue − all past costs ([`base_potential`]);
 /// * `growth` — future: the present value of the coming margins, e.g. from a growing
@@ -81,7 +81,7 @@ impl ValueComponents {
 /// use customer_value::cost::{Activity, FixedCost};
 /// use rust_decimal::Decimal;
 ///
-/// // Seed 001, customer A over one year: 12,000,000 revenue, 1,000,000 to acquire and retain.
+/// // The profitability brief, customer A over one year: 12,000,000 revenue, 1,000,000 to acquire and retain.
 /// let model = FixedCost::new(Decimal::from(400_000), Decimal::from(600_000));
 /// let year = [Activity::new(Decimal::from(12_000_000)).with_orders(3)];
 /// assert_eq!(base_potential(&year, &model)?, Decimal::from(11_000_000));

@@ -3,14 +3,14 @@
 //! This module owns the CLV formulas of the seed documents and of Gupta & Lehmann (2003):
 //!
 //! * [`simple_clv`]: average purchase value × purchases per period × retention time
-//!   (seed 001), optionally net of acquisition cost;
-//! * [`Relationship`]: seed 000's four components — acquisition cost, revenue stream, cost
+//!   (the profitability brief), optionally net of acquisition cost;
+//! * [`Relationship`]: the CLV-components brief's four components — acquisition cost, revenue stream, cost
 //!   stream, relationship length — valued as a net present value,
 //!   CLV = −acquisition + Σₜ (revenueₜ − costₜ)·S(t)/(1 + d)ᵗ, with S(t) from any
 //!   [`RetentionModel`](crate::retention::RetentionModel);
 //! * [`closed_form_clv`] and [`closed_form_clv_finite`]: the constant-retention closed
 //!   forms, with the margin timing an explicit [`Timing`];
-//! * [`ValueComponents`]: seed 003's base, growth, networking and learning potential;
+//! * [`ValueComponents`]: the CLV-and-churn brief's base, growth, networking and learning potential;
 //! * [`PortfolioSummary`]: customer equity and the distribution of values;
 //! * [`bulk_clv`]: millions of customers from columns.
 //!

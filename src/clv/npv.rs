@@ -1,4 +1,4 @@
-//! Seed 000's relationship value: the net present value of acquisition cost, revenue
+//! The CLV-components brief's relationship value: the net present value of acquisition cost, revenue
 //! stream and cost stream over the relationship's expected length.
 
 use rust_decimal::Decimal;
@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::retention::RetentionModel;
 use crate::revenue::RevenueStream;
 
-/// A customer relationship by seed 000's four components; the fourth, relationship
+/// A customer relationship by the CLV-components brief's four components; the fourth, relationship
 /// length, is the retention model and horizon it is valued with.
 ///
 /// # Examples

@@ -50,7 +50,7 @@ pub struct PortfolioSummary {
     /// Customers with a negative value.
     pub negative: usize,
     /// Share of equity held by the top 20 % of customers (⌈n/5⌉ of them), as `f64`; NaN-free:
-    /// 0 when equity is 0. Seed 002's Pareto principle expects about 0.8.
+    /// 0 when equity is 0. The analytical-CRM brief's Pareto principle expects about 0.8.
     pub top_fifth_share: f64,
 }
 

@@ -1,4 +1,4 @@
-//! Seed 001's simple CLV: average purchase value × purchases per period × retention time.
+//! The profitability brief's simple CLV: average purchase value × purchases per period × retention time.
 
 use rust_decimal::Decimal;
 
@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 /// use customer_value::clv::simple_clv;
 /// use rust_decimal::Decimal;
 ///
-/// // Seed 001, customer A: 3 purchases a year of 4,000,000 toman, one year.
+/// // The profitability brief, customer A: 3 purchases a year of 4,000,000 toman, one year.
 /// let a = simple_clv(Decimal::from(4_000_000), Decimal::from(3), Decimal::ONE)?;
 /// assert_eq!(a, Decimal::from(12_000_000));
 /// # Ok::<(), customer_value::Error>(())
@@ -47,7 +47,7 @@ pub fn simple_clv(
     checked::mul(per_period, retention_periods, "simple CLV")
 }
 
-/// [`simple_clv`] minus the customer acquisition cost (seed 001's optional form).
+/// [`simple_clv`] minus the customer acquisition cost (the profitability brief's optional form).
 ///
 /// # Errors
 ///

@@ -1,5 +1,5 @@
 //! Activity-based cost-to-serve: cost drivers (orders, deliveries, support tickets,
-//! returns) priced at rates, per customer and per group (seed 002).
+//! returns) priced at rates, per customer and per group (the analytical-CRM brief).
 //!
 //! Two customers with the same revenue can cost very different amounts to serve; pricing
 //! the activities that consume resources (Kaplan & Cooper's activity-based costing) is what
@@ -113,7 +113,7 @@ pub struct GroupCost<G> {
     pub margin: Decimal,
 }
 
-/// Cost to serve per customer and per group (seed 002): prices each customer's activity
+/// Cost to serve per customer and per group (the analytical-CRM brief): prices each customer's activity
 /// with `model` and totals by group, in group order.
 ///
 /// Returns the per-customer costs (in input order) and the per-group totals.

@@ -14,7 +14,7 @@ use crate::error::Result;
 /// use customer_value::cost::{Activity, CostModel, FixedCost};
 /// use rust_decimal::Decimal;
 ///
-/// // Seed 001, customer B: 2,000,000 toman a year to acquire and retain.
+/// // The profitability brief, customer B: 2,000,000 toman a year to acquire and retain.
 /// let b = FixedCost::new(Decimal::ZERO, Decimal::from(2_000_000));
 /// assert_eq!(b.margin(&Activity::new(Decimal::from(6_000_000)))?, Decimal::from(4_000_000));
 /// # Ok::<(), customer_value::Error>(())

@@ -79,7 +79,7 @@ impl CostModel for ProportionalCost {
     }
 }
 
-/// Risk cost = revenue × bad-debt rate (seed 001's "risk and loss costs").
+/// Risk cost = revenue × bad-debt rate (the profitability brief's "risk and loss costs").
 ///
 /// Serving cost is zero: add it to a serving model with [`CostSum`](super::CostSum).
 ///

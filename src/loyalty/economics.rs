@@ -1,4 +1,4 @@
-//! Program economics for two of seed 004's program kinds: paid membership (fee, benefit
+//! Program economics for two of the loyalty brief's program kinds: paid membership (fee, benefit
 //! cost, members' incremental margin → ROI) and value-based programs (a donation per
 //! amount spent → accrual report).
 
@@ -100,7 +100,7 @@ pub enum PledgeBasis {
     PerOrder,
 }
 
-/// A value-based program: `donation` for every full `per_spend` spent (seed 004: 5,000
+/// A value-based program: `donation` for every full `per_spend` spent (the loyalty brief: 5,000
 /// for every 50,000).
 ///
 /// # Examples

@@ -10,7 +10,7 @@
 //! tier reviews, then expiries, then activations of pending lots, then the day's events in
 //! the order given.
 //!
-//! The bugs open-source engines have had here are tests in `tests/loyalty_ledger.rs`:
+//! The bugs open-source engines have had here are tests in `tests/loyalty/ledger.rs`:
 //! expiring a lot twice, spending from expired lots, refunds after a spend, and the order
 //! of earn, spend and expiry on one day.
 

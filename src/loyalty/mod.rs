@@ -23,13 +23,13 @@
 //!
 //! Points are `i64` with checked arithmetic; money is [`Decimal`](rust_decimal::Decimal).
 //!
-//! # Program kinds (seed 004)
+//! # Program kinds (the loyalty brief)
 //!
 //! Points (per purchase and per amount), spend-based (per-amount rules or a spend tier
 //! basis), tier-based ([`TierSpec`]), paid membership ([`PaidMembership`]), value-based
 //! ([`ValuePledge`]), partnership and gamified ([`EventType::PartnerPurchase`],
 //! [`EventType::Challenge`] earning rules) and the hybrid points + tiers program — each
-//! is shown in `tests/loyalty_programs.rs` and `examples/loyalty.rs`.
+//! is shown in `tests/loyalty/programs.rs` and `examples/loyalty.rs`.
 //!
 //! # Sources
 //!

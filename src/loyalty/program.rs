@@ -77,7 +77,7 @@ impl RoundingMode {
 ///
 /// Purchases come from [`EventKind::Purchase`](super::EventKind::Purchase); the others
 /// from [`EventKind::Activity`](super::EventKind::Activity): the partnership and gamified
-/// programs of seed 004 are earning rules on these.
+/// programs of the loyalty brief are earning rules on these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -477,6 +477,62 @@ impl From<Program> for ProgramSpec {
 }
 
 impl Program {
+    /// A program from its JSON form (the serde form of [`ProgramSpec`]), validated.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Parse`] with the line for text that is not JSON or not a program's
+    /// shape (unknown fields included); the validation errors of
+    /// [`ProgramSpec::check`] (naming the rule, multiplier or tier at fault) for a
+    /// program that parses but does not hold together.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::Program;
+    ///
+    /// // One point per dollar.
+    /// let p = Program::from_json(r#"{
+    ///     "name": "cafe",
+    ///     "rules": [{"id": "base", "on": "purchase",
+    ///                "award": {"type": "per_amount", "points": 1, "per": "1"}}]
+    /// }"#)?;
+    /// assert_eq!(p.rules.len(), 1);
+    /// assert_eq!(Program::from_json(&p.to_json())?, p);
+    /// let err = Program::from_json("{\n  \"nmae\": \"cafe\"\n}").unwrap_err();
+    /// assert!(matches!(err, customer_value::Error::Parse { line: 2, .. }), "{err}");
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn from_json(text: &str) -> Result<Program> {
+        let spec: ProgramSpec = serde_json::from_str(text).map_err(|e| Error::Parse {
+            line: e.line() as u64,
+            reason: format!("loyalty program: {e}"),
+        })?;
+        spec.check()
+    }
+
+    /// A program read as JSON from `reader` (a file, say), as [`from_json`](Self::from_json).
+    ///
+    /// # Errors
+    ///
+    /// As [`from_json`](Self::from_json); [`Error::Parse`] also for a read error.
+    pub fn from_json_reader<R: std::io::Read>(reader: R) -> Result<Program> {
+        let spec: ProgramSpec = serde_json::from_reader(reader).map_err(|e| Error::Parse {
+            line: e.line() as u64,
+            reason: format!("loyalty program: {e}"),
+        })?;
+        spec.check()
+    }
+
+    /// The program's JSON form, pretty-printed; [`from_json`](Self::from_json) reads it back
+    /// to an equal program.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        // A ProgramSpec is strings, numbers, enums and Decimals (as strings): its
+        // serialisation cannot fail; an empty string would fail `from_json` loudly.
+        serde_json::to_string_pretty(&self.spec).unwrap_or_default()
+    }
+
     /// The spec it was built from.
     #[must_use]
     pub fn spec(&self) -> &ProgramSpec {

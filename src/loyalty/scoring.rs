@@ -3,7 +3,9 @@
 //! Components, each on [0, 1] (higher = more loyal):
 //!
 //! * recency, frequency, monetary: the crate's RFM quantile scores
-//!   ([`rfm_scores`](crate::segment::rfm_scores)), `(score − 1) / (bins − 1)`;
+//!   ([`rfm_scores_with`](crate::segment::rfm_scores_with)) under
+//!   [`TieRule::AverageRank`](crate::segment::TieRule::AverageRank), so a tie block
+//!   sits at its middle, `(score − 1) / (bins − 1)`;
 //! * tenure and CLV: average-rank percentile among the customers scored;
 //! * regularity: visits against an expected [`Cadence`], see [`regularity`];
 //! * P(alive): used as is (a probability from a BTYD model).
@@ -16,9 +18,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::segment::{RfmValues, quantile_scores, rfm_scores};
+use crate::segment::{RfmValues, TieRule, quantile_scores_with, rfm_scores_with};
 
-/// The expected visit rhythm: `visits` per `window_days`. Seed 004: a restaurant
+/// The expected visit rhythm: `visits` per `window_days`. The loyalty brief: a restaurant
 /// expects about one visit a month, six in a six-month window.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Cadence {
@@ -207,7 +209,7 @@ pub struct LoyaltyScoring {
 }
 
 fn percentile(values: &[f64]) -> Result<Vec<f64>> {
-    Ok(quantile_scores(values, 10)?
+    Ok(quantile_scores_with(values, 10, TieRule::AverageRank)?
         .into_iter()
         .map(|s| f64::from(s - 1) / 9.0)
         .collect())
@@ -269,7 +271,7 @@ impl LoyaltyScoring {
         same_len("tenure", inputs.tenure.len(), n)?;
         same_len("regularity", inputs.regularity.len(), n)?;
         unit_interval("regularity", &inputs.regularity)?;
-        let rfm = rfm_scores(&inputs.rfm, self.bins)?;
+        let rfm = rfm_scores_with(&inputs.rfm, self.bins, TieRule::AverageRank)?;
         let scale = f64::from(self.bins - 1);
         let norm = |v: &[u8]| -> Vec<f64> { v.iter().map(|&s| f64::from(s - 1) / scale).collect() };
         let mut parts: Vec<(f64, Vec<f64>)> = vec![

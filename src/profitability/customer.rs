@@ -7,7 +7,7 @@ use crate::clv::checked;
 use crate::error::{Error, Result};
 use crate::money::{exact_add, exact_sub};
 
-/// Costs attributable to one customer (seed 001's list).
+/// Costs attributable to one customer (the profitability brief's list).
 ///
 /// # Examples
 ///
@@ -104,7 +104,7 @@ impl CustomerProfitability {
         }
     }
 
-    /// Revenue = purchases × average purchase value (seed 001: 3 × 4,000,000).
+    /// Revenue = purchases × average purchase value (the profitability brief: 3 × 4,000,000).
     ///
     /// # Errors
     ///

@@ -1,17 +1,17 @@
-//! Customer profitability in exact money (seed 001): net profit, margin, CLV:CAC,
+//! Customer profitability in exact money (the profitability brief): net profit, margin, CLV:CAC,
 //! risk-adjusted revenue, CAC payback and break-even acquisition cost, and ranking a
 //! customer base into profitable, marginal and loss-making customers.
 //!
 //! # Corrections to the seed
 //!
-//! Seed 001 prints two ratios upside down. This module implements the correct ones:
+//! The profitability brief prints two ratios upside down. This module implements the correct ones:
 //!
 //! * customer profit margin = 100 × net profit / revenue (the seed writes
 //!   revenue / net profit);
 //! * customer ROI = CLV / CAC, healthy above 1 (3:1 is the usual floor, ChartMogul); the
 //!   seed writes CAC / CLV.
 //!
-//! # Worked example (seed 001, toman)
+//! # Worked example (the profitability brief, toman)
 //!
 //! ```
 //! use customer_value::profitability::{rank_by_profit, ClassThresholds, CustomerCosts, CustomerProfitability};

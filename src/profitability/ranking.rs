@@ -1,4 +1,4 @@
-//! Ranking a customer base by profit and classifying it (seed 001's "prioritise"):
+//! Ranking a customer base by profit and classifying it (the profitability brief's "prioritise"):
 //! profitable, marginal, loss-making, and what the loss-makers cost.
 
 use rust_decimal::Decimal;

@@ -82,7 +82,7 @@ impl RetentionModel for ConstantRetention {
 /// Expected customer lifetime in periods for a constant churn rate, counting the current
 /// period: 1 / churn = Σ_{t≥0} (1 − churn)ᵗ.
 ///
-/// Seed 002: 20 % churn a year → 5 years; retention 80 % → 90 % doubles it to 10.
+/// The analytical-CRM brief: 20 % churn a year → 5 years; retention 80 % → 90 % doubles it to 10.
 ///
 /// # Errors
 ///

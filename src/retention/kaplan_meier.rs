@@ -17,7 +17,7 @@
 //! Reference: E. L. Kaplan and P. Meier (1958), "Nonparametric estimation from incomplete
 //! observations", *JASA* 53, 457–481; M. Greenwood (1926), "The natural duration of
 //! cancer". The 6-MP arm of Freireich et al. (1963) reproduces in
-//! `tests/retention_kaplan_meier.rs`.
+//! `tests/economics/retention_kaplan_meier.rs`.
 
 use std::collections::BTreeMap;
 

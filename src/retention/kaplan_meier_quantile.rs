@@ -10,7 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::KaplanMeier;
+use super::{ConfidenceBand, KaplanMeier};
+use crate::error::{Error, Result};
 
 /// R's tolerance for "Ŝ equals 1 − p": `sqrt(.Machine$double.eps)`, the default of
 /// `quantile.survfit` and the constant `print.survfit` uses.
@@ -111,6 +112,80 @@ impl KaplanMeier {
         self.quantile_with(0.5, rule)
     }
 
+    /// A confidence interval for the p-quantile of lifetime, as R `survival`'s
+    /// `quantile.survfit` (and so the `0.95LCL`/`0.95UCL` columns `print.survfit` shows
+    /// for the median): the quantile read off Ŝ, the lower limit read the same way off the
+    /// lower pointwise confidence curve, the upper limit off the upper curve (Brookmeyer
+    /// & Crowley 1982: the durations whose pointwise interval contains 1 − p). A limit is
+    /// `None` when its curve never gets down to 1 − p — usual for the upper limit when
+    /// follow-up is short. R's default band is [`ConfidenceBand::Log`] with its
+    /// [`QuantileRule::Midpoint`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) unless `z` is finite and
+    /// positive, or unless `0 < p < 1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::{ConfidenceBand, KaplanMeier, QuantileRule};
+    ///
+    /// // R's `aml` data, maintained group (+ = censored): 9 13 13+ 18 23 28+ 31 34 45+ 48 161+.
+    /// // print(survfit(Surv(time, status) ~ 1, aml[aml$x == "Maintained", ])):
+    /// // median 31, 0.95LCL 18, 0.95UCL NA.
+    /// let km = KaplanMeier::from_durations([
+    ///     (9, true), (13, true), (13, false), (18, true), (23, true), (28, false),
+    ///     (31, true), (34, true), (45, false), (48, true), (161, false),
+    /// ])?;
+    /// let m = km.median_interval(1.959964, ConfidenceBand::Log, QuantileRule::Midpoint)?;
+    /// assert_eq!((m.estimate, m.lower, m.upper), (Some(31.0), Some(18.0), None));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn quantile_interval(
+        &self,
+        p: f64,
+        z: f64,
+        band: ConfidenceBand,
+        rule: QuantileRule,
+    ) -> Result<QuantileInterval> {
+        if !(p > 0.0 && p < 1.0) {
+            return Err(Error::param("p", p, "a quantile level is in (0, 1)"));
+        }
+        let mut lower = Vec::with_capacity(self.steps().len());
+        let mut upper = Vec::with_capacity(self.steps().len());
+        for step in self.steps() {
+            let (lo, hi) = self.confidence_interval(step.time, z, band)?;
+            lower.push((step.time, lo));
+            upper.push((step.time, hi));
+        }
+        let limit = |v: &[(u32, f64)]| match rule {
+            QuantileRule::FirstCrossing => read_quantile(v.iter().copied(), p, rule, self.max_duration()),
+            QuantileRule::Midpoint => r_findq(v, p, self.max_duration()),
+        };
+        Ok(QuantileInterval {
+            p,
+            estimate: self.quantile_with(p, rule),
+            lower: limit(&lower),
+            upper: limit(&upper),
+        })
+    }
+
+    /// [`quantile_interval`](Self::quantile_interval) at p = 0.5: the median lifetime and
+    /// its confidence interval.
+    ///
+    /// # Errors
+    ///
+    /// As [`quantile_interval`](Self::quantile_interval).
+    pub fn median_interval(
+        &self,
+        z: f64,
+        band: ConfidenceBand,
+        rule: QuantileRule,
+    ) -> Result<QuantileInterval> {
+        self.quantile_interval(0.5, z, band, rule)
+    }
+
     /// `findq` of R's `quantile.survfit`, on the event steps (the distinct levels of the
     /// curve): the first step within the tolerance of 1 − p or below it; if it is within
     /// the tolerance, the midpoint with the next step's time, or with the longest observed
@@ -120,16 +195,86 @@ impl KaplanMeier {
         if !(p > 0.0 && p < 1.0) {
             return None;
         }
-        let target = 1.0 - p;
-        let steps = self.steps();
-        let i = steps.iter().position(|s| s.survival <= target + R_TOLERANCE)?;
-        let step = steps.get(i)?;
-        let start = f64::from(step.time);
-        if step.survival <= target - R_TOLERANCE {
-            return Some(start);
+        let steps = self.steps().iter().map(|s| (s.time, s.survival));
+        read_quantile(steps, p, QuantileRule::Midpoint, self.max_duration())
+    }
+}
+
+/// A quantile of lifetime with its confidence interval (see
+/// [`KaplanMeier::quantile_interval`]); `None` where a curve never reaches 1 − p.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct QuantileInterval {
+    /// The quantile level p (0.5 for the median).
+    pub p: f64,
+    /// The quantile read off Ŝ.
+    pub estimate: Option<f64>,
+    /// Lower confidence limit (read off the lower pointwise confidence curve).
+    pub lower: Option<f64>,
+    /// Upper confidence limit (read off the upper pointwise confidence curve).
+    pub upper: Option<f64>,
+}
+
+/// R `survival`'s `findq` on a confidence curve given as (event time, level) in time
+/// order. A log-band upper curve need not be monotone (its variance can grow faster than
+/// Ŝ falls), and `findq` does not assume it is: on y = 1 − level, with the point (0, 0)
+/// in front and repeated levels dropped, it takes the time of the smallest y ≥ p − tol
+/// and of the smallest y ≥ p + tol (`approx(..., method = "constant", f = 1)`) and
+/// returns their midpoint; `None` when no y reaches p + tol, unless the last y is within
+/// tol of p (then the midpoint with the longest observed duration `end`).
+fn r_findq(curve: &[(u32, f64)], p: f64, end: u32) -> Option<f64> {
+    let mut points: Vec<(f64, f64)> = Vec::with_capacity(curve.len() + 1);
+    points.push((0.0, 0.0));
+    // `duplicated(y)`: a level seen before (at an earlier time) is dropped; + 0.0 folds −0.
+    let mut seen = std::collections::HashSet::with_capacity(curve.len() + 1);
+    seen.insert(0.0_f64.to_bits());
+    for &(t, level) in curve {
+        let y = 1.0 - level + 0.0;
+        if seen.insert(y.to_bits()) {
+            points.push((f64::from(t), y));
         }
-        let end = steps.get(i + 1).map_or(self.max_duration(), |next| next.time);
-        Some((start + f64::from(end)) / 2.0)
+    }
+    let smallest_at_least = |bound: f64| {
+        points
+            .iter()
+            .filter(|&&(_, y)| y >= bound)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|&(t, _)| t)
+    };
+    let first = smallest_at_least(p - R_TOLERANCE)?;
+    let last_y = points.last().map_or(0.0, |&(_, y)| y);
+    if (p - last_y).abs() < R_TOLERANCE {
+        return Some((first + f64::from(end)) / 2.0);
+    }
+    let second = smallest_at_least(p + R_TOLERANCE)?;
+    Some((first + second) / 2.0)
+}
+
+/// The p-quantile of a step curve given as (event time, level) in time order, under
+/// `rule`; `end` is the longest observed duration (for a curve flat at 1 − p to the end).
+fn read_quantile(
+    steps: impl Iterator<Item = (u32, f64)>,
+    p: f64,
+    rule: QuantileRule,
+    end: u32,
+) -> Option<f64> {
+    let target = 1.0 - p;
+    let mut steps = steps.peekable();
+    match rule {
+        QuantileRule::FirstCrossing => steps
+            .find(|&(_, level)| level <= target + 1e-12)
+            .map(|(t, _)| f64::from(t)),
+        QuantileRule::Midpoint => {
+            while let Some((time, level)) = steps.next() {
+                if level <= target + R_TOLERANCE {
+                    if level <= target - R_TOLERANCE {
+                        return Some(f64::from(time));
+                    }
+                    let next = steps.peek().map_or(end, |&(t, _)| t);
+                    return Some((f64::from(time) + f64::from(next)) / 2.0);
+                }
+            }
+            None
+        }
     }
 }
 

@@ -44,7 +44,7 @@ pub use constant::{ConstantRetention, expected_lifetime};
 pub use curve::RetentionCurve;
 pub use empirical::EmpiricalSurvival;
 pub use kaplan_meier::{ConfidenceBand, KaplanMeier, KmStep, LifeTable, Subscription};
-pub use kaplan_meier_quantile::QuantileRule;
+pub use kaplan_meier_quantile::{QuantileInterval, QuantileRule};
 pub use sbg::{SbgFit, SbgParams, ShiftedBetaGeometric};
 
 use crate::error::{Error, Result};

@@ -128,7 +128,7 @@ impl From<ShiftedBetaGeometric> for SbgParams {
 ///
 /// // Fader & Hardie (2007), regular segment: α̂ = 0.704, β̂ = 1.182. The paper gives no
 /// // standard errors; these (0.066, 0.152) are the inverse observed information's, which an
-/// // independent scipy/numdifftools fit reproduces (tests/retention_sbg.rs).
+/// // independent scipy/numdifftools fit reproduces (tests/economics/retention_sbg.rs).
 /// let fit = ShiftedBetaGeometric::fit_survivors(&[1000, 631, 468, 382, 326, 289, 262, 241])?;
 /// let [se_alpha, se_beta] = fit.standard_errors.expect("two periods or more identify α, β");
 /// assert!((se_alpha - 0.0656).abs() < 1e-4 && (se_beta - 0.1525).abs() < 1e-4);

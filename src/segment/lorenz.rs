@@ -154,3 +154,27 @@ pub fn gini_from_lorenz(points: &[LorenzPoint]) -> Result<f64> {
         })
     }
 }
+
+/// The population Gini coefficient of values with weights, in one call: observation `i`
+/// stands for `weights[i]` units of population each holding `values[i]` (a group's mean
+/// spend and its size, say). Equal to `G = Σᵢ Σⱼ wᵢ wⱼ |xᵢ − xⱼ| / (2 W² μ)` and to the
+/// unweighted Gini of the observations repeated by whole-number weights.
+///
+/// # Errors
+///
+/// As [`lorenz_curve_weighted`].
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::{gini, gini_weighted};
+///
+/// // 3 customers spending 10 each and 1 spending 70, as two weighted groups.
+/// let g = gini_weighted(&[70.0, 10.0], &[1.0, 3.0])?;
+/// let listed = gini(&[10.0, 10.0, 10.0, 70.0], Default::default())?;
+/// assert!((g - listed.population).abs() < 1e-12);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+pub fn gini_weighted(values: &[f64], weights: &[f64]) -> Result<f64> {
+    gini_from_lorenz(&lorenz_curve_weighted(values, weights)?)
+}

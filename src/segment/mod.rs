@@ -1,7 +1,7 @@
 //! Pareto and RFM segmentation: how concentrated customer value is, and which customers
 //! belong together.
 //!
-//! * **Concentration** ([`Concentration`], [`lorenz_curve_weighted`], [`gini`]): the Lorenz
+//! * **Concentration** ([`Concentration`], [`lorenz_curve_weighted`], [`gini`], [`gini_weighted`]): the Lorenz
 //!   curve, the Gini coefficient (population and small-sample corrected, with a
 //!   [`NegativeValues`] policy), the share held by the top x % of customers
 //!   ([`top_share`]) and its inverse ("how many customers make 80 %"), decile tables.
@@ -49,10 +49,13 @@ mod whale;
 pub use abc::{AbcClasses, AbcCuts, abc_classes};
 pub use concentration::{Concentration, QuantileRow, TopCustomers, top_share};
 pub use gini::{Gini, NegativeValues, gini};
-pub use lorenz::{LorenzPoint, gini_from_lorenz, lorenz_curve_weighted};
+pub use lorenz::{LorenzPoint, gini_from_lorenz, gini_weighted, lorenz_curve_weighted};
 pub use overview::{SegmentOverview, segment_overview};
 pub use profit_levels::{ProfitClassification, ProfitLevel, ProfitLevelRow, ProfitLevels};
-pub use rfm::{Monetary, RfmCell, RfmConvention, RfmScores, RfmValues, quantile_scores, rfm_scores};
+pub use rfm::{
+    Monetary, RfmCell, RfmConvention, RfmScores, RfmValues, TieRule, quantile_scores, quantile_scores_with,
+    rfm_scores, rfm_scores_with,
+};
 pub use segment_map::{MapCheck, ScoreRange, SegmentMap, SegmentRule};
 pub use table::{SegmentRow, SegmentTable};
 pub use whale::{WhaleCurve, WhalePoint};

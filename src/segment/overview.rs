@@ -26,6 +26,9 @@ pub struct SegmentOverview {
     /// Customers per segment of [`SegmentMap::standard`] (5-level scores, segmentation
     /// convention, monetary = total spend), in the map's order.
     pub segment_counts: Vec<(String, usize)>,
+    /// Names of the segments of [`segment_counts`](Self::segment_counts) with no customer.
+    #[serde(default)]
+    pub empty_segments: Vec<String>,
 }
 
 /// Top-20 % share, customers making 80 %, Gini and standard RFM segment counts of the
@@ -65,6 +68,11 @@ pub fn segment_overview<K: Debug>(summaries: &[CustomerSummary<K>]) -> Result<Se
         top20_share: concentration.top_share(0.2)?,
         customers_for_80: concentration.customers_for_share(0.8)?,
         gini: concentration.gini(),
+        empty_segments: map
+            .empty_segments(&scores)?
+            .into_iter()
+            .map(String::from)
+            .collect(),
         segment_counts: map.counts(&scores)?,
     })
 }

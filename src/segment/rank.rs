@@ -176,6 +176,45 @@ pub(crate) fn quantile_scores_finite(values: &[f64], bins: u8) -> Vec<u8> {
         .collect()
 }
 
+/// Quantile scores 1..=bins of finite values by minimum rank: `score = floor(bins · L / N)
+/// + 1`, where `L` counts values strictly below. Equal values get equal scores (the score of
+/// the lowest rank their block spans); the result does not depend on input order.
+///
+/// `score ≥ k + 1` exactly when `L ≥ m_k = ⌈k·N / bins⌉`, that is when the value exceeds the
+/// `m_k`-th smallest value. So the `bins − 1` edge values at ascending positions `m_k − 1`
+/// (found by selection) decide every score: a value's score is one plus the number of
+/// edges strictly below it.
+pub(crate) fn min_rank_scores_finite(values: &[f64], bins: u8) -> Vec<u8> {
+    let n = values.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let nb = usize::from(bins);
+    // m_k ≥ 1 for k ≥ 1 and n ≥ 1; nondecreasing in k.
+    let per_k: Vec<usize> = (1..nb)
+        .map(|k| ((k as u128 * n as u128).div_ceil(nb as u128) as usize).saturating_sub(1))
+        .collect();
+    let mut positions = per_k.clone();
+    positions.dedup();
+    let mut scratch: Vec<f64> = values.iter().map(|&x| canon(x)).collect();
+    let mut found = Vec::with_capacity(positions.len());
+    select_positions(&mut scratch, 0, &positions, &mut found);
+    drop(scratch);
+    found.sort_by_key(|&(p, _)| p);
+    let edges: Vec<f64> = per_k
+        .iter()
+        .filter_map(|p| found.binary_search_by_key(p, |&(q, _)| q).ok())
+        .filter_map(|i| found.get(i).map(|&(_, v)| v))
+        .collect();
+    values
+        .iter()
+        .map(|&v| {
+            let v = canon(v);
+            (1 + edges.partition_point(|&e| e < v)).min(nb) as u8
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +254,44 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Minimum-rank scores, by brute force.
+    fn naive_min(values: &[f64], bins: u8) -> Vec<u8> {
+        let n = values.len() as u128;
+        values
+            .iter()
+            .map(|&v| {
+                let l = values.iter().filter(|&&x| x < v).count() as u128;
+                ((u128::from(bins) * l) / n + 1) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn min_rank_selection_matches_definition() {
+        let mut seed = 11_u64;
+        for n in [1_usize, 2, 3, 4, 5, 7, 9, 10, 11, 50, 333, 1000] {
+            for distinct in [1_u64, 2, 3, 5, 1000] {
+                let v: Vec<f64> = (0..n)
+                    .map(|_| {
+                        seed = seed
+                            .wrapping_mul(6_364_136_223_846_793_005)
+                            .wrapping_add(1_442_695_040_888_963_407);
+                        ((seed >> 33) % distinct) as f64 - 2.0
+                    })
+                    .collect();
+                for bins in [2_u8, 3, 5, 7, 10] {
+                    assert_eq!(
+                        min_rank_scores_finite(&v, bins),
+                        naive_min(&v, bins),
+                        "n={n} d={distinct} b={bins}"
+                    );
+                }
+            }
+        }
+        // -0.0 and 0.0 are one tie block.
+        assert_eq!(min_rank_scores_finite(&[-0.0, 0.0, 1.0], 3), vec![1, 1, 3]);
     }
 
     #[test]

@@ -17,15 +17,25 @@
 //!
 //! # Scores
 //!
-//! Each dimension is scored `1..=bins` by its **average-rank percentile**: with `L` values
-//! strictly below and `E` equal (itself included) among `N`,
-//! `score = ⌊bins · (L + E/2) / N⌋ + 1`. So:
+//! Each dimension is scored `1..=bins` by its rank percentile. With `L` values strictly
+//! below and `E` equal (itself included) among `N`, two tie rules ([`TieRule`]):
 //!
-//! * equal values get equal scores, and the scores do not depend on input order;
+//! * [`MinRank`](TieRule::MinRank) (the default): `score = ⌊bins · L / N⌋ + 1`, the
+//!   score of the lowest rank a tie block spans — what pandas `qcut` on
+//!   `rank(method="min")` and most RFM guides give. A large tie block at the bottom
+//!   (e.g. 60 % of customers with one purchase) scores 1, so the standard segment map's
+//!   "New" and "Promising" cells fill.
+//! * [`AverageRank`](TieRule::AverageRank): `score = ⌊bins · (L + E/2) / N⌋ + 1`, the
+//!   score of the middle of the block (this crate's rule before 0.2).
+//!
+//! Under both rules:
+//!
+//! * equal values get equal scores, and the scores do not depend on input order (which is
+//!   why pandas' `rank(method="first")`, which orders ties by position, is not offered);
 //! * without ties each score holds `N / bins` customers (± 1);
-//! * a large tie block (e.g. 60 % of customers with one purchase) gets the score of its
-//!   middle, and the scores it spans stay unused: the scale is never renumbered or
-//!   shrunk. [`RfmScores::counts`] shows which scores are empty.
+//! * the scores a tie block spans beyond its own stay unused: the scale is never
+//!   renumbered or shrunk. [`RfmScores::counts`] shows which scores are empty and
+//!   [`SegmentMap::empty_segments`](super::SegmentMap::empty_segments) which segments.
 //!
 //! Recency is scored reversed (the most recent get the highest score) by scoring
 //! `−recency`, which keeps the rule symmetric.
@@ -36,7 +46,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::check_finite;
-use super::rank::quantile_scores_finite;
+use super::rank::{min_rank_scores_finite, quantile_scores_finite};
 use crate::error::{Error, Result};
 use crate::money;
 use crate::summary::CustomerSummary;
@@ -50,6 +60,39 @@ pub enum RfmConvention {
     Segmentation,
     /// Repeat purchases only, as the BTYD models' `x` and `m`.
     Models,
+}
+
+/// How tied values share a quantile score (see the module docs).
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::{quantile_scores_with, TieRule};
+///
+/// // Three one-time buyers and two repeat buyers.
+/// let purchases = [1.0, 1.0, 1.0, 4.0, 9.0];
+/// assert_eq!(quantile_scores_with(&purchases, 5, TieRule::MinRank)?, vec![1, 1, 1, 4, 5]);
+/// assert_eq!(quantile_scores_with(&purchases, 5, TieRule::AverageRank)?, vec![2, 2, 2, 4, 5]);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum TieRule {
+    /// The score of the lowest rank of the tie block: `⌊bins · L / N⌋ + 1`.
+    #[default]
+    MinRank,
+    /// The score of the middle of the tie block: `⌊bins · (L + E/2) / N⌋ + 1`.
+    AverageRank,
+}
+
+impl TieRule {
+    /// Scores of finite values under this rule.
+    fn scores(self, values: &[f64], bins: u8) -> Vec<u8> {
+        match self {
+            TieRule::MinRank => min_rank_scores_finite(values, bins),
+            TieRule::AverageRank => quantile_scores_finite(values, bins),
+        }
+    }
 }
 
 /// Monetary value as a customer's total or mean spend.
@@ -83,7 +126,9 @@ pub enum Monetary {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RfmValues {
-    /// Time since the last purchase (lower is better), in the summaries' unit.
+    /// Time since the last purchase (lower is better), in the summaries' unit. **Not**
+    /// [`CustomerSummary::recency`] (first to last purchase, the BTYD `t_x`): this is
+    /// `age − recency` in a summary's terms.
     pub recency: Vec<f64>,
     /// Purchase count under the chosen convention.
     pub frequency: Vec<f64>,
@@ -315,8 +360,8 @@ fn check_bins(bins: u8) -> Result<()> {
     Ok(())
 }
 
-/// Quantile scores `1..=bins` of one column by average-rank percentile (see the module
-/// docs); higher values score higher.
+/// Quantile scores `1..=bins` of one column under the default [`TieRule::MinRank`];
+/// higher values score higher. See [`quantile_scores_with`] for the other rule.
 ///
 /// # Errors
 ///
@@ -329,17 +374,40 @@ fn check_bins(bins: u8) -> Result<()> {
 /// use customer_value::segment::quantile_scores;
 ///
 /// assert_eq!(quantile_scores(&[10.0, 20.0, 30.0, 40.0, 50.0], 5)?, vec![1, 2, 3, 4, 5]);
-/// // A tie block keeps one score: the middle of the ranks it spans.
-/// assert_eq!(quantile_scores(&[0.0, 0.0, 0.0, 7.0, 9.0], 5)?, vec![2, 2, 2, 4, 5]);
+/// // A tie block keeps one score: that of the lowest rank it spans.
+/// assert_eq!(quantile_scores(&[0.0, 0.0, 0.0, 7.0, 9.0], 5)?, vec![1, 1, 1, 4, 5]);
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 pub fn quantile_scores(values: &[f64], bins: u8) -> Result<Vec<u8>> {
-    check_bins(bins)?;
-    check_finite(values, "scored values")?;
-    Ok(quantile_scores_finite(values, bins))
+    quantile_scores_with(values, bins, TieRule::default())
 }
 
-/// Scores every customer `1..=bins` on recency (reversed), frequency and monetary value.
+/// Quantile scores `1..=bins` of one column under a tie rule (see the module docs).
+///
+/// # Errors
+///
+/// As [`quantile_scores`].
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::{quantile_scores_with, TieRule};
+///
+/// // A tie block at its middle rank.
+/// assert_eq!(
+///     quantile_scores_with(&[0.0, 0.0, 0.0, 7.0, 9.0], 5, TieRule::AverageRank)?,
+///     vec![2, 2, 2, 4, 5]
+/// );
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+pub fn quantile_scores_with(values: &[f64], bins: u8, ties: TieRule) -> Result<Vec<u8>> {
+    check_bins(bins)?;
+    check_finite(values, "scored values")?;
+    Ok(ties.scores(values, bins))
+}
+
+/// Scores every customer `1..=bins` on recency (reversed), frequency and monetary value,
+/// under the default [`TieRule::MinRank`].
 ///
 /// # Errors
 ///
@@ -351,6 +419,32 @@ pub fn quantile_scores(values: &[f64], bins: u8) -> Result<Vec<u8>> {
 ///
 /// See [`RfmValues`].
 pub fn rfm_scores(values: &RfmValues, bins: u8) -> Result<RfmScores> {
+    rfm_scores_with(values, bins, TieRule::default())
+}
+
+/// Scores every customer `1..=bins` on recency (reversed), frequency and monetary value,
+/// under a tie rule.
+///
+/// # Errors
+///
+/// As [`rfm_scores`].
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::{rfm_scores_with, RfmValues, TieRule};
+///
+/// // Days since last purchase, purchases, spend; three one-time buyers.
+/// let rfm = RfmValues::new(
+///     vec![5.0, 40.0, 200.0, 12.0, 90.0],
+///     vec![1.0, 1.0, 1.0, 6.0, 2.0],
+///     vec![90.0, 120.0, 15.0, 480.0, 60.0],
+/// )?;
+/// assert_eq!(rfm_scores_with(&rfm, 5, TieRule::MinRank)?.frequency, vec![1, 1, 1, 5, 4]);
+/// assert_eq!(rfm_scores_with(&rfm, 5, TieRule::AverageRank)?.frequency, vec![2, 2, 2, 5, 4]);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+pub fn rfm_scores_with(values: &RfmValues, bins: u8, ties: TieRule) -> Result<RfmScores> {
     check_bins(bins)?;
     check_finite(&values.recency, "RFM recency")?;
     check_finite(&values.frequency, "RFM frequency")?;
@@ -365,10 +459,10 @@ pub fn rfm_scores(values: &RfmValues, bins: u8) -> Result<RfmScores> {
     }
     let recency = || {
         let negated: Vec<f64> = values.recency.iter().map(|&r| -r).collect();
-        quantile_scores_finite(&negated, bins)
+        ties.scores(&negated, bins)
     };
-    let frequency = || quantile_scores_finite(&values.frequency, bins);
-    let monetary = || quantile_scores_finite(&values.monetary, bins);
+    let frequency = || ties.scores(&values.frequency, bins);
+    let monetary = || ties.scores(&values.monetary, bins);
     #[cfg(feature = "parallel")]
     let (recency, (frequency, monetary)) = rayon::join(recency, || rayon::join(frequency, monetary));
     #[cfg(not(feature = "parallel"))]

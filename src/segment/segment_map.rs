@@ -372,4 +372,44 @@ impl SegmentMap {
         }
         Ok(self.rules.iter().map(|r| r.name.clone()).zip(counts).collect())
     }
+
+    /// Names of the segments no customer falls in, in segment-index order: what a tie
+    /// block or a small base leaves empty.
+    ///
+    /// # Errors
+    ///
+    /// As [`assign`](Self::assign).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::{rfm_scores, RfmValues, SegmentMap};
+    ///
+    /// // Five customers cannot fill eleven segments.
+    /// let rfm = RfmValues::new(
+    ///     vec![5.0, 40.0, 200.0, 12.0, 90.0],
+    ///     vec![1.0, 1.0, 1.0, 6.0, 2.0],
+    ///     vec![90.0, 120.0, 15.0, 480.0, 60.0],
+    /// )?;
+    /// let map = SegmentMap::standard();
+    /// let empty = map.empty_segments(&rfm_scores(&rfm, 5)?)?;
+    /// assert!(empty.contains(&"Champions"));
+    /// assert!(!empty.contains(&"New")); // the most recent one-time buyer
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn empty_segments(&self, scores: &RfmScores) -> Result<Vec<&str>> {
+        let mut used = vec![false; self.rules.len()];
+        for s in self.assign(scores)? {
+            if let Some(u) = used.get_mut(s) {
+                *u = true;
+            }
+        }
+        Ok(self
+            .rules
+            .iter()
+            .zip(used)
+            .filter(|(_, used)| !used)
+            .map(|(r, _)| r.name.as_str())
+            .collect())
+    }
 }

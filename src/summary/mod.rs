@@ -29,6 +29,7 @@ mod table;
 
 pub use builder::SummaryBuilder;
 pub use columns::{HoldoutColumns, SummaryColumns};
+pub use hints::{kernel_memory_hints, set_kernel_memory_hints};
 pub use spec::{NegativeAmounts, SummarySpec};
 
 use std::borrow::Borrow;
@@ -74,7 +75,9 @@ pub struct CustomerSummary<K> {
     pub customer: K,
     /// Repeat purchases: distinct purchase periods − 1 (the papers' `x`).
     pub frequency: u32,
-    /// Time from the first to the last purchase period, in the unit (`t_x`).
+    /// Time from the first to the last purchase period, in the unit: the BTYD papers'
+    /// `t_x`. **Not** RFM recency (time *since* the last purchase, `age − recency`), which
+    /// is [`RfmValues::recency`](crate::segment::RfmValues::recency).
     pub recency: f64,
     /// Time from the first purchase period to the end of the window, in the unit (`T`).
     #[serde(rename = "T")]

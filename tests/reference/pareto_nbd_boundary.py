@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Pareto/NBD reference values at 50 digits (mpmath), for tests/btyd_pareto_boundary.rs.
+"""Pareto/NBD reference values at 50 digits (mpmath), for tests/btyd/pareto_boundary.rs.
 
     python3 tests/reference/pareto_nbd_boundary.py [NAME ...] > /tmp/pnbd_reference.txt
 

@@ -74,6 +74,8 @@ enum Command {
 enum UnitArg {
     Day,
     Week,
+    /// 365.25 / 12 = 30.4375 days.
+    Month,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -247,6 +249,7 @@ fn options(log: LogArgs, quiet: bool) -> Result<Options, String> {
     o.unit = match log.unit {
         UnitArg::Day => TimeUnit::DAY,
         UnitArg::Week => TimeUnit::WEEK,
+        UnitArg::Month => TimeUnit::MONTH,
     };
     o.progress = !quiet && std::io::stderr().is_terminal();
     o.read = read;
@@ -310,6 +313,8 @@ fn parse(cli: Cli) -> Result<Options, String> {
 }
 
 fn main() -> ExitCode {
+    // A batch job that owns its process: the kernel memory hints are worth having.
+    customer_value::summary::set_kernel_memory_hints(true);
     // clap exits with status 2 (and its message) on bad arguments.
     let cli = Cli::parse();
     let to_file = matches!(&cli.command, Command::Fit(FitArgs { output: Some(_), .. }));

@@ -62,7 +62,7 @@ fn horizons(times: &[f64]) -> Result<Vec<u32>> {
 /// [`discrete_time`](TransactionModel::discrete_time) `true`, so the public
 /// [`check_transaction_model`](crate::btyd::check_transaction_model) runs its
 /// discrete-time grid on it (whole horizons, summaries with `x ≤ t_x ≤ n`) and requires a
-/// fractional horizon to be refused; BG/BB passes it (`tests/btyd_bg_bb.rs`).
+/// fractional horizon to be refused; BG/BB passes it (`tests/btyd/bg_bb.rs`).
 ///
 /// Costs do not grow with the numbers: the expectations are closed forms in `t`, and
 /// P(alive), the log-likelihood and DERT sum the likelihood's death terms in sublinear
@@ -83,7 +83,7 @@ fn horizons(times: &[f64]) -> Result<Vec<u32>> {
 /// // Next 5 years of a donor with (x, t_x, n) = (4, 5, 6), 50 per gift, 10 % a year.
 /// let spec = ClvSpec::new(year, 5.0, DiscountRate::new(0.10, year)?)?;
 /// let v = clv(&model, Margin::PerPurchase(50.0), &spec, 4.0, 5.0, 6.0, 0.0)?;
-/// assert!((v - 77.790265288).abs() < 1e-6); // lifetimes 0.11.3, see tests/btyd_bg_bb.rs
+/// assert!((v - 77.790265288).abs() < 1e-6); // lifetimes 0.11.3, see tests/btyd/bg_bb.rs
 /// // Trait and inherent methods agree; half an opportunity is an error.
 /// let dyn_model: &dyn TransactionModel = &model;
 /// assert_eq!(dyn_model.probability_alive_at(1.0, 4.0, 5.0, 6.0)?, model.probability_alive_next(4, 5, 6)?);

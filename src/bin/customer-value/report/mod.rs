@@ -96,14 +96,21 @@ impl Options {
 
     /// The CLV horizon in units (default one year).
     pub fn horizon(&self) -> f64 {
-        self.horizon
-            .unwrap_or(if self.unit == TimeUnit::WEEK { 52.0 } else { 365.0 })
+        self.horizon.unwrap_or(if self.unit == TimeUnit::WEEK {
+            52.0
+        } else if self.unit == TimeUnit::MONTH {
+            12.0
+        } else {
+            365.0
+        })
     }
 
     /// The unit's name in the text report.
     pub fn unit_name(&self) -> &'static str {
         if self.unit == TimeUnit::WEEK {
             "weeks"
+        } else if self.unit == TimeUnit::MONTH {
+            "months"
         } else {
             "days"
         }

@@ -158,7 +158,15 @@ pub fn text_report<K: std::fmt::Debug>(
             t,
             "calibration to {cal}, holdout to {} ({} {unit})",
             s.spec.observation_end,
-            s.spec.holdout_duration().unwrap_or(0.0)
+            // Whole numbers as they are (39 weeks), others to two decimals (8.97 months).
+            {
+                let d = s.spec.holdout_duration().unwrap_or(0.0);
+                if d.fract() == 0.0 {
+                    format!("{d}")
+                } else {
+                    format!("{d:.2}")
+                }
+            }
         ),
         None => out!(t, "observation to {}", s.spec.observation_end),
     }
@@ -385,9 +393,15 @@ pub fn text_report<K: std::fmt::Debug>(
                     o.gini.population
                 );
                 out!(t, "");
-                out!(t, "RFM segments (5 levels, standard map)");
+                out!(
+                    t,
+                    "RFM segments (5 levels, standard map, ties at their lowest rank)"
+                );
                 for (name, count) in o.segment_counts {
                     out!(t, "  {name:<20} {count:>8}");
+                }
+                if !o.empty_segments.is_empty() {
+                    out!(t, "  empty: {}", o.empty_segments.join(", "));
                 }
             }
             Err(e) => out!(t, "(no concentration figures: {e})"),

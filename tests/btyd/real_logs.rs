@@ -119,6 +119,40 @@ fn daily_and_weekly_fits_of_one_log_agree() {
     }
 }
 
+/// `TimeUnit::MONTH` (30.4375 days): a monthly fit is the weekly fit rescaled (α by
+/// 7 / 30.4375, the shape parameters unchanged) and scores the same.
+#[test]
+fn monthly_and_weekly_fits_of_one_log_agree() {
+    let (months, weeks) = (cdnow(TimeUnit::MONTH), cdnow(TimeUnit::WEEK));
+    let o = FitOptions::default();
+    let fm = BgNbd::fit(&WeightedSummaries::from_columns(&months.columns()).unwrap(), &o).unwrap();
+    let fw = BgNbd::fit(&WeightedSummaries::from_columns(&weeks.columns()).unwrap(), &o).unwrap();
+    assert_eq!(fm.model.unit(), Some(TimeUnit::MONTH));
+    let (m, w) = (&fm.model, &fw.model);
+    let rel = |a: f64, b: f64| ((a - b) / b).abs();
+    assert!(
+        rel(m.alpha(), w.alpha() * 7.0 / 30.4375) < 1e-4,
+        "{} vs {}",
+        m.alpha(),
+        w.alpha()
+    );
+    for (a, b) in [(m.r(), w.r()), (m.a(), w.a()), (m.b(), w.b())] {
+        assert!(rel(a, b) < 1e-4, "{a} vs {b}");
+    }
+    let spec = ScoreSpec::new(TimeUnit::YEAR, 1.0, DiscountRate::new(0.1, year()).unwrap())
+        .unwrap()
+        .with_value_per_purchase(10.0)
+        .unwrap();
+    let a = score(&months, &fm.model, None, &spec).unwrap();
+    let b = score(&weeks, &fw.model, None, &spec).unwrap();
+    for (x, y) in a.rows.iter().zip(&b.rows) {
+        let (pa, pb) = (x.p_alive.unwrap(), y.p_alive.unwrap());
+        assert!((pa - pb).abs() < 2e-5, "P(alive) {pa} vs {pb}");
+        let (ca, cb) = (x.clv.unwrap(), y.clv.unwrap());
+        assert!((ca - cb).abs() < 1e-3 * cb.max(1.0), "CLV {ca} vs {cb}");
+    }
+}
+
 /// The reported case: a BG/NBD in days and a weekly `ClvSpec` value 52 weeks (364 days),
 /// not 52 days.
 #[test]

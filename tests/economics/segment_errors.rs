@@ -62,8 +62,18 @@ fn all_zero_totals() {
         Concentration::new(&[-5.0, 1.0]),
         Err(Error::Undefined { .. })
     ));
-    // Zero scores fine: all-equal values score in the middle bin, no error.
-    assert_eq!(quantile_scores(&zeros, 5).unwrap(), vec![3; 4]);
+    // Zero scores fine: all-equal values score in the lowest bin (minimum rank) or the
+    // middle one (average rank), no error.
+    assert_eq!(quantile_scores(&zeros, 5).unwrap(), vec![1; 4]);
+    assert_eq!(
+        customer_value::segment::quantile_scores_with(
+            &zeros,
+            5,
+            customer_value::segment::TieRule::AverageRank
+        )
+        .unwrap(),
+        vec![3; 4]
+    );
     // Whale curve of zero total profit: money figures, no percentages.
     let w = WhaleCurve::new(&[Decimal::from(5), Decimal::from(-5)]).unwrap();
     assert_eq!(w.peak_percent, None);

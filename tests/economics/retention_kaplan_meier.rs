@@ -373,3 +373,115 @@ proptest! {
         }
     }
 }
+
+/// Quantiles with confidence limits against R `survival` 3.x's `quantile.survfit`
+/// (`tests/reference/km_quantile_ci.R`; R's default z = qnorm(0.975), midpoint rule).
+#[test]
+fn quantile_intervals_match_r_survival() {
+    use customer_value::retention::{ConfidenceBand, QuantileRule};
+    let aml_time = [
+        9, 13, 13, 18, 23, 28, 31, 34, 45, 48, 161, 5, 5, 8, 8, 12, 16, 23, 27, 30, 33, 43, 45,
+    ];
+    let aml_status = [
+        1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1,
+    ];
+    let random_time = [
+        10, 19, 28, 7, 2, 15, 26, 22, 8, 24, 3, 24, 8, 22, 15, 8, 27, 26, 12, 19, 20, 8, 18, 15, 6, 16, 22,
+        27, 21, 4, 11, 6, 26, 23, 2, 4, 6, 24, 11, 8, 28, 17, 27, 14, 4, 25, 3, 13, 21, 24, 9, 21, 22, 8, 13,
+        15, 9, 2, 12, 21, 8, 26, 24, 10, 14, 26, 8, 27, 16, 18, 23, 5, 6, 3, 21, 9, 16, 30, 23, 8, 28, 16,
+        18, 18, 8, 29, 6, 10, 13, 30, 24, 7, 25, 25, 24, 22, 12, 6, 4, 16, 17, 11, 13, 12, 23, 28, 23, 18, 1,
+        17, 1, 12, 11, 16, 2, 9, 26, 17, 8, 9, 27, 9, 22, 20, 14, 11, 24, 20, 29, 28, 22, 24, 8, 25, 18, 3,
+        18, 13, 18, 21, 11, 23, 2, 20, 2, 18, 8, 5, 17, 21, 16, 9, 28, 15, 22, 11, 8, 11, 13, 26, 12, 30, 29,
+        2, 20, 1, 22, 13, 4, 10, 7, 12, 13, 7, 28, 26, 19, 4, 10, 17, 27, 6, 26, 12, 14, 26, 29, 26, 11, 9,
+        8, 1, 11, 10, 18, 12, 3, 24, 15, 5,
+    ];
+    let random_status = [
+        0, 0, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 1, 0, 0, 0, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 1,
+        0, 1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 0, 1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 0, 1, 0, 0, 0, 0, 1,
+        1, 0, 1, 0, 1, 1, 1, 0, 0, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1,
+        0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1,
+        1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 1,
+    ];
+    let km = |t: &[u32], s: &[u8]| {
+        KaplanMeier::from_durations(t.iter().zip(s).map(|(&t, &s)| (t, s == 1))).unwrap()
+    };
+    let maintained = km(&aml_time[..11], &aml_status[..11]);
+    let all = km(&aml_time, &aml_status);
+    let random = km(&random_time, &random_status);
+    const NA: Option<f64> = None;
+    let v = |x: u32| Some(f64::from(x));
+    // (curve, band, [(quantile, lower, upper) at p = 0.25, 0.5, 0.75]) as R prints them.
+    let cases = [
+        (
+            &maintained,
+            ConfidenceBand::Log,
+            [(v(18), v(13), NA), (v(31), v(18), NA), (v(48), v(34), NA)],
+        ),
+        (
+            &maintained,
+            ConfidenceBand::LogLog,
+            [(v(18), v(9), v(34)), (v(31), v(13), NA), (v(48), v(31), NA)],
+        ),
+        (
+            &maintained,
+            ConfidenceBand::Plain,
+            [(v(18), v(9), v(34)), (v(31), v(18), v(48)), (v(48), v(31), NA)],
+        ),
+        (
+            &all,
+            ConfidenceBand::Log,
+            [(v(12), v(8), v(30)), (v(27), v(18), v(48)), (v(43), v(31), NA)],
+        ),
+        (
+            &all,
+            ConfidenceBand::LogLog,
+            [(v(12), v(5), v(23)), (v(27), v(13), v(34)), (v(43), v(30), NA)],
+        ),
+        (
+            &all,
+            ConfidenceBand::Plain,
+            [(v(12), v(8), v(27)), (v(27), v(18), v(34)), (v(43), v(30), v(48))],
+        ),
+        (
+            &random,
+            ConfidenceBand::Log,
+            [(v(11), v(9), v(13)), (v(19), v(16), v(23)), (v(26), v(24), v(28))],
+        ),
+        (
+            &random,
+            ConfidenceBand::LogLog,
+            [(v(11), v(9), v(13)), (v(19), v(16), v(22)), (v(26), v(24), v(28))],
+        ),
+        (
+            &random,
+            ConfidenceBand::Plain,
+            [(v(11), v(9), v(13)), (v(19), v(16), v(22)), (v(26), v(24), v(27))],
+        ),
+    ];
+    let z = 1.959_963_984_540_054;
+    for (i, (curve, band, expected)) in cases.iter().enumerate() {
+        for (p, &(q, lo, hi)) in [0.25, 0.5, 0.75].into_iter().zip(expected) {
+            let got = curve
+                .quantile_interval(p, z, *band, QuantileRule::Midpoint)
+                .unwrap();
+            assert_eq!(
+                (got.estimate, got.lower, got.upper),
+                (q, lo, hi),
+                "case {i} {band:?} p = {p}"
+            );
+        }
+    }
+    let m = all
+        .median_interval(z, ConfidenceBand::Log, QuantileRule::Midpoint)
+        .unwrap();
+    assert_eq!((m.p, m.estimate), (0.5, Some(27.0)));
+    assert!(
+        all.quantile_interval(1.0, z, ConfidenceBand::Log, QuantileRule::Midpoint)
+            .is_err()
+    );
+    assert!(
+        all.quantile_interval(0.5, f64::NAN, ConfidenceBand::Log, QuantileRule::Midpoint)
+            .is_err()
+    );
+}

@@ -17,7 +17,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 fn cdnow() -> TransactionLog<u64> {
-    read_transactions_csv(&include_bytes!("../data/cdnow_sample_transactions.csv")[..]).unwrap()
+    read_transactions_csv(&include_bytes!("../../data/cdnow_sample_transactions.csv")[..]).unwrap()
 }
 
 #[test]

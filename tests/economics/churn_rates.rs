@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use customer_value::Error;
 use customer_value::churn::{
-    ChurnCounts, ChurnMethod, CurrentPeriod, CustomerRevenue, RevenueBridge, convert_churn, lifetime,
-    lifetime_from_retention,
+    ChurnCounts, ChurnMethod, CurrentPeriod, CustomerRevenue, RevenueBridge, RevenueMovements, convert_churn,
+    lifetime, lifetime_from_retention,
 };
 use customer_value::retention::Subscription;
 use proptest::prelude::*;
@@ -234,6 +234,34 @@ fn arb_subscription() -> impl Strategy<Value = Subscription> {
 }
 
 proptest! {
+    // A bridge from named movements equals the one from customers with those movements,
+    // and passes its own check.
+    #[test]
+    fn bridge_from_movements_equals_bridge_from_customers(
+        rows in proptest::collection::vec((0_i64..1_000_000, 0_i64..1_000_000, any::<bool>(), 0_u8..4), 1..60),
+    ) {
+        let customers: Vec<CustomerRevenue> = rows
+            .iter()
+            .map(|&(a, b, previously_active, zero)| CustomerRevenue {
+                start: if zero == 0 { Decimal::ZERO } else { Decimal::new(a, 2) },
+                end: if zero == 1 { Decimal::ZERO } else { Decimal::new(b, 2) },
+                previously_active,
+            })
+            .collect();
+        let b = RevenueBridge::from_customers(&customers).unwrap();
+        let m = RevenueMovements {
+            start: b.start,
+            new: b.new,
+            expansion: b.expansion,
+            reactivation: b.reactivation,
+            contraction: b.contraction,
+            churned: b.churned,
+        };
+        let from = RevenueBridge::from_movements(m).unwrap();
+        prop_assert_eq!(from, b);
+        prop_assert!(from.checked().is_ok());
+    }
+
     #[test]
     fn rates_ignore_input_order_and_shards_merge(
         mut subs in proptest::collection::vec(arb_subscription(), 0..120),

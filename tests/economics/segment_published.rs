@@ -6,8 +6,8 @@
 use chrono::NaiveDate;
 use customer_value::io::read_transactions_csv;
 use customer_value::segment::{
-    Concentration, Monetary, NegativeValues, RfmConvention, RfmValues, SegmentMap, gini, gini_from_lorenz,
-    lorenz_curve_weighted, rfm_scores, segment_overview,
+    Concentration, Monetary, NegativeValues, RfmConvention, RfmValues, SegmentMap, TieRule, gini,
+    gini_from_lorenz, lorenz_curve_weighted, rfm_scores, rfm_scores_with, segment_overview,
 };
 use customer_value::{SummarySpec, summarise_columns};
 
@@ -80,28 +80,56 @@ fn cdnow_rfm_frequency_matches_published_counts() {
     assert_eq!(models.frequency.iter().sum::<f64>(), 2457.0);
     assert_eq!(seg.frequency.iter().sum::<f64>(), 2457.0 + 2357.0);
 
-    // 1,411 one-time buyers form one tie block at average-rank percentile
-    // (1411 / 2) / 2357 = 0.299: all score 2, and score 1 stays visibly empty.
+    // 1,411 one-time buyers form one tie block. Under the default minimum-rank rule they
+    // all score 1 (the 2-purchase block then starts at ⌊5 · 1411 / 2357⌋ + 1 = 3, so score
+    // 2 stays empty); under the average-rank rule at percentile (1411 / 2) / 2357 = 0.299
+    // they all score 2 and score 1 stays empty. Counts recomputed independently by
+    // tests/reference/rfm_min_rank_cdnow.py.
     let scores = rfm_scores(&seg, 5).unwrap();
-    let [_, f_counts, m_counts] = scores.counts();
-    assert_eq!(f_counts[0], 0);
-    assert_eq!(f_counts[1], 1411);
-    assert_eq!(f_counts.iter().sum::<usize>(), 2357);
+    let [r_counts, f_counts, m_counts] = scores.counts();
+    assert_eq!(r_counts, vec![480, 478, 459, 475, 465]);
+    assert_eq!(f_counts, vec![1411, 0, 439, 214, 293]);
+    assert_eq!(m_counts, vec![480, 464, 471, 471, 471]);
+    let average = rfm_scores_with(&seg, 5, TieRule::AverageRank).unwrap();
+    let [_, f_average, _] = average.counts();
+    assert_eq!(f_average[0], 0);
+    assert_eq!(f_average[1], 1411);
+    assert_eq!(f_average.iter().sum::<usize>(), 2357);
     // Frequency scores are the same under both conventions (a shift keeps ranks).
     assert_eq!(rfm_scores(&models, 5).unwrap().frequency, scores.frequency);
-    // Monetary (total spend) has few ties: every score is used, each near 2357 / 5.
-    assert!(m_counts.iter().all(|&c| (400..=540).contains(&c)), "{m_counts:?}");
 
     let map = SegmentMap::standard();
     let counts = map.counts(&scores).unwrap();
-    assert_eq!(counts.iter().map(|(_, n)| n).sum::<usize>(), 2357);
-    // Frequency score 1 is empty, so the cells R × F=1 ("New", "Promising") are empty.
-    let by_name = |name: &str| counts.iter().find(|(n, _)| n == name).unwrap().1;
-    assert_eq!(by_name("New"), 0);
-    assert_eq!(by_name("Promising"), 0);
+    let expected = [
+        ("Champions", 335),
+        ("Loyal", 161),
+        ("Potential loyalist", 312),
+        ("New", 0),
+        ("Promising", 147),
+        ("Need attention", 54),
+        ("About to sleep", 390),
+        ("At risk", 78),
+        ("Can't lose", 6),
+        ("Hibernating", 416),
+        ("Lost", 458),
+    ];
+    assert_eq!(
+        counts,
+        expected
+            .iter()
+            .map(|&(n, c)| (n.to_string(), c))
+            .collect::<Vec<_>>()
+    );
+    // CDNOW's cohort all first bought in 1997 Q1: no recent one-time buyer, so "New" is
+    // empty under either rule, and reported as such. Average rank also empties
+    // "Promising" (F = 1 is unused).
+    assert_eq!(map.empty_segments(&scores).unwrap(), vec!["New"]);
+    let empty_average = map.empty_segments(&average).unwrap();
+    assert!(empty_average.contains(&"New") && empty_average.contains(&"Promising"));
 
     let o = segment_overview(&s.customers).unwrap();
     assert_eq!(o.segment_counts, counts);
+    assert_eq!(o.empty_segments, vec!["New".to_string()]);
     assert!(o.top20_share > 0.5 && o.top20_share < 0.8, "{}", o.top20_share);
 }
 

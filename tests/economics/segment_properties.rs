@@ -1,8 +1,8 @@
 //! Laws of the segmentation module, checked on random inputs (proptest).
 
 use customer_value::segment::{
-    AbcCuts, Concentration, NegativeValues, RfmValues, SegmentMap, WhaleCurve, abc_classes, gini,
-    gini_from_lorenz, quantile_scores, rfm_scores, top_share,
+    AbcCuts, Concentration, NegativeValues, RfmValues, SegmentMap, TieRule, WhaleCurve, abc_classes, gini,
+    gini_from_lorenz, gini_weighted, quantile_scores, quantile_scores_with, rfm_scores, top_share,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -48,6 +48,32 @@ fn percentiles(v: &[f64]) -> Vec<f64> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
+
+    // The weighted Gini is the mean absolute difference over twice the mean (a double
+    // sum, written out here), and positive weights scale freely.
+    #[test]
+    fn weighted_gini_is_the_mean_absolute_difference(
+        rows in prop::collection::vec((0.0_f64..1e4, 0.01_f64..50.0), 1..60),
+        scale in 0.01_f64..100.0,
+    ) {
+        let x: Vec<f64> = rows.iter().map(|r| r.0).collect();
+        let w: Vec<f64> = rows.iter().map(|r| r.1).collect();
+        let total_w: f64 = w.iter().sum();
+        let mean = x.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>() / total_w;
+        prop_assume!(mean > 1e-6);
+        let mut mad = 0.0;
+        for (xi, wi) in x.iter().zip(&w) {
+            for (xj, wj) in x.iter().zip(&w) {
+                mad += wi * wj * (xi - xj).abs();
+            }
+        }
+        let expected = mad / (2.0 * total_w * total_w * mean);
+        let g = gini_weighted(&x, &w).unwrap();
+        prop_assert!((g - expected).abs() < 1e-9, "{} vs {}", g, expected);
+        let scaled: Vec<f64> = w.iter().map(|v| v * scale).collect();
+        prop_assert!((gini_weighted(&x, &scaled).unwrap() - g).abs() < 1e-9);
+    }
+
 
     #[test]
     fn lorenz_curve_laws(v in values(), points in 0_usize..50) {
@@ -145,15 +171,30 @@ proptest! {
     }
 
     #[test]
-    fn rfm_scores_follow_the_definition(v in values(), bins in 2_u8..=10, seed in any::<u64>()) {
+    fn min_rank_scores_follow_the_definition(v in values(), bins in 2_u8..=10, seed in any::<u64>()) {
         let scores = quantile_scores(&v, bins).unwrap();
+        let n = v.len() as u128;
+        for (&s, &x) in scores.iter().zip(&v) {
+            let below = v.iter().filter(|&&y| y < x).count() as u128;
+            prop_assert_eq!(u128::from(s), u128::from(bins) * below / n + 1);
+        }
+        let perm = permutation(v.len(), seed);
+        prop_assert_eq!(quantile_scores(&apply(&v, &perm), bins).unwrap(), apply(&scores, &perm));
+    }
+
+    #[test]
+    fn rfm_scores_follow_the_definition(v in values(), bins in 2_u8..=10, seed in any::<u64>()) {
+        let scores = quantile_scores_with(&v, bins, TieRule::AverageRank).unwrap();
         let b = f64::from(bins);
         for (&s, p) in scores.iter().zip(percentiles(&v)) {
             // Each score holds exactly the percentiles of its bin: balanced within ties.
             prop_assert!((f64::from(s) - 1.0) / b <= p + 1e-12 && p < f64::from(s) / b + 1e-12, "s={} p={}", s, p);
         }
         let perm = permutation(v.len(), seed);
-        prop_assert_eq!(quantile_scores(&apply(&v, &perm), bins).unwrap(), apply(&scores, &perm));
+        prop_assert_eq!(
+            quantile_scores_with(&apply(&v, &perm), bins, TieRule::AverageRank).unwrap(),
+            apply(&scores, &perm)
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use proptest::prelude::*;
 
 /// (year, regular %, high-end %) from tests/data/sbg_retention.csv.
 fn fh07() -> Vec<(u32, f64, f64)> {
-    let text = include_str!("data/sbg_retention.csv");
+    let text = include_str!("../data/sbg_retention.csv");
     text.lines()
         .skip(1)
         .map(|line| {

@@ -1,6 +1,6 @@
 //! The CSV reader: the parallel reader is the sequential one, row for row and error for
 //! error; the CDNOW sample reads whole. (Its values are checked end to end by
-//! `tests/cdnow_summary.rs`, which reproduces lifetimes' summary from this reader's log.)
+//! `tests/summary/cdnow.rs`, which reproduces lifetimes' summary from this reader's log.)
 
 use customer_value::io::read_transactions_csv;
 #[cfg(feature = "parallel")]

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 
 /// (year, regular %, high-end %) from tests/data/sbg_retention.csv.
 fn fh07() -> Vec<(u32, f64, f64)> {
-    include_str!("data/sbg_retention.csv")
+    include_str!("../data/sbg_retention.csv")
         .lines()
         .skip(1)
         .map(|line| {

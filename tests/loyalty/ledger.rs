@@ -504,4 +504,17 @@ fn programs_load_from_json_and_name_the_bad_rule() {
     let bad = text.replace("\"tier\": \"gold\"", "\"tier\": \"diamond\"");
     let err = serde_json::from_str::<Program>(&bad).unwrap_err().to_string();
     assert!(err.contains("unknown tier `diamond`"), "{err}");
+
+    // Program::from_json: the same program; typed errors.
+    assert_eq!(Program::from_json(&text).unwrap(), p);
+    assert_eq!(Program::from_json(&p.to_json()).unwrap(), p);
+    assert_eq!(Program::from_json_reader(text.as_bytes()).unwrap(), p);
+    let err = Program::from_json(&bad).unwrap_err();
+    assert!(!matches!(err, customer_value::Error::Parse { .. }), "{err}");
+    assert!(err.to_string().contains("unknown tier `diamond`"), "{err}");
+    let line = text.lines().position(|l| l.contains("\"pending_days\"")).unwrap() as u64 + 1;
+    let typo = text.replace("\"pending_days\"", "\"pending_dayz\"");
+    assert!(
+        matches!(Program::from_json(&typo), Err(customer_value::Error::Parse { line: l, .. }) if l == line)
+    );
 }

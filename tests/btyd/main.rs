@@ -1,0 +1,18 @@
+//! The BTYD models: published values, peers, laws, units, CLV and tracking.
+//!
+//! One test binary per area (each file a module) keeps `cargo test` from linking
+//! dozens of binaries.
+
+mod api;
+mod bg_bb;
+mod bg_nbd;
+mod clv;
+mod clv_batch;
+mod gamma_gamma;
+mod mbg_nbd;
+mod pareto_boundary;
+mod pareto_nbd;
+mod properties;
+mod real_logs;
+mod survival;
+mod tracking;
