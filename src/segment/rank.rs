@@ -176,8 +176,8 @@ pub(crate) fn quantile_scores_finite(values: &[f64], bins: u8) -> Vec<u8> {
         .collect()
 }
 
-/// Quantile scores 1..=bins of finite values by minimum rank: `score = floor(bins · L / N)
-/// + 1`, where `L` counts values strictly below. Equal values get equal scores (the score of
+/// Quantile scores 1..=bins of finite values by minimum rank:
+/// `score = floor(bins · L / N) + 1`, where `L` counts values strictly below. Equal values get equal scores (the score of
 /// the lowest rank their block spans); the result does not depend on input order.
 ///
 /// `score ≥ k + 1` exactly when `L ≥ m_k = ⌈k·N / bins⌉`, that is when the value exceeds the
