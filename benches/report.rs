@@ -7,7 +7,9 @@
 //!   `synthetic_1e6.csv` when `CV_BENCH_DATA` points at the harness's data folder, else the
 //!   generated rows written to a temporary file.
 //! * `main_job/text_1e6`: the text report (adds tracking, churn and segments).
-//! * `score/bgnbd`, `score/pnbd`: `score::score` alone on the summaries of that log.
+//! * `score/bgnbd`, `score/pnbd`: `score::score` alone on the summaries of that log;
+//!   `score/bgnbd_1e6`, `score/pnbd_1e6` on the 852,737 calibration customers of
+//!   10,000,000 rows (`synthetic_1e7.csv`). Without the `parallel` feature: one core.
 
 mod common;
 
@@ -84,6 +86,41 @@ fn bench_main_job(c: &mut Criterion) {
     if std::env::var_os("CV_BENCH_DATA").is_none() {
         std::fs::remove_file(&path).ok();
     }
+    bench_score_1e6(c, &spec);
+}
+
+/// `score/*_1e6`: the scoring call on the calibration customers of 10,000,000 rows
+/// (852,737 customers of the peer's `synthetic_1e7.csv` when `CV_BENCH_DATA` points at the
+/// harness's data folder, else the generated rows).
+fn bench_score_1e6(c: &mut Criterion, spec: &ScoreSpec) {
+    let log = std::env::var_os("CV_BENCH_DATA")
+        .map(|dir| std::path::Path::new(&dir).join("synthetic_1e7.csv"))
+        .filter(|p| p.exists())
+        .map(|p| {
+            let text = std::fs::read(p).unwrap();
+            customer_value::io::read_transactions_csv::<u64, _>(text.as_slice()).unwrap()
+        })
+        .unwrap_or_else(|| {
+            let text = common::csv_text(&common::synthetic(10_000_000, 20_240_607));
+            customer_value::io::read_transactions_csv::<u64, _>(text.as_slice()).unwrap()
+        });
+    let summary = SummarySpec::new(NaiveDate::from_ymd_opt(2023, 12, 31).unwrap())
+        .with_calibration_end(NaiveDate::from_ymd_opt(2023, 6, 30).unwrap())
+        .with_unit(TimeUnit::WEEK);
+    let s = summarise_columns(summary, log.columns()).unwrap();
+    drop(log);
+    let data = WeightedSummaries::from_columns(&s.columns()).unwrap();
+    let bg = BgNbd::fit(&data, &FitOptions::default()).unwrap().model;
+    let pn = ParetoNbd::fit(&data, &FitOptions::default()).unwrap().model;
+    let mut group = c.benchmark_group("score");
+    group.sample_size(10);
+    group.bench_function("bgnbd_1e6", |b| {
+        b.iter(|| score(black_box(&s), &bg, None, spec).unwrap())
+    });
+    group.bench_function("pnbd_1e6", |b| {
+        b.iter(|| score(black_box(&s), &pn, None, spec).unwrap())
+    });
+    group.finish();
 }
 
 criterion_group!(benches, bench_main_job);

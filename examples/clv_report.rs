@@ -35,10 +35,10 @@ use report::{ModelChoice, Options, Output, annual};
 
 const USAGE: &str = "usage: clv_report [--transactions FILE.csv] [--calibration-end YYYY-MM-DD]
                   [--observation-end YYYY-MM-DD] [--unit day|week|month] [--json | --csv | --jsonl]
-                  [--model bgnbd|pnbd|mbgnbd] [--horizon N] [--discount-rate R] [--margin F]
+                  [--model bgnbd|pnbd|mbgnbd|ggomnbd] [--horizon N] [--discount-rate R] [--margin F]
                   [--customer-column NAME] [--date-column NAME]
                   [--amount-column NAME | --no-amount] [--date-format FMT] [--time-zone TZ]
-                  [--save-model FILE] [--load-model FILE]
+                  [--save-model FILE] [--load-model FILE] [--plots DIR]
 
 With no --transactions, runs on the bundled CDNOW sample (calibration end 1997-09-30,
 observation end 1998-06-30, weeks). The CSV needs a header naming the customer, date and
@@ -54,7 +54,9 @@ Without --observation-end, observation ends on the last date in the file; withou
   are placed on that zone's calendar day.
 --save-model FILE: write the fitted purchase and spend models (tagged JSON);
 --load-model FILE: score with saved models instead of fitting (converted exactly to --unit).
---csv, --jsonl: the per-customer value table as CSV or JSON Lines on stdout.";
+--csv, --jsonl: the per-customer value table as CSV or JSON Lines on stdout.
+--plots DIR: also write the charts as SVG files into DIR (tracking_cumulative.svg, …;
+  needs `--features plot`).";
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut o = Options::new(None);
@@ -81,7 +83,12 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
                     "bgnbd" => ModelChoice::BetaGeometric,
                     "pnbd" => ModelChoice::Pareto,
                     "mbgnbd" => ModelChoice::ModifiedBetaGeometric,
-                    other => return Err(format!("--model must be bgnbd, pnbd or mbgnbd, not `{other}`")),
+                    "ggomnbd" => ModelChoice::GammaGompertz,
+                    other => {
+                        return Err(format!(
+                            "--model must be bgnbd, pnbd, mbgnbd or ggomnbd, not `{other}`"
+                        ));
+                    }
                 }
             }
             "--horizon" => o.horizon = Some(parse_number(&flag, &value()?, |v| v > 0.0)?),
@@ -104,6 +111,12 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
             }
             "--save-model" => o.save_model = Some(value()?),
             "--load-model" => o.load_model = Some(value()?),
+            "--plots" => {
+                o.plots = Some(value()?);
+                if !cfg!(feature = "plot") {
+                    return Err(report::PLOTS_NEED_FEATURE.to_owned());
+                }
+            }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }

@@ -2,18 +2,47 @@
 //! tier distribution, points liability and breakage, the IFRS 15 split of the revenue,
 //! and the NPS of a small survey.
 //!
-//! Run: `cargo run --release --example loyalty`
+//! Run: `cargo run --release --example loyalty`; with `-- --plots DIR` (and
+//! `--features plot`) it also writes `tier_distribution.svg`, `points_liability.svg` and
+//! `breakage.svg` (month-end snapshots) there.
 
 use std::fs::File;
 use std::io::BufReader;
 
+#[cfg(feature = "plot")]
+use chrono::Datelike;
 use chrono::NaiveDate;
 use customer_value::loyalty::{Breakage, Event, ifrs15_allocation, liability, run_bulk};
 use customer_value::satisfaction::Nps;
 use customer_value::{Program, Result, io::read_transactions_csv};
 use rust_decimal::Decimal;
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let plots = match args.as_slice() {
+        [] => None,
+        [flag, dir] if flag == "--plots" && cfg!(feature = "plot") => Some(dir.clone()),
+        [flag, _] if flag == "--plots" => {
+            eprintln!(
+                "loyalty: --plots needs the feature `plot`: cargo run --features plot --example loyalty -- --plots DIR"
+            );
+            return std::process::ExitCode::from(2);
+        }
+        _ => {
+            eprintln!("usage: loyalty [--plots DIR]");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match run(plots.as_deref()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("loyalty: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(plots: Option<&str>) -> Result<()> {
     let root = env!("CARGO_MANIFEST_DIR");
     // 1 point per dollar, +50 on orders of 100+, gold ×1.5, platinum ×2; 12-month expiry;
     // tiers on points earned over a rolling 12 months, reviewed each 1 January.
@@ -46,6 +75,12 @@ fn main() -> Result<()> {
         }
     }
     let run = run_bulk(&program, &with_spend_c, &with_spend_e, as_of)?;
+    #[cfg(feature = "plot")]
+    if let Some(dir) = plots {
+        write_plots(dir, &program, &with_spend_c, &with_spend_e, as_of)?;
+    }
+    #[cfg(not(feature = "plot"))]
+    let _ = plots;
 
     println!(
         "{} — {} members, {} purchases, as of {as_of}",
@@ -104,5 +139,53 @@ fn main() -> Result<()> {
             nps.standard_error
         );
     }
+    Ok(())
+}
+
+/// Month-end snapshots of the programme (one bulk run as of each month end) drawn as the
+/// tier distribution, the liability and the breakage over time.
+#[cfg(feature = "plot")]
+fn write_plots(
+    dir: &str,
+    program: &Program,
+    customers: &[u64],
+    events: &[Event],
+    as_of: NaiveDate,
+) -> Result<()> {
+    use customer_value::plot::{PlotOptions, loyalty, write_svg};
+
+    let first = events.iter().map(|e| e.date).min().unwrap_or(as_of);
+    let (mut tiers, mut points) = (Vec::new(), Vec::new());
+    let mut month = NaiveDate::from_ymd_opt(first.year_ce().1 as i32, first.month(), 1).unwrap_or(first);
+    while month <= as_of {
+        let next = month.checked_add_months(chrono::Months::new(1)).unwrap_or(as_of);
+        let end = next.pred_opt().unwrap_or(next).min(as_of);
+        let r = run_bulk(program, customers, events, end)?;
+        tiers.push(loyalty::TierSnapshot {
+            date: end,
+            counts: r.tier_counts(program),
+        });
+        points.push(loyalty::PointsSnapshot {
+            date: end,
+            totals: r.totals,
+        });
+        month = next;
+    }
+    std::fs::create_dir_all(dir)?;
+    let dir = std::path::Path::new(dir);
+    let o = PlotOptions::default();
+    write_svg(
+        dir.join("tier_distribution.svg"),
+        &loyalty::tier_distribution(&tiers, &o)?,
+    )?;
+    write_svg(
+        dir.join("points_liability.svg"),
+        &loyalty::points_liability(&points, program.point_value, &o)?,
+    )?;
+    write_svg(
+        dir.join("breakage.svg"),
+        &loyalty::breakage_over_time(&points, &o)?,
+    )?;
+    eprintln!("loyalty: wrote 3 charts to {}", dir.display());
     Ok(())
 }

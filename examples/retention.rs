@@ -9,6 +9,10 @@
 //!    too few long-run survivors.
 //! 2. Discounted expected (residual) lifetime (Fader & Hardie 2010) at d = 10 %.
 //! 3. The CDNOW sample's monthly acquisition cohorts, retention and lapses.
+//!
+//! With `-- --plots DIR` (and `--features plot`) it also writes the charts there:
+//! `sbg_regular.svg`, `sbg_high_end.svg`, `kaplan_meier.svg` (the Freireich leukaemia
+//! trial's two arms) and `cohort_retention.svg`.
 
 use std::fs::File;
 use std::io::BufReader;
@@ -26,10 +30,40 @@ const HIGH_END: [f64; 13] = [
     100.0, 86.9, 74.3, 65.3, 59.3, 55.1, 51.7, 49.1, 46.8, 44.5, 42.7, 40.9, 39.4,
 ];
 
-fn segment(name: &str, pct: &[f64; 13]) -> Result<(), Box<dyn std::error::Error>> {
+/// `--plots DIR`: where to write the charts (feature `plot`), if asked.
+fn plots_dir() -> Result<Option<String>, String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.as_slice() {
+        [] => Ok(None),
+        [flag, dir] if flag == "--plots" => {
+            if cfg!(feature = "plot") {
+                Ok(Some(dir.clone()))
+            } else {
+                Err("--plots needs the feature `plot`: cargo run --features plot --example retention -- --plots DIR".to_owned())
+            }
+        }
+        _ => Err("usage: retention [--plots DIR]".to_owned()),
+    }
+}
+
+fn segment(name: &str, pct: &[f64; 13], plots: Option<&str>) -> Result<(), Box<dyn std::error::Error>> {
     // Fit on years 0–7 only, as the paper does.
     let survivors: Vec<u64> = pct[..8].iter().map(|p| (p * 10.0).round() as u64).collect();
     let fit = ShiftedBetaGeometric::fit_survivors(&survivors)?;
+    #[cfg(feature = "plot")]
+    if let Some(dir) = plots {
+        use customer_value::plot::{PlotOptions, retention::sbg_projection, write_svg};
+        let all: Vec<u64> = pct.iter().map(|p| (p * 10.0).round() as u64).collect();
+        let file = format!("sbg_{}.svg", name.to_lowercase().replace(' ', "_"));
+        let o =
+            PlotOptions::default().with_title(format!("{name} customers: sBG fitted to years 0-7 vs actual"));
+        write_svg(
+            std::path::Path::new(dir).join(file),
+            &sbg_projection(&fit, &all, 7, "years", &o)?,
+        )?;
+    }
+    #[cfg(not(feature = "plot"))]
+    let _ = plots;
     let constant = ConstantRetention::new(pct[1] / pct[0])?;
     let se = |name| {
         fit.standard_error(name)
@@ -62,10 +96,30 @@ fn segment(name: &str, pct: &[f64; 13]) -> Result<(), Box<dyn std::error::Error>
     Ok(())
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    let plots = match plots_dir() {
+        Ok(p) => p,
+        Err(msg) => {
+            eprintln!("retention: {msg}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match run(plots.as_deref()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("retention: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(plots: Option<&str>) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(dir) = plots {
+        std::fs::create_dir_all(dir)?;
+    }
     println!("Fader & Hardie (2007): sBG fitted to years 0-7 vs a constant year-1 retention rate\n");
-    segment("Regular", &REGULAR)?;
-    segment("High end", &HIGH_END)?;
+    segment("Regular", &REGULAR, plots)?;
+    segment("High end", &HIGH_END, plots)?;
 
     let file = File::open("data/cdnow_sample_transactions.csv")?;
     let log = read_transactions_csv::<u64, _>(BufReader::new(file))?;
@@ -83,6 +137,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     println!("\nWeighted average, k = 0..6: {}", shown.join(", "));
 
+    #[cfg(feature = "plot")]
+    if let Some(dir) = plots {
+        write_plots(dir, &table)?;
+    }
+
     let lapses = lapse_report(log.columns(), 180, as_of, CohortPeriod::Month)?;
     println!(
         "\nNo purchase for more than 180 days at {as_of}: {} of {} customers ({:.1} %)",
@@ -90,5 +149,64 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         lapses.customers.len(),
         100.0 * lapses.lapsed_share().unwrap_or(0.0)
     );
+    Ok(())
+}
+
+/// The Kaplan–Meier chart of the Freireich leukaemia trial (weeks in remission; `false`
+/// = censored) and the CDNOW cohort heatmap.
+#[cfg(feature = "plot")]
+fn write_plots(dir: &str, table: &CohortTable) -> Result<(), Box<dyn std::error::Error>> {
+    use customer_value::KaplanMeier;
+    use customer_value::plot::{PlotOptions, retention, write_svg};
+    use customer_value::retention::ConfidenceBand;
+
+    let six_mp = [
+        (6, true),
+        (6, true),
+        (6, true),
+        (6, false),
+        (7, true),
+        (9, false),
+        (10, true),
+        (10, false),
+        (11, false),
+        (13, true),
+        (16, true),
+        (17, false),
+        (19, false),
+        (20, false),
+        (22, true),
+        (23, true),
+        (25, false),
+        (32, false),
+        (32, false),
+        (34, false),
+        (35, false),
+    ];
+    let placebo = [
+        1, 1, 2, 2, 3, 4, 4, 5, 5, 8, 8, 8, 8, 11, 11, 12, 12, 15, 17, 22, 23,
+    ]
+    .map(|t| (t, true));
+    let (a, b) = (
+        KaplanMeier::from_durations(six_mp)?,
+        KaplanMeier::from_durations(placebo)?,
+    );
+    let o = PlotOptions::default().with_title("Freireich trial: remission by arm (Kaplan–Meier, 95 % bands)");
+    let dir = std::path::Path::new(dir);
+    write_svg(
+        dir.join("kaplan_meier.svg"),
+        &retention::kaplan_meier(
+            &[("6-MP", &a), ("Placebo", &b)],
+            1.96,
+            ConfidenceBand::LogLog,
+            "weeks",
+            &o,
+        )?,
+    )?;
+    write_svg(
+        dir.join("cohort_retention.svg"),
+        &retention::cohort_retention(table, CohortMetric::Active, &PlotOptions::default())?,
+    )?;
+    eprintln!("retention: wrote 4 charts to {}", dir.display());
     Ok(())
 }

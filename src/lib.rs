@@ -44,6 +44,8 @@
 )]
 #![doc(test(attr(deny(warnings))))]
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod btyd;
 pub mod churn;
 pub mod clv;
@@ -52,6 +54,8 @@ pub mod error;
 pub mod io;
 pub mod loyalty;
 pub mod money;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod profitability;
 pub mod retention;
 pub mod revenue;

@@ -43,6 +43,18 @@ pub enum RevenueStream {
 impl RevenueStream {
     /// The longest horizon [`amounts`](Self::amounts) materialises: 1,000,000 periods
     /// (16 MB), the same as [`clv::MAX_HORIZON`](crate::clv::MAX_HORIZON).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::RevenueStream;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let s = RevenueStream::Constant(Decimal::ONE);
+    /// assert_eq!(s.amounts(RevenueStream::MAX_PERIODS)?.len(), 1_000_000);
+    /// assert!(s.amounts(RevenueStream::MAX_PERIODS + 1).is_err()); // refused before allocating
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub const MAX_PERIODS: u32 = 1_000_000;
 
     /// A stream growing at `rate` per period from `first`.
@@ -50,6 +62,19 @@ impl RevenueStream {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] if `rate` ≤ −1.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::RevenueStream;
+    /// use rust_decimal::Decimal;
+    ///
+    /// // Shrinking by 50 % a period is allowed; −100 % or worse is not a growth rate.
+    /// let halving = RevenueStream::growing(Decimal::from(80), Decimal::new(-5, 1))?;
+    /// assert_eq!(halving.amounts(3)?, [80, 40, 20].map(Decimal::from));
+    /// assert!(RevenueStream::growing(Decimal::from(80), Decimal::NEGATIVE_ONE).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn growing(first: Decimal, rate: Decimal) -> Result<Self> {
         if rate <= Decimal::NEGATIVE_ONE {
             return Err(Error::param("rate", rate, "growth rate must be > -1"));
@@ -64,6 +89,19 @@ impl RevenueStream {
     /// [`Error::InvalidParameter`] for a growth rate ≤ −1 (constructed directly) or a
     /// `horizon` above [`MAX_PERIODS`](Self::MAX_PERIODS) (checked before allocating);
     /// [`Error::Overflow`] if compounding overflows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::RevenueStream;
+    /// use rust_decimal::Decimal;
+    ///
+    /// assert_eq!(RevenueStream::Constant(Decimal::TEN).amounts(2)?, [Decimal::TEN; 2]);
+    /// // Growth compounds exactly: 100 × 1.05² = 110.25.
+    /// let s = RevenueStream::growing(Decimal::from(100), Decimal::new(5, 2))?;
+    /// assert_eq!(s.amounts(3)?[2], Decimal::new(11025, 2));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn amounts(&self, horizon: u32) -> Result<Vec<Decimal>> {
         if horizon > Self::MAX_PERIODS {
             return Err(Error::param(

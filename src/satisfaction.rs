@@ -17,6 +17,22 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// An NPS with its counts and sampling error.
+///
+/// The score is 100 × (promoters − detractors) / n; its standard error
+/// 100 × √((p + d − (p − d)²) / n), with p and d the promoter and detractor shares.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::satisfaction::Nps;
+///
+/// // 100 promoters, 40 passives, 60 detractors: NPS 20, SE 6.16. By hand: p = 0.5,
+/// // d = 0.3, √((0.8 − 0.04) / 200) = 0.061644.
+/// let nps = Nps::from_counts(100, 40, 60).expect("200 answers");
+/// assert!((nps.score - 20.0).abs() < 1e-12);
+/// assert!((nps.standard_error - 6.1644).abs() < 1e-4);
+/// assert_eq!(Nps::from_counts(0, 0, 0), None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Nps {
     /// Answers 9–10.
@@ -201,6 +217,18 @@ fn check_scale(answers: &[u8], scale: u8) -> Result<()> {
 }
 
 /// One attribute of a CSI survey: how important it is and how satisfied customers are.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::satisfaction::{csi, CsiItem};
+///
+/// // One attribute, mean satisfaction 3 on a 1..=5 scale: halfway, 50.
+/// let delivery = CsiItem { importance: 2.0, satisfaction: 3.0 };
+/// assert_eq!(csi(&[delivery], 5)?, Some(50.0));
+/// assert!(csi(&[CsiItem { importance: 1.0, satisfaction: 6.0 }], 5).is_err()); // off the scale
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CsiItem {
     /// Importance weight, ≥ 0 (e.g. mean importance rating).

@@ -164,8 +164,27 @@ impl From<Period> for PeriodRepr {
 
 impl Period {
     /// One calendar day.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::Period;
+    /// assert_eq!(Period::DAY.length_days(), 1);
+    /// assert_eq!(Period::default(), Period::DAY);
+    /// ```
     pub const DAY: Period = Period { length: 1, anchor: 1 };
     /// A Monday-to-Sunday week (0001-01-01, day 1, was a Monday).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::Period;
+    /// // The same buckets as seven-day periods anchored on any Monday (2024-01-01 was one).
+    /// let mondays = Period::every(7, NaiveDate::from_ymd_opt(2024, 1, 1).unwrap())?;
+    /// assert_eq!(Period::WEEK.length_days(), mondays.length_days());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub const WEEK: Period = Period { length: 7, anchor: 1 };
 
     /// Periods of `length_days` days, the first starting on `anchor`.
@@ -173,6 +192,18 @@ impl Period {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] if `length_days` is 0 or above 36,500 (a century).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::{Error, Period};
+    ///
+    /// let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    /// assert_eq!(Period::every(28, start)?.length_days(), 28);
+    /// assert!(matches!(Period::every(36_501, start), Err(Error::InvalidParameter { .. })));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn every(length_days: u32, anchor: NaiveDate) -> Result<Self> {
         if length_days == 0 || length_days > 36_500 {
             return Err(Error::param(
@@ -259,8 +290,24 @@ impl From<TimeUnit> for f64 {
 
 impl TimeUnit {
     /// One day.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// assert_eq!(TimeUnit::DAY.convert_days(10.0), 10.0);
+    /// assert_eq!(TimeUnit::default(), TimeUnit::DAY);
+    /// ```
     pub const DAY: TimeUnit = TimeUnit { days: 1.0 };
     /// Seven days (the papers' unit for CDNOW).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// // CDNOW's calibration period, 1997-01-01 to 1997-09-30, is 272 days: 38.857 weeks.
+    /// assert!((TimeUnit::WEEK.convert_days(272.0) - 38.857_142_857).abs() < 1e-9);
+    /// ```
     pub const WEEK: TimeUnit = TimeUnit { days: 7.0 };
     /// An average Gregorian-Julian month: 365.25 / 12 = 30.4375 days. Calendar months
     /// differ (28–31 days); a model in this unit treats time as continuous, so "one month
@@ -284,8 +331,24 @@ impl TimeUnit {
     /// The shortest unit accepted: 1e-6 days (86.4 ms). Every day span a date can have
     /// (under 2·10⁸ days) is then below 2·10¹⁴ units: recency, age and durations stay
     /// finite and keep their precision.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// assert!(TimeUnit::from_days(TimeUnit::MIN_DAYS).is_ok());
+    /// assert!(TimeUnit::from_days(TimeUnit::MIN_DAYS / 2.0).is_err());
+    /// ```
     pub const MIN_DAYS: f64 = 1e-6;
     /// The longest unit accepted: 1e6 days (about 2,700 years).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// assert!(TimeUnit::from_days(TimeUnit::MAX_DAYS).is_ok());
+    /// assert!(TimeUnit::from_days(f64::INFINITY).is_err());
+    /// ```
     pub const MAX_DAYS: f64 = 1e6;
 
     /// A unit of `days` days (may be fractional, e.g. 365.25 / 12 for months).
@@ -296,6 +359,17 @@ impl TimeUnit {
     /// [[`MIN_DAYS`](Self::MIN_DAYS), [`MAX_DAYS`](Self::MAX_DAYS)] = [1e-6, 1e6]: a
     /// subnormal or tiny unit would turn day spans into infinite times, a huge one into
     /// subnormal ones.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    ///
+    /// let fortnight = TimeUnit::from_days(14.0)?;
+    /// assert_eq!(fortnight.convert_days(70.0), 5.0);
+    /// assert!(TimeUnit::from_days(f64::NAN).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn from_days(days: f64) -> Result<Self> {
         if days.is_finite() && (Self::MIN_DAYS..=Self::MAX_DAYS).contains(&days) {
             Ok(TimeUnit { days })
@@ -315,6 +389,13 @@ impl TimeUnit {
     }
 
     /// A number of days expressed in this unit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// assert_eq!(TimeUnit::WEEK.convert_days(3.5), 0.5);
+    /// ```
     #[must_use]
     pub fn convert_days(self, days: f64) -> f64 {
         days / self.days

@@ -37,6 +37,18 @@ pub struct Transaction<K, D = NaiveDate> {
 
 impl<K, D> Transaction<K, D> {
     /// A record from its three fields.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::Transaction;
+    /// use rust_decimal::Decimal;
+    ///
+    /// // A return: negative amount. The date type is any `PurchaseDate` (here a `NaiveDate`).
+    /// let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// let refund = Transaction::new("c-7", day, Decimal::new(-1250, 2));
+    /// assert!(refund.amount.is_sign_negative());
+    /// ```
     pub fn new(customer: K, date: D, amount: Decimal) -> Self {
         Transaction {
             customer,
@@ -86,6 +98,17 @@ impl<'a, K, D> TransactionColumns<'a, K, D> {
     /// # Errors
     ///
     /// [`Error::LengthMismatch`] if the columns differ in length.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::{Error, TransactionColumns};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// let err = TransactionColumns::new(&[1_u32, 2], &[day, day], &[Decimal::ONE]).unwrap_err();
+    /// assert!(matches!(err, Error::LengthMismatch { right: "amounts", right_len: 1, .. }));
+    /// ```
     pub fn new(customers: &'a [K], dates: &'a [D], amounts: &'a [Decimal]) -> Result<Self> {
         if customers.len() != dates.len() {
             return Err(Error::LengthMismatch {
@@ -143,6 +166,20 @@ impl<'a, K, D> TransactionColumns<'a, K, D> {
     /// The rows `range` of the log, as a view of the same shape (for sharding).
     ///
     /// Out-of-range bounds are clamped to the log's length.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TransactionColumns;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// let (ids, dates, amounts) = ([1_u32, 2, 3], [day; 3], [Decimal::ONE; 3]);
+    /// let log = TransactionColumns::new(&ids, &dates, &amounts)?;
+    /// assert_eq!(log.slice(1..3).customers(), [2, 3]);
+    /// assert_eq!(log.slice(2..99).len(), 1); // clamped to the log's end
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn slice(&self, range: std::ops::Range<usize>) -> Self {
         let end = range.end.min(self.len());
@@ -155,6 +192,20 @@ impl<'a, K, D> TransactionColumns<'a, K, D> {
     }
 
     /// Iterates over `(customer, date, amount)` rows by reference.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TransactionColumns;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// let (ids, dates, amounts) = ([1_u32, 2, 1], [day; 3], [Decimal::ONE, Decimal::TEN, Decimal::TWO]);
+    /// let log = TransactionColumns::new(&ids, &dates, &amounts)?;
+    /// let customer_1: Decimal = log.iter().filter(|(c, _, _)| **c == 1).map(|(_, _, a)| *a).sum();
+    /// assert_eq!(customer_1, Decimal::from(3));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&'a K, &'a D, &'a Decimal)> + 'a {
         self.customers
             .iter()
@@ -199,6 +250,15 @@ impl<K, D> Default for TransactionLog<K, D> {
 
 impl<K, D> TransactionLog<K, D> {
     /// An empty log with room for `rows` rows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TransactionLog;
+    ///
+    /// let log = TransactionLog::<u64>::with_capacity(1_000);
+    /// assert!(log.is_empty());
+    /// ```
     #[must_use]
     pub fn with_capacity(rows: usize) -> Self {
         TransactionLog {
@@ -209,6 +269,18 @@ impl<K, D> TransactionLog<K, D> {
     }
 
     /// Appends one row.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TransactionLog;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// let mut log = TransactionLog::default();
+    /// log.push("alice".to_string(), day, Decimal::new(1999, 2));
+    /// assert_eq!(log.columns().amounts(), [Decimal::new(1999, 2)]);
+    /// ```
     pub fn push(&mut self, customer: K, date: D, amount: Decimal) {
         self.customers.push(customer);
         self.dates.push(date);
@@ -252,6 +324,19 @@ impl<K, D> TransactionLog<K, D> {
     }
 
     /// The borrowed columnar view.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::{Transaction, TransactionLog};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// // A log also collects from an iterator of records.
+    /// let log: TransactionLog<u8> = (1..=3).map(|c| Transaction::new(c, day, Decimal::ONE)).collect();
+    /// assert_eq!(log.columns().customers(), [1, 2, 3]);
+    /// assert_eq!(log.columns().dates(), [day; 3]);
+    /// ```
     #[must_use]
     pub fn columns(&self) -> TransactionColumns<'_, K, D> {
         // The three vectors only ever grow together, so their lengths agree.

@@ -406,3 +406,52 @@ fn hostile_flag_values_exit_cleanly() {
         }
     }
 }
+
+/// Progress on stderr: rows read, customers, fit iterations when stderr is a terminal
+/// (a pseudo-terminal from `script`); nothing when it is not, or with `--quiet`.
+#[test]
+fn progress_only_on_a_terminal_and_not_with_quiet() {
+    let file = data("cdnow_master_transactions.csv");
+    let mut args = vec!["fit", "--transactions", file.as_str()];
+    args.extend(&MASTER[..4]);
+    let piped = run(&args);
+    assert!(piped.status.success());
+    assert!(
+        piped.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+    let has_script = Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        eprintln!("no `script` command: the terminal half is skipped");
+        return;
+    }
+    let out_file = scratch("progress-model.json", b"");
+    let on_terminal = |extra: &str| -> String {
+        let command = format!(
+            "{} {} {extra} > {}",
+            env!("CARGO_BIN_EXE_customer-value"),
+            args.join(" "),
+            out_file.display()
+        );
+        let out = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = on_terminal("");
+    for what in [
+        "read 69659 rows",
+        "summarised 23570 customers",
+        "bgnbd fitted in",
+        "spend model fitted in",
+    ] {
+        assert!(shown.contains(what), "{what}: {shown}");
+    }
+    assert!(!on_terminal("--quiet").contains("customer-value:"));
+}

@@ -401,6 +401,12 @@ impl TransactionModel for BgNbd {
         Ok(p * self.survival_if_alive(t, frequency, age)?)
     }
 
+    /// The factor of [`probability_alive_at`](TransactionModel::probability_alive_at) after
+    /// P(alive) (the inherent `survival_if_alive`).
+    fn survival_if_alive(&self, t: f64, frequency: f64, age: f64) -> Option<Result<f64>> {
+        Some(check_horizon(t).and_then(|()| BgNbd::survival_if_alive(self, t, frequency, age)))
+    }
+
     fn log_likelihood(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         let data = WeightedSummaries::from_rows(&[frequency], &[recency], &[age])?;
         Ok(self.total_log_likelihood(&data))
@@ -409,8 +415,8 @@ impl TransactionModel for BgNbd {
 
 /// The BG/NBD likelihood over weighted rows sorted by `x`: the `x`-only terms (gammas,
 /// betas, digammas) are computed once per distinct `x`.
-struct BgNbdLikelihood<'a> {
-    data: &'a WeightedSummaries,
+pub(super) struct BgNbdLikelihood<'a> {
+    pub(super) data: &'a WeightedSummaries,
 }
 
 impl Likelihood for BgNbdLikelihood<'_> {

@@ -265,7 +265,7 @@ impl ClvSpec {
     pub const MAX_STEPS: usize = 10_000;
 
     /// Step end times `t_1 … t_n` (the last is the horizon).
-    fn times(&self) -> Result<Vec<f64>> {
+    pub(crate) fn times(&self) -> Result<Vec<f64>> {
         let n = self.steps();
         if n > Self::MAX_STEPS {
             return Err(Error::param(
@@ -501,7 +501,7 @@ type RowTuple = (usize, f64, f64, f64);
 
 /// Distinct `(x, T)` pairs of validated rows, as `(first row, x, 0, T)` tuples, and each
 /// row's pair.
-pub(super) fn group_by_frequency_age(rows: SummarySlices<'_>) -> Result<(Vec<RowTuple>, Vec<usize>)> {
+pub(crate) fn group_by_frequency_age(rows: SummarySlices<'_>) -> Result<(Vec<RowTuple>, Vec<usize>)> {
     group_rows(rows, 0, |_, t| Some(t))
 }
 

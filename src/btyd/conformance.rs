@@ -32,7 +32,8 @@ const DISCRETE_SUMMARIES: [(f64, f64, f64); 6] = [
 /// [discrete time](TransactionModel::discrete_time) are checked on whole horizons and
 /// summaries with `x ≤ t_x ≤ n`, and must refuse fractional times. Where the model
 /// factors its expectation ([`expected_if_alive_curve`](TransactionModel::expected_if_alive_curve)),
-/// P(alive) times that curve must equal the conditional expectation.
+/// P(alive) times that curve must equal the conditional expectation; where it factors
+/// P(alive at T + t) ([`survival_if_alive`](TransactionModel::survival_if_alive)), likewise.
 ///
 /// # Errors
 ///
@@ -119,6 +120,17 @@ pub fn check_transaction_model(model: &dyn TransactionModel) -> Result<()> {
                 if !a.is_finite() || (p * a - e).abs() > 1e-9 * e.abs().max(1e-300) {
                     return Err(fail(format!(
                         "P(alive) {p} × E[Y({t}) | alive] {a} ≠ E[Y({t})] {e} for ({x}, {tx}, {age})"
+                    )));
+                }
+            }
+        }
+        // Likewise P(alive) × P(alive at T + t | alive at T) = P(alive at T + t) (`score`).
+        for &t in &horizons {
+            if let Some(s) = model.survival_if_alive(t, x, age) {
+                let (s, at) = (s?, model.probability_alive_at(t, x, tx, age)?);
+                if !s.is_finite() || ((p * s).clamp(0.0, 1.0) - at).abs() > 1e-9 * at.abs().max(1e-300) {
+                    return Err(fail(format!(
+                        "P(alive) {p} × survival {s} ≠ P(alive at T + {t}) {at} for ({x}, {tx}, {age})"
                     )));
                 }
             }

@@ -86,6 +86,21 @@ impl WeightedSummaries {
     ///
     /// [`Error::LengthMismatch`]; [`Error::InvalidRow`] for the first invalid row;
     /// [`Error::EmptyInput`] without rows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::Error;
+    /// use customer_value::btyd::WeightedSummaries;
+    ///
+    /// // Rows come back sorted by x, then t_x, then T.
+    /// let w = WeightedSummaries::from_rows(&[3.0, 0.0, 1.0], &[20.0, 0.0, 5.0], &[30.0, 30.0, 30.0])?;
+    /// assert_eq!(w.frequency(), [0.0, 1.0, 3.0]);
+    /// // t_x > T is not a summary: the error names the row.
+    /// let bad = WeightedSummaries::from_rows(&[1.0], &[31.0], &[30.0]);
+    /// assert!(matches!(bad, Err(Error::InvalidRow { row: 0, .. })));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn from_rows(frequency: &[f64], recency: &[f64], age: &[f64]) -> Result<Self> {
         let ones = vec![1.0; frequency.len()];
         Self::from_weighted_rows(frequency, recency, age, &ones)
@@ -97,6 +112,18 @@ impl WeightedSummaries {
     ///
     /// As [`from_rows`](Self::from_rows); also [`Error::InvalidRow`] for a weight that is not
     /// finite and positive.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::WeightedSummaries;
+    ///
+    /// // Two patterns counted in advance: 1,000 customers who never returned, 250 with 2 repeats.
+    /// let w = WeightedSummaries::from_weighted_rows(&[0.0, 2.0], &[0.0, 8.0], &[10.0, 10.0], &[1000.0, 250.0])?;
+    /// assert_eq!((w.len(), w.total_weight()), (2, 1250.0));
+    /// assert!(WeightedSummaries::from_weighted_rows(&[0.0], &[0.0], &[10.0], &[0.0]).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn from_weighted_rows(
         frequency: &[f64],
         recency: &[f64],
@@ -167,6 +194,20 @@ impl WeightedSummaries {
     /// # Errors
     ///
     /// As [`from_rows`](Self::from_rows).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::{SummaryColumns, TimeUnit};
+    /// use customer_value::btyd::WeightedSummaries;
+    ///
+    /// let cols = SummaryColumns::from_parts(vec!["a", "b", "c"], vec![2.0, 0.0, 0.0], vec![30.43, 0.0, 0.0],
+    ///     vec![38.86, 38.86, 38.86], vec![22.35, 0.0, 0.0])?.with_unit(TimeUnit::WEEK);
+    /// let w = WeightedSummaries::from_columns(&cols)?;
+    /// assert_eq!((w.len(), w.weight()), (2, &[2.0, 1.0][..]));
+    /// assert_eq!(w.unit(), Some(TimeUnit::WEEK)); // the columns' unit is kept
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn from_columns<K>(columns: &SummaryColumns<K>) -> Result<Self> {
         let mut w = Self::from_rows(&columns.frequency, &columns.recency, &columns.age)?;
         w.unit = columns.unit;
@@ -260,6 +301,16 @@ impl WeightedSummaries {
     }
 
     /// Customers represented (Σ weights).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::WeightedSummaries;
+    ///
+    /// let w = WeightedSummaries::from_weighted_rows(&[0.0, 0.0], &[0.0, 0.0], &[5.0, 5.0], &[1.5, 2.5])?;
+    /// assert_eq!((w.len(), w.total_weight()), (1, 4.0));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn total_weight(&self) -> f64 {
         self.weight.iter().sum()
@@ -308,6 +359,18 @@ impl<'a> SummarySlices<'a> {
     /// # Errors
     ///
     /// [`Error::LengthMismatch`] if the lengths differ. Rows are checked when used.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::Error;
+    /// use customer_value::btyd::SummarySlices;
+    ///
+    /// let err = SummarySlices::new(&[1.0, 2.0], &[3.0, 4.0], &[5.0]).unwrap_err();
+    /// assert!(matches!(err, Error::LengthMismatch { right: "age", right_len: 1, .. }));
+    /// // Rows are checked when a model uses them, not here.
+    /// assert!(SummarySlices::new(&[1.0], &[9.0], &[5.0]).is_ok());
+    /// ```
     pub fn new(frequency: &'a [f64], recency: &'a [f64], age: &'a [f64]) -> Result<Self> {
         for (name, len) in [("recency", recency.len()), ("age", age.len())] {
             if len != frequency.len() {

@@ -53,6 +53,16 @@ impl FitOptions {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `penalty` is finite and ≥ 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::FitOptions;
+    ///
+    /// assert_eq!(FitOptions::default().with_penalty(0.01)?.penalty, 0.01);
+    /// assert!(FitOptions::default().with_penalty(-1.0).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn with_penalty(mut self, penalty: f64) -> Result<Self> {
         if !(penalty.is_finite() && penalty >= 0.0) {
             return Err(Error::param("penalty", penalty, "must be finite and ≥ 0"));
@@ -66,6 +76,24 @@ impl FitOptions {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless every value is finite and > 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
+    ///
+    /// let data = WeightedSummaries::from_rows(
+    ///     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0],
+    ///     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0],
+    ///     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0],
+    /// )?;
+    /// // BG/NBD's order is r, alpha, a, b (`BgNbd::PARAMETER_NAMES`).
+    /// let opts = FitOptions::default().with_start(&[0.5, 10.0, 0.5, 2.0])?;
+    /// let fit = BgNbd::fit(&data, &opts)?;
+    /// assert_eq!(fit.parameter_names, BgNbd::PARAMETER_NAMES);
+    /// assert!(FitOptions::default().with_start(&[1.0, 0.0]).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn with_start(mut self, start: &[f64]) -> Result<Self> {
         if let Some(v) = start.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
             return Err(Error::param(
@@ -94,6 +122,22 @@ impl FitOptions {
 }
 
 /// How a successful fit stopped.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::{BgNbd, Convergence, FitOptions, WeightedSummaries};
+///
+/// let data = WeightedSummaries::from_rows(
+///     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0],
+///     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0],
+///     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0],
+/// )?;
+/// let fit = BgNbd::fit(&data, &FitOptions::default())?;
+/// // Either way the fit converged: a failed fit is an error, not a report.
+/// assert!(matches!(fit.convergence, Convergence::Gradient | Convergence::PrecisionLimited));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Convergence {
@@ -144,6 +188,15 @@ pub struct FitReport<M> {
 }
 
 /// Where a boundary direction leads.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::{Boundary, Limit};
+///
+/// let b = Boundary { parameters: vec![("a".into(), Limit::Zero)], limiting_model: None };
+/// assert_eq!(b.to_string(), "a → 0");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -196,6 +249,23 @@ impl std::fmt::Display for Boundary {
 
 impl<M> FitReport<M> {
     /// The standard error of the named parameter, if available.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
+    ///
+    /// let data = WeightedSummaries::from_rows(
+    ///     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0],
+    ///     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0],
+    ///     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0],
+    /// )?;
+    /// let fit = BgNbd::fit(&data, &FitOptions::default())?;
+    /// // `Some` exactly when the Hessian gave standard errors; unknown names give `None`.
+    /// assert_eq!(fit.standard_error("r").is_some(), fit.standard_errors.is_some());
+    /// assert_eq!(fit.standard_error("no such parameter"), None);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn standard_error(&self, name: &str) -> Option<f64> {
         let i = self.parameter_names.iter().position(|n| n == name)?;

@@ -158,6 +158,12 @@ impl TransactionModel for MbgNbd {
         Ok(p * self.shifted()?.survival_if_alive(t, frequency, age)?)
     }
 
+    /// The factor of [`probability_alive_at`](TransactionModel::probability_alive_at) after
+    /// P(alive): BG/NBD's with `b + 1`.
+    fn survival_if_alive(&self, t: f64, frequency: f64, age: f64) -> Option<Result<f64>> {
+        Some(check_horizon(t).and_then(|()| self.shifted()?.survival_if_alive(t, frequency, age)))
+    }
+
     fn log_likelihood(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         let data = WeightedSummaries::from_rows(&[frequency], &[recency], &[age])?;
         Ok(self.total_log_likelihood(&data))
@@ -165,8 +171,8 @@ impl TransactionModel for MbgNbd {
 }
 
 /// L = Γ(r+x)α^r/Γ(r) · [B(a, b+x+1)/B(a,b) (α+T)^{−(r+x)} + B(a+1, b+x)/B(a,b) (α+t_x)^{−(r+x)}].
-struct MbgNbdLikelihood<'a> {
-    data: &'a WeightedSummaries,
+pub(super) struct MbgNbdLikelihood<'a> {
+    pub(super) data: &'a WeightedSummaries,
 }
 
 impl Likelihood for MbgNbdLikelihood<'_> {

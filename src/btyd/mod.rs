@@ -7,6 +7,7 @@
 //! | [`ParetoNbd`] | `pareto_nbd.rs` | r, α, s, β | Schmittlein, Morrison & Colombo (1987); Fader & Hardie (2005) note |
 //! | [`MbgNbd`] | `mbg_nbd.rs` | r, α, a, b | Batislam, Denizel & Filiztekin (2007), *IJRM* |
 //! | [`BgBb`] (discrete time) | `bg_bb.rs` | α, β, γ, δ | Fader, Hardie & Shang (2010), *Marketing Science* |
+//! | [`GgomNbd`] | `ggom_nbd.rs` | r, α, b, s, β | Bemmaor & Glady (2012), *Management Science* |
 //! | [`GammaGamma`] (spend) | `gamma_gamma.rs` | p, q, γ | Fader, Hardie & Lee (2005), *JMR*; Fader & Hardie (2013) note |
 //!
 //! Data flow: [`SummaryColumns`](crate::SummaryColumns) (or raw slices) →
@@ -37,9 +38,11 @@ mod bg_bb;
 mod bg_nbd;
 mod clv;
 mod conformance;
+pub mod covariates;
 mod data;
 mod fit;
 mod gamma_gamma;
+mod ggom_nbd;
 mod holdout;
 mod mbg_nbd;
 mod params;
@@ -51,11 +54,13 @@ mod tracking;
 
 pub use bg_bb::{BgBb, BgBbParams, DiscreteSummaries};
 pub use bg_nbd::{BgNbd, BgNbdParams};
+pub(crate) use clv::group_by_frequency_age;
 pub use clv::{ClvSpec, DiscountRate, Margin, clv, clv_batch};
 pub use conformance::check_transaction_model;
 pub use data::{SummarySlices, WeightedSummaries};
 pub use fit::{Boundary, Convergence, FitOptions, FitReport, Limit};
 pub use gamma_gamma::{GammaGamma, GammaGammaParams, SpendSummaries};
+pub use ggom_nbd::{GgomNbd, GgomNbdParams};
 pub use holdout::{FrequencyBin, HoldoutEvaluation};
 pub use mbg_nbd::{MbgNbd, MbgNbdParams};
 pub use pareto_nbd::{ParetoNbd, ParetoNbdParams};
@@ -186,6 +191,21 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
     /// Inside the `Some`: as [`expected_purchases`](Self::expected_purchases).
     fn expected_if_alive_curve(&self, times: &[f64], frequency: f64, age: f64) -> Option<Result<Vec<f64>>> {
         let _ = (times, frequency, age);
+        None
+    }
+
+    /// `P(alive at T + t | alive at T)`, for models whose
+    /// [`probability_alive_at`](Self::probability_alive_at) factors as
+    /// `P(alive at T) · P(alive at T + t | alive at T)` with the second factor free of the
+    /// recency `t_x` (BG/NBD, MBG/NBD, Pareto/NBD): [`score`](crate::score::score) then
+    /// computes it once per distinct `(x, T)` and multiplies by each customer's P(alive).
+    /// `None`, the default, means "does not factor".
+    ///
+    /// # Errors
+    ///
+    /// Inside the `Some`: as [`probability_alive_at`](Self::probability_alive_at).
+    fn survival_if_alive(&self, t: f64, frequency: f64, age: f64) -> Option<Result<f64>> {
+        let _ = (t, frequency, age);
         None
     }
 

@@ -105,6 +105,14 @@ macro_rules! positive_parameters {
 
         impl $model {
             /// Parameter names in the order of [`FitReport::estimates`](super::FitReport::estimates).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use customer_value::btyd::", stringify!($model), ";")]
+            ///
+            #[doc = concat!("assert_eq!(", stringify!($model), "::PARAMETER_NAMES.join(\", \"), \"", stringify!($( $field ),+), "\");")]
+            /// ```
             pub const PARAMETER_NAMES: [&'static str; [$( stringify!($field) ),+].len()] =
                 [$( stringify!($field) ),+];
 
@@ -115,6 +123,17 @@ macro_rules! positive_parameters {
             ///
             /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) unless every
             /// parameter is finite and > 0.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use customer_value::btyd::", stringify!($model), ";")]
+            ///
+            #[doc = concat!("let model = ", stringify!($model), "::new(", $crate::btyd::params::example_values!($($field),+), ")?;")]
+            #[doc = concat!($( "assert_eq!(model.", stringify!($field), "(), 1.5);\n", )+)]
+            #[doc = concat!("assert!(", stringify!($model), "::new(-", $crate::btyd::params::example_values!($($field),+), ").is_err());")]
+            /// # Ok::<(), customer_value::Error>(())
+            /// ```
             pub fn new($( $field: f64 ),+) -> $crate::error::Result<Self> {
                 $( $crate::btyd::check_positive(stringify!($field), $field)?; )+
                 Ok($model { $( $field, )+ unit: None })
@@ -123,6 +142,20 @@ macro_rules! positive_parameters {
             /// The same parameters, declared to be in `unit` (no rescaling: to re-express a
             /// model in another unit, use `in_unit` where the model has it). Fits set the
             /// unit of the summaries they were fitted on.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use customer_value::btyd::", stringify!($model), ";")]
+            /// use customer_value::TimeUnit;
+            ///
+            #[doc = concat!("let model = ", stringify!($model), "::new(", $crate::btyd::params::example_values!($($field),+), ")?;")]
+            /// assert_eq!(model.unit(), None);
+            /// let weekly = model.with_unit(TimeUnit::WEEK);
+            /// assert_eq!(weekly.unit(), Some(TimeUnit::WEEK));
+            #[doc = concat!($( "assert_eq!(weekly.", stringify!($field), "(), model.", stringify!($field), "()); // not rescaled\n", )+)]
+            /// # Ok::<(), customer_value::Error>(())
+            /// ```
             #[must_use]
             pub fn with_unit(mut self, unit: $crate::time::TimeUnit) -> Self {
                 self.unit = Some(unit);

@@ -308,6 +308,12 @@ impl TransactionModel for ParetoNbd {
         Ok((p * (-self.s * (t / b).ln_1p()).exp()).clamp(0.0, 1.0))
     }
 
+    /// `((β+T)/(β+T+t))^s`, the factor of
+    /// [`probability_alive_at`](TransactionModel::probability_alive_at) after P(alive).
+    fn survival_if_alive(&self, t: f64, _frequency: f64, age: f64) -> Option<Result<f64>> {
+        Some(check_horizon(t).map(|()| (-self.s * (t / (self.beta + age)).ln_1p()).exp()))
+    }
+
     /// `1 / (1 + (s/(r+s+x)) (α+T)^{r+x} (β+T)^s A₀)`, all in logs.
     fn probability_alive(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         check_summary(frequency, recency, age)?;

@@ -294,11 +294,13 @@ pub enum AnySavedModel {
     GammaGamma(SavedModel<GammaGammaParams>),
     /// A shifted-beta-geometric retention model.
     ShiftedBetaGeometric(SavedModel<SbgParams>),
+    /// A GGom/NBD model.
+    GgomNbd(SavedModel<super::GgomNbdParams>),
 }
 
 impl AnySavedModel {
     /// The tags this crate reads, in the order of the variants.
-    pub const TAGS: [&'static str; 6] = ["bgnbd", "pnbd", "mbgnbd", "bgbb", "gamma_gamma", "sbg"];
+    pub const TAGS: [&'static str; 7] = ["bgnbd", "pnbd", "mbgnbd", "bgbb", "gamma_gamma", "sbg", "ggomnbd"];
 
     /// Reads and validates a saved model of any kind.
     ///
@@ -341,6 +343,7 @@ impl AnySavedModel {
             "bgbb" => read::<_, BgBb>(value).map(Self::BgBb),
             "gamma_gamma" => read::<_, GammaGamma>(value).map(Self::GammaGamma),
             "sbg" => read::<_, ShiftedBetaGeometric>(value).map(Self::ShiftedBetaGeometric),
+            "ggomnbd" => read::<_, super::GgomNbd>(value).map(Self::GgomNbd),
             other => Err(Error::definition(
                 format!("saved model `{other}`"),
                 format!("unknown model tag (this crate reads {})", Self::TAGS.join(", ")),
@@ -358,6 +361,7 @@ impl AnySavedModel {
             Self::BgBb(s) => &s.model,
             Self::GammaGamma(s) => &s.model,
             Self::ShiftedBetaGeometric(s) => &s.model,
+            Self::GgomNbd(s) => &s.model,
         }
     }
 
@@ -371,6 +375,7 @@ impl AnySavedModel {
             Self::BgBb(s) => &s.boundary,
             Self::GammaGamma(s) => &s.boundary,
             Self::ShiftedBetaGeometric(s) => &s.boundary,
+            Self::GgomNbd(s) => &s.boundary,
         }
     }
 
@@ -385,6 +390,7 @@ impl AnySavedModel {
             Self::ParetoNbd(s) => Box::new(ParetoNbd::from_saved(s)?),
             Self::MbgNbd(s) => Box::new(MbgNbd::from_saved(s)?),
             Self::BgBb(s) => Box::new(BgBb::from_saved(s)?),
+            Self::GgomNbd(s) => Box::new(super::GgomNbd::from_saved(s)?),
             Self::GammaGamma(_) | Self::ShiftedBetaGeometric(_) => {
                 return Err(Error::definition(
                     format!("saved model `{}`", self.tag()),

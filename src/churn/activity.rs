@@ -20,6 +20,25 @@ use crate::time::{PurchaseDate, date_of_day};
 use crate::transaction::TransactionColumns;
 
 /// One customer's activity status at the as-of date.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::churn::{lapse_report, CohortPeriod};
+/// use customer_value::TransactionLog;
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let mut log = TransactionLog::default();
+/// log.push("ann", d(1, 1), Decimal::ONE);
+/// log.push("ann", d(3, 15), Decimal::ONE);
+/// let ann = &lapse_report(log.columns(), 30, d(4, 30), CohortPeriod::Month)?.customers[0];
+/// // 15 March to 30 April: 16 + 30 = 46 days, more than the 30-day window.
+/// assert_eq!((ann.last_purchase, ann.days_inactive, ann.lapsed), (d(3, 15), 46, true));
+/// assert_eq!(ann.lapses, 2); // the 74-day gap, and the current one
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerActivity<K> {
     /// The customer.
@@ -37,6 +56,27 @@ pub struct CustomerActivity<K> {
 }
 
 /// Lapse and return counts of one calendar period.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::churn::{lapse_report, CohortPeriod};
+/// use customer_value::TransactionLog;
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let mut log = TransactionLog::default();
+/// log.push("ann", d(1, 1), Decimal::ONE); // lapses on 1 February (day 1 + 30 + 1)
+/// log.push("ann", d(3, 15), Decimal::ONE); // returns in March
+/// log.push("cat", d(3, 20), Decimal::ONE);
+/// let r = lapse_report(log.columns(), 30, d(3, 31), CohortPeriod::Month)?;
+/// let [jan, feb, mar] = [r.periods[0], r.periods[1], r.periods[2]];
+/// assert_eq!((jan.start, jan.active_at_end), (d(1, 1), 1));
+/// assert_eq!((feb.lapsed, feb.lapsed_at_end, feb.active_at_end), (1, 1, 0));
+/// assert_eq!((mar.returned, mar.lapsed_at_end, mar.active_at_end), (1, 0, 2));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LapsePeriod {
     /// First day of the period.
@@ -52,6 +92,25 @@ pub struct LapsePeriod {
 }
 
 /// Lapse status of every customer and per-period counts.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::churn::{lapse_report, CohortPeriod};
+/// use customer_value::TransactionLog;
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let mut log = TransactionLog::default();
+/// log.push(1_u32, d(1, 10), Decimal::ONE);
+/// log.push(2_u32, d(4, 20), Decimal::ONE);
+/// log.push(2_u32, d(5, 2), Decimal::ONE); // after the as-of date: left out, counted
+/// let r = lapse_report(log.columns(), 30, d(4, 30), CohortPeriod::Week)?;
+/// assert_eq!((r.window_days, r.as_of, r.rows_after_as_of), (30, d(4, 30), 1));
+/// assert_eq!(r.customers.len(), 2);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LapseReport<K> {
     /// The inactivity window in days.
@@ -69,12 +128,48 @@ pub struct LapseReport<K> {
 
 impl<K> LapseReport<K> {
     /// Customers lapsed at the as-of date.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::churn::{lapse_report, CohortPeriod};
+    /// use customer_value::TransactionLog;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let mut log = TransactionLog::default();
+    /// log.push("old", d(1, 10), Decimal::ONE); // 111 days before the as-of date
+    /// log.push("new", d(4, 20), Decimal::ONE); // 10 days
+    /// log.push("edge", d(3, 31), Decimal::ONE); // exactly 30 days: not more than the window
+    /// let r = lapse_report(log.columns(), 30, d(4, 30), CohortPeriod::Month)?;
+    /// assert_eq!(r.lapsed(), 1);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn lapsed(&self) -> u64 {
         self.customers.iter().filter(|c| c.lapsed).count() as u64
     }
 
     /// Share of customers lapsed at the as-of date; `None` without customers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::churn::{lapse_report, CohortPeriod};
+    /// use customer_value::TransactionLog;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let mut log = TransactionLog::default();
+    /// for (c, day) in [(1_u8, d(1, 10)), (2, d(4, 20)), (3, d(4, 25)), (4, d(2, 1))] {
+    ///     log.push(c, day, Decimal::ONE);
+    /// }
+    /// let r = lapse_report(log.columns(), 30, d(4, 30), CohortPeriod::Month)?;
+    /// assert_eq!(r.lapsed_share(), Some(0.5)); // customers 1 and 4 of four
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn lapsed_share(&self) -> Option<f64> {
         let n = self.customers.len();
@@ -84,6 +179,23 @@ impl<K> LapseReport<K> {
 
 /// The most calendar periods one [`lapse_report`] spans: 1,000,000 (daily periods over
 /// 2,700 years; 48 MB of counts). A longer report is refused before it is walked.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::churn::{lapse_report, CohortPeriod, MAX_LAPSE_PERIODS};
+/// use customer_value::{Error, Period, TransactionLog};
+/// use rust_decimal::Decimal;
+///
+/// // Daily periods from year 1 to year 3000: about 1.1 million, over the limit.
+/// let (first, as_of) = (NaiveDate::from_ymd_opt(1, 1, 1).unwrap(), NaiveDate::from_ymd_opt(3000, 1, 1).unwrap());
+/// let mut log = TransactionLog::default();
+/// log.push(1_u8, first, Decimal::ONE);
+/// assert!(MAX_LAPSE_PERIODS < 1_100_000);
+/// let err = lapse_report(log.columns(), 30, as_of, CohortPeriod::Every(Period::DAY)).unwrap_err();
+/// assert!(matches!(err, Error::InvalidParameter { .. }));
+/// ```
 pub const MAX_LAPSE_PERIODS: u64 = 1_000_000;
 
 /// Lapse status and per-period lapse counts of a log, for an inactivity window of

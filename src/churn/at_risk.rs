@@ -14,6 +14,18 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// One at-risk customer.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::churn::rank_at_risk;
+///
+/// let r = rank_at_risk(&["b"], &[0.3], &[1000.0], 0.5)?;
+/// let b = &r.at_risk[0];
+/// assert_eq!((b.customer, b.p_alive, b.value_if_alive), ("b", 0.3, 1000.0));
+/// assert!((b.value_at_risk - 700.0).abs() < 1e-9); // (1 − 0.3) × 1000
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AtRisk<K> {
     /// The customer.
@@ -27,6 +39,17 @@ pub struct AtRisk<K> {
 }
 
 /// The ranked at-risk customers and what was scored.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::churn::rank_at_risk;
+///
+/// let r = rank_at_risk(&[1, 2, 3], &[0.95, 0.30, 0.10], &[500.0, 1000.0, 50.0], 0.5)?;
+/// assert_eq!((r.threshold, r.scored, r.at_risk.len()), (0.5, 3, 2));
+/// assert!((r.total_value_at_risk - 745.0).abs() < 1e-9); // 700 + 45
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AtRiskReport<K> {
     /// The P(alive) threshold used.

@@ -47,6 +47,17 @@ pub fn convert_churn(churn: f64, periods: f64) -> Result<f64> {
 }
 
 /// Whether a lifetime counts the period the customer is in now.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::churn::{lifetime, CurrentPeriod};
+///
+/// // 25 % churn a year: 4 years counting this one, 3 more after it.
+/// assert!((lifetime(0.25, CurrentPeriod::Counted)? - 4.0).abs() < 1e-12);
+/// assert!((lifetime(0.25, CurrentPeriod::Excluded)? - 3.0).abs() < 1e-12);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CurrentPeriod {
     /// Count it: lifetime = 1 / churn (the analytical-CRM brief's "20 % churn → 5 years").

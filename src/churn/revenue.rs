@@ -23,6 +23,19 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// One customer's recurring revenue in the earlier and the later period.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::churn::{CustomerRevenue, RevenueBridge};
+/// use rust_decimal::Decimal;
+///
+/// // A customer who paid 40, nothing, then 40 again is a reactivation, not a new customer.
+/// let back = CustomerRevenue { start: Decimal::ZERO, end: Decimal::from(40), previously_active: true };
+/// let b = RevenueBridge::from_customers(&[back])?;
+/// assert_eq!((b.reactivation, b.new), (Decimal::from(40), Decimal::ZERO));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerRevenue {
     /// Revenue in the earlier period (≥ 0).
@@ -76,6 +89,21 @@ pub struct RevenueBridge {
 
 /// The movements of a [`RevenueBridge`] by name, without the later period's revenue
 /// (which [`RevenueBridge::from_movements`] computes). All figures are non-negative.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::churn::{RevenueBridge, RevenueMovements};
+/// use rust_decimal::Decimal;
+///
+/// let d = Decimal::from;
+/// let m = RevenueMovements { start: d(100), new: d(30), churned: d(15), ..Default::default() };
+/// assert_eq!(RevenueBridge::from_movements(m)?.end, d(115)); // 100 + 30 − 15
+/// // Movements cannot take revenue below zero.
+/// let too_much = RevenueMovements { start: d(10), churned: d(20), ..Default::default() };
+/// assert!(RevenueBridge::from_movements(too_much).is_err());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RevenueMovements {
     /// Revenue in the earlier period.
@@ -112,9 +140,23 @@ impl RevenueBridge {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] if a figure is negative or start + new + expansion +
-    /// reactivation − contraction − churned ≠ end (exactly); [`Error::Overflow`] if the
+    /// reactivation − contraction − churned ≠ end (exactly), or churned + contraction > start
+    /// (more lost than there was); [`Error::Overflow`] if the
     /// sum overflows or `Decimal` could only represent it rounded (more than 28
     /// significant digits at the figures' largest scale).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::RevenueBridge;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = Decimal::from;
+    /// // start, new, expansion, reactivation, contraction, churned, end
+    /// assert!(RevenueBridge::new(d(100), d(20), d(5), d(0), d(5), d(10), d(110)).is_ok());
+    /// assert!(RevenueBridge::new(d(100), d(20), d(5), d(0), d(5), d(10), d(111)).is_err()); // 110 ≠ 111
+    /// assert!(RevenueBridge::new(d(100), d(-1), d(0), d(0), d(0), d(0), d(99)).is_err()); // negative
+    /// ```
     pub fn new(
         start: Decimal,
         new: Decimal,
@@ -211,6 +253,20 @@ impl RevenueBridge {
     /// # Errors
     ///
     /// As [`new`](Self::new).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::RevenueBridge;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = Decimal::from;
+    /// let mut b = RevenueBridge::new(d(100), d(0), d(0), d(0), d(0), d(10), d(90))?;
+    /// assert!(b.check().is_ok());
+    /// b.end = d(95); // edited by hand: the identity no longer holds
+    /// assert!(b.check().is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn check(&self) -> Result<()> {
         let figures = [
             ("start", self.start),
@@ -231,6 +287,13 @@ impl RevenueBridge {
             self.reactivation,
         )?;
         let down = add(self.contraction, self.churned)?;
+        if down > self.start {
+            return Err(Error::param(
+                "churned + contraction",
+                down,
+                "revenue lost from the earlier period cannot exceed start",
+            ));
+        }
         let implied = sub(up, down)?;
         if implied != self.end {
             return Err(Error::param(
@@ -311,6 +374,22 @@ impl RevenueBridge {
     ///
     /// [`Error::Overflow`] if a sum overflows or could only be represented rounded; the
     /// bridge is then unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::{CustomerRevenue, RevenueBridge};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let row = |start: i64, end: i64| CustomerRevenue { start: Decimal::from(start), end: Decimal::from(end), previously_active: false };
+    /// // Two shards of one customer base, bridged separately, then added.
+    /// let mut eu = RevenueBridge::from_customers(&[row(50, 60), row(20, 0)])?;
+    /// let us = RevenueBridge::from_customers(&[row(30, 20)])?;
+    /// eu.merge(&us)?;
+    /// assert_eq!(eu, RevenueBridge::from_customers(&[row(50, 60), row(20, 0), row(30, 20)])?);
+    /// assert!(eu.check().is_ok());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn merge(&mut self, other: &RevenueBridge) -> Result<()> {
         *self = RevenueBridge {
             start: add(self.start, other.start)?,
@@ -332,6 +411,20 @@ impl RevenueBridge {
     }
 
     /// (churned + contraction) / start; `None` if start is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::RevenueBridge;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = Decimal::from;
+    /// // (churned 10 + contraction 10) / start 100; expansion does not offset gross churn.
+    /// let b = RevenueBridge::new(d(100), d(0), d(30), d(0), d(10), d(10), d(110))?;
+    /// assert_eq!(b.gross_revenue_churn(), Some(Decimal::new(20, 2)));
+    /// assert_eq!(RevenueBridge::default().gross_revenue_churn(), None); // start 0
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn gross_revenue_churn(&self) -> Option<Decimal> {
         self.over_start(self.churned.checked_add(self.contraction))
@@ -339,6 +432,19 @@ impl RevenueBridge {
 
     /// (churned + contraction − expansion − reactivation) / start; negative when the
     /// base grows on its own; `None` if start is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::RevenueBridge;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = Decimal::from;
+    /// // Net negative churn: (10 + 10 − 30 − 0) / 100 = −0.10.
+    /// let b = RevenueBridge::new(d(100), d(0), d(30), d(0), d(10), d(10), d(110))?;
+    /// assert_eq!(b.net_revenue_churn(), Some(Decimal::new(-10, 2)));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn net_revenue_churn(&self) -> Option<Decimal> {
         let lost = self.churned.checked_add(self.contraction)?;
@@ -346,13 +452,38 @@ impl RevenueBridge {
         self.over_start(lost.checked_sub(won))
     }
 
-    /// Gross revenue retention, 1 − gross revenue churn (in [0, 1]).
+    /// Gross revenue retention, 1 − gross revenue churn: in [0, 1] for every checked
+    /// bridge ([`check`](Self::check) refuses churned + contraction > start).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::RevenueBridge;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = Decimal::from;
+    /// let b = RevenueBridge::new(d(100), d(0), d(30), d(0), d(10), d(10), d(110))?;
+    /// assert_eq!(b.gross_revenue_retention(), Some(Decimal::new(80, 2))); // 1 − 0.20
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn gross_revenue_retention(&self) -> Option<Decimal> {
         Decimal::ONE.checked_sub(self.gross_revenue_churn()?)
     }
 
     /// Net revenue retention, 1 − net revenue churn (above 1 with net expansion).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::RevenueBridge;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = Decimal::from;
+    /// let b = RevenueBridge::new(d(100), d(0), d(30), d(0), d(10), d(10), d(110))?;
+    /// assert_eq!(b.net_revenue_retention(), Some(Decimal::new(110, 2))); // 1 − (−0.10)
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn net_revenue_retention(&self) -> Option<Decimal> {
         Decimal::ONE.checked_sub(self.net_revenue_churn()?)
@@ -361,6 +492,20 @@ impl RevenueBridge {
     /// Net revenue retention counting expansion but not reactivation:
     /// (start + expansion − contraction − churned) / start (the investor-deck NRR of the
     /// customers present at start).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::RevenueBridge;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = Decimal::from;
+    /// // Reactivation 15 counts in NRR (1.05) but not here: (100 + 10 − 10 − 10) / 100 = 0.90.
+    /// let b = RevenueBridge::new(d(100), d(0), d(10), d(15), d(10), d(10), d(105))?;
+    /// assert_eq!(b.net_revenue_retention(), Some(Decimal::new(105, 2)));
+    /// assert_eq!(b.net_revenue_retention_excluding_reactivation(), Some(Decimal::new(90, 2)));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn net_revenue_retention_excluding_reactivation(&self) -> Option<Decimal> {
         let kept = self

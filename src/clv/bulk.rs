@@ -52,6 +52,22 @@ impl<'a> ClvColumns<'a> {
     /// # Errors
     ///
     /// [`Error::LengthMismatch`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::{bulk_clv, ClvColumns, DiscountWeights, Timing};
+    /// use customer_value::retention::ConstantRetention;
+    /// use rust_decimal::Decimal;
+    ///
+    /// // One customer, margin 100 a period: Gupta & Lehmann's 212.41 over 5 periods at
+    /// // retention 0.8 and discount 10 %, less 50 to acquire.
+    /// let w = DiscountWeights::new(&ConstantRetention::new(0.8)?, 0.1, 5, Timing::EndOfPeriod)?;
+    /// let (rev, cost, acq) = ([Decimal::from(100)], [Decimal::ZERO], [Decimal::from(50)]);
+    /// let clv = bulk_clv(ClvColumns::new(&rev, &cost, &acq)?, &w)?;
+    /// assert_eq!(clv[0].round_dp(2), Decimal::new(16241, 2));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(revenue: &'a [Decimal], cost: &'a [Decimal], acquisition_cost: &'a [Decimal]) -> Result<Self> {
         same_len("revenue", revenue.len(), "cost", cost.len())?;
         same_len(
@@ -73,6 +89,24 @@ impl<'a> ClvColumns<'a> {
     /// # Errors
     ///
     /// [`Error::LengthMismatch`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::{bulk_clv, ClvColumns, DiscountWeights, Timing};
+    /// use customer_value::retention::ConstantRetention;
+    /// use rust_decimal::Decimal;
+    ///
+    /// // Revenue 150 growing 10 % a period, cost 50, retention 0.8, discount 10 %, 5 periods:
+    /// // Σ 150·1.1^(k−1)·0.8^k/1.1^k = 366.72 and Σ 50·(0.8/1.1)^k = 106.2049 (exact
+    /// // fractions), so the CLV is 260.52.
+    /// let w = DiscountWeights::new(&ConstantRetention::new(0.8)?, 0.1, 5, Timing::EndOfPeriod)?;
+    /// let (rev, cost, acq, growth) = ([Decimal::from(150)], [Decimal::from(50)], [Decimal::ZERO], [Decimal::new(1, 1)]);
+    /// let clv = bulk_clv(ClvColumns::new(&rev, &cost, &acq)?.with_growth(&growth)?, &w)?;
+    /// assert_eq!(clv[0].round_dp(2), Decimal::new(26052, 2));
+    /// assert!(ClvColumns::new(&rev, &cost, &acq)?.with_growth(&[]).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn with_growth(mut self, growth: &'a [Decimal]) -> Result<Self> {
         same_len("revenue", self.revenue.len(), "growth", growth.len())?;
         self.growth = Some(growth);

@@ -44,6 +44,18 @@ pub struct ValueComponents {
 
 impl ValueComponents {
     /// A breakdown from its four parts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::ValueComponents;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let v = ValueComponents::new(Decimal::from(300), Decimal::from(200), Decimal::from(40), Decimal::ZERO);
+    /// assert_eq!(v.networking, Decimal::from(40));
+    /// assert_eq!(v.total()?, Decimal::from(540));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn new(base: Decimal, growth: Decimal, networking: Decimal, learning: Decimal) -> Self {
         ValueComponents {
@@ -59,6 +71,20 @@ impl ValueComponents {
     /// # Errors
     ///
     /// [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::ValueComponents;
+    /// use rust_decimal::Decimal;
+    ///
+    /// // A customer who has cost more than they brought so far can still be worth keeping.
+    /// let v = ValueComponents { base: Decimal::from(-120), growth: Decimal::from(300), ..Default::default() };
+    /// assert_eq!(v.total()?, Decimal::from(180));
+    /// let huge = ValueComponents { base: Decimal::MAX, growth: Decimal::MAX, ..Default::default() };
+    /// assert!(huge.total().is_err()); // overflow is an error, not a wrap
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn total(&self) -> Result<Decimal> {
         checked::sum(
             [self.base, self.growth, self.networking, self.learning],
@@ -177,6 +203,18 @@ pub struct Referral {
 
 impl Referral {
     /// A referral of a customer worth `margin`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::Referral;
+    /// use rust_decimal::Decimal;
+    ///
+    /// // A friend who would have joined anyway: the margin does not count.
+    /// let r = Referral::new(Decimal::from(400), false);
+    /// assert_eq!(r.value()?, Decimal::ZERO);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn new(margin: Decimal, incremental: bool) -> Self {
         Referral {
@@ -187,6 +225,17 @@ impl Referral {
     }
 
     /// Sets the acquisition saving.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::Referral;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let r = Referral::new(Decimal::from(400), false).with_acquisition_saving(Decimal::from(60));
+    /// assert_eq!(r.value()?, Decimal::from(60)); // only the saving counts
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn with_acquisition_saving(mut self, saving: Decimal) -> Self {
         self.acquisition_saving = saving;
@@ -194,6 +243,17 @@ impl Referral {
     }
 
     /// Sets the reward paid.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::Referral;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let r = Referral::new(Decimal::from(400), true).with_reward(Decimal::from(25));
+    /// assert_eq!(r.value()?, Decimal::from(375));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn with_reward(mut self, reward: Decimal) -> Self {
         self.reward = reward;
@@ -205,6 +265,20 @@ impl Referral {
     /// # Errors
     ///
     /// [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::Referral;
+    /// use rust_decimal::Decimal;
+    ///
+    /// // 400 + 60 − 25, by the formula above.
+    /// let r = Referral::new(Decimal::from(400), true)
+    ///     .with_acquisition_saving(Decimal::from(60))
+    ///     .with_reward(Decimal::from(25));
+    /// assert_eq!(r.value()?, Decimal::from(435));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn value(&self) -> Result<Decimal> {
         let margin = if self.incremental {
             self.margin

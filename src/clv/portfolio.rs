@@ -60,6 +60,22 @@ impl PortfolioSummary {
     /// # Errors
     ///
     /// [`Error::EmptyInput`] for no values; [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::PortfolioSummary;
+    /// use rust_decimal::Decimal;
+    ///
+    /// // Even n: the median is the mean of the middle two; quartiles by nearest rank (⌈n/4⌉-th
+    /// // and ⌈3n/4⌉-th); the top fifth is ⌈4/5⌉ = 1 customer.
+    /// let p = PortfolioSummary::new(&[10, 40, 20, 30].map(Decimal::from))?;
+    /// let d = Decimal::from;
+    /// assert_eq!((p.min, p.q1, p.median, p.q3, p.max), (d(10), d(10), d(25), d(30), d(40)));
+    /// assert!((p.top_fifth_share - 0.4).abs() < 1e-12);
+    /// assert!(PortfolioSummary::new(&[]).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(values: &[Decimal]) -> Result<Self> {
         if values.is_empty() {
             return Err(Error::EmptyInput {

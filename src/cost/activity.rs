@@ -56,6 +56,19 @@ macro_rules! setter {
 
 impl ActivityCost {
     /// A model that costs nothing; add rates with the `with_*` methods.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::cost::{Activity, ActivityCost, CostModel};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let free = ActivityCost::new();
+    /// assert_eq!(free.period_cost(&Activity::new(Decimal::from(80)).with_orders(4))?, Decimal::ZERO);
+    /// let managed = ActivityCost::new().with_per_period(Decimal::from(20)).with_acquisition(Decimal::from(150));
+    /// assert_eq!((managed.acquisition_cost()?, managed.serving_cost(&Activity::default())?), (Decimal::from(150), Decimal::from(20)));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         ActivityCost::default()
@@ -97,6 +110,22 @@ impl CostModel for ActivityCost {
 }
 
 /// Cost to serve of one group of customers.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::cost::{cost_to_serve_by_group, Activity, FixedCost};
+/// use rust_decimal::Decimal;
+///
+/// // Three customers of two regions, each costing 10 a period to serve.
+/// let model = FixedCost::new(Decimal::ZERO, Decimal::TEN);
+/// let acts = [Activity::new(Decimal::from(25)), Activity::new(Decimal::from(5)), Activity::new(Decimal::from(40))];
+/// let (_, groups) = cost_to_serve_by_group(&model, &["south", "north", "south"], &acts)?;
+/// let south = &groups[1]; // groups come in group order: "north", "south"
+/// assert_eq!((south.group, south.customers, south.revenue), ("south", 2, Decimal::from(65)));
+/// assert_eq!((south.cost, south.cost_per_customer, south.margin), (Decimal::from(20), Decimal::TEN, Decimal::from(45)));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupCost<G> {
     /// The group.

@@ -29,6 +29,19 @@ pub struct FixedCost {
 
 impl FixedCost {
     /// A model from its two amounts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::cost::{Activity, CostModel, FixedCost};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let m = FixedCost::new(Decimal::from(300), Decimal::from(12));
+    /// // The serving cost does not depend on the activity.
+    /// assert_eq!(m.period_cost(&Activity::new(Decimal::ZERO).with_orders(9))?, Decimal::from(12));
+    /// assert_eq!(m.acquisition_cost()?, Decimal::from(300));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn new(acquisition: Decimal, per_period: Decimal) -> Self {
         FixedCost {

@@ -80,6 +80,16 @@ pub struct Activity {
 
 impl Activity {
     /// A period with `revenue` and no counted activity.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::cost::Activity;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let a = Activity::new(Decimal::from(250));
+    /// assert_eq!((a.revenue, a.orders, a.deliveries, a.support_tickets, a.returns), (Decimal::from(250), 0, 0, 0, 0));
+    /// ```
     #[must_use]
     pub fn new(revenue: Decimal) -> Self {
         Activity {
@@ -89,6 +99,18 @@ impl Activity {
     }
 
     /// Sets the number of orders.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::cost::{Activity, ActivityCost, CostModel};
+    /// use rust_decimal::Decimal;
+    ///
+    /// // Three orders picked at 2.50 each.
+    /// let picking = ActivityCost::new().with_per_order(Decimal::new(250, 2));
+    /// assert_eq!(picking.serving_cost(&Activity::new(Decimal::from(90)).with_orders(3))?, Decimal::new(750, 2));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn with_orders(mut self, orders: u64) -> Self {
         self.orders = orders;
@@ -96,6 +118,17 @@ impl Activity {
     }
 
     /// Sets the number of deliveries.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::cost::Activity;
+    /// use rust_decimal::Decimal;
+    ///
+    /// // Two orders shipped in three parcels.
+    /// let a = Activity::new(Decimal::from(90)).with_orders(2).with_deliveries(3);
+    /// assert_eq!((a.orders, a.deliveries), (2, 3));
+    /// ```
     #[must_use]
     pub fn with_deliveries(mut self, deliveries: u64) -> Self {
         self.deliveries = deliveries;
@@ -103,6 +136,17 @@ impl Activity {
     }
 
     /// Sets the number of support tickets.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::cost::{Activity, ActivityCost, CostModel};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let support = ActivityCost::new().with_per_support_ticket(Decimal::from(15));
+    /// assert_eq!(support.serving_cost(&Activity::new(Decimal::ZERO).with_support_tickets(2))?, Decimal::from(30));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn with_support_tickets(mut self, tickets: u64) -> Self {
         self.support_tickets = tickets;
@@ -110,6 +154,17 @@ impl Activity {
     }
 
     /// Sets the number of returns.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::cost::{Activity, ActivityCost, CostModel};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let returns = ActivityCost::new().with_per_return(Decimal::from(9));
+    /// assert_eq!(returns.serving_cost(&Activity::new(Decimal::from(40)).with_returns(1))?, Decimal::from(9));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn with_returns(mut self, returns: u64) -> Self {
         self.returns = returns;

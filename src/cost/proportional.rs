@@ -39,6 +39,18 @@ impl ProportionalCost {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `cost_share` is in [0, 1].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::cost::{Activity, CostModel, ProportionalCost};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let cogs = ProportionalCost::new(Decimal::new(35, 2))?; // 35 % of revenue
+    /// assert_eq!(cogs.serving_cost(&Activity::new(Decimal::from(200)))?, Decimal::from(70));
+    /// assert!(ProportionalCost::new(Decimal::new(12, 1)).is_err()); // 120 %
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(cost_share: Decimal) -> Result<Self> {
         Ok(ProportionalCost {
             cost_share: check_share("cost_share", cost_share)?,
@@ -51,11 +63,33 @@ impl ProportionalCost {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `margin` is in [0, 1].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::cost::ProportionalCost;
+    /// use rust_decimal::Decimal;
+    ///
+    /// assert_eq!(ProportionalCost::from_margin(Decimal::new(80, 2))?.cost_share(), Decimal::new(20, 2));
+    /// assert!(ProportionalCost::from_margin(-Decimal::ONE).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn from_margin(margin: Decimal) -> Result<Self> {
         Self::new(Decimal::ONE - check_share("margin", margin)?)
     }
 
     /// Adds a one-off acquisition cost.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::cost::{CostModel, ProportionalCost};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let m = ProportionalCost::from_margin(Decimal::new(80, 2))?.with_acquisition(Decimal::from(1_200));
+    /// assert_eq!(m.acquisition_cost()?, Decimal::from(1_200));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn with_acquisition(mut self, acquisition: Decimal) -> Self {
         self.acquisition = acquisition;
@@ -104,6 +138,17 @@ impl BadDebt {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `rate` is in [0, 1].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::cost::BadDebt;
+    /// use rust_decimal::Decimal;
+    ///
+    /// assert_eq!(BadDebt::new(Decimal::new(15, 3))?.rate(), Decimal::new(15, 3)); // 1.5 %
+    /// assert!(BadDebt::new(Decimal::from(2)).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(rate: Decimal) -> Result<Self> {
         Ok(BadDebt {
             rate: check_share("rate", rate)?,

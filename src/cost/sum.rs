@@ -30,12 +30,37 @@ pub struct CostSum {
 
 impl CostSum {
     /// An empty sum (costs nothing).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::cost::{Activity, CostModel, CostSum};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let nothing = CostSum::new();
+    /// assert!(nothing.is_empty());
+    /// assert_eq!(nothing.period_cost(&Activity::new(Decimal::from(100)))?, Decimal::ZERO);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         CostSum::default()
     }
 
     /// Adds a model.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::cost::{Activity, CostModel, CostSum, FixedCost};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let two_fees = CostSum::new()
+    ///     .with(FixedCost::new(Decimal::ZERO, Decimal::from(3)))
+    ///     .with(FixedCost::new(Decimal::ZERO, Decimal::from(4)));
+    /// assert_eq!(two_fees.serving_cost(&Activity::new(Decimal::TEN))?, Decimal::from(7));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn with(mut self, model: impl CostModel + Send + Sync + 'static) -> Self {
         self.parts.push(Box::new(model));
@@ -43,6 +68,23 @@ impl CostSum {
     }
 
     /// Adds a boxed model.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::cost::{Activity, BadDebt, CostModel, CostSum, ProportionalCost};
+    /// use rust_decimal::Decimal;
+    ///
+    /// // Models chosen at run time, e.g. from configuration.
+    /// let chosen: Vec<Box<dyn CostModel + Send + Sync>> =
+    ///     vec![Box::new(ProportionalCost::new(Decimal::new(30, 2))?), Box::new(BadDebt::new(Decimal::new(2, 2))?)];
+    /// let mut sum = CostSum::new();
+    /// for model in chosen {
+    ///     sum.push(model);
+    /// }
+    /// assert_eq!(sum.period_cost(&Activity::new(Decimal::from(100)))?, Decimal::from(32)); // 30 + 2
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn push(&mut self, model: Box<dyn CostModel + Send + Sync>) {
         self.parts.push(model);
     }

@@ -12,6 +12,25 @@ use super::program::{Award, EventType, Points, Program, RoundingMode};
 use crate::error::{Error, Result};
 
 /// The points an event earns and how they were reached.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::{earn, Award, EarningRule, EventType, ProgramSpec};
+/// use rust_decimal::Decimal;
+///
+/// // One point per euro, at most 10 points an order.
+/// let mut spec = ProgramSpec::default();
+/// spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
+/// spec.cap_per_event = Some(10);
+/// let day = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+/// let e = earn(&spec.check()?, EventType::Purchase, day, Decimal::new(125, 1), 1, None)?;
+/// assert_eq!(e.raw, Decimal::new(125, 1)); // 12.5 exact points
+/// assert_eq!((e.points, e.capped), (10, 2)); // ⌊12.5⌋ = 12, capped to 10
+/// assert_eq!(e.rules, ["euro"]);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Earning {
     /// Exact points before rounding (after multipliers and per-rule caps).

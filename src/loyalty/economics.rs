@@ -62,6 +62,19 @@ impl PaidMembership {
     /// # Errors
     ///
     /// [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::loyalty::PaidMembership;
+    /// use rust_decimal::Decimal;
+    ///
+    /// // 200 members paying 5 whose benefits cost 9 each and who bring no extra margin: a loss.
+    /// let m = PaidMembership { members: 200, fee: Decimal::from(5), benefit_cost: Decimal::from(9),
+    ///     incremental_margin: Decimal::ZERO, fixed_cost: Decimal::from(500) };
+    /// assert_eq!(m.net_gain()?, Decimal::from(-1_300)); // 1,000 − 1,800 − 500
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn net_gain(&self) -> Result<Decimal> {
         let n = Decimal::from(self.members);
         n.checked_mul(self.fee)
@@ -75,6 +88,20 @@ impl PaidMembership {
     /// # Errors
     ///
     /// [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::loyalty::PaidMembership;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let m = PaidMembership { members: 200, fee: Decimal::from(5), benefit_cost: Decimal::from(9),
+    ///     incremental_margin: Decimal::ZERO, fixed_cost: Decimal::from(500) };
+    /// assert_eq!(m.roi()?, Some(Decimal::new(-56_522, 5))); // −1,300 / 2,300 = −0.565217…
+    /// let free = PaidMembership { benefit_cost: Decimal::ZERO, fixed_cost: Decimal::ZERO, ..m };
+    /// assert_eq!(free.roi()?, None); // nothing spent: no return to speak of
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn roi(&self) -> Result<Option<Decimal>> {
         let cost = self.cost()?;
         if cost.is_zero() {
@@ -90,6 +117,20 @@ impl PaidMembership {
 }
 
 /// Whether a value pledge counts each order alone or a customer's cumulative spend.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::loyalty::{PledgeBasis, ValuePledge};
+/// use rust_decimal::Decimal;
+///
+/// // The variant docs' case: two orders of 30,000 against a 5,000-per-50,000 pledge.
+/// let orders = [Decimal::from(30_000); 2];
+/// let cumulative = ValuePledge::new(Decimal::from(50_000), Decimal::from(5_000), PledgeBasis::Cumulative)?;
+/// let per_order = ValuePledge::new(Decimal::from(50_000), Decimal::from(5_000), PledgeBasis::PerOrder)?;
+/// assert_eq!((cumulative.accrue(&orders)?, per_order.accrue(&orders)?), (Decimal::from(5_000), Decimal::ZERO));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PledgeBasis {
@@ -132,6 +173,16 @@ impl ValuePledge {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `per_spend > 0` and `donation ≥ 0`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::loyalty::{PledgeBasis, ValuePledge};
+    /// use rust_decimal::Decimal;
+    ///
+    /// assert!(ValuePledge::new(Decimal::ZERO, Decimal::ONE, PledgeBasis::default()).is_err());
+    /// assert!(ValuePledge::new(Decimal::TEN, -Decimal::ONE, PledgeBasis::default()).is_err());
+    /// ```
     pub fn new(per_spend: Decimal, donation: Decimal, basis: PledgeBasis) -> Result<Self> {
         if per_spend <= Decimal::ZERO {
             return Err(Error::param("per_spend", per_spend, "must be positive"));
@@ -152,6 +203,19 @@ impl ValuePledge {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] if `per_spend ≤ 0`; [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::loyalty::{PledgeBasis, ValuePledge};
+    /// use rust_decimal::Decimal;
+    ///
+    /// // A refund of 20,000 takes 110,000 of spend back below two full steps of 50,000.
+    /// let pledge = ValuePledge::new(Decimal::from(50_000), Decimal::from(5_000), PledgeBasis::Cumulative)?;
+    /// let orders = [Decimal::from(60_000), Decimal::from(50_000), Decimal::from(-20_000)];
+    /// assert_eq!(pledge.accrue(&orders)?, Decimal::from(5_000)); // ⌊90,000 / 50,000⌋ = 1
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn accrue(&self, orders: &[Decimal]) -> Result<Decimal> {
         if self.per_spend <= Decimal::ZERO {
             return Err(Error::param("per_spend", self.per_spend, "must be positive"));

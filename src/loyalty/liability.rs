@@ -61,6 +61,21 @@ pub fn liability(outstanding: Points, point_value: Decimal, expected_redemption:
 /// The breakage rate is the expired share of resolved points,
 /// `expired / (redeemed + expired)`; the expected redemption rate of outstanding points
 /// is its complement. Clawed-back points are neither.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::loyalty::{liability, Breakage};
+/// use rust_decimal::Decimal;
+///
+/// // 300 of 10,000 resolved points expired: breakage 3 %, so 97 % of the 50,000 points
+/// // outstanding are expected back, at 0.01 each.
+/// let b = Breakage { redeemed: 9_700, expired: 300 };
+/// let expected = b.expected_redemption().expect("points have resolved");
+/// assert_eq!(liability(50_000, Decimal::new(1, 2), expected)?, Decimal::from(485));
+/// assert_eq!(Breakage { redeemed: 0, expired: 0 }.rate(), None);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Breakage {
     /// Points redeemed.
@@ -71,6 +86,29 @@ pub struct Breakage {
 
 impl Breakage {
     /// From ledger totals (one account's or a base's).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Account, Award, Breakage, EarningRule, Event, EventType, Expiry, ProgramSpec};
+    /// use rust_decimal::Decimal;
+    ///
+    /// // 100 points, 30 redeemed, the other 70 expire after a month: breakage 70 %.
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let mut spec = ProgramSpec::default();
+    /// spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
+    /// spec.expiry = Expiry::AfterMonths { months: 1 };
+    /// let program = spec.check()?;
+    /// let mut acct = Account::new(d(1, 1));
+    /// acct.apply(&program, &Event::purchase(d(1, 10), 1, Decimal::from(100)))?;
+    /// acct.apply(&program, &Event::redeem(d(1, 20), 30))?;
+    /// acct.advance_to(&program, d(3, 1))?;
+    /// let b = Breakage::from_totals(&acct.ledger.totals());
+    /// assert_eq!((b.redeemed, b.expired), (30, 70));
+    /// assert_eq!(b.rate(), Some(Decimal::new(70, 2)));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn from_totals(t: &LedgerTotals) -> Self {
         Breakage {
@@ -101,6 +139,15 @@ impl Breakage {
     }
 
     /// `1 − rate`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::loyalty::Breakage;
+    /// use rust_decimal::Decimal;
+    ///
+    /// assert_eq!(Breakage { redeemed: 3, expired: 1 }.expected_redemption(), Some(Decimal::new(75, 2)));
+    /// ```
     #[must_use]
     pub fn expected_redemption(&self) -> Option<Decimal> {
         self.rate().map(|r| Decimal::ONE - r)
@@ -109,6 +156,21 @@ impl Breakage {
 
 /// A sale's price split between the goods and the points (IFRS 15 ¶73–80: relative
 /// stand-alone selling prices).
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::loyalty::ifrs15_allocation;
+/// use rust_decimal::Decimal;
+///
+/// // KPMG's IFRS 15 example: 100,000 of sales earning 10,000 points of 1, 97 % expected to
+/// // be redeemed. Points SSP 9,700; points get 100,000 × 9,700 / 109,700 = 8,842.30.
+/// let a = ifrs15_allocation(Decimal::from(100_000), Decimal::from(100_000), 10_000, Decimal::ONE, Decimal::new(97, 2))?;
+/// assert_eq!(a.points_ssp, Decimal::from(9_700));
+/// assert_eq!(a.points.round_dp(2), Decimal::new(884_230, 2));
+/// assert_eq!(a.goods + a.points, Decimal::from(100_000));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ifrs15Allocation {
     /// Stand-alone selling price of the points: points × value × expected redemption.

@@ -16,6 +16,20 @@ use super::tiers::TierSpec;
 use crate::error::{Error, Result};
 
 /// Points are whole numbers; all point arithmetic is checked.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::loyalty::{earn, Award, EarningRule, EventType, Points, ProgramSpec};
+/// use rust_decimal::Decimal;
+///
+/// let mut spec = ProgramSpec::default();
+/// spec.rules.push(EarningRule::new("visit", EventType::Purchase, Award::Fixed { points: 10 }));
+/// let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+/// let points: Points = earn(&spec.check()?, EventType::Purchase, day, Decimal::from(5), 1, None)?.points;
+/// assert_eq!(points.checked_mul(3), Some(30)); // point arithmetic is checked
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub type Points = i64;
 
 /// How an order's exact (fractional) points become whole points.
@@ -24,6 +38,25 @@ pub type Points = i64;
 /// never per rule or per line: 2 rules worth 0.6 points each give 1 point under
 /// [`Floor`](RoundingMode::Floor), not 0. The same mode rounds the points clawed back by a
 /// partial refund. `Floor` and `TowardZero` differ only for negative values.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::loyalty::{earn, Award, EarningRule, EventType, ProgramSpec, RoundingMode};
+/// use rust_decimal::Decimal;
+///
+/// // Two rules of 3 points per 5 spent: 0.6 + 0.6 on a purchase of 1, rounded once.
+/// let mut spec = ProgramSpec::default();
+/// for id in ["a", "b"] {
+///     spec.rules.push(EarningRule::new(id, EventType::Purchase, Award::PerAmount { points: 3, per: Decimal::from(5) }));
+/// }
+/// let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+/// let e = earn(&spec.clone().check()?, EventType::Purchase, day, Decimal::ONE, 1, None)?;
+/// assert_eq!((e.raw, e.points), (Decimal::new(12, 1), 1)); // ⌊1.2⌋, not 0 + 0
+/// spec.rounding = RoundingMode::HalfUp;
+/// assert_eq!(earn(&spec.check()?, EventType::Purchase, day, Decimal::ONE, 1, None)?.points, 1);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -78,6 +111,22 @@ impl RoundingMode {
 /// Purchases come from [`EventKind::Purchase`](super::EventKind::Purchase); the others
 /// from [`EventKind::Activity`](super::EventKind::Activity): the partnership and gamified
 /// programs of the loyalty brief are earning rules on these.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::loyalty::{earn, Award, EarningRule, EventType, ProgramSpec};
+/// use rust_decimal::Decimal;
+///
+/// // A referral programme: 500 points per referred customer, nothing for purchases.
+/// let mut spec = ProgramSpec::default();
+/// spec.rules.push(EarningRule::new("refer", EventType::Referral, Award::Fixed { points: 500 }));
+/// let program = spec.check()?;
+/// let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+/// assert_eq!(earn(&program, EventType::Referral, day, Decimal::ZERO, 0, None)?.points, 500);
+/// assert_eq!(earn(&program, EventType::Purchase, day, Decimal::from(80), 1, None)?.points, 0);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -97,6 +146,25 @@ pub enum EventType {
 }
 
 /// How many points a matching event earns, before multipliers.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::loyalty::{earn, Award, EarningRule, EventType, ProgramSpec};
+/// use rust_decimal::Decimal;
+///
+/// let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+/// let points = |award| -> customer_value::Result<i64> {
+///     let mut spec = ProgramSpec::default();
+///     spec.rules.push(EarningRule::new("r", EventType::Purchase, award));
+///     // A purchase of 60 with 3 items.
+///     Ok(earn(&spec.check()?, EventType::Purchase, day, Decimal::from(60), 3, None)?.points)
+/// };
+/// assert_eq!(points(Award::Fixed { points: 5 })?, 5);
+/// assert_eq!(points(Award::PerAmount { points: 10, per: Decimal::from(25) })?, 24); // 60 / 25 × 10
+/// assert_eq!(points(Award::PerUnit { points: 2 })?, 6);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -128,6 +196,26 @@ pub enum Award {
 /// that event. A rule matches when the event type is [`on`](EarningRule::on), the date is
 /// inside `[from, to]` (inclusive, open ends allowed) and the amount reaches
 /// [`min_amount`](EarningRule::min_amount).
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::{earn, Award, EarningRule, EventType, ProgramSpec};
+/// use rust_decimal::Decimal;
+///
+/// // 50 bonus points on orders of 100 or more, evaluated first and ending the evaluation.
+/// let mut bonus = EarningRule::new("big-basket", EventType::Purchase, Award::Fixed { points: 50 });
+/// (bonus.priority, bonus.stop_after, bonus.min_amount) = (-1, true, Some(Decimal::from(100)));
+/// let mut spec = ProgramSpec::default();
+/// spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
+/// spec.rules.push(bonus);
+/// let program = spec.check()?;
+/// let day = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+/// assert_eq!(earn(&program, EventType::Purchase, day, Decimal::from(120), 1, None)?.points, 50);
+/// assert_eq!(earn(&program, EventType::Purchase, day, Decimal::from(80), 1, None)?.points, 80);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EarningRule {
     /// A name, used in error messages and reports.
@@ -200,6 +288,30 @@ impl EarningRule {
 ///
 /// Every multiplier that matches an event applies, and they multiply together (a gold
 /// member in a double-points week earns base × 1.5 × 2).
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::{earn, Award, EarningRule, EventType, Multiplier, ProgramSpec};
+/// use rust_decimal::Decimal;
+///
+/// let d = |day| NaiveDate::from_ymd_opt(2024, 11, day).unwrap();
+/// let mut spec = ProgramSpec::default();
+/// spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
+/// spec.multipliers.push(Multiplier {
+///     id: "black-friday".into(),
+///     factor: Decimal::TWO,
+///     tier: None,
+///     from: Some(d(29)),
+///     to: Some(d(30)),
+///     events: vec![], // every event type
+/// });
+/// let program = spec.check()?;
+/// assert_eq!(earn(&program, EventType::Purchase, d(29), Decimal::from(40), 1, None)?.points, 80);
+/// assert_eq!(earn(&program, EventType::Purchase, d(28), Decimal::from(40), 1, None)?.points, 40);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Multiplier {
     /// A name, used in error messages.
@@ -221,6 +333,18 @@ pub struct Multiplier {
 }
 
 /// A calendar period: month, quarter or year.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::CalendarPeriod;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// assert_eq!(CalendarPeriod::Month.start(d(2, 29)), d(2, 1));
+/// assert_eq!(CalendarPeriod::Quarter.start(d(12, 31)), d(10, 1));
+/// assert_eq!(CalendarPeriod::Year.start(d(7, 4)), d(1, 1));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CalendarPeriod {
@@ -256,6 +380,18 @@ impl CalendarPeriod {
     }
 
     /// First day of the period after the one containing `date` (`None` past chrono's range).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::CalendarPeriod;
+    ///
+    /// let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    /// assert_eq!(CalendarPeriod::Month.next_start(d(2024, 12, 15)), Some(d(2025, 1, 1)));
+    /// assert_eq!(CalendarPeriod::Quarter.next_start(d(2024, 2, 29)), Some(d(2024, 4, 1)));
+    /// assert_eq!(CalendarPeriod::Year.next_start(NaiveDate::MAX), None);
+    /// ```
     #[must_use]
     pub fn next_start(self, date: NaiveDate) -> Option<NaiveDate> {
         let months = match self {
@@ -268,11 +404,32 @@ impl CalendarPeriod {
 }
 
 /// At most `points` earned per calendar period (redemptions do not count).
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::{Account, Award, CalendarPeriod, EarningRule, Event, EventType, PeriodCap, ProgramSpec};
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let mut spec = ProgramSpec::default();
+/// spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
+/// spec.period_cap = Some(PeriodCap { period: CalendarPeriod::Month, points: 100 });
+/// let program = spec.check()?;
+/// let mut acct = Account::new(d(1, 1));
+/// acct.apply(&program, &Event::purchase(d(1, 5), 1, Decimal::from(80)))?;
+/// acct.apply(&program, &Event::purchase(d(1, 20), 2, Decimal::from(80)))?; // only 20 more in January
+/// assert_eq!(acct.balance(), 100);
+/// acct.apply(&program, &Event::purchase(d(2, 1), 3, Decimal::from(80)))?; // a new month
+/// assert_eq!(acct.balance(), 180);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeriodCap {
     /// The period.
     pub period: CalendarPeriod,
-    /// The most points that can be earned in one period; positive.
+    /// The most points that can be earned in one period; ≥ 0 (0 earns nothing).
     pub points: Points,
 }
 
@@ -282,6 +439,23 @@ pub struct PeriodCap {
 /// Expiry dates are the first day the points are gone: a lot available on 2024-01-31
 /// under `AfterMonths { months: 1 }` expires on 2024-02-29 (calendar months clamp to the
 /// month's end) and can be spent up to and including 2024-02-28.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::Expiry;
+///
+/// // Points earned on 10 March 2024 under each rule: the first day they are gone.
+/// let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+/// let earned = d(2024, 3, 10);
+/// assert_eq!(Expiry::AfterDays { days: 90 }.expires(earned)?, Some(d(2024, 6, 8)));
+/// assert_eq!(Expiry::AfterMonths { months: 12 }.expires(earned)?, Some(d(2025, 3, 10)));
+/// assert_eq!(Expiry::EndOfMonth { months: 2 }.expires(earned)?, Some(d(2024, 6, 1)));
+/// assert_eq!(Expiry::EndOfYear { years: 0 }.expires(earned)?, Some(d(2025, 1, 1)));
+/// assert_eq!(Expiry::default(), Expiry::Never);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -368,6 +542,32 @@ impl Expiry {
 ///
 /// In every policy the points still unspent in the order's own lot are taken back first
 /// (a pending lot is cancelled).
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::{Account, Award, ClawbackPolicy, EarningRule, Event, EventType, ProgramSpec};
+/// use rust_decimal::Decimal;
+///
+/// // 100 points earned on order 1 and spent at once; then order 1 is refunded.
+/// let d = |day| NaiveDate::from_ymd_opt(2024, 3, day).unwrap();
+/// let balance_after_refund = |policy| -> customer_value::Result<i64> {
+///     let mut spec = ProgramSpec::default();
+///     spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
+///     spec.clawback = policy;
+///     let program = spec.check()?;
+///     let mut acct = Account::new(d(1));
+///     acct.apply(&program, &Event::purchase(d(2), 1, Decimal::from(100)))?;
+///     acct.apply(&program, &Event::redeem(d(3), 100))?;
+///     acct.apply(&program, &Event::refund(d(4), 1))?;
+///     Ok(acct.balance())
+/// };
+/// assert_eq!(balance_after_refund(ClawbackPolicy::AllowNegative)?, -100); // a debt
+/// assert_eq!(balance_after_refund(ClawbackPolicy::CapAtBalance)?, 0);
+/// assert_eq!(balance_after_refund(ClawbackPolicy::OrderPointsOnly)?, 0);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -446,6 +646,24 @@ pub struct ProgramSpec {
 ///
 /// Dereferences to its spec for reading. Deserialising validates; serialising writes the
 /// spec.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::loyalty::{Award, EarningRule, EventType, ProgramSpec};
+/// use customer_value::Program;
+/// use rust_decimal::Decimal;
+///
+/// let mut spec = ProgramSpec::default();
+/// spec.name = "cafe".into();
+/// spec.rules.push(EarningRule::new("base", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
+/// let program = Program::try_from(spec)?; // the same as `spec.check()`
+/// assert_eq!(program.name, "cafe"); // reads through to the spec
+/// // Deserialising validates too: a zero `per` is refused on load.
+/// let bad = r#"{"rules": [{"id": "x", "on": "purchase", "award": {"type": "per_amount", "points": 1, "per": "0"}}]}"#;
+/// assert!(serde_json::from_str::<Program>(bad).is_err());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "ProgramSpec", into = "ProgramSpec")]
 pub struct Program {
@@ -516,6 +734,19 @@ impl Program {
     /// # Errors
     ///
     /// As [`from_json`](Self::from_json); [`Error::Parse`] also for a read error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::Program;
+    ///
+    /// // Any `std::io::Read`: a file, a socket, or bytes in memory.
+    /// let json = br#"{"name": "cafe", "rules": [{"id": "visit", "on": "purchase", "award": {"type": "fixed", "points": 10}}]}"#;
+    /// let program = Program::from_json_reader(&json[..])?;
+    /// assert_eq!(program.rules[0].id, "visit");
+    /// assert!(Program::from_json_reader(&b"{"[..]).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn from_json_reader<R: std::io::Read>(reader: R) -> Result<Program> {
         let spec: ProgramSpec = serde_json::from_reader(reader).map_err(|e| Error::Parse {
             line: e.line() as u64,
@@ -526,6 +757,18 @@ impl Program {
 
     /// The program's JSON form, pretty-printed; [`from_json`](Self::from_json) reads it back
     /// to an equal program.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::Program;
+    ///
+    /// let program = Program::from_json(r#"{"name": "cafe", "pending_days": 14}"#)?;
+    /// let json = program.to_json();
+    /// assert!(json.contains("\"pending_days\": 14"));
+    /// assert_eq!(Program::from_json(&json)?, program);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn to_json(&self) -> String {
         // A ProgramSpec is strings, numbers, enums and Decimals (as strings): its
@@ -534,12 +777,38 @@ impl Program {
     }
 
     /// The spec it was built from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::Program;
+    ///
+    /// let program = Program::from_json(r#"{"name": "cafe"}"#)?;
+    /// let mut spec = program.spec().clone(); // edit a copy, then validate it again
+    /// spec.pending_days = 7;
+    /// assert_eq!(spec.check()?.pending_days, 7);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn spec(&self) -> &ProgramSpec {
         &self.spec
     }
 
     /// Index of the tier named `name`, if the program has tiers and one is so named.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::loyalty::{ProgramSpec, QualificationBasis, QualificationWindow, ReviewSchedule, TierSpec};
+    ///
+    /// let mut spec = ProgramSpec::default();
+    /// spec.tiers = Some(TierSpec::new(vec![("silver", 0), ("gold", 1000)], QualificationBasis::PointsEarned,
+    ///     QualificationWindow::Lifetime, ReviewSchedule::Never)?);
+    /// let program = spec.check()?;
+    /// assert_eq!((program.tier_index("gold"), program.tier_index("bronze")), (Some(1), None));
+    /// assert_eq!(ProgramSpec::default().check()?.tier_index("gold"), None); // no tiers
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn tier_index(&self, name: &str) -> Option<usize> {
         self.spec
@@ -571,8 +840,20 @@ impl ProgramSpec {
     /// [`Error::InvalidDefinition`] naming the part: a rule with an empty or duplicate id,
     /// negative points, a non-positive `per`, a negative minimum amount or cap, an
     /// inverted window; a multiplier with a non-positive factor or an unknown tier; a
-    /// non-positive cap; an expiry of 0 days or months; a negative point value; tiers
+    /// negative cap; an expiry of 0 days or months; a negative point value; tiers
     /// that fail [`TierSpec::validate`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::loyalty::{Award, EarningRule, EventType, ProgramSpec};
+    ///
+    /// let mut spec = ProgramSpec::default();
+    /// spec.rules.push(EarningRule::new("visit", EventType::Purchase, Award::Fixed { points: 10 }));
+    /// spec.rules.push(EarningRule::new("visit", EventType::Review, Award::Fixed { points: 5 }));
+    /// let err = spec.check().unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid definition: rule `visit`: duplicate rule id");
+    /// ```
     pub fn check(self) -> Result<Program> {
         let mut seen = std::collections::HashSet::new();
         for r in &self.rules {

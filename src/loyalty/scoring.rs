@@ -22,6 +22,20 @@ use crate::segment::{RfmValues, TieRule, quantile_scores_with, rfm_scores_with};
 
 /// The expected visit rhythm: `visits` per `window_days`. The loyalty brief: a restaurant
 /// expects about one visit a month, six in a six-month window.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::{regularity, Cadence};
+///
+/// // A gym expecting weekly visits: 4 per 28 days. Two visits in the last 28 days: 2/4.
+/// let weekly = Cadence { visits: 4.0, window_days: 28 };
+/// let d = |day| NaiveDate::from_ymd_opt(2024, 3, day).unwrap();
+/// assert_eq!(regularity(&[d(10), d(20)], d(28), weekly, 1)?, 0.5);
+/// assert_eq!(regularity(&[d(20), d(20)], d(28), weekly, 1)?, 0.25); // one visit day
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Cadence {
     /// Expected visits per window; positive.
@@ -32,6 +46,18 @@ pub struct Cadence {
 
 impl Cadence {
     /// Six visits per 182 days (≈ one a month over six months).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{regularity, Cadence};
+    ///
+    /// // Three visits in the last half-year: 3 of the 6 expected.
+    /// let d = |m| NaiveDate::from_ymd_opt(2024, m, 15).unwrap();
+    /// assert_eq!(regularity(&[d(8), d(10), d(12)], d(12), Cadence::RESTAURANT, 1)?, 0.5);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub const RESTAURANT: Cadence = Cadence {
         visits: 6.0,
         window_days: 182,
@@ -104,6 +130,29 @@ pub fn regularity(dates: &[NaiveDate], as_of: NaiveDate, cadence: Cadence, windo
 }
 
 /// Per-customer inputs, parallel columns of equal length.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::loyalty::{LoyaltyScoring, ScoreInputs, ScoreWeights, TierCut};
+/// use customer_value::segment::RfmValues;
+///
+/// // Scored on regularity alone, a customer's score is their regularity.
+/// let inputs = ScoreInputs {
+///     rfm: RfmValues::new(vec![5.0, 60.0, 200.0], vec![9.0, 3.0, 1.0], vec![900.0, 120.0, 15.0])?,
+///     tenure: vec![700.0, 300.0, 20.0],
+///     regularity: vec![1.0, 0.5, 0.0],
+///     p_alive: None,
+///     clv: None,
+/// };
+/// let mut weights = ScoreWeights::default();
+/// (weights.recency, weights.frequency, weights.monetary, weights.tenure) = (0.0, 0.0, 0.0, 0.0);
+/// let scoring = LoyaltyScoring { weights, bins: 5, cut: TierCut::Thresholds(vec![0.0, 0.5, 0.9]) };
+/// let s = scoring.score(&inputs)?;
+/// assert_eq!(s.scores, [1.0, 0.5, 0.0]);
+/// assert_eq!(s.tiers, [2, 1, 0]); // `>=` thresholds
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreInputs {
     /// Recency (time since last purchase), frequency, monetary.
@@ -119,6 +168,27 @@ pub struct ScoreInputs {
 }
 
 /// Component weights (≥ 0; at least one positive).
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::loyalty::{LoyaltyScoring, ScoreInputs, ScoreWeights, TierCut};
+/// use customer_value::segment::RfmValues;
+///
+/// // Recency alone, two levels: the more recent customer scores (2 − 1) / (2 − 1) = 1.
+/// let inputs = ScoreInputs {
+///     rfm: RfmValues::new(vec![5.0, 200.0], vec![1.0, 1.0], vec![10.0, 10.0])?,
+///     tenure: vec![1.0, 1.0],
+///     regularity: vec![0.0, 0.0],
+///     p_alive: None,
+///     clv: None,
+/// };
+/// let mut weights = ScoreWeights::default(); // R, F, M, regularity 1; tenure 0.5
+/// (weights.frequency, weights.monetary, weights.tenure, weights.regularity) = (0.0, 0.0, 0.0, 0.0);
+/// let s = LoyaltyScoring { weights, bins: 2, cut: TierCut::Quantiles(vec![0.5]) }.score(&inputs)?;
+/// assert_eq!(s.scores, [1.0, 0.0]);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ScoreWeights {
@@ -154,6 +224,27 @@ impl Default for ScoreWeights {
 }
 
 /// How scores become tiers (tier 0 = lowest).
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::loyalty::{LoyaltyScoring, ScoreInputs, ScoreWeights, TierCut};
+/// use customer_value::segment::RfmValues;
+///
+/// let inputs = ScoreInputs {
+///     rfm: RfmValues::new(vec![1.0; 4], vec![1.0; 4], vec![1.0; 4])?,
+///     tenure: vec![1.0; 4],
+///     regularity: vec![0.2, 0.9, 0.4, 0.6],
+///     p_alive: None,
+///     clv: None,
+/// };
+/// let mut weights = ScoreWeights::default();
+/// (weights.recency, weights.frequency, weights.monetary, weights.tenure) = (0.0, 0.0, 0.0, 0.0);
+/// let by = |cut| LoyaltyScoring { weights, bins: 5, cut }.score(&inputs).map(|s| s.tiers);
+/// assert_eq!(by(TierCut::Thresholds(vec![0.0, 0.5]))?, [0, 1, 0, 1]); // score ≥ 0.5
+/// assert_eq!(by(TierCut::Quantiles(vec![0.75]))?, [0, 1, 0, 0]); // the top quarter
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TierCut {
@@ -167,6 +258,26 @@ pub enum TierCut {
 }
 
 /// Scores and tiers of every customer, in input order.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::loyalty::{LoyaltyScoring, ScoreInputs, ScoreWeights, TierCut};
+/// use customer_value::segment::RfmValues;
+///
+/// let inputs = ScoreInputs {
+///     rfm: RfmValues::new(vec![5.0, 40.0], vec![6.0, 2.0], vec![300.0, 80.0])?,
+///     tenure: vec![400.0, 100.0],
+///     regularity: vec![0.8, 0.3],
+///     p_alive: Some(vec![0.9, 0.4]),
+///     clv: None,
+/// };
+/// let scoring = LoyaltyScoring { weights: ScoreWeights::default(), bins: 2, cut: TierCut::Quantiles(vec![0.5]) };
+/// let s = scoring.score(&inputs)?;
+/// assert!(s.scores.iter().all(|x| (0.0..=1.0).contains(x)));
+/// assert_eq!(s.tiers, [1, 0]); // one score and one tier per customer, in input order
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoyaltyScores {
     /// Composite scores in [0, 1].
@@ -249,6 +360,24 @@ impl LoyaltyScoring {
     /// non-finite value or a regularity / P(alive) outside [0, 1];
     /// [`Error::InvalidParameter`] for bad bins, weights or cuts. Any finite weights give
     /// scores in [0, 1] (they are scaled by an exact power of two before summing).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::loyalty::{LoyaltyScoring, ScoreInputs, ScoreWeights, TierCut};
+    /// use customer_value::segment::RfmValues;
+    ///
+    /// let inputs = ScoreInputs {
+    ///     rfm: RfmValues::new(vec![5.0], vec![6.0], vec![300.0])?,
+    ///     tenure: vec![400.0],
+    ///     regularity: vec![1.5], // outside [0, 1]
+    ///     p_alive: None,
+    ///     clv: None,
+    /// };
+    /// let scoring = LoyaltyScoring { weights: ScoreWeights::default(), bins: 5, cut: TierCut::Thresholds(vec![0.0]) };
+    /// assert!(scoring.score(&inputs).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn score(&self, inputs: &ScoreInputs) -> Result<LoyaltyScores> {
         let w = self.weights;
         let all = [

@@ -35,6 +35,18 @@ use super::program::{CalendarPeriod, Points};
 use crate::error::{Error, Result};
 
 /// One tier.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::loyalty::{QualificationBasis, QualificationWindow, ReviewSchedule, Tier, TierSpec};
+/// use rust_decimal::Decimal;
+///
+/// let spec = TierSpec::new(vec![("member", 0), ("vip", 500)], QualificationBasis::Spend,
+///     QualificationWindow::Lifetime, ReviewSchedule::Never)?;
+/// assert_eq!(spec.tiers[1], Tier { name: "vip".into(), threshold: Decimal::from(500) });
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tier {
     /// Its name (unique).
@@ -44,6 +56,31 @@ pub struct Tier {
 }
 
 /// What is measured to qualify for a tier.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::*;
+/// use rust_decimal::Decimal;
+///
+/// // Two purchases on one day: two purchases, but one visit.
+/// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+/// let value = |basis| -> customer_value::Result<Decimal> {
+///     let mut spec = ProgramSpec::default();
+///     spec.tiers = Some(TierSpec::new(vec![("member", 0), ("regular", 10)], basis,
+///         QualificationWindow::Lifetime, ReviewSchedule::Never)?);
+///     let program = spec.check()?;
+///     let mut acct = Account::new(d);
+///     acct.apply(&program, &Event::purchase(d, 1, Decimal::from(30)))?;
+///     acct.apply(&program, &Event::purchase(d, 2, Decimal::from(20)))?;
+///     Ok(acct.progress(&program)?.value)
+/// };
+/// assert_eq!(value(QualificationBasis::Purchases)?, Decimal::from(2));
+/// assert_eq!(value(QualificationBasis::Visits)?, Decimal::ONE);
+/// assert_eq!(value(QualificationBasis::Spend)?, Decimal::from(50));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -61,6 +98,32 @@ pub enum QualificationBasis {
 }
 
 /// Over which time the basis is measured, ending on the evaluation day.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::*;
+/// use rust_decimal::Decimal;
+///
+/// // 800 spent on 1 January, measured on 15 February.
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let value = |window| -> customer_value::Result<Decimal> {
+///     let mut spec = ProgramSpec::default();
+///     spec.tiers = Some(TierSpec::new(vec![("member", 0), ("gold", 1000)], QualificationBasis::Spend,
+///         window, ReviewSchedule::Never)?);
+///     let program = spec.check()?;
+///     let mut acct = Account::new(d(1, 1));
+///     acct.apply(&program, &Event::purchase(d(1, 1), 1, Decimal::from(800)))?;
+///     acct.advance_to(&program, d(2, 15))?;
+///     Ok(acct.progress(&program)?.value)
+/// };
+/// assert_eq!(value(QualificationWindow::Lifetime)?, Decimal::from(800));
+/// assert_eq!(value(QualificationWindow::RollingDays { days: 30 })?, Decimal::ZERO);
+/// assert_eq!(value(QualificationWindow::RollingMonths { months: 2 })?, Decimal::from(800));
+/// assert_eq!(value(QualificationWindow::Calendar { period: CalendarPeriod::Year })?, Decimal::from(800));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -85,6 +148,31 @@ pub enum QualificationWindow {
 }
 
 /// When downgrades are considered.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::*;
+/// use rust_decimal::Decimal;
+///
+/// // Gold needs 1,000 of spend in the calendar month; reviews on the 1st of each month.
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let mut spec = ProgramSpec::default();
+/// spec.tiers = Some(TierSpec::new(vec![("silver", 0), ("gold", 1000)], QualificationBasis::Spend,
+///     QualificationWindow::Calendar { period: CalendarPeriod::Month },
+///     ReviewSchedule::PeriodEnd { period: CalendarPeriod::Month })?);
+/// let program = spec.check()?;
+/// let mut acct = Account::new(d(1, 1));
+/// acct.apply(&program, &Event::purchase(d(1, 10), 1, Decimal::from(1200)))?; // gold at once
+/// acct.advance_to(&program, d(2, 1))?; // reviews January (1,200): stays gold
+/// assert_eq!(acct.tier_index(), Some(1));
+/// acct.advance_to(&program, d(3, 1))?; // reviews February (0): down to silver
+/// assert_eq!(acct.tier_index(), Some(0));
+/// let last = acct.tier_history().last().copied().unwrap();
+/// assert_eq!((last.date, last.from, last.to, last.reason), (d(3, 1), 1, 0, ChangeReason::Review));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -153,6 +241,21 @@ impl TierSpec {
     /// # Errors
     ///
     /// As [`TierSpec::validate`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::loyalty::{QualificationBasis, QualificationWindow, ReviewSchedule, TierSpec};
+    ///
+    /// // The lowest tier starts at 0, so every value has a tier.
+    /// let no_floor = TierSpec::new(vec![("silver", 100), ("gold", 1000)], QualificationBasis::Spend,
+    ///     QualificationWindow::Lifetime, ReviewSchedule::Never);
+    /// assert!(no_floor.is_err());
+    /// let spec = TierSpec::new(vec![("silver", 0), ("gold", 1000)], QualificationBasis::Spend,
+    ///     QualificationWindow::Lifetime, ReviewSchedule::Anniversary)?;
+    /// assert_eq!((spec.grace_days, spec.one_tier_per_review), (0, false));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new<N: Into<String>, T: Into<Decimal>>(
         tiers: Vec<(N, T)>,
         basis: QualificationBasis,
@@ -184,6 +287,20 @@ impl TierSpec {
     /// [`Error::InvalidDefinition`] naming the tier: no tiers, more than 255, a lowest
     /// threshold other than 0, a threshold not above the previous one, an empty or
     /// duplicate name; a zero-length window or review interval.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::loyalty::{QualificationBasis, QualificationWindow, ReviewSchedule, TierSpec};
+    ///
+    /// let mut spec = TierSpec::new(vec![("silver", 0), ("gold", 1000)], QualificationBasis::Spend,
+    ///     QualificationWindow::Lifetime, ReviewSchedule::Never)?;
+    /// spec.grace_days = 30; // public fields may be edited, then checked again
+    /// assert!(spec.validate().is_ok());
+    /// spec.window = QualificationWindow::RollingDays { days: 0 };
+    /// assert!(spec.validate().is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn validate(&self) -> Result<()> {
         let first = self
             .tiers
@@ -239,6 +356,19 @@ impl TierSpec {
 
     /// The tier (index, 0 = lowest) a value qualifies for: the highest with
     /// `value >= threshold`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::loyalty::{QualificationBasis, QualificationWindow, ReviewSchedule, TierSpec};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let spec = TierSpec::new(vec![("silver", 0), ("gold", 1000), ("platinum", 5000)], QualificationBasis::Spend,
+    ///     QualificationWindow::Lifetime, ReviewSchedule::Never)?;
+    /// assert_eq!(spec.tier_for(Decimal::from(5000)), 2);
+    /// assert_eq!(spec.tier_for(Decimal::new(99999, 2)), 0); // 999.99
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn tier_for(&self, value: Decimal) -> usize {
         self.tiers
@@ -247,12 +377,40 @@ impl TierSpec {
     }
 
     /// Name of tier `index`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::loyalty::{QualificationBasis, QualificationWindow, ReviewSchedule, TierSpec};
+    ///
+    /// let spec = TierSpec::new(vec![("silver", 0), ("gold", 1000)], QualificationBasis::Spend,
+    ///     QualificationWindow::Lifetime, ReviewSchedule::Never)?;
+    /// assert_eq!((spec.name(1), spec.name(2)), (Some("gold"), None));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn name(&self, index: usize) -> Option<&str> {
         self.tiers.get(index).map(|t| t.name.as_str())
     }
 
     /// The first review day strictly after `after`, for a member enrolled on `enrolled`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{CalendarPeriod, QualificationBasis, QualificationWindow, ReviewSchedule, TierSpec};
+    ///
+    /// let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    /// let with = |review| TierSpec::new(vec![("silver", 0), ("gold", 1000)], QualificationBasis::Spend,
+    ///     QualificationWindow::Lifetime, review);
+    /// let monthly = with(ReviewSchedule::PeriodEnd { period: CalendarPeriod::Month })?;
+    /// assert_eq!(monthly.next_review(d(2023, 6, 10), d(2024, 3, 15)), Some(d(2024, 4, 1)));
+    /// let yearly = with(ReviewSchedule::Anniversary)?;
+    /// assert_eq!(yearly.next_review(d(2023, 6, 10), d(2024, 1, 1)), Some(d(2024, 6, 10)));
+    /// assert_eq!(with(ReviewSchedule::Never)?.next_review(d(2023, 6, 10), d(2024, 1, 1)), None);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn next_review(&self, enrolled: NaiveDate, after: NaiveDate) -> Option<NaiveDate> {
         match self.review {
@@ -292,6 +450,24 @@ impl TierSpec {
 }
 
 /// How a tier change came about.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::*;
+/// use rust_decimal::Decimal;
+///
+/// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+/// let mut spec = ProgramSpec::default();
+/// spec.tiers = Some(TierSpec::new(vec![("silver", 0), ("gold", 100)], QualificationBasis::Spend,
+///     QualificationWindow::Lifetime, ReviewSchedule::Never)?);
+/// let program = spec.check()?;
+/// let mut acct = Account::new(d);
+/// acct.apply(&program, &Event::purchase(d, 1, Decimal::from(150)))?;
+/// assert_eq!(acct.tier_history()[0].reason, ChangeReason::Qualified);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeReason {
@@ -304,6 +480,25 @@ pub enum ChangeReason {
 }
 
 /// One tier change of one member.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::*;
+/// use rust_decimal::Decimal;
+///
+/// let d = |day| NaiveDate::from_ymd_opt(2024, 3, day).unwrap();
+/// let mut spec = ProgramSpec::default();
+/// spec.tiers = Some(TierSpec::new(vec![("silver", 0), ("gold", 100), ("platinum", 500)],
+///     QualificationBasis::Spend, QualificationWindow::Lifetime, ReviewSchedule::Never)?);
+/// let program = spec.check()?;
+/// let mut acct = Account::new(d(1));
+/// acct.apply(&program, &Event::purchase(d(5), 1, Decimal::from(600)))?; // straight to platinum
+/// let change = acct.tier_history()[0];
+/// assert_eq!((change.date, change.from, change.to), (d(5), 0, 2));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TierChange {
     /// The day it took effect.
@@ -317,6 +512,26 @@ pub struct TierChange {
 }
 
 /// Where a member stands against the next tier.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::*;
+/// use rust_decimal::Decimal;
+///
+/// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+/// let mut spec = ProgramSpec::default();
+/// spec.tiers = Some(TierSpec::new(vec![("silver", 0), ("gold", 1000)], QualificationBasis::Spend,
+///     QualificationWindow::Lifetime, ReviewSchedule::Never)?);
+/// let program = spec.check()?;
+/// let mut acct = Account::new(d);
+/// acct.apply(&program, &Event::purchase(d, 1, Decimal::from(400)))?;
+/// let p = acct.progress(&program)?;
+/// assert_eq!((p.tier, p.value), (0, Decimal::from(400)));
+/// assert_eq!((p.next, p.remaining), (Some((1, Decimal::from(1000))), Decimal::from(600)));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TierProgress {
     /// Current tier index.
@@ -330,6 +545,25 @@ pub struct TierProgress {
 }
 
 /// A member's tier and what it needs to decide moves.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::*;
+/// use rust_decimal::Decimal;
+///
+/// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+/// let mut spec = ProgramSpec::default();
+/// spec.tiers = Some(TierSpec::new(vec![("silver", 0), ("gold", 100)], QualificationBasis::Spend,
+///     QualificationWindow::Lifetime, ReviewSchedule::Never)?);
+/// let program = spec.check()?;
+/// let mut acct = Account::new(d);
+/// acct.apply(&program, &Event::purchase(d, 1, Decimal::from(150)))?;
+/// let state = acct.tier.as_ref().expect("the program has tiers");
+/// assert_eq!((state.current, state.manual, state.history.len()), (1, None, 1));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TierState {
     /// Current tier index (0 = lowest).
@@ -432,6 +666,26 @@ impl TierState {
     /// # Errors
     ///
     /// [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::*;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 3, day).unwrap();
+    /// let mut spec = ProgramSpec::default();
+    /// spec.tiers = Some(TierSpec::new(vec![("silver", 0), ("gold", 100)], QualificationBasis::Spend,
+    ///     QualificationWindow::RollingDays { days: 7 }, ReviewSchedule::Never)?);
+    /// let program = spec.check()?;
+    /// let mut acct = Account::new(d(1));
+    /// acct.apply(&program, &Event::purchase(d(1), 1, Decimal::from(150)))?;
+    /// let (tiers, state) = (program.tiers.as_ref().unwrap(), acct.tier.as_ref().unwrap());
+    /// assert_eq!(state.value(tiers, d(7), 0)?, Decimal::from(150)); // 1–7 March: 7 days
+    /// assert_eq!(state.value(tiers, d(8), 0)?, Decimal::ZERO); // the purchase left the window
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn value(&self, spec: &TierSpec, as_of: NaiveDate, balance: Points) -> Result<Decimal> {
         if spec.basis == QualificationBasis::Balance {
             return Ok(Decimal::from(balance));
@@ -577,6 +831,25 @@ impl TierState {
     /// # Errors
     ///
     /// [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::*;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// let mut spec = ProgramSpec::default();
+    /// spec.tiers = Some(TierSpec::new(vec![("silver", 0), ("gold", 100)], QualificationBasis::Spend,
+    ///     QualificationWindow::Lifetime, ReviewSchedule::Never)?);
+    /// let program = spec.check()?;
+    /// let mut acct = Account::new(d);
+    /// acct.apply(&program, &Event::purchase(d, 1, Decimal::from(150)))?;
+    /// let p = acct.tier.as_ref().unwrap().progress(program.tiers.as_ref().unwrap(), d, 0)?;
+    /// assert_eq!((p.tier, p.next, p.remaining), (1, None, Decimal::ZERO)); // at the top
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn progress(&self, spec: &TierSpec, as_of: NaiveDate, balance: Points) -> Result<TierProgress> {
         let value = self.value(spec, as_of, balance)?;
         let next = spec

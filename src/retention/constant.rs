@@ -32,6 +32,18 @@ impl ConstantRetention {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `rate` is finite and in [0, 1].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::{ConstantRetention, RetentionModel};
+    ///
+    /// let m = ConstantRetention::new(0.9)?;
+    /// assert_eq!(m.retention_rate(0), 1.0); // S(0) = 1: everyone is here at the start
+    /// assert!((m.retention_rate(3) - 0.9).abs() < 1e-12);
+    /// assert!(ConstantRetention::new(1.2).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(rate: f64) -> Result<Self> {
         Ok(ConstantRetention {
             rate: check_probability("rate", rate)?,
@@ -43,6 +55,18 @@ impl ConstantRetention {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `churn` is finite and in [0, 1].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::{ConstantRetention, RetentionModel};
+    ///
+    /// // 20 % churn a period: 80 % retention, S(2) = 0.8² = 0.64.
+    /// let m = ConstantRetention::from_churn(0.2)?;
+    /// assert!((m.rate() - 0.8).abs() < 1e-12);
+    /// assert!((m.survival(2) - 0.64).abs() < 1e-12);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn from_churn(churn: f64) -> Result<Self> {
         Self::new(1.0 - check_probability("churn", churn)?)
     }
@@ -59,6 +83,17 @@ impl ConstantRetention {
     /// # Errors
     ///
     /// [`Error::Undefined`] when r = 1 (nobody ever leaves).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::ConstantRetention;
+    ///
+    /// // Retention 90 %: 1 / (1 − 0.9) = 10 periods.
+    /// assert!((ConstantRetention::new(0.9)?.expected_lifetime()? - 10.0).abs() < 1e-9);
+    /// assert!(ConstantRetention::new(1.0)?.expected_lifetime().is_err()); // nobody leaves
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn expected_lifetime(&self) -> Result<f64> {
         expected_lifetime(1.0 - self.rate)
     }

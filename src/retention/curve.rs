@@ -35,6 +35,19 @@ impl RetentionCurve {
     ///
     /// [`Error::EmptyInput`] for no rates; [`Error::InvalidParameter`] for a rate outside
     /// [0, 1] or not finite.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::{RetentionCurve, RetentionModel};
+    ///
+    /// // 60 % renew after year 1, 80 % of those after year 2; the last rate repeats.
+    /// let curve = RetentionCurve::new(vec![0.6, 0.8])?;
+    /// assert!((curve.retention_rate(5) - 0.8).abs() < 1e-12);
+    /// assert!(RetentionCurve::new(vec![]).is_err());
+    /// assert!(RetentionCurve::new(vec![0.5, 1.5]).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(rates: Vec<f64>) -> Result<Self> {
         if rates.is_empty() {
             return Err(Error::EmptyInput {

@@ -41,6 +41,19 @@ impl EmpiricalSurvival {
     /// exceeds the one before it by no more than the tolerance is stored as that earlier
     /// share, so the curve is exactly non-increasing and every retention rate
     /// S(t) / S(t − 1) is in [0, 1].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::{EmpiricalSurvival, RetentionModel};
+    ///
+    /// // Fader & Hardie (2007), "high end" segment, years 0–3, as shares.
+    /// let s = EmpiricalSurvival::new(vec![1.0, 0.869, 0.743, 0.653])?;
+    /// assert!((s.retention_rate(1) - 0.869).abs() < 1e-12);
+    /// assert!(EmpiricalSurvival::new(vec![0.9, 0.8]).is_err()); // S(0) must be 1
+    /// assert!(EmpiricalSurvival::new(vec![1.0, 0.5, 0.6]).is_err()); // survival cannot rise
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(mut survival: Vec<f64>) -> Result<Self> {
         let first = *survival.first().ok_or(Error::EmptyInput {
             what: "survival curve",
@@ -69,6 +82,19 @@ impl EmpiricalSurvival {
     ///
     /// [`Error::EmptyInput`] if empty; [`Error::InvalidParameter`] if the cohort is 0 or
     /// a count exceeds the one before it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::{EmpiricalSurvival, RetentionModel};
+    ///
+    /// // Fader & Hardie (2007), "regular" segment: 1,000 customers, 631 renew, then 468.
+    /// let s = EmpiricalSurvival::from_counts(&[1000, 631, 468])?;
+    /// assert!((s.survival(2) - 0.468).abs() < 1e-12);
+    /// assert!(EmpiricalSurvival::from_counts(&[0, 0]).is_err());
+    /// assert!(EmpiricalSurvival::from_counts(&[100, 120]).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn from_counts(active: &[u64]) -> Result<Self> {
         let &cohort = active.first().ok_or(Error::EmptyInput {
             what: "active counts",
@@ -93,6 +119,15 @@ impl EmpiricalSurvival {
     }
 
     /// The observed horizon n (the last period with data).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::EmpiricalSurvival;
+    ///
+    /// assert_eq!(EmpiricalSurvival::from_counts(&[1000, 631, 468, 382])?.horizon(), 3);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn horizon(&self) -> u32 {
         u32::try_from(self.survival.len().saturating_sub(1)).unwrap_or(u32::MAX)

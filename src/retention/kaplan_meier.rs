@@ -56,6 +56,18 @@ impl Subscription {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] if `end < start`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::retention::Subscription;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+    /// // Cancelled on the day it started: allowed (it churns in period 1).
+    /// assert_eq!(Subscription::new(day, Some(day))?.end, Some(day));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(start: NaiveDate, end: Option<NaiveDate>) -> Result<Self> {
         if let Some(e) = end
             && e < start
@@ -102,6 +114,19 @@ impl LifeTable {
     /// [`Error::InvalidParameter`] for a churn at duration 0: S(0) = 1 means every
     /// customer is a customer for at least part of period 1 (see
     /// [`KaplanMeier::from_subscriptions`] for how dates map to periods).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::LifeTable;
+    ///
+    /// let mut table = LifeTable::default();
+    /// table.record(2, true)?; // churned in period 2
+    /// table.record(2, false)?; // still a customer after 2 periods (censored)
+    /// assert_eq!(table.rows().collect::<Vec<_>>(), [(2, 1, 1)]);
+    /// assert!(table.record(0, true).is_err()); // a churn at duration 0 breaks S(0) = 1
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn record(&mut self, duration: u32, ended: bool) -> Result<()> {
         if ended && duration == 0 {
             return Err(Error::param(
@@ -133,6 +158,20 @@ impl LifeTable {
     ///
     /// [`Error::Overflow`] if a count or the total number of subjects of the merged table
     /// would exceed `u64::MAX`; the table is then left unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::LifeTable;
+    ///
+    /// let (mut north, mut south) = (LifeTable::default(), LifeTable::default());
+    /// north.record(3, true)?;
+    /// south.record(3, true)?;
+    /// south.record(7, false)?;
+    /// north.merge(&south)?;
+    /// assert_eq!(north.rows().collect::<Vec<_>>(), [(3, 2, 0), (7, 0, 1)]);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn merge(&mut self, other: &LifeTable) -> Result<()> {
         let overflow = || Error::Overflow {
             op: "life-table merge",
@@ -167,6 +206,18 @@ impl LifeTable {
 
     /// Number of lifetimes recorded (saturating at `u64::MAX` for a deserialised table
     /// whose counts sum beyond it; [`KaplanMeier::from_life_table`] refuses such a table).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::LifeTable;
+    ///
+    /// let mut table = LifeTable::default();
+    /// table.record(1, true)?;
+    /// table.record(4, false)?;
+    /// assert_eq!((table.subjects(), table.events()), (2, 1));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn subjects(&self) -> u64 {
         self.checked_subjects().unwrap_or(u64::MAX)
@@ -180,12 +231,43 @@ impl LifeTable {
     }
 
     /// (duration, events, censored) rows in increasing duration.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::LifeTable;
+    ///
+    /// let mut table = LifeTable::default();
+    /// for (d, ended) in [(5, false), (2, true), (5, true)] {
+    ///     table.record(d, ended)?;
+    /// }
+    /// // (duration, events, censored), shortest first.
+    /// assert_eq!(table.rows().collect::<Vec<_>>(), [(2, 1, 0), (5, 1, 1)]);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn rows(&self) -> impl Iterator<Item = (u32, u64, u64)> + '_ {
         self.counts.iter().map(|(&t, &(d, c))| (t, d, c))
     }
 }
 
 /// The kind of pointwise confidence interval around Ŝ(t).
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::retention::{ConfidenceBand, KaplanMeier};
+///
+/// // Ŝ(1) = 0.75 with Greenwood SE 0.2165 (by hand: 0.75² · 1 / (4 · 3) = 0.046875).
+/// let km = KaplanMeier::from_durations([(1, true), (2, false), (3, true), (4, false)])?;
+/// let z = 1.959964;
+/// let (plain_lo, plain_hi) = km.confidence_interval(1, z, ConfidenceBand::Plain)?;
+/// assert!((plain_lo - (0.75 - z * 0.046875_f64.sqrt())).abs() < 1e-12);
+/// assert_eq!(plain_hi, 1.0); // 0.75 + 0.42 is clipped
+/// let (_, log_hi) = km.confidence_interval(1, z, ConfidenceBand::Log)?;
+/// let (_, loglog_hi) = km.confidence_interval(1, z, ConfidenceBand::default())?;
+/// assert!(log_hi == 1.0 && loglog_hi < 1.0); // only log-log stays inside (0, 1)
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum ConfidenceBand {
@@ -200,6 +282,20 @@ pub enum ConfidenceBand {
 }
 
 /// One step of the Kaplan–Meier curve: a duration with at least one event.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::retention::KaplanMeier;
+///
+/// let km = KaplanMeier::from_durations([(1, true), (2, false), (3, true), (4, false)])?;
+/// let step = km.steps()[1];
+/// // At 3: two at risk (the censored 2 is gone), one churns: Ŝ = 0.75 · (1 − 1/2).
+/// assert_eq!((step.time, step.at_risk, step.events), (3, 2, 1));
+/// assert!((step.survival - 0.375).abs() < 1e-12);
+/// assert!((step.greenwood_sum - (1.0 / 12.0 + 1.0 / 2.0)).abs() < 1e-12);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct KmStep {
     /// The duration (periods).
@@ -255,6 +351,20 @@ impl KaplanMeier {
     /// [`Error::EmptyInput`] for an empty table; [`Error::InvalidParameter`] for churn
     /// events at duration 0 (possible only in a table deserialised from outside);
     /// [`Error::Overflow`] if the table's subjects sum beyond `u64::MAX` (likewise).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::{KaplanMeier, LifeTable, RetentionModel};
+    ///
+    /// let mut table = LifeTable::default();
+    /// table.record(1, true)?;
+    /// table.record(2, false)?;
+    /// let km = KaplanMeier::from_life_table(&table)?;
+    /// assert!((km.survival(1) - 0.5).abs() < 1e-12);
+    /// assert!(KaplanMeier::from_life_table(&LifeTable::default()).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn from_life_table(table: &LifeTable) -> Result<Self> {
         if table.counts.get(&0).is_some_and(|&(d, _)| d > 0) {
             return Err(Error::param(
@@ -308,6 +418,21 @@ impl KaplanMeier {
     /// # Errors
     ///
     /// [`Error::EmptyInput`] for no pairs; [`Error::InvalidRow`] for a churn at duration 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::Error;
+    /// use customer_value::retention::{KaplanMeier, RetentionModel};
+    ///
+    /// // Four customers: churn at 1, censored at 2, churn at 3, censored at 4.
+    /// // Ŝ(1) = 3/4, Ŝ(3) = 3/4 · 1/2 = 0.375 (product-limit by hand).
+    /// let km = KaplanMeier::from_durations([(1, true), (2, false), (3, true), (4, false)])?;
+    /// assert!((km.survival(2) - 0.75).abs() < 1e-12 && (km.survival(3) - 0.375).abs() < 1e-12);
+    /// let bad = KaplanMeier::from_durations([(2, true), (0, true)]);
+    /// assert!(matches!(bad, Err(Error::InvalidRow { row: 1, .. })));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn from_durations<I: IntoIterator<Item = (u32, bool)>>(lifetimes: I) -> Result<Self> {
         let mut table = LifeTable::default();
         for (row, (duration, ended)) in lifetimes.into_iter().enumerate() {
@@ -330,6 +455,22 @@ impl KaplanMeier {
     ///
     /// [`Error::InvalidParameter`] for `period_days` = 0; [`Error::InvalidRow`] for a
     /// subscription that starts after `as_of` or ends before it starts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::retention::{KaplanMeier, Subscription};
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let subs = [
+    ///     Subscription::new(d(1, 1), Some(d(2, 15)))?, // 45 days: churned in period ⌈45/30⌉ = 2
+    ///     Subscription::new(d(1, 1), None)?,           // 181 days to 30 June: censored at ⌊181/30⌋ = 6
+    /// ];
+    /// let table = KaplanMeier::life_table(&subs, d(6, 30), 30)?;
+    /// assert_eq!(table.rows().collect::<Vec<_>>(), [(2, 1, 0), (6, 0, 1)]);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn life_table(
         subscriptions: &[Subscription],
         as_of: NaiveDate,
@@ -395,6 +536,17 @@ impl KaplanMeier {
     }
 
     /// The steps of the curve (durations with events), in increasing time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::KaplanMeier;
+    ///
+    /// let km = KaplanMeier::from_durations([(1, true), (2, false), (3, true), (4, false)])?;
+    /// let times: Vec<u32> = km.steps().iter().map(|s| s.time).collect();
+    /// assert_eq!(times, [1, 3]); // censorings make no step
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn steps(&self) -> &[KmStep] {
         &self.steps
@@ -413,6 +565,16 @@ impl KaplanMeier {
     }
 
     /// The longest duration observed (event or censoring); beyond it Ŝ is carried flat.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::KaplanMeier;
+    ///
+    /// let km = KaplanMeier::from_durations([(1, true), (9, false)])?;
+    /// assert_eq!((km.subjects(), km.max_duration()), (2, 9));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn max_duration(&self) -> u32 {
         self.max_duration
@@ -424,6 +586,18 @@ impl KaplanMeier {
     }
 
     /// Greenwood standard error of Ŝ(t) (0 before the first event).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::KaplanMeier;
+    ///
+    /// // Greenwood at 1: Ŝ² · d / (n (n − d)) = 0.75² / 12, by hand.
+    /// let km = KaplanMeier::from_durations([(1, true), (2, false), (3, true), (4, false)])?;
+    /// assert!((km.std_error(1) - (0.5625_f64 / 12.0).sqrt()).abs() < 1e-12);
+    /// assert_eq!(km.std_error(0), 0.0);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn std_error(&self, t: u32) -> f64 {
         self.step_at(t).map_or(0.0, |s| s.std_error)
@@ -479,6 +653,18 @@ impl KaplanMeier {
     /// This is the first-crossing rule of lifelines; R's `survival` reports the midpoint
     /// of a flat stretch at exactly 0.5 instead — see
     /// [`median_with`](Self::median_with) and [`QuantileRule`](super::QuantileRule).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::KaplanMeier;
+    ///
+    /// // Ŝ = 0.75 after period 1, 0.375 after period 3: first at or below 0.5 at 3.
+    /// let km = KaplanMeier::from_durations([(1, true), (2, false), (3, true), (4, false)])?;
+    /// assert_eq!(km.median(), Some(3));
+    /// assert_eq!(KaplanMeier::from_durations([(1, true), (5, false), (5, false)])?.median(), None);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn median(&self) -> Option<u32> {
         self.quantile(0.5)
@@ -489,6 +675,18 @@ impl KaplanMeier {
     ///
     /// The first-crossing rule; for R's midpoint rule see
     /// [`quantile_with`](Self::quantile_with).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::KaplanMeier;
+    ///
+    /// let km = KaplanMeier::from_durations([(1, true), (2, false), (3, true), (4, false)])?;
+    /// assert_eq!(km.quantile(0.25), Some(1)); // Ŝ(1) = 0.75 ≤ 1 − 0.25
+    /// assert_eq!(km.quantile(0.7), None); // Ŝ never gets to 0.3
+    /// assert_eq!(km.quantile(1.5), None);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn quantile(&self, p: f64) -> Option<u32> {
         if !(p > 0.0 && p < 1.0) {
@@ -508,6 +706,18 @@ impl KaplanMeier {
     ///
     /// [`Error::InvalidParameter`] if `tau` exceeds the longest observed duration (the
     /// curve is unknown there).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::KaplanMeier;
+    ///
+    /// // Area under Ŝ to 4: 1 · 1 + 0.75 · 2 + 0.375 · 1 = 2.875 periods (by hand).
+    /// let km = KaplanMeier::from_durations([(1, true), (2, false), (3, true), (4, false)])?;
+    /// assert!((km.restricted_mean(4)? - 2.875).abs() < 1e-12);
+    /// assert!(km.restricted_mean(5).is_err()); // beyond follow-up
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn restricted_mean(&self, tau: u32) -> Result<f64> {
         if tau > self.max_duration {
             return Err(Error::param(

@@ -177,6 +177,21 @@ impl KaplanMeier {
     /// # Errors
     ///
     /// As [`quantile_interval`](Self::quantile_interval).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::retention::{ConfidenceBand, KaplanMeier, QuantileRule};
+    ///
+    /// // R's `aml`, maintained group, with conf.type = "log-log": median 31, 0.95LCL 13, UCL NA.
+    /// let km = KaplanMeier::from_durations([
+    ///     (9, true), (13, true), (13, false), (18, true), (23, true), (28, false),
+    ///     (31, true), (34, true), (45, false), (48, true), (161, false),
+    /// ])?;
+    /// let m = km.median_interval(1.959964, ConfidenceBand::LogLog, QuantileRule::Midpoint)?;
+    /// assert_eq!((m.estimate, m.lower, m.upper), (Some(31.0), Some(13.0), None));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn median_interval(
         &self,
         z: f64,
@@ -202,6 +217,21 @@ impl KaplanMeier {
 
 /// A quantile of lifetime with its confidence interval (see
 /// [`KaplanMeier::quantile_interval`]); `None` where a curve never reaches 1 − p.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::retention::{ConfidenceBand, KaplanMeier, QuantileRule};
+///
+/// // R's `aml`, maintained group, plain band: the 0.25-quantile 18 with interval (9, 34).
+/// let km = KaplanMeier::from_durations([
+///     (9, true), (13, true), (13, false), (18, true), (23, true), (28, false),
+///     (31, true), (34, true), (45, false), (48, true), (161, false),
+/// ])?;
+/// let q = km.quantile_interval(0.25, 1.959964, ConfidenceBand::Plain, QuantileRule::Midpoint)?;
+/// assert_eq!((q.p, q.estimate, q.lower, q.upper), (0.25, Some(18.0), Some(9.0), Some(34.0)));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct QuantileInterval {
     /// The quantile level p (0.5 for the median).

@@ -6,6 +6,7 @@
 //! the table's types ([`CustomerScore`], [`ScoreTable`], [`ScoreReport`], [`ScoreFlag`])
 //! and, in `write.rs`, its streamed CSV and JSON Lines writers.
 
+mod shared;
 mod write;
 
 pub use write::CSV_HEADER;
@@ -373,38 +374,53 @@ pub fn score_columns<K: Clone + std::fmt::Debug>(
         rows,
         |x, tx, t| purchases.probability_alive(x, tx, t),
     );
+    let duration = cols
+        .holdout
+        .as_ref()
+        .map(|h| h.duration.first().copied().unwrap_or(0.0));
+    // With every P(alive) known and a model that factors, the other columns share one
+    // pass per distinct (x, T); otherwise each comes from its own batch call.
+    let all_alive: Option<Vec<f64>> = p_alive.iter().copied().collect();
+    let shared = all_alive.and_then(|a| shared::shared_columns(purchases, rows, &a, &clv_spec, duration));
+    let (expected_batch, discounted_batch, alive_at_batch, holdout_batch) = match shared {
+        Some(s) => (s.expected, s.discounted, s.alive_at, s.holdout),
+        None => {
+            let zeros = vec![0.0; rows.len()];
+            (
+                purchases.expected_purchases_batch(horizon, rows),
+                clv_batch(purchases, Margin::PerPurchase(1.0), &clv_spec, rows, &zeros),
+                None,
+                duration.map(|d| purchases.expected_purchases_batch(d, rows)),
+            )
+        }
+    };
     let expected = failures.each(
         ScoreFlag::PurchaseModelFailed,
-        purchases.expected_purchases_batch(horizon, rows),
+        expected_batch,
         rows,
         |x, tx, t| purchases.expected_purchases(horizon, x, tx, t),
     );
-    let alive_at = alive_at_horizon(purchases, horizon, rows, &mut failures);
+    let alive_at = alive_at_horizon(purchases, horizon, rows, alive_at_batch, &mut failures);
     let dert = if spec.dert {
         let each = |x, tx, t| purchases.dert(spec.discount, unit, x, tx, t);
         failures.each(ScoreFlag::DertFailed, rows.map(each), rows, each)
     } else {
         vec![None; rows.len()]
     };
-    let zeros = vec![0.0; rows.len()];
     let discounted = failures.each(
         ScoreFlag::PurchaseModelFailed,
-        clv_batch(purchases, Margin::PerPurchase(1.0), &clv_spec, rows, &zeros),
+        discounted_batch,
         rows,
         |x, tx, t| crate::btyd::clv(purchases, Margin::PerPurchase(1.0), &clv_spec, x, tx, t, 0.0),
     );
-    let expected_spend = expected_spend(cols, spend, &mut failures);
-    let holdout_expected = match &cols.holdout {
-        Some(h) => {
-            let duration = h.duration.first().copied().unwrap_or(0.0);
-            failures.each(
-                ScoreFlag::PurchaseModelFailed,
-                purchases.expected_purchases_batch(duration, rows),
-                rows,
-                |x, tx, t| purchases.expected_purchases(duration, x, tx, t),
-            )
+    let expected_spend = expected_spend(cols, spend, spec.value, &mut failures);
+    let holdout_expected = match (duration, holdout_batch) {
+        (Some(duration), Some(batch)) => {
+            failures.each(ScoreFlag::PurchaseModelFailed, batch, rows, |x, tx, t| {
+                purchases.expected_purchases(duration, x, tx, t)
+            })
         }
-        None => vec![None; rows.len()],
+        _ => vec![None; rows.len()],
     };
     failures.assemble(
         spec,
@@ -439,9 +455,13 @@ fn alive_at_horizon(
     model: &dyn TransactionModel,
     horizon: f64,
     rows: SummarySlices<'_>,
+    shared: Option<Result<Vec<f64>>>,
     failures: &mut Failures<'_, impl Clone + std::fmt::Debug>,
 ) -> Vec<Option<f64>> {
     let each = |x, tx, t| model.probability_alive_at(horizon, x, tx, t);
+    if let Some(batch) = shared {
+        return failures.each(ScoreFlag::AliveAtHorizonFailed, batch, rows, each);
+    }
     // The trait's default says the model has no such prediction: ask once.
     if let Err(Error::Undefined { what, reason }) = model.probability_alive_at(horizon, 0.0, 0.0, 0.0) {
         if what == "P(alive at T + t)" && reason.starts_with("not provided") {
@@ -456,11 +476,15 @@ fn alive_at_horizon(
 fn expected_spend<K: Clone + std::fmt::Debug>(
     cols: &SummaryColumns<K>,
     spend: Option<&GammaGamma>,
+    value: PurchaseValue,
     failures: &mut Failures<'_, K>,
 ) -> Vec<Option<f64>> {
     let Some(model) = spend else {
-        for i in 0..cols.len() {
-            failures.flag(i, ScoreFlag::NoSpendModel, None);
+        // A fixed value per purchase needs no spend model: its absence is no reason to flag.
+        if !matches!(value, PurchaseValue::Fixed(_)) {
+            for i in 0..cols.len() {
+                failures.flag(i, ScoreFlag::NoSpendModel, None);
+            }
         }
         return vec![None; cols.len()];
     };

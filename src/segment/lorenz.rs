@@ -14,6 +14,19 @@ use super::{check_finite, pow2_scale, sum};
 use crate::error::{Error, Result};
 
 /// One point of a Lorenz curve.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::lorenz_curve_weighted;
+///
+/// // Nine customers spending 10 and one spending 100: the bottom 90 % hold 90 / 190 of spend.
+/// let curve = lorenz_curve_weighted(&[10.0, 100.0], &[9.0, 1.0])?;
+/// assert_eq!((curve[0].population, curve[0].value), (0.0, 0.0));
+/// assert!((curve[1].population - 0.9).abs() < 1e-12 && (curve[1].value - 90.0 / 190.0).abs() < 1e-12);
+/// assert_eq!((curve[2].population, curve[2].value), (1.0, 1.0));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LorenzPoint {
     /// Cumulative share of customers (or weight), in `[0, 1]`.
@@ -125,6 +138,16 @@ pub fn lorenz_curve_weighted(values: &[f64], weights: &[f64]) -> Result<Vec<Lore
 /// # Examples
 ///
 /// See [`lorenz_curve_weighted`].
+///
+/// ```
+/// use customer_value::segment::{gini_from_lorenz, lorenz_curve_weighted};
+///
+/// // Nine 10s and one 100: Gini 0.4263158 (R `ineq`).
+/// let curve = lorenz_curve_weighted(&[10.0, 100.0], &[9.0, 1.0])?;
+/// assert!((gini_from_lorenz(&curve)? - 0.426_315_8).abs() < 1e-7);
+/// assert!(gini_from_lorenz(&curve[..1]).is_err()); // a curve needs two points
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub fn gini_from_lorenz(points: &[LorenzPoint]) -> Result<f64> {
     if points.len() < 2 {
         return Err(Error::EmptyInput {

@@ -13,6 +13,27 @@ use crate::error::Result;
 use crate::summary::CustomerSummary;
 
 /// Pareto figures and segment counts of a customer base.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::segment::segment_overview;
+/// use customer_value::{summarise, SummarySpec, Transaction};
+/// use rust_decimal::Decimal;
+///
+/// // Nine customers spending 10 and one spending 100: Gini 0.4263158 (R `ineq`).
+/// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+/// let log: Vec<_> = (1..=10_u32)
+///     .map(|c| Transaction::new(c, d(c), Decimal::from(if c == 10 { 100 } else { 10 })))
+///     .collect();
+/// let o = segment_overview(&summarise(SummarySpec::new(d(31)), &log)?.customers)?;
+/// assert_eq!(o.customers, 10);
+/// assert!((o.gini.population - 0.426_315_8).abs() < 1e-7);
+/// assert_eq!(o.segment_counts.len(), 11);
+/// assert!(o.empty_segments.iter().all(|s| o.segment_counts.iter().any(|(n, c)| n == s && *c == 0)));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SegmentOverview {
     /// Customers.

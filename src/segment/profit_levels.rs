@@ -12,6 +12,21 @@ use crate::error::{Error, Result};
 use crate::money;
 
 /// A level: customers with profit at least `min_profit` (and below the level above).
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::{ProfitLevel, ProfitLevels};
+/// use rust_decimal::Decimal;
+///
+/// let levels = ProfitLevels::new(
+///     vec![ProfitLevel::new("Keep", Decimal::from(100)), ProfitLevel::new("Grow", Decimal::ZERO)],
+///     "Fix",
+/// )?;
+/// assert_eq!(levels.name(levels.level_of(Decimal::from(100))), Some("Keep")); // thresholds are inclusive
+/// assert_eq!(levels.name(levels.level_of(Decimal::from(-1))), Some("Fix"));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfitLevel {
     /// Level name.
@@ -22,6 +37,16 @@ pub struct ProfitLevel {
 
 impl ProfitLevel {
     /// A level.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::ProfitLevel;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let gold = ProfitLevel::new("Gold", Decimal::from(1_000));
+    /// assert_eq!((gold.name.as_str(), gold.min_profit), ("Gold", Decimal::from(1_000)));
+    /// ```
     #[must_use]
     pub fn new(name: impl Into<String>, min_profit: Decimal) -> Self {
         ProfitLevel {
@@ -59,6 +84,21 @@ pub struct ProfitLevels {
 }
 
 /// Totals of one level.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::ProfitLevels;
+/// use rust_decimal::Decimal;
+///
+/// let pyramid = ProfitLevels::customer_pyramid(Decimal::from(1_000), Decimal::from(100))?;
+/// let profits = [1_500, 200, 300, -100].map(Decimal::from);
+/// let rows = pyramid.classify(&profits)?.rows;
+/// let gold = &rows[1];
+/// assert_eq!((gold.level.as_str(), gold.customers, gold.profit), ("Gold", 2, Decimal::from(500)));
+/// assert_eq!(gold.profit_share, Some(500.0 / 1_900.0));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProfitLevelRow {
     /// Level name.
@@ -72,6 +112,21 @@ pub struct ProfitLevelRow {
 }
 
 /// Levels and ranks of every customer.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::ProfitLevels;
+/// use rust_decimal::Decimal;
+///
+/// let pyramid = ProfitLevels::customer_pyramid(Decimal::from(1_000), Decimal::from(100))?;
+/// let c = pyramid.classify(&[300, 1_500, 300, -100].map(Decimal::from))?;
+/// assert_eq!(c.level, [1, 0, 1, 3]); // Gold, Platinum, Gold, Lead
+/// assert_eq!(c.rank, [2, 1, 2, 4]); // ties share the best rank
+/// assert_eq!(c.order, [1, 0, 2, 3]);
+/// assert_eq!(c.total_profit, Decimal::from(2_000));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProfitClassification {
     /// Level index of each customer, in input order (0 = the most profitable level; the
@@ -95,6 +150,18 @@ impl ProfitLevels {
     ///
     /// [`Error::InvalidParameter`] if there are no levels, thresholds do not strictly
     /// decrease, or names are empty or repeated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::{ProfitLevel, ProfitLevels};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let up = vec![ProfitLevel::new("Low", Decimal::ZERO), ProfitLevel::new("High", Decimal::TEN)];
+    /// assert!(ProfitLevels::new(up, "Loss").is_err()); // thresholds must decrease
+    /// let same = vec![ProfitLevel::new("A", Decimal::TEN)];
+    /// assert!(ProfitLevels::new(same, "A").is_err()); // names must be distinct
+    /// ```
     pub fn new(levels: Vec<ProfitLevel>, below: impl Into<String>) -> Result<Self> {
         let below = below.into();
         if levels.is_empty() {
@@ -131,6 +198,19 @@ impl ProfitLevels {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `platinum_min > gold_min > 0`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::ProfitLevels;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let pyramid = ProfitLevels::customer_pyramid(Decimal::from(1_000), Decimal::from(100))?;
+    /// let names: Vec<_> = (0..pyramid.len()).filter_map(|i| pyramid.name(i)).collect();
+    /// assert_eq!(names, ["Platinum", "Gold", "Iron", "Lead"]);
+    /// assert!(ProfitLevels::customer_pyramid(Decimal::from(100), Decimal::from(1_000)).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn customer_pyramid(platinum_min: Decimal, gold_min: Decimal) -> Result<Self> {
         Self::new(
             vec![
@@ -155,6 +235,17 @@ impl ProfitLevels {
     }
 
     /// Name of level `i` (the last index is the "below" level).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::ProfitLevels;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let pyramid = ProfitLevels::customer_pyramid(Decimal::from(1_000), Decimal::from(100))?;
+    /// assert_eq!((pyramid.name(3), pyramid.name(4)), (Some("Lead"), None));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn name(&self, i: usize) -> Option<&str> {
         match self.levels.get(i) {
@@ -165,6 +256,18 @@ impl ProfitLevels {
     }
 
     /// Level index of one profit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::ProfitLevels;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let pyramid = ProfitLevels::customer_pyramid(Decimal::from(1_000), Decimal::from(100))?;
+    /// assert_eq!(pyramid.level_of(Decimal::ZERO), 2); // Iron: break-even counts as profitable
+    /// assert_eq!(pyramid.level_of(Decimal::new(-1, 2)), 3); // Lead
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn level_of(&self, profit: Decimal) -> usize {
         self.levels
@@ -178,6 +281,21 @@ impl ProfitLevels {
     /// # Errors
     ///
     /// [`Error::EmptyInput`] for no profits; [`Error::Overflow`] if a total overflows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::ProfitLevels;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let pyramid = ProfitLevels::customer_pyramid(Decimal::from(1_000), Decimal::from(100))?;
+    /// let c = pyramid.classify(&[50, -20].map(Decimal::from))?;
+    /// assert_eq!(c.rows.len(), 4); // every level, empty ones included
+    /// assert_eq!(c.rows[3].profit, Decimal::from(-20));
+    /// assert_eq!(c.rows[2].profit_share, Some(50.0 / 30.0));
+    /// assert!(pyramid.classify(&[]).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn classify(&self, profits: &[Decimal]) -> Result<ProfitClassification> {
         if profits.is_empty() {
             return Err(Error::EmptyInput { what: "profits" });

@@ -176,7 +176,7 @@ pub(crate) fn quantile_scores_finite(values: &[f64], bins: u8) -> Vec<u8> {
         .collect()
 }
 
-/// Quantile scores 1..=bins of finite values by minimum rank:
+/// Quantile scores 1..=bins of finite values by minimum rank,
 /// `score = floor(bins · L / N) + 1`, where `L` counts values strictly below. Equal values get equal scores (the score of
 /// the lowest rank their block spans); the result does not depend on input order.
 ///

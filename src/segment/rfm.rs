@@ -52,6 +52,25 @@ use crate::money;
 use crate::summary::CustomerSummary;
 
 /// Which purchases count for frequency and monetary value (see the module docs).
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::{Monetary, RfmConvention, RfmValues};
+/// use customer_value::{summarise, SummarySpec, Transaction};
+/// use rust_decimal::Decimal;
+///
+/// let d = |day| chrono::NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+/// // One customer: 10 on day 1, 30 on day 11.
+/// let log = [Transaction::new(1_u8, d(1), Decimal::TEN), Transaction::new(1, d(11), Decimal::from(30))];
+/// let s = summarise(SummarySpec::new(d(31)), &log)?;
+/// let seg = RfmValues::from_summaries(&s.customers, RfmConvention::Segmentation, Monetary::Sum)?;
+/// let btyd = RfmValues::from_summaries(&s.customers, RfmConvention::Models, Monetary::Sum)?;
+/// assert_eq!((seg.frequency[0], seg.monetary[0]), (2.0, 40.0)); // both purchases
+/// assert_eq!((btyd.frequency[0], btyd.monetary[0]), (1.0, 30.0)); // the repeat only
+/// assert_eq!(seg.recency, [20.0]); // days since the last purchase, either way
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum RfmConvention {
@@ -96,6 +115,21 @@ impl TieRule {
 }
 
 /// Monetary value as a customer's total or mean spend.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::{Monetary, RfmConvention, RfmValues};
+/// use customer_value::{summarise, SummarySpec, Transaction};
+/// use rust_decimal::Decimal;
+///
+/// let d = |day| chrono::NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+/// let log = [Transaction::new(1_u8, d(1), Decimal::TEN), Transaction::new(1, d(11), Decimal::from(30))];
+/// let s = summarise(SummarySpec::new(d(31)), &log)?;
+/// let mean = RfmValues::from_summaries(&s.customers, RfmConvention::Segmentation, Monetary::Mean)?;
+/// assert_eq!(mean.monetary, [20.0]); // (10 + 30) / 2 purchase periods
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Monetary {
@@ -143,6 +177,19 @@ impl RfmValues {
     ///
     /// [`Error::LengthMismatch`] if the columns differ in length; [`Error::EmptyInput`];
     /// [`Error::InvalidRow`] for a NaN or infinite value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::Error;
+    /// use customer_value::segment::RfmValues;
+    ///
+    /// let rfm = RfmValues::new(vec![3.0, 30.0], vec![5.0, 1.0], vec![250.0, 20.0])?;
+    /// assert_eq!(rfm.len(), 2);
+    /// assert!(matches!(RfmValues::new(vec![3.0], vec![5.0, 1.0], vec![1.0]), Err(Error::LengthMismatch { .. })));
+    /// assert!(RfmValues::new(vec![f64::NAN], vec![1.0], vec![1.0]).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(recency: Vec<f64>, frequency: Vec<f64>, monetary: Vec<f64>) -> Result<Self> {
         for (name, len) in [("frequency", frequency.len()), ("monetary", monetary.len())] {
             if len != recency.len() {
@@ -256,6 +303,16 @@ impl RfmValues {
 }
 
 /// One customer's three scores.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::{RfmCell, SegmentMap};
+///
+/// let cell = RfmCell { recency: 5, frequency: 1, monetary: 2 };
+/// assert_eq!(cell.code(), "512");
+/// assert_eq!(SegmentMap::standard().segment_name(cell), Some("New"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct RfmCell {
     /// Recency score (high = recent).
@@ -286,6 +343,19 @@ impl RfmCell {
 }
 
 /// RFM scores of every customer, in input order.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::{rfm_scores, RfmValues};
+///
+/// // Distinct values: each score is the customer's rank (recency reversed: recent is high).
+/// let rfm = RfmValues::new(vec![5.0, 40.0, 200.0], vec![9.0, 3.0, 1.0], vec![900.0, 120.0, 15.0])?;
+/// let scores = rfm_scores(&rfm, 3)?;
+/// assert_eq!((scores.bins, scores.recency.clone()), (3, vec![3, 2, 1]));
+/// assert_eq!(scores.frequency, [3, 2, 1]);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RfmScores {
     /// Number of score levels per dimension.
@@ -312,6 +382,18 @@ impl RfmScores {
     }
 
     /// Customer `i`'s cell.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::{rfm_scores, RfmValues};
+    ///
+    /// let rfm = RfmValues::new(vec![5.0, 40.0, 200.0], vec![9.0, 3.0, 1.0], vec![900.0, 120.0, 15.0])?;
+    /// let scores = rfm_scores(&rfm, 3)?;
+    /// assert_eq!(scores.cell(1).map(|c| c.code()), Some("222".to_string()));
+    /// assert_eq!(scores.cell(3), None);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn cell(&self, i: usize) -> Option<RfmCell> {
         Some(RfmCell {
@@ -322,6 +404,17 @@ impl RfmScores {
     }
 
     /// All cells, in input order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::{rfm_scores, RfmValues};
+    ///
+    /// let rfm = RfmValues::new(vec![5.0, 40.0, 200.0], vec![9.0, 3.0, 1.0], vec![900.0, 120.0, 15.0])?;
+    /// let codes: Vec<String> = rfm_scores(&rfm, 3)?.cells().map(|c| c.code()).collect();
+    /// assert_eq!(codes, ["333", "222", "111"]);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn cells(&self) -> impl Iterator<Item = RfmCell> + '_ {
         self.recency.iter().zip(&self.frequency).zip(&self.monetary).map(
             |((&recency, &frequency), &monetary)| RfmCell {
@@ -334,6 +427,22 @@ impl RfmScores {
 
     /// Customers per score (index 0 = score 1) for recency, frequency and monetary. A zero
     /// count is a score left unused by a tie block.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::{rfm_scores, RfmValues};
+    ///
+    /// // Three one-time buyers of five: their tie block scores F = 1, leaving F = 2 and 3 unused.
+    /// let rfm = RfmValues::new(
+    ///     vec![5.0, 40.0, 200.0, 12.0, 90.0],
+    ///     vec![1.0, 1.0, 1.0, 6.0, 2.0],
+    ///     vec![90.0, 120.0, 15.0, 480.0, 60.0],
+    /// )?;
+    /// let [_, frequency, _] = rfm_scores(&rfm, 5)?.counts();
+    /// assert_eq!(frequency, [3, 0, 0, 1, 1]);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn counts(&self) -> [Vec<usize>; 3] {
         let count = |v: &[u8]| {
@@ -418,6 +527,17 @@ pub fn quantile_scores_with(values: &[f64], bins: u8, ties: TieRule) -> Result<V
 /// # Examples
 ///
 /// See [`RfmValues`].
+///
+/// ```
+/// use customer_value::segment::{rfm_scores, RfmValues};
+///
+/// // Ties share the score of their lowest rank (`TieRule::MinRank`): ⌊5 · 0 / 4⌋ + 1 = 1.
+/// let rfm = RfmValues::new(vec![1.0, 2.0, 3.0, 4.0], vec![1.0, 1.0, 1.0, 8.0], vec![10.0, 20.0, 30.0, 40.0])?;
+/// let scores = rfm_scores(&rfm, 5)?;
+/// assert_eq!(scores.frequency, [1, 1, 1, 4]); // 8: ⌊5 · 3 / 4⌋ + 1 = 4
+/// assert!(rfm_scores(&rfm, 1).is_err()); // 2 to 10 levels
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub fn rfm_scores(values: &RfmValues, bins: u8) -> Result<RfmScores> {
     rfm_scores_with(values, bins, TieRule::default())
 }

@@ -13,6 +13,17 @@ use super::rfm::{RfmCell, RfmScores};
 use crate::error::{Error, Result};
 
 /// An inclusive range of scores, `lo..=hi`.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::ScoreRange;
+///
+/// let top_two = ScoreRange::new(4, 5);
+/// assert!(top_two.contains(4) && top_two.contains(5) && !top_two.contains(3));
+/// assert_eq!(ScoreRange::exactly(3), ScoreRange::new(3, 3));
+/// assert!(!ScoreRange::new(5, 4).contains(4)); // lo > hi: empty
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ScoreRange {
     /// Lowest score in the range.
@@ -23,24 +34,53 @@ pub struct ScoreRange {
 
 impl ScoreRange {
     /// `lo..=hi` (empty if `lo > hi`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::ScoreRange;
+    /// assert_eq!(ScoreRange::new(2, 4), ScoreRange { lo: 2, hi: 4 });
+    /// ```
     #[must_use]
     pub const fn new(lo: u8, hi: u8) -> Self {
         ScoreRange { lo, hi }
     }
 
     /// Exactly one score.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::ScoreRange;
+    /// assert!(ScoreRange::exactly(5).contains(5) && !ScoreRange::exactly(5).contains(4));
+    /// ```
     #[must_use]
     pub const fn exactly(score: u8) -> Self {
         ScoreRange { lo: score, hi: score }
     }
 
     /// Any score.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::ScoreRange;
+    /// assert!(ScoreRange::any().contains(1) && ScoreRange::any().contains(10));
+    /// assert!(!ScoreRange::any().contains(0)); // scores start at 1
+    /// ```
     #[must_use]
     pub const fn any() -> Self {
         ScoreRange { lo: 1, hi: u8::MAX }
     }
 
     /// Whether `score` is in the range.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::ScoreRange;
+    /// assert!(ScoreRange::new(1, 2).contains(2) && !ScoreRange::new(1, 2).contains(3));
+    /// ```
     #[must_use]
     pub const fn contains(&self, score: u8) -> bool {
         self.lo <= score && score <= self.hi
@@ -48,6 +88,17 @@ impl ScoreRange {
 }
 
 /// A named box of score cells.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::{RfmCell, ScoreRange, SegmentRule};
+///
+/// // "Can't lose": long gone (R 1–2) but among the most frequent (F 5), any spend.
+/// let rule = SegmentRule::new("Can't lose", ScoreRange::new(1, 2), ScoreRange::exactly(5), ScoreRange::any());
+/// assert!(rule.contains(RfmCell { recency: 2, frequency: 5, monetary: 1 }));
+/// assert!(!rule.contains(RfmCell { recency: 3, frequency: 5, monetary: 5 }));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SegmentRule {
     /// Segment name.
@@ -62,6 +113,16 @@ pub struct SegmentRule {
 
 impl SegmentRule {
     /// A rule.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::{ScoreRange, SegmentRule};
+    ///
+    /// let any = ScoreRange::any();
+    /// let rule = SegmentRule::new(String::from("Recent"), ScoreRange::new(4, 5), any, any);
+    /// assert_eq!(rule.name, "Recent");
+    /// ```
     #[must_use]
     pub fn new(
         name: impl Into<String>,
@@ -78,6 +139,16 @@ impl SegmentRule {
     }
 
     /// Whether the rule covers `cell`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::{RfmCell, ScoreRange, SegmentRule};
+    ///
+    /// let any = ScoreRange::any();
+    /// let recent = SegmentRule::new("Recent", ScoreRange::new(4, 5), any, any);
+    /// assert!(recent.contains(RfmCell { recency: 4, frequency: 1, monetary: 9 }));
+    /// ```
     #[must_use]
     pub fn contains(&self, cell: RfmCell) -> bool {
         self.recency.contains(cell.recency)
@@ -87,6 +158,24 @@ impl SegmentRule {
 }
 
 /// What [`SegmentMap::check`] found.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::{ScoreRange, SegmentMap, SegmentRule};
+///
+/// let any = ScoreRange::any();
+/// let rules = vec![
+///     SegmentRule::new("Recent", ScoreRange::new(3, 5), any, any),
+///     SegmentRule::new("Old", ScoreRange::new(1, 3), any, any), // recency 3 claimed twice
+///     SegmentRule::new("Never", ScoreRange::new(6, 9), any, any), // no 5-level score is 6
+/// ];
+/// let check = SegmentMap::check(5, &rules);
+/// assert_eq!(check.overlapping.len(), 25); // the 5 × 5 cells with recency 3
+/// assert_eq!(check.overlapping[0].1, ["Recent", "Old"]);
+/// assert_eq!(check.unreachable, ["Never"]);
+/// assert!(check.unassigned.is_empty() && !check.is_partition());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct MapCheck {
     /// Cells no rule covers.
@@ -102,6 +191,19 @@ pub struct MapCheck {
 impl MapCheck {
     /// Whether the rules partition the cells: every cell in exactly one rule, every rule
     /// reached, names unique.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::{ScoreRange, SegmentMap, SegmentRule};
+    ///
+    /// let any = ScoreRange::any();
+    /// let halves = [
+    ///     SegmentRule::new("Recent", ScoreRange::new(3, 5), any, any),
+    ///     SegmentRule::new("Old", ScoreRange::new(1, 2), any, any),
+    /// ];
+    /// assert!(SegmentMap::check(5, &halves).is_partition());
+    /// ```
     #[must_use]
     pub fn is_partition(&self) -> bool {
         self.unassigned.is_empty()
@@ -111,6 +213,17 @@ impl MapCheck {
     }
 
     /// A one-line summary, for errors and logs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::{ScoreRange, SegmentMap, SegmentRule};
+    ///
+    /// let any = ScoreRange::any();
+    /// let rules = [SegmentRule::new("Recent", ScoreRange::new(2, 5), any, any)];
+    /// let summary = SegmentMap::check(5, &rules).summary();
+    /// assert!(summary.starts_with("25 unassigned cells [111,112,113,"));
+    /// ```
     #[must_use]
     pub fn summary(&self) -> String {
         let cells = |v: &[RfmCell]| v.iter().take(8).map(RfmCell::code).collect::<Vec<_>>().join(",");
@@ -183,6 +296,22 @@ fn all_cells(bins: u8) -> impl Iterator<Item = RfmCell> {
 
 impl SegmentMap {
     /// Checks rules against the cells of a `bins`-level scale without building a map.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::{ScoreRange, SegmentMap, SegmentRule};
+    ///
+    /// let any = ScoreRange::any();
+    /// let rules = [
+    ///     SegmentRule::new("Top", ScoreRange::exactly(3), any, any),
+    ///     SegmentRule::new("Top", ScoreRange::new(1, 2), any, any),
+    /// ];
+    /// // On a 3-level scale the cells are covered once each, but a name is used twice.
+    /// let check = SegmentMap::check(3, &rules);
+    /// assert!(check.unassigned.is_empty() && check.overlapping.is_empty());
+    /// assert_eq!(check.bad_names, ["Top"]);
+    /// ```
     #[must_use]
     pub fn check(bins: u8, rules: &[SegmentRule]) -> MapCheck {
         let mut out = MapCheck::default();
@@ -232,6 +361,21 @@ impl SegmentMap {
     /// [`Error::InvalidParameter`] unless `2 ≤ bins ≤ 10`, or if the rules are not a
     /// partition (the value is [`MapCheck::summary`]; call [`SegmentMap::check`] for the
     /// full report).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::{RfmCell, ScoreRange, SegmentMap, SegmentRule};
+    ///
+    /// let any = ScoreRange::any();
+    /// let map = SegmentMap::new(3, vec![
+    ///     SegmentRule::new("Active", ScoreRange::new(2, 3), any, any),
+    ///     SegmentRule::new("Lapsed", ScoreRange::exactly(1), any, any),
+    /// ])?;
+    /// assert_eq!(map.segment_name(RfmCell { recency: 1, frequency: 3, monetary: 3 }), Some("Lapsed"));
+    /// assert!(SegmentMap::new(11, map.rules().to_vec()).is_err()); // 2 to 10 levels
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(bins: u8, rules: Vec<SegmentRule>) -> Result<Self> {
         if !(2..=10).contains(&bins) {
             return Err(Error::param("bins", bins, "between 2 and 10 score levels"));
@@ -271,6 +415,19 @@ impl SegmentMap {
     /// | 3 | About to sleep | About to sleep | Need attention | Loyal | Loyal |
     /// | 2 | Hibernating | Hibernating | At risk | At risk | Can't lose |
     /// | 1 | Lost | Lost | At risk | At risk | Can't lose |
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::{RfmCell, SegmentMap};
+    ///
+    /// let map = SegmentMap::standard();
+    /// assert_eq!((map.bins(), map.names().count()), (5, 11));
+    /// let cell = |recency, frequency| RfmCell { recency, frequency, monetary: 3 };
+    /// assert_eq!(map.segment_name(cell(5, 1)), Some("New"));
+    /// assert_eq!(map.segment_name(cell(1, 5)), Some("Can't lose"));
+    /// assert_eq!(map.segment_name(cell(2, 2)), Some("Hibernating"));
+    /// ```
     #[must_use]
     pub fn standard() -> Self {
         let any = ScoreRange::any();
@@ -306,17 +463,45 @@ impl SegmentMap {
     }
 
     /// The rules, in segment-index order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::SegmentMap;
+    /// let map = SegmentMap::standard();
+    /// assert_eq!(map.rules()[0].name, "Champions");
+    /// ```
     #[must_use]
     pub fn rules(&self) -> &[SegmentRule] {
         &self.rules
     }
 
     /// Segment names, in segment-index order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::SegmentMap;
+    /// let map = SegmentMap::standard();
+    /// let names: Vec<&str> = map.names().collect();
+    /// assert_eq!(names.first(), Some(&"Champions"));
+    /// assert_eq!(names.last(), Some(&"Lost"));
+    /// ```
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.rules.iter().map(|r| r.name.as_str())
     }
 
     /// Segment index of a cell (`None` if a score is outside `1..=bins`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::{RfmCell, SegmentMap};
+    ///
+    /// let map = SegmentMap::standard();
+    /// assert_eq!(map.segment(RfmCell { recency: 5, frequency: 5, monetary: 5 }), Some(0)); // Champions
+    /// assert_eq!(map.segment(RfmCell { recency: 6, frequency: 5, monetary: 5 }), None); // off the scale
+    /// ```
     #[must_use]
     pub fn segment(&self, cell: RfmCell) -> Option<usize> {
         cell_index(self.bins, cell)
@@ -325,6 +510,15 @@ impl SegmentMap {
     }
 
     /// Segment name of a cell.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::{RfmCell, SegmentMap};
+    ///
+    /// let map = SegmentMap::standard();
+    /// assert_eq!(map.segment_name(RfmCell { recency: 3, frequency: 3, monetary: 1 }), Some("Need attention"));
+    /// ```
     #[must_use]
     pub fn segment_name(&self, cell: RfmCell) -> Option<&str> {
         self.segment(cell)
@@ -338,6 +532,24 @@ impl SegmentMap {
     ///
     /// [`Error::InvalidParameter`] if the scores have a different number of levels;
     /// [`Error::InvalidRow`] for a score outside `1..=bins`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::{rfm_scores, RfmValues, SegmentMap};
+    ///
+    /// // Distinct values: each score is the customer's rank, so the cells are 555, 333, 111, 444, 222.
+    /// let rfm = RfmValues::new(
+    ///     vec![5.0, 40.0, 200.0, 12.0, 90.0],
+    ///     vec![9.0, 3.0, 1.0, 6.0, 2.0],
+    ///     vec![900.0, 120.0, 15.0, 480.0, 60.0],
+    /// )?;
+    /// let map = SegmentMap::standard();
+    /// let names: Vec<&str> = map.assign(&rfm_scores(&rfm, 5)?)?.into_iter().map(|s| map.rules()[s].name.as_str()).collect();
+    /// assert_eq!(names, ["Champions", "Need attention", "Lost", "Loyal", "Hibernating"]);
+    /// assert!(map.assign(&rfm_scores(&rfm, 4)?).is_err()); // a 4-level score on a 5-level map
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn assign(&self, scores: &RfmScores) -> Result<Vec<usize>> {
         if scores.bins != self.bins {
             return Err(Error::param(
@@ -363,6 +575,23 @@ impl SegmentMap {
     /// # Errors
     ///
     /// As [`assign`](Self::assign).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::{rfm_scores, RfmValues, SegmentMap};
+    ///
+    /// let rfm = RfmValues::new(
+    ///     vec![5.0, 40.0, 200.0, 12.0, 90.0],
+    ///     vec![9.0, 3.0, 1.0, 6.0, 2.0],
+    ///     vec![900.0, 120.0, 15.0, 480.0, 60.0],
+    /// )?;
+    /// let counts = SegmentMap::standard().counts(&rfm_scores(&rfm, 5)?)?;
+    /// assert_eq!(counts.len(), 11); // every segment, empty ones included
+    /// assert_eq!(counts[0], ("Champions".to_string(), 1));
+    /// assert_eq!(counts.iter().map(|(_, n)| n).sum::<usize>(), 5);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn counts(&self, scores: &RfmScores) -> Result<Vec<(String, usize)>> {
         let mut counts = vec![0_usize; self.rules.len()];
         for s in self.assign(scores)? {

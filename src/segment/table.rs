@@ -8,6 +8,28 @@ use super::{check_finite, sum};
 use crate::error::{Error, Result};
 
 /// One segment's row.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::{rfm_scores, RfmValues, SegmentMap, SegmentTable};
+///
+/// // Five customers with distinct values: cells 555, 333, 111, 444, 222.
+/// let rfm = RfmValues::new(
+///     vec![5.0, 40.0, 200.0, 12.0, 90.0],
+///     vec![9.0, 3.0, 1.0, 6.0, 2.0],
+///     vec![900.0, 120.0, 15.0, 480.0, 60.0],
+/// )?;
+/// let map = SegmentMap::standard();
+/// let segments = map.assign(&rfm_scores(&rfm, 5)?)?;
+/// let table = SegmentTable::new(&map, &segments, &rfm.monetary, &rfm.monetary, None)?;
+/// let champions = &table.rows[0];
+/// assert_eq!((champions.customers, champions.customer_share, champions.revenue), (1, 0.2, 900.0));
+/// assert_eq!(champions.revenue_share, Some(900.0 / 1575.0));
+/// let new = table.rows.iter().find(|r| r.segment == "New").unwrap();
+/// assert_eq!((new.customers, new.mean_monetary), (0, None)); // empty segments stay in the table
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SegmentRow {
     /// Segment name.
@@ -69,6 +91,20 @@ impl SegmentTable {
     /// [`Error::EmptyInput`]; [`Error::LengthMismatch`]; [`Error::InvalidRow`] for a NaN or
     /// infinite number or a segment index the map does not have; [`Error::Overflow`] if a
     /// column's Σ |v| exceeds `f64::MAX` (a segment total could not be finite).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::{SegmentMap, SegmentTable};
+    ///
+    /// let map = SegmentMap::standard();
+    /// // Segment indices as `SegmentMap::assign` gives them: two Champions (0), one Lost (10).
+    /// let table = SegmentTable::new(&map, &[0, 0, 10], &[50.0, 70.0, 5.0], &[100.0, 140.0, 5.0], None)?;
+    /// assert_eq!((table.customers, table.revenue), (3, 245.0));
+    /// assert_eq!(table.rows[0].mean_monetary, Some(60.0));
+    /// assert!(SegmentTable::new(&map, &[11], &[1.0], &[1.0], None).is_err()); // no segment 11
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(
         map: &SegmentMap,
         segments: &[usize],

@@ -14,6 +14,20 @@ use crate::error::{Error, Result};
 use crate::money;
 
 /// One point of a whale curve.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::WhaleCurve;
+/// use rust_decimal::Decimal;
+///
+/// let profits: Vec<Decimal> = [120, 80, 30, 0, -20, -60].into_iter().map(Decimal::from).collect();
+/// let top = WhaleCurve::new(&profits)?.points(2)?[1]; // the top half: 120 + 80 + 30
+/// assert_eq!((top.customers, top.cumulative_profit), (3, Decimal::from(230)));
+/// assert_eq!(top.customer_share, 0.5);
+/// assert_eq!(top.percent_of_total, Some(230.0 / 150.0 * 100.0)); // above 100 %: the tail loses
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct WhalePoint {
     /// Customers counted so far (the most profitable first).
@@ -75,6 +89,19 @@ impl WhaleCurve {
     /// # Errors
     ///
     /// [`Error::EmptyInput`] for no profits; [`Error::Overflow`] if a sum overflows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::WhaleCurve;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let whale = WhaleCurve::new(&[Decimal::from(-5), Decimal::from(10)])?;
+    /// assert_eq!(whale.sorted, [Decimal::from(10), Decimal::from(-5)]); // most profitable first
+    /// assert_eq!(whale.peak_percent, Some(200.0)); // the peak, 10, is twice the total, 5
+    /// assert!(WhaleCurve::new(&[]).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(profits: &[Decimal]) -> Result<Self> {
         if profits.is_empty() {
             return Err(Error::EmptyInput {
@@ -133,6 +160,21 @@ impl WhaleCurve {
     ///
     /// [`Error::Overflow`] if a sum overflows (not possible once `new` succeeded, kept for
     /// totality).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::WhaleCurve;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let profits: Vec<Decimal> = [40, 30, 20, 10].into_iter().map(Decimal::from).collect();
+    /// let whale = WhaleCurve::new(&profits)?;
+    /// let counts: Vec<usize> = whale.points(2)?.iter().map(|p| p.customers).collect();
+    /// assert_eq!(counts, [0, 2, 4]); // 0, n/2, n
+    /// let cumulative: Vec<Decimal> = whale.points(0)?.iter().map(|p| p.cumulative_profit).collect();
+    /// assert_eq!(cumulative, [0, 40, 70, 90, 100].map(Decimal::from)); // every customer
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn points(&self, points: usize) -> Result<Vec<WhalePoint>> {
         let n = self.len();
         let counts: Vec<usize> = if points == 0 || points >= n {

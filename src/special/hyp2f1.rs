@@ -177,12 +177,17 @@ fn sum_series(
     let mut term_ln = 0.0;
     let mut sum = weight(0);
     let mut sum_ln = 0.0;
-    let mut biggest_ln = sum.abs().ln();
+    // The largest |term · weight| so far is kept as `biggest · e^{term_ln}` (its log only
+    // when a scale changes, and at the end), and `e^{term_ln − sum_ln}` only when one of the
+    // two scales moves: no `ln` or `exp` per term.
+    let mut biggest = sum.abs();
+    let mut biggest_scale = 0.0;
+    let mut ratio_of_scales = 1.0;
     for n in 0..MAX_TERMS {
         let r = ratio(n as f64);
         if r == 0.0 {
             // A Pochhammer factor hit zero: the series terminates exactly.
-            return finish(sum, sum_ln, biggest_ln, what, n);
+            return finish(sum, sum_ln, biggest.ln() + biggest_scale, what, n);
         }
         if !r.is_finite() {
             break;
@@ -191,22 +196,29 @@ fn sum_series(
         if term.abs() > BIG || term.abs() < 1.0 / BIG {
             term_ln += term.abs().ln();
             term = term.signum();
+            ratio_of_scales = (term_ln - sum_ln).exp();
         }
         let wt = weight(n + 1);
-        let add = term * wt * (term_ln - sum_ln).exp();
+        let add = term * wt * ratio_of_scales;
         if wt != 0.0 {
-            biggest_ln = biggest_ln.max((term * wt).abs().ln() + term_ln);
+            let size = (term * wt).abs();
+            if biggest_scale.to_bits() == term_ln.to_bits() {
+                biggest = biggest.max(size);
+            } else if size.ln() + term_ln > biggest.ln() + biggest_scale {
+                (biggest, biggest_scale) = (size, term_ln);
+            }
         }
         sum += add;
         if sum.abs() > BIG {
             sum /= BIG;
             sum_ln += BIG.ln();
+            ratio_of_scales = (term_ln - sum_ln).exp();
         }
         let rabs = r.abs();
         // Past the last sign change the terms shrink geometrically; the tail is then below
         // |last| r/(1 − r).
         if rabs < 1.0 && n > 2 && n >= min_terms && add.abs() * rabs / (1.0 - rabs) <= TOL * sum.abs() {
-            return finish(sum, sum_ln, biggest_ln, what, n);
+            return finish(sum, sum_ln, biggest.ln() + biggest_scale, what, n);
         }
     }
     Err(Error::NonConvergence {

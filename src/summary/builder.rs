@@ -155,6 +155,18 @@ where
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] if the spec is invalid (see [`SummarySpec::validate`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::SummaryBuilder;
+    /// use customer_value::SummarySpec;
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let bad = SummarySpec::new(d(1, 31)).with_calibration_end(d(2, 1));
+    /// assert!(SummaryBuilder::<u64>::new(bad).is_err());
+    /// ```
     pub fn new(spec: SummarySpec) -> Result<Self> {
         Self::with_hasher(spec, foldhash::fast::RandomState::default())
     }
@@ -179,6 +191,18 @@ where
     /// # Errors
     ///
     /// As [`new`](Self::new).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::{SummaryBuilder, SummarySpec};
+    ///
+    /// let spec = SummarySpec::new(NaiveDate::from_ymd_opt(2024, 6, 30).unwrap());
+    /// let builder = SummaryBuilder::<u64>::with_capacity(spec, 100_000)?;
+    /// assert_eq!(builder.rows(), 0);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn with_capacity(spec: SummarySpec, customers: usize) -> Result<Self> {
         let mut b = Self::new(spec)?;
         b.calibration.map.reserve(customers);
@@ -205,6 +229,22 @@ where
     /// has seen) if the amount is negative under [`NegativeAmounts::Reject`], if a running
     /// total overflows `Decimal`, or one customer has more than 2^32 − 1 rows. The builder
     /// is unchanged by a failed row, except that it is counted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::{SummaryBuilder, SummarySpec};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    /// let mut builder = SummaryBuilder::new(SummarySpec::new(d(10)))?;
+    /// builder.push(&7_u64, d(1), Decimal::TEN)?;
+    /// builder.push(&7_u64, d(20), Decimal::TEN)?; // after the observation end: counted, left out
+    /// let s = builder.finish()?;
+    /// assert_eq!((s.report.rows, s.report.rows_after_observation_end), (2, 1));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[inline]
     pub fn push<D: PurchaseDate>(&mut self, customer: &K, date: D, amount: Decimal) -> Result<()> {
         self.push_day(customer, date.day_number(), amount)
@@ -274,6 +314,22 @@ where
     /// # Errors
     ///
     /// As [`push`](Self::push), at the first failing row.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::{SummaryBuilder, SummarySpec, Transaction};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    /// let log = [Transaction::new("a", d(1), Decimal::ONE), Transaction::new("a", d(8), Decimal::TWO)];
+    /// let mut builder = SummaryBuilder::new(SummarySpec::new(d(31)))?;
+    /// builder.extend(&log)?; // references or owned records
+    /// let a = &builder.finish()?.customers[0];
+    /// assert_eq!((a.frequency, a.recency, a.age), (1, 7.0, 30.0));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn extend<I, T, D>(&mut self, records: I) -> Result<()>
     where
         I: IntoIterator<Item = T>,
@@ -292,6 +348,23 @@ where
     /// # Errors
     ///
     /// As [`push`](Self::push), at the first failing row.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::{SummaryBuilder, SummarySpec, TransactionLog};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    /// let mut log = TransactionLog::default();
+    /// log.push(1_u32, d(1), Decimal::TEN);
+    /// log.push(2_u32, d(5), Decimal::ONE);
+    /// let mut builder = SummaryBuilder::new(SummarySpec::new(d(31)))?;
+    /// builder.extend_columns(log.columns())?;
+    /// assert_eq!(builder.finish()?.report.customers, 2);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn extend_columns<D: PurchaseDate>(&mut self, log: TransactionColumns<'_, K, D>) -> Result<()> {
         pipeline::presize(&mut self.calibration.map, log.customers(), |_, _| true);
         self.extend_selected(log, false, None, |_, _| true)
@@ -350,6 +423,19 @@ where
     ///
     /// [`Error::InvalidParameter`] if the two builders have different specs;
     /// [`Error::InvalidCustomer`] if a merged total overflows `Decimal`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::{SummaryBuilder, SummarySpec};
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let mut a = SummaryBuilder::<u32>::new(SummarySpec::new(d(6, 30)))?;
+    /// let b = SummaryBuilder::<u32>::new(SummarySpec::new(d(7, 31)))?;
+    /// assert!(a.merge(b).is_err()); // different specs
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn merge(&mut self, other: SummaryBuilder<K>) -> Result<()> {
         if other.spec != self.spec {
             return Err(Error::param(
@@ -380,6 +466,24 @@ where
     /// [`Error::EmptyInput`] if no customer has a purchase in the calibration window (an
     /// empty log, or every row after the end); [`Error::Overflow`] if a spend total
     /// overflows `Decimal` while netting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::{Error, SummaryBuilder, SummarySpec};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    /// let mut builder = SummaryBuilder::new(SummarySpec::new(d(31)))?;
+    /// builder.push(&1_u32, d(3), Decimal::TEN)?;
+    /// builder.push(&2_u32, d(4), -Decimal::TEN)?; // only a return: not a customer yet
+    /// let s = builder.finish()?;
+    /// assert_eq!((s.report.customers, s.report.customers_without_purchase), (1, 1));
+    /// let empty = SummaryBuilder::<u32>::new(SummarySpec::new(d(31)))?;
+    /// assert!(matches!(empty.finish(), Err(Error::EmptyInput { .. })));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn finish(self) -> Result<Summaries<K>> {
         self.finish_part()?.with_customers()
     }

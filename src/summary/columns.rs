@@ -55,6 +55,21 @@ pub struct SummaryColumns<K> {
 }
 
 /// Holdout columns, parallel to the calibration columns.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::{summarise, SummarySpec, Transaction};
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let log = [Transaction::new(1_u8, d(1, 1), Decimal::TEN), Transaction::new(1, d(2, 5), Decimal::TWO)];
+/// let spec = SummarySpec::new(d(2, 29)).with_calibration_end(d(1, 31));
+/// let holdout = summarise(spec, &log)?.columns().holdout.expect("the spec has a holdout");
+/// assert_eq!((holdout.frequency[0], holdout.monetary_value[0], holdout.duration[0]), (1.0, 2.0, 29.0));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HoldoutColumns {
     /// Purchase periods in the holdout.
@@ -67,6 +82,22 @@ pub struct HoldoutColumns {
 
 impl<K: Clone> SummaryColumns<K> {
     /// Columns from summaries (holdout columns only if every summary has a holdout).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::{summarise, SummaryColumns, SummarySpec, Transaction};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    /// let log = [Transaction::new(1_u8, d(1), Decimal::TEN), Transaction::new(1, d(8), Decimal::new(25, 1))];
+    /// let s = summarise(SummarySpec::new(d(15)), &log)?;
+    /// let cols = SummaryColumns::from_summaries(&s.customers);
+    /// assert_eq!((cols.frequency[0], cols.recency[0], cols.age[0], cols.monetary_value[0]), (1.0, 7.0, 14.0, 2.5));
+    /// assert_eq!(cols.unit, None); // `Summaries::columns` also records the spec's unit
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn from_summaries(summaries: &[CustomerSummary<K>]) -> Self {
         let n = summaries.len();
@@ -113,8 +144,22 @@ impl<K> SummaryColumns<K> {
     /// # Errors
     ///
     /// [`Error::LengthMismatch`] if the columns differ in length; [`Error::InvalidRow`] for
-    /// the first row that is not a summary: a value that is negative or not finite,
-    /// `recency > age`, a fractional frequency, or `frequency = 0` with `recency ≠ 0`.
+    /// the first row that is not a summary: a value that is not finite, a negative
+    /// frequency, recency or age, `recency > age`, a fractional frequency, or
+    /// `frequency = 0` with `recency ≠ 0`. A negative monetary value (returns netted in) is
+    /// accepted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::{Error, SummaryColumns};
+    ///
+    /// // A fractional frequency is not a count of repeat purchases.
+    /// let err = SummaryColumns::from_parts(vec!["a"], vec![1.5], vec![3.0], vec![9.0], vec![10.0]).unwrap_err();
+    /// assert!(matches!(err, Error::InvalidRow { row: 0, .. }));
+    /// let err = SummaryColumns::from_parts(vec!["a", "b"], vec![1.0], vec![3.0], vec![9.0], vec![10.0]).unwrap_err();
+    /// assert!(matches!(err, Error::LengthMismatch { right: "frequency", .. }));
+    /// ```
     pub fn from_parts(
         customers: Vec<K>,
         frequency: Vec<f64>,
@@ -152,6 +197,16 @@ impl<K> SummaryColumns<K> {
     }
 
     /// The same columns, declared to be in `unit`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::{SummaryColumns, TimeUnit};
+    ///
+    /// let cols = SummaryColumns::from_parts(vec![1], vec![2.0], vec![30.43], vec![38.86], vec![22.35])?;
+    /// assert_eq!(cols.with_unit(TimeUnit::WEEK).unit, Some(TimeUnit::WEEK));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn with_unit(mut self, unit: TimeUnit) -> Self {
         self.unit = Some(unit);
@@ -175,6 +230,17 @@ impl<K> SummaryColumns<K> {
     /// # Errors
     ///
     /// As [`from_parts`](Self::from_parts).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::SummaryColumns;
+    ///
+    /// let mut cols = SummaryColumns::from_parts(vec![1, 2], vec![2.0, 0.0], vec![30.43, 0.0], vec![38.86, 38.86], vec![22.35, 0.0])?;
+    /// cols.recency[1] = 5.0; // a recency without a repeat purchase
+    /// assert!(cols.validate().is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn validate(&self) -> Result<()> {
         let rows = self
             .frequency

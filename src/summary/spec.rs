@@ -79,6 +79,17 @@ pub struct SummarySpec {
 impl SummarySpec {
     /// Observation to `observation_end`, no holdout, daily periods, times in days,
     /// negative amounts netted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::{NegativeAmounts, Period, SummarySpec, TimeUnit};
+    ///
+    /// let spec = SummarySpec::new(NaiveDate::from_ymd_opt(2024, 6, 30).unwrap());
+    /// assert_eq!((spec.period, spec.unit), (Period::DAY, TimeUnit::DAY));
+    /// assert_eq!((spec.calibration_end, spec.negative_amounts), (None, NegativeAmounts::Net));
+    /// ```
     #[must_use]
     pub fn new(observation_end: NaiveDate) -> Self {
         SummarySpec {
@@ -91,6 +102,18 @@ impl SummarySpec {
     }
 
     /// Splits the log at `calibration_end` (inclusive) into calibration and holdout.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::SummarySpec;
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let spec = SummarySpec::new(d(6, 30)).with_calibration_end(d(3, 31));
+    /// // The holdout runs from the calibration end's day to the observation end's: 91 days.
+    /// assert_eq!(spec.holdout_duration(), Some(91.0));
+    /// ```
     #[must_use]
     pub fn with_calibration_end(mut self, calibration_end: NaiveDate) -> Self {
         self.calibration_end = Some(calibration_end);
@@ -98,6 +121,21 @@ impl SummarySpec {
     }
 
     /// Sets the collapse period.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::{Period, SummarySpec, TimeUnit};
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    /// // Calibration ends Wednesday 3 January, observation Monday 15 January: the holdout is
+    /// // 12 days, but counted from week start (Mon 1 Jan) to week start (Mon 15 Jan) it is 2 weeks.
+    /// let daily = SummarySpec::new(d(15)).with_calibration_end(d(3)).with_unit(TimeUnit::WEEK);
+    /// let weekly = daily.with_period(Period::WEEK);
+    /// assert_eq!(daily.holdout_duration(), Some(12.0 / 7.0));
+    /// assert_eq!(weekly.holdout_duration(), Some(2.0));
+    /// ```
     #[must_use]
     pub fn with_period(mut self, period: Period) -> Self {
         self.period = period;
@@ -105,6 +143,17 @@ impl SummarySpec {
     }
 
     /// Sets the time unit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::{SummarySpec, TimeUnit};
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let spec = SummarySpec::new(d(1, 29)).with_calibration_end(d(1, 1)).with_unit(TimeUnit::WEEK);
+    /// assert_eq!(spec.holdout_duration(), Some(4.0)); // 28 days
+    /// ```
     #[must_use]
     pub fn with_unit(mut self, unit: TimeUnit) -> Self {
         self.unit = unit;
@@ -112,6 +161,22 @@ impl SummarySpec {
     }
 
     /// Sets the negative-amount policy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::{Error, NegativeAmounts, SummaryBuilder, SummarySpec};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    /// let spec = SummarySpec::new(day).with_negative_amounts(NegativeAmounts::Reject);
+    /// let mut builder = SummaryBuilder::new(spec)?;
+    /// builder.push(&1_u32, day, Decimal::TEN)?;
+    /// let err = builder.push(&1_u32, day, Decimal::NEGATIVE_ONE).unwrap_err();
+    /// assert!(matches!(err, Error::InvalidRow { row: 1, .. }));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn with_negative_amounts(mut self, policy: NegativeAmounts) -> Self {
         self.negative_amounts = policy;
@@ -124,6 +189,18 @@ impl SummarySpec {
     ///
     /// [`Error::InvalidParameter`] if the calibration end is not strictly before the
     /// observation end.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::SummarySpec;
+    ///
+    /// let end = NaiveDate::from_ymd_opt(2024, 6, 30).unwrap();
+    /// assert!(SummarySpec::new(end).validate().is_ok());
+    /// // A calibration end on (or after) the observation end leaves no holdout.
+    /// assert!(SummarySpec::new(end).with_calibration_end(end).validate().is_err());
+    /// ```
     pub fn validate(&self) -> Result<()> {
         if let Some(cal) = self.calibration_end {
             if cal >= self.observation_end {
@@ -139,6 +216,17 @@ impl SummarySpec {
 
     /// The end of the window the calibration summary covers: the calibration end if set,
     /// else the observation end.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::SummarySpec;
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// assert_eq!(SummarySpec::new(d(6, 30)).summary_end(), d(6, 30));
+    /// assert_eq!(SummarySpec::new(d(6, 30)).with_calibration_end(d(3, 31)).summary_end(), d(3, 31));
+    /// ```
     #[must_use]
     pub fn summary_end(&self) -> NaiveDate {
         self.calibration_end.unwrap_or(self.observation_end)
@@ -146,6 +234,15 @@ impl SummarySpec {
 
     /// Length of the holdout in the time unit (lifetimes' `duration_holdout`): periods from
     /// the calibration end's period to the observation end's period. `None` without holdout.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::SummarySpec;
+    ///
+    /// assert_eq!(SummarySpec::new(NaiveDate::from_ymd_opt(2024, 6, 30).unwrap()).holdout_duration(), None);
+    /// ```
     #[must_use]
     pub fn holdout_duration(&self) -> Option<f64> {
         let cal = self.calibration_end?;

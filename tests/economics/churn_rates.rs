@@ -32,6 +32,22 @@ fn close(a: Option<f64>, b: f64, tol: f64) -> bool {
     a.is_some_and(|a| (a - b).abs() < tol)
 }
 
+/// A bridge claiming more lost revenue than there was is refused (it gave a gross revenue
+/// retention of −4).
+#[test]
+fn a_bridge_cannot_lose_more_than_start() {
+    let d = Decimal::from;
+    let bad = RevenueBridge {
+        start: d(10),
+        new: d(100),
+        contraction: d(50),
+        end: d(60),
+        ..RevenueBridge::default()
+    };
+    let err = bad.checked().unwrap_err().to_string();
+    assert!(err.contains("churned + contraction"), "{err}");
+}
+
 #[test]
 fn reference_month_under_every_convention() {
     let c = ChurnCounts::from_subscriptions(&reference_subscriptions(), day(0), day(30)).unwrap();
@@ -260,6 +276,9 @@ proptest! {
         let from = RevenueBridge::from_movements(m).unwrap();
         prop_assert_eq!(from, b);
         prop_assert!(from.checked().is_ok());
+        if let Some(r) = from.gross_revenue_retention() {
+            prop_assert!(r >= Decimal::ZERO && r <= Decimal::ONE);
+        }
     }
 
     #[test]

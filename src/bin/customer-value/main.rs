@@ -86,6 +86,8 @@ enum ModelArg {
     Pnbd,
     /// MBG/NBD (Batislam, Denizel & Filiztekin 2007).
     Mbgnbd,
+    /// GGom/NBD (Bemmaor & Glady 2012).
+    Ggomnbd,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -172,6 +174,9 @@ struct ReportArgs {
     /// Score with the models in FILE instead of fitting.
     #[arg(long, value_name = "FILE", conflicts_with = "save_model")]
     load_model: Option<PathBuf>,
+    /// Write the report's charts as SVG files into DIR (needs the feature `plot`).
+    #[arg(long, value_name = "DIR")]
+    plots: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -261,6 +266,7 @@ fn model_choice(m: ModelArg) -> ModelChoice {
         ModelArg::Bgnbd => ModelChoice::BetaGeometric,
         ModelArg::Pnbd => ModelChoice::Pareto,
         ModelArg::Mbgnbd => ModelChoice::ModifiedBetaGeometric,
+        ModelArg::Ggomnbd => ModelChoice::GammaGompertz,
     }
 }
 
@@ -286,6 +292,10 @@ fn parse(cli: Cli) -> Result<Options, String> {
             };
             o.save_model = a.save_model.map(|p| p.display().to_string());
             o.load_model = a.load_model.map(|p| p.display().to_string());
+            o.plots = a.plots.map(|p| p.display().to_string());
+            if o.plots.is_some() && !cfg!(feature = "plot") {
+                return Err(report::PLOTS_NEED_FEATURE.to_owned());
+            }
             o
         }
         Command::Fit(a) => {

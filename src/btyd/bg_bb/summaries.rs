@@ -50,6 +50,20 @@ impl DiscreteSummaries {
     ///
     /// [`Error::LengthMismatch`]; [`Error::EmptyInput`]; [`Error::InvalidRow`] for an
     /// impossible pattern or a weight that is not finite and > 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::DiscreteSummaries;
+    ///
+    /// // Three of the 22 patterns of the donation data (Fader, Hardie & Shang 2010; n = 6 years).
+    /// let d = DiscreteSummaries::from_weighted_rows(&[6, 0, 1], &[6, 0, 1], &[6, 6, 6], &[1203.0, 3464.0, 1091.0])?;
+    /// assert_eq!(d.frequency(), [0, 1, 6]); // sorted by (x, t_x, n)
+    /// assert_eq!(d.weight(), [3464.0, 1091.0, 1203.0]);
+    /// // x ≤ t_x ≤ n: two donations cannot fall in the first year alone.
+    /// assert!(DiscreteSummaries::from_weighted_rows(&[2], &[1], &[6], &[1.0]).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn from_weighted_rows(
         frequency: &[u32],
         recency: &[u32],

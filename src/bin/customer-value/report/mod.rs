@@ -8,6 +8,8 @@
 
 mod json;
 mod models;
+#[cfg(feature = "plot")]
+mod plots;
 mod summaries;
 mod text;
 
@@ -26,6 +28,10 @@ use text::{churn_summary, text_report, tracking};
 
 /// The bundled CDNOW sample, read when no file is named.
 pub const BUNDLED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/cdnow_sample_transactions.csv");
+
+/// The message of `--plots` in a build without the feature `plot` (exit status 2).
+pub const PLOTS_NEED_FEATURE: &str = "--plots needs the feature `plot`: build with `--features plot` \
+     (e.g. `cargo run --features plot --example clv_report -- --plots DIR`)";
 
 /// Any error of a run (its message is printed as is).
 pub type AnyError = Box<dyn std::error::Error>;
@@ -53,6 +59,8 @@ pub enum ModelChoice {
     BetaGeometric,
     Pareto,
     ModifiedBetaGeometric,
+    /// GGom/NBD (`--model ggomnbd`).
+    GammaGompertz,
 }
 
 /// Parsed command line.
@@ -71,6 +79,8 @@ pub struct Options {
     pub read: CsvOptions,
     pub save_model: Option<String>,
     pub load_model: Option<String>,
+    /// `--plots DIR` (feature `plot`): write the charts there as SVG.
+    pub plots: Option<String>,
 }
 
 impl Options {
@@ -91,6 +101,7 @@ impl Options {
             read: CsvOptions::default(),
             save_model: None,
             load_model: None,
+            plots: None,
         }
     }
 
@@ -240,7 +251,13 @@ where
     let models = models(o, s)?;
     if o.progress {
         if let Ok(m) = &models.purchase {
-            eprintln!("customer-value: purchase model {} ready", m.model.name());
+            match m.iterations {
+                Some(n) => eprintln!(
+                    "customer-value: purchase model {} fitted in {n} iterations",
+                    m.model.name()
+                ),
+                None => eprintln!("customer-value: purchase model {} ready", m.model.name()),
+            }
         }
     }
     if o.output == Output::ModelFile {
@@ -252,6 +269,14 @@ where
         return Ok(());
     }
     let predictions = predict(o, s, &models)?;
+    #[cfg(feature = "plot")]
+    if let Some(dir) = &o.plots {
+        let (written, skipped) = plots::write_plots(o, dir, s, log, &models, predictions.as_ref())?;
+        eprintln!("customer-value: wrote {} charts to {dir}", written.len());
+        for (name, why) in skipped {
+            eprintln!("customer-value: {name} not written: {why}");
+        }
+    }
     match o.output {
         Output::Csv | Output::JsonLines => {
             let p = predictions.as_ref().map_err(|e| format!("no model: {e}"))?;

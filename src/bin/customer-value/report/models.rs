@@ -3,8 +3,8 @@
 //! per-customer value table they give.
 
 use customer_value::btyd::{
-    AnySavedModel, BgNbd, Boundary, FitOptions, FitReport, GammaGamma, HoldoutEvaluation, MbgNbd, ParetoNbd,
-    SavedForm, SpendSummaries, TransactionModel, WeightedSummaries,
+    AnySavedModel, BgNbd, Boundary, FitOptions, FitReport, GammaGamma, GgomNbd, HoldoutEvaluation, MbgNbd,
+    ParetoNbd, SavedForm, SpendSummaries, TransactionModel, WeightedSummaries,
 };
 use customer_value::score::{ScoreSpec, ScoreTable, score};
 use customer_value::{Summaries, TimeUnit};
@@ -158,6 +158,7 @@ pub fn models<K: Clone + Ord>(o: &Options, s: &Summaries<K>) -> Result<Models, A
                 ModelChoice::ModifiedBetaGeometric => {
                     MbgNbd::fit(&data, &options).map(PurchaseModel::from_fit)
                 }
+                ModelChoice::GammaGompertz => GgomNbd::fit(&data, &options).map(PurchaseModel::from_fit),
             };
             match fitted {
                 Ok(Ok(m)) => Ok(m),
@@ -172,6 +173,12 @@ pub fn models<K: Clone + Ord>(o: &Options, s: &Summaries<K>) -> Result<Models, A
                 let fit = GammaGamma::fit(&data, &options)
                     .map_err(|e| e.to_string())
                     .and_then(|r| {
+                        if o.progress {
+                            eprintln!(
+                                "customer-value: spend model fitted in {} iterations",
+                                r.iterations
+                            );
+                        }
                         let saved = serde_json::to_value(r.to_saved()).map_err(|e| e.to_string())?;
                         Ok((r.model, saved))
                     });

@@ -1,0 +1,113 @@
+//! Static-covariate fits: Pareto/NBD on CLVTools' apparel data (600 customers, Gender and
+//! Channel in both processes), and BG/NBD and Pareto/NBD on 1,000,000 simulated customers
+//! with 4 binary covariates in both processes (16 covariate groups).
+
+mod common;
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use customer_value::btyd::covariates::{CovariateData, CovariateFit, CovariateMatrix, CovariateOptions};
+use customer_value::btyd::{BgNbd, ParetoNbd};
+
+/// The apparel summaries (weeks, estimation end 2006-12-31, purchases by day) with Gender
+/// and Channel.
+fn apparel() -> CovariateData {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/apparel/");
+    let trans = std::fs::read_to_string(format!("{dir}apparelTrans.csv")).unwrap();
+    let mut days: std::collections::BTreeMap<u32, Vec<chrono::NaiveDate>> = Default::default();
+    for line in trans.lines().skip(1) {
+        let mut f = line.split(',');
+        let id: u32 = f.next().unwrap().parse().unwrap();
+        let d = chrono::NaiveDate::parse_from_str(f.next().unwrap(), "%Y-%m-%d").unwrap();
+        days.entry(id).or_default().push(d);
+    }
+    let end = chrono::NaiveDate::from_ymd_opt(2006, 12, 31).unwrap();
+    let (mut x, mut tx, mut t) = (vec![], vec![], vec![]);
+    for (_, mut d) in days {
+        d.sort();
+        d.dedup();
+        let first = d[0];
+        d.retain(|v| *v <= end);
+        x.push((d.len() - 1) as f64);
+        tx.push((*d.last().unwrap() - first).num_days() as f64 / 7.0);
+        t.push((end - first).num_days() as f64 / 7.0);
+    }
+    let cov = std::fs::read_to_string(format!("{dir}apparelStaticCov.csv")).unwrap();
+    let (mut g, mut c) = (vec![], vec![]);
+    for line in cov.lines().skip(1) {
+        let f: Vec<f64> = line.split(',').map(|v| v.parse().unwrap()).collect();
+        g.push(f[1]);
+        c.push(f[2]);
+    }
+    let m = CovariateMatrix::from_columns(x.len(), &[("Gender", &g), ("Channel", &c)]).unwrap();
+    CovariateData::new(&x, &tx, &t, m.clone(), m).unwrap()
+}
+
+/// One million customers, 4 binary covariates, Pareto/NBD process in weeks (rates
+/// scaled by the covariates), observed 104 weeks from births over the first 90.
+fn million() -> CovariateData {
+    let n = 1_000_000;
+    let mut rng = common::Rng::new(20_261_207);
+    let mut cols: Vec<Vec<f64>> = (0..4).map(|_| Vec::with_capacity(n)).collect();
+    let (mut x, mut tx, mut t) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (gp, gd) = ([0.3, -0.2, 0.1, 0.4], [-0.3, 0.2, 0.25, -0.1]);
+    for _ in 0..n {
+        let c: Vec<f64> = (0..4).map(|_| f64::from(u8::from(rng.uniform() < 0.5))).collect();
+        let ep: f64 = c.iter().zip(gp).map(|(c, g)| c * g).sum();
+        let ed: f64 = c.iter().zip(gd).map(|(c, g)| c * g).sum();
+        for (col, v) in cols.iter_mut().zip(&c) {
+            col.push(*v);
+        }
+        let age = 14.0 + (rng.uniform() * 90.0 * 7.0).floor() / 7.0;
+        let lam = rng.gamma(0.8) / 5.0 * ep.exp();
+        let mu = rng.gamma(0.7) / 40.0 * ed.exp();
+        let life = (-rng.uniform().ln() / mu).min(age);
+        let (mut k, mut last, mut clock) = (0.0, 0.0, 0.0);
+        loop {
+            clock += -rng.uniform().ln() / lam;
+            if clock > life {
+                break;
+            }
+            k += 1.0;
+            last = clock;
+        }
+        // Whole days, as a daily log gives them.
+        x.push(k);
+        tx.push((last * 7.0).floor() / 7.0);
+        t.push(age);
+    }
+    let names = ["c1", "c2", "c3", "c4"];
+    let columns: Vec<(&str, &[f64])> = names
+        .iter()
+        .copied()
+        .zip(cols.iter().map(Vec::as_slice))
+        .collect();
+    let m = CovariateMatrix::from_columns(n, &columns).unwrap();
+    CovariateData::new(&x, &tx, &t, m.clone(), m).unwrap()
+}
+
+fn bench(c: &mut Criterion) {
+    let opts = CovariateOptions::default();
+    let small = apparel();
+    c.bench_function("covariates/pnbd_fit_apparel", |b| {
+        b.iter(|| CovariateFit::<ParetoNbd>::fit(black_box(&small), &opts).unwrap())
+    });
+    let big = million();
+    let mut group = c.benchmark_group("covariates_1e6");
+    group.sample_size(10);
+    group.bench_function("bgnbd_fit_4_covariates", |b| {
+        b.iter(|| CovariateFit::<BgNbd>::fit(black_box(&big), &opts).unwrap())
+    });
+    group.bench_function("pnbd_fit_4_covariates", |b| {
+        b.iter(|| CovariateFit::<ParetoNbd>::fit(black_box(&big), &opts).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,140 @@
+//! Work [`score`](super::score) shares between customers, for models whose predictions
+//! factor as `P(alive) · f(x, T)` ([`TransactionModel::expected_if_alive_curve`] and
+//! [`TransactionModel::survival_if_alive`]): the customers are grouped by `(x, T)` once,
+//! P(alive) is taken once per customer (from the caller), and each distinct `(x, T)` gets
+//! one pass computing the discounted CLV curve, the expectation at the horizon (the
+//! curve's last point), the survival to the horizon and the holdout expectation. The
+//! values are those of the separate batch calls (`expected_purchases_batch`,
+//! `clv_batch`, `probability_alive_at`) bit for bit: the same functions on the same
+//! arguments, only called fewer times.
+
+use crate::btyd::{ClvSpec, SummarySlices, TransactionModel, group_by_frequency_age};
+use crate::error::{Error, Result};
+
+/// The per-customer columns computed through shared work; each is `Err` when one of its
+/// distinct `(x, T)` failed (the caller then recomputes that column row by row and flags
+/// the failing customers).
+pub(super) struct SharedColumns {
+    pub(super) expected: Result<Vec<f64>>,
+    pub(super) discounted: Result<Vec<f64>>,
+    /// `None` when the model's P(alive at the horizon) does not factor.
+    pub(super) alive_at: Option<Result<Vec<f64>>>,
+    /// `None` without a holdout.
+    pub(super) holdout: Option<Result<Vec<f64>>>,
+}
+
+/// One distinct `(x, T)`'s values.
+struct PerPair {
+    discounted: Result<f64>,
+    expected: Result<f64>,
+    survival: Option<Result<f64>>,
+    holdout: Option<Result<f64>>,
+}
+
+/// The shared columns, or `None` when the model does not factor its expectation (then the
+/// per-call batch paths are used). `alive` is every row's P(alive), all finite.
+pub(super) fn shared_columns(
+    model: &dyn TransactionModel,
+    rows: SummarySlices<'_>,
+    alive: &[f64],
+    clv: &ClvSpec,
+    holdout: Option<f64>,
+) -> Option<SharedColumns> {
+    let (distinct, slot) = group_by_frequency_age(rows).ok()?;
+    let &(_, x0, _, t0) = distinct.first()?;
+    model.expected_if_alive_curve(&[], x0, t0)?.ok()?;
+    let times = clv.times().ok()?;
+    let discount: Vec<f64> = times.iter().map(|&t| clv.discount.factor(t, clv.unit)).collect();
+    let horizon = clv.horizon;
+    // The survival factor is the model's for every customer or for none: ask once.
+    let survival_factors = model.survival_if_alive(horizon, x0, t0).is_some();
+    let last_is_horizon = times.last() == Some(&horizon);
+    let one = |&(_, x, _, age): &(usize, f64, f64, f64)| -> PerPair {
+        let curve = model
+            .expected_if_alive_curve(&times, x, age)
+            .unwrap_or_else(stopped);
+        let (discounted, at_horizon) = match curve {
+            Ok(curve) => {
+                let mut prev = 0.0;
+                let mut total = 0.0;
+                for (d, e) in discount.iter().zip(&curve) {
+                    total += (e - prev) * d;
+                    prev = *e;
+                }
+                (Ok(total), curve.last().copied())
+            }
+            Err(e) => (Err(e), None),
+        };
+        let expected = match at_horizon {
+            Some(v) if last_is_horizon => Ok(v),
+            _ => single(model, horizon, x, age),
+        };
+        PerPair {
+            discounted,
+            expected,
+            survival: survival_factors
+                .then(|| model.survival_if_alive(horizon, x, age).unwrap_or_else(stopped)),
+            holdout: holdout.map(|d| single(model, d, x, age)),
+        }
+    };
+    let per = map_pairs(&distinct, one);
+    let column = |pick: &dyn Fn(&PerPair) -> Option<&Result<f64>>, finish: &dyn Fn(f64, f64) -> f64| {
+        let mut out = Vec::with_capacity(rows.len());
+        for i in 0..rows.len() {
+            let pair = slot.get(i).and_then(|&k| per.get(k));
+            match (alive.get(i), pair.and_then(pick)) {
+                (Some(&a), Some(Ok(v))) => out.push(finish(a, *v)),
+                // The caller recomputes the column row by row, with each row's error.
+                _ => {
+                    return Err(Error::Undefined {
+                        what: "shared score",
+                        reason: format!("row {i} failed"),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    };
+    // As `factored_expected_batch` and `clv_batch` with a margin of 1 per purchase.
+    let expectation = |a: f64, g: f64| {
+        let v = a * g;
+        if v.is_finite() { v.max(0.0) } else { f64::NAN }
+    };
+    Some(SharedColumns {
+        expected: column(&|p| Some(&p.expected), &expectation),
+        discounted: column(&|p| Some(&p.discounted), &|a, d| a * d),
+        alive_at: survival_factors.then(|| column(&|p| p.survival.as_ref(), &|a, s| (a * s).clamp(0.0, 1.0))),
+        holdout: holdout.map(|_| column(&|p| p.holdout.as_ref(), &expectation)),
+    })
+}
+
+/// The expectation while alive at one horizon (as `factored_expected_batch` asks it).
+fn single(model: &dyn TransactionModel, t: f64, x: f64, age: f64) -> Result<f64> {
+    let curve = model
+        .expected_if_alive_curve(&[t], x, age)
+        .unwrap_or_else(stopped)?;
+    Ok(curve.first().copied().unwrap_or(0.0))
+}
+
+fn stopped<T>() -> Result<T> {
+    Err(Error::Undefined {
+        what: "expectation while alive",
+        reason: "the model stopped factoring".to_owned(),
+    })
+}
+
+/// `f` over the distinct pairs, in parallel with the `parallel` feature (in order).
+fn map_pairs<F>(pairs: &[(usize, f64, f64, f64)], f: F) -> Vec<PerPair>
+where
+    F: Fn(&(usize, f64, f64, f64)) -> PerPair + Sync,
+{
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        pairs.par_iter().map(&f).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        pairs.iter().map(f).collect()
+    }
+}
