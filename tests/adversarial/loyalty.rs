@@ -98,7 +98,11 @@ fn loyalty_programs_from_mutated_json() {
     for case in 0..3_000 * scale() {
         let text = mutate(&mut rng, SAMPLE);
         let w = || format!("case {case}: {text}");
+        let direct = t.call(w, || Program::from_json(&text));
         if let Some(p) = t.call(w, || serde_json::from_str::<Program>(&text)) {
+            t.promise(direct.as_ref() == Some(&p), || {
+                format!("{}: Program::from_json differs from serde", w())
+            });
             let back = t.call(w, || {
                 serde_json::to_string(&p).and_then(|j| serde_json::from_str::<Program>(&j))
             });

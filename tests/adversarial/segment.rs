@@ -6,7 +6,8 @@
 
 use customer_value::segment::{
     AbcCuts, Concentration, NegativeValues, ProfitLevels, RfmValues, SegmentMap, SegmentTable, WhaleCurve,
-    abc_classes, gini, gini_from_lorenz, lorenz_curve_weighted, quantile_scores, rfm_scores, top_share,
+    abc_classes, gini, gini_from_lorenz, gini_weighted, lorenz_curve_weighted, quantile_scores, rfm_scores,
+    top_share,
 };
 
 use super::harness::Tally;
@@ -147,6 +148,9 @@ fn segment_concentration_gini_and_lorenz() {
             if let Some(g) = t.call(w, || gini_from_lorenz(&curve)) {
                 t.finite(g, || format!("{}: gini of weighted lorenz", w()));
             }
+        }
+        if let Some(g) = t.call(w, || gini_weighted(&v, &weights)) {
+            t.finite(g, || format!("{}: gini_weighted {weights:?}", w()));
         }
     }
     t.finish();
