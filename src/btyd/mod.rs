@@ -48,6 +48,7 @@ mod pareto_nbd_likelihood;
 mod saved;
 mod survival;
 mod tracking;
+pub mod uncertainty;
 
 pub use bg_bb::{BgBb, BgBbParams, DiscreteSummaries};
 pub use bg_nbd::{BgNbd, BgNbdParams};
