@@ -2,6 +2,7 @@
 //! against published standard errors, gradients against an analytic formula and another
 //! step, reproducibility, and a coverage simulation.
 
+use customer_value::TimeUnit;
 use customer_value::btyd::uncertainty::{
     Clv, CustomerData, CustomerRows, ExpectedPurchases, ExpectedPurchasesNew, ExpectedSpend, IntervalLevel,
     LogCovariance, Parametric, ProbabilityAlive, ProbabilityAliveAt, TrackingCurve, bootstrap_intervals,
@@ -10,7 +11,6 @@ use customer_value::btyd::uncertainty::{
 use customer_value::btyd::{
     BgNbd, ClvSpec, DiscountRate, FitOptions, GammaGamma, ParetoNbd, SpendSummaries, WeightedSummaries,
 };
-use customer_value::TimeUnit;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Beta, Distribution, Exp, Gamma};
 
@@ -22,8 +22,11 @@ struct Cdnow {
 }
 
 fn cdnow() -> Cdnow {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cdnow_sample_summary.csv"))
-        .unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/cdnow_sample_summary.csv"
+    ))
+    .unwrap();
     let mut c = Cdnow {
         x: vec![],
         tx: vec![],
@@ -62,7 +65,11 @@ fn log_covariance_gives_the_published_standard_errors() {
     let data = WeightedSummaries::from_rows(&c.x, &c.tx, &c.t).unwrap();
     let fit = ParetoNbd::fit(&data, &FitOptions::default()).unwrap();
     let cov = LogCovariance::of_fit(&fit, &data, &FitOptions::default()).unwrap();
-    for (se, p) in cov.standard_errors().iter().zip([0.0476264, 0.8427222, 0.1872594, 6.2105448]) {
+    for (se, p) in cov
+        .standard_errors()
+        .iter()
+        .zip([0.0476264, 0.8427222, 0.1872594, 6.2105448])
+    {
         assert!((se - p).abs() < 0.02 * p, "{se} vs {p}");
     }
 }
@@ -101,14 +108,22 @@ fn gradients_match_the_analytic_p_alive_gradient_and_another_step() {
         };
         for j in 0..4 {
             let tol = 1e-7 * analytic[j].abs().max(1e-3);
-            assert!((g5[j][i] - analytic[j]).abs() < tol, "row {i} param {j}: {} vs {}", g5[j][i], analytic[j]);
+            assert!(
+                (g5[j][i] - analytic[j]).abs() < tol,
+                "row {i} param {j}: {} vs {}",
+                g5[j][i],
+                analytic[j]
+            );
             // The wider step has O(h²) = 1e-6 relative truncation error.
             assert!((g3[j][i] - g5[j][i]).abs() < 1e-5 * analytic[j].abs().max(1e-3));
         }
     }
     // A non-analytic prediction: E[X(39)] (₂F₁), two steps agree.
     let e = ExpectedPurchases::new(&rows, 39.0);
-    let (e5, e3) = (log_gradient(&m, &e, 1e-5).unwrap(), log_gradient(&m, &e, 1e-3).unwrap());
+    let (e5, e3) = (
+        log_gradient(&m, &e, 1e-5).unwrap(),
+        log_gradient(&m, &e, 1e-3).unwrap(),
+    );
     for (a, b) in e5.iter().flatten().zip(e3.iter().flatten()) {
         assert!((a - b).abs() < 1e-5 * a.abs().max(1e-3), "{a} vs {b}");
     }
@@ -129,7 +144,9 @@ fn the_three_methods_share_one_shape_and_are_reproducible() {
     assert_ne!(s1.lower, s3.lower);
     let opts = FitOptions::default();
     let customers = CustomerData::new(&c.x, &c.tx, &c.t, None).unwrap();
-    let refit = |s: &customer_value::btyd::uncertainty::BootstrapSample| Ok(BgNbd::fit(&s.summaries()?, &opts)?.model);
+    let refit = |s: &customer_value::btyd::uncertainty::BootstrapSample| {
+        Ok(BgNbd::fit(&s.summaries()?, &opts)?.model)
+    };
     let b1 = bootstrap_intervals(&m, customers, refit, &pred, level, 24, 5).unwrap();
     let b2 = bootstrap_intervals(&m, customers, refit, &pred, level, 24, 5).unwrap();
     assert_eq!(b1, b2);
@@ -137,7 +154,10 @@ fn the_three_methods_share_one_shape_and_are_reproducible() {
         assert_eq!(iv.point.len(), n);
         assert_eq!(iv.lower.len(), n);
         for i in 0..n {
-            assert!(iv.lower[i] <= iv.point[i] + 1e-9 && iv.point[i] <= iv.upper[i] + 1e-9, "{i}");
+            assert!(
+                iv.lower[i] <= iv.point[i] + 1e-9 && iv.point[i] <= iv.upper[i] + 1e-9,
+                "{i}"
+            );
             assert!((0.0..=1.0).contains(&iv.lower[i]) && (0.0..=1.0).contains(&iv.upper[i]));
         }
     }
@@ -161,8 +181,12 @@ fn clv_spend_and_population_quantities() {
     let n = 200;
     let rows = CustomerRows::with_spend(&c.x[..n], &c.tx[..n], &c.t[..n], &c.m[..n]).unwrap();
     let level = IntervalLevel::new(0.8).unwrap();
-    let spec = ClvSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::new(0.1, TimeUnit::from_days(365.0).unwrap()).unwrap())
-        .unwrap();
+    let spec = ClvSpec::new(
+        TimeUnit::WEEK,
+        52.0,
+        DiscountRate::new(0.1, TimeUnit::from_days(365.0).unwrap()).unwrap(),
+    )
+    .unwrap();
     let pair = (m, gg.model);
     let joint = LogCovariance::joint(&cov, &gg_cov);
     assert_eq!(pair.values().len(), joint.len());
@@ -171,14 +195,26 @@ fn clv_spend_and_population_quantities() {
         delta_intervals(&pair, &joint, &clv, level).unwrap(),
         sampling_intervals(&pair, &joint, &clv, level, 100, 3).unwrap(),
     ] {
-        assert!(iv.lower.iter().zip(&iv.point).zip(&iv.upper).all(|((l, p), u)| *l <= p + 1e-9 && p <= &(u + 1e-9)));
+        assert!(
+            iv.lower
+                .iter()
+                .zip(&iv.point)
+                .zip(&iv.upper)
+                .all(|((l, p), u)| *l <= p + 1e-9 && p <= &(u + 1e-9))
+        );
         assert!(iv.lower.iter().all(|l| *l >= 0.0));
     }
     let sp = delta_intervals(&gg.model, &gg_cov, &ExpectedSpend::new(&rows), level).unwrap();
     assert!(sp.lower.iter().zip(&sp.upper).all(|(l, u)| l < u));
     let at = delta_intervals(&m, &cov, &ProbabilityAliveAt::new(&rows, 26.0), level).unwrap();
     assert!(at.point.iter().all(|p| (0.0..=1.0).contains(p)));
-    let new = delta_intervals(&m, &cov, &ExpectedPurchasesNew::new(vec![13.0, 39.0, 78.0]).unwrap(), level).unwrap();
+    let new = delta_intervals(
+        &m,
+        &cov,
+        &ExpectedPurchasesNew::new(vec![13.0, 39.0, 78.0]).unwrap(),
+        level,
+    )
+    .unwrap();
     assert_eq!(new.point.len(), 3);
     assert!(new.lower[2] > new.lower[0]);
     let track = TrackingCurve::new(vec![0.0, 1.0, 2.0, 4.0], vec![10.0, 20.0, 30.0]).unwrap();
@@ -187,7 +223,12 @@ fn clv_spend_and_population_quantities() {
 }
 
 /// A BG/NBD population of `n` customers observed for `age` time units.
-fn simulate(rng: &mut rand_pcg::Pcg64Mcg, n: usize, age: f64, truth: [f64; 4]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+fn simulate(
+    rng: &mut rand_pcg::Pcg64Mcg,
+    n: usize,
+    age: f64,
+    truth: [f64; 4],
+) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let [r, alpha, a, b] = truth;
     let (gl, bp) = (Gamma::new(r, 1.0 / alpha).unwrap(), Beta::new(a, b).unwrap());
     let (mut xs, mut txs, mut ts) = (vec![], vec![], vec![]);
@@ -235,9 +276,15 @@ fn coverage(replicates: usize, customers: usize) -> [f64; 4] {
         let pa = ProbabilityAlive::new(&profile);
         let ivs = [
             (delta_intervals(&fit.model, &cov, &new, level).unwrap(), true_e),
-            (sampling_intervals(&fit.model, &cov, &new, level, 400, rng.random()).unwrap(), true_e),
+            (
+                sampling_intervals(&fit.model, &cov, &new, level, 400, rng.random()).unwrap(),
+                true_e,
+            ),
             (delta_intervals(&fit.model, &cov, &pa, level).unwrap(), true_p),
-            (sampling_intervals(&fit.model, &cov, &pa, level, 400, rng.random()).unwrap(), true_p),
+            (
+                sampling_intervals(&fit.model, &cov, &pa, level, 400, rng.random()).unwrap(),
+                true_p,
+            ),
         ];
         for (h, (iv, truth)) in hits.iter_mut().zip(ivs) {
             if iv.lower[0] <= truth && truth <= iv.upper[0] {

@@ -33,6 +33,8 @@
 //! and donations value the crate's tests assert is reproduced to 1e-3 relative or better
 //! (log-likelihoods to 0.01).
 
+#[cfg(feature = "bayes")]
+pub mod bayes;
 mod bg_bb;
 mod bg_nbd;
 mod clv;

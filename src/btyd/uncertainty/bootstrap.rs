@@ -31,7 +31,12 @@ impl<'a> CustomerData<'a> {
     /// # Errors
     ///
     /// [`Error::LengthMismatch`]; [`Error::EmptyInput`].
-    pub fn new(frequency: &'a [f64], recency: &'a [f64], age: &'a [f64], mean_spend: Option<&'a [f64]>) -> Result<Self> {
+    pub fn new(
+        frequency: &'a [f64],
+        recency: &'a [f64],
+        age: &'a [f64],
+        mean_spend: Option<&'a [f64]>,
+    ) -> Result<Self> {
         let n = frequency.len();
         let lens = [
             ("recency", recency.len()),
@@ -130,7 +135,8 @@ impl BootstrapSample {
     ///
     /// As [`WeightedSummaries::from_weighted_rows`].
     pub fn summaries(&self) -> Result<WeightedSummaries> {
-        let w = WeightedSummaries::from_weighted_rows(&self.frequency, &self.recency, &self.age, &self.weight)?;
+        let w =
+            WeightedSummaries::from_weighted_rows(&self.frequency, &self.recency, &self.age, &self.weight)?;
         Ok(match self.unit {
             Some(u) => w.with_unit(u),
             None => w,

@@ -48,8 +48,18 @@ impl LogCovariance {
     /// [`Error::Undefined`] when the Hessian is not positive definite (a boundary
     /// estimate: see [`FitReport::boundary`]).
     pub fn of_fit<M: Estimable>(fit: &FitReport<M>, data: &M::Data, options: &FitOptions) -> Result<Self> {
+        Self::of_model(&fit.model, data, options)
+    }
+
+    /// [`of_fit`](Self::of_fit) at the parameters of `model` (a fit's estimate, e.g.
+    /// loaded from a file, refitted on the same data with `options`).
+    ///
+    /// # Errors
+    ///
+    /// As [`of_fit`](Self::of_fit).
+    pub fn of_model<M: Estimable>(model: &M, data: &M::Data, options: &FitOptions) -> Result<Self> {
         let lik = M::log_likelihood(data);
-        let theta = &fit.estimates;
+        let theta = &model.values();
         let k = theta.len();
         let n = lik.customers();
         let h = lik.hessian_step();
@@ -93,10 +103,11 @@ impl LogCovariance {
             .filter(|m| m.iter().all(|v| v.is_finite()))
             .ok_or_else(|| Error::Undefined {
                 what: "covariance of the fit",
-                reason: "the Hessian at the estimate is not positive definite (a boundary estimate?)".to_owned(),
+                reason: "the Hessian at the estimate is not positive definite (a boundary estimate?)"
+                    .to_owned(),
             })?;
         Ok(LogCovariance {
-            names: fit.parameter_names.clone(),
+            names: model.names().iter().map(|n| (*n).to_owned()).collect(),
             log_estimates: u,
             matrix,
         })
@@ -307,18 +318,29 @@ mod tests {
         }
         assert!(LogCovariance::from_parts(vec!["a".into()], vec![0.0], vec![-1.0]).is_err());
         assert!(
-            LogCovariance::from_parts(vec!["a".into(), "b".into()], vec![0.0; 2], vec![1.0, 0.5, 0.4, 1.0]).is_err()
+            LogCovariance::from_parts(
+                vec!["a".into(), "b".into()],
+                vec![0.0; 2],
+                vec![1.0, 0.5, 0.4, 1.0]
+            )
+            .is_err()
         );
     }
 
     #[test]
     fn joint_is_block_diagonal() {
         let a = LogCovariance::from_parts(vec!["a".into()], vec![1.0], vec![0.5]).unwrap();
-        let b = LogCovariance::from_parts(vec!["b".into(), "c".into()], vec![2.0, 3.0], vec![1.0, 0.2, 0.2, 2.0])
-            .unwrap();
+        let b = LogCovariance::from_parts(
+            vec!["b".into(), "c".into()],
+            vec![2.0, 3.0],
+            vec![1.0, 0.2, 0.2, 2.0],
+        )
+        .unwrap();
         let j = LogCovariance::joint(&a, &b);
         assert_eq!(j.len(), 3);
         assert_eq!(j.names(), ["a", "b", "c"]);
-        assert!((j.at(0, 0) - 0.5).abs() < 1e-15 && j.at(0, 1).abs() < 1e-15 && (j.at(2, 1) - 0.2).abs() < 1e-15);
+        assert!(
+            (j.at(0, 0) - 0.5).abs() < 1e-15 && j.at(0, 1).abs() < 1e-15 && (j.at(2, 1) - 0.2).abs() < 1e-15
+        );
     }
 }

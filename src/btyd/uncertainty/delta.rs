@@ -34,7 +34,11 @@ pub const DEFAULT_LOG_STEP: f64 = 1e-5;
 /// assert!(g[2][0] < 0.0);
 /// # Ok::<(), customer_value::Error>(())
 /// ```
-pub fn log_gradient<M: Parametric, P: Prediction<M> + ?Sized>(model: &M, pred: &P, step: f64) -> Result<Vec<Vec<f64>>> {
+pub fn log_gradient<M: Parametric, P: Prediction<M> + ?Sized>(
+    model: &M,
+    pred: &P,
+    step: f64,
+) -> Result<Vec<Vec<f64>>> {
     if !(step.is_finite() && step > 0.0) {
         return Err(Error::param("step", step, "must be finite and > 0"));
     }
@@ -142,7 +146,14 @@ pub fn delta_intervals<M: Parametric, P: Prediction<M> + ?Sized>(
             excluded: 0,
         })
     })?;
-    Ok(assemble(blocks, pred.customers(), level, IntervalMethod::Delta, 0, 0))
+    Ok(assemble(
+        blocks,
+        pred.customers(),
+        level,
+        IntervalMethod::Delta,
+        0,
+        0,
+    ))
 }
 
 /// `v ± z sd` on `scale`, mapped back.

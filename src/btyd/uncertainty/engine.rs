@@ -41,7 +41,8 @@ pub(super) fn assemble(
     draws: usize,
     excluded_models: usize,
 ) -> Intervals {
-    let (mut point, mut lower, mut upper, mut excluded) = (Vec::new(), Vec::new(), Vec::new(), excluded_models);
+    let (mut point, mut lower, mut upper, mut excluded) =
+        (Vec::new(), Vec::new(), Vec::new(), excluded_models);
     for b in blocks {
         point.extend(b.point);
         lower.extend(b.lower);

@@ -3,8 +3,8 @@
 
 use super::super::fit::Likelihood;
 use super::super::{
-    BgBb, BgNbd, DiscreteSummaries, FitOptions, FitReport, GammaGamma, MbgNbd, ParetoNbd,
-    SpendSummaries, WeightedSummaries, bg_bb, bg_nbd, gamma_gamma, mbg_nbd, pareto_nbd,
+    BgBb, BgNbd, DiscreteSummaries, FitOptions, FitReport, GammaGamma, MbgNbd, ParetoNbd, SpendSummaries,
+    WeightedSummaries, bg_bb, bg_nbd, gamma_gamma, mbg_nbd, pareto_nbd,
 };
 use crate::error::{Error, Result};
 
@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 /// assert!((moved.0.r() - 0.25).abs() < 1e-15);
 /// # Ok::<(), customer_value::Error>(())
 /// ```
-pub trait Parametric: Sized + Send + Sync + std::fmt::Debug {
+pub trait Parametric: Sized + Clone + Send + Sync + std::fmt::Debug {
     /// Parameter names, in the order of [`values`](Self::values).
     fn names(&self) -> Vec<&'static str>;
     /// The parameters (all > 0).
@@ -109,7 +109,10 @@ macro_rules! estimable {
                 $model::PARAMETER_NAMES.to_vec()
             }
             fn values(&self) -> Vec<f64> {
-                self.parameter_values().into_iter().map(|(_, v)| v).collect()
+                self.parameter_values()
+                    .into_iter()
+                    .map(|(_, v)| v)
+                    .collect()
             }
             fn with_values(&self, values: &[f64]) -> Result<Self> {
                 Ok($model::from_values(values)?.with_optional_unit(self.unit()))

@@ -147,7 +147,10 @@ impl CustomerRows {
         for (i, (((&x, &tx), &t), &m)) in rows.enumerate() {
             check_summary(x, tx, t).map_err(|e| row_error(i, e))?;
             if !(m.is_finite() && m >= 0.0) {
-                return Err(row_error(i, Error::param("mean_spend", m, "must be finite and ≥ 0")));
+                return Err(row_error(
+                    i,
+                    Error::param("mean_spend", m, "must be finite and ≥ 0"),
+                ));
             }
             // +0.0 for −0.0, so that equal values share a row.
             let key = [x, tx, t, m].map(|v| (v + 0.0).to_bits());
@@ -277,8 +280,9 @@ impl<M: TransactionModel> Prediction<M> for ProbabilityAliveAt<'_> {
         self.rows.distinct()
     }
     fn evaluate(&self, model: &M, range: Range<usize>, out: &mut [f64]) -> Result<()> {
-        self.rows
-            .for_each(range, out, |x, tx, t, _| model.probability_alive_at(self.t, x, tx, t))
+        self.rows.for_each(range, out, |x, tx, t, _| {
+            model.probability_alive_at(self.t, x, tx, t)
+        })
     }
     fn scale(&self) -> Scale {
         Scale::Logit
@@ -293,8 +297,9 @@ impl<M: TransactionModel> Prediction<M> for ExpectedPurchases<'_> {
         self.rows.distinct()
     }
     fn evaluate(&self, model: &M, range: Range<usize>, out: &mut [f64]) -> Result<()> {
-        self.rows
-            .for_each(range, out, |x, tx, t, _| model.expected_purchases(self.t, x, tx, t))
+        self.rows.for_each(range, out, |x, tx, t, _| {
+            model.expected_purchases(self.t, x, tx, t)
+        })
     }
     fn scale(&self) -> Scale {
         Scale::Log
@@ -403,9 +408,10 @@ impl<M: TransactionModel> Prediction<M> for ExpectedPurchasesNew {
         self.times.len()
     }
     fn evaluate(&self, model: &M, range: Range<usize>, out: &mut [f64]) -> Result<()> {
-        let times = self.times.get(range.clone()).ok_or_else(|| {
-            Error::param("range", format!("{range:?}"), "outside the times")
-        })?;
+        let times = self
+            .times
+            .get(range.clone())
+            .ok_or_else(|| Error::param("range", format!("{range:?}"), "outside the times"))?;
         for (o, &t) in out.iter_mut().zip(times) {
             *o = model.expected_purchases_new(t)?;
         }
@@ -449,7 +455,11 @@ impl TrackingCurve {
             return Err(Error::EmptyInput { what: "times" });
         }
         if let Some(v) = births.iter().chain(&times).find(|v| !v.is_finite()) {
-            return Err(Error::param("tracking curve", v, "births and times must be finite"));
+            return Err(Error::param(
+                "tracking curve",
+                v,
+                "births and times must be finite",
+            ));
         }
         Ok(TrackingCurve { births, times })
     }

@@ -34,7 +34,12 @@ use crate::error::{Error, Result};
 /// assert_eq!(a, b); // same seed, same draws
 /// # Ok::<(), customer_value::Error>(())
 /// ```
-pub fn sample_parameters<M: Parametric>(model: &M, cov: &LogCovariance, draws: usize, seed: u64) -> Result<Vec<M>> {
+pub fn sample_parameters<M: Parametric>(
+    model: &M,
+    cov: &LogCovariance,
+    draws: usize,
+    seed: u64,
+) -> Result<Vec<M>> {
     let u: Vec<f64> = model.values().iter().map(|v| v.ln()).collect();
     let k = u.len();
     if cov.len() != k {
