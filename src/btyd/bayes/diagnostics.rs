@@ -81,7 +81,7 @@ fn ess_basic(chains: &[Vec<f64>]) -> f64 {
     let w = mean(&vars);
     let nf = n as f64;
     let var_plus = (nf - 1.0) / nf * w + if m > 1 { variance(&means) } else { 0.0 };
-    if !(var_plus > 0.0) {
+    if var_plus.is_nan() || var_plus <= 0.0 {
         return f64::NAN;
     }
     // Autocovariance at lag t, averaged over chains (biased estimator, as Stan).

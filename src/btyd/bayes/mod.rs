@@ -284,7 +284,7 @@ impl Posterior {
         let divergences = chains.iter().map(|c| c.divergences).sum();
         let mut warnings: Vec<PosteriorWarning> = summary
             .iter()
-            .filter(|s| !(s.r_hat <= 1.01))
+            .filter(|s| s.r_hat.is_nan() || s.r_hat > 1.01)
             .map(|s| PosteriorWarning::RHat {
                 parameter: s.name.clone(),
                 r_hat: s.r_hat,

@@ -66,6 +66,7 @@ impl IntervalColumns {
 
 /// Posterior draws of the purchase model kept from a `--bayes` fit.
 #[cfg_attr(not(feature = "bayes"), allow(dead_code, reason = "built by --bayes only"))]
+#[allow(clippy::enum_variant_names, reason = "named after the models")]
 pub enum PosteriorDraws {
     BgNbd(Vec<BgNbd>),
     ParetoNbd(Vec<ParetoNbd>),
