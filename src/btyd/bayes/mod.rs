@@ -377,17 +377,24 @@ impl Objective for NegativePosterior<'_> {
 /// # Errors
 ///
 /// [`Error::LengthMismatch`] for priors of another model; [`Error::NonConvergence`] if
-/// BFGS does not converge; [`Error::InvalidParameter`] for bad priors.
+/// BFGS does not converge — also when the mode lies on the edge of a prior's support
+/// (BG/NBD's default `κ = a + b ≥ 1` on small data sets, whose density `∝ κ⁻³` pushes
+/// the mode to `κ = 1`); [`Error::InvalidParameter`] for bad priors.
 ///
 /// # Examples
 ///
 /// ```
-/// use customer_value::btyd::bayes::{Priors, map_estimate};
+/// use customer_value::btyd::bayes::{ParameterPrior, Priors, map_estimate};
 /// use customer_value::btyd::{BgNbd, WeightedSummaries};
 ///
-/// let data = WeightedSummaries::from_rows(&[0.0, 1.0, 3.0, 0.0, 2.0], &[0.0, 10.0, 30.0, 0.0, 12.0], &[40.0; 5])?;
+/// let data = WeightedSummaries::from_rows(
+///     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+///     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+///     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+/// )?;
 /// let start = BgNbd::new(1.0, 10.0, 1.0, 1.0)?;
-/// let map = map_estimate(&start, &data, &Priors::bg_nbd())?;
+/// let w = |scale| ParameterPrior::Weibull { shape: 2.0, scale };
+/// let map = map_estimate(&start, &data, &Priors::independent(vec![w(1.0), w(10.0), w(1.0), w(10.0)]))?;
 /// assert!(map.alpha() > 0.0);
 /// # Ok::<(), customer_value::Error>(())
 /// ```

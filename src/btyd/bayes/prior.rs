@@ -178,6 +178,24 @@ impl Priors {
         }
     }
 
+    /// Independent priors, one per parameter in the model's order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::bayes::{ParameterPrior, Priors};
+    ///
+    /// let p = Priors::independent(vec![ParameterPrior::HalfNormal { sigma: 5.0 }; 3]);
+    /// assert!(p.pairs.is_empty());
+    /// ```
+    #[must_use]
+    pub fn independent(parameters: Vec<ParameterPrior>) -> Self {
+        Priors {
+            parameters,
+            pairs: Vec::new(),
+        }
+    }
+
     /// pymc-marketing 1.3's BG/NBD (and MBG/NBD) default.
     #[must_use]
     pub fn bg_nbd() -> Self {
