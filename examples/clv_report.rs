@@ -29,9 +29,10 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use customer_value::TimeUnit;
+use customer_value::btyd::uncertainty::IntervalMethod;
 use customer_value::io::CalendarZone;
 use customer_value::score::ScoreSpec;
-use report::{ModelChoice, Options, Output, annual};
+use report::{IntervalOptions, ModelChoice, Options, Output, annual};
 
 const USAGE: &str = "usage: clv_report [--transactions FILE.csv] [--calibration-end YYYY-MM-DD]
                   [--observation-end YYYY-MM-DD] [--unit day|week|month] [--json | --csv | --jsonl]
@@ -39,6 +40,8 @@ const USAGE: &str = "usage: clv_report [--transactions FILE.csv] [--calibration-
                   [--customer-column NAME] [--date-column NAME]
                   [--amount-column NAME | --no-amount] [--date-format FMT] [--time-zone TZ]
                   [--save-model FILE] [--load-model FILE] [--plots DIR]
+                  [--intervals LEVEL] [--interval-method delta|sampling|bootstrap]
+                  [--draws N] [--seed S] [--bayes] [--chains N] [--tune N]
 
 With no --transactions, runs on the bundled CDNOW sample (calibration end 1997-09-30,
 observation end 1998-06-30, weeks). The CSV needs a header naming the customer, date and
@@ -56,7 +59,14 @@ Without --observation-end, observation ends on the last date in the file; withou
 --load-model FILE: score with saved models instead of fitting (converted exactly to --unit).
 --csv, --jsonl: the per-customer value table as CSV or JSON Lines on stdout.
 --plots DIR: also write the charts as SVG files into DIR (tracking_cumulative.svg, …;
-  needs `--features plot`).";
+  needs `--features plot`).
+--intervals LEVEL (e.g. 0.9): per-customer bounds in --json (p_alive_lower/upper,
+  expected_purchases_holdout_lower/upper, clv_lower/upper) by --interval-method
+  (default sampling: --draws parameter draws, default 200; bootstrap: --draws refits,
+  default 100; delta), reproducible with --seed (default 0).
+--bayes: fit the purchase model by NUTS with pymc-marketing's default priors (feature
+  bayes); --chains (4), --tune (1000), --draws (1000 per chain); the JSON model gains
+  `posterior` and `params` are the posterior means; --intervals then come from the draws.";
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut o = Options::new(None);
@@ -116,6 +126,29 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
                 if !cfg!(feature = "plot") {
                     return Err(report::PLOTS_NEED_FEATURE.to_owned());
                 }
+            "--intervals" => {
+                let level = parse_number(&flag, &value()?, |v| v > 0.0 && v < 1.0)?;
+                let method = o.intervals.map_or(IntervalMethod::Sampling, |i| i.method);
+                o.intervals = Some(IntervalOptions { level, method });
+            }
+            "--interval-method" => {
+                let method: IntervalMethod =
+                    value()?.parse().map_err(|e| format!("--interval-method: {e}"))?;
+                let level = o.intervals.map_or(f64::NAN, |i| i.level);
+                o.intervals = Some(IntervalOptions { level, method });
+            }
+            "--draws" => o.draws = Some(parse_count(&flag, &value()?)?),
+            "--seed" => {
+                o.seed = value()?
+                    .parse()
+                    .map_err(|_| format!("{flag} needs a whole number ≥ 0"))?
+            }
+            "--bayes" => o.bayes = true,
+            "--chains" => o.chains = parse_count(&flag, &value()?)?,
+            "--tune" => {
+                o.tune = value()?
+                    .parse()
+                    .map_err(|_| format!("{flag} needs a whole number ≥ 0"))?
             }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
@@ -123,6 +156,10 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
     }
     // The horizon and discounting must make a valid spec (no 1e12-step grid).
     ScoreSpec::new(o.unit, o.horizon(), annual(o.discount_rate)?).map_err(|e| format!("--horizon: {e}"))?;
+    if o.intervals.is_some_and(|i| i.level.is_nan()) {
+        return Err("--interval-method needs --intervals LEVEL".to_owned());
+    }
+    report::check_uncertainty(&o)?;
     if o.transactions.is_none() {
         o.calibration_end = o.calibration_end.or(NaiveDate::from_ymd_opt(1997, 9, 30));
         o.observation_end = o.observation_end.or(NaiveDate::from_ymd_opt(1998, 6, 30));
@@ -141,6 +178,13 @@ fn choose(current: Output, wanted: Output) -> Result<Output, String> {
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date YYYY-MM-DD"))
+}
+
+fn parse_count(flag: &str, s: &str) -> Result<usize, String> {
+    s.parse::<usize>()
+        .ok()
+        .filter(|v| *v > 0)
+        .ok_or_else(|| format!("{flag}: `{s}` is not a whole number ≥ 1"))
 }
 
 fn parse_number(flag: &str, s: &str, ok: impl Fn(f64) -> bool) -> Result<f64, String> {

@@ -296,6 +296,12 @@ fn probability(p: f64, what: &'static str) -> Result<f64> {
     }
 }
 
+/// The fit's likelihood of `data` (total log-likelihood and its analytic gradient in θ),
+/// for the Hessians and samplers of [`uncertainty`](super::uncertainty).
+pub(super) fn likelihood(data: &DiscreteSummaries) -> impl Likelihood + '_ {
+    BgBbLikelihood { data }
+}
+
 struct BgBbLikelihood<'a> {
     data: &'a DiscreteSummaries,
 }

@@ -546,6 +546,12 @@ impl TransactionModel for BgNbd {
     }
 }
 
+/// The fit's likelihood of `data` (total log-likelihood and its analytic gradient in θ),
+/// for the Hessians and samplers of [`uncertainty`](super::uncertainty).
+pub(super) fn likelihood(data: &WeightedSummaries) -> impl Likelihood + '_ {
+    BgNbdLikelihood { data }
+}
+
 /// The BG/NBD likelihood over weighted rows sorted by `x`: the `x`-only terms (gammas,
 /// betas, digammas) are computed once per distinct `x`.
 pub(super) struct BgNbdLikelihood<'a> {

@@ -313,6 +313,12 @@ impl GammaGamma {
     }
 }
 
+/// The fit's likelihood of `data` (total log-likelihood and its analytic gradient in θ),
+/// for the Hessians and samplers of [`uncertainty`](super::uncertainty).
+pub(super) fn likelihood(data: &SpendSummaries) -> impl Likelihood + '_ {
+    GammaGammaLikelihood { data }
+}
+
 struct GammaGammaLikelihood<'a> {
     data: &'a SpendSummaries,
 }

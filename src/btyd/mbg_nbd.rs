@@ -216,6 +216,12 @@ impl TransactionModel for MbgNbd {
 }
 
 /// L = Γ(r+x)α^r/Γ(r) · [B(a, b+x+1)/B(a,b) (α+T)^{−(r+x)} + B(a+1, b+x)/B(a,b) (α+t_x)^{−(r+x)}].
+/// The fit's likelihood of `data` (total log-likelihood and its analytic gradient in θ),
+/// for the Hessians and samplers of [`uncertainty`](super::uncertainty).
+pub(super) fn likelihood(data: &WeightedSummaries) -> impl Likelihood + '_ {
+    MbgNbdLikelihood { data }
+}
+
 pub(super) struct MbgNbdLikelihood<'a> {
     pub(super) data: &'a WeightedSummaries,
 }

@@ -34,6 +34,8 @@
 //! and donations value the crate's tests assert is reproduced to 1e-3 relative or better
 //! (log-likelihoods to 0.01).
 
+#[cfg(feature = "bayes")]
+pub mod bayes;
 mod bg_bb;
 mod bg_nbd;
 mod clv;
@@ -51,6 +53,7 @@ mod pareto_nbd_likelihood;
 mod saved;
 mod survival;
 mod tracking;
+pub mod uncertainty;
 
 pub use bg_bb::{BgBb, BgBbParams, DiscreteSummaries};
 pub use bg_nbd::{BgNbd, BgNbdParams};

@@ -438,6 +438,15 @@ impl TransactionModel for ParetoNbd {
     }
 }
 
+/// The fit's likelihood of `data` (total log-likelihood and its analytic gradient in θ),
+/// for the Hessians and samplers of [`uncertainty`](super::uncertainty).
+pub(super) fn likelihood(data: &WeightedSummaries) -> impl Likelihood + '_ {
+    ParetoNbdLikelihood {
+        data,
+        grid: ParetoGrid::new(data),
+    }
+}
+
 struct ParetoNbdLikelihood<'a> {
     data: &'a WeightedSummaries,
     grid: ParetoGrid,

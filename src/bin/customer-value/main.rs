@@ -21,9 +21,10 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use customer_value::TimeUnit;
+use customer_value::btyd::uncertainty::IntervalMethod;
 use customer_value::io::{CalendarZone, CsvOptions};
 use customer_value::score::ScoreSpec;
-use report::{ModelChoice, Options, Output, annual};
+use report::{IntervalOptions, ModelChoice, Options, Output, annual};
 
 const EXAMPLES: &str = "Examples:
   customer-value report --transactions orders.csv --calibration-end 2024-06-30 --observation-end 2024-12-31
@@ -177,6 +178,43 @@ struct ReportArgs {
     /// Write the report's charts as SVG files into DIR (needs the feature `plot`).
     #[arg(long, value_name = "DIR")]
     plots: Option<PathBuf>,
+    #[command(flatten)]
+    uncertainty: UncertaintyArgs,
+}
+
+/// Intervals and Bayesian fits of the report.
+#[derive(Debug, Args)]
+struct UncertaintyArgs {
+    /// Per-customer intervals at LEVEL (e.g. 0.9) in --json: p_alive_lower/upper,
+    /// expected_purchases_holdout_lower/upper, clv_lower/upper.
+    #[arg(long, value_name = "LEVEL", value_parser = positive)]
+    intervals: Option<f64>,
+    /// How the intervals are computed.
+    #[arg(long, value_enum, default_value = "sampling", requires = "intervals")]
+    interval_method: IntervalMethodArg,
+    /// Parameter draws (sampling, default 200), bootstrap replicates (default 100) or
+    /// posterior draws per chain (--bayes, default 1000).
+    #[arg(long, value_name = "N")]
+    draws: Option<usize>,
+    /// Seed of the random draws.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    seed: u64,
+    /// Fit the purchase model by NUTS with pymc-marketing's default priors (feature bayes).
+    #[arg(long)]
+    bayes: bool,
+    /// Chains of --bayes.
+    #[arg(long, value_name = "N", default_value_t = 4, requires = "bayes")]
+    chains: usize,
+    /// Tuning iterations per chain of --bayes.
+    #[arg(long, value_name = "N", default_value_t = 1000, requires = "bayes")]
+    tune: usize,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum IntervalMethodArg {
+    Delta,
+    Sampling,
+    Bootstrap,
 }
 
 #[derive(Debug, Args)]
@@ -296,6 +334,21 @@ fn parse(cli: Cli) -> Result<Options, String> {
             if o.plots.is_some() && !cfg!(feature = "plot") {
                 return Err(report::PLOTS_NEED_FEATURE.to_owned());
             }
+            let u = a.uncertainty;
+            o.intervals = u.intervals.map(|level| IntervalOptions {
+                level,
+                method: match u.interval_method {
+                    IntervalMethodArg::Delta => IntervalMethod::Delta,
+                    IntervalMethodArg::Sampling => IntervalMethod::Sampling,
+                    IntervalMethodArg::Bootstrap => IntervalMethod::Bootstrap,
+                },
+            });
+            o.draws = u.draws;
+            o.seed = u.seed;
+            o.bayes = u.bayes;
+            o.chains = u.chains;
+            o.tune = u.tune;
+            report::check_uncertainty(&o)?;
             o
         }
         Command::Fit(a) => {

@@ -7,6 +7,7 @@ use customer_value::{Summaries, TimeUnit, money};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use super::intervals::IntervalColumns;
 use super::models::{Models, Predictions};
 use super::{AnyError, Options};
 
@@ -28,6 +29,19 @@ struct CustomerJson<'a, K> {
     p_alive_at_horizon: Option<f64>,
     expected_purchases: Option<f64>,
     flags: &'a [customer_value::score::ScoreFlag],
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    bounds: Option<BoundsJson>,
+}
+
+/// The `--intervals` fields of a customer.
+#[derive(Serialize)]
+struct BoundsJson {
+    p_alive_lower: Option<f64>,
+    p_alive_upper: Option<f64>,
+    expected_purchases_holdout_lower: Option<f64>,
+    expected_purchases_holdout_upper: Option<f64>,
+    clv_lower: Option<f64>,
+    clv_upper: Option<f64>,
 }
 
 /// The `--json` document, streamed: the top-level fields, then one customer at a time.
@@ -36,6 +50,7 @@ pub fn write_json<K: Serialize>(
     s: &Summaries<K>,
     m: &Models,
     p: Result<&Predictions<'_, K>, &String>,
+    intervals: Option<&IntervalColumns>,
     out: impl Write,
 ) -> Result<(), AnyError> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
@@ -47,14 +62,18 @@ pub fn write_json<K: Serialize>(
                 .map(|(n, v)| (n.clone(), json!(v)))
                 .collect()
         };
-        json!({
+        let mut doc = json!({
             "name": f.model.name(),
             "params": by_name(&f.estimates),
             "standard_errors": f.standard_errors.as_deref().map(by_name),
             "log_likelihood": f.log_likelihood,
             "unit_days": f.model.unit().map(TimeUnit::days),
             "boundary": f.boundary,
-        })
+        });
+        if let (Some(post), Some(obj)) = (&f.posterior, doc.as_object_mut()) {
+            obj.insert("posterior".to_owned(), post.clone());
+        }
+        doc
     });
     let spend_model = m.spend.as_ref().ok().map(|(g, saved)| {
         json!({
@@ -80,6 +99,10 @@ pub fn write_json<K: Serialize>(
             "margin": o.margin,
         },
     });
+    let mut head = head;
+    if let (Some(iv), Some(obj)) = (intervals, head.as_object_mut()) {
+        obj.insert("intervals".to_owned(), iv.header.clone());
+    }
     // The head object without its closing brace, then the customers array.
     let head = serde_json::to_string(&head)?;
     out.write_all(head.strip_suffix('}').unwrap_or(&head).as_bytes())?;
@@ -103,6 +126,24 @@ pub fn write_json<K: Serialize>(
             p_alive_at_horizon: row.and_then(|r| r.p_alive_at_horizon),
             expected_purchases: row.and_then(|r| r.expected_purchases),
             flags: row.map_or(&[], |r| r.flags.as_slice()),
+            bounds: intervals.map(|iv| {
+                let [pa, ho, clv] = iv.bounds(i);
+                // A bound where the table has no point value (a flagged customer) is null.
+                let keep = |b: Option<(f64, f64)>, point: Option<f64>| b.filter(|_| point.is_some());
+                let (pa, ho, clv) = (
+                    keep(pa, row.and_then(|r| r.p_alive)),
+                    keep(ho, row.and_then(|r| r.expected_holdout_purchases)),
+                    keep(clv, row.and_then(|r| r.clv)),
+                );
+                BoundsJson {
+                    p_alive_lower: pa.map(|b| b.0),
+                    p_alive_upper: pa.map(|b| b.1),
+                    expected_purchases_holdout_lower: ho.map(|b| b.0),
+                    expected_purchases_holdout_upper: ho.map(|b| b.1),
+                    clv_lower: clv.map(|b| b.0),
+                    clv_upper: clv.map(|b| b.1),
+                }
+            }),
         };
         if i > 0 {
             out.write_all(b",")?;

@@ -6,6 +6,7 @@
 //! Files: `models.rs` fits, loads and saves the models and scores the customers;
 //! `text.rs` writes the text report; `json.rs` the JSON document.
 
+mod intervals;
 mod json;
 mod models;
 #[cfg(feature = "plot")]
@@ -22,6 +23,7 @@ use customer_value::io::CsvOptions;
 use customer_value::{PurchaseDate, Summaries, SummarySpec, TimeUnit, TransactionColumns, TransactionLog};
 use serde::Serialize;
 
+pub use intervals::IntervalOptions;
 use json::write_json;
 use models::{model_file, models, predict};
 use text::{churn_summary, text_report, tracking};
@@ -81,6 +83,18 @@ pub struct Options {
     pub load_model: Option<String>,
     /// `--plots DIR` (feature `plot`): write the charts there as SVG.
     pub plots: Option<String>,
+    /// `--intervals LEVEL` with `--interval-method`.
+    pub intervals: Option<IntervalOptions>,
+    /// `--bayes`: fit the purchase model by NUTS (feature `bayes`).
+    pub bayes: bool,
+    /// `--chains` of `--bayes`.
+    pub chains: usize,
+    /// `--tune` of `--bayes`.
+    pub tune: usize,
+    /// `--draws`: parameter draws, bootstrap replicates or posterior draws per chain.
+    pub draws: Option<usize>,
+    /// `--seed` of the random draws.
+    pub seed: u64,
 }
 
 impl Options {
@@ -102,6 +116,12 @@ impl Options {
             save_model: None,
             load_model: None,
             plots: None,
+            intervals: None,
+            bayes: false,
+            chains: 4,
+            tune: 1000,
+            draws: None,
+            seed: 0,
         }
     }
 
@@ -126,6 +146,32 @@ impl Options {
             "days"
         }
     }
+}
+
+/// The checks the two parsers share: `--bayes` needs its feature, `--intervals` fitted
+/// models, the interval level must be in (0, 1).
+pub fn check_uncertainty(o: &Options) -> Result<(), String> {
+    if o.bayes && !cfg!(feature = "bayes") {
+        return Err("--bayes needs the `bayes` feature (e.g. cargo run --example clv_report --features bayes -- --bayes)".to_owned());
+    }
+    if let Some(iv) = &o.intervals {
+        if !(iv.level > 0.0 && iv.level < 1.0) {
+            return Err(format!(
+                "--intervals: {} is not strictly between 0 and 1",
+                iv.level
+            ));
+        }
+        if o.load_model.is_some() {
+            return Err("--intervals needs models fitted on the data (not --load-model)".to_owned());
+        }
+    }
+    if o.chains == 0 || o.chains > 64 {
+        return Err("--chains must be between 1 and 64".to_owned());
+    }
+    if o.draws == Some(0) || (o.bayes && o.draws.is_some_and(|d| d < 4)) {
+        return Err("--draws must be at least 1 (4 with --bayes)".to_owned());
+    }
+    Ok(())
 }
 
 /// An annual discount rate.
@@ -286,7 +332,15 @@ where
                 p.table.write_json_lines(stdout)?;
             }
         }
-        Output::Json => write_json(o, s, &models, predictions.as_ref(), stdout)?,
+        Output::Json => {
+            let spend = models.spend.as_ref().ok().map(|(g, _)| g);
+            let draws = models.purchase.as_ref().ok().and_then(|p| p.draws.as_ref());
+            let bounds = match (&predictions, o.load_model.is_some()) {
+                (Ok(_), false) => intervals::intervals(o, s, spend, draws)?,
+                _ => None,
+            };
+            write_json(o, s, &models, predictions.as_ref(), bounds.as_ref(), stdout)?
+        }
         _ => {
             let tracked = predictions.as_ref().ok().map(|p| {
                 tracking(

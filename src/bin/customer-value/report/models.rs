@@ -24,6 +24,10 @@ pub struct PurchaseModel {
     pub log_likelihood: Option<f64>,
     pub iterations: Option<usize>,
     pub boundary: Vec<Boundary>,
+    /// The JSON `posterior` block of a `--bayes` fit.
+    pub posterior: Option<Value>,
+    /// The posterior draws of a `--bayes` fit.
+    pub draws: Option<super::intervals::PosteriorDraws>,
 }
 
 impl PurchaseModel {
@@ -41,6 +45,8 @@ impl PurchaseModel {
             iterations: Some(r.iterations),
             boundary: r.boundary.clone(),
             model: Box::new(r.model),
+            posterior: None,
+            draws: None,
         })
     }
 
@@ -110,6 +116,8 @@ impl PurchaseModel {
             iterations: None,
             boundary: saved.boundary().to_vec(),
             model,
+            posterior: None,
+            draws: None,
         })
     }
 }
@@ -152,6 +160,9 @@ pub fn models<K: Clone + Ord>(o: &Options, s: &Summaries<K>) -> Result<Models, A
     let purchase = WeightedSummaries::from_columns(&cols)
         .map_err(|e| e.to_string())
         .and_then(|data| {
+            if o.bayes {
+                return bayes_purchase(o, &data);
+            }
             let fitted = match o.model {
                 ModelChoice::BetaGeometric => BgNbd::fit(&data, &options).map(PurchaseModel::from_fit),
                 ModelChoice::Pareto => ParetoNbd::fit(&data, &options).map(PurchaseModel::from_fit),
@@ -201,6 +212,63 @@ pub fn models<K: Clone + Ord>(o: &Options, s: &Summaries<K>) -> Result<Models, A
             .map_err(|e| format!("{file}: {e}"))?;
     }
     Ok(models)
+}
+
+/// The purchase model of `--bayes`: NUTS with pymc-marketing's default priors.
+#[cfg(feature = "bayes")]
+fn bayes_purchase(o: &Options, data: &WeightedSummaries) -> Result<PurchaseModel, String> {
+    use super::intervals::{PosteriorDraws, bayes_fit};
+    use customer_value::btyd::bayes::Priors;
+    fn build<M>(
+        o: &Options,
+        data: &WeightedSummaries,
+        priors: &Priors,
+        wrap: fn(Vec<M>) -> PosteriorDraws,
+    ) -> Result<PurchaseModel, AnyError>
+    where
+        M: customer_value::btyd::uncertainty::Estimable<Data = WeightedSummaries>
+            + TransactionModel
+            + SavedForm
+            + 'static,
+        M::Params: Serialize,
+    {
+        let (model, block, draws) = bayes_fit::<M>(o, data, priors)?;
+        let sd: Vec<f64> = block
+            .get("sd")
+            .and_then(Value::as_object)
+            .map(|m| m.values().filter_map(Value::as_f64).collect())
+            .unwrap_or_default();
+        let (names, estimates): (Vec<String>, Vec<f64>) = model
+            .parameters()
+            .into_iter()
+            .map(|(n, v)| (n.to_owned(), v))
+            .unzip();
+        Ok(PurchaseModel {
+            saved: serde_json::to_value(model.to_saved())?,
+            names,
+            estimates,
+            standard_errors: (sd.len() == model.parameters().len()).then_some(sd),
+            log_likelihood: None,
+            iterations: None,
+            boundary: Vec::new(),
+            model: Box::new(model),
+            posterior: Some(block),
+            draws: Some(wrap(draws)),
+        })
+    }
+    let fitted = match o.model {
+        ModelChoice::BetaGeometric => build::<BgNbd>(o, data, &Priors::bg_nbd(), PosteriorDraws::BgNbd),
+        ModelChoice::Pareto => build::<ParetoNbd>(o, data, &Priors::pareto_nbd(), PosteriorDraws::ParetoNbd),
+        ModelChoice::ModifiedBetaGeometric => {
+            build::<MbgNbd>(o, data, &Priors::bg_nbd(), PosteriorDraws::MbgNbd)
+        }
+    };
+    fitted.map_err(|e| format!("--bayes: {e}"))
+}
+
+#[cfg(not(feature = "bayes"))]
+fn bayes_purchase(_: &Options, _: &WeightedSummaries) -> Result<PurchaseModel, String> {
+    Err("--bayes needs the `bayes` feature".to_owned())
 }
 
 /// The model file of `models`: `{"format": 1, "purchase_model": …, "spend_model": … | null}`,

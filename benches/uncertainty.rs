@@ -1,0 +1,88 @@
+//! Uncertainty: NUTS on CDNOW (BG/NBD, 4 chains × (1,000 + 1,000), pymc-marketing's
+//! default priors) and sampling-based intervals on 1,000,000 customers × 200 draws.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use customer_value::btyd::bayes::{BayesOptions, Priors, fit_bayes};
+use customer_value::btyd::uncertainty::{
+    CustomerRows, IntervalLevel, LogCovariance, ProbabilityAlive, sampling_intervals,
+};
+use customer_value::btyd::{BgNbd, FitOptions, ParetoNbd, WeightedSummaries};
+use rand::{Rng, SeedableRng};
+
+fn cdnow() -> WeightedSummaries {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/cdnow_sample_summary.csv"
+    ))
+    .unwrap();
+    let (mut x, mut tx, mut t) = (vec![], vec![], vec![]);
+    for line in text.lines().skip(1) {
+        let f: Vec<f64> = line.split(',').map(|v| v.parse().unwrap()).collect();
+        x.push(f[1]);
+        tx.push(f[2]);
+        t.push(f[3]);
+    }
+    WeightedSummaries::from_rows(&x, &tx, &t).unwrap()
+}
+
+/// A million customers with daily summaries over a year (weeks = days / 7): about as many
+/// distinct (x, t_x, T) as a real export of that size.
+fn million() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(1);
+    let n = 1_000_000;
+    let (mut x, mut tx, mut t) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for _ in 0..n {
+        let age_days: u32 = rng.random_range(1..366);
+        let purchases: u32 = if rng.random::<f64>() < 0.6 {
+            0
+        } else {
+            rng.random_range(1..12)
+        };
+        let last = if purchases == 0 {
+            0
+        } else {
+            rng.random_range(purchases.min(age_days)..=age_days)
+        };
+        x.push(f64::from(purchases));
+        tx.push(f64::from(last) / 7.0);
+        t.push(f64::from(age_days) / 7.0);
+    }
+    (x, tx, t)
+}
+
+fn nuts(c: &mut Criterion) {
+    let data = cdnow();
+    let mut g = c.benchmark_group("nuts_cdnow");
+    g.sample_size(10);
+    g.bench_function("bgnbd_4x(1000+1000)", |b| {
+        b.iter(|| fit_bayes::<BgNbd>(&data, &Priors::bg_nbd(), &BayesOptions::default()).unwrap())
+    });
+    g.bench_function("pnbd_4x(1000+1000)", |b| {
+        b.iter(|| fit_bayes::<ParetoNbd>(&data, &Priors::pareto_nbd(), &BayesOptions::default()).unwrap())
+    });
+    g.finish();
+}
+
+fn intervals(c: &mut Criterion) {
+    let data = cdnow();
+    let fit = BgNbd::fit(&data, &FitOptions::default()).unwrap();
+    let cov = LogCovariance::of_fit(&fit, &data, &FitOptions::default()).unwrap();
+    let (x, tx, t) = million();
+    let rows = CustomerRows::new(&x, &tx, &t).unwrap();
+    eprintln!("1e6 customers, {} distinct rows", rows.distinct());
+    let level = IntervalLevel::new(0.9).unwrap();
+    let mut g = c.benchmark_group("intervals_1e6");
+    g.sample_size(10);
+    g.bench_function("rows", |b| b.iter(|| CustomerRows::new(&x, &tx, &t).unwrap()));
+    g.bench_function("sampling_p_alive_200_draws", |b| {
+        b.iter(|| sampling_intervals(&fit.model, &cov, &ProbabilityAlive::new(&rows), level, 200, 1).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, nuts, intervals);
+criterion_main!(benches);
