@@ -126,6 +126,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
                 if !cfg!(feature = "plot") {
                     return Err(report::PLOTS_NEED_FEATURE.to_owned());
                 }
+            }
             "--intervals" => {
                 let level = parse_number(&flag, &value()?, |v| v > 0.0 && v < 1.0)?;
                 let method = o.intervals.map_or(IntervalMethod::Sampling, |i| i.method);

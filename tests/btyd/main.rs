@@ -4,6 +4,8 @@
 //! dozens of binaries.
 
 mod api;
+#[cfg(feature = "bayes")]
+mod bayes;
 mod bg_bb;
 mod bg_nbd;
 mod clv;
@@ -19,3 +21,4 @@ mod real_logs;
 mod score_shared;
 mod survival;
 mod tracking;
+mod uncertainty;

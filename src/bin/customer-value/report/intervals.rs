@@ -120,6 +120,9 @@ pub fn intervals<K: Clone + Ord>(
         (ModelChoice::ModifiedBetaGeometric, None) => {
             job.run(&MbgNbd::fit(&data, &FitOptions::default())?.model)?
         }
+        (ModelChoice::GammaGompertz, None) => {
+            return Err("--intervals is not available for --model ggomnbd yet (bgnbd, pnbd, mbgnbd)".into());
+        }
     };
     Ok(Some(out))
 }

@@ -262,6 +262,9 @@ fn bayes_purchase(o: &Options, data: &WeightedSummaries) -> Result<PurchaseModel
         ModelChoice::ModifiedBetaGeometric => {
             build::<MbgNbd>(o, data, &Priors::bg_nbd(), PosteriorDraws::MbgNbd)
         }
+        ModelChoice::GammaGompertz => {
+            return Err("--bayes is not available for --model ggomnbd yet".to_owned());
+        }
     };
     fitted.map_err(|e| format!("--bayes: {e}"))
 }

@@ -1,6 +1,5 @@
 //! NUTS fits (`btyd::bayes`, feature `bayes`) on CDNOW: flat-prior posteriors against the
 //! maximum-likelihood fit, default-prior posteriors, reproducibility, MAP.
-#![cfg(feature = "bayes")]
 
 use customer_value::btyd::bayes::{BayesOptions, Priors, fit_bayes, map_estimate, posterior_predictions};
 use customer_value::btyd::uncertainty::{
