@@ -6,9 +6,11 @@
 //! the table's types ([`CustomerScore`], [`ScoreTable`], [`ScoreReport`], [`ScoreFlag`])
 //! and, in `write.rs`, its streamed CSV and JSON Lines writers.
 
+mod grouped;
 mod shared;
 mod write;
 
+pub use grouped::{CustomerCovariates, ModelGroups, score_groups};
 pub use write::CSV_HEADER;
 
 use serde::{Deserialize, Serialize};
@@ -167,6 +169,9 @@ pub enum ScoreFlag {
     DertFailed,
     /// The CLV could not be computed although its parts could (a non-finite product).
     ClvFailed,
+    /// The customer has no covariates (a model with covariates, [`score_groups`]): no
+    /// values.
+    MissingCovariates,
 }
 
 /// One customer's row of the value table. Times are in the summaries' unit.
@@ -233,6 +238,9 @@ pub struct ScoreReport {
     pub clv_failed: u64,
     /// The first error message of each kind of failure (`"customer …: …"`), for the log.
     pub first_errors: Vec<String>,
+    /// Customers flagged [`ScoreFlag::MissingCovariates`].
+    #[serde(default)]
+    pub missing_covariates: u64,
 }
 
 /// The per-customer value table of [`score`], in the summaries' customer order.
@@ -666,6 +674,7 @@ impl ScoreReport {
                 ScoreFlag::AliveAtHorizonFailed => &mut self.alive_at_horizon_failed,
                 ScoreFlag::DertFailed => &mut self.dert_failed,
                 ScoreFlag::ClvFailed => &mut self.clv_failed,
+                ScoreFlag::MissingCovariates => &mut self.missing_covariates,
             } += 1;
         }
     }

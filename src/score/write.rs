@@ -127,6 +127,7 @@ fn flag_name(flag: ScoreFlag) -> &'static str {
         ScoreFlag::AliveAtHorizonFailed => "alive_at_horizon_failed",
         ScoreFlag::DertFailed => "dert_failed",
         ScoreFlag::ClvFailed => "clv_failed",
+        ScoreFlag::MissingCovariates => "missing_covariates",
     }
 }
 

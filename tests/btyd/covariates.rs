@@ -12,18 +12,18 @@ use customer_value::btyd::{BgNbd, MbgNbd, ParetoNbd, TransactionModel, WeightedS
 
 /// Per customer (in Id order): x, t_x, T in weeks with estimation end 2006-12-31, purchases
 /// collapsed by day; and Gender, Channel.
-struct Apparel {
-    x: Vec<f64>,
-    tx: Vec<f64>,
-    t: Vec<f64>,
-    gender: Vec<f64>,
-    channel: Vec<f64>,
+pub(crate) struct Apparel {
+    pub(crate) x: Vec<f64>,
+    pub(crate) tx: Vec<f64>,
+    pub(crate) t: Vec<f64>,
+    pub(crate) gender: Vec<f64>,
+    pub(crate) channel: Vec<f64>,
     /// Mean spend of the repeat purchase days in the estimation period (0 without).
-    spend: Vec<f64>,
-    ids: Vec<u32>,
+    pub(crate) spend: Vec<f64>,
+    pub(crate) ids: Vec<u32>,
 }
 
-fn apparel() -> Apparel {
+pub(crate) fn apparel() -> Apparel {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/apparel/");
     let trans = std::fs::read_to_string(format!("{dir}apparelTrans.csv")).unwrap();
     let end = NaiveDate::from_ymd_opt(2006, 12, 31).unwrap();
@@ -80,7 +80,7 @@ fn apparel() -> Apparel {
     a
 }
 
-fn data(a: &Apparel) -> CovariateData {
+pub(crate) fn data(a: &Apparel) -> CovariateData {
     let n = a.x.len();
     let m = CovariateMatrix::from_columns(n, &[("Gender", &a.gender), ("Channel", &a.channel)]).unwrap();
     CovariateData::new(&a.x, &a.tx, &a.t, m.clone(), m).unwrap()
