@@ -66,7 +66,14 @@ Without --observation-end, observation ends on the last date in the file; withou
   default 100; delta), reproducible with --seed (default 0).
 --bayes: fit the purchase model by NUTS with pymc-marketing's default priors (feature
   bayes); --chains (4), --tune (1000), --draws (1000 per chain); the JSON model gains
-  `posterior` and `params` are the posterior means; --intervals then come from the draws.";
+  `posterior` and `params` are the posterior means; --intervals then come from the draws.
+--covariates FILE.csv: static covariates (first column the customer as in the log, then
+  numeric columns) for --model bgnbd, pnbd or mbgnbd; choose the columns with
+  --purchase-covariates A,B and/or --dropout-covariates A,B; --constrain A (one
+  coefficient for both processes), --regularise L_PURCHASE,L_DROPOUT (L2). The JSON model
+  gains `purchase.<name>`, `dropout.<name>`, `constrained.<name>` in params and
+  standard_errors, and a `covariates` block; customers missing from the file are flagged
+  `missing_covariates` and counted.";
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut o = Options::new(None);
@@ -151,6 +158,14 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
                     .parse()
                     .map_err(|_| format!("{flag} needs a whole number ≥ 0"))?
             }
+            "--covariates" => covariates(&mut o).file = value()?,
+            "--purchase-covariates" => covariates(&mut o).purchase = report::names(&flag, &value()?)?,
+            "--dropout-covariates" => covariates(&mut o).dropout = report::names(&flag, &value()?)?,
+            "--constrain" => {
+                let v = report::names(&flag, &value()?)?;
+                covariates(&mut o).constrain.extend(v);
+            }
+            "--regularise" => covariates(&mut o).regularise = Some(report::lambdas(&value()?)?),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -161,11 +176,20 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
         return Err("--interval-method needs --intervals LEVEL".to_owned());
     }
     report::check_uncertainty(&o)?;
+    if o.covariates.as_ref().is_some_and(|c| c.file.is_empty()) {
+        return Err("--purchase-covariates, --dropout-covariates, --constrain and --regularise need --covariates FILE.csv".to_owned());
+    }
+    report::check_covariates(&o)?;
     if o.transactions.is_none() {
         o.calibration_end = o.calibration_end.or(NaiveDate::from_ymd_opt(1997, 9, 30));
         o.observation_end = o.observation_end.or(NaiveDate::from_ymd_opt(1998, 6, 30));
     }
     Ok(o)
+}
+
+/// The covariate settings, created by the first covariate flag.
+fn covariates(o: &mut Options) -> &mut report::CovariateArgs {
+    o.covariates.get_or_insert_with(report::CovariateArgs::default)
 }
 
 /// `--json`, `--csv` and `--jsonl` are different outputs: one may be chosen.

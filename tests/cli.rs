@@ -471,3 +471,172 @@ fn progress_only_on_a_terminal_and_not_with_quiet() {
     }
     assert!(!on_terminal("--quiet").contains("customer-value:"));
 }
+
+/// The apparel log and its covariates (CLVTools' data, `tests/data/apparel/`).
+fn apparel_args<'a>(covariates: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![
+        "report",
+        "--transactions",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/apparel/apparelTrans.csv"),
+        "--customer-column",
+        "Id",
+        "--date-column",
+        "Date",
+        "--amount-column",
+        "Price",
+        "--calibration-end",
+        "2006-12-31",
+        "--covariates",
+        covariates,
+        "--json",
+    ];
+    v.extend_from_slice(extra);
+    v
+}
+
+const APPAREL_COV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/apparel/apparelStaticCov.csv");
+
+/// The library's covariate fit of the apparel calibration summaries.
+fn apparel_library_fit<M: customer_value::btyd::covariates::CovariateModel>(
+    options: &customer_value::btyd::covariates::CovariateOptions,
+) -> customer_value::btyd::covariates::CovariateFit<M> {
+    use customer_value::btyd::covariates::{CovariateData, CovariateFit, CovariateMatrix};
+    use customer_value::io::{CsvOptions, read_transactions_csv_with};
+    use customer_value::{SummarySpec, TimeUnit, summarise_columns};
+    let text = std::fs::read(data("apparel/apparelTrans.csv")).unwrap();
+    let read = CsvOptions::default()
+        .customer_column("Id")
+        .date_column("Date")
+        .amount_column("Price");
+    let log = read_transactions_csv_with::<u64, _>(text.as_slice(), &read).unwrap();
+    let last = *log.columns().dates().iter().max().unwrap();
+    let cal = chrono::NaiveDate::from_ymd_opt(2006, 12, 31).unwrap();
+    let spec = SummarySpec::new(last)
+        .with_calibration_end(cal)
+        .with_unit(TimeUnit::WEEK);
+    let s = summarise_columns(spec, log.columns()).unwrap();
+    let cov = std::fs::read_to_string(APPAREL_COV).unwrap();
+    let by_id: std::collections::HashMap<u64, (f64, f64)> = cov
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].parse().unwrap(), (f[1].parse().unwrap(), f[2].parse().unwrap()))
+        })
+        .collect();
+    let n = s.customers.len();
+    let g: Vec<f64> = s.customers.iter().map(|c| by_id[&c.customer].0).collect();
+    let ch: Vec<f64> = s.customers.iter().map(|c| by_id[&c.customer].1).collect();
+    let m = CovariateMatrix::from_columns(n, &[("Gender", &g), ("Channel", &ch)]).unwrap();
+    let cols = s.columns();
+    let d = CovariateData::new(&cols.frequency, &cols.recency, &cols.age, m.clone(), m)
+        .unwrap()
+        .with_unit(TimeUnit::WEEK);
+    CovariateFit::<M>::fit(&d, options).unwrap()
+}
+
+#[track_caller]
+fn same_fit<M: customer_value::btyd::covariates::CovariateModel>(
+    report: &Value,
+    fit: &customer_value::btyd::covariates::CovariateFit<M>,
+) {
+    let params = &report["model"]["params"];
+    let se = &report["model"]["standard_errors"];
+    assert_eq!(params.as_object().unwrap().len(), fit.parameter_names.len());
+    for (i, name) in fit.parameter_names.iter().enumerate() {
+        let got = params[name].as_f64().unwrap_or_else(|| panic!("{name} missing"));
+        assert!(rel(got, fit.estimates[i]) < 1e-9, "{name}: {got} vs {}", fit.estimates[i]);
+        let got = se[name].as_f64().unwrap();
+        let want = fit.standard_errors.as_ref().unwrap()[i];
+        assert!(rel(got, want) < 1e-9, "SE {name}: {got} vs {want}");
+    }
+    assert!((report["model"]["log_likelihood"].as_f64().unwrap() - fit.log_likelihood).abs() < 1e-9);
+}
+
+#[test]
+fn covariates_on_apparel_give_the_library_fit() {
+    use customer_value::btyd::covariates::CovariateOptions;
+    use customer_value::btyd::{BgNbd, ParetoNbd};
+    let both = ["--purchase-covariates", "Gender,Channel", "--dropout-covariates", "Gender,Channel"];
+    let r = json(&apparel_args(APPAREL_COV, &[&["--model", "pnbd"][..], &both[..]].concat()));
+    let fit = apparel_library_fit::<ParetoNbd>(&CovariateOptions::default());
+    same_fit(&r, &fit);
+    // CLVTools' published log-likelihood of this fit (tests/data/apparel).
+    assert!((fit.log_likelihood - -5821.0627).abs() < 0.01);
+    assert!(r["model"]["params"]["purchase.Gender"].is_f64());
+    assert!(r["model"]["params"]["dropout.Channel"].is_f64());
+    assert_eq!(r["covariates"]["customers_missing"], 0);
+    assert_eq!(r["covariates"]["covariate_groups"], 4);
+    assert_eq!(r["score_report"]["with_clv"], 600);
+
+    // Constrained and regularised, BG/NBD (one dropout vector, as CLVTools).
+    let extra = [
+        &["--model", "bgnbd", "--constrain", "Gender", "--regularise", "0.1,0.2"][..],
+        &both[..],
+    ]
+    .concat();
+    let r = json(&apparel_args(APPAREL_COV, &extra));
+    let opts = CovariateOptions::default()
+        .with_regularisation(0.1, 0.2)
+        .unwrap()
+        .with_constraint("Gender")
+        .with_shared_dropout();
+    let fit = apparel_library_fit::<BgNbd>(&opts);
+    same_fit(&r, &fit);
+    assert!(r["model"]["params"]["constrained.Gender"].is_f64());
+    assert!(r["model"]["params"].get("purchase.Gender").is_none());
+}
+
+#[test]
+fn covariates_missing_customers_are_flagged_and_counted() {
+    let cov = std::fs::read_to_string(APPAREL_COV).unwrap();
+    // Customers 1 and 2 are not in the file; a customer not in the log is.
+    let kept: String = cov
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i == 0 || *i > 2)
+        .map(|(_, l)| format!("{l}\n"))
+        .collect::<String>()
+        + "999999,1,1\n";
+    let file = scratch("apparel-cov-missing.csv", kept.as_bytes());
+    let r = json(&apparel_args(
+        file.to_str().unwrap(),
+        &["--purchase-covariates", "Channel"],
+    ));
+    assert_eq!(r["covariates"]["customers_missing"], 2);
+    assert_eq!(r["covariates"]["file_rows_unused"], 1);
+    assert_eq!(r["covariates"]["customers_fitted"], 598.0);
+    assert_eq!(r["score_report"]["missing_covariates"], 2);
+    let c1 = customer(&r, 1);
+    assert_eq!(c1["flags"], serde_json::json!(["missing_covariates"]));
+    assert!(c1["p_alive"].is_null());
+    assert!(customer(&r, 3)["p_alive"].is_f64());
+    assert_eq!(r["customers"].as_array().unwrap().len(), 600);
+}
+
+#[test]
+fn covariates_bad_file_or_flags_are_errors() {
+    let bad = scratch("apparel-cov-bad.csv", b"Id,Gender,Channel\n1,0,0\n2,x,1\n");
+    let out = run(&apparel_args(bad.to_str().unwrap(), &["--purchase-covariates", "Gender"]));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("apparel-cov-bad.csv: line 3: column `Gender`: `x` is not a number"),
+        "{err}"
+    );
+    let out = run(&apparel_args(APPAREL_COV, &["--purchase-covariates", "Age"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no column `Age`"));
+    // Usage errors (exit 2): no column chosen, a constraint outside both sets.
+    assert_eq!(run(&apparel_args(APPAREL_COV, &[])).status.code(), Some(2));
+    let out = run(&apparel_args(
+        APPAREL_COV,
+        &["--purchase-covariates", "Gender", "--constrain", "Gender"],
+    ));
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&apparel_args(
+        APPAREL_COV,
+        &["--purchase-covariates", "Gender", "--regularise", "0.1"],
+    ));
+    assert_eq!(out.status.code(), Some(2));
+}

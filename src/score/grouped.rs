@@ -88,6 +88,12 @@ impl CustomerCovariates {
         self.present.iter().filter(|p| !**p).count() as u64
     }
 
+    /// The purchase and dropout column names.
+    #[must_use]
+    pub fn names(&self) -> (&[String], &[String]) {
+        (self.purchase.names(), self.dropout.names())
+    }
+
     /// Customer `i`'s purchase and dropout rows, `None` when missing.
     #[must_use]
     pub fn rows(&self, i: usize) -> Option<(&[f64], &[f64])> {
@@ -102,6 +108,7 @@ impl CustomerCovariates {
 #[derive(Debug)]
 struct Group {
     purchases: Result<Box<dyn TransactionModel>>,
+    /// The group's own spend model (spend covariates); `None`: the one of [`score_groups`].
     spend: Option<GammaGamma>,
 }
 
@@ -121,7 +128,7 @@ pub struct ModelGroups {
 
 impl ModelGroups {
     /// The groups of `covariates` under `fit`: one per distinct (purchase, dropout) row,
-    /// with [`CovariateFit::customer_model`] of that row and `spend` for every group.
+    /// with [`CovariateFit::customer_model`] of that row.
     ///
     /// # Errors
     ///
@@ -135,7 +142,6 @@ impl ModelGroups {
     pub fn from_covariates<M: CovariateModel>(
         fit: &CovariateFit<M>,
         covariates: &CustomerCovariates,
-        spend: Option<&GammaGamma>,
     ) -> Result<Self> {
         if covariates.purchase.names() != fit.purchase_covariates.as_slice()
             || covariates.dropout.names() != fit.dropout_covariates.as_slice()
@@ -154,7 +160,7 @@ impl ModelGroups {
                     purchases: fit
                         .customer_model(p, d)
                         .map(|m| Box::new(m) as Box<dyn TransactionModel>),
-                    spend: spend.cloned(),
+                    spend: None,
                 }
             },
         ))
@@ -231,7 +237,7 @@ impl ModelGroups {
     /// # let fit: CovariateFit<ParetoNbd> = serde_json::from_str(r#"{"model":{"model":"pnbd","format":1,"params":{"r":1.0,"alpha":2.0,"s":1.0,"beta":3.0}},"parameter_names":["r","alpha","s","beta","purchase.a","dropout.a"],"estimates":[1.0,2.0,1.0,3.0,0.0,0.0],"standard_errors":null,"log_likelihood":-1.0,"objective":0.5,"iterations":1,"gradient_norm":0.0,"convergence":"Gradient","customers":2.0,"distinct_rows":2,"covariate_groups":2,"purchase_covariates":["a"],"dropout_covariates":["a"],"options":{"fit":{"penalty":0.0,"max_iterations":500,"tolerance":1e-8,"start":null},"lambda_purchase":0.0,"lambda_dropout":0.0,"constrained":[],"shared_dropout":false}}"#).unwrap();
     /// // Coefficients 0: every customer has the baseline model.
     /// let m = CovariateMatrix::from_columns(3, &[("a", &[0.0, 1.0, 1.0])])?;
-    /// let groups = ModelGroups::from_covariates(&fit, &CustomerCovariates::new(m.clone(), m, vec![true; 3])?, None)?;
+    /// let groups = ModelGroups::from_covariates(&fit, &CustomerCovariates::new(m.clone(), m, vec![true; 3])?)?;
     /// let (curve, left_out) = groups.tracking(&[0.0, 1.0, 1.0], &[2.0, 4.0])?;
     /// let plain = cumulative_expected_repeat_transactions(&fit.model, &[0.0, 1.0, 1.0], &[2.0, 4.0])?;
     /// assert!((curve[1] - plain[1]).abs() < 1e-12 && left_out == 0);
@@ -284,7 +290,8 @@ fn key(rows: &[&[f64]]) -> Vec<u64> {
     rows.iter().flat_map(|r| r.iter()).map(|v| (v + 0.0).to_bits()).collect()
 }
 
-/// Scores every customer of `cols` with their group's models: the table of
+/// Scores every customer of `cols` with their group's models (and `spend` where the group
+/// has no spend model of its own): the table of
 /// [`score_columns`], customer by customer equal to scoring each customer alone with
 /// their own model, computed once per group (so once per distinct `(x, T)` within a
 /// group).
@@ -317,11 +324,11 @@ fn key(rows: &[&[f64]]) -> Vec<u64> {
 ///
 /// // The last customer's covariates are unknown.
 /// let present: Vec<bool> = (0..400).map(|i| i < 399).collect();
-/// let groups = ModelGroups::from_covariates(&fit, &CustomerCovariates::new(m, CovariateMatrix::empty(400), present)?, None)?;
+/// let groups = ModelGroups::from_covariates(&fit, &CustomerCovariates::new(m, CovariateMatrix::empty(400), present)?)?;
 /// assert_eq!(groups.groups(), 2);
 /// let cols = SummaryColumns::from_parts((0..400).collect(), x.clone(), tx.clone(), age.clone(), vec![0.0; 400])?;
 /// let spec = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::zero())?.with_value_per_purchase(10.0)?;
-/// let table = score_groups(&cols, &groups, &spec, TimeUnit::WEEK)?;
+/// let table = score_groups(&cols, &groups, None, &spec, TimeUnit::WEEK)?;
 /// assert_eq!(table.report.missing_covariates, 1);
 /// assert_eq!(table.rows[399].flags, [ScoreFlag::MissingCovariates]);
 /// assert_eq!(table.report.with_clv, 399);
@@ -330,6 +337,7 @@ fn key(rows: &[&[f64]]) -> Vec<u64> {
 pub fn score_groups<K: Clone + std::fmt::Debug>(
     cols: &SummaryColumns<K>,
     groups: &ModelGroups,
+    spend: Option<&GammaGamma>,
     spec: &ScoreSpec,
     unit: TimeUnit,
 ) -> Result<ScoreTable<K>> {
@@ -364,7 +372,7 @@ pub fn score_groups<K: Clone + std::fmt::Debug>(
         let sub = subset(cols, idx);
         match &group.purchases {
             Ok(model) => {
-                let table = score_columns(&sub, model.as_ref(), group.spend.as_ref(), spec, unit)?;
+                let table = score_columns(&sub, model.as_ref(), group.spend.as_ref().or(spend), spec, unit)?;
                 for e in table.report.first_errors {
                     if first_errors.len() < MAX_FIRST_ERRORS {
                         first_errors.push(e);

@@ -86,9 +86,9 @@ fn zero_coefficients<M: CovariateModel + Clone>() {
     }
     let gg = spend(&a);
     let cols = columns(&a);
-    let groups = ModelGroups::from_covariates(&fit, &covariates(&a, vec![true; a.x.len()]), Some(&gg)).unwrap();
+    let groups = ModelGroups::from_covariates(&fit, &covariates(&a, vec![true; a.x.len()])).unwrap();
     assert_eq!(groups.groups(), 4);
-    let grouped = score_groups(&cols, &groups, &spec(), TimeUnit::WEEK).unwrap();
+    let grouped = score_groups(&cols, &groups, Some(&gg), &spec(), TimeUnit::WEEK).unwrap();
     let plain = score_columns(&cols, &fit.model, Some(&gg), &spec(), TimeUnit::WEEK).unwrap();
     assert_eq!(grouped.rows.len(), plain.rows.len());
     for (g, p) in grouped.rows.iter().zip(&plain.rows) {
@@ -110,8 +110,8 @@ fn covariates_score_equals_a_loop_over_customer_models() {
     let gg = spend(&a);
     let cols = columns(&a);
     let covs = covariates(&a, vec![true; a.x.len()]);
-    let groups = ModelGroups::from_covariates(&fit, &covs, Some(&gg)).unwrap();
-    let grouped = score_groups(&cols, &groups, &spec(), TimeUnit::WEEK).unwrap();
+    let groups = ModelGroups::from_covariates(&fit, &covs).unwrap();
+    let grouped = score_groups(&cols, &groups, Some(&gg), &spec(), TimeUnit::WEEK).unwrap();
     for (i, row) in grouped.rows.iter().enumerate() {
         let (p, d) = covs.rows(i).unwrap();
         let own = fit.customer_model(p, d).unwrap();
@@ -150,10 +150,10 @@ fn covariates_missing_customer_is_a_flag_not_an_error() {
     let fit = CovariateFit::<BgNbd>::fit(&data(&a), &CovariateOptions::default()).unwrap();
     let n = a.x.len();
     let present: Vec<bool> = (0..n).map(|i| i != 5 && i != 17).collect();
-    let groups = ModelGroups::from_covariates(&fit, &covariates(&a, present), None).unwrap();
+    let groups = ModelGroups::from_covariates(&fit, &covariates(&a, present)).unwrap();
     assert_eq!(groups.missing(), 2);
     let spec = spec().with_value_per_purchase(10.0).unwrap();
-    let t = score_groups(&columns(&a), &groups, &spec, TimeUnit::WEEK).unwrap();
+    let t = score_groups(&columns(&a), &groups, None, &spec, TimeUnit::WEEK).unwrap();
     assert_eq!(t.report.missing_covariates, 2);
     assert_eq!(t.report.customers, n as u64);
     assert_eq!(t.report.with_clv, n as u64 - 2);
@@ -167,7 +167,7 @@ fn covariates_missing_customer_is_a_flag_not_an_error() {
     // Columns other than the fit's are refused.
     let m = CovariateMatrix::from_columns(n, &[("Channel", &a.channel), ("Gender", &a.gender)]).unwrap();
     let swapped = CustomerCovariates::new(m.clone(), m, vec![true; n]).unwrap();
-    assert!(ModelGroups::from_covariates(&fit, &swapped, None).is_err());
+    assert!(ModelGroups::from_covariates(&fit, &swapped).is_err());
 }
 
 #[test]
@@ -177,7 +177,7 @@ fn covariates_tracking_sums_the_customers_own_curves() {
     let n = a.x.len();
     let present: Vec<bool> = (0..n).map(|i| i != 3).collect();
     let covs = covariates(&a, present);
-    let groups = ModelGroups::from_covariates(&fit, &covs, None).unwrap();
+    let groups = ModelGroups::from_covariates(&fit, &covs).unwrap();
     // Births: the calibration end (week 104 from 2005-01-01) minus each age.
     let births: Vec<f64> = a.t.iter().map(|t| 104.0 - t).collect();
     let times = [20.0, 60.0, 104.0];

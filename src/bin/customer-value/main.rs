@@ -180,6 +180,29 @@ struct ReportArgs {
     plots: Option<PathBuf>,
     #[command(flatten)]
     uncertainty: UncertaintyArgs,
+    #[command(flatten)]
+    covariates: CovariateFlags,
+}
+
+/// Static covariates of the purchase model.
+#[derive(Debug, Args)]
+struct CovariateFlags {
+    /// Static covariates: a CSV whose first column is the customer (as in the log), then
+    /// numeric columns.
+    #[arg(long, value_name = "FILE.csv")]
+    covariates: Option<PathBuf>,
+    /// Covariates of the purchase process.
+    #[arg(long, value_name = "A,B", requires = "covariates")]
+    purchase_covariates: Option<String>,
+    /// Covariates of the dropout process.
+    #[arg(long, value_name = "A,B", requires = "covariates")]
+    dropout_covariates: Option<String>,
+    /// One coefficient for this covariate in both processes (repeatable).
+    #[arg(long, value_name = "A", requires = "covariates")]
+    constrain: Vec<String>,
+    /// L2 regularisation of the purchase and dropout coefficients.
+    #[arg(long, value_name = "L_PURCHASE,L_DROPOUT", requires = "covariates")]
+    regularise: Option<String>,
 }
 
 /// Intervals and Bayesian fits of the report.
@@ -349,6 +372,22 @@ fn parse(cli: Cli) -> Result<Options, String> {
             o.chains = u.chains;
             o.tune = u.tune;
             report::check_uncertainty(&o)?;
+            let c = a.covariates;
+            if let Some(file) = c.covariates {
+                let list = |flag: &str, v: Option<String>| v.map_or(Ok(Vec::new()), |v| report::names(flag, &v));
+                let mut constrain = Vec::new();
+                for v in &c.constrain {
+                    constrain.extend(report::names("--constrain", v)?);
+                }
+                o.covariates = Some(report::CovariateArgs {
+                    file: file.display().to_string(),
+                    purchase: list("--purchase-covariates", c.purchase_covariates)?,
+                    dropout: list("--dropout-covariates", c.dropout_covariates)?,
+                    constrain,
+                    regularise: c.regularise.as_deref().map(report::lambdas).transpose()?,
+                });
+            }
+            report::check_covariates(&o)?;
             o
         }
         Command::Fit(a) => {

@@ -103,6 +103,12 @@ pub fn write_json<K: Serialize>(
     if let (Some(iv), Some(obj)) = (intervals, head.as_object_mut()) {
         obj.insert("intervals".to_owned(), iv.header.clone());
     }
+    if let (Some((_, block)), Some(obj)) = (
+        m.purchase.as_ref().ok().and_then(|f| f.covariates.as_ref()),
+        head.as_object_mut(),
+    ) {
+        obj.insert("covariates".to_owned(), block.clone());
+    }
     // The head object without its closing brace, then the customers array.
     let head = serde_json::to_string(&head)?;
     out.write_all(head.strip_suffix('}').unwrap_or(&head).as_bytes())?;

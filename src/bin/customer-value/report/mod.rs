@@ -6,6 +6,7 @@
 //! Files: `models.rs` fits, loads and saves the models and scores the customers;
 //! `text.rs` writes the text report; `json.rs` the JSON document.
 
+mod covariates;
 mod intervals;
 mod json;
 mod models;
@@ -23,6 +24,7 @@ use customer_value::io::CsvOptions;
 use customer_value::{PurchaseDate, Summaries, SummarySpec, TimeUnit, TransactionColumns, TransactionLog};
 use serde::Serialize;
 
+pub use covariates::{CovariateArgs, check as check_covariates, lambdas, names};
 pub use intervals::IntervalOptions;
 use json::write_json;
 use models::{model_file, models, predict};
@@ -95,6 +97,8 @@ pub struct Options {
     pub draws: Option<usize>,
     /// `--seed` of the random draws.
     pub seed: u64,
+    /// `--covariates FILE.csv` with its column choices and fit settings.
+    pub covariates: Option<CovariateArgs>,
 }
 
 impl Options {
@@ -122,6 +126,7 @@ impl Options {
             tune: 1000,
             draws: None,
             seed: 0,
+            covariates: None,
         }
     }
 
@@ -347,6 +352,7 @@ where
                     s,
                     log,
                     p.purchase.model.as_ref(),
+                    p.purchase.covariates.as_ref().map(|(g, _)| g),
                     if o.unit == TimeUnit::WEEK { 4.0 } else { 28.0 },
                 )
             });

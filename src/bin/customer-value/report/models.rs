@@ -6,7 +6,7 @@ use customer_value::btyd::{
     AnySavedModel, BgNbd, Boundary, FitOptions, FitReport, GammaGamma, GgomNbd, HoldoutEvaluation, MbgNbd,
     ParetoNbd, SavedForm, SpendSummaries, TransactionModel, WeightedSummaries,
 };
-use customer_value::score::{ScoreSpec, ScoreTable, score};
+use customer_value::score::{ScoreSpec, ScoreTable, score, score_groups};
 use customer_value::{Summaries, TimeUnit};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -28,6 +28,8 @@ pub struct PurchaseModel {
     pub posterior: Option<Value>,
     /// The posterior draws of a `--bayes` fit.
     pub draws: Option<super::intervals::PosteriorDraws>,
+    /// `--covariates`: each customer's group for scoring, and the JSON `covariates` block.
+    pub covariates: Option<(customer_value::score::ModelGroups, Value)>,
 }
 
 impl PurchaseModel {
@@ -47,6 +49,7 @@ impl PurchaseModel {
             model: Box::new(r.model),
             posterior: None,
             draws: None,
+            covariates: None,
         })
     }
 
@@ -118,6 +121,7 @@ impl PurchaseModel {
             model,
             posterior: None,
             draws: None,
+            covariates: None,
         })
     }
 }
@@ -131,7 +135,7 @@ pub struct Models {
 }
 
 /// Fits the models on the calibration summaries, or loads them from `--load-model`.
-pub fn models<K: Clone + Ord>(o: &Options, s: &Summaries<K>) -> Result<Models, AnyError> {
+pub fn models<K: Clone + Ord + std::fmt::Display>(o: &Options, s: &Summaries<K>) -> Result<Models, AnyError> {
     if let Some(file) = &o.load_model {
         let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
         let value: Value = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
@@ -157,9 +161,16 @@ pub fn models<K: Clone + Ord>(o: &Options, s: &Summaries<K>) -> Result<Models, A
     }
     let cols = s.columns();
     let options = FitOptions::default();
+    let with_covariates = match o.covariates {
+        Some(_) => Some(super::covariates::purchase_model(o, s)?),
+        None => None,
+    };
     let purchase = WeightedSummaries::from_columns(&cols)
         .map_err(|e| e.to_string())
         .and_then(|data| {
+            if let Some(fitted) = with_covariates {
+                return fitted;
+            }
             if o.bayes {
                 return bayes_purchase(o, &data);
             }
@@ -254,6 +265,7 @@ fn bayes_purchase(o: &Options, data: &WeightedSummaries) -> Result<PurchaseModel
             model: Box::new(model),
             posterior: Some(block),
             draws: Some(wrap(draws)),
+            covariates: None,
         })
     }
     let fitted = match o.model {
@@ -304,7 +316,11 @@ pub fn predict<'m, K: Clone + Ord + std::fmt::Debug>(
     };
     let spec = ScoreSpec::new(o.unit, o.horizon(), annual(o.discount_rate)?)?.with_margin(o.margin)?;
     let spend = m.spend.as_ref().ok().map(|(g, _)| g);
-    let table = match score(s, purchase.model.as_ref(), spend, &spec) {
+    let scored = match &purchase.covariates {
+        Some((groups, _)) => score_groups(&s.columns(), groups, spend, &spec, s.spec.unit),
+        None => score(s, purchase.model.as_ref(), spend, &spec),
+    };
+    let table = match scored {
         Ok(t) => t,
         Err(e) => return Ok(Err(e.to_string())),
     };

@@ -30,6 +30,7 @@ pub fn tracking<K: Eq + Hash + Ord + Clone, D: PurchaseDate>(
     s: &Summaries<K>,
     log: TransactionColumns<'_, K, D>,
     model: &dyn TransactionModel,
+    groups: Option<&customer_value::score::ModelGroups>,
     step: f64,
 ) -> Result<Tracking, AnyError> {
     let ages: Vec<f64> = s.customers.iter().map(|c| c.age).collect();
@@ -47,7 +48,11 @@ pub fn tracking<K: Eq + Hash + Ord + Clone, D: PurchaseDate>(
         .map(|k| k as f64 * step)
         .take_while(|&t| t <= span + 1e-9)
         .collect();
-    let expected = cumulative_expected_repeat_transactions(model, &births, &times)?;
+    // With covariates, each customer's own model (customers without covariates left out).
+    let expected = match groups {
+        Some(g) => g.tracking(&births, &times)?.0,
+        None => cumulative_expected_repeat_transactions(model, &births, &times)?,
+    };
 
     // Actual: distinct purchase days after each known customer's first, by time. A
     // customer is its index in the (sorted) summaries; a purchase day is (index, day)
