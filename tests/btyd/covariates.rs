@@ -343,7 +343,7 @@ fn customer_models_carry_their_parameters() {
 
 /// A small deterministic generator (SplitMix64) with gamma, exponential and Poisson
 /// draws, so the simulation needs no dependency.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next_u64(&mut self) -> u64 {
@@ -353,15 +353,15 @@ impl Rng {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn uniform(&mut self) -> f64 {
+    pub(crate) fn uniform(&mut self) -> f64 {
         ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
     }
-    fn normal(&mut self) -> f64 {
+    pub(crate) fn normal(&mut self) -> f64 {
         let (u, v) = (self.uniform(), self.uniform());
         (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
     }
     /// Gamma(shape, rate), Marsaglia & Tsang.
-    fn gamma(&mut self, shape: f64, rate: f64) -> f64 {
+    pub(crate) fn gamma(&mut self, shape: f64, rate: f64) -> f64 {
         if shape < 1.0 {
             let u = self.uniform();
             return self.gamma(shape + 1.0, rate) * u.powf(1.0 / shape);
@@ -383,7 +383,7 @@ impl Rng {
     fn exponential(&mut self, rate: f64) -> f64 {
         -self.uniform().ln() / rate
     }
-    fn beta(&mut self, a: f64, b: f64) -> f64 {
+    pub(crate) fn beta(&mut self, a: f64, b: f64) -> f64 {
         let x = self.gamma(a, 1.0);
         x / (x + self.gamma(b, 1.0))
     }

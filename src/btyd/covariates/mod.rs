@@ -28,6 +28,9 @@
 //! categorical covariates cost a few model likelihoods, while continuous covariates make
 //! every customer a group of one.
 //!
+//! Spend: [`SpendCovariateFit`], Gamma-Gamma with `γ_i = γ₀ exp(x_i·δ)` on
+//! [`SpendCovariateData`] (`spend.rs`).
+//!
 //! This module must not copy a model's formulas: it reaches them through
 //! `base.rs`, which lends each model's likelihood code.
 
@@ -38,6 +41,7 @@ mod fit;
 mod likelihood;
 mod matrix;
 mod options;
+mod spend;
 
 pub use base::CovariateModel;
 pub use compare::LikelihoodRatioTest;
@@ -45,3 +49,4 @@ pub use data::CovariateData;
 pub use fit::{Coefficient, CovariateFit};
 pub use matrix::CovariateMatrix;
 pub use options::CovariateOptions;
+pub use spend::{SpendCovariateData, SpendCovariateFit};
