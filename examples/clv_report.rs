@@ -73,7 +73,8 @@ Without --observation-end, observation ends on the last date in the file; withou
   coefficient for both processes), --regularise L_PURCHASE,L_DROPOUT (L2). The JSON model
   gains `purchase.<name>`, `dropout.<name>`, `constrained.<name>` in params and
   standard_errors, and a `covariates` block; customers missing from the file are flagged
-  `missing_covariates` and counted.";
+  `missing_covariates` and counted. --spend-covariates A,B: Gamma-Gamma with the scale
+  gamma_i = gamma0 exp(x_i·delta); `spend_model.params` gains `spend.<name>`.";
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut o = Options::new(None);
@@ -166,6 +167,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
                 covariates(&mut o).constrain.extend(v);
             }
             "--regularise" => covariates(&mut o).regularise = Some(report::lambdas(&value()?)?),
+            "--spend-covariates" => covariates(&mut o).spend = report::names(&flag, &value()?)?,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -177,7 +179,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
     }
     report::check_uncertainty(&o)?;
     if o.covariates.as_ref().is_some_and(|c| c.file.is_empty()) {
-        return Err("--purchase-covariates, --dropout-covariates, --constrain and --regularise need --covariates FILE.csv".to_owned());
+        return Err("--purchase-covariates, --dropout-covariates, --constrain, --regularise and --spend-covariates need --covariates FILE.csv".to_owned());
     }
     report::check_covariates(&o)?;
     if o.transactions.is_none() {

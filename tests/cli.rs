@@ -640,3 +640,47 @@ fn covariates_bad_file_or_flags_are_errors() {
     ));
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn covariates_spend_model_gains_coefficients() {
+    use customer_value::btyd::FitOptions;
+    use customer_value::btyd::covariates::{CovariateMatrix, SpendCovariateData, SpendCovariateFit};
+    let r = json(&apparel_args(
+        APPAREL_COV,
+        &["--purchase-covariates", "Channel", "--spend-covariates", "Gender,Channel"],
+    ));
+    let sm = &r["spend_model"];
+    // The library fit on the report's own summaries (frequency and mean repeat spend).
+    let cov: std::collections::HashMap<u64, (f64, f64)> = std::fs::read_to_string(APPAREL_COV)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].parse().unwrap(), (f[1].parse().unwrap(), f[2].parse().unwrap()))
+        })
+        .collect();
+    let cs = r["customers"].as_array().unwrap();
+    let x: Vec<f64> = cs.iter().map(|c| c["frequency"].as_f64().unwrap()).collect();
+    let m: Vec<f64> = cs.iter().map(|c| c["monetary_value"].as_f64().unwrap()).collect();
+    let id = |c: &Value| c["customer_id"].as_u64().unwrap();
+    let g: Vec<f64> = cs.iter().map(|c| cov[&id(c)].0).collect();
+    let ch: Vec<f64> = cs.iter().map(|c| cov[&id(c)].1).collect();
+    let mat = CovariateMatrix::from_columns(cs.len(), &[("Gender", &g), ("Channel", &ch)]).unwrap();
+    let fit = SpendCovariateFit::fit(&SpendCovariateData::new(&x, &m, &mat).unwrap(), &FitOptions::default()).unwrap();
+    for (i, name) in fit.parameter_names.iter().enumerate() {
+        assert!(rel(sm["params"][name].as_f64().unwrap(), fit.estimates[i]) < 1e-9, "{name}");
+        let se = fit.standard_errors.as_ref().unwrap()[i];
+        assert!(rel(sm["standard_errors"][name].as_f64().unwrap(), se) < 1e-9, "SE {name}");
+    }
+    // Each customer's expected spend is their own model's.
+    let c = cs.iter().find(|c| c["frequency"] == 0 && cov[&id(c)] == (1.0, 1.0)).unwrap();
+    let own = fit.customer_model(&[1.0, 1.0]).unwrap().population_mean_spend().unwrap();
+    assert!(rel(c["expected_spend"].as_f64().unwrap(), own) < 1e-12);
+    assert_eq!(r["score_report"]["with_clv"], 600);
+    // It needs --covariates (a usage error otherwise).
+    let mut plain = apparel_args(APPAREL_COV, &[]);
+    plain.retain(|a| *a != "--covariates" && *a != APPAREL_COV);
+    plain.extend(["--spend-covariates", "Gender"]);
+    assert_eq!(run(&plain).status.code(), Some(2));
+}

@@ -10,9 +10,10 @@
 //! rules stay in `mod.rs`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::{CustomerScore, ScoreFlag, ScoreReport, ScoreSpec, ScoreTable, score_columns};
-use crate::btyd::covariates::{CovariateFit, CovariateMatrix, CovariateModel};
+use crate::btyd::covariates::{CovariateFit, CovariateMatrix, CovariateModel, SpendCovariateFit};
 use crate::btyd::{GammaGamma, TransactionModel, cumulative_expected_repeat_transactions};
 use crate::error::{Error, Result};
 use crate::summary::{HoldoutColumns, SummaryColumns};
@@ -107,9 +108,10 @@ impl CustomerCovariates {
 /// One group's models.
 #[derive(Debug)]
 struct Group {
-    purchases: Result<Box<dyn TransactionModel>>,
+    /// Shared by the groups that split one purchase group by spend covariates.
+    purchases: Arc<Result<Box<dyn TransactionModel>>>,
     /// The group's own spend model (spend covariates); `None`: the one of [`score_groups`].
-    spend: Option<GammaGamma>,
+    spend: Option<Result<GammaGamma>>,
 }
 
 /// Customers grouped by their own models: each group one purchase model (a customer's
@@ -157,10 +159,88 @@ impl ModelGroups {
             |i| {
                 let (p, d) = covariates.rows(i).unwrap_or((&[], &[]));
                 Group {
-                    purchases: fit
-                        .customer_model(p, d)
-                        .map(|m| Box::new(m) as Box<dyn TransactionModel>),
+                    purchases: Arc::new(
+                        fit.customer_model(p, d)
+                            .map(|m| Box::new(m) as Box<dyn TransactionModel>),
+                    ),
                     spend: None,
+                }
+            },
+        ))
+    }
+
+    /// The groups split by spend covariates: each customer's spend model is
+    /// [`SpendCovariateFit::customer_model`] of their row of `spend_rows` (one row per
+    /// customer, in the fit's column order); customers without covariates stay without.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] unless `spend_rows` has one row per customer;
+    /// [`Error::InvalidDefinition`] if its columns are not the spend fit's. A row whose
+    /// spend model cannot be built flags its customers [`ScoreFlag::SpendModelFailed`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::{CovariateFit, CovariateMatrix, SpendCovariateData, SpendCovariateFit};
+    /// use customer_value::btyd::{FitOptions, ParetoNbd};
+    /// use customer_value::score::{CustomerCovariates, ModelGroups};
+    ///
+    /// # let fit: CovariateFit<ParetoNbd> = serde_json::from_str(r#"{"model":{"model":"pnbd","format":1,"params":{"r":1.0,"alpha":2.0,"s":1.0,"beta":3.0}},"parameter_names":["r","alpha","s","beta","purchase.a","dropout.a"],"estimates":[1.0,2.0,1.0,3.0,0.0,0.0],"standard_errors":null,"log_likelihood":-1.0,"objective":0.5,"iterations":1,"gradient_norm":0.0,"convergence":"Gradient","customers":2.0,"distinct_rows":2,"covariate_groups":2,"purchase_covariates":["a"],"dropout_covariates":["a"],"options":{"fit":{"penalty":0.0,"max_iterations":500,"tolerance":1e-8,"start":null},"lambda_purchase":0.0,"lambda_dropout":0.0,"constrained":[],"shared_dropout":false}}"#).unwrap();
+    /// let offline: Vec<f64> = (0..300).map(|i| (i % 2) as f64).collect();
+    /// let x: Vec<f64> = (0..300).map(|i| 1.0 + (i % 5) as f64).collect();
+    /// let m: Vec<f64> = (0..300).map(|i| (20.0 + (i * 7 % 13) as f64) * (1.0 + offline[i])).collect();
+    /// let s = CovariateMatrix::from_columns(300, &[("offline", &offline)])?;
+    /// let spend = SpendCovariateFit::fit(&SpendCovariateData::new(&x, &m, &s)?, &FitOptions::default())?;
+    /// let a = CovariateMatrix::from_columns(300, &[("a", &vec![0.0; 300])])?;
+    /// let groups = ModelGroups::from_covariates(&fit, &CustomerCovariates::new(a.clone(), a, vec![true; 300])?)?;
+    /// assert_eq!(groups.groups(), 1);
+    /// assert_eq!(groups.with_spend_covariates(&spend, &s)?.groups(), 2);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn with_spend_covariates(self, spend: &SpendCovariateFit, spend_rows: &CovariateMatrix) -> Result<Self> {
+        if spend_rows.rows() != self.member.len() {
+            return Err(Error::LengthMismatch {
+                left: "customers",
+                left_len: self.member.len(),
+                right: "spend covariate rows",
+                right_len: spend_rows.rows(),
+            });
+        }
+        if spend_rows.names() != spend.covariates.as_slice() {
+            return Err(Error::definition(
+                "spend covariates",
+                "the customers' spend covariate columns are not the fit's (names and order)",
+            ));
+        }
+        let old = self.groups;
+        let member = &self.member;
+        Ok(Self::build(
+            member.len(),
+            |i| {
+                let g = (*member.get(i)?)?;
+                let mut k = vec![g as u64];
+                k.extend(key(&[spend_rows.row(i)?]));
+                Some(k)
+            },
+            |i| {
+                let purchases = member
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .and_then(|g| old.get(g))
+                    .map_or_else(
+                        || {
+                            Arc::new(Err(Error::Undefined {
+                                what: "customer model",
+                                reason: "no group".to_owned(),
+                            }))
+                        },
+                        |g| Arc::clone(&g.purchases),
+                    );
+                Group {
+                    purchases,
+                    spend: Some(spend.customer_model(spend_rows.row(i).unwrap_or(&[]))),
                 }
             },
         ))
@@ -212,7 +292,7 @@ impl ModelGroups {
     #[must_use]
     pub fn purchase_model(&self, i: usize) -> Option<&dyn TransactionModel> {
         let g = self.groups.get((*self.member.get(i)?)?)?;
-        g.purchases.as_ref().ok().map(AsRef::as_ref)
+        g.purchases.as_ref().as_ref().ok().map(AsRef::as_ref)
     }
 
     /// Expected cumulative repeat transactions of the base (as
@@ -267,7 +347,7 @@ impl ModelGroups {
         let mut total = vec![0.0; times.len()];
         let mut any = false;
         for (grp, b) in self.groups.iter().zip(&per_group) {
-            let (Ok(model), false) = (&grp.purchases, b.is_empty()) else {
+            let (Ok(model), false) = (grp.purchases.as_ref(), b.is_empty()) else {
                 continue;
             };
             any = true;
@@ -370,9 +450,28 @@ pub fn score_groups<K: Clone + std::fmt::Debug>(
             continue;
         }
         let sub = subset(cols, idx);
-        match &group.purchases {
+        let own_spend = match &group.spend {
+            Some(Ok(g)) => Some(Some(g)),
+            Some(Err(_)) => Some(None),
+            None => None,
+        };
+        match group.purchases.as_ref() {
             Ok(model) => {
-                let table = score_columns(&sub, model.as_ref(), group.spend.as_ref().or(spend), spec, unit)?;
+                let mut table = score_columns(&sub, model.as_ref(), own_spend.unwrap_or(spend), spec, unit)?;
+                if let (Some(Err(e)), Some(&i)) = (&group.spend, idx.first()) {
+                    // The group's spend model could not be built: that, not "no spend model".
+                    for row in &mut table.rows {
+                        for f in &mut row.flags {
+                            if *f == ScoreFlag::NoSpendModel {
+                                *f = ScoreFlag::SpendModelFailed;
+                            }
+                        }
+                    }
+                    if first_errors.len() < MAX_FIRST_ERRORS {
+                        let who = cols.customers.get(i).map_or_else(|| format!("row {i}"), |c| format!("{c:?}"));
+                        first_errors.push(format!("customer {who}: the customer's spend model: {e}"));
+                    }
+                }
                 for e in table.report.first_errors {
                     if first_errors.len() < MAX_FIRST_ERRORS {
                         first_errors.push(e);

@@ -203,6 +203,9 @@ struct CovariateFlags {
     /// L2 regularisation of the purchase and dropout coefficients.
     #[arg(long, value_name = "L_PURCHASE,L_DROPOUT", requires = "covariates")]
     regularise: Option<String>,
+    /// Covariates of the spend model's scale (Gamma-Gamma, γ_i = γ₀ exp(x_i·δ)).
+    #[arg(long, value_name = "A,B", requires = "covariates")]
+    spend_covariates: Option<String>,
 }
 
 /// Intervals and Bayesian fits of the report.
@@ -385,6 +388,7 @@ fn parse(cli: Cli) -> Result<Options, String> {
                     dropout: list("--dropout-covariates", c.dropout_covariates)?,
                     constrain,
                     regularise: c.regularise.as_deref().map(report::lambdas).transpose()?,
+                    spend: list("--spend-covariates", c.spend_covariates)?,
                 });
             }
             report::check_covariates(&o)?;

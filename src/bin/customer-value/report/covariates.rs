@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 
 use customer_value::Summaries;
-use customer_value::btyd::covariates::{CovariateData, CovariateFit, CovariateMatrix, CovariateModel, CovariateOptions};
+use customer_value::btyd::covariates::{
+    CovariateData, CovariateFit, CovariateMatrix, CovariateModel, CovariateOptions, SpendCovariateData, SpendCovariateFit,
+};
 use customer_value::btyd::{BgNbd, MbgNbd, ParetoNbd, SavedForm, TransactionModel};
 use customer_value::score::{CustomerCovariates, ModelGroups};
 use serde::Serialize;
@@ -28,6 +30,8 @@ pub struct CovariateArgs {
     pub constrain: Vec<String>,
     /// `--regularise L_PURCHASE,L_DROPOUT`.
     pub regularise: Option<(f64, f64)>,
+    /// `--spend-covariates A,B`: covariates of the Gamma-Gamma scale.
+    pub spend: Vec<String>,
 }
 
 /// Parses `A,B` into names (empty names refused).
@@ -60,6 +64,9 @@ pub fn check(o: &Options) -> Result<(), String> {
     };
     if c.purchase.is_empty() && c.dropout.is_empty() {
         return Err("--covariates needs --purchase-covariates and/or --dropout-covariates".to_owned());
+    }
+    if !c.spend.is_empty() && !o.read.has_amount() {
+        return Err("--spend-covariates needs an amount column (not --no-amount)".to_owned());
     }
     for n in &c.constrain {
         if !(c.purchase.contains(n) && c.dropout.contains(n)) {
@@ -154,6 +161,8 @@ fn matched<K: std::fmt::Display>(
             .position(|m| m == n)
             .ok_or_else(|| format!("{}: no column `{n}` (it has {})", c.file, file.names.join(", ")).into())
     };
+    // Checked here so that a bad spend column is an error before any fit.
+    c.spend.iter().map(col).collect::<Result<Vec<_>, _>>()?;
     let p: Vec<usize> = c.purchase.iter().map(col).collect::<Result<_, _>>()?;
     let d: Vec<usize> = c.dropout.iter().map(col).collect::<Result<_, _>>()?;
     let n = s.customers.len();
@@ -269,4 +278,59 @@ where
         draws: None,
         covariates: Some((groups, info)),
     })
+}
+
+/// `--spend-covariates`: the Gamma-Gamma fit with covariates on the customers of the file
+/// (the others left out, with those without repeats or positive spend), the customers'
+/// spend rows (0 for a missing customer), and the JSON of the spend model.
+pub fn spend_model<K: std::fmt::Display>(
+    o: &Options,
+    s: &Summaries<K>,
+) -> Result<Option<Result<(SpendCovariateFit, CovariateMatrix, Value), String>>, AnyError> {
+    let Some(c) = o.covariates.as_ref().filter(|c| !c.spend.is_empty()) else {
+        return Ok(None);
+    };
+    let file = read(&c.file)?;
+    let idx: Vec<usize> = c
+        .spend
+        .iter()
+        .map(|n| file.names.iter().position(|m| m == n).ok_or_else(|| format!("{}: no column `{n}`", c.file)))
+        .collect::<Result<_, _>>()?;
+    let n = s.customers.len();
+    let (mut all, mut kept, mut x, mut m) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut missing = 0;
+    for cust in &s.customers {
+        let row = file.rows.get(&cust.customer.to_string());
+        let values: Vec<f64> = idx.iter().map(|&j| row.and_then(|r| r.get(j)).copied().unwrap_or(0.0)).collect();
+        if row.is_some() {
+            kept.extend_from_slice(&values);
+            x.push(f64::from(cust.frequency));
+            m.push(customer_value::money::to_f64(cust.monetary_value));
+        } else {
+            missing += 1;
+        }
+        all.extend(values);
+    }
+    let rows = CovariateMatrix::new(c.spend.clone(), n, all)?;
+    let fit_rows = CovariateMatrix::new(c.spend.clone(), x.len(), kept)?;
+    // A spend fit that fails is the report's spend model error, not the run's.
+    let fitted = SpendCovariateData::new(&x, &m, &fit_rows)
+        .and_then(|data| SpendCovariateFit::fit(&data, &customer_value::btyd::FitOptions::default()));
+    let fit = match fitted {
+        Ok(f) => f,
+        Err(e) => return Ok(Some(Err(format!("--spend-covariates: {e}")))),
+    };
+    let by_name = |v: &[f64]| -> serde_json::Map<String, Value> {
+        fit.parameter_names.iter().zip(v).map(|(k, v)| (k.clone(), json!(v))).collect()
+    };
+    let doc = json!({
+        "params": by_name(&fit.estimates),
+        "standard_errors": fit.standard_errors.as_deref().map(by_name),
+        "log_likelihood": fit.log_likelihood,
+        "covariates": c.spend,
+        "customers_fitted": fit.customers,
+        "customers_missing": missing,
+        "coefficients": fit.coefficients(),
+    });
+    Ok(Some(Ok((fit, rows, doc))))
 }

@@ -76,11 +76,20 @@ pub fn write_json<K: Serialize>(
         doc
     });
     let spend_model = m.spend.as_ref().ok().map(|(g, saved)| {
-        json!({
+        let mut doc = json!({
             "name": "gamma_gamma",
             "params": { "p": g.p(), "q": g.q(), "gamma": g.gamma() },
             "boundary": saved.get("boundary").cloned().unwrap_or_else(|| json!([])),
-        })
+        });
+        // `--spend-covariates`: the coefficients join the params (`spend.<name>`), with
+        // standard errors and a `covariates` block.
+        if let (Some(cov), Some(obj)) = (&m.spend_covariates, doc.as_object_mut()) {
+            for key in ["params", "standard_errors"] {
+                obj.insert(key.to_owned(), cov.get(key).cloned().unwrap_or(Value::Null));
+            }
+            obj.insert("covariates".to_owned(), cov.clone());
+        }
+        doc
     });
     let head = json!({
         "observation_end": s.spec.observation_end,

@@ -132,6 +132,9 @@ pub struct Models {
     pub spend: Result<(GammaGamma, Value), String>,
     /// Repeat customers left out of the spend fit for a mean repeat spend ≤ 0.
     pub spend_excluded: usize,
+    /// `--spend-covariates`: the JSON of the spend fit with covariates (its baseline is
+    /// `spend`; each customer's own spend model is in the purchase model's groups).
+    pub spend_covariates: Option<Value>,
 }
 
 /// Fits the models on the calibration summaries, or loads them from `--load-model`.
@@ -157,6 +160,7 @@ pub fn models<K: Clone + Ord + std::fmt::Display>(o: &Options, s: &Summaries<K>)
             purchase: Ok(purchase),
             spend,
             spend_excluded: 0,
+            spend_covariates: None,
         });
     }
     let cols = s.columns();
@@ -211,10 +215,26 @@ pub fn models<K: Clone + Ord + std::fmt::Display>(o: &Options, s: &Summaries<K>)
     } else {
         (Err("no amount column (--no-amount)".to_owned()), 0)
     };
+    let mut purchase = purchase;
+    let (spend, spend_excluded, spend_covariates) = match super::covariates::spend_model(o, s)? {
+        Some(Err(e)) => (Err(e), 0, None),
+        Some(Ok((fit, rows, doc))) => {
+            if let Ok(Some((groups, block))) = purchase.as_mut().map(|p| p.covariates.take()) {
+                let split = groups.with_spend_covariates(&fit, &rows)?;
+                if let Ok(p) = purchase.as_mut() {
+                    p.covariates = Some((split, block));
+                }
+            }
+            let saved = serde_json::to_value(&fit)?;
+            (Ok((fit.model.clone(), saved)), fit.excluded, Some(doc))
+        }
+        None => (spend, spend_excluded, None),
+    };
     let models = Models {
         purchase,
         spend,
         spend_excluded,
+        spend_covariates,
     };
     if let Some(file) = &o.save_model {
         let doc = model_file(&models)
