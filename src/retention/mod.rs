@@ -38,6 +38,7 @@ mod empirical;
 mod kaplan_meier;
 mod kaplan_meier_quantile;
 mod sbg;
+mod sbg_covariates;
 mod sbg_information;
 
 pub use constant::{ConstantRetention, expected_lifetime};
@@ -46,6 +47,7 @@ pub use empirical::EmpiricalSurvival;
 pub use kaplan_meier::{ConfidenceBand, KaplanMeier, KmStep, LifeTable, Subscription};
 pub use kaplan_meier_quantile::{QuantileInterval, QuantileRule};
 pub use sbg::{SbgFit, SbgParams, ShiftedBetaGeometric};
+pub use sbg_covariates::{SbgCovariateData, SbgCovariateFit};
 
 use crate::error::{Error, Result};
 

@@ -12,6 +12,7 @@ mod clv;
 mod clv_batch;
 mod covariates;
 mod covariates_predict;
+mod covariates_sbg;
 mod covariates_spend;
 mod gamma_gamma;
 mod ggom_nbd;
