@@ -494,7 +494,10 @@ fn apparel_args<'a>(covariates: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     v
 }
 
-const APPAREL_COV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/apparel/apparelStaticCov.csv");
+const APPAREL_COV: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/apparel/apparelStaticCov.csv"
+);
 
 /// The library's covariate fit of the apparel calibration summaries.
 fn apparel_library_fit<M: customer_value::btyd::covariates::CovariateModel>(
@@ -521,7 +524,10 @@ fn apparel_library_fit<M: customer_value::btyd::covariates::CovariateModel>(
         .skip(1)
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
-            (f[0].parse().unwrap(), (f[1].parse().unwrap(), f[2].parse().unwrap()))
+            (
+                f[0].parse().unwrap(),
+                (f[1].parse().unwrap(), f[2].parse().unwrap()),
+            )
         })
         .collect();
     let n = s.customers.len();
@@ -545,7 +551,11 @@ fn same_fit<M: customer_value::btyd::covariates::CovariateModel>(
     assert_eq!(params.as_object().unwrap().len(), fit.parameter_names.len());
     for (i, name) in fit.parameter_names.iter().enumerate() {
         let got = params[name].as_f64().unwrap_or_else(|| panic!("{name} missing"));
-        assert!(rel(got, fit.estimates[i]) < 1e-9, "{name}: {got} vs {}", fit.estimates[i]);
+        assert!(
+            rel(got, fit.estimates[i]) < 1e-9,
+            "{name}: {got} vs {}",
+            fit.estimates[i]
+        );
         let got = se[name].as_f64().unwrap();
         let want = fit.standard_errors.as_ref().unwrap()[i];
         assert!(rel(got, want) < 1e-9, "SE {name}: {got} vs {want}");
@@ -557,8 +567,16 @@ fn same_fit<M: customer_value::btyd::covariates::CovariateModel>(
 fn covariates_on_apparel_give_the_library_fit() {
     use customer_value::btyd::covariates::CovariateOptions;
     use customer_value::btyd::{BgNbd, ParetoNbd};
-    let both = ["--purchase-covariates", "Gender,Channel", "--dropout-covariates", "Gender,Channel"];
-    let r = json(&apparel_args(APPAREL_COV, &[&["--model", "pnbd"][..], &both[..]].concat()));
+    let both = [
+        "--purchase-covariates",
+        "Gender,Channel",
+        "--dropout-covariates",
+        "Gender,Channel",
+    ];
+    let r = json(&apparel_args(
+        APPAREL_COV,
+        &[&["--model", "pnbd"][..], &both[..]].concat(),
+    ));
     let fit = apparel_library_fit::<ParetoNbd>(&CovariateOptions::default());
     same_fit(&r, &fit);
     // CLVTools' published log-likelihood of this fit (tests/data/apparel).
@@ -571,7 +589,14 @@ fn covariates_on_apparel_give_the_library_fit() {
 
     // Constrained and regularised, BG/NBD (one dropout vector, as CLVTools).
     let extra = [
-        &["--model", "bgnbd", "--constrain", "Gender", "--regularise", "0.1,0.2"][..],
+        &[
+            "--model",
+            "bgnbd",
+            "--constrain",
+            "Gender",
+            "--regularise",
+            "0.1,0.2",
+        ][..],
         &both[..],
     ]
     .concat();
@@ -617,7 +642,10 @@ fn covariates_missing_customers_are_flagged_and_counted() {
 #[test]
 fn covariates_bad_file_or_flags_are_errors() {
     let bad = scratch("apparel-cov-bad.csv", b"Id,Gender,Channel\n1,0,0\n2,x,1\n");
-    let out = run(&apparel_args(bad.to_str().unwrap(), &["--purchase-covariates", "Gender"]));
+    let out = run(&apparel_args(
+        bad.to_str().unwrap(),
+        &["--purchase-covariates", "Gender"],
+    ));
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -647,7 +675,12 @@ fn covariates_spend_model_gains_coefficients() {
     use customer_value::btyd::covariates::{CovariateMatrix, SpendCovariateData, SpendCovariateFit};
     let r = json(&apparel_args(
         APPAREL_COV,
-        &["--purchase-covariates", "Channel", "--spend-covariates", "Gender,Channel"],
+        &[
+            "--purchase-covariates",
+            "Channel",
+            "--spend-covariates",
+            "Gender,Channel",
+        ],
     ));
     let sm = &r["spend_model"];
     // The library fit on the report's own summaries (frequency and mean repeat spend).
@@ -657,7 +690,10 @@ fn covariates_spend_model_gains_coefficients() {
         .skip(1)
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
-            (f[0].parse().unwrap(), (f[1].parse().unwrap(), f[2].parse().unwrap()))
+            (
+                f[0].parse().unwrap(),
+                (f[1].parse().unwrap(), f[2].parse().unwrap()),
+            )
         })
         .collect();
     let cs = r["customers"].as_array().unwrap();
@@ -667,15 +703,32 @@ fn covariates_spend_model_gains_coefficients() {
     let g: Vec<f64> = cs.iter().map(|c| cov[&id(c)].0).collect();
     let ch: Vec<f64> = cs.iter().map(|c| cov[&id(c)].1).collect();
     let mat = CovariateMatrix::from_columns(cs.len(), &[("Gender", &g), ("Channel", &ch)]).unwrap();
-    let fit = SpendCovariateFit::fit(&SpendCovariateData::new(&x, &m, &mat).unwrap(), &FitOptions::default()).unwrap();
+    let fit = SpendCovariateFit::fit(
+        &SpendCovariateData::new(&x, &m, &mat).unwrap(),
+        &FitOptions::default(),
+    )
+    .unwrap();
     for (i, name) in fit.parameter_names.iter().enumerate() {
-        assert!(rel(sm["params"][name].as_f64().unwrap(), fit.estimates[i]) < 1e-9, "{name}");
+        assert!(
+            rel(sm["params"][name].as_f64().unwrap(), fit.estimates[i]) < 1e-9,
+            "{name}"
+        );
         let se = fit.standard_errors.as_ref().unwrap()[i];
-        assert!(rel(sm["standard_errors"][name].as_f64().unwrap(), se) < 1e-9, "SE {name}");
+        assert!(
+            rel(sm["standard_errors"][name].as_f64().unwrap(), se) < 1e-9,
+            "SE {name}"
+        );
     }
     // Each customer's expected spend is their own model's.
-    let c = cs.iter().find(|c| c["frequency"] == 0 && cov[&id(c)] == (1.0, 1.0)).unwrap();
-    let own = fit.customer_model(&[1.0, 1.0]).unwrap().population_mean_spend().unwrap();
+    let c = cs
+        .iter()
+        .find(|c| c["frequency"] == 0 && cov[&id(c)] == (1.0, 1.0))
+        .unwrap();
+    let own = fit
+        .customer_model(&[1.0, 1.0])
+        .unwrap()
+        .population_mean_spend()
+        .unwrap();
     assert!(rel(c["expected_spend"].as_f64().unwrap(), own) < 1e-12);
     assert_eq!(r["score_report"]["with_clv"], 600);
     // It needs --covariates (a usage error otherwise).

@@ -140,12 +140,14 @@ impl SbgCovariateData {
         if z.len() != 2 + 2 * k || grad.len() != z.len() {
             return f64::NAN;
         }
-        let (Some(&[la, lb]), Some(ga), Some(gb)) = (z.first_chunk::<2>(), z.get(2..2 + k), z.get(2 + k..)) else {
+        let (Some(&[la, lb]), Some(ga), Some(gb)) = (z.first_chunk::<2>(), z.get(2..2 + k), z.get(2 + k..))
+        else {
             return f64::NAN;
         };
         let mut ll = 0.0;
         for i in 0..self.weight.len() {
-            let (Some(&n), Some(&churned), Some(&w)) = (self.periods.get(i), self.churned.get(i), self.weight.get(i))
+            let (Some(&n), Some(&churned), Some(&w)) =
+                (self.periods.get(i), self.churned.get(i), self.weight.get(i))
             else {
                 return f64::NAN;
             };
@@ -274,15 +276,28 @@ impl SbgCovariateFit {
         if data.distinct_rows() < np {
             return Err(Error::NotIdentifiable {
                 model: "sBG with covariates",
-                reason: format!("{} distinct rows cannot identify {np} parameters", data.distinct_rows()),
+                reason: format!(
+                    "{} distinct rows cannot identify {np} parameters",
+                    data.distinct_rows()
+                ),
             });
         }
         if options.penalty != 0.0 {
-            return Err(Error::param("penalty", options.penalty, "must be 0 in an sBG covariate fit"));
+            return Err(Error::param(
+                "penalty",
+                options.penalty,
+                "must be 0 in an sBG covariate fit",
+            ));
         }
         let start = match &options.start {
             Some(s) if s.len() == 2 && s.iter().all(|v| v.is_finite() && *v > 0.0) => s.clone(),
-            Some(s) => return Err(Error::param("start", format!("{s:?}"), "must be two values α₀, β₀ > 0")),
+            Some(s) => {
+                return Err(Error::param(
+                    "start",
+                    format!("{s:?}"),
+                    "must be two values α₀, β₀ > 0",
+                ));
+            }
             None => vec![1.0, 1.0],
         };
         let mut z0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
@@ -355,7 +370,11 @@ impl SbgCovariateFit {
             ));
         }
         if !values.iter().take(2).all(|v| v.is_finite() && *v > 0.0) {
-            return Err(Error::param("values", format!("{values:?}"), "α₀ and β₀ must be > 0"));
+            return Err(Error::param(
+                "values",
+                format!("{values:?}"),
+                "α₀ and β₀ must be > 0",
+            ));
         }
         let z: Vec<f64> = values
             .iter()
@@ -367,7 +386,11 @@ impl SbgCovariateFit {
         if ll.is_finite() {
             Ok(ll)
         } else {
-            Err(Error::param("values", format!("{values:?}"), "the log-likelihood is not finite there"))
+            Err(Error::param(
+                "values",
+                format!("{values:?}"),
+                "the log-likelihood is not finite there",
+            ))
         }
     }
 
@@ -488,7 +511,11 @@ mod tests {
             b[j] -= 1e-6;
             let mut t = [0.0; 4];
             let num = (d.ll_grad(&a, &mut t) - d.ll_grad(&b, &mut t)) / 2e-6;
-            assert!((num - g[j]).abs() < 1e-5 * num.abs().max(1.0), "{j}: {num} vs {}", g[j]);
+            assert!(
+                (num - g[j]).abs() < 1e-5 * num.abs().max(1.0),
+                "{j}: {num} vs {}",
+                g[j]
+            );
         }
     }
 }

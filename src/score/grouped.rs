@@ -54,7 +54,10 @@ impl CustomerCovariates {
     ///
     /// [`Error::LengthMismatch`].
     pub fn new(purchase: CovariateMatrix, dropout: CovariateMatrix, present: Vec<bool>) -> Result<Self> {
-        for (what, len) in [("purchase covariate rows", purchase.rows()), ("dropout covariate rows", dropout.rows())] {
+        for (what, len) in [
+            ("purchase covariate rows", purchase.rows()),
+            ("dropout covariate rows", dropout.rows()),
+        ] {
             if len != present.len() {
                 return Err(Error::LengthMismatch {
                     left: "customers (present)",
@@ -198,7 +201,11 @@ impl ModelGroups {
     /// assert_eq!(groups.with_spend_covariates(&spend, &s)?.groups(), 2);
     /// # Ok::<(), customer_value::Error>(())
     /// ```
-    pub fn with_spend_covariates(self, spend: &SpendCovariateFit, spend_rows: &CovariateMatrix) -> Result<Self> {
+    pub fn with_spend_covariates(
+        self,
+        spend: &SpendCovariateFit,
+        spend_rows: &CovariateMatrix,
+    ) -> Result<Self> {
         if spend_rows.rows() != self.member.len() {
             return Err(Error::LengthMismatch {
                 left: "customers",
@@ -367,7 +374,10 @@ impl ModelGroups {
 
 /// The bits of covariate rows (+0.0 and −0.0 one value), as a grouping key.
 fn key(rows: &[&[f64]]) -> Vec<u64> {
-    rows.iter().flat_map(|r| r.iter()).map(|v| (v + 0.0).to_bits()).collect()
+    rows.iter()
+        .flat_map(|r| r.iter())
+        .map(|v| (v + 0.0).to_bits())
+        .collect()
 }
 
 /// Scores every customer of `cols` with their group's models (and `spend` where the group
@@ -468,7 +478,10 @@ pub fn score_groups<K: Clone + std::fmt::Debug>(
                         }
                     }
                     if first_errors.len() < MAX_FIRST_ERRORS {
-                        let who = cols.customers.get(i).map_or_else(|| format!("row {i}"), |c| format!("{c:?}"));
+                        let who = cols
+                            .customers
+                            .get(i)
+                            .map_or_else(|| format!("row {i}"), |c| format!("{c:?}"));
                         first_errors.push(format!("customer {who}: the customer's spend model: {e}"));
                     }
                 }
@@ -520,7 +533,12 @@ pub fn score_groups<K: Clone + std::fmt::Debug>(
 }
 
 /// Customer `i`'s row without values, with one flag.
-fn empty_row<K: Clone>(cols: &SummaryColumns<K>, customer: &K, i: usize, flag: ScoreFlag) -> CustomerScore<K> {
+fn empty_row<K: Clone>(
+    cols: &SummaryColumns<K>,
+    customer: &K,
+    i: usize,
+    flag: ScoreFlag,
+) -> CustomerScore<K> {
     CustomerScore {
         customer: customer.clone(),
         frequency: cols.frequency.get(i).map_or(0, |&x| x as u32),
@@ -546,9 +564,16 @@ fn empty_row<K: Clone>(cols: &SummaryColumns<K>, customer: &K, i: usize, flag: S
 
 /// The rows `idx` of `cols`.
 fn subset<K: Clone>(cols: &SummaryColumns<K>, idx: &[usize]) -> SummaryColumns<K> {
-    let pick = |v: &[f64]| idx.iter().filter_map(|&i| v.get(i).copied()).collect::<Vec<f64>>();
+    let pick = |v: &[f64]| {
+        idx.iter()
+            .filter_map(|&i| v.get(i).copied())
+            .collect::<Vec<f64>>()
+    };
     SummaryColumns {
-        customers: idx.iter().filter_map(|&i| cols.customers.get(i).cloned()).collect(),
+        customers: idx
+            .iter()
+            .filter_map(|&i| cols.customers.get(i).cloned())
+            .collect(),
         frequency: pick(&cols.frequency),
         recency: pick(&cols.recency),
         age: pick(&cols.age),

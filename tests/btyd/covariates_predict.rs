@@ -17,9 +17,15 @@ use customer_value::{SummaryColumns, TimeUnit};
 use super::covariates::{Apparel, apparel, data};
 
 fn columns(a: &Apparel) -> SummaryColumns<u32> {
-    let mut cols = SummaryColumns::from_parts(a.ids.clone(), a.x.clone(), a.tx.clone(), a.t.clone(), a.spend.clone())
-        .unwrap()
-        .with_unit(TimeUnit::WEEK);
+    let mut cols = SummaryColumns::from_parts(
+        a.ids.clone(),
+        a.x.clone(),
+        a.tx.clone(),
+        a.t.clone(),
+        a.spend.clone(),
+    )
+    .unwrap()
+    .with_unit(TimeUnit::WEEK);
     let n = a.x.len();
     cols.holdout = Some(HoldoutColumns {
         frequency: (0..n).map(|i| (i % 3) as f64).collect(),
@@ -52,10 +58,7 @@ fn spend(a: &Apparel) -> GammaGamma {
 #[track_caller]
 fn same(what: &str, got: Option<f64>, want: Option<f64>) {
     match (got, want) {
-        (Some(g), Some(w)) => assert!(
-            (g - w).abs() <= 1e-12 * w.abs().max(1e-300),
-            "{what}: {g} vs {w}"
-        ),
+        (Some(g), Some(w)) => assert!((g - w).abs() <= 1e-12 * w.abs().max(1e-300), "{what}: {g} vs {w}"),
         (g, w) => assert_eq!(g, w, "{what}"),
     }
 }
@@ -64,10 +67,22 @@ fn same(what: &str, got: Option<f64>, want: Option<f64>) {
 fn same_rows(got: &CustomerScore<u32>, want: &CustomerScore<u32>) {
     assert_eq!(got.customer, want.customer);
     same("p_alive", got.p_alive, want.p_alive);
-    same("p_alive_at_horizon", got.p_alive_at_horizon, want.p_alive_at_horizon);
-    same("expected_purchases", got.expected_purchases, want.expected_purchases);
+    same(
+        "p_alive_at_horizon",
+        got.p_alive_at_horizon,
+        want.p_alive_at_horizon,
+    );
+    same(
+        "expected_purchases",
+        got.expected_purchases,
+        want.expected_purchases,
+    );
     same("expected_spend", got.expected_spend, want.expected_spend);
-    same("discounted_purchases", got.discounted_purchases, want.discounted_purchases);
+    same(
+        "discounted_purchases",
+        got.discounted_purchases,
+        want.discounted_purchases,
+    );
     same("clv", got.clv, want.clv);
     same(
         "expected_holdout_purchases",

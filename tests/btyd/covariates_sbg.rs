@@ -83,7 +83,13 @@ fn covariates_sbg_recovers_simulated_coefficients() {
     let truth = [a0, b0, ga[0], ga[1], gb[0], gb[1]];
     for (i, name) in fit.parameter_names.iter().enumerate() {
         let z = (fit.estimates[i] - truth[i]) / se[i];
-        assert!(z.abs() < 3.0, "{name}: {} vs {} (SE {})", fit.estimates[i], truth[i], se[i]);
+        assert!(
+            z.abs() < 3.0,
+            "{name}: {} vs {} (SE {})",
+            fit.estimates[i],
+            truth[i],
+            se[i]
+        );
     }
 }
 

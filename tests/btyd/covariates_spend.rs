@@ -18,13 +18,23 @@ fn covariates_spend_zero_coefficients_are_plain_gamma_gamma() {
     let mut values = plain.estimates.clone();
     values.extend([0.0, 0.0]);
     let ll = SpendCovariateFit::evaluate(&d, &values).unwrap();
-    assert!((ll - plain.log_likelihood).abs() < 1e-9 * ll.abs(), "{ll} vs {}", plain.log_likelihood);
-    assert_eq!(d.excluded(), plain_data.excluded_without_repeat() + plain_data.excluded_without_positive_spend());
+    assert!(
+        (ll - plain.log_likelihood).abs() < 1e-9 * ll.abs(),
+        "{ll} vs {}",
+        plain.log_likelihood
+    );
+    assert_eq!(
+        d.excluded(),
+        plain_data.excluded_without_repeat() + plain_data.excluded_without_positive_spend()
+    );
     // The fit with covariates is at least as likely, and its zero-covariate customer is
     // the baseline.
     let fit = SpendCovariateFit::fit(&d, &FitOptions::default()).unwrap();
     assert!(fit.log_likelihood >= plain.log_likelihood - 1e-6);
-    assert_eq!(fit.parameter_names, ["p", "q", "gamma", "spend.Gender", "spend.Channel"]);
+    assert_eq!(
+        fit.parameter_names,
+        ["p", "q", "gamma", "spend.Gender", "spend.Channel"]
+    );
     let se = fit.standard_errors.as_ref().expect("apparel spend SEs");
     assert!(se.iter().all(|s| s.is_finite() && *s > 0.0));
     assert_eq!(fit.customer_model(&[0.0, 0.0]).unwrap(), fit.model);
@@ -35,7 +45,11 @@ fn covariates_spend_zero_coefficients_are_plain_gamma_gamma() {
     // The all-zero-coefficient fit of one customer group is the plain fit of that group.
     let zero = CovariateMatrix::from_columns(n, &[("none", &vec![0.0; n])]).unwrap();
     let dz = SpendCovariateData::new(&a.x, &a.spend, &zero).unwrap();
-    let ll0 = SpendCovariateFit::evaluate(&dz, &[plain.estimates[0], plain.estimates[1], plain.estimates[2], 0.7]).unwrap();
+    let ll0 = SpendCovariateFit::evaluate(
+        &dz,
+        &[plain.estimates[0], plain.estimates[1], plain.estimates[2], 0.7],
+    )
+    .unwrap();
     assert!((ll0 - plain.log_likelihood).abs() < 1e-9 * ll0.abs());
 }
 
@@ -65,7 +79,13 @@ fn covariates_spend_recovers_simulated_coefficients() {
     let truth = [p, q, g0, delta[0], delta[1]];
     for (i, name) in fit.parameter_names.iter().enumerate() {
         let z = (fit.estimates[i] - truth[i]) / se[i];
-        assert!(z.abs() < 3.0, "{name}: {} vs {} (SE {})", fit.estimates[i], truth[i], se[i]);
+        assert!(
+            z.abs() < 3.0,
+            "{name}: {} vs {} (SE {})",
+            fit.estimates[i],
+            truth[i],
+            se[i]
+        );
     }
     let c = fit.coefficients();
     assert!(c[0].p_value.unwrap() < 1e-6 && c[1].p_value.unwrap() < 1e-6);

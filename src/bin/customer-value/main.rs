@@ -181,7 +181,7 @@ struct ReportArgs {
     #[command(flatten)]
     uncertainty: UncertaintyArgs,
     #[command(flatten)]
-    covariates: CovariateFlags,
+    covariates: Box<CovariateFlags>,
 }
 
 /// Static covariates of the purchase model.
@@ -375,9 +375,10 @@ fn parse(cli: Cli) -> Result<Options, String> {
             o.chains = u.chains;
             o.tune = u.tune;
             report::check_uncertainty(&o)?;
-            let c = a.covariates;
+            let c = *a.covariates;
             if let Some(file) = c.covariates {
-                let list = |flag: &str, v: Option<String>| v.map_or(Ok(Vec::new()), |v| report::names(flag, &v));
+                let list =
+                    |flag: &str, v: Option<String>| v.map_or(Ok(Vec::new()), |v| report::names(flag, &v));
                 let mut constrain = Vec::new();
                 for v in &c.constrain {
                     constrain.extend(report::names("--constrain", v)?);

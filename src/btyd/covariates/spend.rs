@@ -242,14 +242,25 @@ impl SpendCovariateFit {
             });
         }
         if options.penalty != 0.0 {
-            return Err(Error::param("penalty", options.penalty, "must be 0 in a spend covariate fit"));
+            return Err(Error::param(
+                "penalty",
+                options.penalty,
+                "must be 0 in a spend covariate fit",
+            ));
         }
         let start = match &options.start {
             Some(s) if s.len() == 3 => s.clone(),
             Some(s) => return Err(crate::btyd::fit::wrong_parameter_count("start", s)),
             None => {
                 let plain = SpendSummaries::from_rows(&data.frequency, &data.mean_spend)?;
-                GammaGamma::fit(&plain, &FitOptions { start: None, ..options.clone() })?.estimates
+                GammaGamma::fit(
+                    &plain,
+                    &FitOptions {
+                        start: None,
+                        ..options.clone()
+                    },
+                )?
+                .estimates
             }
         };
         let mut z0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
@@ -269,7 +280,10 @@ impl SpendCovariateFit {
             });
         }
         let target = options.tolerance * min.value.abs().max(1.0);
-        let mut parameter_names: Vec<String> = GammaGamma::PARAMETER_NAMES.iter().map(|s| (*s).to_owned()).collect();
+        let mut parameter_names: Vec<String> = GammaGamma::PARAMETER_NAMES
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
         parameter_names.extend(data.names.iter().map(|n| format!("spend.{n}")));
         Ok(SpendCovariateFit {
             model,
@@ -325,7 +339,11 @@ impl SpendCovariateFit {
         if ll.is_finite() {
             Ok(ll)
         } else {
-            Err(Error::param("values", format!("{values:?}"), "the log-likelihood is not finite there"))
+            Err(Error::param(
+                "values",
+                format!("{values:?}"),
+                "the log-likelihood is not finite there",
+            ))
         }
     }
 
@@ -369,7 +387,11 @@ impl SpendCovariateFit {
         if let Some(v) = row.iter().find(|v| !v.is_finite()) {
             return Err(Error::param("covariate", v, "must be finite"));
         }
-        let eta: f64 = row.iter().zip(self.estimates.iter().skip(3)).map(|(a, b)| a * b).sum();
+        let eta: f64 = row
+            .iter()
+            .zip(self.estimates.iter().skip(3))
+            .map(|(a, b)| a * b)
+            .sum();
         GammaGamma::new(self.model.p(), self.model.q(), self.model.gamma() * eta.exp())
     }
 }
@@ -437,7 +459,11 @@ mod tests {
             b[j] -= 1e-6;
             let mut t = [0.0; 4];
             let num = (d.ll_grad(&a, &mut t) - d.ll_grad(&b, &mut t)) / 2e-6;
-            assert!((num - g[j]).abs() < 1e-5 * num.abs().max(1.0), "{j}: {num} vs {}", g[j]);
+            assert!(
+                (num - g[j]).abs() < 1e-5 * num.abs().max(1.0),
+                "{j}: {num} vs {}",
+                g[j]
+            );
         }
     }
 }

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 
 use customer_value::Summaries;
 use customer_value::btyd::covariates::{
-    CovariateData, CovariateFit, CovariateMatrix, CovariateModel, CovariateOptions, SpendCovariateData, SpendCovariateFit,
+    CovariateData, CovariateFit, CovariateMatrix, CovariateModel, CovariateOptions, SpendCovariateData,
+    SpendCovariateFit,
 };
 use customer_value::btyd::{BgNbd, MbgNbd, ParetoNbd, SavedForm, TransactionModel};
 use customer_value::score::{CustomerCovariates, ModelGroups};
@@ -47,12 +48,19 @@ pub fn names(flag: &str, s: &str) -> Result<Vec<String>, String> {
 pub fn lambdas(s: &str) -> Result<(f64, f64), String> {
     let v: Vec<f64> = s
         .split(',')
-        .map(|x| x.trim().parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0))
+        .map(|x| {
+            x.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0)
+        })
         .collect::<Option<_>>()
         .ok_or_else(|| format!("--regularise: `{s}` is not L_PURCHASE,L_DROPOUT (two numbers ≥ 0)"))?;
     match v.as_slice() {
         [p, d] => Ok((*p, *d)),
-        _ => Err(format!("--regularise: `{s}` is not L_PURCHASE,L_DROPOUT (two numbers ≥ 0)")),
+        _ => Err(format!(
+            "--regularise: `{s}` is not L_PURCHASE,L_DROPOUT (two numbers ≥ 0)"
+        )),
     }
 }
 
@@ -108,7 +116,9 @@ pub fn read(path: &str) -> Result<CovariateFile, AnyError> {
         .map(unquote)
         .collect();
     if header.len() < 2 {
-        return Err(format!("{path}: line 1: the header needs a customer column and at least one covariate").into());
+        return Err(
+            format!("{path}: line 1: the header needs a customer column and at least one covariate").into(),
+        );
     }
     let names: Vec<String> = header.iter().skip(1).cloned().collect();
     let mut rows: HashMap<String, Vec<f64>, foldhash::fast::RandomState> = HashMap::default();
@@ -129,7 +139,9 @@ pub fn read(path: &str) -> Result<CovariateFile, AnyError> {
                 .parse::<f64>()
                 .ok()
                 .filter(|v| v.is_finite())
-                .ok_or_else(|| format!("{path}: line {line_no}: column `{name}`: `{cell}` is not a number"))?;
+                .ok_or_else(|| {
+                    format!("{path}: line {line_no}: column `{name}`: `{cell}` is not a number")
+                })?;
             values.push(v);
         }
         let customer = cells.first().cloned().unwrap_or_default();
@@ -235,7 +247,9 @@ where
     M: CovariateModel + SavedForm + TransactionModel + Serialize + 'static,
     M::Params: Serialize,
 {
-    let keep: Vec<usize> = (0..s.customers.len()).filter(|&i| covs.rows(i).is_some()).collect();
+    let keep: Vec<usize> = (0..s.customers.len())
+        .filter(|&i| covs.rows(i).is_some())
+        .collect();
     if keep.is_empty() {
         return Err("--covariates: no customer of the log is in the covariate file".into());
     }
@@ -262,7 +276,10 @@ where
         obj.insert("bic".to_owned(), json!(fit.bic()));
         obj.insert("objective".to_owned(), json!(fit.objective));
         obj.insert("customers_fitted".to_owned(), json!(fit.customers));
-        obj.insert("coefficients".to_owned(), serde_json::to_value(fit.coefficients())?);
+        obj.insert(
+            "coefficients".to_owned(),
+            serde_json::to_value(fit.coefficients())?,
+        );
     }
     let saved = serde_json::to_value(&fit)?;
     Ok(PurchaseModel {
@@ -280,13 +297,16 @@ where
     })
 }
 
+/// The spend fit with covariates, each customer's spend row, and its JSON.
+pub type SpendFit = (SpendCovariateFit, CovariateMatrix, Value);
+
 /// `--spend-covariates`: the Gamma-Gamma fit with covariates on the customers of the file
 /// (the others left out, with those without repeats or positive spend), the customers'
 /// spend rows (0 for a missing customer), and the JSON of the spend model.
 pub fn spend_model<K: std::fmt::Display>(
     o: &Options,
     s: &Summaries<K>,
-) -> Result<Option<Result<(SpendCovariateFit, CovariateMatrix, Value), String>>, AnyError> {
+) -> Result<Option<Result<SpendFit, String>>, AnyError> {
     let Some(c) = o.covariates.as_ref().filter(|c| !c.spend.is_empty()) else {
         return Ok(None);
     };
@@ -294,14 +314,22 @@ pub fn spend_model<K: std::fmt::Display>(
     let idx: Vec<usize> = c
         .spend
         .iter()
-        .map(|n| file.names.iter().position(|m| m == n).ok_or_else(|| format!("{}: no column `{n}`", c.file)))
+        .map(|n| {
+            file.names
+                .iter()
+                .position(|m| m == n)
+                .ok_or_else(|| format!("{}: no column `{n}`", c.file))
+        })
         .collect::<Result<_, _>>()?;
     let n = s.customers.len();
     let (mut all, mut kept, mut x, mut m) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut missing = 0;
     for cust in &s.customers {
         let row = file.rows.get(&cust.customer.to_string());
-        let values: Vec<f64> = idx.iter().map(|&j| row.and_then(|r| r.get(j)).copied().unwrap_or(0.0)).collect();
+        let values: Vec<f64> = idx
+            .iter()
+            .map(|&j| row.and_then(|r| r.get(j)).copied().unwrap_or(0.0))
+            .collect();
         if row.is_some() {
             kept.extend_from_slice(&values);
             x.push(f64::from(cust.frequency));
@@ -321,7 +349,11 @@ pub fn spend_model<K: std::fmt::Display>(
         Err(e) => return Ok(Some(Err(format!("--spend-covariates: {e}")))),
     };
     let by_name = |v: &[f64]| -> serde_json::Map<String, Value> {
-        fit.parameter_names.iter().zip(v).map(|(k, v)| (k.clone(), json!(v))).collect()
+        fit.parameter_names
+            .iter()
+            .zip(v)
+            .map(|(k, v)| (k.clone(), json!(v)))
+            .collect()
     };
     let doc = json!({
         "params": by_name(&fit.estimates),

@@ -24,6 +24,8 @@ use customer_value::io::CsvOptions;
 use customer_value::{PurchaseDate, Summaries, SummarySpec, TimeUnit, TransactionColumns, TransactionLog};
 use serde::Serialize;
 
+// The parsers use these; the `report` bench, which includes this module, does not.
+#[allow(unused_imports)]
 pub use covariates::{CovariateArgs, check as check_covariates, lambdas, names};
 pub use intervals::IntervalOptions;
 use json::write_json;

@@ -226,7 +226,7 @@ pub fn models<K: Clone + Ord + std::fmt::Display>(o: &Options, s: &Summaries<K>)
                 }
             }
             let saved = serde_json::to_value(&fit)?;
-            (Ok((fit.model.clone(), saved)), fit.excluded, Some(doc))
+            (Ok((fit.model, saved)), fit.excluded, Some(doc))
         }
         None => (spend, spend_excluded, None),
     };

@@ -185,7 +185,13 @@ where
     } else {
         28.0
     };
-    let rows = tracking(s, log, p.purchase.model.as_ref(), p.purchase.covariates.as_ref().map(|(g, _)| g), step)?;
+    let rows = tracking(
+        s,
+        log,
+        p.purchase.model.as_ref(),
+        p.purchase.covariates.as_ref().map(|(g, _)| g),
+        step,
+    )?;
     let origin = s.customers.iter().map(|c| c.first_purchase).min();
     let calibration_end = match (o.calibration_end, origin) {
         (Some(cal), Some(first)) => Some(days_between(first, cal) / o.unit.days()),
