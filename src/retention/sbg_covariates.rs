@@ -216,7 +216,7 @@ impl Objective for Negative<'_> {
 /// ```
 /// use customer_value::btyd::FitOptions;
 /// use customer_value::btyd::covariates::CovariateMatrix;
-/// use customer_value::retention::{RetentionModel, SbgCovariateData, SbgCovariateFit};
+/// use customer_value::retention::{SbgCovariateData, SbgCovariateFit};
 ///
 /// // Fader & Hardie (2007), regular segment, as 1,000 customers and no covariates.
 /// let lost = [369u32, 163, 86, 56, 37, 27, 21];
