@@ -369,6 +369,13 @@ pub fn text_report<K: std::fmt::Debug>(
                     report.spend_model_failed,
                     report.clv_failed
                 );
+                if report.missing_covariates > 0 {
+                    out!(
+                        t,
+                        "  {} customers are not in the covariate file (flag missing_covariates: no values)",
+                        report.missing_covariates
+                    );
+                }
                 for e in &report.first_errors {
                     out!(t, "  first failure: {e}");
                 }
