@@ -13,6 +13,7 @@ mod clv_batch;
 mod covariates;
 mod gamma_gamma;
 mod ggom_nbd;
+mod history;
 mod mbg_nbd;
 mod pareto_boundary;
 mod pareto_nbd;
