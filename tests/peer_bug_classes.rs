@@ -326,7 +326,7 @@ fn program(clawback: ClawbackPolicy, expiry: Expiry) -> Program {
         )
         .unwrap(),
     );
-    spec.check().unwrap()
+    spec.build().unwrap()
 }
 
 /// Loyalty engines expire a lot twice when the expiry job reruns or two expiry rules
