@@ -342,8 +342,7 @@ pub fn expected_clv(
 /// ```
 #[deprecated(
     since = "0.2.0",
-    note = "renamed `expected_clv`, which takes a `History` (`History::from_f64(x, t_x, T)?`); \
-            `clv` is also the module of exact-money valuations"
+    note = "renamed `expected_clv`, which takes a `History`; `clv` is also the exact-money module"
 )]
 pub fn clv(
     model: &dyn TransactionModel,
