@@ -103,12 +103,13 @@ pub use transaction::{Transaction, TransactionColumns, TransactionLog};
 /// fn main() -> Result<(), Box<dyn std::error::Error>> {
 ///     let _spec = SummarySpec::new(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
 ///     let model = BgNbd::new(0.24, 4.41, 0.79, 2.43)?;
-///     assert!(model.probability_alive(2.0, 30.43, 38.86)? < 1.0); // TransactionModel in scope
+///     let customer = History::new(2, 30.43, 38.86)?;
+///     assert!(model.probability_alive_for(customer)? < 1.0); // TransactionModel in scope
 ///     Ok(())
 /// }
 /// ```
 pub mod prelude {
-    pub use crate::btyd::{SavedForm, TransactionModel};
+    pub use crate::btyd::{History, SavedForm, TransactionModel};
     pub use crate::score::{ScoreSpec, score};
     pub use crate::{
         Activity, BgNbd, ClvSpec, CostModel, CustomerProfitability, CustomerSummary, DiscountRate, Error,

@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
 use customer_value::btyd::{
-    BgNbd, ClvSpec, DiscountRate, FitOptions, GammaGamma, Margin, MbgNbd, ParetoNbd, SummarySlices,
-    TransactionModel, WeightedSummaries, clv, clv_batch,
+    BgNbd, ClvSpec, DiscountRate, FitOptions, GammaGamma, History, Margin, MbgNbd, ParetoNbd, SummarySlices,
+    TransactionModel, WeightedSummaries, clv_batch, expected_clv,
 };
 use customer_value::loyalty::{
     Account, Award, ClawbackPolicy, EarningRule, Event, EventType, Expiry, Program, ProgramSpec,
@@ -158,18 +158,18 @@ fn gamma_gamma_q_below_one_negative_clv() {
     )
     .unwrap();
     for (x, m) in [(1.0, 10.0), (0.0, 0.0), (2.0, 10.0)] {
-        let r = clv(
-            &model,
-            Margin::FractionOfSpend {
-                fraction: 1.0,
-                spend: &g,
-            },
-            &spec,
-            x,
-            20.0,
-            38.86,
-            m,
-        );
+        let r = History::from_f64(x, 20.0, 38.86).and_then(|h| {
+            expected_clv(
+                &model,
+                Margin::FractionOfSpend {
+                    fraction: 1.0,
+                    spend: &g,
+                },
+                &spec,
+                h,
+                m,
+            )
+        });
         assert!(
             r.as_ref().map_or(true, |v| v.is_finite() && *v >= 0.0),
             "x {x}: {r:?}"
@@ -197,11 +197,17 @@ fn clv_unit_confusion_daily_model_weekly_spec() {
         .unwrap();
     let m = Margin::PerPurchase(10.0);
     let (x, tx, t) = (2.0, 30.43, 38.86);
-    let w = clv(&weekly, m, &spec_weeks, x, tx, t, 0.0).unwrap();
+    let w = History::from_f64(x, tx, t)
+        .and_then(|h| expected_clv(&weekly, m, &spec_weeks, h, 0.0))
+        .unwrap();
     // A weekly model, a daily spec (one step per week).
-    let wd = clv(&weekly, m, &spec_days, x, tx, t, 0.0).unwrap();
+    let wd = History::from_f64(x, tx, t)
+        .and_then(|h| expected_clv(&weekly, m, &spec_days, h, 0.0))
+        .unwrap();
     // A daily model (summaries in days), a weekly spec.
-    let dw = clv(&daily, m, &spec_weeks, x, 7.0 * tx, 7.0 * t, 0.0).unwrap();
+    let dw = History::from_f64(x, 7.0 * tx, 7.0 * t)
+        .and_then(|h| expected_clv(&daily, m, &spec_weeks, h, 0.0))
+        .unwrap();
     assert!(rel(wd, w) < 1e-9 && rel(dw, w) < 1e-9, "{w} {wd} {dw}");
     // Ten purchases a year at most for this customer: the value is on the weekly scale,
     // not 7× it.
@@ -320,7 +326,7 @@ fn program(clawback: ClawbackPolicy, expiry: Expiry) -> Program {
         )
         .unwrap(),
     );
-    spec.check().unwrap()
+    spec.build().unwrap()
 }
 
 /// Loyalty engines expire a lot twice when the expiry job reruns or two expiry rules

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::data::{SummarySlices, check_horizon, check_summary, row_error};
-use super::{GammaGamma, TransactionModel};
+use super::{GammaGamma, History, TransactionModel};
 use crate::error::{Error, Result};
 use crate::time::TimeUnit;
 
@@ -134,7 +134,7 @@ impl Margin<'_> {
 /// Horizon, step and discounting of a CLV computation, in a stated time unit.
 ///
 /// The customers' summaries are always in the model's unit. When the model carries a unit
-/// ([`TransactionModel::unit`], set by every fit) and the spec's differs, [`clv`] and
+/// ([`TransactionModel::unit`], set by every fit) and the spec's differs, [`expected_clv`] and
 /// [`clv_batch`] first convert the horizon and step exactly into the model's unit
 /// ([`in_unit`](Self::in_unit)): a daily model asked for 52 weeks values 364 days. A model
 /// without a unit takes the spec's times as they are.
@@ -286,29 +286,64 @@ impl ClvSpec {
     }
 }
 
-/// The CLV of one customer with summary `(x, t_x, T)` and mean repeat spend `m̄` (ignored
-/// with [`Margin::PerPurchase`]): `Σᵢ margin · (E(tᵢ) − E(tᵢ₋₁)) · discount(tᵢ)`.
+/// The expected lifetime value of one customer, an `f64` statistic (the exact-money
+/// valuations of a known relationship are the [`clv`](crate::clv) module):
+/// `Σᵢ margin · (E(tᵢ) − E(tᵢ₋₁)) · discount(tᵢ)` over the steps of `spec`, for the
+/// customer's [`History`] and mean repeat spend `m̄` (ignored with [`Margin::PerPurchase`]).
 ///
 /// # Errors
 ///
-/// [`Error::InvalidParameter`] for an invalid summary or margin; [`Error::Undefined`]
-/// naming the customer's summary when the value is not finite (a margin of 1e300 times
-/// the discounted purchases overflows `f64`); numerical errors of the model.
+/// [`Error::InvalidParameter`] for an invalid margin; [`Error::Undefined`] naming the
+/// customer's summary when the value is not finite (a margin of 1e300 times the discounted
+/// purchases overflows `f64`); numerical errors of the model.
 ///
 /// # Examples
 ///
 /// ```
 /// use customer_value::TimeUnit;
-/// use customer_value::btyd::{clv, BgNbd, ClvSpec, DiscountRate, GammaGamma, Margin};
+/// use customer_value::btyd::{expected_clv, BgNbd, ClvSpec, DiscountRate, GammaGamma, History, Margin};
 ///
 /// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
 /// let spend = GammaGamma::new(6.25, 3.74, 15.44)?;
 /// let spec = ClvSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::new(0.10, TimeUnit::from_days(365.0)?)?)?;
 /// let margin = Margin::FractionOfSpend { fraction: 0.3, spend: &spend };
-/// let v = clv(&model, margin, &spec, 2.0, 30.43, 38.86, 22.35)?;
+/// let v = expected_clv(&model, margin, &spec, History::new(2, 30.43, 38.86)?, 22.35)?;
 /// assert!(v > 0.0);
 /// # Ok::<(), customer_value::Error>(())
 /// ```
+pub fn expected_clv(
+    model: &dyn TransactionModel,
+    margin: Margin<'_>,
+    spec: &ClvSpec,
+    customer: History,
+    mean_spend: f64,
+) -> Result<f64> {
+    let (frequency, recency, age) = customer.to_f64s();
+    expected_clv_unchecked(model, margin, spec, frequency, recency, age, mean_spend)
+}
+
+/// [`expected_clv`] of a summary given as `(x, t_x, T)`, under its old name.
+///
+/// # Errors
+///
+/// As [`expected_clv`], and [`Error::InvalidParameter`] for an invalid summary.
+///
+/// # Examples
+///
+/// ```
+/// # #![allow(deprecated)]
+/// use customer_value::TimeUnit;
+/// use customer_value::btyd::{clv, BgNbd, ClvSpec, DiscountRate, Margin};
+///
+/// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+/// let spec = ClvSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::zero())?;
+/// assert!(clv(&model, Margin::PerPurchase(1.0), &spec, 2.0, 30.43, 38.86, 0.0)? > 0.0);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+#[deprecated(
+    since = "0.2.0",
+    note = "renamed `expected_clv`, which takes a `History`; `clv` is also the exact-money module"
+)]
 pub fn clv(
     model: &dyn TransactionModel,
     margin: Margin<'_>,
@@ -319,6 +354,19 @@ pub fn clv(
     mean_spend: f64,
 ) -> Result<f64> {
     check_summary(frequency, recency, age)?;
+    expected_clv_unchecked(model, margin, spec, frequency, recency, age, mean_spend)
+}
+
+/// [`expected_clv`] of a summary already checked.
+pub(crate) fn expected_clv_unchecked(
+    model: &dyn TransactionModel,
+    margin: Margin<'_>,
+    spec: &ClvSpec,
+    frequency: f64,
+    recency: f64,
+    age: f64,
+    mean_spend: f64,
+) -> Result<f64> {
     let spec = &spec.for_model(model)?;
     let per = margin.per_purchase(frequency, mean_spend)?;
     let d = discounted_purchases(model, spec, &spec.times()?, frequency, recency, age)?;
@@ -365,7 +413,7 @@ fn discounted_purchases(
     Ok(total)
 }
 
-/// [`clv`] over many customers (in parallel with the `parallel` feature). For models whose
+/// [`expected_clv`] over many customers (in parallel with the `parallel` feature). For models whose
 /// expectation factors as P(alive) · E[Y(t) | alive]
 /// ([`TransactionModel::expected_if_alive_curve`], all built-in models), the
 /// discounted curve is computed once per distinct `(x, T)` and scaled by each customer's

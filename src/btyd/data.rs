@@ -389,6 +389,11 @@ impl<'a> SummarySlices<'a> {
         })
     }
 
+    /// Row `i` as `(x, t_x, T)`, unchecked; `None` past the end.
+    pub(crate) fn row(&self, i: usize) -> Option<(f64, f64, f64)> {
+        Some((*self.frequency.get(i)?, *self.recency.get(i)?, *self.age.get(i)?))
+    }
+
     /// Rows.
     #[must_use]
     pub fn len(&self) -> usize {

@@ -16,7 +16,7 @@
 //! errors from the Hessian, log-likelihood, iterations, how it converged; a fit that does
 //! not converge is an [`Error::NonConvergence`], never a model at its start values) →
 //! predictions per customer or in bulk through the [`TransactionModel`] trait, which
-//! [`clv`], [`cumulative_expected_repeat_transactions`] and other modules take as
+//! [`expected_clv`], [`cumulative_expected_repeat_transactions`] and other modules take as
 //! `&dyn TransactionModel`. A model of one's own implements the trait and is checked by
 //! [`check_transaction_model`].
 //!
@@ -45,6 +45,7 @@ mod data;
 mod fit;
 mod gamma_gamma;
 mod ggom_nbd;
+mod history;
 mod holdout;
 mod mbg_nbd;
 mod params;
@@ -57,13 +58,16 @@ pub mod uncertainty;
 
 pub use bg_bb::{BgBb, BgBbParams, DiscreteSummaries};
 pub use bg_nbd::{BgNbd, BgNbdParams};
+#[allow(deprecated)]
+pub use clv::clv;
 pub(crate) use clv::group_by_frequency_age;
-pub use clv::{ClvSpec, DiscountRate, Margin, clv, clv_batch};
+pub use clv::{ClvSpec, DiscountRate, Margin, clv_batch, expected_clv};
 pub use conformance::check_transaction_model;
 pub use data::{SummarySlices, WeightedSummaries};
 pub use fit::{Boundary, Convergence, FitOptions, FitReport, Limit};
 pub use gamma_gamma::{GammaGamma, GammaGammaParams, SpendSummaries};
 pub use ggom_nbd::{GgomNbd, GgomNbdParams};
+pub use history::History;
 pub use holdout::{FrequencyBin, HoldoutEvaluation};
 pub use mbg_nbd::{MbgNbd, MbgNbdParams};
 pub use pareto_nbd::{ParetoNbd, ParetoNbdParams};
@@ -82,6 +86,13 @@ use crate::time::TimeUnit;
 /// segments. A model of one's own plugs in by implementing the four required
 /// per-customer methods.
 ///
+/// **The way in is the typed `*_for` methods**, which take a validated [`History`]
+/// (`probability_alive_for`, `expected_purchases_for`, `dert_for`, …): a history is checked
+/// once when built and its fields cannot be swapped silently. The positional methods
+/// `(t, frequency, recency, age)` they call are what an implementation provides, and stay
+/// for callers that hold raw columns; the `*_batch` methods over [`SummarySlices`] are the
+/// fast path for many customers.
+///
 /// Contract (checked for the built-in models by the crate's property tests, and for any
 /// implementation by [`check_transaction_model`]): probabilities
 /// are in `[0, 1]`; expectations are finite, ≥ 0 and non-decreasing in the horizon `t`; bad
@@ -91,9 +102,12 @@ use crate::time::TimeUnit;
 /// # Examples
 ///
 /// ```
-/// use customer_value::btyd::{BgNbd, SummarySlices, TransactionModel};
+/// use customer_value::btyd::{BgNbd, History, SummarySlices, TransactionModel};
 ///
 /// let model: Box<dyn TransactionModel> = Box::new(BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?);
+/// let customer = History::new(2, 30.43, 38.86)?;
+/// assert!(model.probability_alive_for(customer)? < 1.0);
+/// // Many customers at once: the batch path over columns.
 /// let rows = SummarySlices::new(&[2.0, 0.0], &[30.43, 0.0], &[38.86, 38.86])?;
 /// let alive = model.probability_alive_batch(rows)?;
 /// assert!(alive[0] < 1.0 && alive[1] == 1.0);
@@ -107,7 +121,7 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
     fn parameters(&self) -> Vec<(&'static str, f64)>;
 
     /// The time unit the parameters are in, when the model knows it (fits record the unit
-    /// of their summaries). [`clv`] and [`clv_batch`] then convert a [`ClvSpec`] in
+    /// of their summaries). [`expected_clv`] and [`clv_batch`] then convert a [`ClvSpec`] in
     /// another unit exactly, and [`dert`](Self::dert) refuses a different unit. `None`
     /// (the default, and models built by `new` without a unit): times are taken to be in
     /// the caller's unit.
@@ -309,6 +323,141 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
     /// ₂F₁ per customer, shared between customers with equal `(x, t_x)` or `(x, T)`).
     fn shares_probability_alive(&self) -> bool {
         false
+    }
+
+    /// P(alive at T) of a customer: the typed way into
+    /// [`probability_alive`](Self::probability_alive).
+    ///
+    /// # Errors
+    ///
+    /// As [`probability_alive`](Self::probability_alive).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{BgNbd, History, TransactionModel};
+    ///
+    /// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+    /// let p = model.probability_alive_for(History::new(2, 30.43, 38.86)?)?;
+    /// assert!((p - 0.7263).abs() < 1e-3);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    fn probability_alive_for(&self, customer: History) -> Result<f64> {
+        let (x, tx, age) = customer.to_f64s();
+        self.probability_alive(x, tx, age)
+    }
+
+    /// P(alive at T + t) of a customer: the typed way into
+    /// [`probability_alive_at`](Self::probability_alive_at).
+    ///
+    /// # Errors
+    ///
+    /// As [`probability_alive_at`](Self::probability_alive_at).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{BgNbd, History, TransactionModel};
+    ///
+    /// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+    /// let customer = History::new(2, 30.43, 38.86)?;
+    /// let (now, later) = (model.probability_alive_at_for(0.0, customer)?, model.probability_alive_at_for(52.0, customer)?);
+    /// assert!(later < now);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    fn probability_alive_at_for(&self, t: f64, customer: History) -> Result<f64> {
+        let (x, tx, age) = customer.to_f64s();
+        self.probability_alive_at(t, x, tx, age)
+    }
+
+    /// Expected purchases in `(T, T + t]` of a customer: the typed way into
+    /// [`expected_purchases`](Self::expected_purchases).
+    ///
+    /// # Errors
+    ///
+    /// As [`expected_purchases`](Self::expected_purchases).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{BgNbd, History, TransactionModel};
+    ///
+    /// // Fader, Hardie & Lee (2005): 1.226 purchases in the next 39 weeks.
+    /// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+    /// let e = model.expected_purchases_for(39.0, History::new(2, 30.43, 38.86)?)?;
+    /// assert!((e - 1.226).abs() < 1e-3);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    fn expected_purchases_for(&self, t: f64, customer: History) -> Result<f64> {
+        let (x, tx, age) = customer.to_f64s();
+        self.expected_purchases(t, x, tx, age)
+    }
+
+    /// [`expected_purchases_for`](Self::expected_purchases_for) at several horizons: the
+    /// typed way into [`expected_purchases_curve`](Self::expected_purchases_curve).
+    ///
+    /// # Errors
+    ///
+    /// As [`expected_purchases`](Self::expected_purchases).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{BgNbd, History, TransactionModel};
+    ///
+    /// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+    /// let curve = model.expected_purchases_curve_for(&[13.0, 26.0, 39.0], History::new(2, 30.43, 38.86)?)?;
+    /// assert!(curve[0] < curve[1] && curve[1] < curve[2]);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    fn expected_purchases_curve_for(&self, times: &[f64], customer: History) -> Result<Vec<f64>> {
+        let (x, tx, age) = customer.to_f64s();
+        self.expected_purchases_curve(times, x, tx, age)
+    }
+
+    /// A customer's log-likelihood: the typed way into
+    /// [`log_likelihood`](Self::log_likelihood).
+    ///
+    /// # Errors
+    ///
+    /// As [`log_likelihood`](Self::log_likelihood).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{BgNbd, History, TransactionModel};
+    ///
+    /// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+    /// assert!(model.log_likelihood_for(History::new(2, 30.43, 38.86)?)? < 0.0);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    fn log_likelihood_for(&self, customer: History) -> Result<f64> {
+        let (x, tx, age) = customer.to_f64s();
+        self.log_likelihood(x, tx, age)
+    }
+
+    /// A customer's discounted expected residual transactions: the typed way into
+    /// [`dert`](Self::dert).
+    ///
+    /// # Errors
+    ///
+    /// As [`dert`](Self::dert).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// use customer_value::btyd::{DiscountRate, History, ParetoNbd, TransactionModel};
+    ///
+    /// let model = ParetoNbd::new(0.5534, 10.5802, 0.6061, 11.6562)?;
+    /// let rate = DiscountRate::new(0.15, TimeUnit::YEAR)?;
+    /// let d = model.dert_for(rate, TimeUnit::WEEK, History::new(2, 30.43, 38.86)?)?;
+    /// assert!(d > 0.0);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    fn dert_for(&self, discount: DiscountRate, unit: TimeUnit, customer: History) -> Result<f64> {
+        let (x, tx, age) = customer.to_f64s();
+        self.dert(discount, unit, x, tx, age)
     }
 
     /// Whether the model counts time in whole transaction opportunities (BG/BB), so that

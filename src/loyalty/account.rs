@@ -219,7 +219,7 @@ struct OrderRecord {
 /// let mut spec = ProgramSpec::default();
 /// spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
 /// spec.expiry = Expiry::AfterMonths { months: 1 };
-/// let program = spec.check()?;
+/// let program = spec.build()?;
 ///
 /// let mut acct = Account::new(d(1, 1));
 /// acct.apply(&program, &Event::purchase(d(1, 31), 1, Decimal::from(100)))?;

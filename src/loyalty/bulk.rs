@@ -90,7 +90,7 @@ impl<K> BulkRun<K> {
 /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
 /// let mut spec = ProgramSpec::default();
 /// spec.rules.push(EarningRule::new("per-order", EventType::Purchase, Award::Fixed { points: 10 }));
-/// let program = spec.check()?;
+/// let program = spec.build()?;
 /// let customers = ["ann", "bob", "ann"];
 /// let events = [
 ///     Event::purchase(d(2), 1, Decimal::ONE),

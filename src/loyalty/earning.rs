@@ -25,7 +25,7 @@ use crate::error::{Error, Result};
 /// spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
 /// spec.cap_per_event = Some(10);
 /// let day = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
-/// let e = earn(&spec.check()?, EventType::Purchase, day, Decimal::new(125, 1), 1, None)?;
+/// let e = earn(&spec.build()?, EventType::Purchase, day, Decimal::new(125, 1), 1, None)?;
 /// assert_eq!(e.raw, Decimal::new(125, 1)); // 12.5 exact points
 /// assert_eq!((e.points, e.capped), (10, 2)); // ⌊12.5⌋ = 12, capped to 10
 /// assert_eq!(e.rules, ["euro"]);
@@ -67,7 +67,7 @@ pub struct Earning {
 /// let mut spec = ProgramSpec::default();
 /// spec.rules.push(EarningRule::new("per-euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
 /// spec.rules.push(EarningRule::new("per-order", EventType::Purchase, Award::Fixed { points: 5 }));
-/// let program = spec.check()?;
+/// let program = spec.build()?;
 /// let day = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
 /// let e = earn(&program, EventType::Purchase, day, Decimal::new(1299, 2), 1, None)?;
 /// assert_eq!(e.points, 17); // floor(12.99 + 5)
@@ -384,7 +384,7 @@ mod tests {
             }
             spec.rounding = rounding(round);
             spec.cap_per_event = cap;
-            let Ok(program) = spec.check() else { return Ok(()) };
+            let Ok(program) = spec.build() else { return Ok(()) };
             let day = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
             let amount = Decimal::new(mantissa, scale);
             let slow = earn_points(&program, EventType::Purchase, day, amount, units, None, None);
@@ -415,7 +415,7 @@ mod tests {
                 },
             ));
             spec.rounding = mode;
-            let program = spec.check().unwrap();
+            let program = spec.build().unwrap();
             let day = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
             let amount = Decimal::new(cents, 2);
             let fast = earn_points_fast(&program, EventType::Purchase, day, amount, 1, None);

@@ -99,7 +99,7 @@ impl Breakage {
     /// let mut spec = ProgramSpec::default();
     /// spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
     /// spec.expiry = Expiry::AfterMonths { months: 1 };
-    /// let program = spec.check()?;
+    /// let program = spec.build()?;
     /// let mut acct = Account::new(d(1, 1));
     /// acct.apply(&program, &Event::purchase(d(1, 10), 1, Decimal::from(100)))?;
     /// acct.apply(&program, &Event::redeem(d(1, 20), 30))?;

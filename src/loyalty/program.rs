@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 /// let mut spec = ProgramSpec::default();
 /// spec.rules.push(EarningRule::new("visit", EventType::Purchase, Award::Fixed { points: 10 }));
 /// let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
-/// let points: Points = earn(&spec.check()?, EventType::Purchase, day, Decimal::from(5), 1, None)?.points;
+/// let points: Points = earn(&spec.build()?, EventType::Purchase, day, Decimal::from(5), 1, None)?.points;
 /// assert_eq!(points.checked_mul(3), Some(30)); // point arithmetic is checked
 /// # Ok::<(), customer_value::Error>(())
 /// ```
@@ -51,10 +51,10 @@ pub type Points = i64;
 ///     spec.rules.push(EarningRule::new(id, EventType::Purchase, Award::PerAmount { points: 3, per: Decimal::from(5) }));
 /// }
 /// let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
-/// let e = earn(&spec.clone().check()?, EventType::Purchase, day, Decimal::ONE, 1, None)?;
+/// let e = earn(&spec.clone().build()?, EventType::Purchase, day, Decimal::ONE, 1, None)?;
 /// assert_eq!((e.raw, e.points), (Decimal::new(12, 1), 1)); // ⌊1.2⌋, not 0 + 0
 /// spec.rounding = RoundingMode::HalfUp;
-/// assert_eq!(earn(&spec.check()?, EventType::Purchase, day, Decimal::ONE, 1, None)?.points, 1);
+/// assert_eq!(earn(&spec.build()?, EventType::Purchase, day, Decimal::ONE, 1, None)?.points, 1);
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -121,7 +121,7 @@ impl RoundingMode {
 /// // A referral programme: 500 points per referred customer, nothing for purchases.
 /// let mut spec = ProgramSpec::default();
 /// spec.rules.push(EarningRule::new("refer", EventType::Referral, Award::Fixed { points: 500 }));
-/// let program = spec.check()?;
+/// let program = spec.build()?;
 /// let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
 /// assert_eq!(earn(&program, EventType::Referral, day, Decimal::ZERO, 0, None)?.points, 500);
 /// assert_eq!(earn(&program, EventType::Purchase, day, Decimal::from(80), 1, None)?.points, 0);
@@ -158,7 +158,7 @@ pub enum EventType {
 ///     let mut spec = ProgramSpec::default();
 ///     spec.rules.push(EarningRule::new("r", EventType::Purchase, award));
 ///     // A purchase of 60 with 3 items.
-///     Ok(earn(&spec.check()?, EventType::Purchase, day, Decimal::from(60), 3, None)?.points)
+///     Ok(earn(&spec.build()?, EventType::Purchase, day, Decimal::from(60), 3, None)?.points)
 /// };
 /// assert_eq!(points(Award::Fixed { points: 5 })?, 5);
 /// assert_eq!(points(Award::PerAmount { points: 10, per: Decimal::from(25) })?, 24); // 60 / 25 × 10
@@ -210,7 +210,7 @@ pub enum Award {
 /// let mut spec = ProgramSpec::default();
 /// spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
 /// spec.rules.push(bonus);
-/// let program = spec.check()?;
+/// let program = spec.build()?;
 /// let day = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
 /// assert_eq!(earn(&program, EventType::Purchase, day, Decimal::from(120), 1, None)?.points, 50);
 /// assert_eq!(earn(&program, EventType::Purchase, day, Decimal::from(80), 1, None)?.points, 80);
@@ -307,7 +307,7 @@ impl EarningRule {
 ///     to: Some(d(30)),
 ///     events: vec![], // every event type
 /// });
-/// let program = spec.check()?;
+/// let program = spec.build()?;
 /// assert_eq!(earn(&program, EventType::Purchase, d(29), Decimal::from(40), 1, None)?.points, 80);
 /// assert_eq!(earn(&program, EventType::Purchase, d(28), Decimal::from(40), 1, None)?.points, 40);
 /// # Ok::<(), customer_value::Error>(())
@@ -416,7 +416,7 @@ impl CalendarPeriod {
 /// let mut spec = ProgramSpec::default();
 /// spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
 /// spec.period_cap = Some(PeriodCap { period: CalendarPeriod::Month, points: 100 });
-/// let program = spec.check()?;
+/// let program = spec.build()?;
 /// let mut acct = Account::new(d(1, 1));
 /// acct.apply(&program, &Event::purchase(d(1, 5), 1, Decimal::from(80)))?;
 /// acct.apply(&program, &Event::purchase(d(1, 20), 2, Decimal::from(80)))?; // only 20 more in January
@@ -556,7 +556,7 @@ impl Expiry {
 ///     let mut spec = ProgramSpec::default();
 ///     spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
 ///     spec.clawback = policy;
-///     let program = spec.check()?;
+///     let program = spec.build()?;
 ///     let mut acct = Account::new(d(1));
 ///     acct.apply(&program, &Event::purchase(d(2), 1, Decimal::from(100)))?;
 ///     acct.apply(&program, &Event::redeem(d(3), 100))?;
@@ -592,13 +592,13 @@ pub enum ClawbackPolicy {
 ///
 /// let mut spec = ProgramSpec::default();
 /// spec.rules.push(EarningRule::new("base", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
-/// let program = spec.check()?;
+/// let program = spec.build()?;
 /// assert_eq!(program.rules.len(), 1);
 ///
 /// let mut bad = ProgramSpec::default();
 /// bad.rules.push(EarningRule::new("broken", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ZERO }));
 /// assert_eq!(
-///     bad.check().unwrap_err().to_string(),
+///     bad.build().unwrap_err().to_string(),
 ///     "invalid definition: rule `broken`: `per` must be positive, got 0"
 /// );
 /// # Ok::<(), customer_value::Error>(())
@@ -657,7 +657,7 @@ pub struct ProgramSpec {
 /// let mut spec = ProgramSpec::default();
 /// spec.name = "cafe".into();
 /// spec.rules.push(EarningRule::new("base", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
-/// let program = Program::try_from(spec)?; // the same as `spec.check()`
+/// let program = Program::try_from(spec)?; // the same as `spec.build()`
 /// assert_eq!(program.name, "cafe"); // reads through to the spec
 /// // Deserialising validates too: a zero `per` is refused on load.
 /// let bad = r#"{"rules": [{"id": "x", "on": "purchase", "award": {"type": "per_amount", "points": 1, "per": "0"}}]}"#;
@@ -684,7 +684,7 @@ impl std::ops::Deref for Program {
 impl TryFrom<ProgramSpec> for Program {
     type Error = Error;
     fn try_from(spec: ProgramSpec) -> Result<Self> {
-        spec.check()
+        spec.build()
     }
 }
 
@@ -726,7 +726,7 @@ impl Program {
             line: e.line() as u64,
             reason: format!("loyalty program: {e}"),
         })?;
-        spec.check()
+        spec.build()
     }
 
     /// A program read as JSON from `reader` (a file, say), as [`from_json`](Self::from_json).
@@ -752,7 +752,7 @@ impl Program {
             line: e.line() as u64,
             reason: format!("loyalty program: {e}"),
         })?;
-        spec.check()
+        spec.build()
     }
 
     /// The program's JSON form, pretty-printed; [`from_json`](Self::from_json) reads it back
@@ -786,7 +786,7 @@ impl Program {
     /// let program = Program::from_json(r#"{"name": "cafe"}"#)?;
     /// let mut spec = program.spec().clone(); // edit a copy, then validate it again
     /// spec.pending_days = 7;
-    /// assert_eq!(spec.check()?.pending_days, 7);
+    /// assert_eq!(spec.build()?.pending_days, 7);
     /// # Ok::<(), customer_value::Error>(())
     /// ```
     #[must_use]
@@ -804,9 +804,9 @@ impl Program {
     /// let mut spec = ProgramSpec::default();
     /// spec.tiers = Some(TierSpec::new(vec![("silver", 0), ("gold", 1000)], QualificationBasis::PointsEarned,
     ///     QualificationWindow::Lifetime, ReviewSchedule::Never)?);
-    /// let program = spec.check()?;
+    /// let program = spec.build()?;
     /// assert_eq!((program.tier_index("gold"), program.tier_index("bronze")), (Some(1), None));
-    /// assert_eq!(ProgramSpec::default().check()?.tier_index("gold"), None); // no tiers
+    /// assert_eq!(ProgramSpec::default().build()?.tier_index("gold"), None); // no tiers
     /// # Ok::<(), customer_value::Error>(())
     /// ```
     #[must_use]
@@ -833,7 +833,29 @@ fn window_ok(item: &str, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Resu
 }
 
 impl ProgramSpec {
-    /// Validates the description.
+    /// The old name of [`build`](Self::build).
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](Self::build).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #![allow(deprecated)]
+    /// assert!(customer_value::loyalty::ProgramSpec::default().check().is_ok());
+    /// ```
+    #[deprecated(
+        since = "0.2.0",
+        note = "renamed `build`: it returns the `Program`, not a verdict"
+    )]
+    pub fn check(self) -> Result<Program> {
+        self.build()
+    }
+
+    /// Builds the [`Program`] this description defines, validating it on the way (the
+    /// `ProgramSpec` → `Program` step of the crate's check/validate convention,
+    /// `docs/design.md`).
     ///
     /// # Errors
     ///
@@ -851,10 +873,10 @@ impl ProgramSpec {
     /// let mut spec = ProgramSpec::default();
     /// spec.rules.push(EarningRule::new("visit", EventType::Purchase, Award::Fixed { points: 10 }));
     /// spec.rules.push(EarningRule::new("visit", EventType::Review, Award::Fixed { points: 5 }));
-    /// let err = spec.check().unwrap_err();
+    /// let err = spec.build().unwrap_err();
     /// assert_eq!(err.to_string(), "invalid definition: rule `visit`: duplicate rule id");
     /// ```
-    pub fn check(self) -> Result<Program> {
+    pub fn build(self) -> Result<Program> {
         let mut seen = std::collections::HashSet::new();
         for r in &self.rules {
             let item = format!("rule `{}`", r.id);

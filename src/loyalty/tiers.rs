@@ -70,7 +70,7 @@ pub struct Tier {
 ///     let mut spec = ProgramSpec::default();
 ///     spec.tiers = Some(TierSpec::new(vec![("member", 0), ("regular", 10)], basis,
 ///         QualificationWindow::Lifetime, ReviewSchedule::Never)?);
-///     let program = spec.check()?;
+///     let program = spec.build()?;
 ///     let mut acct = Account::new(d);
 ///     acct.apply(&program, &Event::purchase(d, 1, Decimal::from(30)))?;
 ///     acct.apply(&program, &Event::purchase(d, 2, Decimal::from(20)))?;
@@ -112,7 +112,7 @@ pub enum QualificationBasis {
 ///     let mut spec = ProgramSpec::default();
 ///     spec.tiers = Some(TierSpec::new(vec![("member", 0), ("gold", 1000)], QualificationBasis::Spend,
 ///         window, ReviewSchedule::Never)?);
-///     let program = spec.check()?;
+///     let program = spec.build()?;
 ///     let mut acct = Account::new(d(1, 1));
 ///     acct.apply(&program, &Event::purchase(d(1, 1), 1, Decimal::from(800)))?;
 ///     acct.advance_to(&program, d(2, 15))?;
@@ -162,7 +162,7 @@ pub enum QualificationWindow {
 /// spec.tiers = Some(TierSpec::new(vec![("silver", 0), ("gold", 1000)], QualificationBasis::Spend,
 ///     QualificationWindow::Calendar { period: CalendarPeriod::Month },
 ///     ReviewSchedule::PeriodEnd { period: CalendarPeriod::Month })?);
-/// let program = spec.check()?;
+/// let program = spec.build()?;
 /// let mut acct = Account::new(d(1, 1));
 /// acct.apply(&program, &Event::purchase(d(1, 10), 1, Decimal::from(1200)))?; // gold at once
 /// acct.advance_to(&program, d(2, 1))?; // reviews January (1,200): stays gold
@@ -462,7 +462,7 @@ impl TierSpec {
 /// let mut spec = ProgramSpec::default();
 /// spec.tiers = Some(TierSpec::new(vec![("silver", 0), ("gold", 100)], QualificationBasis::Spend,
 ///     QualificationWindow::Lifetime, ReviewSchedule::Never)?);
-/// let program = spec.check()?;
+/// let program = spec.build()?;
 /// let mut acct = Account::new(d);
 /// acct.apply(&program, &Event::purchase(d, 1, Decimal::from(150)))?;
 /// assert_eq!(acct.tier_history()[0].reason, ChangeReason::Qualified);
@@ -492,7 +492,7 @@ pub enum ChangeReason {
 /// let mut spec = ProgramSpec::default();
 /// spec.tiers = Some(TierSpec::new(vec![("silver", 0), ("gold", 100), ("platinum", 500)],
 ///     QualificationBasis::Spend, QualificationWindow::Lifetime, ReviewSchedule::Never)?);
-/// let program = spec.check()?;
+/// let program = spec.build()?;
 /// let mut acct = Account::new(d(1));
 /// acct.apply(&program, &Event::purchase(d(5), 1, Decimal::from(600)))?; // straight to platinum
 /// let change = acct.tier_history()[0];
@@ -524,7 +524,7 @@ pub struct TierChange {
 /// let mut spec = ProgramSpec::default();
 /// spec.tiers = Some(TierSpec::new(vec![("silver", 0), ("gold", 1000)], QualificationBasis::Spend,
 ///     QualificationWindow::Lifetime, ReviewSchedule::Never)?);
-/// let program = spec.check()?;
+/// let program = spec.build()?;
 /// let mut acct = Account::new(d);
 /// acct.apply(&program, &Event::purchase(d, 1, Decimal::from(400)))?;
 /// let p = acct.progress(&program)?;
@@ -557,7 +557,7 @@ pub struct TierProgress {
 /// let mut spec = ProgramSpec::default();
 /// spec.tiers = Some(TierSpec::new(vec![("silver", 0), ("gold", 100)], QualificationBasis::Spend,
 ///     QualificationWindow::Lifetime, ReviewSchedule::Never)?);
-/// let program = spec.check()?;
+/// let program = spec.build()?;
 /// let mut acct = Account::new(d);
 /// acct.apply(&program, &Event::purchase(d, 1, Decimal::from(150)))?;
 /// let state = acct.tier.as_ref().expect("the program has tiers");
@@ -678,7 +678,7 @@ impl TierState {
     /// let mut spec = ProgramSpec::default();
     /// spec.tiers = Some(TierSpec::new(vec![("silver", 0), ("gold", 100)], QualificationBasis::Spend,
     ///     QualificationWindow::RollingDays { days: 7 }, ReviewSchedule::Never)?);
-    /// let program = spec.check()?;
+    /// let program = spec.build()?;
     /// let mut acct = Account::new(d(1));
     /// acct.apply(&program, &Event::purchase(d(1), 1, Decimal::from(150)))?;
     /// let (tiers, state) = (program.tiers.as_ref().unwrap(), acct.tier.as_ref().unwrap());
@@ -843,7 +843,7 @@ impl TierState {
     /// let mut spec = ProgramSpec::default();
     /// spec.tiers = Some(TierSpec::new(vec![("silver", 0), ("gold", 100)], QualificationBasis::Spend,
     ///     QualificationWindow::Lifetime, ReviewSchedule::Never)?);
-    /// let program = spec.check()?;
+    /// let program = spec.build()?;
     /// let mut acct = Account::new(d);
     /// acct.apply(&program, &Event::purchase(d, 1, Decimal::from(150)))?;
     /// let p = acct.tier.as_ref().unwrap().progress(program.tiers.as_ref().unwrap(), d, 0)?;

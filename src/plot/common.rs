@@ -283,7 +283,7 @@ pub(crate) fn viridis(t: f64) -> Colour {
 
 /// Renders `chart` into an SVG document.
 pub(crate) fn render(o: &PlotOptions, chart: Chart) -> Result<String> {
-    o.check()?;
+    o.validate()?;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (o.width, o.height)).into_drawing_area();

@@ -110,7 +110,7 @@ impl PlotOptions {
     pub fn with_size(mut self, width: u32, height: u32) -> Result<Self> {
         self.width = width;
         self.height = height;
-        self.check()?;
+        self.validate()?;
         Ok(self)
     }
 
@@ -141,13 +141,44 @@ impl PlotOptions {
         self
     }
 
-    /// Checks options built field by field (every chart calls it).
+    /// The old name of [`validate`](Self::validate).
+    ///
+    /// # Errors
+    ///
+    /// As [`validate`](Self::validate).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #![allow(deprecated)]
+    /// assert!(customer_value::plot::PlotOptions::default().check().is_ok());
+    /// ```
+    #[deprecated(
+        since = "0.2.0",
+        note = "renamed `validate`: `check` is for invariants of built values"
+    )]
+    pub fn check(&self) -> Result<()> {
+        self.validate()
+    }
+
+    /// Validates options built field by field (every chart calls it).
     ///
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] for a size out of range; [`Error::EmptyInput`] for no
     /// colour.
-    pub fn check(&self) -> Result<()> {
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::plot::PlotOptions;
+    ///
+    /// let mut o = PlotOptions::default();
+    /// assert!(o.validate().is_ok());
+    /// o.width = 10;
+    /// assert!(o.validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
         let (min_w, min_h) = Self::MIN_SIZE;
         if self.width < min_w || self.width > Self::MAX_SIDE {
             return Err(Error::param("width", self.width, "must be in 320..=10000 pixels"));

@@ -419,7 +419,10 @@ pub fn score_columns<K: Clone + std::fmt::Debug>(
         ScoreFlag::PurchaseModelFailed,
         discounted_batch,
         rows,
-        |x, tx, t| crate::btyd::clv(purchases, Margin::PerPurchase(1.0), &clv_spec, x, tx, t, 0.0),
+        |x, tx, t| {
+            let customer = crate::btyd::History::from_f64(x, tx, t)?;
+            crate::btyd::expected_clv(purchases, Margin::PerPurchase(1.0), &clv_spec, customer, 0.0)
+        },
     );
     let expected_spend = expected_spend(cols, spend, spec.value, &mut failures);
     let holdout_expected = match (duration, holdout_batch) {

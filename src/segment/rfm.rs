@@ -162,7 +162,8 @@ pub enum Monetary {
 pub struct RfmValues {
     /// Time since the last purchase (lower is better), in the summaries' unit. **Not**
     /// [`CustomerSummary::recency`] (first to last purchase, the BTYD `t_x`): this is
-    /// `age − recency` in a summary's terms.
+    /// `age − recency` in a summary's terms
+    /// ([`History::time_since_last_purchase`](crate::btyd::History::time_since_last_purchase)).
     pub recency: Vec<f64>,
     /// Purchase count under the chosen convention.
     pub frequency: Vec<f64>,

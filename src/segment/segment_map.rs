@@ -170,7 +170,7 @@ impl SegmentRule {
 ///     SegmentRule::new("Old", ScoreRange::new(1, 3), any, any), // recency 3 claimed twice
 ///     SegmentRule::new("Never", ScoreRange::new(6, 9), any, any), // no 5-level score is 6
 /// ];
-/// let check = SegmentMap::check(5, &rules);
+/// let check = SegmentMap::diagnose(5, &rules);
 /// assert_eq!(check.overlapping.len(), 25); // the 5 × 5 cells with recency 3
 /// assert_eq!(check.overlapping[0].1, ["Recent", "Old"]);
 /// assert_eq!(check.unreachable, ["Never"]);
@@ -202,7 +202,7 @@ impl MapCheck {
     ///     SegmentRule::new("Recent", ScoreRange::new(3, 5), any, any),
     ///     SegmentRule::new("Old", ScoreRange::new(1, 2), any, any),
     /// ];
-    /// assert!(SegmentMap::check(5, &halves).is_partition());
+    /// assert!(SegmentMap::diagnose(5, &halves).is_partition());
     /// ```
     #[must_use]
     pub fn is_partition(&self) -> bool {
@@ -221,7 +221,7 @@ impl MapCheck {
     ///
     /// let any = ScoreRange::any();
     /// let rules = [SegmentRule::new("Recent", ScoreRange::new(2, 5), any, any)];
-    /// let summary = SegmentMap::check(5, &rules).summary();
+    /// let summary = SegmentMap::diagnose(5, &rules).summary();
     /// assert!(summary.starts_with("25 unassigned cells [111,112,113,"));
     /// ```
     #[must_use]
@@ -258,7 +258,7 @@ impl MapCheck {
 ///     SegmentRule::new("Old", ScoreRange::new(1, 2), any, any),
 /// ];
 /// assert!(SegmentMap::new(5, rules.clone()).is_err());
-/// let check = SegmentMap::check(5, &rules);
+/// let check = SegmentMap::diagnose(5, &rules);
 /// assert_eq!(check.unassigned.len(), 25); // recency 3
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -295,7 +295,27 @@ fn all_cells(bins: u8) -> impl Iterator<Item = RfmCell> {
 }
 
 impl SegmentMap {
-    /// Checks rules against the cells of a `bins`-level scale without building a map.
+    /// The old name of [`diagnose`](Self::diagnose).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #![allow(deprecated)]
+    /// use customer_value::segment::SegmentMap;
+    /// assert!(!SegmentMap::check(3, &[]).unassigned.is_empty());
+    /// ```
+    #[deprecated(
+        since = "0.2.0",
+        note = "renamed `diagnose`: it reports findings, it does not fail"
+    )]
+    #[must_use]
+    pub fn check(bins: u8, rules: &[SegmentRule]) -> MapCheck {
+        Self::diagnose(bins, rules)
+    }
+
+    /// Diagnoses rules against the cells of a `bins`-level scale without building a map:
+    /// never an error, a [`MapCheck`] listing unassigned cells, overlaps and bad names
+    /// (the report half of the crate's check/validate convention, `docs/design.md`).
     ///
     /// # Examples
     ///
@@ -308,12 +328,12 @@ impl SegmentMap {
     ///     SegmentRule::new("Top", ScoreRange::new(1, 2), any, any),
     /// ];
     /// // On a 3-level scale the cells are covered once each, but a name is used twice.
-    /// let check = SegmentMap::check(3, &rules);
+    /// let check = SegmentMap::diagnose(3, &rules);
     /// assert!(check.unassigned.is_empty() && check.overlapping.is_empty());
     /// assert_eq!(check.bad_names, ["Top"]);
     /// ```
     #[must_use]
-    pub fn check(bins: u8, rules: &[SegmentRule]) -> MapCheck {
+    pub fn diagnose(bins: u8, rules: &[SegmentRule]) -> MapCheck {
         let mut out = MapCheck::default();
         let mut reached = vec![false; rules.len()];
         for cell in all_cells(bins) {
@@ -383,7 +403,7 @@ impl SegmentMap {
         if rules.is_empty() || rules.len() > usize::from(u16::MAX) {
             return Err(Error::param("rules", rules.len(), "between 1 and 65535 rules"));
         }
-        let check = Self::check(bins, &rules);
+        let check = Self::diagnose(bins, &rules);
         if !check.is_partition() {
             return Err(Error::param(
                 "rules",

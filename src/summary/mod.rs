@@ -77,7 +77,8 @@ pub struct CustomerSummary<K> {
     pub frequency: u32,
     /// Time from the first to the last purchase period, in the unit: the BTYD papers'
     /// `t_x`. **Not** RFM recency (time *since* the last purchase, `age − recency`), which
-    /// is [`RfmValues::recency`](crate::segment::RfmValues::recency).
+    /// is [`RfmValues::recency`](crate::segment::RfmValues::recency). The models take it as
+    /// [`History::recency`](crate::btyd::History::recency) (`History::try_from(&summary)`).
     pub recency: f64,
     /// Time from the first purchase period to the end of the window, in the unit (`T`).
     #[serde(rename = "T")]

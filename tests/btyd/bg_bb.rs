@@ -126,8 +126,8 @@ fn impossible_patterns_are_errors() {
 use customer_value::Error;
 use customer_value::TimeUnit;
 use customer_value::btyd::{
-    ClvSpec, DiscountRate, Margin, SummarySlices, TransactionModel, check_transaction_model, clv, clv_batch,
-    survival_curve,
+    ClvSpec, DiscountRate, History, Margin, SummarySlices, TransactionModel, check_transaction_model,
+    clv_batch, expected_clv, survival_curve,
 };
 use proptest::prelude::*;
 
@@ -359,7 +359,9 @@ fn year() -> TimeUnit {
 fn clv_over_whole_periods_matches_lifetimes() {
     let m = published();
     let spec = ClvSpec::new(year(), 5.0, DiscountRate::new(0.10, year()).unwrap()).unwrap();
-    let v = clv(&m, Margin::PerPurchase(50.0), &spec, 4.0, 5.0, 6.0, 0.0).unwrap();
+    let v = History::from_f64(4.0, 5.0, 6.0)
+        .and_then(|h| expected_clv(&m, Margin::PerPurchase(50.0), &spec, h, 0.0))
+        .unwrap();
     assert_rel(v, 77.79026528775746, 1e-6, "CLV(4, 5, 6)");
     // The batch (one expectation curve per (x, n), then P(alive)) agrees with the single
     // customer's value on every donations pattern.
@@ -369,12 +371,16 @@ fn clv_over_whole_periods_matches_lifetimes() {
     let rows = SummarySlices::new(&x, &tx, &n).unwrap();
     let batch = clv_batch(&m, Margin::PerPurchase(50.0), &spec, rows, &vec![0.0; x.len()]).unwrap();
     for i in 0..x.len() {
-        let single = clv(&m, Margin::PerPurchase(50.0), &spec, x[i], tx[i], n[i], 0.0).unwrap();
+        let single = History::from_f64(x[i], tx[i], n[i])
+            .and_then(|h| expected_clv(&m, Margin::PerPurchase(50.0), &spec, h, 0.0))
+            .unwrap();
         assert_rel(batch[i], single, 1e-12, &format!("row {i}"));
     }
     // Half-period steps ask for E at t = 0.5: an error, not a rounded value.
     let halves = spec.with_step(0.5).unwrap();
-    let e = clv(&m, Margin::PerPurchase(50.0), &halves, 4.0, 5.0, 6.0, 0.0).unwrap_err();
+    let e = History::from_f64(4.0, 5.0, 6.0)
+        .and_then(|h| expected_clv(&m, Margin::PerPurchase(50.0), &halves, h, 0.0))
+        .unwrap_err();
     assert!(whole_or_err(&e, "t"), "{e}");
     assert!(clv_batch(&m, Margin::PerPurchase(50.0), &halves, rows, &vec![0.0; x.len()]).is_err());
 }
@@ -393,7 +399,9 @@ fn dert_matches_fhs10_closed_form_in_mpmath() {
         assert_rel(got, want, 1e-9, &format!("DERT({x}, {tx}, {n})"));
         // DERT is the CLV of one unit per transaction without horizon.
         let spec = ClvSpec::new(year(), 3000.0, d).unwrap();
-        let long = clv(&m, Margin::PerPurchase(1.0), &spec, x, tx, n, 0.0).unwrap();
+        let long = History::from_f64(x, tx, n)
+            .and_then(|h| expected_clv(&m, Margin::PerPurchase(1.0), &spec, h, 0.0))
+            .unwrap();
         assert_rel(long, got, 1e-9, "CLV over 3000 periods vs DERT");
     }
     assert!(dyn_m.dert(DiscountRate::zero(), year(), 4.0, 5.0, 6.0).is_err());

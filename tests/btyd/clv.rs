@@ -2,8 +2,8 @@
 
 use customer_value::TimeUnit;
 use customer_value::btyd::{
-    BgNbd, ClvSpec, DiscountRate, GammaGamma, Margin, ParetoNbd, SummarySlices, TransactionModel, clv,
-    clv_batch,
+    BgNbd, ClvSpec, DiscountRate, GammaGamma, History, Margin, ParetoNbd, SummarySlices, TransactionModel,
+    clv_batch, expected_clv,
 };
 
 fn bgnbd() -> BgNbd {
@@ -16,13 +16,17 @@ fn undiscounted_clv_is_margin_times_expected_purchases() {
     // expected spend is 24.65 (m̄ = 22.345 unrounded).
     let spend = GammaGamma::new(6.25, 3.74, 15.44).unwrap();
     let spec = ClvSpec::new(TimeUnit::WEEK, 39.0, DiscountRate::zero()).unwrap();
-    let per = clv(&bgnbd(), Margin::PerPurchase(10.0), &spec, 2.0, 30.43, 38.86, 0.0).unwrap();
+    let per = History::from_f64(2.0, 30.43, 38.86)
+        .and_then(|h| expected_clv(&bgnbd(), Margin::PerPurchase(10.0), &spec, h, 0.0))
+        .unwrap();
     assert!((per - 12.26).abs() < 0.005, "{per}");
     let frac = Margin::FractionOfSpend {
         fraction: 1.0,
         spend: &spend,
     };
-    let v = clv(&bgnbd(), frac, &spec, 2.0, 30.43, 38.86, 22.345).unwrap();
+    let v = History::from_f64(2.0, 30.43, 38.86)
+        .and_then(|h| expected_clv(&bgnbd(), frac, &spec, h, 22.345))
+        .unwrap();
     assert!((v - 1.226 * 24.65).abs() < 1e-3 * 1.226 * 24.65, "{v}");
 }
 
@@ -42,7 +46,9 @@ fn discounting_weekly_model_with_annual_rate() {
         .unwrap();
     let m = bgnbd();
     let e = m.expected_purchases(365.0 / 7.0, 2.0, 30.43, 38.86).unwrap();
-    let v = clv(&m, Margin::PerPurchase(1.0), &spec, 2.0, 30.43, 38.86, 0.0).unwrap();
+    let v = History::from_f64(2.0, 30.43, 38.86)
+        .and_then(|h| expected_clv(&m, Margin::PerPurchase(1.0), &spec, h, 0.0))
+        .unwrap();
     assert!((v - e / 1.1).abs() < 1e-12);
 }
 
@@ -57,14 +63,20 @@ fn laws_more_horizon_more_value_more_discount_less() {
         let mut last = 0.0;
         for h in [0.0, 4.0, 13.0, 52.0, 104.0] {
             let spec = ClvSpec::new(TimeUnit::WEEK, h, DiscountRate::new(0.01, month).unwrap()).unwrap();
-            let v = clv(m, Margin::PerPurchase(5.0), &spec, 3.0, 20.0, 38.0, 0.0).unwrap();
+            let v = History::from_f64(3.0, 20.0, 38.0)
+                .and_then(|h| expected_clv(m, Margin::PerPurchase(5.0), &spec, h, 0.0))
+                .unwrap();
             assert!(v >= last && v.is_finite());
             last = v;
         }
         let lo = ClvSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::new(0.01, month).unwrap()).unwrap();
         let hi = ClvSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::new(0.05, month).unwrap()).unwrap();
-        let a = clv(m, Margin::PerPurchase(5.0), &lo, 3.0, 20.0, 38.0, 0.0).unwrap();
-        let b = clv(m, Margin::PerPurchase(5.0), &hi, 3.0, 20.0, 38.0, 0.0).unwrap();
+        let a = History::from_f64(3.0, 20.0, 38.0)
+            .and_then(|h| expected_clv(m, Margin::PerPurchase(5.0), &lo, h, 0.0))
+            .unwrap();
+        let b = History::from_f64(3.0, 20.0, 38.0)
+            .and_then(|h| expected_clv(m, Margin::PerPurchase(5.0), &hi, h, 0.0))
+            .unwrap();
         assert!(b < a);
     }
 }
@@ -97,7 +109,14 @@ fn batch_matches_single_and_rejects_mismatch() {
     let rows = SummarySlices::new(&x, &tx, &t).unwrap();
     let all = clv_batch(&m, margin, &spec, rows, &ms).unwrap();
     for i in 0..3 {
-        assert!((all[i] - clv(&m, margin, &spec, x[i], tx[i], t[i], ms[i]).unwrap()).abs() < 1e-12);
+        assert!(
+            (all[i]
+                - History::from_f64(x[i], tx[i], t[i])
+                    .and_then(|h| expected_clv(&m, margin, &spec, h, ms[i]))
+                    .unwrap())
+            .abs()
+                < 1e-12
+        );
     }
     assert!(clv_batch(&m, margin, &spec, rows, &ms[..2]).is_err());
     assert!(ClvSpec::new(TimeUnit::WEEK, f64::INFINITY, DiscountRate::zero()).is_err());
@@ -119,7 +138,9 @@ fn dert_is_the_limit_of_finely_stepped_clv() {
             .unwrap()
             .with_step(0.4) // 10,000 steps, ClvSpec::MAX_STEPS
             .unwrap();
-        let clv = clv(m, Margin::PerPurchase(1.0), &spec, 2.0, 30.43, 38.86, 0.0).unwrap();
+        let clv = History::from_f64(2.0, 30.43, 38.86)
+            .and_then(|h| expected_clv(m, Margin::PerPurchase(1.0), &spec, h, 0.0))
+            .unwrap();
         assert!(
             clv <= dert && (dert - clv) < 2e-3 * dert,
             "{}: clv {clv}, dert {dert}",

@@ -4,8 +4,8 @@
 
 use customer_value::TimeUnit;
 use customer_value::btyd::{
-    BgNbd, ClvSpec, DiscountRate, GammaGamma, Margin, MbgNbd, ParetoNbd, SummarySlices, TransactionModel,
-    clv, clv_batch,
+    BgNbd, ClvSpec, DiscountRate, GammaGamma, History, Margin, MbgNbd, ParetoNbd, SummarySlices,
+    TransactionModel, clv_batch, expected_clv,
 };
 
 fn cdnow() -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
@@ -59,7 +59,9 @@ fn batch_equals_per_customer_clv() {
         for spec in &specs {
             let batch = clv_batch(model.as_ref(), margin, spec, rows, &m).unwrap();
             for i in 0..x.len() {
-                let one = clv(model.as_ref(), margin, spec, x[i], tx[i], t[i], m[i]).unwrap();
+                let one = History::from_f64(x[i], tx[i], t[i])
+                    .and_then(|h| expected_clv(model.as_ref(), margin, spec, h, m[i]))
+                    .unwrap();
                 assert!(
                     (batch[i] - one).abs() <= 1e-9 * one.abs() + 1e-300,
                     "{} row {i}: {} vs {one}",

@@ -16,6 +16,7 @@ mod covariates_sbg;
 mod covariates_spend;
 mod gamma_gamma;
 mod ggom_nbd;
+mod history;
 mod mbg_nbd;
 mod pareto_boundary;
 mod pareto_nbd;

@@ -9,9 +9,9 @@
 
 use chrono::NaiveDate;
 use customer_value::btyd::{
-    AnySavedModel, BgBb, BgNbd, ClvSpec, DiscountRate, FitOptions, GammaGamma, Limit, Margin, MbgNbd,
-    ParetoNbd, SavedForm, SavedModel, SpendSummaries, SummarySlices, TransactionModel, WeightedSummaries,
-    clv,
+    AnySavedModel, BgBb, BgNbd, ClvSpec, DiscountRate, FitOptions, GammaGamma, History, Limit, Margin,
+    MbgNbd, ParetoNbd, SavedForm, SavedModel, SpendSummaries, SummarySlices, TransactionModel,
+    WeightedSummaries, expected_clv,
 };
 use customer_value::retention::ShiftedBetaGeometric;
 use customer_value::score::{ScoreFlag, ScoreSpec, score};
@@ -166,18 +166,26 @@ fn a_weekly_clv_spec_on_a_daily_model_values_weeks() {
     let spec_weeks = ClvSpec::new(TimeUnit::WEEK, 52.0, discount).unwrap();
     // Customer 1 of CDNOW: x = 2, t_x = 30.43 weeks, T = 38.86 weeks.
     let (x, tx, t) = (2.0, 30.428_571_4, 38.857_142_9);
-    let v_weekly = clv(&weekly, per, &spec_weeks, x, tx, t, 0.0).unwrap();
-    let v_daily = clv(&daily, per, &spec_weeks, x, tx * 7.0, t * 7.0, 0.0).unwrap();
+    let v_weekly = History::from_f64(x, tx, t)
+        .and_then(|h| expected_clv(&weekly, per, &spec_weeks, h, 0.0))
+        .unwrap();
+    let v_daily = History::from_f64(x, tx * 7.0, t * 7.0)
+        .and_then(|h| expected_clv(&daily, per, &spec_weeks, h, 0.0))
+        .unwrap();
     let spec_days = ClvSpec::new(TimeUnit::DAY, 364.0, discount)
         .unwrap()
         .with_step(7.0)
         .unwrap();
-    let v_days = clv(&daily, per, &spec_days, x, tx * 7.0, t * 7.0, 0.0).unwrap();
+    let v_days = History::from_f64(x, tx * 7.0, t * 7.0)
+        .and_then(|h| expected_clv(&daily, per, &spec_days, h, 0.0))
+        .unwrap();
     assert!(rel(v_daily, v_weekly) < 1e-10, "{v_daily} vs {v_weekly}");
     assert!(rel(v_days, v_weekly) < 1e-10, "{v_days} vs {v_weekly}");
     // A model without a unit takes the spec's times as they are: 52 days is far less.
     let unitless = BgNbd::new(daily.r(), daily.alpha(), daily.a(), daily.b()).unwrap();
-    let v_52_days = clv(&unitless, per, &spec_weeks, x, tx * 7.0, t * 7.0, 0.0).unwrap();
+    let v_52_days = History::from_f64(x, tx * 7.0, t * 7.0)
+        .and_then(|h| expected_clv(&unitless, per, &spec_weeks, h, 0.0))
+        .unwrap();
     assert!(v_52_days < 0.3 * v_weekly, "{v_52_days} vs {v_weekly}");
 }
 

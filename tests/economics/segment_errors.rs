@@ -193,7 +193,7 @@ fn segment_maps_and_tables_refuse_bad_shapes() {
         SegmentRule::new("x", ScoreRange::new(1, 1), any, any),
         SegmentRule::new("x", ScoreRange::new(2, 2), any, any),
     ];
-    assert!(!SegmentMap::check(2, &dup).is_partition());
+    assert!(!SegmentMap::diagnose(2, &dup).is_partition());
 }
 
 /// A popular published RFM map (churned.io's table of R and F&M ranges: Champion R 4–5,
@@ -214,7 +214,7 @@ fn a_popular_published_map_is_not_a_partition() {
         rule("Hibernating", r(1, 2), r(1, 2)),
         rule("Lost", r(0, 2), r(0, 2)),
     ];
-    let check = SegmentMap::check(5, &published);
+    let check = SegmentMap::diagnose(5, &published);
     assert!(!check.is_partition());
     assert!(!check.overlapping.is_empty());
     assert!(!check.unassigned.is_empty());

@@ -259,6 +259,6 @@ proptest! {
 #[test]
 fn standard_map_is_a_partition() {
     let map = SegmentMap::standard();
-    assert!(SegmentMap::check(5, map.rules()).is_partition());
+    assert!(SegmentMap::diagnose(5, map.rules()).is_partition());
     assert_eq!(map.names().count(), 11);
 }

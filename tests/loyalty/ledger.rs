@@ -30,7 +30,7 @@ fn per_unit(expiry: Expiry, clawback: ClawbackPolicy) -> Program {
     ));
     spec.expiry = expiry;
     spec.clawback = clawback;
-    spec.check().unwrap()
+    spec.build().unwrap()
 }
 
 #[test]
@@ -61,7 +61,7 @@ fn never_expiring_lots_are_spent_last() {
         EventType::Purchase,
         Award::Fixed { points: 10 },
     ));
-    let p = spec.check().unwrap();
+    let p = spec.build().unwrap();
     let mut a = Account::new(d(2024, 1, 1));
     // A manual credit never expires under Expiry::Never either; make one lot expire by hand
     // through the ledger to check the ordering rule itself.
@@ -277,7 +277,7 @@ fn pending_lots_activate_after_the_delay_and_refunds_cancel_them() {
     ));
     spec.pending_days = 14;
     spec.expiry = Expiry::AfterDays { days: 30 };
-    let p = spec.check().unwrap();
+    let p = spec.build().unwrap();
     let mut a = Account::new(d(2024, 1, 1));
     a.apply(&p, &Event::purchase(d(2024, 1, 1), 1, dec("10")))
         .unwrap();
@@ -345,7 +345,7 @@ fn expiry_kinds() {
     }
     let mut spec = ProgramSpec::default();
     spec.expiry = Expiry::AfterDays { days: 0 };
-    assert!(matches!(spec.check(), Err(Error::InvalidDefinition { .. })));
+    assert!(matches!(spec.build(), Err(Error::InvalidDefinition { .. })));
 }
 
 #[test]
@@ -363,7 +363,7 @@ fn rounding_is_applied_once_per_order() {
                 },
             ));
         }
-        spec.check().unwrap()
+        spec.build().unwrap()
     };
     let earned = |mode, amount: &str| {
         let mut a = Account::new(d(2024, 1, 1));
@@ -418,7 +418,7 @@ fn priorities_stop_after_minimums_multipliers_and_caps() {
         period: CalendarPeriod::Month,
         points: 400,
     });
-    let p = spec.check().unwrap();
+    let p = spec.build().unwrap();
     let mut a = Account::new(d(2024, 1, 1));
     let pts = |o: Outcome| match o {
         Outcome::Earned { points, .. } => points,

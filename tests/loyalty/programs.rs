@@ -50,7 +50,7 @@ fn liability_and_breakage_from_a_ledger() {
     ));
     spec.expiry = Expiry::EndOfMonth { months: 0 };
     spec.point_value = dec("0.01");
-    let p = spec.check().unwrap();
+    let p = spec.build().unwrap();
     let mut a = Account::new(d(2024, 1, 1));
     a.apply(&p, &Event::purchase(d(2024, 1, 5), 1, Decimal::ONE))
         .unwrap();
@@ -88,7 +88,7 @@ fn partnership_and_gamified_programs() {
         EventType::Referral,
         Award::Fixed { points: 500 },
     ));
-    let p = spec.check().unwrap();
+    let p = spec.build().unwrap();
     let mut a = Account::new(d(2024, 1, 1));
     let partner = Event {
         date: d(2024, 1, 2),
@@ -173,7 +173,7 @@ fn tier_structure_on_spend_is_the_spend_based_program() {
     .unwrap();
     let mut spec = ProgramSpec::default();
     spec.tiers = Some(t);
-    let p = spec.check().unwrap();
+    let p = spec.build().unwrap();
     let mut a = Account::new(d(2024, 1, 1));
     a.apply(&p, &Event::purchase(d(2024, 1, 1), 1, dec("1000")))
         .unwrap();

@@ -35,7 +35,7 @@ fn program(policy: ClawbackPolicy, expiry: Expiry, pending: u32) -> Program {
         )
         .unwrap(),
     );
-    spec.check().unwrap()
+    spec.build().unwrap()
 }
 
 fn history() -> impl Strategy<Value = Vec<Event>> {

@@ -23,7 +23,7 @@ fn program(tiers: TierSpec) -> Program {
         },
     ));
     spec.tiers = Some(tiers);
-    spec.check().unwrap()
+    spec.build().unwrap()
 }
 
 fn spend_tiers(window: QualificationWindow, review: ReviewSchedule) -> TierSpec {

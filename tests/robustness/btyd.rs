@@ -5,9 +5,9 @@
 use customer_value::Error;
 use customer_value::TimeUnit;
 use customer_value::btyd::{
-    BgNbd, ClvSpec, DiscountRate, FitOptions, GammaGamma, HoldoutEvaluation, MAX_SURVIVAL_PERIODS, Margin,
-    MbgNbd, ParetoNbd, SummarySlices, TransactionModel, WeightedSummaries, check_transaction_model, clv,
-    clv_batch, cumulative_expected_repeat_transactions, survival_curve,
+    BgNbd, ClvSpec, DiscountRate, FitOptions, GammaGamma, History, HoldoutEvaluation, MAX_SURVIVAL_PERIODS,
+    Margin, MbgNbd, ParetoNbd, SummarySlices, TransactionModel, WeightedSummaries, check_transaction_model,
+    clv_batch, cumulative_expected_repeat_transactions, expected_clv, survival_curve,
 };
 use customer_value::retention::RetentionModel;
 use std::collections::BTreeMap;
@@ -92,16 +92,9 @@ fn class1_allocation_holdout_top_and_survival_periods_are_refused() {
     assert!(survival_curve(&cdnow_bg(), 2.0, 30.43, 38.86, 1.0, MAX_SURVIVAL_PERIODS).is_ok());
     let year = DiscountRate::new(0.1, TimeUnit::from_days(365.0).unwrap()).unwrap();
     let spec = ClvSpec::new(TimeUnit::WEEK, 1e12, year).unwrap();
-    let e = clv(
-        &cdnow_bg(),
-        Margin::PerPurchase(1.0),
-        &spec,
-        2.0,
-        30.43,
-        38.86,
-        1.0,
-    )
-    .unwrap_err();
+    let e = History::from_f64(2.0, 30.43, 38.86)
+        .and_then(|h| expected_clv(&cdnow_bg(), Margin::PerPurchase(1.0), &spec, h, 1.0))
+        .unwrap_err();
     assert!(
         matches!(e, Error::InvalidParameter { name: "horizon", .. }),
         "{e}"
@@ -138,7 +131,9 @@ fn class4_non_finite_clv_dert_spend_and_likelihoods_are_typed_errors() {
     let spec = ClvSpec::new(TimeUnit::WEEK, 52.0, year).unwrap();
     let m = cdnow_bg();
     // A margin of 1.7e308 times ~1.5 discounted purchases is beyond f64.
-    let e = clv(&m, Margin::PerPurchase(1.7e308), &spec, 2.0, 30.43, 38.86, 1.0).unwrap_err();
+    let e = History::from_f64(2.0, 30.43, 38.86)
+        .and_then(|h| expected_clv(&m, Margin::PerPurchase(1.7e308), &spec, h, 1.0))
+        .unwrap_err();
     assert!(
         matches!(&e, Error::Undefined { what: "CLV", reason } if reason.contains("x = 2")),
         "{e}"
@@ -147,14 +142,20 @@ fn class4_non_finite_clv_dert_spend_and_likelihoods_are_typed_errors() {
     let e = clv_batch(&m, Margin::PerPurchase(-1.7e308), &spec, rows, &[1.0, 1.0]).unwrap_err();
     assert!(matches!(e, Error::InvalidRow { row: 1, .. }), "{e}");
     // Ordinary margins are unaffected.
-    assert!(clv(&m, Margin::PerPurchase(1e300), &spec, 2.0, 30.43, 38.86, 1.0).unwrap() > 1e300);
+    assert!(
+        History::from_f64(2.0, 30.43, 38.86)
+            .and_then(|h| expected_clv(&m, Margin::PerPurchase(1e300), &spec, h, 1.0))
+            .unwrap()
+            > 1e300
+    );
     // Pareto/NBD at x = 1e6, T = 0 with a subnormal α: the rate (r + x)/α overflows.
     let p = ParetoNbd::new(1300.0, 1e-310, 1.6e-6, 3.98e100).unwrap();
     for r in [
         p.expected_purchases(100.0, 1e6, 0.0, 0.0),
         p.expected_purchases_new(100.0),
         p.dert(year, TimeUnit::WEEK, 1e6, 0.0, 0.0),
-        clv(&p, Margin::PerPurchase(1.0), &spec, 1e6, 0.0, 0.0, 1.0),
+        History::from_f64(1e6, 0.0, 0.0)
+            .and_then(|h| expected_clv(&p, Margin::PerPurchase(1.0), &spec, h, 1.0)),
     ] {
         assert!(matches!(r, Err(Error::Undefined { .. })), "{r:?}");
     }
@@ -660,7 +661,8 @@ fn generator_every_model_every_call() {
                     &format!("clv {w} margin {margin}"),
                     || {
                         let spec = ClvSpec::new(TimeUnit::WEEK, 52.0, year)?;
-                        clv(m, Margin::PerPurchase(margin), &spec, x, tx, age, 1.0)
+                        History::from_f64(x, tx, age)
+                            .and_then(|h| expected_clv(m, Margin::PerPurchase(margin), &spec, h, 1.0))
                     },
                     finite,
                 );
@@ -692,7 +694,8 @@ fn generator_every_model_every_call() {
                 &format!("clv horizon {horizon} {w}"),
                 || {
                     let spec = ClvSpec::new(TimeUnit::WEEK, horizon, year)?;
-                    clv(m, Margin::PerPurchase(1.0), &spec, x, tx, age, 1.0)
+                    History::from_f64(x, tx, age)
+                        .and_then(|h| expected_clv(m, Margin::PerPurchase(1.0), &spec, h, 1.0))
                 },
                 finite,
             );

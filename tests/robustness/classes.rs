@@ -399,7 +399,7 @@ fn class5_overflow_ledger_and_account_refuse_lots_beyond_the_balance() {
             per: Decimal::ONE,
         },
     ));
-    let program = spec.check().unwrap();
+    let program = spec.build().unwrap();
     let mut acct = Account::new(day);
     let huge = Decimal::from(i64::MAX / 2 + 10);
     acct.apply(&program, &Event::purchase(day, 1, huge)).unwrap();

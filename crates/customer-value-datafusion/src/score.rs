@@ -21,8 +21,8 @@ use std::sync::Arc;
 
 use customer_value::TimeUnit;
 use customer_value::btyd::{
-    BgNbd, ClvSpec, DiscountRate, GammaGamma, Margin, MbgNbd, ParetoNbd, SummarySlices, TransactionModel,
-    clv, clv_batch,
+    BgNbd, ClvSpec, DiscountRate, GammaGamma, History, Margin, MbgNbd, ParetoNbd, SummarySlices,
+    TransactionModel, clv_batch, expected_clv,
 };
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array};
 use datafusion::arrow::datatypes::{DataType, Float64Type};
@@ -300,7 +300,8 @@ impl ScalarUDFImpl for BtydScalar {
                     n,
                     |i| {
                         let (x, tx, t) = row(i);
-                        clv(m.as_ref(), Margin::PerPurchase(1.0), &spec, x, tx, t, 0.0)
+                        History::from_f64(x, tx, t)
+                            .and_then(|h| expected_clv(m.as_ref(), Margin::PerPurchase(1.0), &spec, h, 0.0))
                     },
                 );
                 let value = rest.first().map(Vec::as_slice).unwrap_or_default();

@@ -37,7 +37,7 @@ fn horizons(times: &[f64]) -> Result<Vec<u32>> {
     times.iter().map(|&t| whole("t", t)).collect()
 }
 
-/// BG/BB through the crate's plug point, so that [`clv`](crate::btyd::clv),
+/// BG/BB through the crate's plug point, so that [`expected_clv`](crate::btyd::expected_clv),
 /// [`clv_batch`](crate::btyd::clv_batch), DERT and
 /// [`survival_curve`](crate::btyd::survival_curve) take it.
 ///
@@ -76,13 +76,13 @@ fn horizons(times: &[f64]) -> Result<Vec<u32>> {
 ///
 /// ```
 /// use customer_value::TimeUnit;
-/// use customer_value::btyd::{clv, BgBb, ClvSpec, DiscountRate, Margin, TransactionModel};
+/// use customer_value::btyd::{expected_clv, BgBb, ClvSpec, DiscountRate, History, Margin, TransactionModel};
 ///
 /// let model = BgBb::new(1.2035, 0.7498, 0.6568, 2.7839)?; // FHS10, donations
 /// let year = TimeUnit::from_days(365.0)?; // one opportunity a year
 /// // Next 5 years of a donor with (x, t_x, n) = (4, 5, 6), 50 per gift, 10 % a year.
 /// let spec = ClvSpec::new(year, 5.0, DiscountRate::new(0.10, year)?)?;
-/// let v = clv(&model, Margin::PerPurchase(50.0), &spec, 4.0, 5.0, 6.0, 0.0)?;
+/// let v = expected_clv(&model, Margin::PerPurchase(50.0), &spec, History::new(4, 5.0, 6.0)?, 0.0)?;
 /// assert!((v - 77.790265288).abs() < 1e-6); // lifetimes 0.11.3, see tests/btyd/bg_bb.rs
 /// // Trait and inherent methods agree; half an opportunity is an error.
 /// let dyn_model: &dyn TransactionModel = &model;
