@@ -38,6 +38,7 @@ mod fit;
 mod likelihood;
 mod matrix;
 mod options;
+pub mod time_varying;
 
 pub use base::CovariateModel;
 pub use compare::LikelihoodRatioTest;
