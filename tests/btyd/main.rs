@@ -11,6 +11,7 @@ mod bg_nbd;
 mod clv;
 mod clv_batch;
 mod covariates;
+mod covariates_time_varying;
 mod gamma_gamma;
 mod ggom_nbd;
 mod mbg_nbd;

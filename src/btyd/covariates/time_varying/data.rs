@@ -39,11 +39,18 @@ impl TvCustomer {
         if !(age.is_finite() && age > 0.0) {
             return Err(Error::param("age", age, "must be finite and > 0"));
         }
-        if let Some(t) = purchases.iter().find(|t| !(t.is_finite() && **t > 0.0 && **t <= age)) {
+        if let Some(t) = purchases
+            .iter()
+            .find(|t| !(t.is_finite() && **t > 0.0 && **t <= age))
+        {
             return Err(Error::param("purchase time", t, "must be in (0, age]"));
         }
         purchases.sort_by(f64::total_cmp);
-        Ok(TvCustomer { birth, purchases, age })
+        Ok(TvCustomer {
+            birth,
+            purchases,
+            age,
+        })
     }
     /// Calendar time of the first purchase.
     #[must_use]
@@ -104,11 +111,18 @@ impl TimeVaryingData {
     ///
     /// [`Error::EmptyInput`], [`Error::LengthMismatch`], [`Error::InvalidRow`] naming the
     /// first customer whose period the grid does not cover.
-    pub fn new(customers: Vec<TvCustomer>, purchase: TimeVaryingCovariates, dropout: TimeVaryingCovariates) -> Result<Self> {
+    pub fn new(
+        customers: Vec<TvCustomer>,
+        purchase: TimeVaryingCovariates,
+        dropout: TimeVaryingCovariates,
+    ) -> Result<Self> {
         if customers.is_empty() {
             return Err(Error::EmptyInput { what: "customers" });
         }
-        for (what, t) in [("purchase covariate customers", &purchase), ("dropout covariate customers", &dropout)] {
+        for (what, t) in [
+            ("purchase covariate customers", &purchase),
+            ("dropout covariate customers", &dropout),
+        ] {
             if t.customers() != customers.len() {
                 return Err(Error::LengthMismatch {
                     left: "customers",

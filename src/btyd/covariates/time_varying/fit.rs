@@ -205,7 +205,11 @@ impl TimeVaryingFit {
 
     fn names(model: TvModel, data: &TimeVaryingData) -> Vec<String> {
         let mut names: Vec<String> = model.baseline_names().iter().map(|s| (*s).to_owned()).collect();
-        names.extend(model::names(&data.purchase).iter().map(|n| format!("purchase.{n}")));
+        names.extend(
+            model::names(&data.purchase)
+                .iter()
+                .map(|n| format!("purchase.{n}")),
+        );
         for pre in model.dropout_prefixes() {
             names.extend(model::names(&data.dropout).iter().map(|n| format!("{pre}.{n}")));
         }
@@ -245,10 +249,48 @@ impl TimeVaryingFit {
                 if v.is_finite() {
                     Ok(v)
                 } else {
-                    Err(Error::param("values", format!("{values:?}"), "the log-likelihood is not finite there"))
+                    Err(Error::param(
+                        "values",
+                        format!("{values:?}"),
+                        "the log-likelihood is not finite there",
+                    ))
                 }
             })
             .collect()
+    }
+
+    /// A fit object at given values (baseline, then coefficients in the order a fit
+    /// would name them) with the log-likelihood of `data` there: for predictions from
+    /// published or known parameters.
+    ///
+    /// # Errors
+    ///
+    /// As [`evaluate`](Self::evaluate).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::time_varying::{TimeVaryingCovariates, TimeVaryingData, TimeVaryingFit, TvCustomer, TvModel};
+    /// let t = TimeVaryingCovariates::empty(1, 12);
+    /// let data = TimeVaryingData::new(vec![TvCustomer::new(0.0, vec![2.5], 10.0)?], t.clone(), t)?;
+    /// let fit = TimeVaryingFit::fit_from_values(TvModel::BgNbd, &data, &[1.0, 2.0, 0.8, 3.0])?;
+    /// assert!(fit.probability_alive(&data, 0)? > 0.0);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn fit_from_values(model: TvModel, data: &TimeVaryingData, values: &[f64]) -> Result<Self> {
+        let ll = Self::evaluate(model, data, values)?;
+        Ok(TimeVaryingFit {
+            model,
+            parameter_names: Self::names(model, data),
+            estimates: values.to_vec(),
+            standard_errors: None,
+            log_likelihood: ll.iter().sum(),
+            iterations: 0,
+            convergence: Convergence::Gradient,
+            customers: data.len(),
+            purchase_covariates: data.purchase.names().to_vec(),
+            dropout_covariates: data.dropout.names().to_vec(),
+        })
     }
 
     fn params(&self) -> Result<Params<'_>> {
@@ -328,7 +370,13 @@ impl TimeVaryingFit {
     /// assert!(d > 0.0 && d < fit.expected_transactions(&data, 0, 8.0)?);
     /// # Ok::<(), customer_value::Error>(())
     /// ```
-    pub fn discounted_expected_transactions(&self, data: &TimeVaryingData, i: usize, horizon: f64, delta: f64) -> Result<f64> {
+    pub fn discounted_expected_transactions(
+        &self,
+        data: &TimeVaryingData,
+        i: usize,
+        horizon: f64,
+        delta: f64,
+    ) -> Result<f64> {
         self.check(data)?;
         model::expected(&self.params()?, data, i, horizon, delta)
     }
@@ -399,7 +447,8 @@ fn standard_errors(lik: &Lik, v: &[f64]) -> Option<Vec<f64>> {
             let val = if i == j {
                 (f(&[(i, hi)]) - 2.0 * f0 + f(&[(i, -hi)])) / (hi * hi)
             } else {
-                (f(&[(i, hi), (j, hj)]) - f(&[(i, hi), (j, -hj)]) - f(&[(i, -hi), (j, hj)]) + f(&[(i, -hi), (j, -hj)]))
+                (f(&[(i, hi), (j, hj)]) - f(&[(i, hi), (j, -hj)]) - f(&[(i, -hi), (j, hj)])
+                    + f(&[(i, -hi), (j, -hj)]))
                     / (4.0 * hi * hj)
             };
             *h.get_mut(i * k + j)? = val;

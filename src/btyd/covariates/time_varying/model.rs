@@ -131,9 +131,9 @@ fn path(p: &Params, data: &TimeVaryingData, i: usize, to: f64) -> Vec<Seg> {
 fn cum(segs: &[Seg], t: f64) -> (f64, f64) {
     match segs.iter().find(|s| t <= s.t1) {
         Some(s) => (s.a0 + s.a * (t - s.t0), s.c0 + s.c * (t - s.t0)),
-        None => segs
-            .last()
-            .map_or((0.0, 0.0), |s| (s.a0 + s.a * (s.t1 - s.t0), s.c0 + s.c * (s.t1 - s.t0))),
+        None => segs.last().map_or((0.0, 0.0), |s| {
+            (s.a0 + s.a * (s.t1 - s.t0), s.c0 + s.c * (s.t1 - s.t0))
+        }),
     }
 }
 
@@ -166,7 +166,11 @@ fn pieces(variation: f64) -> usize {
 
 fn lse(a: f64, b: f64) -> f64 {
     let m = a.max(b);
-    if m == f64::NEG_INFINITY { m } else { m + ((a - m).exp() + (b - m).exp()).ln() }
+    if m == f64::NEG_INFINITY {
+        m
+    } else {
+        m + ((a - m).exp() + (b - m).exp()).ln()
+    }
 }
 
 /// The two parts of a customer's likelihood on the log scale, `(alive at T, not alive)`,
@@ -250,7 +254,11 @@ pub(super) fn log_likelihood(p: &Params, data: &TimeVaryingData, i: usize) -> f6
 pub(super) fn probability_alive(p: &Params, data: &TimeVaryingData, i: usize) -> Result<f64> {
     let (_, l1, l2, _) = parts(p, data, i).ok_or_else(|| Error::param("customer", i, "out of range"))?;
     let v = (l1 - lse(l1, l2)).exp();
-    if v.is_finite() { Ok(v) } else { Err(undefined("P(alive)")) }
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(undefined("P(alive)"))
+    }
 }
 
 fn undefined(what: &'static str) -> Error {
@@ -264,7 +272,10 @@ fn undefined(what: &'static str) -> Error {
 /// `delta` per unit (0: undiscounted), given the customer's history; the covariate table
 /// must cover the window.
 pub(super) fn expected(p: &Params, data: &TimeVaryingData, i: usize, window: f64, delta: f64) -> Result<f64> {
-    let c = data.customers.get(i).ok_or_else(|| Error::param("customer", i, "out of range"))?;
+    let c = data
+        .customers
+        .get(i)
+        .ok_or_else(|| Error::param("customer", i, "out of range"))?;
     if !(window.is_finite() && window >= 0.0) {
         return Err(Error::param("window", window, "must be finite and ≥ 0"));
     }
@@ -312,7 +323,11 @@ pub(super) fn expected(p: &Params, data: &TimeVaryingData, i: usize, window: f64
             alive * bg_window(r + x, alpha + at, x, s3, s4, &segs, t, delta)?
         }
     };
-    if v.is_finite() { Ok(v) } else { Err(undefined("expected transactions")) }
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(undefined("expected transactions"))
+    }
 }
 
 /// BG/NBD: expected (discounted) purchases of an alive customer over the window's

@@ -110,7 +110,11 @@ impl TimeVaryingCovariates {
         let values = self
             .values
             .chunks_exact(c.max(1))
-            .flat_map(|row| idx.iter().filter_map(|&j| row.get(j).copied()).collect::<Vec<_>>())
+            .flat_map(|row| {
+                idx.iter()
+                    .filter_map(|&j| row.get(j).copied())
+                    .collect::<Vec<_>>()
+            })
             .collect();
         TimeVaryingCovariates::new(
             names.iter().map(|s| (*s).to_owned()).collect(),
@@ -200,7 +204,9 @@ impl TimeVaryingTable {
     /// rows; [`Error::InvalidDefinition`] for an irregular grid or fewer than 3 columns.
     pub fn from_csv(text: &str) -> Result<Self> {
         let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-        let (_, header) = lines.next().ok_or(Error::EmptyInput { what: "covariate CSV" })?;
+        let (_, header) = lines.next().ok_or(Error::EmptyInput {
+            what: "covariate CSV",
+        })?;
         let head: Vec<String> = header.split(',').map(|s| unquote(s).to_owned()).collect();
         let names: Vec<String> = head.get(2..).unwrap_or(&[]).to_vec();
         if names.is_empty() {
@@ -233,10 +239,13 @@ impl TimeVaryingTable {
                 .unwrap_or(&[])
                 .iter()
                 .map(|v| {
-                    v.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| Error::Parse {
-                        line: line_no,
-                        reason: format!("covariate `{v}` is not a finite number"),
-                    })
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite())
+                        .ok_or_else(|| Error::Parse {
+                            line: line_no,
+                            reason: format!("covariate `{v}` is not a finite number"),
+                        })
                 })
                 .collect::<Result<Vec<f64>>>()?;
             let c = *index.entry((*id).to_owned()).or_insert_with(|| {
@@ -249,7 +258,9 @@ impl TimeVaryingTable {
         dates.sort_unstable();
         dates.dedup();
         let (Some(&origin), Some(&second)) = (dates.first(), dates.get(1).or(dates.first())) else {
-            return Err(Error::EmptyInput { what: "covariate rows" });
+            return Err(Error::EmptyInput {
+                what: "covariate rows",
+            });
         };
         let step = (second - origin).num_days().max(1);
         for w in dates.windows(2) {
@@ -285,7 +296,10 @@ impl TimeVaryingTable {
         if let Some(cell) = seen.iter().position(|s| !s) {
             return Err(Error::InvalidCustomer {
                 customer: format!("{:?}", ids.get(cell / periods)),
-                reason: format!("no row for the period starting {}", origin + chrono::Days::new((cell % periods) as u64 * step as u64)),
+                reason: format!(
+                    "no row for the period starting {}",
+                    origin + chrono::Days::new((cell % periods) as u64 * step as u64)
+                ),
             });
         }
         let covariates = TimeVaryingCovariates::new(names, ids.len(), periods, values)?;
