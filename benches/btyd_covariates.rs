@@ -114,7 +114,8 @@ fn bench(c: &mut Criterion) {
 /// (or `$APPAREL_DYNCOV`), read with the public loader.
 fn apparel_time_varying() -> Option<customer_value::btyd::covariates::time_varying::TimeVaryingData> {
     use customer_value::btyd::covariates::time_varying::{TimeVaryingData, TimeVaryingTable, TvCustomer};
-    let path = std::env::var("APPAREL_DYNCOV").unwrap_or_else(|_| "/work/shared/data/apparel/apparelDynCov.csv".into());
+    let path = std::env::var("APPAREL_DYNCOV")
+        .unwrap_or_else(|_| "/work/shared/data/apparel/apparelDynCov.csv".into());
     let table = TimeVaryingTable::from_csv(&std::fs::read_to_string(path).ok()?).ok()?;
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/apparel/");
     let trans = std::fs::read_to_string(format!("{dir}apparelTrans.csv")).ok()?;
