@@ -13,7 +13,10 @@ use crate::special::{Objective, invert_spd, minimize};
 ///
 /// # Examples
 ///
-/// ```
+/// (Compiled, not run in doctests: a fit takes seconds; the tests in
+/// `tests/btyd/covariates_time_varying.rs` run fits.)
+///
+/// ```no_run
 /// use customer_value::btyd::covariates::time_varying::{TimeVaryingCovariates, TimeVaryingData, TimeVaryingFit, TvCustomer, TvModel};
 /// use customer_value::btyd::FitOptions;
 ///
@@ -336,7 +339,7 @@ impl TimeVaryingFit {
     /// # Examples
     ///
     /// ```
-    /// use customer_value::btyd::covariates::time_varying::{TimeVaryingCovariates, TimeVaryingData, TimeVaryingFit, TvCustomer, TvModel};
+    /// use customer_value::btyd::covariates::time_varying::{TimeVaryingCovariates, TimeVaryingData, TimeVaryingFit, TvCustomer};
     /// # let fit: TimeVaryingFit = serde_json::from_str(r#"{"model":"ParetoNbd","parameter_names":["r","alpha","s","beta","purchase.season"],"estimates":[1.0,2.0,0.8,3.0,0.5],"standard_errors":null,"log_likelihood":-1.0,"iterations":1,"convergence":"Gradient","customers":1,"purchase_covariates":["season"],"dropout_covariates":[]}"#).unwrap();
     /// let t = TimeVaryingCovariates::new(vec!["season".into()], 1, 20, (0..20).map(|k| (k % 2) as f64).collect())?;
     /// let data = TimeVaryingData::new(vec![TvCustomer::new(0.0, vec![2.5, 7.0], 10.0)?], t, TimeVaryingCovariates::empty(1, 20))?;
