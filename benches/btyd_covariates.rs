@@ -109,5 +109,59 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// Apparel with CLVTools' weekly covariates (High.Season, Gender, Channel in both
+/// processes; 600 customers × 313 weeks) from `/work/shared/data/apparel/apparelDynCov.csv`
+/// (or `$APPAREL_DYNCOV`), read with the public loader.
+fn apparel_time_varying() -> Option<customer_value::btyd::covariates::time_varying::TimeVaryingData> {
+    use customer_value::btyd::covariates::time_varying::{TimeVaryingData, TimeVaryingTable, TvCustomer};
+    let path = std::env::var("APPAREL_DYNCOV")
+        .unwrap_or_else(|_| "/work/shared/data/apparel/apparelDynCov.csv".into());
+    let table = TimeVaryingTable::from_csv(&std::fs::read_to_string(path).ok()?).ok()?;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/apparel/");
+    let trans = std::fs::read_to_string(format!("{dir}apparelTrans.csv")).ok()?;
+    let mut days: std::collections::BTreeMap<String, Vec<chrono::NaiveDate>> = Default::default();
+    for line in trans.lines().skip(1) {
+        let mut f = line.split(',');
+        let id = f.next()?.to_owned();
+        let d = chrono::NaiveDate::parse_from_str(f.next()?, "%Y-%m-%d").ok()?;
+        days.entry(id).or_default().push(d);
+    }
+    let end = chrono::NaiveDate::from_ymd_opt(2006, 12, 31)?;
+    let customers = table
+        .ids
+        .iter()
+        .map(|id| {
+            let mut d = days.get(id).cloned().unwrap_or_default();
+            d.sort();
+            d.dedup();
+            let first = d[0];
+            let w = |v: chrono::NaiveDate| (v - first).num_days() as f64 / 7.0;
+            let buys = d.iter().skip(1).filter(|v| **v <= end).map(|v| w(*v)).collect();
+            TvCustomer::new(table.period_of(first), buys, w(end)).unwrap()
+        })
+        .collect();
+    TimeVaryingData::new(customers, table.covariates.clone(), table.covariates).ok()
+}
+
+fn bench_time_varying(c: &mut Criterion) {
+    use customer_value::btyd::covariates::time_varying::{TimeVaryingFit, TvModel};
+    let Some(data) = apparel_time_varying() else {
+        eprintln!("apparelDynCov.csv not found: skipping the time-varying benches");
+        return;
+    };
+    let mut group = c.benchmark_group("covariates_time_varying");
+    group.sample_size(10);
+    let opts = customer_value::btyd::FitOptions::default();
+    group.bench_function("pnbd_fit_apparel_313_weeks", |b| {
+        b.iter(|| TimeVaryingFit::fit(TvModel::ParetoNbd, black_box(&data), &opts).unwrap())
+    });
+    let mut v = vec![1.8, 90.0, 0.6, 50.0];
+    v.extend([0.1; 6]);
+    group.bench_function("pnbd_log_likelihood_apparel", |b| {
+        b.iter(|| TimeVaryingFit::evaluate(TvModel::ParetoNbd, black_box(&data), &v).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_time_varying);
 criterion_main!(benches);

@@ -14,6 +14,7 @@ mod covariates;
 mod covariates_predict;
 mod covariates_sbg;
 mod covariates_spend;
+mod covariates_time_varying;
 mod gamma_gamma;
 mod ggom_nbd;
 mod history;

@@ -42,6 +42,7 @@ mod likelihood;
 mod matrix;
 mod options;
 mod spend;
+pub mod time_varying;
 
 pub use base::CovariateModel;
 pub use compare::LikelihoodRatioTest;

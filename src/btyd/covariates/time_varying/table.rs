@@ -1,0 +1,324 @@
+//! The time-varying covariate table (customers × periods × named columns, piecewise
+//! constant on the unit grid) and its CSV loader (`customer, period start date, columns`).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Covariates per customer and period: period `k` covers calendar time `[k, k + 1)` in the
+/// model's time unit, counted from the grid's origin. Values are finite.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::covariates::time_varying::TimeVaryingCovariates;
+///
+/// // Two customers, three periods, one column (a season flag).
+/// let t = TimeVaryingCovariates::new(vec!["season".into()], 2, 3, vec![0.0, 1.0, 0.0, 0.0, 1.0, 0.0])?;
+/// assert_eq!(t.value(1, 1, 0), Some(1.0));
+/// assert!(TimeVaryingCovariates::new(vec!["season".into()], 2, 3, vec![0.0; 5]).is_err());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimeVaryingCovariates {
+    names: Vec<String>,
+    customers: usize,
+    periods: usize,
+    /// `[(customer · periods + period) · columns + column]`.
+    values: Vec<f64>,
+}
+
+impl TimeVaryingCovariates {
+    /// Validates the shape (`customers · periods · names.len()` values), finiteness and
+    /// unique, non-empty names.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`], [`Error::InvalidParameter`] for a non-finite value,
+    /// [`Error::InvalidDefinition`] for a duplicate or empty name.
+    pub fn new(names: Vec<String>, customers: usize, periods: usize, values: Vec<f64>) -> Result<Self> {
+        let want = customers.saturating_mul(periods).saturating_mul(names.len());
+        if values.len() != want {
+            return Err(Error::LengthMismatch {
+                left: "customers × periods × columns",
+                left_len: want,
+                right: "values",
+                right_len: values.len(),
+            });
+        }
+        if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+            return Err(Error::param("covariate", v, "must be finite"));
+        }
+        for (i, n) in names.iter().enumerate() {
+            if n.is_empty() || names.iter().take(i).any(|m| m == n) {
+                return Err(Error::definition(
+                    format!("covariate `{n}`"),
+                    "names must be non-empty and unique",
+                ));
+            }
+        }
+        Ok(TimeVaryingCovariates {
+            names,
+            customers,
+            periods,
+            values,
+        })
+    }
+
+    /// No columns, `customers × periods` (a process without covariates).
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::time_varying::TimeVaryingCovariates;
+    /// assert_eq!(TimeVaryingCovariates::empty(3, 10).columns(), 0);
+    /// ```
+    #[must_use]
+    pub fn empty(customers: usize, periods: usize) -> Self {
+        TimeVaryingCovariates {
+            names: Vec::new(),
+            customers,
+            periods,
+            values: Vec::new(),
+        }
+    }
+
+    /// The same values with only the named columns, in that order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidDefinition`] for a name not in the table.
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::time_varying::TimeVaryingCovariates;
+    /// let t = TimeVaryingCovariates::new(vec!["a".into(), "b".into()], 1, 2, vec![1.0, 2.0, 3.0, 4.0])?;
+    /// assert_eq!(t.select(&["b"])?.value(0, 1, 0), Some(4.0));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn select(&self, names: &[&str]) -> Result<Self> {
+        let idx: Vec<usize> = names
+            .iter()
+            .map(|n| {
+                self.names
+                    .iter()
+                    .position(|m| m == n)
+                    .ok_or_else(|| Error::definition(format!("covariate `{n}`"), "not in the table"))
+            })
+            .collect::<Result<_>>()?;
+        let c = self.columns();
+        let values = self
+            .values
+            .chunks_exact(c.max(1))
+            .flat_map(|row| {
+                idx.iter()
+                    .filter_map(|&j| row.get(j).copied())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        TimeVaryingCovariates::new(
+            names.iter().map(|s| (*s).to_owned()).collect(),
+            self.customers,
+            self.periods,
+            values,
+        )
+    }
+
+    /// Column names.
+    #[must_use]
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+    /// Columns.
+    #[must_use]
+    pub fn columns(&self) -> usize {
+        self.names.len()
+    }
+    /// Customers.
+    #[must_use]
+    pub fn customers(&self) -> usize {
+        self.customers
+    }
+    /// Periods on the grid.
+    #[must_use]
+    pub fn periods(&self) -> usize {
+        self.periods
+    }
+
+    /// The row of customer `i` in period `k`.
+    #[must_use]
+    pub fn row(&self, i: usize, k: usize) -> Option<&[f64]> {
+        if i >= self.customers || k >= self.periods {
+            return None;
+        }
+        let c = self.columns();
+        let at = (i * self.periods + k) * c;
+        self.values.get(at..at + c)
+    }
+
+    /// One value.
+    #[must_use]
+    pub fn value(&self, i: usize, k: usize, j: usize) -> Option<f64> {
+        self.row(i, k)?.get(j).copied()
+    }
+}
+
+/// A time-varying covariate table read from CSV, with the customers' keys and the date grid
+/// (`origin` + `k · period_days` starts period `k`).
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::covariates::time_varying::TimeVaryingTable;
+///
+/// let csv = "Id,Date,High.Season,Channel\n1,2005-01-02,0,1\n1,2005-01-09,1,1\n2,2005-01-02,0,0\n2,2005-01-09,1,0\n";
+/// let t = TimeVaryingTable::from_csv(csv)?;
+/// assert_eq!(t.ids, ["1", "2"]);
+/// assert_eq!(t.period_days, 7);
+/// assert_eq!(t.covariates.value(0, 1, 1), Some(1.0));
+/// let day = chrono::NaiveDate::from_ymd_opt(2005, 1, 12).unwrap();
+/// assert!((t.period_of(day) - 10.0 / 7.0).abs() < 1e-12);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimeVaryingTable {
+    /// Customer keys, in order of first appearance (row `i` of `covariates`).
+    pub ids: Vec<String>,
+    /// Start of period 0.
+    pub origin: NaiveDate,
+    /// Days per period (7 for weekly covariates).
+    pub period_days: i64,
+    /// The values.
+    pub covariates: TimeVaryingCovariates,
+}
+
+impl TimeVaryingTable {
+    /// Parses `customer, period start date (YYYY-MM-DD), covariate columns…` with a header.
+    /// Every customer must have a row for every period of one regular grid (the same
+    /// dates, equally spaced); rows may come in any order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Parse`] for a malformed line, number or date; [`Error::InvalidCustomer`]
+    /// for a customer missing a period or repeating one; [`Error::EmptyInput`] without
+    /// rows; [`Error::InvalidDefinition`] for an irregular grid or fewer than 3 columns.
+    pub fn from_csv(text: &str) -> Result<Self> {
+        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+        let (_, header) = lines.next().ok_or(Error::EmptyInput {
+            what: "covariate CSV",
+        })?;
+        let head: Vec<String> = header.split(',').map(|s| unquote(s).to_owned()).collect();
+        let names: Vec<String> = head.get(2..).unwrap_or(&[]).to_vec();
+        if names.is_empty() {
+            return Err(Error::definition(
+                "time-varying covariate CSV",
+                "needs the columns customer, period start date and at least one covariate",
+            ));
+        }
+        let mut rows: Vec<(usize, NaiveDate, Vec<f64>)> = Vec::new();
+        let mut ids: Vec<String> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for (n, line) in lines {
+            let line_no = n as u64 + 1;
+            let f: Vec<&str> = line.split(',').map(unquote).collect();
+            if f.len() != head.len() {
+                return Err(Error::Parse {
+                    line: line_no,
+                    reason: format!("{} fields, the header has {}", f.len(), head.len()),
+                });
+            }
+            let (Some(id), Some(date)) = (f.first(), f.get(1)) else {
+                continue;
+            };
+            let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|e| Error::Parse {
+                line: line_no,
+                reason: format!("date `{date}`: {e}"),
+            })?;
+            let values = f
+                .get(2..)
+                .unwrap_or(&[])
+                .iter()
+                .map(|v| {
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite())
+                        .ok_or_else(|| Error::Parse {
+                            line: line_no,
+                            reason: format!("covariate `{v}` is not a finite number"),
+                        })
+                })
+                .collect::<Result<Vec<f64>>>()?;
+            let c = *index.entry((*id).to_owned()).or_insert_with(|| {
+                ids.push((*id).to_owned());
+                ids.len() - 1
+            });
+            rows.push((c, date, values));
+        }
+        let mut dates: Vec<NaiveDate> = rows.iter().map(|r| r.1).collect();
+        dates.sort_unstable();
+        dates.dedup();
+        let (Some(&origin), Some(&second)) = (dates.first(), dates.get(1).or(dates.first())) else {
+            return Err(Error::EmptyInput {
+                what: "covariate rows",
+            });
+        };
+        let step = (second - origin).num_days().max(1);
+        for w in dates.windows(2) {
+            if let [a, b] = w
+                && (*b - *a).num_days() != step
+            {
+                return Err(Error::definition(
+                    "time-varying covariate dates",
+                    format!("not a regular grid: {a} to {b} is not {step} days"),
+                ));
+            }
+        }
+        let periods = dates.len();
+        let cols = names.len();
+        let mut values = vec![0.0; ids.len() * periods * cols];
+        let mut seen = vec![false; ids.len() * periods];
+        for (c, date, v) in rows {
+            let k = ((date - origin).num_days() / step) as usize;
+            let cell = c * periods + k;
+            if seen.get(cell).copied().unwrap_or(true) {
+                return Err(Error::InvalidCustomer {
+                    customer: format!("{:?}", ids.get(c)),
+                    reason: format!("two rows for the period starting {date}"),
+                });
+            }
+            if let Some(s) = seen.get_mut(cell) {
+                *s = true;
+            }
+            if let Some(dst) = values.get_mut(cell * cols..(cell + 1) * cols) {
+                dst.copy_from_slice(&v);
+            }
+        }
+        if let Some(cell) = seen.iter().position(|s| !s) {
+            return Err(Error::InvalidCustomer {
+                customer: format!("{:?}", ids.get(cell / periods)),
+                reason: format!(
+                    "no row for the period starting {}",
+                    origin + chrono::Days::new((cell % periods) as u64 * step as u64)
+                ),
+            });
+        }
+        let covariates = TimeVaryingCovariates::new(names, ids.len(), periods, values)?;
+        Ok(TimeVaryingTable {
+            ids,
+            origin,
+            period_days: step,
+            covariates,
+        })
+    }
+
+    /// Calendar time of `date` on the grid, in periods from the origin (fractional).
+    #[must_use]
+    pub fn period_of(&self, date: NaiveDate) -> f64 {
+        (date - self.origin).num_days() as f64 / self.period_days as f64
+    }
+}
+
+fn unquote(s: &str) -> &str {
+    let s = s.trim();
+    s.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(s)
+}

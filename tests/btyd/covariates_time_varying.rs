@@ -1,0 +1,366 @@
+//! Time-varying covariates (Pareto/NBD, BG/NBD): the identities CLVTools' tests assert on
+//! the apparel data (coefficients 0 give the model without covariates, constant
+//! covariates the static model, rows after the estimation end change nothing, a zero
+//! window expects nothing), and BG/NBD recovery from 10,000 customers simulated with known
+//! coefficients, with the conditional expectation against the simulated holdout.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use customer_value::btyd::covariates::time_varying::{
+    TimeVaryingCovariates, TimeVaryingData, TimeVaryingFit, TimeVaryingTable, TvCustomer, TvModel,
+};
+use customer_value::btyd::covariates::{CovariateData, CovariateFit, CovariateMatrix, CovariateOptions};
+use customer_value::btyd::{BgNbd, FitOptions, ParetoNbd, TransactionModel};
+
+const PERIODS: usize = 160;
+
+/// Apparel customers (weeks from 2005-01-02, every first purchase on that day, purchases
+/// collapsed by day, estimation end 2006-12-31 so T = 104) with Gender and Channel.
+fn apparel() -> (Vec<TvCustomer>, Vec<f64>, Vec<f64>) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/apparel/");
+    let trans = std::fs::read_to_string(format!("{dir}apparelTrans.csv")).unwrap();
+    let origin = NaiveDate::from_ymd_opt(2005, 1, 2).unwrap();
+    let end = NaiveDate::from_ymd_opt(2006, 12, 31).unwrap();
+    let mut days: BTreeMap<u32, Vec<NaiveDate>> = BTreeMap::new();
+    for line in trans.lines().skip(1) {
+        let mut f = line.split(',');
+        let id: u32 = f.next().unwrap().parse().unwrap();
+        let d = NaiveDate::parse_from_str(f.next().unwrap(), "%Y-%m-%d").unwrap();
+        days.entry(id).or_default().push(d);
+    }
+    let weeks = |a: NaiveDate, b: NaiveDate| (b - a).num_days() as f64 / 7.0;
+    let customers = days
+        .into_values()
+        .map(|mut d| {
+            d.sort();
+            d.dedup();
+            let first = d[0];
+            let buys: Vec<f64> = d
+                .iter()
+                .skip(1)
+                .filter(|v| **v <= end)
+                .map(|v| weeks(first, *v))
+                .collect();
+            TvCustomer::new(weeks(origin, first), buys, weeks(first, end)).unwrap()
+        })
+        .collect();
+    let cov = std::fs::read_to_string(format!("{dir}apparelStaticCov.csv")).unwrap();
+    let (mut g, mut c) = (vec![], vec![]);
+    for line in cov.lines().skip(1) {
+        let f: Vec<f64> = line.split(',').map(|v| v.parse().unwrap()).collect();
+        g.push(f[1]);
+        c.push(f[2]);
+    }
+    (customers, g, c)
+}
+
+/// A table with a season flag (weeks 44–51 of each year) and the static Gender, Channel.
+fn table(n: usize, g: &[f64], c: &[f64], season_scale: f64) -> TimeVaryingCovariates {
+    let mut v = Vec::with_capacity(n * PERIODS * 3);
+    for i in 0..n {
+        for k in 0..PERIODS {
+            v.push(season_scale * f64::from(u8::from(k % 52 >= 44)));
+            v.push(g[i]);
+            v.push(c[i]);
+        }
+    }
+    TimeVaryingCovariates::new(
+        vec!["High.Season".into(), "Gender".into(), "Channel".into()],
+        n,
+        PERIODS,
+        v,
+    )
+    .unwrap()
+}
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * (1.0 + b.abs())
+}
+
+#[test]
+fn covariates_time_varying_zero_coefficients_give_the_plain_models() {
+    let (cs, g, c) = apparel();
+    let n = cs.len();
+    let t = table(n, &g, &c, 1.0);
+    let data = TimeVaryingData::new(cs.clone(), t.clone(), t).unwrap();
+    let base = [1.4489768, 48.6360845, 0.5612598, 46.8843633];
+    let mut v = base.to_vec();
+    v.extend([0.0; 6]);
+    let ll = TimeVaryingFit::evaluate(TvModel::ParetoNbd, &data, &v).unwrap();
+    let pnbd = ParetoNbd::new(base[0], base[1], base[2], base[3]).unwrap();
+    let mut total = 0.0;
+    for (cu, l) in cs.iter().zip(&ll) {
+        let want = pnbd
+            .log_likelihood(cu.frequency(), cu.recency(), cu.age())
+            .unwrap();
+        assert!(close(*l, want, 1e-10), "{l} vs {want}");
+        total += l;
+    }
+    // The README's recomputed log-likelihood of CLVTools' fit without covariates.
+    assert!((total + 5848.098).abs() < 0.01, "{total}");
+    let bg = [0.8, 40.0, 0.7, 3.0];
+    let mut v = bg.to_vec();
+    v.extend([0.0; 9]);
+    let ll = TimeVaryingFit::evaluate(TvModel::BgNbd, &data, &v).unwrap();
+    let m = BgNbd::new(bg[0], bg[1], bg[2], bg[3]).unwrap();
+    for (cu, l) in cs.iter().zip(&ll) {
+        let want = m.log_likelihood(cu.frequency(), cu.recency(), cu.age()).unwrap();
+        assert!(close(*l, want, 1e-10), "{l} vs {want}");
+    }
+}
+
+#[test]
+fn covariates_time_varying_constant_covariates_give_the_static_models() {
+    let (cs, g, c) = apparel();
+    let n = cs.len();
+    // Season 0 everywhere: Gender and Channel constant per customer.
+    let t = table(n, &g, &c, 0.0);
+    let data = TimeVaryingData::new(cs.clone(), t.clone(), t).unwrap();
+    // CLVTools' published static fit (README): trans.Gender, trans.Channel, life.*.
+    let base = [1.8378, 92.9123, 0.5920, 49.6227];
+    let (gp, gd) = ([0.2859, 0.6241], [-0.6430, 0.7907]);
+    let mut v = base.to_vec();
+    v.extend([0.3, gp[0], gp[1], -0.2, gd[0], gd[1]]);
+    let ll: f64 = TimeVaryingFit::evaluate(TvModel::ParetoNbd, &data, &v)
+        .unwrap()
+        .iter()
+        .sum();
+    let m = CovariateMatrix::from_columns(n, &[("Gender", &g), ("Channel", &c)]).unwrap();
+    let (x, tx, tt): (Vec<f64>, Vec<f64>, Vec<f64>) = (
+        cs.iter().map(|c| c.frequency()).collect(),
+        cs.iter().map(|c| c.recency()).collect(),
+        cs.iter().map(|c| c.age()).collect(),
+    );
+    let sdata = CovariateData::new(&x, &tx, &tt, m.clone(), m).unwrap();
+    let mut sv = base.to_vec();
+    sv.extend(gp);
+    sv.extend(gd);
+    let (sll, _) = CovariateFit::<ParetoNbd>::evaluate(&sdata, &CovariateOptions::default(), &sv).unwrap();
+    assert!((ll - sll).abs() < 1e-6, "{ll} vs {sll}");
+    assert!((ll + 5821.0627).abs() < 0.05, "{ll}"); // the published LL at rounded estimates
+    // BG/NBD: per customer against the plain model at the customer's parameters.
+    let (r, alpha, a, b) = (0.9, 50.0, 0.6, 2.5);
+    let (gp, ga, gb) = ([0.3, 0.5], [0.4, -0.2], [-0.3, 0.6]);
+    let mut v = vec![
+        r, alpha, a, b, 1.0, gp[0], gp[1], -1.0, ga[0], ga[1], 2.0, gb[0], gb[1],
+    ];
+    let ll = TimeVaryingFit::evaluate(TvModel::BgNbd, &data, &v).unwrap();
+    for (i, (cu, l)) in cs.iter().zip(&ll).enumerate() {
+        let xi = [g[i], c[i]];
+        let dot = |w: &[f64; 2]| w[0] * xi[0] + w[1] * xi[1];
+        let m = BgNbd::new(
+            r,
+            alpha * (-dot(&gp)).exp(),
+            a * dot(&ga).exp(),
+            b * dot(&gb).exp(),
+        )
+        .unwrap();
+        let want = m.log_likelihood(cu.frequency(), cu.recency(), cu.age()).unwrap();
+        assert!(close(*l, want, 1e-10), "{i}: {l} vs {want}");
+        // P(alive) and the expectation over 20 weeks, future covariates constant too.
+        let fit = TimeVaryingFit::fit_from_values(TvModel::BgNbd, &data, &v).unwrap();
+        if i % 97 == 0 {
+            let p = fit.probability_alive(&data, i).unwrap();
+            assert!(close(
+                p,
+                m.probability_alive(cu.frequency(), cu.recency(), cu.age())
+                    .unwrap(),
+                1e-10
+            ));
+            let e = fit.expected_transactions(&data, i, 20.0).unwrap();
+            let want = m
+                .expected_purchases(20.0, cu.frequency(), cu.recency(), cu.age())
+                .unwrap();
+            assert!(close(e, want, 1e-8), "{i}: {e} vs {want}");
+        }
+    }
+    v.truncate(4);
+    let _ = v;
+}
+
+#[test]
+fn covariates_time_varying_ignore_rows_after_the_estimation_end_and_zero_windows() {
+    let (cs, g, c) = apparel();
+    let n = cs.len();
+    let t1 = table(n, &g, &c, 1.0);
+    let t2 = table(n, &g, &c, 1.0);
+    // Change every row after week 104 (the estimation end).
+    let names: Vec<String> = t2.names().to_vec();
+    let mut vals = Vec::new();
+    for i in 0..n {
+        for k in 0..PERIODS {
+            let row = t2.row(i, k).unwrap();
+            vals.extend(row.iter().map(|v| if k >= 104 { v + 3.0 } else { *v }));
+        }
+    }
+    let t2 = TimeVaryingCovariates::new(names, n, PERIODS, vals).unwrap();
+    let d1 = TimeVaryingData::new(cs.clone(), t1.clone(), t1).unwrap();
+    let d2 = TimeVaryingData::new(cs, t2.clone(), t2).unwrap();
+    let v = [1.8, 90.0, 0.6, 50.0, 0.4, 0.3, 0.6, -0.3, -0.6, 0.8];
+    assert_eq!(
+        TimeVaryingFit::evaluate(TvModel::ParetoNbd, &d1, &v).unwrap(),
+        TimeVaryingFit::evaluate(TvModel::ParetoNbd, &d2, &v).unwrap()
+    );
+    let mut bv = vec![1.0, 40.0, 0.7, 3.0];
+    bv.extend([0.2; 9]);
+    assert_eq!(
+        TimeVaryingFit::evaluate(TvModel::BgNbd, &d1, &bv).unwrap(),
+        TimeVaryingFit::evaluate(TvModel::BgNbd, &d2, &bv).unwrap()
+    );
+    let fit = TimeVaryingFit::fit_from_values(TvModel::ParetoNbd, &d1, &v).unwrap();
+    assert_eq!(fit.expected_transactions(&d1, 3, 0.0).unwrap(), 0.0);
+    // The future rows do matter for predictions.
+    let a = fit.expected_transactions(&d1, 3, 30.0).unwrap();
+    let b = fit.expected_transactions(&d2, 3, 30.0).unwrap();
+    assert!(a != b && a > 0.0);
+}
+
+#[test]
+fn covariates_time_varying_pareto_expectation_matches_the_plain_model_at_zero() {
+    let (cs, g, c) = apparel();
+    let n = cs.len();
+    let t = table(n, &g, &c, 1.0);
+    let data = TimeVaryingData::new(cs.clone(), t.clone(), t).unwrap();
+    let mut v = vec![1.4489768, 48.6360845, 0.5612598, 46.8843633];
+    v.extend([0.0; 6]);
+    let fit = TimeVaryingFit::fit_from_values(TvModel::ParetoNbd, &data, &v).unwrap();
+    let m = ParetoNbd::new(v[0], v[1], v[2], v[3]).unwrap();
+    for i in [0, 1, 9, 99, 321] {
+        let cu = &cs[i];
+        let (x, tx, tt) = (cu.frequency(), cu.recency(), cu.age());
+        assert!(close(
+            fit.probability_alive(&data, i).unwrap(),
+            m.probability_alive(x, tx, tt).unwrap(),
+            1e-10
+        ));
+        let e = fit.expected_transactions(&data, i, 52.0).unwrap();
+        assert!(
+            close(e, m.expected_purchases(52.0, x, tx, tt).unwrap(), 1e-9),
+            "{i}"
+        );
+    }
+}
+
+#[test]
+fn covariates_time_varying_loader_reads_the_weekly_layout() {
+    let csv = "Id,Cov.Date,High.Season,Gender,Channel\n1,2005-01-02,0,1,0\n2,2005-01-09,1,0,1\n1,2005-01-09,1,1,0\n2,2005-01-02,0,0,1\n";
+    let t = TimeVaryingTable::from_csv(csv).unwrap();
+    assert_eq!((t.ids.len(), t.covariates.periods(), t.period_days), (2, 2, 7));
+    assert_eq!(t.covariates.row(1, 1).unwrap(), &[1.0, 0.0, 1.0]);
+    assert!(
+        TimeVaryingTable::from_csv("Id,Date,A\n1,2005-01-02,0\n1,2005-01-09,1\n2,2005-01-02,0\n").is_err()
+    );
+    assert!(TimeVaryingTable::from_csv("Id,Date,A\n1,2005-01-02,x\n").is_err());
+    assert!(
+        TimeVaryingTable::from_csv("Id,Date,A\n1,2005-01-02,0\n1,2005-01-09,1\n1,2005-01-23,1\n").is_err()
+    );
+}
+
+/// A small deterministic generator (SplitMix64) with gamma and beta draws.
+struct Rng(u64);
+impl Rng {
+    fn u(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn normal(&mut self) -> f64 {
+        (-2.0 * self.u().max(1e-300).ln()).sqrt() * (std::f64::consts::TAU * self.u()).cos()
+    }
+    /// Gamma(shape, 1), Marsaglia–Tsang.
+    fn gamma(&mut self, k: f64) -> f64 {
+        if k < 1.0 {
+            return self.gamma(k + 1.0) * self.u().max(1e-300).powf(1.0 / k);
+        }
+        let d = k - 1.0 / 3.0;
+        let c = 1.0 / (9.0 * d).sqrt();
+        loop {
+            let x = self.normal();
+            let v = (1.0 + c * x).powi(3);
+            if v > 0.0 && self.u().ln() < 0.5 * x * x + d - d * v + d * v.ln() {
+                return d * v;
+            }
+        }
+    }
+    fn beta(&mut self, a: f64, b: f64) -> f64 {
+        let x = self.gamma(a);
+        x / (x + self.gamma(b))
+    }
+}
+
+// About 190 s in a debug build: run by
+// `cargo test --release --all-features --test btyd covariates_time_varying -- --ignored`.
+#[test]
+#[ignore = "slow in debug: 10,000 simulated customers, finite-difference fit"]
+fn covariates_time_varying_bg_nbd_recovers_simulated_coefficients() {
+    // Truth: r, α, a, b; purchase.promo; dropout_a.season, dropout_b.season.
+    let (r, alpha, a, b, gp, ga, gb) = (0.8, 5.0, 0.9, 3.0, 0.6, 0.5, -0.4);
+    let n = 10_000;
+    let (periods, end, window) = (90usize, 52.0, 26.0);
+    let mut rng = Rng(20_261_207);
+    let mut promo = Vec::with_capacity(n * periods);
+    let mut season = Vec::with_capacity(n * periods);
+    let mut customers = Vec::with_capacity(n);
+    let mut holdout = 0.0;
+    for _ in 0..n {
+        let birth = 12.0 * rng.u();
+        let p: Vec<f64> = (0..periods).map(|_| f64::from(u8::from(rng.u() < 0.3))).collect();
+        let s: Vec<f64> = (0..periods).map(|k| f64::from(u8::from(k % 13 < 4))).collect();
+        let lambda = rng.gamma(r) / alpha;
+        // Purchases period by period (a constant rate within a period); at the j-th
+        // repeat purchase the customer drops out with p_j ~ Beta(a_j, b_j + j − 1).
+        let (mut t, mut j, mut alive) = (birth, 0usize, true);
+        let mut buys = vec![];
+        let mut held = 0.0;
+        while alive && t < end + window {
+            let k = t.floor() as usize;
+            let rate = lambda * (gp * p[k]).exp();
+            let next = t + (-rng.u().max(1e-300).ln()) / rate;
+            if next >= (k + 1) as f64 {
+                t = (k + 1) as f64;
+                continue;
+            }
+            t = next;
+            if t >= end + window {
+                break;
+            }
+            j += 1;
+            if t <= end {
+                buys.push(t - birth);
+            } else {
+                held += 1.0;
+            }
+            let (aj, bj) = (a * (ga * s[k]).exp(), b * (gb * s[k]).exp());
+            if rng.u() < rng.beta(aj, bj + (j - 1) as f64) {
+                alive = false;
+            }
+        }
+        holdout += held;
+        customers.push(TvCustomer::new(birth, buys, end - birth).unwrap());
+        promo.extend(p);
+        season.extend(s);
+    }
+    let pt = TimeVaryingCovariates::new(vec!["promo".into()], n, periods, promo).unwrap();
+    let dt = TimeVaryingCovariates::new(vec!["season".into()], n, periods, season).unwrap();
+    let data = TimeVaryingData::new(customers, pt, dt).unwrap();
+    let fit = TimeVaryingFit::fit(TvModel::BgNbd, &data, &FitOptions::default()).unwrap();
+    let se = fit.standard_errors.clone().expect("standard errors");
+    let truth = [r, alpha, a, b, gp, ga, gb];
+    for ((name, (est, s)), want) in fit
+        .parameter_names
+        .iter()
+        .zip(fit.estimates.iter().zip(&se))
+        .zip(truth)
+    {
+        assert!((est - want).abs() <= 3.0 * s, "{name}: {est} ± {s}, truth {want}");
+    }
+    // The conditional expectation over the 26-week holdout against the simulated total.
+    let expected: f64 = (0..n)
+        .map(|i| fit.expected_transactions(&data, i, window).unwrap())
+        .sum();
+    let rel = (expected - holdout) / holdout;
+    assert!(rel.abs() < 0.04, "expected {expected}, simulated {holdout}");
+}
