@@ -1,37 +1,33 @@
-//! The general route, and the **readable reference path** of the summary core:
-//! [`SummaryBuilder`] takes rows in any order, in any number of calls, and merges.
+//! The bulk core: one pass over an unsorted log into per-customer accumulators, mergeable
+//! across shards, finished into [`Summaries`].
 //!
-//! Start here. Every other route (the in-order pass of `in_order.rs`, the parallel split)
-//! must give bit-identical results to this builder fed the same rows, and the property
-//! tests (`tests/summary/laws.rs`) hold both to a plain `BTreeMap` oracle written from
-//! the definitions.
-//!
-//! Owns: the rows-to-accumulators loop ([`push`](SummaryBuilder::push), the columnar
-//! [`extend_columns`](SummaryBuilder::extend_columns)), the two windows (calibration,
-//! holdout), [`merge`](SummaryBuilder::merge) and [`finish`](SummaryBuilder::finish).
-//! Relies on: `rows.rs` (which rows count and reach a customer), `accumulator/` (one
-//! customer's state), `table.rs` and `pipeline.rs` (where the state lives and the
-//! prefetching row loop), `finish.rs` (totals into summaries). Must not: keep anything
-//! per row (memory is one accumulator per customer and window, plus the side log), or
-//! let the order of rows or the split into shards change a result.
+//! Memory is one accumulator per customer (and window), never per row: the distinct
+//! purchase periods and money live in a compact accumulator (see `accumulator.rs`), and
+//! what does not fit is appended to a side log, never looked up row by row.
+//! Two builders over disjoint parts of a log [`merge`](SummaryBuilder::merge) into exactly
+//! the builder of the whole, which is what makes sharding across threads (feature
+//! `parallel`) or machines correct.
 
 use std::borrow::Borrow;
+use std::collections::HashMap;
 use std::fmt::Debug;
 use std::hash::Hash;
 
 use rust_decimal::Decimal;
 
 use super::accumulator::{Accumulator, Side};
-use super::finish::{SummaryMaker, attach_holdout, in_key_order, logged_blocks, summarise_one};
-use super::hints::vec_prefaulted;
+use super::exact::{Means, difference};
+use super::hints::{vec_prefaulted, vec_with_huge_pages};
 use super::in_order::FastSet;
 use super::pipeline::{self, RowSink};
-use super::rows::{Admission, RowCounts, TABLE_FULL};
-use super::table::{CustomerTable, Entry};
-use super::{Summaries, SummarySpec};
+use super::table::{CustomerTable, Entry, TableValue};
+use super::{CustomerSummary, HoldoutSummary, Summaries, SummaryReport, SummarySpec};
 use crate::error::{Error, Result};
-use crate::time::PurchaseDate;
+use crate::summary::NegativeAmounts;
+use crate::time::{DayDates, PurchaseDate};
 use crate::transaction::{Transaction, TransactionColumns};
+
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// The accumulators of one window (calibration or holdout) and what they share.
 #[derive(Debug, Clone)]
@@ -50,6 +46,69 @@ impl<K> Window<K> {
         }
     }
 }
+
+/// Row counters of a builder; all add up under merge.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct RowCounts {
+    pub(super) rows: u64,
+    after_end: u64,
+    negative_excluded: u64,
+    negative_netted: u64,
+}
+
+/// What happens to a row before it reaches a customer.
+pub(super) enum Admission {
+    /// It updates its customer.
+    Take,
+    /// It is counted and left out (after the observation end, or an excluded negative).
+    Skip,
+    /// A negative amount under [`NegativeAmounts::Reject`].
+    Reject,
+}
+
+impl RowCounts {
+    /// Counts a row and decides whether it reaches its customer (the same rules on every
+    /// route).
+    #[inline]
+    pub(super) fn admit(
+        &mut self,
+        spec: &SummarySpec,
+        observation_end_day: i32,
+        day: i32,
+        amount: Decimal,
+    ) -> Admission {
+        self.rows += 1;
+        if day > observation_end_day {
+            self.after_end += 1;
+            return Admission::Skip;
+        }
+        if amount.is_sign_negative() && !amount.is_zero() {
+            match spec.negative_amounts {
+                NegativeAmounts::Net => self.negative_netted += 1,
+                NegativeAmounts::Exclude => {
+                    self.negative_excluded += 1;
+                    return Admission::Skip;
+                }
+                NegativeAmounts::Reject => return Admission::Reject,
+            }
+        }
+        Admission::Take
+    }
+
+    /// A report with these row counts (the per-customer counts still zero).
+    pub(super) fn report(&self) -> SummaryReport {
+        SummaryReport {
+            rows: self.rows,
+            rows_after_observation_end: self.after_end,
+            negative_rows_excluded: self.negative_excluded,
+            negative_rows_netted: self.negative_netted,
+            ..SummaryReport::default()
+        }
+    }
+}
+
+/// The customer table found no free slot (an internal invariant: it grows first).
+pub(super) const TABLE_FULL: &str = "internal error: the customer table found no free slot";
 
 /// Builds customer summaries from a transaction log in one pass, in memory proportional to
 /// the number of customers.
@@ -544,6 +603,39 @@ impl<K: Eq + Hash + Ord + Clone + Debug> RowSink<K> for BuilderSink<'_, '_, K> {
     }
 }
 
+/// Calls `f` on every customer of `table` in ascending key order.
+///
+/// Small keys (8 bytes or less: integers, most ids) are sorted as `(key, slot)` pairs,
+/// 16 bytes each, and the accumulators read in place (fetched a few customers ahead, as
+/// the order is random in the table); larger keys, whose clones may allocate, move out of
+/// the table with their accumulators and sort those.
+pub(super) fn in_key_order<K: Ord + Clone + Hash, V: TableValue>(
+    table: CustomerTable<K, V>,
+    mut f: impl FnMut(K, &V) -> Result<()>,
+) -> Result<()> {
+    if std::mem::size_of::<K>() <= 8 {
+        let mut order: Vec<(K, usize)> = vec_with_huge_pages(table.len());
+        order.extend(table.indexed().map(|(i, k, _)| (k.clone(), i)));
+        order.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        const AHEAD: usize = 32;
+        for (n, (key, i)) in order.iter().enumerate() {
+            if let Some(&(_, ahead)) = order.get(n + AHEAD) {
+                table.prefetch_slot(ahead);
+            }
+            if let Some(acc) = table.at(*i) {
+                f(key.clone(), acc)?;
+            }
+        }
+    } else {
+        let mut entries: Vec<(K, V)> = table.into_entries().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (key, acc) in entries {
+            f(key, &acc)?;
+        }
+    }
+    Ok(())
+}
+
 fn merge_windows<K: Eq + Hash + Debug>(
     into: &mut Window<K>,
     from: Window<K>,
@@ -579,4 +671,184 @@ fn merge_windows<K: Eq + Hash + Debug>(
         }
     }
     Ok(())
+}
+
+/// The blocks a customer's count needs, if it needs any.
+fn logged_blocks<'a>(
+    acc: &Accumulator,
+    side: &Side,
+    blocks: &'a FastMap<u32, Vec<(i32, u64)>>,
+) -> Option<&'a [(i32, u64)]> {
+    acc.needs_blocks(side)
+        .and_then(|id| blocks.get(&id))
+        .map(Vec::as_slice)
+}
+
+/// The error of an overflowing summary operation (built only when it happens: a summary is
+/// made a million times a run).
+#[cold]
+fn overflow(op: &'static str) -> Error {
+    Error::Overflow { op }
+}
+
+/// A customer's calibration summary from their accumulator (which has a purchase).
+fn summarise_one<K: Debug>(
+    maker: &mut SummaryMaker,
+    customer: K,
+    acc: &Accumulator,
+    side: &Side,
+    logged: Option<&[(i32, u64)]>,
+    report: &mut SummaryReport,
+) -> Result<CustomerSummary<K>> {
+    let spec = maker.spec;
+    let period_of = |d: i32| spec.period.index(d);
+    let overflow = || Error::Overflow {
+        op: "netting returns into first-period spend",
+    };
+    let purchase_periods = acc.period_count(logged, period_of);
+    let first_period = spec.period.index(acc.first_day);
+    let (total, mut first_total) = acc.money(side);
+    let returns = acc.returns(side);
+    if !returns.is_empty() {
+        let second_period = acc.second_period(logged, first_period, period_of);
+        for &(period, amount) in returns {
+            if period < first_period {
+                report.returns_before_first_purchase += 1;
+            }
+            // A return belongs to the latest purchase period on or before it.
+            if second_period.is_none_or(|second| period < second) {
+                first_total = crate::money::add_exact(first_total, amount).ok_or_else(overflow)?;
+            }
+        }
+    }
+    let totals = Totals {
+        first_day: acc.first_day,
+        last_day: acc.last_day,
+        rows: u64::from(acc.rows),
+        purchase_periods,
+        total,
+        first_total,
+    };
+    maker.summary(customer, &totals, report)
+}
+
+/// One customer's net totals in one window, returns netted in.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Totals {
+    pub(super) first_day: i32,
+    pub(super) last_day: i32,
+    pub(super) rows: u64,
+    pub(super) purchase_periods: u32,
+    /// Net spend.
+    pub(super) total: Decimal,
+    /// Net spend in the first purchase period.
+    pub(super) first_total: Decimal,
+}
+
+/// Builds customers' summaries from their totals: the spec, its summary end as a day
+/// number, the dates of the days met so far (see [`DayDates`]) and the reciprocals of the
+/// counts means were taken over (see [`Means`]).
+pub(super) struct SummaryMaker {
+    pub(super) spec: SummarySpec,
+    summary_end_day: i32,
+    dates: DayDates,
+    means: Means,
+}
+
+impl SummaryMaker {
+    pub(super) fn new(spec: SummarySpec, summary_end_day: i32) -> Self {
+        SummaryMaker {
+            spec,
+            summary_end_day,
+            dates: DayDates::default(),
+            means: Means::default(),
+        }
+    }
+
+    /// A customer's calibration summary from their totals (with at least one purchase
+    /// period); counts a customer netting below zero in `report`.
+    pub(super) fn summary<K>(
+        &mut self,
+        customer: K,
+        t: &Totals,
+        report: &mut SummaryReport,
+    ) -> Result<CustomerSummary<K>> {
+        let frequency = t.purchase_periods.saturating_sub(1);
+        let repeat_total = difference(t.total, t.first_total)
+            .ok_or_else(|| overflow("netting returns into first-period spend"))?;
+        if t.first_total.is_sign_negative() && !t.first_total.is_zero()
+            || frequency > 0 && repeat_total.is_sign_negative() && !repeat_total.is_zero()
+        {
+            report.customers_netting_negative += 1;
+        }
+        let monetary_value = self.mean_or_zero(repeat_total, frequency, "mean repeat spend")?;
+        let mean_spend = self.mean_or_zero(t.total, t.purchase_periods, "mean spend")?;
+        Ok(CustomerSummary {
+            customer,
+            frequency,
+            recency: self.spec.periods_between(t.first_day, t.last_day),
+            age: self.spec.periods_between(t.first_day, self.summary_end_day),
+            monetary_value,
+            total_spend: t.total,
+            mean_spend,
+            first_purchase: self.dates.date(t.first_day),
+            last_purchase: self.dates.date(t.last_day),
+            rows: t.rows,
+            holdout: None,
+        })
+    }
+
+    /// `total / n` (exact, see [`Means`]), zero for `n = 0`; `op` names the mean in an
+    /// overflow error.
+    fn mean_or_zero(&mut self, total: Decimal, n: u32, op: &'static str) -> Result<Decimal> {
+        if n == 0 {
+            return Ok(Decimal::ZERO);
+        }
+        self.means.mean(total, n).ok_or_else(|| overflow(op))
+    }
+
+    /// A customer's holdout summary from the holdout's purchase periods, net spend and
+    /// rows.
+    pub(super) fn holdout(
+        &mut self,
+        frequency: u32,
+        total: Decimal,
+        rows: u64,
+        duration: f64,
+    ) -> Result<HoldoutSummary> {
+        let monetary_value = self.mean_or_zero(total, frequency, "mean holdout spend")?;
+        Ok(HoldoutSummary {
+            frequency,
+            monetary_value,
+            total_spend: total,
+            duration,
+            rows,
+        })
+    }
+}
+
+fn attach_holdout<K>(
+    maker: &mut SummaryMaker,
+    mut summary: CustomerSummary<K>,
+    hold: Option<&Accumulator>,
+    side: &Side,
+    logged: Option<&[(i32, u64)]>,
+    duration: f64,
+) -> Result<CustomerSummary<K>> {
+    let period = maker.spec.period;
+    let period_of = |d: i32| period.index(d);
+    let h = match hold {
+        None => maker.holdout(0, Decimal::ZERO, 0, duration)?,
+        Some(acc) => {
+            let (total, _) = acc.money(side);
+            maker.holdout(
+                acc.period_count(logged, period_of),
+                total,
+                u64::from(acc.rows),
+                duration,
+            )?
+        }
+    };
+    summary.holdout = Some(h);
+    Ok(summary)
 }

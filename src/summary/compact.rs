@@ -25,7 +25,7 @@
 use rust_decimal::Decimal;
 
 use super::accumulator::pow10;
-use super::finish::Totals;
+use super::builder::Totals;
 use super::table::{HalfLine, TableValue};
 
 /// Decimal places a [`Compact`] keeps (its totals are `i64` mantissas: 10^18 < 2^63).

@@ -29,11 +29,10 @@ use std::hash::Hash;
 
 use rust_decimal::Decimal;
 
+use super::builder::{Admission, RowCounts, SummaryMaker, in_key_order};
 use super::compact::Compact;
-use super::finish::{SummaryMaker, in_key_order};
 use super::hints::vec_prefaulted;
 use super::pipeline::{self, RowSink};
-use super::rows::{Admission, RowCounts};
 use super::table::{CustomerTable, Entry};
 use super::{CustomerSummary, Summaries, SummaryBuilder, SummarySpec};
 use crate::error::Result;

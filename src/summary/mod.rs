@@ -21,11 +21,9 @@ mod builder;
 mod columns;
 mod compact;
 mod exact;
-mod finish;
 mod hints;
 mod in_order;
 mod pipeline;
-mod rows;
 mod spec;
 mod table;
 
