@@ -33,7 +33,7 @@
 //!
 //! # Which calendar day
 //!
-//! A log holds calendar days ([`NaiveDate`]); [`CsvOptions::time_zone`] says whose calendar
+//! A log holds calendar days ([`NaiveDate`](chrono::NaiveDate)); [`CsvOptions::time_zone`] says whose calendar
 //! ([`CalendarZone::Utc`] by default).
 //!
 //! - A **date** alone is that day, as written.

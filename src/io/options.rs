@@ -10,7 +10,7 @@ use super::zone::CalendarZone;
 /// How to read a CSV export: column names, date format, time zones.
 ///
 /// The default reads `customer_id,date,amount` with the built-in date spellings on UTC
-/// days, as [`read_transactions_csv`] does. Each builder method returns the changed
+/// days, as [`read_transactions_csv`](super::read_transactions_csv) does. Each builder method returns the changed
 /// options.
 ///
 /// # Examples
