@@ -12,17 +12,17 @@ use customer_value::{
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
-fn base() -> NaiveDate {
+pub(crate) fn base() -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()
 }
 
-fn day(offset: i64) -> NaiveDate {
+pub(crate) fn day(offset: i64) -> NaiveDate {
     base() + chrono::Duration::days(offset)
 }
 
 /// Small logs over few customers and a few months, returns included, amounts of mixed
 /// scales and, now and then, large enough to leave the fast integer path.
-fn log_strategy() -> impl Strategy<Value = Vec<Transaction<u8>>> {
+pub(crate) fn log_strategy() -> impl Strategy<Value = Vec<Transaction<u8>>> {
     (1u8..12).prop_flat_map(|customers| {
         proptest::collection::vec(
             (
@@ -41,7 +41,7 @@ fn log_strategy() -> impl Strategy<Value = Vec<Transaction<u8>>> {
     })
 }
 
-fn spec_strategy() -> impl Strategy<Value = SummarySpec> {
+pub(crate) fn spec_strategy() -> impl Strategy<Value = SummarySpec> {
     (
         100i64..220,
         proptest::option::of(20i64..100),
@@ -61,7 +61,7 @@ fn spec_strategy() -> impl Strategy<Value = SummarySpec> {
         })
 }
 
-fn build(spec: SummarySpec, rows: &[Transaction<u8>]) -> SummaryBuilder<u8> {
+pub(crate) fn build(spec: SummarySpec, rows: &[Transaction<u8>]) -> SummaryBuilder<u8> {
     let mut b = SummaryBuilder::new(spec).unwrap();
     b.extend(rows).unwrap();
     b
@@ -79,7 +79,7 @@ fn columns_and_records(spec: SummarySpec, rows: &[Transaction<u8>]) -> (String, 
 /// Naive reference: group rows by customer and period, straight from the definitions,
 /// for logs without negative amounts.
 /// The log's three columns (customer, date, amount), for the columnar paths.
-fn columns_of<K: Clone>(rows: &[Transaction<K>]) -> (Vec<K>, Vec<NaiveDate>, Vec<Decimal>) {
+pub(crate) fn columns_of<K: Clone>(rows: &[Transaction<K>]) -> (Vec<K>, Vec<NaiveDate>, Vec<Decimal>) {
     (
         rows.iter().map(|t| t.customer.clone()).collect(),
         rows.iter().map(|t| t.date).collect(),

@@ -7,4 +7,5 @@ mod bad_input;
 mod cdnow;
 mod csv;
 mod laws;
+mod oracle;
 mod real_exports;

@@ -21,13 +21,15 @@
 //! block a customer bought in (fewer than the rows), and extras exist only for customers
 //! with returns or huge amounts. Results are identical whichever path a customer takes.
 
-use std::collections::HashMap;
+mod merge;
+mod side;
+
+use side::Extra;
+pub(crate) use side::Side;
 
 use rust_decimal::Decimal;
 
 use crate::money::add_exact;
-
-use super::hints::advise_huge_pages;
 
 /// Purchase periods kept inline besides the first.
 pub(crate) const INLINE_PERIODS: usize = 7;
@@ -42,185 +44,6 @@ pub(crate) type Failure = &'static str;
 const OVERFLOW: Failure =
     "spend total overflows Decimal or cannot be represented exactly (more than 28 significant digits)";
 const TOO_MANY_ROWS: Failure = "more than 4,294,967,295 rows for one customer";
-const TOO_MANY_CUSTOMERS: Failure = "more than 4,294,967,294 customers need a side record";
-
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-
-/// The rare parts of one customer's state.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Extra {
-    /// Total and first-period spend, once they left the fast path.
-    money: (Decimal, Decimal),
-    /// Netted negative rows: (period, amount).
-    returns: Vec<(i32, Decimal)>,
-}
-
-/// One appended block of purchase periods: `bits` holds periods `base .. base + 64`.
-#[derive(Debug, Clone, Copy)]
-struct LogEntry {
-    id: u32,
-    base: i32,
-    bits: u64,
-}
-
-/// What the accumulators of one window share: the append-only period log, the extras and
-/// the id counter that links them to customers.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Side {
-    log: Vec<LogEntry>,
-    extras: FastMap<u32, Extra>,
-    next_id: u32,
-    /// Ids of merged-away customers → the id they now belong to (a chain ends at a key
-    /// that is not in the map).
-    alias: FastMap<u32, u32>,
-    /// Log length at which the log is compacted next.
-    compact_at: usize,
-    /// Whether an entry may repeat a (customer, block) pair since the last compaction.
-    overlapping: bool,
-    /// Whether any entry ever could (a dirty window may exist).
-    ever_overlapping: bool,
-}
-
-/// The smallest log worth compacting.
-const MIN_COMPACT: usize = 1 << 16;
-
-impl Side {
-    fn new_id(&mut self) -> Result<u32, Failure> {
-        let id = self.next_id;
-        if id == NO_ID {
-            return Err(TOO_MANY_CUSTOMERS);
-        }
-        self.next_id += 1;
-        Ok(id)
-    }
-
-    /// Appends a block no entry of the log has for this customer (a finished block, in
-    /// date order).
-    #[inline]
-    fn push(&mut self, id: u32, base: i32, bits: u64) {
-        if bits != 0 {
-            if self.log.len() == self.log.capacity() {
-                // Grown by doubling: the new part is untouched, ask for huge pages first.
-                self.log.reserve(1);
-                advise_huge_pages(&self.log);
-            }
-            self.log.push(LogEntry { id, base, bits });
-            if self.log.len() >= self.compact_at.max(MIN_COMPACT) {
-                self.compact();
-            }
-        }
-    }
-
-    /// Appends a block the log may already have for this customer (a row out of date
-    /// order, a merge).
-    fn push_overlapping(&mut self, id: u32, base: i32, bits: u64) {
-        self.overlapping = true;
-        self.ever_overlapping = true;
-        self.push(id, base, bits);
-    }
-
-    /// Merges entries of the same customer and block. Rows out of date order append an
-    /// entry each; compacting whenever the log doubles keeps it at most twice the number
-    /// of distinct (customer, 64-period block) pairs, so memory follows customers, not rows.
-    /// A log of distinct pairs only (rows in date order) has nothing to merge and is left
-    /// as it is.
-    fn compact(&mut self) {
-        if !self.overlapping && self.alias.is_empty() {
-            self.compact_at = 2 * self.log.len();
-            return;
-        }
-        self.overlapping = false;
-        if !self.alias.is_empty() {
-            let alias = std::mem::take(&mut self.alias);
-            let canonical = |mut id: u32| {
-                while let Some(&next) = alias.get(&id) {
-                    id = next;
-                }
-                id
-            };
-            for e in &mut self.log {
-                e.id = canonical(e.id);
-            }
-            self.alias = alias;
-        }
-        self.log.sort_unstable_by_key(|e| (e.id, e.base));
-        self.log.dedup_by(|later, earlier| {
-            if later.id == earlier.id && later.base == earlier.base {
-                earlier.bits |= later.bits;
-                true
-            } else {
-                false
-            }
-        });
-        self.compact_at = 2 * self.log.len();
-    }
-
-    fn canonical(&self, mut id: u32) -> u32 {
-        while let Some(&next) = self.alias.get(&id) {
-            id = next;
-        }
-        id
-    }
-
-    /// Moves `other`'s log and extras into `self`; returns the offset added to `other`'s ids.
-    pub(crate) fn absorb(&mut self, other: Side) -> Result<u32, Failure> {
-        let offset = self.next_id;
-        self.next_id = offset
-            .checked_add(other.next_id)
-            .filter(|&n| n < NO_ID)
-            .ok_or(TOO_MANY_CUSTOMERS)?;
-        self.overlapping |= other.overlapping;
-        self.ever_overlapping |= other.ever_overlapping;
-        self.log.extend(other.log.into_iter().map(|e| LogEntry {
-            id: e.id + offset,
-            ..e
-        }));
-        self.extras
-            .extend(other.extras.into_iter().map(|(id, e)| (id + offset, e)));
-        self.alias
-            .extend(other.alias.into_iter().map(|(a, b)| (a + offset, b + offset)));
-        Ok(offset)
-    }
-
-    /// Whether any accumulator of this window may need its blocks from the log
-    /// ([`Accumulator::needs_blocks`]): only after a row out of date order or a merge (a
-    /// dirty window), or with returns (which live in extras). Otherwise nobody does, and
-    /// `finish` skips looking.
-    pub(crate) fn may_need_blocks(&self) -> bool {
-        self.ever_overlapping || !self.extras.is_empty()
-    }
-
-    /// The full sets of purchase periods of the customers `ids` (canonical ids), as sorted
-    /// `(base, bits)` blocks from the log.
-    pub(crate) fn blocks_of(&self, ids: &[u32]) -> FastMap<u32, Vec<(i32, u64)>> {
-        let mut out: FastMap<u32, Vec<(i32, u64)>> = ids.iter().map(|&id| (id, Vec::new())).collect();
-        if out.is_empty() {
-            return out;
-        }
-        for e in &self.log {
-            let id = if self.alias.is_empty() {
-                e.id
-            } else {
-                self.canonical(e.id)
-            };
-            if let Some(v) = out.get_mut(&id) {
-                v.push((e.base, e.bits));
-            }
-        }
-        for v in out.values_mut() {
-            v.sort_unstable_by_key(|&(base, _)| base);
-            v.dedup_by(|later, earlier| {
-                if later.0 == earlier.0 {
-                    earlier.1 |= later.1;
-                    true
-                } else {
-                    false
-                }
-            });
-        }
-        out
-    }
-}
 
 // An accumulator and a `u64` key fill one 64-byte cache line (the table's slot); a new field
 // or more inline periods must not break that.
@@ -692,155 +515,6 @@ impl Accumulator {
         Ok(())
     }
 
-    /// Folds `other` (whose ids were shifted by `offset` when its side was absorbed into
-    /// `side`) into `self`.
-    pub(crate) fn merge(
-        &mut self,
-        side: &mut Side,
-        period_of: impl Fn(i32) -> i32 + Copy,
-        mut other: Accumulator,
-        offset: u32,
-    ) -> Result<(), Failure> {
-        if other.id != NO_ID {
-            other.id += offset;
-        }
-        let rows = self.rows.checked_add(other.rows).ok_or(TOO_MANY_ROWS)?;
-        let (o_total, o_first) = other.money(side);
-        let (total, first) = self.money(side);
-        let self_first = if self.has_purchase() {
-            period_of(self.first_day)
-        } else {
-            i32::MAX
-        };
-        let other_first = if other.has_purchase() {
-            period_of(other.first_day)
-        } else {
-            i32::MAX
-        };
-        let total = add_exact(total, o_total).ok_or(OVERFLOW)?;
-        let first = match other_first.cmp(&self_first) {
-            std::cmp::Ordering::Less => o_first,
-            std::cmp::Ordering::Equal => add_exact(first, o_first).ok_or(OVERFLOW)?,
-            std::cmp::Ordering::Greater => first,
-        };
-        if self.id == NO_ID {
-            self.id = side.new_id()?;
-        }
-        let id = self.id;
-
-        // Periods: both inline and the union fits → inline; otherwise everything goes to
-        // the log under `id` and the window restarts empty and dirty.
-        let mut union: Vec<i32> = Vec::new();
-        let mut spill = false;
-        for acc in [&*self, &other] {
-            if !acc.has_purchase() {
-                continue;
-            }
-            match acc.periods {
-                Periods::Inline { .. } => union.extend(acc.inline_periods(period_of(acc.first_day))),
-                Periods::Window { .. } => spill = true,
-            }
-        }
-        union.sort_unstable();
-        union.dedup();
-        let new_first_day = self.first_day.min(other.first_day);
-        let new_first = union.first().copied();
-        let inline = match (spill, new_first) {
-            (false, Some(f)) if union.len() <= INLINE_PERIODS + 1 => {
-                let offsets: Option<Vec<u16>> = union
-                    .iter()
-                    .skip(1)
-                    .map(|&p| u16::try_from(i64::from(p) - i64::from(f)).ok())
-                    .collect();
-                offsets.map(|o| {
-                    let mut arr = [0u16; INLINE_PERIODS];
-                    for (slot, v) in arr.iter_mut().zip(&o) {
-                        *slot = *v;
-                    }
-                    Periods::Inline {
-                        len: o.len() as u8,
-                        offsets: arr,
-                    }
-                })
-            }
-            (false, None) => Some(self.periods),
-            _ => None,
-        };
-        let periods = match inline {
-            Some(p) => p,
-            None => {
-                for acc in [&*self, &other] {
-                    if !acc.has_purchase() {
-                        continue;
-                    }
-                    match acc.periods {
-                        Periods::Inline { .. } => {
-                            for p in acc.inline_periods(period_of(acc.first_day)) {
-                                side.push_overlapping(id, align64(p), 1u64 << (p - align64(p)));
-                            }
-                        }
-                        Periods::Window { bits, .. } => {
-                            side.push_overlapping(id, align64(period_of(acc.last_day)), bits)
-                        }
-                    }
-                }
-                if other.id != NO_ID && other.id != id {
-                    side.alias.insert(other.id, id);
-                }
-                Periods::Window {
-                    bits: 0,
-                    flushed: 0,
-                    dirty: true,
-                }
-            }
-        };
-        // Other's extra (returns, slow money) joins ours.
-        let other_returns = if other.id == NO_ID {
-            Vec::new()
-        } else {
-            side.extras
-                .remove(&other.id)
-                .map(|e| e.returns)
-                .unwrap_or_default()
-        };
-
-        self.set_money(side, total, first)?;
-        self.periods = periods;
-        self.first_day = new_first_day;
-        self.last_day = self.last_day.max(other.last_day);
-        self.rows = rows;
-        if !other_returns.is_empty() {
-            self.extra_mut(side)?.returns.extend(other_returns);
-        }
-        Ok(())
-    }
-
-    /// Shifts this accumulator's id after its side was absorbed with `offset`.
-    pub(crate) fn shift_id(&mut self, offset: u32) {
-        if self.id != NO_ID {
-            self.id += offset;
-        }
-    }
-
-    /// Stores money exactly, on the fast path when it fits.
-    fn set_money(&mut self, side: &mut Side, total: Decimal, first: Decimal) -> Result<(), Failure> {
-        let scale = total.scale().max(first.scale());
-        let fits = |d: Decimal| {
-            let k = 10i128.checked_pow(scale - d.scale())?;
-            i64::try_from(d.mantissa().checked_mul(k)?).ok()
-        };
-        match (scale <= MAX_FAST_SCALE, fits(total), fits(first)) {
-            (true, Some(t), Some(f)) => {
-                (self.total, self.first_total, self.scale) = (t, f, scale as u8);
-            }
-            _ => {
-                self.extra_mut(side)?.money = (total, first);
-                self.scale = SLOW_MONEY;
-            }
-        }
-        Ok(())
-    }
-
     fn extra_ref<'a>(&self, side: &'a Side) -> Option<&'a Extra> {
         if self.id == NO_ID {
             None
@@ -908,6 +582,7 @@ pub(crate) fn pow10(k: u32) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+    use super::side::MIN_COMPACT;
     use super::*;
     use proptest::prelude::*;
     use std::collections::BTreeSet;
