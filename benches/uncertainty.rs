@@ -2,7 +2,7 @@
 //! default priors) and sampling-based intervals on 1,000,000 customers × 200 draws.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use customer_value::btyd::bayes::{BayesOptions, Priors, fit_bayes};
+use customer_value::btyd::bayes::{BayesOptions, MassMatrix, Priors, fit_bayes};
 use customer_value::btyd::uncertainty::{
     CustomerRows, IntervalLevel, LogCovariance, ProbabilityAlive, sampling_intervals,
 };
@@ -56,6 +56,36 @@ fn million() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
 
 fn nuts(c: &mut Criterion) {
     let data = cdnow();
+    // Sampler statistics (deterministic for a seed): tree depth and gradient evaluations.
+    for mass in [MassMatrix::Diagonal, MassMatrix::Dense] {
+        let o = BayesOptions::default().with_mass_matrix(mass);
+        for (name, post) in [
+            (
+                "BG/NBD",
+                fit_bayes::<BgNbd>(&data, &Priors::bg_nbd(), &o)
+                    .unwrap()
+                    .posterior,
+            ),
+            (
+                "Pareto/NBD",
+                fit_bayes::<ParetoNbd>(&data, &Priors::pareto_nbd(), &o)
+                    .unwrap()
+                    .posterior,
+            ),
+        ] {
+            eprintln!(
+                "{name} {mass:?}: mean tree depth {:.2}, {:.2} leapfrog steps per draw, {} gradient evaluations (tuning included), divergences {}, min ESS bulk {:.0}",
+                post.mean_tree_depth,
+                post.leapfrog_steps_per_draw,
+                post.gradient_evaluations,
+                post.divergences,
+                post.summary
+                    .iter()
+                    .map(|s| s.ess_bulk)
+                    .fold(f64::INFINITY, f64::min),
+            );
+        }
+    }
     let mut g = c.benchmark_group("nuts_cdnow");
     g.sample_size(10);
     g.bench_function("bgnbd_4x(1000+1000)", |b| {

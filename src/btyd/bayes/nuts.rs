@@ -1,8 +1,13 @@
 //! A compact No-U-Turn sampler: multinomial sampling along the trajectory with the
 //! generalised U-turn criterion (Betancourt 2017, including Stan's extra checks across
-//! merged subtrees), biased progressive sampling at the top level, a diagonal mass matrix
-//! adapted in Stan's expanding windows and the step size by dual averaging (Hoffman &
-//! Gelman 2014). Owns nothing model-specific: it samples any smooth log density on ℝᵏ.
+//! merged subtrees), biased progressive sampling at the top level, a dense or diagonal
+//! mass matrix adapted in Stan's expanding windows and the step size by dual averaging
+//! (Hoffman & Gelman 2014). Owns nothing model-specific: it samples any smooth log
+//! density on ℝᵏ.
+//!
+//! The metric is kept as the inverse mass matrix `Σ` (the posterior covariance estimate)
+//! and its Cholesky factor `L` (`Σ = L Lᵀ`): velocities are `Σ p`, momenta are drawn as
+//! `p = L⁻ᵀ z` so that `Cov p = Σ⁻¹`.
 
 use rand::{Rng, SeedableRng};
 use rand_distr::StandardNormal;
@@ -21,6 +26,8 @@ pub(crate) struct ChainSettings {
     pub target_accept: f64,
     pub max_depth: usize,
     pub seed: u64,
+    /// Adapt a dense mass matrix (else diagonal).
+    pub dense: bool,
 }
 
 /// What one chain returns.
@@ -36,6 +43,107 @@ pub(crate) struct ChainOutput {
     pub step_size: f64,
     /// Leapfrog steps in all (tuning included): gradient evaluations.
     pub leapfrog_steps: usize,
+    /// Leapfrog steps after tuning.
+    pub draw_leapfrog_steps: usize,
+    /// Sum of the tree depths after tuning.
+    pub depth_sum: usize,
+}
+
+/// The inverse mass matrix `Σ`: diagonal, or dense with its Cholesky factor.
+#[derive(Debug, Clone)]
+enum Metric {
+    Diagonal(Vec<f64>),
+    Dense {
+        /// Row-major `k × k`.
+        sigma: Vec<f64>,
+        /// Lower Cholesky factor of `sigma`, row-major.
+        chol: Vec<f64>,
+    },
+}
+
+impl Metric {
+    /// `Σ p`.
+    fn velocity(&self, p: &[f64], out: &mut [f64]) {
+        match self {
+            Metric::Diagonal(d) => {
+                for ((o, p), m) in out.iter_mut().zip(p).zip(d) {
+                    *o = p * m;
+                }
+            }
+            Metric::Dense { sigma, .. } => {
+                let k = p.len();
+                for (o, row) in out.iter_mut().zip(sigma.chunks_exact(k)) {
+                    *o = row.iter().zip(p).map(|(a, b)| a * b).sum();
+                }
+            }
+        }
+    }
+
+    /// A momentum with covariance `Σ⁻¹` from standard normals `z` (overwritten).
+    fn momentum(&self, z: &mut [f64]) {
+        match self {
+            Metric::Diagonal(d) => {
+                for (z, m) in z.iter_mut().zip(d) {
+                    *z /= m.sqrt();
+                }
+            }
+            Metric::Dense { chol, .. } => {
+                // Solve Lᵀ p = z by back substitution.
+                let k = z.len();
+                for i in (0..k).rev() {
+                    let mut v = z.get(i).copied().unwrap_or(0.0);
+                    for j in i + 1..k {
+                        v -= chol.get(j * k + i).copied().unwrap_or(0.0) * z.get(j).copied().unwrap_or(0.0);
+                    }
+                    if let Some(zi) = z.get_mut(i) {
+                        *zi = v / chol.get(i * k + i).copied().unwrap_or(1.0);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `Σ` from a window's sample covariance `cov` (row-major) of `n` draws, shrunk
+    /// towards `10⁻³ I` as Stan does; diagonal keeps only the variances. Falls back to
+    /// the diagonal when the Cholesky factorisation fails.
+    fn from_window(cov: &[f64], k: usize, n: f64, dense: bool) -> Metric {
+        let reg = 5.0 / (n + 5.0);
+        let shrunk = |i: usize, j: usize| {
+            let c = cov.get(i * k + j).copied().unwrap_or(0.0);
+            (1.0 - reg) * c + if i == j { reg * 1e-3 } else { 0.0 }
+        };
+        let diag: Vec<f64> = (0..k).map(|i| shrunk(i, i)).collect();
+        if dense {
+            let sigma: Vec<f64> = (0..k * k).map(|ij| shrunk(ij / k, ij % k)).collect();
+            if let Some(chol) = cholesky(&sigma, k) {
+                return Metric::Dense { sigma, chol };
+            }
+        }
+        Metric::Diagonal(diag)
+    }
+}
+
+/// The lower Cholesky factor of a symmetric `k × k` matrix (row-major); `None` unless
+/// positive definite.
+fn cholesky(a: &[f64], k: usize) -> Option<Vec<f64>> {
+    let mut l = vec![0.0; k * k];
+    for i in 0..k {
+        for j in 0..=i {
+            let mut s = *a.get(i * k + j)?;
+            for m in 0..j {
+                s -= l.get(i * k + m)? * l.get(j * k + m)?;
+            }
+            if i == j {
+                if !(s > 0.0 && s.is_finite()) {
+                    return None;
+                }
+                *l.get_mut(i * k + i)? = s.sqrt();
+            } else {
+                *l.get_mut(i * k + j)? = s / l.get(j * k + j)?;
+            }
+        }
+    }
+    Some(l)
 }
 
 #[derive(Debug, Clone)]
@@ -61,7 +169,7 @@ struct Tree {
 
 struct Sampler<'a, T: LogDensity> {
     target: &'a T,
-    inv_metric: Vec<f64>,
+    metric: Metric,
     eps: f64,
     max_depth: usize,
     rng: Pcg64Mcg,
@@ -73,30 +181,31 @@ const MAX_ENERGY_ERROR: f64 = 1000.0;
 
 impl<T: LogDensity> Sampler<'_, T> {
     fn kinetic(&self, p: &[f64]) -> f64 {
-        0.5 * p
-            .iter()
-            .zip(&self.inv_metric)
-            .map(|(p, m)| p * p * m)
-            .sum::<f64>()
+        0.5 * self.sharp_dot(p, p)
     }
 
+    /// `(Σ p) · ρ`.
     fn sharp_dot(&self, p: &[f64], rho: &[f64]) -> f64 {
-        p.iter()
-            .zip(&self.inv_metric)
-            .zip(rho)
-            .map(|((p, m), r)| p * m * r)
-            .sum()
+        let mut v = [0.0; 16];
+        match v.get_mut(..p.len()) {
+            Some(v) => {
+                self.metric.velocity(p, v);
+                v.iter().zip(rho).map(|(a, b)| a * b).sum()
+            }
+            None => {
+                let mut v = vec![0.0; p.len()];
+                self.metric.velocity(p, &mut v);
+                v.iter().zip(rho).map(|(a, b)| a * b).sum()
+            }
+        }
     }
 
     fn leapfrog(&mut self, z: &Point, eps: f64) -> Point {
         self.leapfrogs += 1;
         let p_half: Vec<f64> = z.p.iter().zip(&z.g).map(|(p, g)| p + 0.5 * eps * g).collect();
-        let q: Vec<f64> =
-            z.q.iter()
-                .zip(&p_half)
-                .zip(&self.inv_metric)
-                .map(|((q, p), m)| q + eps * m * p)
-                .collect();
+        let mut v = vec![0.0; p_half.len()];
+        self.metric.velocity(&p_half, &mut v);
+        let q: Vec<f64> = z.q.iter().zip(&v).map(|(q, v)| q + eps * v).collect();
         let mut g = vec![0.0; q.len()];
         let logp = self.target.logp_grad(&q, &mut g);
         let p = p_half.iter().zip(&g).map(|(p, g)| p + 0.5 * eps * g).collect();
@@ -104,10 +213,10 @@ impl<T: LogDensity> Sampler<'_, T> {
     }
 
     fn fresh_momentum(&mut self, z: &mut Point) {
-        for (p, m) in z.p.iter_mut().zip(&self.inv_metric) {
-            let n: f64 = self.rng.sample(StandardNormal);
-            *p = n / m.sqrt();
+        for p in z.p.iter_mut() {
+            *p = self.rng.sample(StandardNormal);
         }
+        self.metric.momentum(&mut z.p);
     }
 
     fn energy(&self, z: &Point) -> f64 {
@@ -201,8 +310,8 @@ impl<T: LogDensity> Sampler<'_, T> {
     }
 
     /// One NUTS transition from `z0`: (next point, mean acceptance statistic, divergent,
-    /// hit the maximum depth).
-    fn transition(&mut self, z0: &Point) -> (Point, f64, bool, bool) {
+    /// hit the maximum depth, tree depth).
+    fn transition(&mut self, z0: &Point) -> (Point, f64, bool, bool, usize) {
         let mut z = z0.clone();
         self.fresh_momentum(&mut z);
         let h0 = self.energy(&z);
@@ -234,7 +343,7 @@ impl<T: LogDensity> Sampler<'_, T> {
         }
         let accept = tree.sum_accept / tree.leapfrogs.max(1) as f64;
         let hit = depth >= self.max_depth && !tree.turning && !tree.divergent;
-        (tree.proposal, accept, tree.divergent, hit)
+        (tree.proposal, accept, tree.divergent, hit, depth)
     }
 
     /// Stan's heuristic: double or halve ε until one leapfrog step's acceptance crosses 0.8.
@@ -334,7 +443,7 @@ pub(crate) fn run_chain<T: LogDensity>(target: &T, q0: &[f64], settings: ChainSe
     let k = q0.len();
     let mut s = Sampler {
         target,
-        inv_metric: vec![1.0; k],
+        metric: Metric::Diagonal(vec![1.0; k]),
         eps: 0.1,
         max_depth: settings.max_depth,
         rng: Pcg64Mcg::seed_from_u64(settings.seed),
@@ -353,27 +462,29 @@ pub(crate) fn run_chain<T: LogDensity>(target: &T, q0: &[f64], settings: ChainSe
     let (init, ends) = window_ends(settings.tune);
     let mut window_start = init;
     let mut ends = ends.into_iter().peekable();
-    let (mut n, mut mean, mut m2) = (0.0, vec![0.0; k], vec![0.0; k]);
+    let (mut n, mut mean, mut m2) = (0.0, vec![0.0; k], vec![0.0; k * k]);
     for i in 0..settings.tune {
-        let (next, accept, _, _) = s.transition(&z);
+        let (next, accept, _, _, _) = s.transition(&z);
         z = next;
         s.eps = da.update(accept);
         if i >= window_start && ends.peek().is_some() {
-            // Welford's running variance of the positions in this window.
+            // Welford's running covariance of the positions in this window.
             n += 1.0;
-            for ((m, v), q) in mean.iter_mut().zip(m2.iter_mut()).zip(&z.q) {
-                let d = q - *m;
+            let before: Vec<f64> = z.q.iter().zip(&mean).map(|(q, m)| q - m).collect();
+            for (m, d) in mean.iter_mut().zip(&before) {
                 *m += d / n;
-                *v += d * (q - *m);
+            }
+            let after: Vec<f64> = z.q.iter().zip(&mean).map(|(q, m)| q - m).collect();
+            for (row, d) in m2.chunks_exact_mut(k.max(1)).zip(&before) {
+                for (c, e) in row.iter_mut().zip(&after) {
+                    *c += d * e;
+                }
             }
             if ends.peek() == Some(&(i + 1)) {
                 ends.next();
-                let reg = 5.0 / (n + 5.0);
-                for (im, v) in s.inv_metric.iter_mut().zip(&m2) {
-                    let var = v / (n - 1.0).max(1.0);
-                    *im = (1.0 - reg) * var + reg * 1e-3;
-                }
-                (n, mean, m2) = (0.0, vec![0.0; k], vec![0.0; k]);
+                let cov: Vec<f64> = m2.iter().map(|v| v / (n - 1.0).max(1.0)).collect();
+                s.metric = Metric::from_window(&cov, k, n, settings.dense);
+                (n, mean, m2) = (0.0, vec![0.0; k], vec![0.0; k * k]);
                 window_start = i + 1;
                 s.init_step_size(&z);
                 da = DualAveraging::new(s.eps, settings.target_accept);
@@ -389,15 +500,20 @@ pub(crate) fn run_chain<T: LogDensity>(target: &T, q0: &[f64], settings: ChainSe
         max_depth_hits: 0,
         step_size: s.eps,
         leapfrog_steps: 0,
+        draw_leapfrog_steps: 0,
+        depth_sum: 0,
     };
+    let tuning_steps = s.leapfrogs;
     for _ in 0..settings.draws {
-        let (next, _, divergent, hit) = s.transition(&z);
+        let (next, _, divergent, hit, depth) = s.transition(&z);
         z = next;
+        out.depth_sum += depth;
         out.divergences += usize::from(divergent);
         out.max_depth_hits += usize::from(hit);
         out.draws.push(z.q.clone());
     }
     out.leapfrog_steps = s.leapfrogs;
+    out.draw_leapfrog_steps = s.leapfrogs - tuning_steps;
     out
 }
 
@@ -429,6 +545,7 @@ mod tests {
             target_accept: 0.8,
             max_depth: 10,
             seed: 3,
+            dense: true,
         };
         let out = run_chain(&Normal3, &[0.0, 0.0, 0.0], settings);
         assert_eq!(out.divergences, 0);
