@@ -50,6 +50,58 @@ impl SpendSummaries {
     /// whole number ≥ 0, or a mean spend that is not finite;
     /// [`Error::EmptyInput`] when no customer has a repeat purchase with positive spend.
     pub fn from_rows(frequency: &[f64], mean_spend: &[f64]) -> Result<Self> {
+        Self::collect(frequency, mean_spend, std::iter::repeat(1.0))
+    }
+
+    /// Compressed pairs with their customer counts, e.g. `GROUP BY frequency,
+    /// monetary_value` with `count(*)` from a query engine: the same value as
+    /// [`from_rows`](Self::from_rows) on the rows repeated `weight` times (exclusions
+    /// counted in customers), without expanding them.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_rows`](Self::from_rows); [`Error::LengthMismatch`] for `weight`;
+    /// [`Error::InvalidRow`] for a weight that is not a whole number ≥ 1 (at most 2⁵³).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::SpendSummaries;
+    ///
+    /// let grouped = SpendSummaries::from_weighted_rows(&[2.0, 0.0, 1.0], &[22.35, 0.0, 11.77], &[3.0, 5.0, 1.0])?;
+    /// let rows = SpendSummaries::from_rows(
+    ///     &[2.0, 2.0, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
+    ///     &[22.35, 22.35, 22.35, 0.0, 0.0, 0.0, 0.0, 0.0, 11.77],
+    /// )?;
+    /// assert_eq!(grouped, rows);
+    /// assert_eq!(grouped.excluded_without_repeat(), 5);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn from_weighted_rows(frequency: &[f64], mean_spend: &[f64], weight: &[f64]) -> Result<Self> {
+        if frequency.len() != weight.len() {
+            return Err(Error::LengthMismatch {
+                left: "frequency",
+                left_len: frequency.len(),
+                right: "weight",
+                right_len: weight.len(),
+            });
+        }
+        const MAX: f64 = 9_007_199_254_740_992.0; // 2^53: every whole count is exact
+        if let Some((i, &w)) = weight
+            .iter()
+            .enumerate()
+            .find(|&(_, &w)| !(w.is_finite() && (1.0..=MAX).contains(&w) && w.fract() == 0.0))
+        {
+            return Err(Error::InvalidRow {
+                row: i as u64,
+                reason: format!("weight = {w}: must be a whole number of customers ≥ 1"),
+            });
+        }
+        Self::collect(frequency, mean_spend, weight.iter().copied())
+    }
+
+    /// Validates, sorts and merges `(x, m̄, weight)` rows; weights are whole numbers ≥ 1.
+    fn collect(frequency: &[f64], mean_spend: &[f64], weight: impl Iterator<Item = f64>) -> Result<Self> {
         if frequency.len() != mean_spend.len() {
             return Err(Error::LengthMismatch {
                 left: "frequency",
@@ -60,7 +112,7 @@ impl SpendSummaries {
         }
         let mut rows = Vec::with_capacity(frequency.len());
         let (mut excluded, mut not_positive) = (0, 0);
-        for (i, (&x, &m)) in frequency.iter().zip(mean_spend).enumerate() {
+        for (i, ((&x, &m), w)) in frequency.iter().zip(mean_spend).zip(weight).enumerate() {
             let bad = |reason: &str| Error::InvalidRow {
                 row: i as u64,
                 reason: format!("x = {x}, mean spend = {m}: {reason}"),
@@ -68,18 +120,20 @@ impl SpendSummaries {
             if !x.is_finite() || x < 0.0 || x.fract() != 0.0 {
                 return Err(bad("frequency must be a whole number ≥ 0"));
             }
+            // A whole number in [1, 2^53] (checked by the callers): the cast is exact.
+            let customers = w as usize;
             if x == 0.0 {
-                excluded += 1;
+                excluded += customers;
                 continue;
             }
             if !m.is_finite() {
                 return Err(bad("a repeat customer's mean spend must be finite"));
             }
             if m <= 0.0 {
-                not_positive += 1;
+                not_positive += customers;
                 continue;
             }
-            rows.push((x, m));
+            rows.push((x, m, w));
         }
         if rows.is_empty() {
             return Err(Error::EmptyInput {
@@ -94,18 +148,18 @@ impl SpendSummaries {
             excluded_without_repeat: excluded,
             excluded_without_positive_spend: not_positive,
         };
-        for (x, m) in rows {
+        for (x, m, w) in rows {
             let same = out.frequency.last().is_some_and(|lx| lx.to_bits() == x.to_bits())
                 && out
                     .mean_spend
                     .last()
                     .is_some_and(|lm| lm.to_bits() == m.to_bits());
             match out.weight.last_mut() {
-                Some(w) if same => *w += 1.0,
+                Some(lw) if same => *lw += w,
                 _ => {
                     out.frequency.push(x);
                     out.mean_spend.push(m);
-                    out.weight.push(1.0);
+                    out.weight.push(w);
                 }
             }
         }
@@ -374,6 +428,45 @@ impl Likelihood for GammaGammaLikelihood<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weighted_rows_fit_as_the_expanded_rows() {
+        let x = [1.0, 2.0, 0.0, 3.0, 1.0, 5.0, 2.0, 1.0];
+        let m = [20.0, 35.5, 0.0, 18.0, 60.0, 28.0, 41.0, -2.0];
+        let w = [3.0, 1.0, 3.0, 2.0, 1.0, 1.0, 2.0, 2.0];
+        let (mut xs, mut ms) = (Vec::new(), Vec::new());
+        for ((&x, &m), &w) in x.iter().zip(&m).zip(&w) {
+            for _ in 0..w as usize {
+                xs.push(x);
+                ms.push(m);
+            }
+        }
+        let grouped = SpendSummaries::from_weighted_rows(&x, &m, &w).unwrap();
+        let rows = SpendSummaries::from_rows(&xs, &ms).unwrap();
+        assert_eq!(grouped, rows);
+        assert_eq!(
+            (
+                grouped.excluded_without_repeat(),
+                grouped.excluded_without_positive_spend()
+            ),
+            (3, 2)
+        );
+        let options = FitOptions::default();
+        match (
+            GammaGamma::fit(&grouped, &options),
+            GammaGamma::fit(&rows, &options),
+        ) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.estimates, b.estimates);
+                assert_eq!(a.log_likelihood, b.log_likelihood);
+            }
+            (a, b) => assert_eq!(format!("{:?}", a.err()), format!("{:?}", b.err())),
+        }
+        for bad in [0.0, 1.5, -1.0, f64::NAN, f64::INFINITY] {
+            assert!(SpendSummaries::from_weighted_rows(&[1.0], &[10.0], &[bad]).is_err());
+        }
+        assert!(SpendSummaries::from_weighted_rows(&[1.0], &[10.0], &[]).is_err());
+    }
 
     #[test]
     fn gradient_matches_finite_differences() {

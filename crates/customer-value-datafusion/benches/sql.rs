@@ -1,6 +1,7 @@
 //! The SQL functions at scale: `btyd_summary` over 10 million rows of Parquet (a million
 //! customers, ten rows each, in date order as logs are written), and scoring 10 million
-//! customers with the scalar functions.
+//! customers with the scalar functions (summaries of a daily log in weeks: T and t_x are
+//! whole days / 7, so there are ~6,500 distinct (x, T) — the work the models share).
 //!
 //! `cargo bench -p customer-value-datafusion --bench sql` (release). The Parquet file is
 //! written once to the system's temporary directory.
@@ -106,12 +107,15 @@ fn scoring(c: &mut Criterion) {
                     let mut t = Vec::with_capacity(BATCH);
                     let mut m = Vec::with_capacity(BATCH);
                     for _ in 0..BATCH {
-                        let age = 1.0 + (lcg(&mut state) % 7700) as f64 / 100.0;
+                        // Summaries of a daily log in weeks, as `btyd_summary` makes them:
+                        // T and t_x are whole days / 7 (540 days of first purchases).
+                        let age_days = 1 + lcg(&mut state) % 540;
+                        let age = age_days as f64 / 7.0;
                         let freq = (lcg(&mut state) % 12) as f64;
                         let rec = if freq == 0.0 {
                             0.0
                         } else {
-                            age * (lcg(&mut state) % 1000) as f64 / 1000.0
+                            (lcg(&mut state) % (age_days + 1)) as f64 / 7.0
                         };
                         x.push(freq);
                         tx.push(rec);

@@ -68,8 +68,10 @@ pub async fn weighted_summaries(summaries: DataFrame, unit: TimeUnit) -> Result<
 }
 
 /// The spend model's data from `summaries` (`frequency`, `monetary_value`): `GROUP BY`
-/// the pair in the engine, expanded here into [`SpendSummaries::from_rows`] (which sorts
-/// and compresses again, so the fit equals one on the customers' rows).
+/// the pair with `count(*)` in the engine, then [`SpendSummaries::from_weighted_rows`],
+/// which sorts and merges the groups — so the fit equals one on
+/// [`SpendSummaries::from_rows`] of the customers' rows bit for bit, whatever the
+/// partitioning, and only the distinct pairs come back from the engine.
 ///
 /// # Errors
 ///
@@ -84,14 +86,7 @@ pub async fn spend_summaries(summaries: DataFrame) -> Result<SpendSummaries> {
     let [x, m, w] = c.as_slice() else {
         return exec_err!("internal: three columns expected");
     };
-    let (mut xs, mut ms) = (Vec::new(), Vec::new());
-    for ((&x, &m), &w) in x.iter().zip(m).zip(w) {
-        for _ in 0..(w as u64) {
-            xs.push(x);
-            ms.push(m);
-        }
-    }
-    SpendSummaries::from_rows(&xs, &ms).map_err(external)
+    SpendSummaries::from_weighted_rows(x, m, w).map_err(external)
 }
 
 /// Fits BG/NBD on the compressed summaries of `summaries` (see [`weighted_summaries`]).

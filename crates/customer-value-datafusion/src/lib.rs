@@ -43,6 +43,8 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "ballista")]
+pub mod ballista;
 pub mod fit;
 pub mod report;
 pub mod score;

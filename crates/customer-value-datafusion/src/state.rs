@@ -84,12 +84,16 @@ impl Days {
         Ok(())
     }
 
-    /// Adds another part of the same customer's rows.
-    pub(crate) fn absorb(&mut self, other: &[Day]) -> Result<(), &'static str> {
-        for d in other {
+    /// Adds another part of the same customer's rows in the binary form of
+    /// [`encode`](Self::encode), without collecting its days first.
+    pub(crate) fn absorb_encoded(&mut self, bytes: &[u8]) -> Result<(), &'static str> {
+        check_length(bytes)?;
+        self.days.reserve(bytes.len() / DAY_BYTES);
+        for chunk in bytes.chunks_exact(DAY_BYTES) {
+            let d = decode_day(chunk)?;
             match self.days.last_mut() {
-                Some(last) if last.day == d.day => merge_into(last, d)?,
-                _ => self.push(*d)?,
+                Some(last) if last.day == d.day => merge_into(last, &d)?,
+                _ => self.push(d)?,
             }
         }
         Ok(())
@@ -135,28 +139,43 @@ impl Days {
     }
 }
 
+fn check_length(bytes: &[u8]) -> Result<(), &'static str> {
+    if bytes.len().is_multiple_of(DAY_BYTES) {
+        Ok(())
+    } else {
+        Err("a btyd state of the wrong length (not written by this crate's version?)")
+    }
+}
+
+/// One [`DAY_BYTES`] chunk of a binary state.
+fn decode_day(chunk: &[u8]) -> Result<Day, &'static str> {
+    let malformed = "a malformed btyd state";
+    let four = |at: usize| -> Result<[u8; 4], &'static str> {
+        chunk
+            .get(at..at + 4)
+            .and_then(|b| b.try_into().ok())
+            .ok_or(malformed)
+    };
+    let sixteen = |at: usize| -> Result<[u8; 16], &'static str> {
+        chunk
+            .get(at..at + 16)
+            .and_then(|b| b.try_into().ok())
+            .ok_or(malformed)
+    };
+    Ok(Day {
+        day: i32::from_le_bytes(four(0)?),
+        buys: u32::from_le_bytes(four(4)?),
+        returns: u32::from_le_bytes(four(8)?),
+        bought: Decimal::deserialize(sixteen(12)?),
+        returned: Decimal::deserialize(sixteen(28)?),
+    })
+}
+
 /// The days of a binary state.
+#[cfg(test)]
 pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<Day>, &'static str> {
-    if !bytes.len().is_multiple_of(DAY_BYTES) {
-        return Err("a btyd state of the wrong length (not written by this crate's version?)");
-    }
-    let mut out = Vec::with_capacity(bytes.len() / DAY_BYTES);
-    for chunk in bytes.chunks_exact(DAY_BYTES) {
-        let (day, rest) = chunk.split_at(4);
-        let (buys, rest) = rest.split_at(4);
-        let (returns, rest) = rest.split_at(4);
-        let (bought, returned) = rest.split_at(16);
-        let four = |b: &[u8]| <[u8; 4]>::try_from(b).map_err(|_| "a malformed btyd state");
-        let sixteen = |b: &[u8]| <[u8; 16]>::try_from(b).map_err(|_| "a malformed btyd state");
-        out.push(Day {
-            day: i32::from_le_bytes(four(day)?),
-            buys: u32::from_le_bytes(four(buys)?),
-            returns: u32::from_le_bytes(four(returns)?),
-            bought: Decimal::deserialize(sixteen(bought)?),
-            returned: Decimal::deserialize(sixteen(returned)?),
-        });
-    }
-    Ok(out)
+    check_length(bytes)?;
+    bytes.chunks_exact(DAY_BYTES).map(decode_day).collect()
 }
 
 fn add_to(d: &mut Day, negative: bool, amount: Decimal, rows: u32) -> Result<(), &'static str> {
@@ -203,5 +222,16 @@ mod tests {
         a.encode(&mut bytes);
         assert_eq!(decode(&bytes).unwrap(), a.days());
         assert!(decode(&bytes[1..]).is_err());
+        let mut c = Days::default();
+        c.absorb_encoded(&bytes).unwrap();
+        c.absorb_encoded(&bytes).unwrap();
+        c.normalise().unwrap();
+        let mut twice = Days::default();
+        for (day, cents) in rows.iter().chain(&rows) {
+            twice.add(*day, Decimal::new(*cents, 2)).unwrap();
+        }
+        twice.normalise().unwrap();
+        assert_eq!(c.days(), twice.days());
+        assert!(c.absorb_encoded(&bytes[1..]).is_err());
     }
 }
