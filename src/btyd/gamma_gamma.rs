@@ -458,7 +458,7 @@ mod tests {
         ) {
             (Ok(a), Ok(b)) => {
                 assert_eq!(a.estimates, b.estimates);
-                assert_eq!(a.log_likelihood, b.log_likelihood);
+                assert_eq!(a.log_likelihood.to_bits(), b.log_likelihood.to_bits());
             }
             (a, b) => assert_eq!(format!("{:?}", a.err()), format!("{:?}", b.err())),
         }
