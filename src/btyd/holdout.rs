@@ -107,8 +107,10 @@ pub struct HoldoutRow {
     pub recency: f64,
     /// The model's expected holdout purchases for one customer of the row.
     pub predicted: f64,
-    /// Actual holdout purchases of one customer of the row (for a compressed row of
-    /// customers with different holdout counts, their mean).
+    /// Actual holdout purchases of one customer of the row. Compress on the holdout count
+    /// too (rows of `(x, t_x, T, x*)`) for MAE and RMSE equal to the per-customer ones; a
+    /// row that pools different counts into their mean keeps totals and bin means but
+    /// understates MAE and RMSE.
     pub actual: f64,
     /// Customers the row stands for: a whole number ≥ 1.
     pub weight: f64,
