@@ -71,6 +71,28 @@ positive_parameters! {
     /// assert!((m.probability_alive_next(6, 6, 6)? - 0.93).abs() < 0.005);
     /// # Ok::<(), customer_value::Error>(())
     /// ```
+    ///
+    /// # Formula
+    ///
+    /// For `x` transactions in `n` opportunities, the last at `t_x` (Fader, Hardie & Shang 2010,
+    /// eqs. 5, 8, 10 and 13):
+    ///
+    /// ```text
+    /// L(α, β, γ, δ | x, t_x, n) = B(α + x, β + n − x)/B(α, β) · B(γ, δ + n)/B(γ, δ)
+    ///     + Σ_{i=0}^{n−t_x−1} B(α + x, β + t_x − x + i)/B(α, β) · B(γ + 1, δ + t_x + i)/B(γ, δ)
+    ///
+    /// P(alive at n + 1 | x, t_x, n) = B(α + x, β + n − x)/B(α, β) · B(γ, δ + n + 1)/B(γ, δ) / L
+    ///
+    /// E[X(n)] = α/(α + β) · δ/(γ − 1) · [1 − Γ(γ + δ) Γ(1 + δ + n) / (Γ(γ + δ + n) Γ(1 + δ))]
+    ///
+    /// E[X(n, n + n*) | x, t_x, n] = 1/L · B(α + x + 1, β + n − x)/B(α, β) · δ/(γ − 1)
+    ///     · Γ(γ + δ)/Γ(1 + δ) · [Γ(1 + δ + n)/Γ(γ + δ + n) − Γ(1 + δ + n + n*)/Γ(γ + δ + n + n*)]
+    /// ```
+    ///
+    /// # References
+    ///
+    /// - P. S. Fader, B. G. S. Hardie and J. Shang (2010), "Customer-base analysis in a
+    ///   discrete-time noncontractual setting", *Marketing Science* 29(6), 1086–1108.
     model BgBb, serde form BgBbParams = "BgBbParams", "BG/BB", tag "bgbb";
     /// Transaction beta `α`.
     alpha: "α",

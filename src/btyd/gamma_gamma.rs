@@ -170,6 +170,31 @@ positive_parameters! {
     /// assert!((gg.conditional_expected_spend(2.0, 22.345)? - 24.65).abs() < 0.02);
     /// # Ok::<(), customer_value::Error>(())
     /// ```
+    ///
+    /// # Formula
+    ///
+    /// A customer's transaction values are Gamma(p, ν), ν ~ Gamma(q, γ). For the mean `z̄` of
+    /// `x ≥ 1` repeat transactions (Fader, Hardie & Lee 2005b, eqs. 2–5; Fader & Hardie 2013,
+    /// eqs. 1–5):
+    ///
+    /// ```text
+    /// f(z̄ | p, q, γ, x) = Γ(p x + q) / (Γ(p x) Γ(q)) · γ^q z̄^{p x − 1} x^{p x} / (γ + x z̄)^{p x + q}
+    ///
+    /// E[Z] = γ p / (q − 1)                                         (q > 1)
+    ///
+    /// E[Z | z̄, x] = p (γ + x z̄) / (p x + q − 1)
+    ///             = (q − 1)/(p x + q − 1) · γ p/(q − 1) + p x/(p x + q − 1) · z̄
+    /// ```
+    ///
+    /// The conditional mean is a weighted average of the population mean and the customer's
+    /// own mean, the weight on the latter growing with `x`.
+    ///
+    /// # References
+    ///
+    /// - P. S. Fader, B. G. S. Hardie and K. L. Lee (2005b), "RFM and CLV: using iso-value
+    ///   curves for customer base analysis", *Journal of Marketing Research* 42(4), 415–430.
+    /// - P. S. Fader and B. G. S. Hardie (2013), "The Gamma-Gamma model of monetary value",
+    ///   note 025, brucehardie.com.
     model GammaGamma, serde form GammaGammaParams = "GammaGammaParams", "Gamma-Gamma", tag "gamma_gamma";
     /// Shape of the per-transaction gamma.
     p: "p",
