@@ -188,6 +188,16 @@ impl HoldoutEvaluation {
     /// The largest `top` [`new`](Self::new) accepts: the table has `top + 1` bins, so `top`
     /// sizes an allocation (10⁶ bins, about 40 MB). [`from_rows`](Self::from_rows) also
     /// refuses more recency bins than this.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::HoldoutEvaluation;
+    ///
+    /// let ok = HoldoutEvaluation::new(&[0.0], &[0.2], &[0.0], HoldoutEvaluation::MAX_TOP);
+    /// assert!(ok.is_ok());
+    /// assert!(HoldoutEvaluation::new(&[0.0], &[0.2], &[0.0], HoldoutEvaluation::MAX_TOP + 1).is_err());
+    /// ```
     pub const MAX_TOP: u32 = 1_000_000;
 
     /// Evaluates per-customer predictions against actual holdout purchases; `top` is the
@@ -202,6 +212,20 @@ impl HoldoutEvaluation {
     /// [`Error::InvalidRow`] for a non-finite or negative value or a fractional calibration
     /// frequency; [`Error::Overflow`] if a total of predicted or actual purchases is not
     /// finite (values near `f64::MAX`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::HoldoutEvaluation;
+    ///
+    /// let e = HoldoutEvaluation::new(&[0.0, 2.0, 5.0], &[0.3, 1.5, 4.0], &[0.0, 2.0, 3.0], 3)?;
+    /// assert_eq!(e.by_frequency.len(), 4); // 0, 1, 2 and 3+
+    /// assert_eq!(e.by_frequency[3].customers, 1);
+    /// assert!((e.aggregate_error_pct.unwrap() - 100.0 * (5.8 - 5.0) / 5.0).abs() < 1e-12);
+    /// assert!(e.by_recency.is_empty());
+    /// assert!(HoldoutEvaluation::new(&[0.5], &[0.3], &[0.0], 3).is_err()); // fractional frequency
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(calibration_frequency: &[f64], predicted: &[f64], actual: &[f64], top: u32) -> Result<Self> {
         let n = calibration_frequency.len();
         for (name, len) in [("predicted", predicted.len()), ("actual", actual.len())] {

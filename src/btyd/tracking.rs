@@ -123,11 +123,39 @@ pub fn cumulative_expected_repeat_transactions(
 
 /// The most (distinct birth, time) pairs [`cumulative_expected_repeat_transactions`] adds
 /// up (10⁷: a fraction of a second of hash look-ups).
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::{BgNbd, MAX_TRACKING_PAIRS, cumulative_expected_repeat_transactions};
+///
+/// let m = BgNbd::new(0.243, 4.414, 0.793, 2.426)?;
+/// // 4,000 distinct births × 4,000 times = 1.6·10⁷ pairs: refused before any model call.
+/// let births: Vec<f64> = (0..4000).map(|i| f64::from(i) * 0.01).collect();
+/// let times: Vec<f64> = (1..=4000).map(|i| 40.0 + f64::from(i)).collect();
+/// assert!(4000 * 4000 > MAX_TRACKING_PAIRS);
+/// assert!(cumulative_expected_repeat_transactions(&m, &births, &times).is_err());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub const MAX_TRACKING_PAIRS: u64 = 10_000_000;
 
 /// The most distinct gaps `τ − b` [`cumulative_expected_repeat_transactions`] asks the
 /// model for (2·10⁴ expectations, counted before the first: a few milliseconds at ordinary
 /// parameters; daily births and daily times over 55 years have 2·10⁴ gaps).
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::{BgNbd, MAX_TRACKING_EVALUATIONS, cumulative_expected_repeat_transactions};
+///
+/// let m = BgNbd::new(0.243, 4.414, 0.793, 2.426)?;
+/// // Daily births over a year and daily times over 40 years share few gaps: allowed.
+/// let births: Vec<f64> = (0..365).map(f64::from).collect();
+/// let times: Vec<f64> = (1..=365 * 40).map(f64::from).collect();
+/// assert!(times.len() < MAX_TRACKING_EVALUATIONS);
+/// assert!(cumulative_expected_repeat_transactions(&m, &births, &times[..1000]).is_ok());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub const MAX_TRACKING_EVALUATIONS: usize = 20_000;
 
 /// Acquisition times from ages `T` at a common calibration end: `bᵢ = max T − Tᵢ`, so the
@@ -385,6 +413,20 @@ impl Tracking {
 
     /// Actual and expected repeat purchases per period: the differences of the cumulative
     /// curve, the first period counted from 0. They sum back to the last point.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{Tracking, TrackingPoint};
+    /// use customer_value::TimeUnit;
+    ///
+    /// let p = |time, actual, expected| TrackingPoint { time, actual, expected };
+    /// let curve = Tracking::new(TimeUnit::WEEK, None, vec![p(1.0, 2.0, 1.5), p(2.0, 5.0, 3.5)])?;
+    /// let steps = curve.increments();
+    /// assert_eq!((steps[0].actual, steps[0].expected), (2.0, 1.5)); // the first period counts from 0
+    /// assert_eq!((steps[1].actual, steps[1].expected), (3.0, 2.0));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn increments(&self) -> Vec<TrackingStep> {
         let mut prev = (0.0, 0.0);
@@ -403,6 +445,19 @@ impl Tracking {
     }
 
     /// `(time, actual, expected)` per period, as [`increments`](Self::increments).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #![allow(deprecated)]
+    /// use customer_value::btyd::{Tracking, TrackingPoint};
+    /// use customer_value::TimeUnit;
+    ///
+    /// let p = |time, actual, expected| TrackingPoint { time, actual, expected };
+    /// let curve = Tracking::new(TimeUnit::WEEK, None, vec![p(1.0, 2.0, 1.5), p(2.0, 5.0, 3.5)])?;
+    /// assert_eq!(curve.incremental()[1], (2.0, 3.0, 2.0));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[deprecated(since = "0.2.0", note = "use `increments`, which names its fields")]
     #[must_use]
     pub fn incremental(&self) -> Vec<(f64, f64, f64)> {
