@@ -214,16 +214,14 @@ pub fn incremental_expected_repeat_transactions(
     times: &[f64],
 ) -> Result<Vec<f64>> {
     check_increasing(times)?;
-    Ok(differences(&cumulative_expected_repeat_transactions(model, births, times)?))
+    Ok(differences(&cumulative_expected_repeat_transactions(
+        model, births, times,
+    )?))
 }
 
 fn check_increasing(times: &[f64]) -> Result<()> {
     match times.windows(2).find(|w| w.first() >= w.get(1)) {
-        Some(w) => Err(Error::param(
-            "times",
-            format!("{w:?}"),
-            "must increase",
-        )),
+        Some(w) => Err(Error::param("times", format!("{w:?}"), "must increase")),
         None => Ok(()),
     }
 }

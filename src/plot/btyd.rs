@@ -145,7 +145,11 @@ pub fn tracking_cumulative(curve: &TrackingCurve, o: &PlotOptions) -> Result<Str
 /// ```
 pub fn tracking_incremental(curve: &TrackingCurve, o: &PlotOptions) -> Result<String> {
     let steps = curve.increments();
-    if let Some((row, r)) = steps.iter().enumerate().find(|(_, r)| r.actual < 0.0 || r.expected < -1e-9) {
+    if let Some((row, r)) = steps
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.actual < 0.0 || r.expected < -1e-9)
+    {
         return Err(Error::InvalidRow {
             row: row as u64,
             reason: format!("the cumulative curve decreases at time {}", r.time),

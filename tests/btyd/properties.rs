@@ -322,11 +322,29 @@ mod holdout_weights {
 
     #[test]
     fn bad_weights_are_refused() {
-        let r = HoldoutRow { frequency: 1.0, recency: 2.0, predicted: 0.5, actual: 1.0, weight: 1.0 };
+        let r = HoldoutRow {
+            frequency: 1.0,
+            recency: 2.0,
+            predicted: 0.5,
+            actual: 1.0,
+            weight: 1.0,
+        };
         for weight in [0.0, 0.5, 1.5, -1.0, f64::NAN, f64::INFINITY] {
-            assert!(HoldoutEvaluation::from_rows(&[HoldoutRow { weight, ..r }], 7).is_err(), "{weight}");
+            assert!(
+                HoldoutEvaluation::from_rows(&[HoldoutRow { weight, ..r }], 7).is_err(),
+                "{weight}"
+            );
         }
-        assert!(HoldoutEvaluation::from_rows(&[HoldoutRow { recency: f64::NAN, ..r }], 7).is_err());
+        assert!(
+            HoldoutEvaluation::from_rows(
+                &[HoldoutRow {
+                    recency: f64::NAN,
+                    ..r
+                }],
+                7
+            )
+            .is_err()
+        );
         assert!(HoldoutEvaluation::from_rows(&[HoldoutRow { recency: 2e6, ..r }], 7).is_err());
         assert!(HoldoutEvaluation::from_rows(&[], 7).is_err());
     }
