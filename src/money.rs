@@ -19,9 +19,31 @@ use crate::error::{Error, Result};
 
 /// Decimal places used when the crate itself turns a model's `f64` money value into
 /// [`Decimal`] and the caller did not choose: 2 (cents).
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::money::{DEFAULT_DP, from_f64};
+/// use rust_decimal::Decimal;
+///
+/// assert_eq!(from_f64(12.3456, DEFAULT_DP)?, Decimal::new(1235, 2));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub const DEFAULT_DP: u32 = 2;
 
 /// The rounding rule of every f64 → Decimal conversion: half to even.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::money::from_f64;
+/// use rust_decimal::Decimal;
+///
+/// // Half to even: 0.125 → 0.12, 0.375 → 0.38 (both exact in binary).
+/// assert_eq!(from_f64(0.125, 2)?, Decimal::new(12, 2));
+/// assert_eq!(from_f64(0.375, 2)?, Decimal::new(38, 2));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub const ROUNDING: RoundingStrategy = RoundingStrategy::MidpointNearestEven;
 
 /// Converts money to `f64` for a statistical model (nearest representable value).

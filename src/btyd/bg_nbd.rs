@@ -44,6 +44,34 @@ positive_parameters! {
     ///
     /// [`MbgNbd`]: super::MbgNbd
     /// [`ParetoNbd`]: super::ParetoNbd
+    ///
+    /// # Formula
+    ///
+    /// For a customer with `x` repeat purchases, the last at `t_x`, observed for `T`
+    /// (Fader, Hardie & Lee 2005, eqs. 6, 9, 10 and 11; `δ = 1` if `x > 0`, else 0):
+    ///
+    /// ```text
+    /// L(r, α, a, b | x, t_x, T) = B(a, b + x)/B(a, b) · Γ(r + x) αʳ / (Γ(r) (α + T)^{r+x})
+    ///                           + δ · B(a + 1, b + x − 1)/B(a, b) · Γ(r + x) αʳ / (Γ(r) (α + t_x)^{r+x})
+    ///
+    /// E[X(t)] = (a + b − 1)/(a − 1) · [1 − (α/(α + t))ʳ ₂F₁(r, b; a + b − 1; t/(α + t))]
+    ///
+    /// P(alive | x, t_x, T) = 1 / (1 + δ · a/(b + x − 1) · ((α + T)/(α + t_x))^{r+x})
+    ///
+    /// E[Y(t) | x, t_x, T] = (a + b + x − 1)/(a − 1)
+    ///     · [1 − ((α + T)/(α + T + t))^{r+x} ₂F₁(r + x, b + x; a + b + x − 1; t/(α + T + t))]
+    ///     · P(alive | x, t_x, T)
+    /// ```
+    ///
+    /// The likelihood is evaluated in logs (log-sum-exp of the two terms) and ₂F₁ by
+    /// `special::ln_hyp2f1`.
+    ///
+    /// # References
+    ///
+    /// - P. S. Fader, B. G. S. Hardie and K. L. Lee (2005), "'Counting your customers' the easy
+    ///   way: an alternative to the Pareto/NBD model", *Marketing Science* 24(2), 275–284.
+    /// - P. S. Fader, B. G. S. Hardie and K. L. Lee (2008), "Computing P(alive) using the BG/NBD
+    ///   model", note 021, brucehardie.com.
     model BgNbd, serde form BgNbdParams = "BgNbdParams", "BG/NBD", tag "bgnbd";
     /// Shape of the purchase-rate gamma.
     r: "r",

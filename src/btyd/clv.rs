@@ -43,6 +43,19 @@ impl DiscountRate {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `rate` is finite and ≥ 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// use customer_value::btyd::DiscountRate;
+    ///
+    /// let year = TimeUnit::from_days(365.0)?;
+    /// assert!(DiscountRate::new(0.1, year).is_ok());
+    /// assert!(DiscountRate::new(-0.1, year).is_err());
+    /// assert!(DiscountRate::new(f64::NAN, year).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(rate: f64, period: TimeUnit) -> Result<Self> {
         if !(rate.is_finite() && rate >= 0.0) {
             return Err(Error::param(
@@ -55,6 +68,17 @@ impl DiscountRate {
     }
 
     /// No discounting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// use customer_value::btyd::DiscountRate;
+    ///
+    /// let none = DiscountRate::zero();
+    /// assert_eq!(none.rate(), 0.0);
+    /// assert_eq!(none.factor(1000.0, TimeUnit::WEEK), 1.0);
+    /// ```
     #[must_use]
     pub fn zero() -> Self {
         DiscountRate {
@@ -64,12 +88,34 @@ impl DiscountRate {
     }
 
     /// The rate per period.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// use customer_value::btyd::DiscountRate;
+    ///
+    /// let d = DiscountRate::new(0.12, TimeUnit::from_days(365.0)?)?;
+    /// assert_eq!(d.rate(), 0.12);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn rate(&self) -> f64 {
         self.rate
     }
 
     /// The period the rate is for.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// use customer_value::btyd::DiscountRate;
+    ///
+    /// let d = DiscountRate::new(0.01, TimeUnit::from_days(30.0)?)?;
+    /// assert_eq!(d.period().days(), 30.0);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn period(&self) -> TimeUnit {
         self.period
@@ -93,6 +139,18 @@ impl DiscountRate {
     }
 
     /// Discount factor `(1 + rate)^(−time·unit/period)` for `time` measured in `unit`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// use customer_value::btyd::DiscountRate;
+    ///
+    /// let annual = DiscountRate::new(0.21, TimeUnit::from_days(364.0)?)?;
+    /// // 26 weeks is half of the 364-day year: 1.21^(−1/2) = 1/1.1.
+    /// assert!((annual.factor(26.0, TimeUnit::WEEK) - 1.0 / 1.1).abs() < 1e-12);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn factor(&self, time: f64, unit: TimeUnit) -> f64 {
         let periods = time * unit.days() / self.period.days();
@@ -101,6 +159,19 @@ impl DiscountRate {
 }
 
 /// What one purchase is worth.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::{GammaGamma, Margin};
+///
+/// let flat = Margin::PerPurchase(12.5);
+/// let spend = GammaGamma::new(6.25, 3.74, 15.44)?;
+/// let share = Margin::FractionOfSpend { fraction: 0.3, spend: &spend };
+/// assert!(matches!(flat, Margin::PerPurchase(m) if m == 12.5));
+/// assert!(matches!(share, Margin::FractionOfSpend { fraction, .. } if fraction == 0.3));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub enum Margin<'a> {
@@ -175,6 +246,18 @@ impl ClvSpec {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `horizon` is finite and ≥ 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// use customer_value::btyd::{ClvSpec, DiscountRate};
+    ///
+    /// let spec = ClvSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::zero())?;
+    /// assert_eq!((spec.horizon, spec.step, spec.steps()), (52.0, 1.0, 52));
+    /// assert!(ClvSpec::new(TimeUnit::WEEK, -1.0, DiscountRate::zero()).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(unit: TimeUnit, horizon: f64, discount: DiscountRate) -> Result<Self> {
         if !(horizon.is_finite() && horizon >= 0.0) {
             return Err(Error::param("horizon", horizon, "must be finite and ≥ 0"));
@@ -192,6 +275,19 @@ impl ClvSpec {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `step` is finite, > 0, and gives at most [`MAX_STEPS`](Self::MAX_STEPS) steps.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// use customer_value::btyd::{ClvSpec, DiscountRate};
+    ///
+    /// let spec = ClvSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::zero())?.with_step(4.0)?;
+    /// assert_eq!(spec.steps(), 13);
+    /// let fine = ClvSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::zero())?.with_step(1e-3);
+    /// assert!(fine.is_err()); // 52,000 steps is more than ClvSpec::MAX_STEPS
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn with_step(mut self, step: f64) -> Result<Self> {
         if !(step.is_finite() && step > 0.0) || self.horizon / step > Self::MAX_STEPS as f64 {
             return Err(Error::param(
@@ -252,6 +348,18 @@ impl ClvSpec {
     }
 
     /// Number of steps (the last may be shorter).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// use customer_value::btyd::{ClvSpec, DiscountRate};
+    ///
+    /// // 10 weeks in steps of 4: 4, 8 and a last, shorter step to 10.
+    /// let spec = ClvSpec::new(TimeUnit::WEEK, 10.0, DiscountRate::zero())?.with_step(4.0)?;
+    /// assert_eq!(spec.steps(), 3);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn steps(&self) -> usize {
         // Tolerate rounding so that 52 / (52/12) is 12 steps, not 13.
@@ -262,6 +370,18 @@ impl ClvSpec {
 
     /// The most steps a spec may have: each step is a point of every customer's curve, so the
     /// work of a CLV is steps × distinct customers (10,000: 27 years of days, 192 of weeks).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// use customer_value::btyd::{ClvSpec, DiscountRate};
+    ///
+    /// let max = ClvSpec::MAX_STEPS as f64;
+    /// assert!(ClvSpec::new(TimeUnit::DAY, max, DiscountRate::zero())?.with_step(1.0).is_ok());
+    /// assert!(ClvSpec::new(TimeUnit::DAY, max + 1.0, DiscountRate::zero())?.with_step(1.0).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub const MAX_STEPS: usize = 10_000;
 
     /// Step end times `t_1 … t_n` (the last is the horizon).

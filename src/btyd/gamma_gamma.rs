@@ -49,6 +49,19 @@ impl SpendSummaries {
     /// [`Error::LengthMismatch`]; [`Error::InvalidRow`] for a frequency that is not a
     /// whole number ≥ 0, or a mean spend that is not finite;
     /// [`Error::EmptyInput`] when no customer has a repeat purchase with positive spend.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::SpendSummaries;
+    ///
+    /// // A one-time buyer and a repeat buyer whose returns cancelled the spend are counted, not used.
+    /// let s = SpendSummaries::from_rows(&[2.0, 0.0, 3.0, 2.0], &[22.35, 0.0, 0.0, 22.35])?;
+    /// assert_eq!((s.len(), s.weight()[0]), (1, 2.0));
+    /// assert_eq!((s.excluded_without_repeat(), s.excluded_without_positive_spend()), (1, 1));
+    /// assert!(SpendSummaries::from_rows(&[0.0], &[0.0]).is_err()); // nothing to fit
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn from_rows(frequency: &[f64], mean_spend: &[f64]) -> Result<Self> {
         Self::collect(frequency, mean_spend, std::iter::repeat(1.0))
     }
@@ -167,12 +180,34 @@ impl SpendSummaries {
     }
 
     /// Repeat transactions `x ≥ 1` of each distinct pair.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::SpendSummaries;
+    ///
+    /// let s = SpendSummaries::from_rows(&[3.0, 1.0, 3.0], &[10.0, 8.0, 10.0])?;
+    /// assert_eq!(s.frequency(), [1.0, 3.0]); // distinct pairs, sorted
+    /// assert_eq!(s.mean_spend(), [8.0, 10.0]);
+    /// assert_eq!(s.weight(), [1.0, 2.0]);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn frequency(&self) -> &[f64] {
         &self.frequency
     }
 
     /// Mean transaction value `m̄ > 0` of each distinct pair.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::SpendSummaries;
+    ///
+    /// let s = SpendSummaries::from_rows(&[1.0, 1.0], &[8.0, 12.0])?;
+    /// assert_eq!(s.mean_spend(), [8.0, 12.0]);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn mean_spend(&self) -> &[f64] {
         &self.mean_spend
@@ -185,12 +220,32 @@ impl SpendSummaries {
     }
 
     /// Rows given with `x = 0`, left out of the fit (counted, not dropped silently).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::SpendSummaries;
+    ///
+    /// let s = SpendSummaries::from_rows(&[0.0, 0.0, 1.0], &[0.0, 0.0, 9.0])?;
+    /// assert_eq!(s.excluded_without_repeat(), 2);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn excluded_without_repeat(&self) -> usize {
         self.excluded_without_repeat
     }
 
     /// Rows given with `x > 0` and a mean spend ≤ 0, left out of the fit (counted).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::SpendSummaries;
+    ///
+    /// let s = SpendSummaries::from_rows(&[2.0, 1.0], &[-3.0, 9.0])?; // net of returns
+    /// assert_eq!(s.excluded_without_positive_spend(), 1);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn excluded_without_positive_spend(&self) -> usize {
         self.excluded_without_positive_spend
@@ -224,6 +279,31 @@ positive_parameters! {
     /// assert!((gg.conditional_expected_spend(2.0, 22.345)? - 24.65).abs() < 0.02);
     /// # Ok::<(), customer_value::Error>(())
     /// ```
+    ///
+    /// # Formula
+    ///
+    /// A customer's transaction values are Gamma(p, ν), ν ~ Gamma(q, γ). For the mean `z̄` of
+    /// `x ≥ 1` repeat transactions (Fader, Hardie & Lee 2005b, eqs. 2–5; Fader & Hardie 2013,
+    /// eqs. 1–5):
+    ///
+    /// ```text
+    /// f(z̄ | p, q, γ, x) = Γ(p x + q) / (Γ(p x) Γ(q)) · γ^q z̄^{p x − 1} x^{p x} / (γ + x z̄)^{p x + q}
+    ///
+    /// E[Z] = γ p / (q − 1)                                         (q > 1)
+    ///
+    /// E[Z | z̄, x] = p (γ + x z̄) / (p x + q − 1)
+    ///             = (q − 1)/(p x + q − 1) · γ p/(q − 1) + p x/(p x + q − 1) · z̄
+    /// ```
+    ///
+    /// The conditional mean is a weighted average of the population mean and the customer's
+    /// own mean, the weight on the latter growing with `x`.
+    ///
+    /// # References
+    ///
+    /// - P. S. Fader, B. G. S. Hardie and K. L. Lee (2005b), "RFM and CLV: using iso-value
+    ///   curves for customer base analysis", *Journal of Marketing Research* 42(4), 415–430.
+    /// - P. S. Fader and B. G. S. Hardie (2013), "The Gamma-Gamma model of monetary value",
+    ///   note 025, brucehardie.com.
     model GammaGamma, serde form GammaGammaParams = "GammaGammaParams", "Gamma-Gamma", tag "gamma_gamma";
     /// Shape of the per-transaction gamma.
     p: "p",
@@ -276,6 +356,18 @@ impl GammaGamma {
     ///
     /// [`Error::Undefined`] when the value is not finite (−∞ where a row's likelihood
     /// underflows, NaN where a term cannot be computed, at parameters far from any fit).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{GammaGamma, SpendSummaries};
+    ///
+    /// let data = SpendSummaries::from_rows(&[1.0, 2.0, 4.0, 1.0], &[20.0, 35.0, 30.0, 60.0])?;
+    /// let near = GammaGamma::new(6.25, 3.74, 15.44)?.total_log_likelihood(&data)?;
+    /// let far = GammaGamma::new(6.25, 3.74, 1544.0)?.total_log_likelihood(&data)?;
+    /// assert!(near.is_finite() && near > far);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn total_log_likelihood(&self, data: &SpendSummaries) -> Result<f64> {
         let mut g = [0.0; 3];
         let ll = GammaGammaLikelihood { data }.ll_grad(&[self.p, self.q, self.gamma], &mut g);
@@ -287,6 +379,18 @@ impl GammaGamma {
     /// # Errors
     ///
     /// [`Error::Undefined`] for `q ≤ 1` (the mean is infinite).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::GammaGamma;
+    ///
+    /// // CDNOW (Fader & Hardie 2013): γp/(q − 1) ≈ 35.2.
+    /// let m = GammaGamma::new(6.25, 3.74, 15.44)?.population_mean_spend()?;
+    /// assert!((m - 15.44 * 6.25 / 2.74).abs() < 1e-12);
+    /// assert!(GammaGamma::new(6.25, 0.9, 15.44)?.population_mean_spend().is_err()); // q ≤ 1
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn population_mean_spend(&self) -> Result<f64> {
         if self.q <= 1.0 {
             return Err(Error::Undefined {
@@ -305,6 +409,19 @@ impl GammaGamma {
     ///
     /// [`Error::InvalidParameter`] for a negative, fractional or non-finite `x` or a
     /// negative or non-finite `m̄`; [`Error::Undefined`] when `p x + q ≤ 1` or the value is beyond `f64`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::GammaGamma;
+    ///
+    /// let gg = GammaGamma::new(6.25, 3.74, 15.44)?;
+    /// // CDNOW customers 1 and 2 (Fader & Hardie 2013: 24.65 and 18.91, from unrounded parameters).
+    /// assert!((gg.conditional_expected_spend(2.0, 22.345)? - 24.65).abs() < 1e-2);
+    /// assert!((gg.conditional_expected_spend(1.0, 11.77)? - 18.91).abs() < 1e-2);
+    /// assert!((gg.conditional_expected_spend(0.0, 0.0)? - gg.population_mean_spend()?).abs() < 1e-12);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn conditional_expected_spend(&self, frequency: f64, mean_spend: f64) -> Result<f64> {
         if !frequency.is_finite() || frequency < 0.0 || frequency.fract() != 0.0 {
             return Err(Error::param("frequency", frequency, "must be a whole number ≥ 0"));
@@ -339,6 +456,18 @@ impl GammaGamma {
     /// # Errors
     ///
     /// [`Error::LengthMismatch`]; [`Error::InvalidRow`] naming the first row that failed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::GammaGamma;
+    ///
+    /// let gg = GammaGamma::new(6.25, 3.74, 15.44)?;
+    /// let v = gg.conditional_expected_spend_batch(&[2.0, 0.0], &[22.345, 0.0])?;
+    /// assert_eq!(v[0], gg.conditional_expected_spend(2.0, 22.345)?);
+    /// assert!(gg.conditional_expected_spend_batch(&[1.0], &[]).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn conditional_expected_spend_batch(
         &self,
         frequency: &[f64],

@@ -45,6 +45,31 @@ positive_parameters! {
     /// assert!((a - b).abs() < 1e-5);
     /// # Ok::<(), customer_value::Error>(())
     /// ```
+    ///
+    /// # Formula
+    ///
+    /// Purchases Poisson(λ), λ ~ Gamma(r, α); Gompertz lifetime with shape `b` and scale
+    /// η ~ Gamma(s, β) (Bemmaor & Glady 2012, eqs. 3–9):
+    ///
+    /// ```text
+    /// S(t) = (β / (β + e^{b t} − 1))ˢ,      f(t) = s b e^{b t} βˢ / (β + e^{b t} − 1)^{s+1}
+    ///
+    /// L(r, α, b, s, β | x, t_x, T) = Γ(r + x) αʳ / Γ(r)
+    ///     · [ (α + T)^{−(r+x)} S(T) + ∫_{t_x}^{T} (α + y)^{−(r+x)} f(y) dy ]
+    ///
+    /// P(alive | x, t_x, T) = Γ(r + x) αʳ / Γ(r) · (α + T)^{−(r+x)} S(T) / L
+    ///
+    /// E[X(t)] = r/α · ∫₀ᵗ S(u) du
+    ///
+    /// E[Y(t) | x, t_x, T] = P(alive) · (r + x)/(α + T) · ∫_T^{T+t} S(u)/S(T) du
+    /// ```
+    ///
+    /// As `b → 0` with `β/b` fixed it is the Pareto/NBD.
+    ///
+    /// # References
+    ///
+    /// - A. C. Bemmaor and N. Glady (2012), "Modeling purchasing behavior with sudden 'death':
+    ///   a flexible customer lifetime model", *Management Science* 58(5), 1012–1021.
     model GgomNbd, serde form GgomNbdParams = "GgomNbdParams", "GGom/NBD", tag "ggomnbd";
     /// Shape of the purchase-rate gamma.
     r: "r",

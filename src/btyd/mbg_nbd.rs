@@ -28,6 +28,33 @@ positive_parameters! {
     /// assert!(m.probability_alive(0.0, 0.0, 39.0)? < 1.0);
     /// # Ok::<(), customer_value::Error>(())
     /// ```
+    ///
+    /// # Formula
+    ///
+    /// As BG/NBD, but a customer may also drop out right after the first purchase (Batislam,
+    /// Denizel & Filiztekin 2007, eqs. 6–9); there is no `δ`, so one-time buyers age out:
+    ///
+    /// ```text
+    /// L(r, α, a, b | x, t_x, T) = B(a, b + x + 1)/B(a, b) · Γ(r + x) αʳ / (Γ(r) (α + T)^{r+x})
+    ///                           + B(a + 1, b + x)/B(a, b) · Γ(r + x) αʳ / (Γ(r) (α + t_x)^{r+x})
+    ///
+    /// E[X(t)] = b/(a − 1) · [1 − (α/(α + t))ʳ ₂F₁(r, b + 1; a + b; t/(α + t))]
+    ///
+    /// P(alive | x, t_x, T) = 1 / (1 + a/(b + x) · ((α + T)/(α + t_x))^{r+x})
+    ///
+    /// E[Y(t) | x, t_x, T] = (a + b + x)/(a − 1)
+    ///     · [1 − ((α + T)/(α + T + t))^{r+x} ₂F₁(r + x, b + x + 1; a + b + x; t/(α + T + t))]
+    ///     · P(alive | x, t_x, T)
+    /// ```
+    ///
+    /// # References
+    ///
+    /// - E. P. Batislam, M. Denizel and A. Filiztekin (2007), "Empirical validation and
+    ///   comparison of models for customer base analysis", *International Journal of Research
+    ///   in Marketing* 24(3), 201–209.
+    /// - C. Hoppe and U. Wagner (2007), "Customer base analysis: the case for a central variant
+    ///   of the Betageometric/NBD model", *Marketing – Journal of Research and Management* 3(2),
+    ///   75–90 (the same model, derived independently).
     model MbgNbd, serde form MbgNbdParams = "MbgNbdParams", "MBG/NBD", tag "mbgnbd";
     /// Shape of the purchase-rate gamma.
     r: "r",

@@ -68,7 +68,7 @@ pub use fit::{Boundary, Convergence, FitOptions, FitReport, Limit};
 pub use gamma_gamma::{GammaGamma, GammaGammaParams, SpendSummaries};
 pub use ggom_nbd::{GgomNbd, GgomNbdParams};
 pub use history::History;
-pub use holdout::{FrequencyBin, HoldoutEvaluation};
+pub use holdout::{FrequencyBin, HoldoutEvaluation, HoldoutRow, RecencyBin};
 pub use mbg_nbd::{MbgNbd, MbgNbdParams};
 pub use pareto_nbd::{ParetoNbd, ParetoNbdParams};
 pub use saved::{AnySavedModel, SAVED_MODEL_FORMAT, SavedForm, SavedModel};
@@ -76,6 +76,7 @@ pub use survival::{MAX_SURVIVAL_PERIODS, survival_curve};
 pub use tracking::{
     MAX_TRACKING_EVALUATIONS, MAX_TRACKING_PAIRS, births_from_ages, cumulative_expected_repeat_transactions,
 };
+pub use tracking::{Tracking, TrackingPoint, TrackingStep, incremental_expected_repeat_transactions};
 
 use crate::error::{Error, Result};
 use crate::time::TimeUnit;

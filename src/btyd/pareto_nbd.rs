@@ -44,6 +44,37 @@ positive_parameters! {
     /// assert!((m.probability_alive(26.0, 30.857, 31.0)? - 0.997874).abs() < 1e-3);
     /// # Ok::<(), customer_value::Error>(())
     /// ```
+    ///
+    /// # Formula
+    ///
+    /// Purchases Poisson(λ), λ ~ Gamma(r, α); lifetime exponential(μ), μ ~ Gamma(s, β)
+    /// (Fader & Hardie 2005 note, eqs. 17–22, and Schmittlein, Morrison & Colombo 1987):
+    ///
+    /// ```text
+    /// L(r, α, s, β | x, t_x, T) = Γ(r + x) αʳ βˢ / Γ(r)
+    ///     · [ 1/((α + T)^{r+x} (β + T)ˢ) + s/(r + s + x) · A₀ ]
+    ///
+    /// for α ≥ β:  A₀ = ₂F₁(r+s+x, s+1; r+s+x+1; (α−β)/(α+t_x)) / (α + t_x)^{r+s+x}
+    ///                − ₂F₁(r+s+x, s+1; r+s+x+1; (α−β)/(α+T))   / (α + T)^{r+s+x}
+    /// for α < β:  A₀ = ₂F₁(r+s+x, r+x; r+s+x+1; (β−α)/(β+t_x)) / (β + t_x)^{r+s+x}
+    ///                − ₂F₁(r+s+x, r+x; r+s+x+1; (β−α)/(β+T))   / (β + T)^{r+s+x}
+    ///
+    /// P(alive | x, t_x, T) = 1 / (1 + s/(r + s + x) · (α + T)^{r+x} (β + T)ˢ A₀)
+    ///
+    /// E[X(t)] = r β / (α (s − 1)) · [1 − (β/(β + t))^{s−1}]
+    ///
+    /// E[Y(t) | x, t_x, T] = (r + x)(β + T) / ((α + T)(s − 1))
+    ///     · [1 − ((β + T)/(β + T + t))^{s−1}] · P(alive | x, t_x, T)
+    /// ```
+    ///
+    /// (`s = 1` takes the limit `ln(1 + t/β)` forms.)
+    ///
+    /// # References
+    ///
+    /// - D. C. Schmittlein, D. G. Morrison and R. Colombo (1987), "Counting your customers: who
+    ///   are they and what will they do next?", *Management Science* 33(1), 1–24.
+    /// - P. S. Fader and B. G. S. Hardie (2005), "A note on deriving the Pareto/NBD model and
+    ///   related expressions", note 009, brucehardie.com.
     model ParetoNbd, serde form ParetoNbdParams = "ParetoNbdParams", "Pareto/NBD", tag "pnbd";
     /// Shape of the purchase-rate gamma.
     r: "r",

@@ -32,6 +32,26 @@ use crate::time::{Period, PurchaseDate, date_of_day};
 use crate::transaction::TransactionColumns;
 
 /// How acquisition dates are grouped into cohorts (and how k is counted).
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::churn::{CohortPeriod, CohortSpec, CohortTable};
+/// use customer_value::TransactionLog;
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let mut log = TransactionLog::default();
+/// log.push(1_u32, d(1, 1), Decimal::TEN); // a Monday
+/// log.push(2_u32, d(1, 7), Decimal::TEN); // the Sunday of the same week
+/// log.push(3_u32, d(1, 8), Decimal::TEN);
+/// let weekly = CohortTable::build(&CohortSpec::new(CohortPeriod::Week, d(1, 31))?, log.columns())?;
+/// assert_eq!(weekly.cohorts.iter().map(|c| c.size).collect::<Vec<_>>(), [2, 1]);
+/// let monthly = CohortTable::build(&CohortSpec::new(CohortPeriod::Month, d(1, 31))?, log.columns())?;
+/// assert_eq!(monthly.cohorts.len(), 1);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum CohortPeriod {
@@ -48,6 +68,18 @@ pub enum CohortPeriod {
 
 /// What a cohort table is built from: the grouping and the as-of date (inclusive: the
 /// last day whose data is complete).
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::churn::{CohortPeriod, CohortSpec};
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let spec = CohortSpec::new(CohortPeriod::Month, d(6, 30))?;
+/// assert_eq!(spec.as_of, d(6, 30));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CohortSpec {
@@ -64,6 +96,20 @@ impl CohortSpec {
     ///
     /// [`Error::InvalidParameter`] for fewer than two boundaries or boundaries that are
     /// unsorted or repeated (an empty period).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::churn::{CohortPeriod, CohortSpec};
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let quarters = CohortPeriod::Boundaries(vec![d(1, 1), d(4, 1), d(7, 1)]);
+    /// assert!(CohortSpec::new(quarters, d(6, 30)).is_ok());
+    /// let unsorted = CohortPeriod::Boundaries(vec![d(4, 1), d(1, 1)]);
+    /// assert!(CohortSpec::new(unsorted, d(6, 30)).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(period: CohortPeriod, as_of: NaiveDate) -> Result<Self> {
         if let CohortPeriod::Boundaries(b) = &period {
             if b.len() < 2 {
@@ -160,6 +206,27 @@ impl<'a> Buckets<'a> {
 
 /// One acquisition cohort's row. Index k of each vector is k periods after acquisition;
 /// `None` marks a period not finished by the as-of date.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::churn::{CohortPeriod, CohortSpec, CohortTable};
+/// use customer_value::TransactionLog;
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let mut log = TransactionLog::default();
+/// log.push(1_u32, d(1, 5), Decimal::from(40));
+/// log.push(2_u32, d(1, 9), Decimal::from(60));
+/// log.push(1_u32, d(3, 2), Decimal::from(30)); // skips February
+/// let table = CohortTable::build(&CohortSpec::new(CohortPeriod::Month, d(3, 31))?, log.columns())?;
+/// let jan = &table.cohorts[0];
+/// assert_eq!(jan.active, [Some(2), Some(0), Some(1)]);
+/// assert_eq!(jan.active_or_later, [Some(2), Some(1), Some(1)]); // still there in February
+/// assert_eq!(jan.revenue[2], Some(Decimal::from(30)));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cohort {
     /// First day of the acquisition period.
@@ -178,6 +245,26 @@ pub struct Cohort {
 
 impl Cohort {
     /// Share of the cohort active in period k: `active[k] / size`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::churn::{CohortPeriod, CohortSpec, CohortTable};
+    /// use customer_value::TransactionLog;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let mut log = TransactionLog::default();
+    /// for c in 1_u32..=4 {
+    ///     log.push(c, d(1, 5), Decimal::TEN);
+    /// }
+    /// log.push(1_u32, d(2, 5), Decimal::TEN);
+    /// let table = CohortTable::build(&CohortSpec::new(CohortPeriod::Month, d(2, 29))?, log.columns())?;
+    /// assert_eq!(table.cohorts[0].retention(1), Some(0.25));
+    /// assert_eq!(table.cohorts[0].retention(5), None); // beyond the table
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn retention(&self, k: usize) -> Option<f64> {
         let n = (*self.active.get(k)?)?;
@@ -185,6 +272,24 @@ impl Cohort {
     }
 
     /// Share of the cohort active in period k or later.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::churn::{CohortPeriod, CohortSpec, CohortTable};
+    /// use customer_value::TransactionLog;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let mut log = TransactionLog::default();
+    /// log.push(1_u32, d(1, 5), Decimal::TEN);
+    /// log.push(2_u32, d(1, 5), Decimal::TEN);
+    /// log.push(1_u32, d(3, 5), Decimal::TEN);
+    /// let jan = CohortTable::build(&CohortSpec::new(CohortPeriod::Month, d(3, 31))?, log.columns())?.cohorts.remove(0);
+    /// assert_eq!((jan.retention(1), jan.retention_or_later(1)), (Some(0.0), Some(0.5)));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn retention_or_later(&self, k: usize) -> Option<f64> {
         let n = (*self.active_or_later.get(k)?)?;
@@ -193,6 +298,23 @@ impl Cohort {
 
     /// Revenue retention: revenue of period k / revenue of the acquisition period; `None`
     /// if either is missing or the first is not positive.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::churn::{CohortPeriod, CohortSpec, CohortTable};
+    /// use customer_value::TransactionLog;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let mut log = TransactionLog::default();
+    /// log.push(1_u32, d(1, 5), Decimal::from(100));
+    /// log.push(1_u32, d(2, 5), Decimal::from(120)); // expansion
+    /// let jan = CohortTable::build(&CohortSpec::new(CohortPeriod::Month, d(2, 29))?, log.columns())?.cohorts.remove(0);
+    /// assert_eq!(jan.revenue_retention(1), Some(1.2));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn revenue_retention(&self, k: usize) -> Option<f64> {
         let first = (*self.revenue.first()?)?;
@@ -202,6 +324,25 @@ impl Cohort {
 }
 
 /// Which retention a curve or a printed table shows.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::churn::{CohortMetric, CohortPeriod, CohortSpec, CohortTable};
+/// use customer_value::TransactionLog;
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let mut log = TransactionLog::default();
+/// log.push(1_u32, d(1, 5), Decimal::TEN);
+/// log.push(2_u32, d(1, 5), Decimal::TEN);
+/// log.push(1_u32, d(2, 5), Decimal::TEN);
+/// let table = CohortTable::build(&CohortSpec::new(CohortPeriod::Month, d(2, 29))?, log.columns())?;
+/// assert!(table.display(CohortMetric::Active).to_string().contains("50.0"));
+/// assert!(table.display(CohortMetric::Revenue).to_string().contains("100.0"));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CohortMetric {
     /// Active in period k ([`Cohort::retention`]).
@@ -274,6 +415,24 @@ pub(super) fn check_cells(cells: u64, cohorts: usize) -> Result<()> {
 impl CohortTable {
     /// The most cells a table holds: 10,000,000 (about 84 bytes each while building:
     /// under 1 GB). [`build`](Self::build) and [`merge`](Self::merge) refuse more.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::churn::{CohortPeriod, CohortSpec, CohortTable};
+    /// use customer_value::{Period, TransactionLog};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let mut log = TransactionLog::default();
+    /// log.push(1_u32, NaiveDate::from_ymd_opt(1700, 1, 1).unwrap(), Decimal::TEN);
+    /// log.push(2_u32, NaiveDate::from_ymd_opt(1700, 1, 2).unwrap(), Decimal::TEN);
+    /// // Daily cohorts over 324 years (118,000 periods): refused before anything is allocated.
+    /// let daily = CohortPeriod::Every(Period::every(1, NaiveDate::from_ymd_opt(1700, 1, 1).unwrap())?);
+    /// let spec = CohortSpec::new(daily, NaiveDate::from_ymd_opt(2024, 1, 1).unwrap())?;
+    /// assert!(CohortTable::build(&spec, log.columns()).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub const MAX_CELLS: u64 = 10_000_000;
 
     /// Builds the table from a log (any order).
@@ -289,6 +448,23 @@ impl CohortTable {
     /// acquisition to the as-of date) exceed [`MAX_CELLS`](Self::MAX_CELLS) = 10⁷ — checked
     /// before the table is allocated; the error states the number of cells needed (e.g.
     /// 3,000 daily cohorts over 270 years need about 3 × 10⁸: use a coarser period).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::churn::{CohortPeriod, CohortSpec, CohortTable};
+    /// use customer_value::TransactionLog;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let mut log = TransactionLog::default();
+    /// log.push(1_u32, d(1, 5), Decimal::TEN);
+    /// log.push(1_u32, d(4, 5), Decimal::TEN); // after the as-of date
+    /// let table = CohortTable::build(&CohortSpec::new(CohortPeriod::Month, d(3, 31))?, log.columns())?;
+    /// assert_eq!((table.rows_used, table.rows_after_as_of), (1, 1));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn build<K, D>(spec: &CohortSpec, log: TransactionColumns<'_, K, D>) -> Result<Self>
     where
         K: Eq + Hash + Clone,
@@ -414,6 +590,24 @@ impl CohortTable {
     }
 
     /// A printable view of the table for `metric` (percentages, one row per cohort).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::churn::{CohortMetric, CohortPeriod, CohortSpec, CohortTable};
+    /// use customer_value::TransactionLog;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let mut log = TransactionLog::default();
+    /// log.push(1_u32, d(1, 5), Decimal::TEN);
+    /// let table = CohortTable::build(&CohortSpec::new(CohortPeriod::Month, d(1, 31))?, log.columns())?;
+    /// let text = table.display(CohortMetric::Active).to_string();
+    /// assert!(text.starts_with("cohort"));
+    /// assert!(text.contains("2024-01-01"));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn display(&self, metric: CohortMetric) -> CohortDisplay<'_> {
         CohortDisplay { table: self, metric }
@@ -422,6 +616,24 @@ impl CohortTable {
 
 /// Text rendering of a [`CohortTable`] (from [`CohortTable::display`]): cohort start,
 /// size, then the metric in percent for k = 0, 1, …; unfinished cells are blank.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::churn::{CohortMetric, CohortPeriod, CohortSpec, CohortTable};
+/// use customer_value::TransactionLog;
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let mut log = TransactionLog::default();
+/// log.push(1_u32, d(1, 5), Decimal::TEN);
+/// log.push(1_u32, d(2, 5), Decimal::TEN);
+/// let table = CohortTable::build(&CohortSpec::new(CohortPeriod::Month, d(2, 29))?, log.columns())?;
+/// let shown = format!("{}", table.display(CohortMetric::ActiveOrLater));
+/// assert_eq!(shown.lines().count(), 2); // header and one cohort
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct CohortDisplay<'a> {
     table: &'a CohortTable,

@@ -37,6 +37,20 @@ use crate::time::PurchaseDate;
 /// | [`Stripe`](ChurnMethod::Stripe) | lost / (start + new) | 8.333 % |
 /// | [`AverageBase`](ChurnMethod::AverageBase) | lost / ((start + end) / 2) | 9.524 % |
 /// | [`CustomerDays`](ChurnMethod::CustomerDays) | lost / customer-days × period days | 9.202 % |
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::churn::{ChurnCounts, ChurnMethod};
+///
+/// // The module's reference period: 100 at start, 20 new, 8 + 2 lost, 3,260 customer-days of 30.
+/// let c = ChurnCounts::new(100, 20, 8, 2)?.with_exposure(3260, 30)?;
+/// let pct = |m| (c.rate(m).unwrap() * 1000.0).round() / 10.0;
+/// assert_eq!(pct(ChurnMethod::ChartMogul), 8.0);
+/// assert_eq!(pct(ChurnMethod::AverageBase), 9.5);
+/// assert_eq!(pct(ChurnMethod::CustomerDays), 9.2);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum ChurnMethod {
@@ -63,6 +77,18 @@ pub enum ChurnMethod {
 
 impl ChurnMethod {
     /// Every method, in the order of the module's table.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::{ChurnCounts, ChurnMethod};
+    ///
+    /// let c = ChurnCounts::new(100, 20, 8, 2)?.with_exposure(3260, 30)?;
+    /// // Every method has a value for this period; only two of them are shares.
+    /// assert!(ChurnMethod::ALL.iter().all(|&m| c.rate(m).is_some()));
+    /// assert_eq!(ChurnMethod::ALL.iter().filter(|m| m.is_share()).count(), 2);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub const ALL: [ChurnMethod; 6] = [
         ChurnMethod::NetCustomerChange,
         ChurnMethod::Simple,
@@ -76,6 +102,15 @@ impl ChurnMethod {
     /// True for [`ChartMogul`](Self::ChartMogul) and [`Stripe`](Self::Stripe), whose
     /// numerators are subsets of their denominators; the others are ratios that can leave
     /// [0, 1].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::ChurnMethod;
+    ///
+    /// assert!(ChurnMethod::Stripe.is_share());
+    /// assert!(!ChurnMethod::AverageBase.is_share()); // lost / average base can exceed 1
+    /// ```
     #[must_use]
     pub fn is_share(self) -> bool {
         matches!(self, ChurnMethod::ChartMogul | ChurnMethod::Stripe)
@@ -123,6 +158,16 @@ impl ChurnCounts {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] if more customers are lost than a group holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::ChurnCounts;
+    ///
+    /// assert_eq!(ChurnCounts::new(100, 20, 8, 2)?.lost(), 10);
+    /// assert!(ChurnCounts::new(100, 20, 101, 0).is_err()); // more lost than there were
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(start: u64, new: u64, lost_from_start: u64, lost_from_new: u64) -> Result<Self> {
         if lost_from_start > start {
             return Err(Error::param(
@@ -154,6 +199,19 @@ impl ChurnCounts {
     ///
     /// [`Error::InvalidParameter`] if `period_days` is 0 or `customer_days` exceeds
     /// (start + new) × period_days.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::{ChurnCounts, ChurnMethod};
+    ///
+    /// let c = ChurnCounts::new(100, 20, 8, 2)?;
+    /// assert_eq!(c.rate(ChurnMethod::CustomerDays), None); // exposure unknown
+    /// let c = c.with_exposure(3260, 30)?;
+    /// assert!((c.rate(ChurnMethod::CustomerDays).unwrap() - 10.0 / 3260.0 * 30.0).abs() < 1e-15);
+    /// assert!(ChurnCounts::new(1, 0, 0, 0)?.with_exposure(31, 30).is_err()); // more days than possible
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn with_exposure(mut self, customer_days: u64, period_days: u32) -> Result<Self> {
         if period_days == 0 {
             return Err(Error::param("period_days", 0, "a period is at least one day"));
@@ -258,6 +316,19 @@ impl ChurnCounts {
     ///
     /// [`Error::InvalidParameter`] if the period lengths differ (both known);
     /// [`Error::Overflow`] if a count overflows. `self` is unchanged by a failed merge.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::{ChurnCounts, ChurnMethod};
+    ///
+    /// let mut east = ChurnCounts::new(60, 10, 5, 1)?;
+    /// let west = ChurnCounts::new(40, 10, 3, 1)?;
+    /// east.merge(&west)?;
+    /// assert_eq!(east, ChurnCounts::new(100, 20, 8, 2)?);
+    /// assert!((east.rate(ChurnMethod::Stripe).unwrap() - 10.0 / 120.0).abs() < 1e-15);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn merge(&mut self, other: &ChurnCounts) -> Result<()> {
         if self.period_days != 0 && other.period_days != 0 && self.period_days != other.period_days {
             return Err(Error::param(
@@ -285,12 +356,30 @@ impl ChurnCounts {
     }
 
     /// Customers lost in the period (from the start cohort and from the joiners).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::ChurnCounts;
+    ///
+    /// assert_eq!(ChurnCounts::new(100, 20, 8, 2)?.lost(), 10);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn lost(&self) -> u64 {
         self.lost_from_start.saturating_add(self.lost_from_new)
     }
 
     /// Customers at the end: start + new − lost.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::ChurnCounts;
+    ///
+    /// assert_eq!(ChurnCounts::new(100, 20, 8, 2)?.end(), 110); // 100 + 20 − 10
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn end(&self) -> u64 {
         // new ≥ lost_from_new and start ≥ lost_from_start are constructor invariants; the
@@ -300,6 +389,17 @@ impl ChurnCounts {
 
     /// The period's churn under `method`, or `None` when its denominator is 0 (or the
     /// exposure is unknown for [`ChurnMethod::CustomerDays`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::{ChurnCounts, ChurnMethod};
+    ///
+    /// let c = ChurnCounts::new(100, 20, 8, 2)?;
+    /// assert_eq!(c.rate(ChurnMethod::ChartMogul), Some(0.08));
+    /// assert_eq!(ChurnCounts::new(0, 0, 0, 0)?.rate(ChurnMethod::ChartMogul), None); // 0 / 0
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn rate(&self, method: ChurnMethod) -> Option<f64> {
         let ratio = |num: f64, den: f64| (den > 0.0).then(|| num / den);
@@ -316,6 +416,17 @@ impl ChurnCounts {
 
     /// Retention = 1 − churn, for the methods where that holds
     /// ([`ChurnMethod::is_share`]); `None` otherwise or for a zero denominator.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::churn::{ChurnCounts, ChurnMethod};
+    ///
+    /// let c = ChurnCounts::new(100, 20, 8, 2)?;
+    /// assert_eq!(c.retention(ChurnMethod::ChartMogul), Some(0.92));
+    /// assert_eq!(c.retention(ChurnMethod::AverageBase), None); // not a share
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn retention(&self, method: ChurnMethod) -> Option<f64> {
         if method.is_share() {

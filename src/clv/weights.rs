@@ -23,17 +23,55 @@ use crate::retention::RetentionModel;
 use crate::revenue::RevenueStream;
 
 /// Decimal places of every survival × discount weight: 12.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::clv::{DiscountWeights, Timing, WEIGHT_DP};
+/// use customer_value::retention::ConstantRetention;
+///
+/// let w = DiscountWeights::new(&ConstantRetention::new(0.8)?, 0.1, 3, Timing::EndOfPeriod)?;
+/// assert!(w.weights().iter().all(|x| x.scale() <= WEIGHT_DP));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub const WEIGHT_DP: u32 = 12;
 
 /// The longest horizon [`DiscountWeights::new`] accepts: 1,000,000 periods (16 MB of
 /// weights; daily periods over 2,700 years). A longer horizon is refused before anything
 /// is allocated.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::clv::{DiscountWeights, MAX_HORIZON, Timing};
+/// use customer_value::retention::ConstantRetention;
+///
+/// let r = ConstantRetention::new(0.8)?;
+/// assert!(DiscountWeights::new(&r, 0.1, MAX_HORIZON + 1, Timing::EndOfPeriod).is_err());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub const MAX_HORIZON: u32 = 1_000_000;
 
 /// When within a period its margin is received.
 ///
 /// The two conventions differ by a factor (1 + d)/r in the closed form, so the crate never
 /// picks one silently.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::clv::{DiscountWeights, Timing};
+/// use customer_value::retention::ConstantRetention;
+/// use rust_decimal::Decimal;
+///
+/// let r = ConstantRetention::new(0.8)?;
+/// let end = DiscountWeights::new(&r, 0.1, 1, Timing::EndOfPeriod)?;
+/// let start = DiscountWeights::new(&r, 0.1, 1, Timing::StartOfPeriod)?;
+/// // One period: 0.8 / 1.1 at the end, the full margin at the start.
+/// assert_eq!(end.weights()[0].round_dp(6), Decimal::new(727273, 6));
+/// assert_eq!(start.weights()[0], Decimal::ONE);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Timing {
@@ -115,6 +153,19 @@ impl DiscountWeights {
     /// [`Error::InvalidParameter`] if `discount` ≤ −1 or not finite, the model returns
     /// a survival outside [0, 1] or NaN, or `horizon` exceeds [`MAX_HORIZON`];
     /// [`Error::Overflow`] if the weights' sum overflows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::{DiscountWeights, Timing};
+    /// use customer_value::retention::ConstantRetention;
+    ///
+    /// let r = ConstantRetention::new(0.8)?;
+    /// let w = DiscountWeights::new(&r, 0.1, 10, Timing::EndOfPeriod)?;
+    /// assert_eq!(w.horizon(), 10);
+    /// assert!(DiscountWeights::new(&r, -1.0, 10, Timing::EndOfPeriod).is_err()); // discount ≤ −1
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(retention: &dyn RetentionModel, discount: f64, horizon: u32, timing: Timing) -> Result<Self> {
         let discount = check_discount(discount)?;
         if horizon > MAX_HORIZON {
@@ -132,24 +183,71 @@ impl DiscountWeights {
     }
 
     /// w₁, …, w_T.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::{DiscountWeights, Timing};
+    /// use customer_value::retention::ConstantRetention;
+    ///
+    /// let w = DiscountWeights::new(&ConstantRetention::new(0.8)?, 0.1, 5, Timing::EndOfPeriod)?;
+    /// assert_eq!(w.weights().len(), 5);
+    /// assert!(w.weights().windows(2).all(|p| p[1] < p[0])); // survival × discount falls
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn weights(&self) -> &[Decimal] {
         &self.weights
     }
 
     /// The horizon T.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::{DiscountWeights, Timing};
+    /// use customer_value::retention::ConstantRetention;
+    ///
+    /// let w = DiscountWeights::new(&ConstantRetention::new(0.8)?, 0.1, 12, Timing::StartOfPeriod)?;
+    /// assert_eq!(w.horizon(), 12);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn horizon(&self) -> usize {
         self.weights.len()
     }
 
     /// Σ wₖ: the present value of 1 per period (an annuity factor with survival).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::{DiscountWeights, Timing};
+    /// use customer_value::retention::ConstantRetention;
+    /// use rust_decimal::Decimal;
+    ///
+    /// // With no churn and no discount, 1 per period over 4 periods is worth 4.
+    /// let w = DiscountWeights::new(&ConstantRetention::new(1.0)?, 0.0, 4, Timing::EndOfPeriod)?;
+    /// assert_eq!(w.sum(), Decimal::from(4));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn sum(&self) -> Decimal {
         self.sum
     }
 
     /// The timing convention the weights were built with.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::{DiscountWeights, Timing};
+    /// use customer_value::retention::ConstantRetention;
+    ///
+    /// let w = DiscountWeights::new(&ConstantRetention::new(0.8)?, 0.1, 3, Timing::StartOfPeriod)?;
+    /// assert_eq!(w.timing(), Timing::StartOfPeriod);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn timing(&self) -> Timing {
         self.timing
@@ -162,6 +260,19 @@ impl DiscountWeights {
     ///
     /// [`Error::LengthMismatch`] if `amounts` is longer than the horizon;
     /// [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::{DiscountWeights, Timing};
+    /// use customer_value::retention::ConstantRetention;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let w = DiscountWeights::new(&ConstantRetention::new(1.0)?, 0.0, 3, Timing::EndOfPeriod)?;
+    /// assert_eq!(w.present_value(&[Decimal::from(10), Decimal::from(20)])?, Decimal::from(30)); // 0 after the end
+    /// assert!(w.present_value(&[Decimal::ONE; 4]).is_err()); // longer than the horizon
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn present_value(&self, amounts: &[Decimal]) -> Result<Decimal> {
         if amounts.len() > self.weights.len() {
             return Err(Error::LengthMismatch {
@@ -191,6 +302,21 @@ impl DiscountWeights {
     /// [`Error::LengthMismatch`] if a [`RevenueStream::Series`] is longer than the horizon
     /// (its tail would be dropped: cut it yourself if you mean to);
     /// [`Error::Overflow`]; errors of [`RevenueStream::amounts`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::{DiscountWeights, Timing};
+    /// use customer_value::retention::ConstantRetention;
+    /// use customer_value::RevenueStream;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let w = DiscountWeights::new(&ConstantRetention::new(1.0)?, 0.0, 3, Timing::EndOfPeriod)?;
+    /// // 100, 110, 121 with 10 % growth.
+    /// let growing = RevenueStream::growing(Decimal::from(100), Decimal::new(1, 1))?;
+    /// assert_eq!(w.present_value_of(&growing)?, Decimal::from(331));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn present_value_of(&self, stream: &RevenueStream) -> Result<Decimal> {
         match stream {
             RevenueStream::Constant(a) => self.present_value_constant(*a),
@@ -208,6 +334,19 @@ impl DiscountWeights {
     /// # Errors
     ///
     /// [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::{DiscountWeights, Timing};
+    /// use customer_value::retention::ConstantRetention;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let w = DiscountWeights::new(&ConstantRetention::new(0.8)?, 0.1, 5, Timing::EndOfPeriod)?;
+    /// let pv = w.present_value_constant(Decimal::from(100))?;
+    /// assert_eq!(pv, (Decimal::from(100) * w.sum()).round_dp(pv.scale()));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn present_value_constant(&self, amount: Decimal) -> Result<Decimal> {
         super::checked::mul(amount, self.sum, "present value")
     }

@@ -29,6 +29,18 @@ use super::tiers::{TierChange, TierProgress, TierState};
 use crate::error::{Error, Result};
 
 /// What happened.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::{Event, EventKind};
+/// use rust_decimal::Decimal;
+///
+/// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+/// let e = Event::partial_refund(d, 7, Decimal::from(5));
+/// assert_eq!(e.kind, EventKind::Refund { order: 7, amount: Some(Decimal::from(5)) });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -76,6 +88,17 @@ pub enum EventKind {
 }
 
 /// One dated event of one member.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::{Event, EventKind};
+///
+/// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+/// let manual = Event { date: d, kind: EventKind::Adjust { points: 50 } };
+/// assert_eq!(manual.date, d);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// The day.
@@ -86,6 +109,18 @@ pub struct Event {
 
 impl Event {
     /// A purchase of one unit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Event, EventKind};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// let e = Event::purchase(d, 42, Decimal::from(30));
+    /// assert_eq!(e.kind, EventKind::Purchase { order: 42, amount: Decimal::from(30), units: 1 });
+    /// ```
     #[must_use]
     pub fn purchase(date: NaiveDate, order: u64, amount: Decimal) -> Self {
         Event {
@@ -99,6 +134,16 @@ impl Event {
     }
 
     /// A full refund of an order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Event, EventKind};
+    ///
+    /// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// assert_eq!(Event::refund(d, 42).kind, EventKind::Refund { order: 42, amount: None });
+    /// ```
     #[must_use]
     pub fn refund(date: NaiveDate, order: u64) -> Self {
         Event {
@@ -108,6 +153,28 @@ impl Event {
     }
 
     /// A partial refund of an order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Account, Award, EarningRule, Event, EventType, Outcome, Program, ProgramSpec};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// let mut spec = ProgramSpec::default();
+    /// spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
+    /// let program = Program::try_from(spec)?;
+    /// let mut acct = Account::new(d);
+    /// acct.apply(&program, &Event::purchase(d, 1, Decimal::from(100)))?;
+    /// // Refunding 40 of the 100 takes back 40 of the points.
+    /// acct.apply(&program, &Event::partial_refund(d, 1, Decimal::from(40)))?;
+    /// assert_eq!(acct.balance(), 60);
+    /// // More than what is left of the order is refused, not an error.
+    /// let over = acct.apply(&program, &Event::partial_refund(d, 1, Decimal::from(61)))?;
+    /// assert!(matches!(over, Outcome::Rejected(_)));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn partial_refund(date: NaiveDate, order: u64, amount: Decimal) -> Self {
         Event {
@@ -120,6 +187,16 @@ impl Event {
     }
 
     /// A redemption.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Event, EventKind};
+    ///
+    /// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// assert_eq!(Event::redeem(d, 250).kind, EventKind::Redeem { points: 250 });
+    /// ```
     #[must_use]
     pub fn redeem(date: NaiveDate, points: Points) -> Self {
         Event {
@@ -129,6 +206,22 @@ impl Event {
     }
 
     /// A non-purchase event with no amount.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Account, Award, EarningRule, Event, EventType, Program, ProgramSpec};
+    ///
+    /// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// let mut spec = ProgramSpec::default();
+    /// spec.rules.push(EarningRule::new("review", EventType::Review, Award::Fixed { points: 5 }));
+    /// let program = Program::try_from(spec)?;
+    /// let mut acct = Account::new(d);
+    /// acct.apply(&program, &Event::activity(d, EventType::Review))?;
+    /// assert_eq!(acct.balance(), 5);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn activity(date: NaiveDate, event: EventType) -> Self {
         Event {
@@ -143,6 +236,21 @@ impl Event {
 }
 
 /// Why an event was refused. Refused events change nothing and are counted.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::{Account, Event, Outcome, Program, ProgramSpec, Rejection};
+///
+/// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+/// let program = Program::try_from(ProgramSpec::default())?;
+/// let mut acct = Account::new(d);
+/// let out = acct.apply(&program, &Event::refund(d, 99))?;
+/// assert_eq!(out, Outcome::Rejected(Rejection::UnknownOrder(99)));
+/// assert_eq!(acct.rejected, 1);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -167,6 +275,23 @@ pub enum Rejection {
 }
 
 /// The effect of one event.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::{Account, Award, EarningRule, Event, EventType, Outcome, Program, ProgramSpec};
+/// use rust_decimal::Decimal;
+///
+/// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+/// let mut spec = ProgramSpec::default();
+/// spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
+/// let program = Program::try_from(spec)?;
+/// let mut acct = Account::new(d);
+/// let out = acct.apply(&program, &Event::purchase(d, 1, Decimal::from(25)))?;
+/// assert!(matches!(out, Outcome::Earned { points: 25, .. }));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Outcome {
@@ -252,9 +377,35 @@ impl Account {
     /// The work of a call is proportional to the due days it processes — one per day
     /// with a daily tier review — so the cap bounds it (under a second in a release build
     /// for a daily review; a far date such as year 262,143 took 20 s before the cap).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Account, Program, ProgramSpec};
+    ///
+    /// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// let program = Program::try_from(ProgramSpec::default())?;
+    /// let mut acct = Account::new(d);
+    /// let too_far = d + chrono::Days::new(Account::MAX_ADVANCE_DAYS as u64 + 1);
+    /// assert!(acct.advance_to(&program, too_far).is_err());
+    /// assert_eq!(acct.clock, d); // refused before any work
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub const MAX_ADVANCE_DAYS: i64 = 3_652_425;
 
     /// A new member enrolled on `enrolled`, with a journal.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::Account;
+    ///
+    /// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// let acct = Account::new(d);
+    /// assert_eq!((acct.enrolled, acct.balance(), acct.rejected), (d, 0, 0));
+    /// ```
     #[must_use]
     pub fn new(enrolled: NaiveDate) -> Self {
         Account {
@@ -269,6 +420,26 @@ impl Account {
     }
 
     /// A new member without a journal (bulk runs: faster, no balance history).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Account, Award, EarningRule, Event, EventType, Program, ProgramSpec};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// let mut spec = ProgramSpec::default();
+    /// spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
+    /// let program = Program::try_from(spec)?;
+    /// let (mut with, mut without) = (Account::new(d), Account::without_journal(d));
+    /// for acct in [&mut with, &mut without] {
+    ///     acct.apply(&program, &Event::purchase(d, 1, Decimal::from(80)))?;
+    /// }
+    /// // Same balance; only the journal (the balance history) is missing.
+    /// assert_eq!(with.balance(), without.balance());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn without_journal(enrolled: NaiveDate) -> Self {
         Account {
@@ -296,12 +467,49 @@ impl Account {
     }
 
     /// Spendable balance (negative only through clawback debt).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Account, Award, EarningRule, Event, EventType, Program, ProgramSpec};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// let mut spec = ProgramSpec::default();
+    /// spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
+    /// let program = Program::try_from(spec)?;
+    /// let mut acct = Account::new(d);
+    /// acct.apply(&program, &Event::purchase(d, 1, Decimal::from(80)))?;
+    /// acct.apply(&program, &Event::redeem(d, 30))?;
+    /// assert_eq!(acct.balance(), 50);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn balance(&self) -> Points {
         self.ledger.balance()
     }
 
     /// Current tier index, if the program has tiers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::*;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// let mut spec = ProgramSpec::default();
+    /// spec.tiers = Some(TierSpec::new(vec![("member", 0), ("gold", 100)], QualificationBasis::Spend,
+    ///     QualificationWindow::Lifetime, ReviewSchedule::Never)?);
+    /// let program = Program::try_from(spec)?;
+    /// let mut acct = Account::new(d);
+    /// acct.apply(&program, &Event::purchase(d, 1, Decimal::from(150)))?;
+    /// assert_eq!(acct.tier_index(), Some(1));
+    /// assert_eq!(acct.tier_history().last().map(|c| c.to), Some(1));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn tier_index(&self) -> Option<usize> {
         self.tier.as_ref().map(|t| t.current)
@@ -318,6 +526,24 @@ impl Account {
     /// # Errors
     ///
     /// [`Error::Undefined`] if the program has no tiers; [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::*;
+    /// use rust_decimal::Decimal;
+    /// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// let mut spec = ProgramSpec::default();
+    /// spec.tiers = Some(TierSpec::new(vec![("member", 0), ("gold", 100)], QualificationBasis::Spend,
+    ///     QualificationWindow::Lifetime, ReviewSchedule::Never)?);
+    /// let program = Program::try_from(spec)?;
+    /// let mut acct = Account::new(d);
+    /// acct.apply(&program, &Event::purchase(d, 1, Decimal::from(60)))?;
+    /// let p = acct.progress(&program)?;
+    /// assert_eq!((p.tier, p.next, p.remaining), (0, Some((1, Decimal::from(100))), Decimal::from(40)));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn progress(&mut self, program: &Program) -> Result<TierProgress> {
         let spec = program.tiers.as_ref().ok_or_else(|| Error::Undefined {
             what: "tier progress",
@@ -335,6 +561,25 @@ impl Account {
     /// # Errors
     ///
     /// [`Error::Undefined`] naming the broken invariant.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Account, Award, EarningRule, Event, EventType, Program, ProgramSpec};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// let mut spec = ProgramSpec::default();
+    /// spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
+    /// let program = Program::try_from(spec)?;
+    /// let mut acct = Account::new(d);
+    /// acct.apply(&program, &Event::purchase(d, 1, Decimal::from(80)))?;
+    /// acct.apply(&program, &Event::refund(d, 1))?;
+    /// acct.check()?; // lots, balance and journal still agree
+    /// assert_eq!(acct.balance(), 0);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn check(&self) -> Result<()> {
         self.ledger.check()
     }
@@ -347,6 +592,26 @@ impl Account {
     /// [`Error::InvalidParameter`] if `date` is before the clock or more than
     /// [`MAX_ADVANCE_DAYS`](Self::MAX_ADVANCE_DAYS) after it (checked before any work:
     /// the account is unchanged); [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Account, Award, EarningRule, Event, EventType, Expiry, Program, ProgramSpec};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let mut spec = ProgramSpec::default();
+    /// spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
+    /// spec.expiry = Expiry::AfterMonths { months: 1 };
+    /// let program = Program::try_from(spec)?;
+    /// let mut acct = Account::new(d(1, 1));
+    /// acct.apply(&program, &Event::purchase(d(1, 10), 1, Decimal::from(40)))?;
+    /// acct.advance_to(&program, d(2, 10))?; // the lot expires at the start of 10 Feb
+    /// assert_eq!(acct.balance(), 0);
+    /// assert!(acct.advance_to(&program, d(1, 5)).is_err()); // the clock does not go back
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn advance_to(&mut self, program: &Program, date: NaiveDate) -> Result<()> {
         if date < self.clock {
             return Err(Error::param(
@@ -413,6 +678,26 @@ impl Account {
     /// the event is then not applied (the days up to its date are processed) and the
     /// account still passes its checks. Business refusals (insufficient points, unknown
     /// order...) are not errors: they return [`Outcome::Rejected`] and are counted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Account, Award, EarningRule, Event, EventType, Outcome, Program, ProgramSpec, Rejection};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    /// let mut spec = ProgramSpec::default();
+    /// spec.rules.push(EarningRule::new("euro", EventType::Purchase, Award::PerAmount { points: 1, per: Decimal::ONE }));
+    /// let program = Program::try_from(spec)?;
+    /// let mut acct = Account::new(d);
+    /// acct.apply(&program, &Event::purchase(d, 1, Decimal::from(20)))?;
+    /// // A business refusal is an outcome, counted, not an error.
+    /// let out = acct.apply(&program, &Event::redeem(d, 500))?;
+    /// assert!(matches!(out, Outcome::Rejected(Rejection::InsufficientPoints { .. })));
+    /// assert_eq!((acct.balance(), acct.rejected), (20, 1));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn apply(&mut self, program: &Program, event: &Event) -> Result<Outcome> {
         let date = event.date;
         self.advance_to(program, date)?;

@@ -21,6 +21,19 @@ use super::program::{EventType, Points};
 use crate::error::{Error, Result};
 
 /// Where a lot's points came from.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::{Ledger, LotSource};
+///
+/// let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+/// let mut ledger = Ledger::default();
+/// ledger.add_lot(LotSource::Order(7), d, d, None, 10)?;
+/// assert_eq!(ledger.lots[0].source, LotSource::Order(7));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LotSource {
@@ -36,6 +49,23 @@ pub enum LotSource {
 ///
 /// Its accounts always balance:
 /// `points = remaining + spent + expired + clawed_back + repaid_debt`.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::{Ledger, LotSource};
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let mut ledger = Ledger::default();
+/// ledger.add_lot(LotSource::Adjustment, d(1, 1), d(1, 1), Some(d(2, 1)), 100)?;
+/// ledger.spend(d(1, 15), 30)?;
+/// ledger.start_day(d(2, 1))?; // the other 70 expire
+/// let lot = &ledger.lots[0];
+/// assert_eq!((lot.spent, lot.expired, lot.remaining), (30, 70, 0));
+/// assert!(lot.balances());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lot {
     /// Position in the ledger (0-based, creation order).
@@ -66,12 +96,46 @@ pub struct Lot {
 
 impl Lot {
     /// Whether the lot's points can be spent on `date`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Ledger, LotSource};
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let mut ledger = Ledger::default();
+    /// // Earned 1 January, pending for two weeks, gone from 1 March.
+    /// ledger.add_lot(LotSource::Adjustment, d(1, 1), d(1, 15), Some(d(3, 1)), 100)?;
+    /// ledger.start_day(d(1, 15))?;
+    /// let lot = &ledger.lots[0];
+    /// assert!(lot.spendable_on(d(2, 1)));
+    /// assert!(!lot.spendable_on(d(3, 1)));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn spendable_on(&self, date: NaiveDate) -> bool {
         self.active && self.remaining > 0 && self.available <= date && self.expires.is_none_or(|e| date < e)
     }
 
     /// Whether the lot's accounts balance.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Ledger, LotSource};
+    ///
+    /// let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    /// let mut ledger = Ledger::default();
+    /// ledger.add_lot(LotSource::Adjustment, d, d, None, 100)?;
+    /// ledger.spend(d, 40)?;
+    /// assert!(ledger.lots[0].balances()); // 100 = 60 remaining + 40 spent
+    /// let mut broken = ledger.lots[0].clone();
+    /// broken.spent += 1;
+    /// assert!(!broken.balances());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn balances(&self) -> bool {
         let parts = [
@@ -87,6 +151,21 @@ impl Lot {
 }
 
 /// What a journal line records.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::{EntryKind, Ledger, LotSource};
+///
+/// let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+/// let mut ledger = Ledger::default();
+/// ledger.add_lot(LotSource::Adjustment, d, d, None, 100)?;
+/// ledger.spend(d, 40)?;
+/// let kinds: Vec<EntryKind> = ledger.entries.iter().map(|e| e.kind).collect();
+/// assert_eq!(kinds, [EntryKind::Earn, EntryKind::Spend]);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
@@ -107,6 +186,21 @@ pub enum EntryKind {
 }
 
 /// One journal line. Lines are in the order they happened.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::{Ledger, LotSource};
+///
+/// let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+/// let mut ledger = Ledger::default();
+/// ledger.add_lot(LotSource::Adjustment, d, d, None, 100)?;
+/// ledger.spend(d, 40)?;
+/// // The journal's balance changes add up to the balance.
+/// assert_eq!(ledger.entries.iter().map(|e| e.balance_change).sum::<i64>(), ledger.balance());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     /// The day.
@@ -124,6 +218,19 @@ pub struct Entry {
 }
 
 /// One lot drawn by a spend or clawback.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::{Draw, Ledger, LotSource};
+///
+/// let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+/// let mut ledger = Ledger::default();
+/// ledger.add_lot(LotSource::Adjustment, d, d, None, 100)?;
+/// assert_eq!(ledger.spend(d, 40)?, [Draw { lot: 0, points: 40 }]);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Draw {
     /// The lot.
@@ -190,6 +297,21 @@ fn sub(a: Points, b: Points) -> Result<Points> {
 impl Ledger {
     /// An empty ledger without a journal (faster; [`Ledger::balance_at`] then only knows
     /// the present).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Ledger, LotSource};
+    ///
+    /// let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    /// let mut ledger = Ledger::without_journal();
+    /// ledger.add_lot(LotSource::Adjustment, d, d, None, 100)?;
+    /// assert!(ledger.entries.is_empty());
+    /// assert_eq!(ledger.balance(), 100);
+    /// assert!(ledger.balance_at(d).is_err()); // no journal, no history
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn without_journal() -> Self {
         Ledger {
@@ -233,6 +355,20 @@ impl Ledger {
 
     /// Spendable points now: Σ remaining of active lots − debt. Can be negative only
     /// through debt.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Ledger, LotSource};
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    /// let mut ledger = Ledger::default();
+    /// ledger.add_lot(LotSource::Adjustment, d(1), d(1), None, 100)?;
+    /// ledger.add_lot(LotSource::Adjustment, d(1), d(20), None, 50)?; // pending until the 20th
+    /// assert_eq!((ledger.balance(), ledger.pending()), (100, 50));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn balance(&self) -> Points {
         self.open_lots()
@@ -242,6 +378,21 @@ impl Ledger {
     }
 
     /// Points earned but not yet available.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Ledger, LotSource};
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    /// let mut ledger = Ledger::default();
+    /// ledger.add_lot(LotSource::Adjustment, d(1), d(20), None, 50)?;
+    /// assert_eq!(ledger.pending(), 50);
+    /// ledger.start_day(d(20))?;
+    /// assert_eq!((ledger.pending(), ledger.balance()), (0, 50));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn pending(&self) -> Points {
         self.open_lots()
@@ -258,6 +409,21 @@ impl Ledger {
     /// # Errors
     ///
     /// [`Error::Undefined`] if the journal is off; [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Ledger, LotSource};
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    /// let mut ledger = Ledger::default();
+    /// ledger.add_lot(LotSource::Adjustment, d(1), d(1), None, 100)?;
+    /// ledger.spend(d(10), 40)?;
+    /// assert_eq!(ledger.balance_at(d(5))?, 100);
+    /// assert_eq!(ledger.balance_at(d(10))?, 60);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn balance_at(&self, date: NaiveDate) -> Result<Points> {
         if !self.journal {
             return Err(Error::Undefined {
@@ -281,6 +447,21 @@ impl Ledger {
     /// points outstanding (remaining in open lots, available and pending) plus `points`
     /// would exceed `Points::MAX` (then the balance could not be represented). On an
     /// error the ledger is unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Ledger, LotSource};
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    /// let mut ledger = Ledger::default();
+    /// assert_eq!(ledger.add_lot(LotSource::Adjustment, d(1), d(1), Some(d(31)), 100)?, 0); // its id
+    /// // Available before it was earned: refused, nothing added.
+    /// assert!(ledger.add_lot(LotSource::Adjustment, d(5), d(4), None, 10).is_err());
+    /// assert_eq!(ledger.lots.len(), 1);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn add_lot(
         &mut self,
         source: LotSource,
@@ -349,6 +530,20 @@ impl Ledger {
 
     /// The earliest day after `after` on which something is due: an expiry or an
     /// activation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Ledger, LotSource};
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    /// let mut ledger = Ledger::default();
+    /// ledger.add_lot(LotSource::Adjustment, d(1), d(1), Some(d(31)), 100)?;
+    /// ledger.add_lot(LotSource::Adjustment, d(1), d(10), None, 50)?;
+    /// assert_eq!(ledger.next_due(d(1)), Some(d(10))); // the activation comes first
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn next_due(&self, after: NaiveDate) -> Option<NaiveDate> {
         self.open_lots()
@@ -365,6 +560,21 @@ impl Ledger {
     /// # Errors
     ///
     /// [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Ledger, LotSource};
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    /// let mut ledger = Ledger::default();
+    /// ledger.add_lot(LotSource::Adjustment, d(1), d(1), Some(d(10)), 100)?;
+    /// ledger.start_day(d(10))?;
+    /// ledger.start_day(d(10))?; // idempotent
+    /// assert_eq!((ledger.balance(), ledger.totals().expired), (0, 100));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn start_day(&mut self, date: NaiveDate) -> Result<()> {
         for i in self.first_open..self.lots.len() {
             let Some(lot) = self.lots.get_mut(i) else { continue };
@@ -422,6 +632,21 @@ impl Ledger {
     ///
     /// [`Error::InvalidParameter`] if `points ≤ 0` or more than the balance on `date`;
     /// [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Ledger, LotSource};
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    /// let mut ledger = Ledger::default();
+    /// ledger.add_lot(LotSource::Adjustment, d(1), d(1), None, 100)?;
+    /// assert_eq!(ledger.spend(d(2), 30)?.len(), 1);
+    /// assert!(ledger.spend(d(2), 71).is_err()); // more than the balance
+    /// assert_eq!(ledger.balance(), 70);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn spend(&mut self, date: NaiveDate, points: Points) -> Result<Vec<Draw>> {
         if points <= 0 {
             return Err(Error::param("points", points, "a redemption must be positive"));
@@ -480,6 +705,24 @@ impl Ledger {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] for negative points; [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Ledger, LotSource};
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    /// let mut ledger = Ledger::default();
+    /// let own = ledger.add_lot(LotSource::Order(1), d(1), d(1), None, 100)?;
+    /// ledger.spend(d(2), 80)?;
+    /// // Refund of the whole order: 20 left in its lot, the other 80 become debt.
+    /// let (draws, _) = ledger.claw_back(d(3), 100, Some(own), true, true)?;
+    /// assert_eq!(draws[0].points, 20);
+    /// assert_eq!((ledger.debt, ledger.balance()), (80, -80));
+    /// ledger.check()?;
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn claw_back(
         &mut self,
         date: NaiveDate,
@@ -536,6 +779,21 @@ impl Ledger {
     /// # Errors
     ///
     /// [`Error::Undefined`] describing the first broken invariant.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Ledger, LotSource};
+    ///
+    /// let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    /// let mut ledger = Ledger::default();
+    /// ledger.add_lot(LotSource::Adjustment, d, d, None, 100)?;
+    /// ledger.check()?;
+    /// ledger.lots[0].remaining = 99; // a point lost
+    /// assert!(ledger.check().is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn check(&self) -> Result<()> {
         let broken = |reason: String| Error::Undefined {
             what: "ledger invariant",
@@ -585,6 +843,22 @@ impl Ledger {
 
     /// Totals over every lot: awarded, spent, expired, clawed back, remaining (active and
     /// pending).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Ledger, LotSource};
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    /// let mut ledger = Ledger::default();
+    /// ledger.add_lot(LotSource::Adjustment, d(1), d(1), Some(d(20)), 100)?;
+    /// ledger.spend(d(5), 30)?;
+    /// ledger.start_day(d(20))?;
+    /// let t = ledger.totals();
+    /// assert_eq!((t.earned, t.spent, t.expired, t.outstanding), (100, 30, 70, 0));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn totals(&self) -> LedgerTotals {
         let mut t = LedgerTotals::default();
@@ -606,6 +880,16 @@ impl Ledger {
 }
 
 /// Point totals of a ledger (or, summed, of a customer base).
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::loyalty::LedgerTotals;
+///
+/// let t = LedgerTotals { earned: 100, spent: 30, expired: 20, outstanding: 50, ..LedgerTotals::default() };
+/// // Every awarded point is somewhere.
+/// assert_eq!(t.earned, t.spent + t.expired + t.clawed_back + t.repaid_debt + t.outstanding + t.pending);
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerTotals {
     /// Points awarded.

@@ -37,20 +37,11 @@ pub(crate) fn unit_name(unit: TimeUnit) -> String {
     }
 }
 
-/// One time of a tracking curve.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct TrackingPoint {
-    /// Time since the first customer's first purchase, in the curve's unit.
-    pub time: f64,
-    /// Actual cumulative repeat purchases up to `time`.
-    pub actual: f64,
-    /// The model's expected cumulative repeat purchases up to `time`
-    /// ([`cumulative_expected_repeat_transactions`](crate::btyd::cumulative_expected_repeat_transactions)).
-    pub expected: f64,
-}
+pub use crate::btyd::TrackingPoint;
 
-/// Actual and expected cumulative repeat purchases of a customer base over calendar time,
-/// with the end of the calibration period: what the tracking charts draw.
+/// The tracking curve the charts draw: [`btyd::Tracking`](crate::btyd::Tracking), which
+/// owns the cumulative points and their per-period
+/// [`increments`](crate::btyd::Tracking::increments).
 ///
 /// # Examples
 ///
@@ -60,76 +51,10 @@ pub struct TrackingPoint {
 ///
 /// let p = |time, actual, expected| TrackingPoint { time, actual, expected };
 /// let curve = TrackingCurve::new(TimeUnit::WEEK, Some(2.0), vec![p(1.0, 3.0, 2.5), p(2.0, 7.0, 6.0), p(3.0, 9.0, 9.5)])?;
-/// assert_eq!(curve.incremental()[1], (2.0, 4.0, 3.5));
+/// assert_eq!(curve.increments()[1].actual, 4.0);
 /// # Ok::<(), customer_value::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrackingCurve {
-    /// Unit of the times.
-    pub unit: TimeUnit,
-    /// End of the calibration period (same origin as the times), if there is a holdout.
-    pub calibration_end: Option<f64>,
-    /// Increasing times.
-    pub points: Vec<TrackingPoint>,
-}
-
-impl TrackingCurve {
-    /// A checked curve.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::EmptyInput`] without points; [`Error::InvalidRow`] for a non-finite or
-    /// negative value, or times that do not increase; [`Error::InvalidParameter`] for a
-    /// non-finite calibration end.
-    pub fn new(unit: TimeUnit, calibration_end: Option<f64>, points: Vec<TrackingPoint>) -> Result<Self> {
-        if points.is_empty() {
-            return Err(Error::EmptyInput {
-                what: "tracking points",
-            });
-        }
-        let mut last = f64::NEG_INFINITY;
-        for (row, p) in points.iter().enumerate() {
-            let ok = [p.time, p.actual, p.expected]
-                .iter()
-                .all(|v| v.is_finite() && *v >= 0.0);
-            if !ok || p.time <= last {
-                return Err(Error::InvalidRow {
-                    row: row as u64,
-                    reason: format!(
-                        "tracking point ({}, {}, {}): values must be finite and ≥ 0, times increasing",
-                        p.time, p.actual, p.expected
-                    ),
-                });
-            }
-            last = p.time;
-        }
-        if let Some(c) = calibration_end {
-            if !c.is_finite() {
-                return Err(Error::param("calibration_end", c, "must be finite"));
-            }
-        }
-        Ok(TrackingCurve {
-            unit,
-            calibration_end,
-            points,
-        })
-    }
-
-    /// `(time, actual, expected)` per step: the differences of the cumulative curve (the
-    /// first step counts from 0).
-    #[must_use]
-    pub fn incremental(&self) -> Vec<(f64, f64, f64)> {
-        let mut prev = (0.0, 0.0);
-        self.points
-            .iter()
-            .map(|p| {
-                let step = (p.time, p.actual - prev.0, p.expected - prev.1);
-                prev = (p.actual, p.expected);
-                step
-            })
-            .collect()
-    }
-}
+pub type TrackingCurve = crate::btyd::Tracking;
 
 fn tracking_chart(
     curve: &TrackingCurve,
@@ -219,13 +144,18 @@ pub fn tracking_cumulative(curve: &TrackingCurve, o: &PlotOptions) -> Result<Str
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 pub fn tracking_incremental(curve: &TrackingCurve, o: &PlotOptions) -> Result<String> {
-    let rows = curve.incremental();
-    if let Some((row, r)) = rows.iter().enumerate().find(|(_, r)| r.1 < 0.0 || r.2 < -1e-9) {
+    let steps = curve.increments();
+    if let Some((row, r)) = steps
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.actual < 0.0 || r.expected < -1e-9)
+    {
         return Err(Error::InvalidRow {
             row: row as u64,
-            reason: format!("the cumulative curve decreases at time {}", r.0),
+            reason: format!("the cumulative curve decreases at time {}", r.time),
         });
     }
+    let rows: Vec<(f64, f64, f64)> = steps.iter().map(|s| (s.time, s.actual, s.expected)).collect();
     let step = match (curve.points.first(), curve.points.get(1)) {
         (Some(a), Some(b)) => b.time - a.time,
         (Some(a), None) => a.time,

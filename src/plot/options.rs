@@ -24,12 +24,29 @@ pub struct Colour {
 
 impl Colour {
     /// A colour from its channels.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::plot::Colour;
+    ///
+    /// let c = Colour::new(0, 114, 178);
+    /// assert_eq!((c.r, c.g, c.b), (0, 114, 178));
+    /// ```
     #[must_use]
     pub const fn new(r: u8, g: u8, b: u8) -> Self {
         Colour { r, g, b }
     }
 
     /// `#RRGGBB`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::plot::Colour;
+    ///
+    /// assert_eq!(Colour::new(213, 94, 0).to_hex(), "#D55E00");
+    /// ```
     #[must_use]
     pub fn to_hex(self) -> String {
         format!("#{:02X}{:02X}{:02X}", self.r, self.g, self.b)
@@ -38,6 +55,15 @@ impl Colour {
 
 /// The Okabe–Ito colour-blind-safe palette (blue, vermilion, bluish green, orange, sky
 /// blue, reddish purple, yellow), the default series colours.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::plot::{Colour, OKABE_ITO, PlotOptions};
+///
+/// assert_eq!(OKABE_ITO[0], Colour::new(0, 114, 178)); // blue: the "actual" series
+/// assert_eq!(PlotOptions::default().colours, OKABE_ITO.to_vec());
+/// ```
 pub const OKABE_ITO: [Colour; 7] = [
     Colour::new(0, 114, 178),
     Colour::new(213, 94, 0),
@@ -97,8 +123,27 @@ impl Default for PlotOptions {
 
 impl PlotOptions {
     /// The smallest size accepted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::plot::PlotOptions;
+    ///
+    /// let (w, h) = PlotOptions::MIN_SIZE;
+    /// assert!(PlotOptions::default().with_size(w, h).is_ok());
+    /// assert!(PlotOptions::default().with_size(w - 1, h).is_err());
+    /// ```
     pub const MIN_SIZE: (u32, u32) = (320, 200);
     /// The largest size accepted (per side).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::plot::PlotOptions;
+    ///
+    /// assert!(PlotOptions::default().with_size(PlotOptions::MAX_SIDE, 500).is_ok());
+    /// assert!(PlotOptions::default().with_size(PlotOptions::MAX_SIDE + 1, 500).is_err());
+    /// ```
     pub const MAX_SIDE: u32 = 10_000;
 
     /// With another size.
@@ -107,6 +152,17 @@ impl PlotOptions {
     ///
     /// [`Error::InvalidParameter`] below [`MIN_SIZE`](Self::MIN_SIZE) or above
     /// [`MAX_SIDE`](Self::MAX_SIDE).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::plot::PlotOptions;
+    ///
+    /// let o = PlotOptions::default().with_size(1200, 400)?;
+    /// assert_eq!((o.width, o.height), (1200, 400));
+    /// assert!(PlotOptions::default().with_size(100, 100).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn with_size(mut self, width: u32, height: u32) -> Result<Self> {
         self.width = width;
         self.height = height;
@@ -115,6 +171,16 @@ impl PlotOptions {
     }
 
     /// With a title of one's own.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::plot::PlotOptions;
+    ///
+    /// let o = PlotOptions::default().with_title("Q3 cohort");
+    /// assert_eq!(o.title.as_deref(), Some("Q3 cohort"));
+    /// assert_eq!(PlotOptions::default().title, None); // each chart's own title
+    /// ```
     #[must_use]
     pub fn with_title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
@@ -126,6 +192,18 @@ impl PlotOptions {
     /// # Errors
     ///
     /// [`Error::EmptyInput`] for no colour.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::plot::{Colour, PlotOptions};
+    ///
+    /// let grey = Colour::new(128, 128, 128);
+    /// let o = PlotOptions::default().with_colours(vec![grey, Colour::new(0, 0, 0)])?;
+    /// assert_eq!(o.colours[0], grey);
+    /// assert!(PlotOptions::default().with_colours(vec![]).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn with_colours(mut self, colours: Vec<Colour>) -> Result<Self> {
         if colours.is_empty() {
             return Err(Error::EmptyInput { what: "colours" });
@@ -135,6 +213,14 @@ impl PlotOptions {
     }
 
     /// With another currency prefix for money axes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::plot::PlotOptions;
+    ///
+    /// assert_eq!(PlotOptions::default().with_currency("€").currency, "€");
+    /// ```
     #[must_use]
     pub fn with_currency(mut self, currency: impl Into<String>) -> Self {
         self.currency = currency.into();
@@ -174,9 +260,10 @@ impl PlotOptions {
     /// use customer_value::plot::PlotOptions;
     ///
     /// let mut o = PlotOptions::default();
-    /// assert!(o.validate().is_ok());
-    /// o.width = 10;
+    /// o.validate()?;
+    /// o.colours.clear(); // built field by field, so not checked yet
     /// assert!(o.validate().is_err());
+    /// # Ok::<(), customer_value::Error>(())
     /// ```
     pub fn validate(&self) -> Result<()> {
         let (min_w, min_h) = Self::MIN_SIZE;

@@ -33,6 +33,18 @@ pub struct CustomerCosts {
 
 impl CustomerCosts {
     /// All four cost lines.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::profitability::CustomerCosts;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let c = CustomerCosts::new(Decimal::from(100), Decimal::from(50), Decimal::from(25), Decimal::from(10));
+    /// assert_eq!((c.acquisition, c.other), (Decimal::from(100), Decimal::from(10)));
+    /// assert_eq!(c.total()?, Decimal::from(185));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn new(acquisition: Decimal, retention: Decimal, support: Decimal, other: Decimal) -> Self {
         CustomerCosts {
@@ -44,6 +56,18 @@ impl CustomerCosts {
     }
 
     /// Acquisition and retention only (the seed's worked example).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::profitability::CustomerCosts;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let c = CustomerCosts::acquisition_and_retention(Decimal::from(100), Decimal::from(20));
+    /// assert_eq!((c.support, c.other), (Decimal::ZERO, Decimal::ZERO));
+    /// assert_eq!(c.total()?, Decimal::from(120));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn acquisition_and_retention(acquisition: Decimal, retention: Decimal) -> Self {
         CustomerCosts {
@@ -58,6 +82,18 @@ impl CustomerCosts {
     /// # Errors
     ///
     /// [`Error::Overflow`] if the result overflows or `Decimal` could hold it only rounded.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::profitability::CustomerCosts;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let c = CustomerCosts::acquisition_and_retention(Decimal::new(1050, 2), Decimal::new(25, 2));
+    /// assert_eq!(c.total()?, Decimal::new(1075, 2)); // exact: 10.50 + 0.25
+    /// assert!(CustomerCosts::acquisition_and_retention(Decimal::MAX, Decimal::ONE).total().is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn total(&self) -> Result<Decimal> {
         [self.acquisition, self.retention, self.support, self.other]
             .into_iter()
@@ -95,6 +131,18 @@ pub struct CustomerProfitability {
 
 impl CustomerProfitability {
     /// A customer's revenue and costs, no risk costs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::profitability::{CustomerCosts, CustomerProfitability};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let p = CustomerProfitability::new(Decimal::from(500), CustomerCosts::acquisition_and_retention(Decimal::from(100), Decimal::from(50)));
+    /// assert_eq!(p.risk_costs, Decimal::ZERO);
+    /// assert_eq!(p.net_profit()?, Decimal::from(350));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn new(revenue: Decimal, costs: CustomerCosts) -> Self {
         CustomerProfitability {
@@ -109,6 +157,19 @@ impl CustomerProfitability {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] for a negative purchase count; [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::profitability::{CustomerCosts, CustomerProfitability};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let costs = CustomerCosts::acquisition_and_retention(Decimal::from(1_000_000), Decimal::from(500_000));
+    /// let p = CustomerProfitability::from_purchases(Decimal::from(3), Decimal::from(4_000_000), costs)?;
+    /// assert_eq!(p.revenue, Decimal::from(12_000_000));
+    /// assert_eq!(p.net_profit()?, Decimal::from(10_500_000));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn from_purchases(purchases: Decimal, average_value: Decimal, costs: CustomerCosts) -> Result<Self> {
         if purchases.is_sign_negative() && !purchases.is_zero() {
             return Err(Error::param("purchases", purchases, "must be >= 0"));
@@ -120,6 +181,19 @@ impl CustomerProfitability {
     }
 
     /// Sets the risk costs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::profitability::{CustomerCosts, CustomerProfitability};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let p = CustomerProfitability::new(Decimal::from(500), CustomerCosts::acquisition_and_retention(Decimal::from(100), Decimal::ZERO))
+    ///     .with_risk_costs(Decimal::from(40)); // a chargeback
+    /// assert_eq!(p.net_profit()?, Decimal::from(400)); // risk is kept apart...
+    /// assert_eq!(p.risk_adjusted_net_revenue()?, Decimal::from(360)); // ...and subtracted here
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn with_risk_costs(mut self, risk_costs: Decimal) -> Self {
         self.risk_costs = risk_costs;
@@ -131,6 +205,18 @@ impl CustomerProfitability {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `rate` is in [0, 1]; [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::profitability::{CustomerCosts, CustomerProfitability};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let base = CustomerProfitability::new(Decimal::from(1_000), CustomerCosts::acquisition_and_retention(Decimal::ZERO, Decimal::ZERO));
+    /// assert_eq!(base.clone().with_bad_debt(Decimal::new(5, 2))?.risk_costs, Decimal::from(50));
+    /// assert!(base.with_bad_debt(Decimal::from(2)).is_err()); // a rate above 100 %
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn with_bad_debt(self, rate: Decimal) -> Result<Self> {
         if rate < Decimal::ZERO || rate > Decimal::ONE {
             return Err(Error::param("rate", rate, "bad-debt rate must be in [0, 1]"));
@@ -143,6 +229,17 @@ impl CustomerProfitability {
     /// # Errors
     ///
     /// [`Error::Overflow`] if the result overflows or `Decimal` could hold it only rounded.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::profitability::{CustomerCosts, CustomerProfitability};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let p = CustomerProfitability::new(Decimal::from(80), CustomerCosts::acquisition_and_retention(Decimal::from(100), Decimal::ZERO));
+    /// assert_eq!(p.net_profit()?, Decimal::from(-20)); // a loss is negative, not an error
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn net_profit(&self) -> Result<Decimal> {
         exact_sub(self.revenue, self.costs.total()?, "net profit")
     }
@@ -153,6 +250,19 @@ impl CustomerProfitability {
     /// # Errors
     ///
     /// [`Error::Undefined`] for zero revenue; [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::profitability::{CustomerCosts, CustomerProfitability};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let p = CustomerProfitability::new(Decimal::from(400), CustomerCosts::acquisition_and_retention(Decimal::from(300), Decimal::ZERO));
+    /// assert_eq!(p.margin_percent()?, Decimal::from(25));
+    /// let nothing = CustomerProfitability::new(Decimal::ZERO, CustomerCosts::acquisition_and_retention(Decimal::ONE, Decimal::ZERO));
+    /// assert!(nothing.margin_percent().is_err()); // no revenue, no margin
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn margin_percent(&self) -> Result<Decimal> {
         if self.revenue.is_zero() {
             return Err(Error::Undefined {
@@ -172,6 +282,18 @@ impl CustomerProfitability {
     /// # Errors
     ///
     /// [`Error::Overflow`] if the result overflows or `Decimal` could hold it only rounded.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::profitability::{CustomerCosts, CustomerProfitability};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let p = CustomerProfitability::new(Decimal::from(1_000), CustomerCosts::acquisition_and_retention(Decimal::from(200), Decimal::ZERO))
+    ///     .with_risk_costs(Decimal::from(30));
+    /// assert_eq!(p.risk_adjusted_net_revenue()?, Decimal::from(770));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn risk_adjusted_net_revenue(&self) -> Result<Decimal> {
         let all = exact_add(self.costs.total()?, self.risk_costs, "customer and risk costs")?;
         exact_sub(self.revenue, all, "risk-adjusted net revenue")

@@ -8,6 +8,18 @@ use crate::error::{Error, Result};
 use crate::money::{exact_add, exact_sub};
 
 /// A customer's profitability class.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::profitability::{ClassThresholds, ProfitClass};
+/// use rust_decimal::Decimal;
+///
+/// // The default thresholds: negative is loss-making, nothing is marginal.
+/// let t = ClassThresholds::default();
+/// assert_eq!(t.classify(Decimal::new(-1, 2)), ProfitClass::LossMaking);
+/// assert_eq!(t.classify(Decimal::ZERO), ProfitClass::Profitable);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ProfitClass {
     /// Net profit at or above the marginal threshold.
@@ -46,6 +58,16 @@ impl ClassThresholds {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] if `loss_below > marginal_below`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::profitability::ClassThresholds;
+    /// use rust_decimal::Decimal;
+    ///
+    /// assert!(ClassThresholds::new(Decimal::from(-50), Decimal::from(50)).is_ok());
+    /// assert!(ClassThresholds::new(Decimal::from(50), Decimal::from(-50)).is_err());
+    /// ```
     pub fn new(loss_below: Decimal, marginal_below: Decimal) -> Result<Self> {
         if loss_below > marginal_below {
             return Err(Error::param(
@@ -61,6 +83,18 @@ impl ClassThresholds {
     }
 
     /// The class of a net profit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::profitability::{ClassThresholds, ProfitClass};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let t = ClassThresholds::new(Decimal::from(-20), Decimal::from(20))?;
+    /// assert_eq!(t.classify(Decimal::from(-20)), ProfitClass::Marginal); // the bound belongs above
+    /// assert_eq!(t.classify(Decimal::from(-21)), ProfitClass::LossMaking);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn classify(&self, net_profit: Decimal) -> ProfitClass {
         if net_profit < self.loss_below {
@@ -74,6 +108,18 @@ impl ClassThresholds {
 }
 
 /// One customer in a ranking.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::profitability::{rank_by_profit, ClassThresholds, ProfitClass};
+/// use rust_decimal::Decimal;
+///
+/// let r = rank_by_profit(&["a", "b"], &[Decimal::from(-5), Decimal::from(5)], ClassThresholds::default())?;
+/// let top = &r.customers[0];
+/// assert_eq!((top.rank, top.customer, top.class), (1, "b", ProfitClass::Profitable));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RankedCustomer<K> {
     /// 1-based rank, 1 = most profitable. Ties get consecutive ranks in input order.
@@ -88,6 +134,21 @@ pub struct RankedCustomer<K> {
 
 /// A customer base ranked by net profit, with class counts and the profit the
 /// loss-making customers destroy.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::profitability::{rank_by_profit, ClassThresholds};
+/// use rust_decimal::Decimal;
+///
+/// let nets = [Decimal::from(300), Decimal::from(-100), Decimal::from(50)];
+/// let r = rank_by_profit(&[1, 2, 3], &nets, ClassThresholds::default())?;
+/// // Without the one loss-maker the base would make 350 instead of 250.
+/// assert_eq!((r.total_profit, r.profit_without_loss_makers, r.profit_destroyed),
+///     (Decimal::from(250), Decimal::from(350), Decimal::from(100)));
+/// assert_eq!((r.profitable, r.marginal, r.loss_making), (2, 0, 1));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ProfitabilityRanking<K> {
@@ -110,6 +171,20 @@ pub struct ProfitabilityRanking<K> {
 
 impl<K> ProfitabilityRanking<K> {
     /// Share of customers that are loss-making, in [0, 1]; 0 for an empty base.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::profitability::{rank_by_profit, ClassThresholds};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let nets = [Decimal::from(10), Decimal::from(-1), Decimal::from(-2), Decimal::from(3)];
+    /// let r = rank_by_profit(&[1, 2, 3, 4], &nets, ClassThresholds::default())?;
+    /// assert_eq!(r.loss_making_share(), 0.5);
+    /// let empty = rank_by_profit::<u32>(&[], &[], ClassThresholds::default())?;
+    /// assert_eq!(empty.loss_making_share(), 0.0);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn loss_making_share(&self) -> f64 {
         if self.customers.is_empty() {

@@ -333,6 +333,32 @@ pub struct KmStep {
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 ///
+/// # Formula
+///
+/// With `dᵢ` churn events among `nᵢ` customers at risk at the distinct event times `tᵢ`
+/// (Kaplan & Meier 1958; Greenwood 1926; Kalbfleisch & Prentice 2002, §4.1):
+///
+/// ```text
+/// Ŝ(t) = Π_{tᵢ ≤ t} (1 − dᵢ/nᵢ)
+///
+/// Var Ŝ(t) = Ŝ(t)² Σ_{tᵢ ≤ t} dᵢ / (nᵢ (nᵢ − dᵢ))                      (Greenwood)
+///
+/// plain band:    Ŝ ± z SE
+/// log band:      Ŝ · exp(± z SE/Ŝ)
+/// log-log band:  from Ŝ^{exp(w)} to Ŝ^{exp(−w)}, w = z SE / (Ŝ |ln Ŝ|)   (the default)
+///
+/// median = min { t : Ŝ(t) ≤ 1/2 };   restricted mean to τ = ∫₀^τ Ŝ(u) du
+/// ```
+///
+/// # References
+///
+/// - E. L. Kaplan and P. Meier (1958), "Nonparametric estimation from incomplete
+///   observations", *Journal of the American Statistical Association* 53(282), 457–481.
+/// - M. Greenwood (1926), "The natural duration of cancer", *Reports on Public Health and
+///   Medical Subjects* 33, His Majesty's Stationery Office, London.
+/// - J. D. Kalbfleisch and R. L. Prentice (2002), *The Statistical Analysis of Failure Time
+///   Data*, 2nd ed., Wiley.
+///
 /// Serialised as its [`LifeTable`], so a stored estimate is rebuilt bit for bit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "LifeTable", into = "LifeTable")]

@@ -62,6 +62,29 @@ const PRODUCT_LIMIT: u32 = 1_000;
 /// check_retention_model(&m, 100)?;
 /// # Ok::<(), customer_value::Error>(())
 /// ```
+///
+/// # Formula
+///
+/// Per-period churn probability θ ~ Beta(α, β); the tenure `T` of a customer is
+/// geometric given θ (Fader & Hardie 2007, eqs. 3–7; Fader & Hardie 2010, eq. 3):
+///
+/// ```text
+/// P(T = t) = B(α + 1, β + t − 1) / B(α, β)          t = 1, 2, …
+/// S(t)     = B(α, β + t) / B(α, β)
+/// r(t)     = S(t)/S(t − 1) = (β + t − 1)/(α + β + t − 1)
+///
+/// LL(α, β) = Σ_{t=1}^{τ} (n_{t−1} − n_t) ln P(T = t) + n_τ ln S(τ)
+///            (n_t customers still active after t periods, observed to τ)
+///
+/// DEL(d) = Σ_{t≥0} S(t)/(1 + d)ᵗ = ₂F₁(1, β; α + β; 1/(1 + d))
+/// ```
+///
+/// # References
+///
+/// - P. S. Fader and B. G. S. Hardie (2007), "How to project customer retention", *Journal
+///   of Interactive Marketing* 21(1), 76–90.
+/// - P. S. Fader and B. G. S. Hardie (2010), "Customer-base valuation in a contractual
+///   setting: the perils of ignoring heterogeneity", *Marketing Science* 29(1), 85–93.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ShiftedBetaGeometric {
     alpha: f64,

@@ -56,6 +56,18 @@ impl AbcCuts {
     ///
     /// [`Error::InvalidParameter`] if there are none or more than 25, one is outside
     /// `(0, 1]` or not finite, or they are not strictly increasing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::AbcCuts;
+    ///
+    /// let cuts = AbcCuts::new(vec![0.5, 0.8, 0.95])?; // A, B, C, D
+    /// assert_eq!(cuts.classes(), 4);
+    /// assert!(AbcCuts::new(vec![0.8, 0.5]).is_err()); // not increasing
+    /// assert!(AbcCuts::new(vec![1.5]).is_err()); // outside (0, 1]
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(cuts: Vec<f64>) -> Result<Self> {
         if cuts.is_empty() || cuts.len() > 25 {
             return Err(Error::param(
@@ -82,18 +94,42 @@ impl AbcCuts {
     }
 
     /// The cut points.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::AbcCuts;
+    ///
+    /// assert_eq!(AbcCuts::default().cuts(), [0.8, 0.95]); // the usual 80 / 15 / 5 split
+    /// ```
     #[must_use]
     pub fn cuts(&self) -> &[f64] {
         &self.cuts
     }
 
     /// Number of classes (`cuts + 1`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::AbcCuts;
+    ///
+    /// assert_eq!(AbcCuts::default().classes(), 3);
+    /// ```
     #[must_use]
     pub fn classes(&self) -> usize {
         self.cuts.len() + 1
     }
 
     /// The letter of class `k` (0 → 'A').
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::AbcCuts;
+    ///
+    /// assert_eq!((AbcCuts::label(0), AbcCuts::label(2)), ('A', 'C'));
+    /// ```
     #[must_use]
     pub fn label(k: u8) -> char {
         char::from(b'A'.saturating_add(k))
@@ -101,6 +137,17 @@ impl AbcCuts {
 }
 
 /// ABC classes of every customer, with per-class totals.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::{abc_classes, AbcCuts};
+///
+/// let abc = abc_classes(&[80.0, 15.0, 5.0], &AbcCuts::default())?; // 80 %, 95 %, 100 %
+/// assert_eq!(abc.classes, [0, 1, 2]);
+/// assert_eq!(abc.counts, [1, 1, 1]);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AbcClasses {
     /// Class of each customer, in input order (0 = A).

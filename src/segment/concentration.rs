@@ -44,6 +44,18 @@ pub struct Concentration {
 }
 
 /// The answer to "how many customers make `y` of the value".
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::Concentration;
+///
+/// let c = Concentration::new(&[50.0, 30.0, 10.0, 10.0])?;
+/// let top = c.customers_for_share(0.75)?;
+/// // 50 + 30 = 80 % of the value with 2 of the 4 customers.
+/// assert_eq!((top.customers, top.customer_share, top.value_share), (2, 0.5, 0.8));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TopCustomers {
     /// The smallest number of (most valuable) customers whose value reaches the target.
@@ -55,6 +67,18 @@ pub struct TopCustomers {
 }
 
 /// One row of a quantile (e.g. decile) table, customers ranked from the most valuable.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::Concentration;
+///
+/// let c = Concentration::new(&[50.0, 30.0, 10.0, 10.0])?;
+/// let halves = c.quantile_table(2)?;
+/// assert_eq!((halves[0].group, halves[0].customers, halves[0].share), (1, 2, 0.8));
+/// assert_eq!((halves[1].min, halves[1].max, halves[1].cumulative_share), (Some(10.0), Some(10.0), 1.0));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct QuantileRow {
     /// 1 = the most valuable group.
@@ -76,6 +100,16 @@ pub struct QuantileRow {
 impl Concentration {
     /// The most groups [`quantile_table`](Self::quantile_table) builds: 1,000,000 (one
     /// row each; 64 MB).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::Concentration;
+    ///
+    /// let c = Concentration::new(&[1.0, 2.0])?;
+    /// assert!(c.quantile_table(Concentration::MAX_QUANTILE_GROUPS + 1).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub const MAX_QUANTILE_GROUPS: usize = 1_000_000;
 
     /// Sorts the values (radix sort, O(n)) and accumulates them.
@@ -88,6 +122,16 @@ impl Concentration {
     /// value of some group, would not be finite), or Σ |value| / total exceeds
     /// `f64::MAX` / 4 (a positive total tiny beside the values: shares would be ±∞).
     /// Within these limits every answer is finite.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::Concentration;
+    ///
+    /// assert!(Concentration::new(&[30.0, -5.0, 10.0]).is_ok()); // a return may be negative
+    /// assert!(Concentration::new(&[10.0, -10.0]).is_err()); // but the total must be positive
+    /// assert!(Concentration::new(&[f64::NAN]).is_err());
+    /// ```
     pub fn new(values: &[f64]) -> Result<Self> {
         check_finite(values, "concentration values")?;
         check_abs_sum(values, "concentration: the sum of |values| exceeds f64::MAX")?;
@@ -134,12 +178,32 @@ impl Concentration {
     }
 
     /// Total value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::Concentration;
+    ///
+    /// let c = Concentration::new(&[30.0, -5.0, 10.0])?;
+    /// assert_eq!(c.total(), 35.0);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn total(&self) -> f64 {
         self.prefix.last().copied().unwrap_or(0.0)
     }
 
     /// The values, ascending.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::Concentration;
+    ///
+    /// let c = Concentration::new(&[30.0, -5.0, 10.0])?;
+    /// assert_eq!(c.sorted_values(), [-5.0, 10.0, 30.0]);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn sorted_values(&self) -> &[f64] {
         &self.sorted
@@ -157,6 +221,18 @@ impl Concentration {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `0 ≤ p ≤ 1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::Concentration;
+    ///
+    /// let c = Concentration::new(&[10.0, 10.0, 30.0, 50.0])?;
+    /// assert_eq!(c.lorenz_at(0.5)?, 0.2); // the bottom half holds 20 %
+    /// assert!((c.lorenz_at(0.125)? - 0.05).abs() < 1e-15); // half of the first customer
+    /// assert!(c.lorenz_at(1.5).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn lorenz_at(&self, p: f64) -> Result<f64> {
         if !(0.0..=1.0).contains(&p) {
             return Err(Error::param("p", p, "a share of customers must be in [0, 1]"));
@@ -169,6 +245,19 @@ impl Concentration {
     /// The Lorenz curve: `points + 1` points at population shares `0, 1/points, …, 1`, or
     /// every customer (`n + 1` points) when `points` is 0 or at least `n`. Starts at
     /// `(0, 0)`, ends at `(1, 1)`; non-decreasing and convex when no value is negative.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::Concentration;
+    ///
+    /// let c = Concentration::new(&[10.0, 10.0, 30.0, 50.0])?;
+    /// let curve = c.lorenz(0); // every customer
+    /// let values: Vec<f64> = curve.iter().map(|p| p.value).collect();
+    /// assert_eq!(values, [0.0, 0.1, 0.2, 0.5, 1.0]);
+    /// assert_eq!(c.lorenz(2).len(), 3);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn lorenz(&self, points: usize) -> Vec<LorenzPoint> {
         let n = self.len();
@@ -205,6 +294,18 @@ impl Concentration {
 
     /// Population and corrected Gini of the values as given (negative values enter the
     /// formula raw; see [`gini`](super::gini) for the other policies).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::Concentration;
+    ///
+    /// assert_eq!(Concentration::new(&[5.0; 4])?.gini().population, 0.0); // perfect equality
+    /// let g = Concentration::new(&[0.0, 0.0, 0.0, 1.0])?.gini();
+    /// assert!((g.population - 0.75).abs() < 1e-12); // (n − 1)/n with one holder
+    /// assert!((g.corrected.unwrap() - 1.0).abs() < 1e-12);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn gini(&self) -> Gini {
         let n = self.len();
@@ -234,6 +335,18 @@ impl Concentration {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `0 ≤ p ≤ 1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::Concentration;
+    ///
+    /// let c = Concentration::new(&[10.0, 10.0, 30.0, 50.0])?;
+    /// assert_eq!(c.top_share(0.25)?, 0.5);
+    /// // Always 1 − L(1 − p).
+    /// assert!((c.top_share(0.3)? - (1.0 - c.lorenz_at(0.7)?)).abs() < 1e-15);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn top_share(&self, p: f64) -> Result<f64> {
         if !(0.0..=1.0).contains(&p) {
             return Err(Error::param("p", p, "a share of customers must be in [0, 1]"));
@@ -248,6 +361,18 @@ impl Concentration {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `0 < y ≤ 1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::Concentration;
+    ///
+    /// let c = Concentration::new(&[10.0, 10.0, 30.0, 50.0])?;
+    /// assert_eq!(c.customers_for_share(0.5)?.customers, 1);
+    /// assert_eq!(c.customers_for_share(0.81)?.customers, 3);
+    /// assert!(c.customers_for_share(1.5).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn customers_for_share(&self, y: f64) -> Result<TopCustomers> {
         if !(y > 0.0 && y <= 1.0) {
             return Err(Error::param("y", y, "a share of value must be in (0, 1]"));
@@ -287,6 +412,19 @@ impl Concentration {
     ///
     /// [`Error::InvalidParameter`] if `groups` is 0 or more than
     /// [`MAX_QUANTILE_GROUPS`](Self::MAX_QUANTILE_GROUPS) (checked before allocating).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::segment::Concentration;
+    ///
+    /// let values: Vec<f64> = (1..=100).map(f64::from).collect();
+    /// let deciles = Concentration::new(&values)?.quantile_table(10)?;
+    /// assert_eq!(deciles.len(), 10);
+    /// assert_eq!((deciles[0].min, deciles[0].max), (Some(91.0), Some(100.0)));
+    /// assert!((deciles[9].cumulative_share - 1.0).abs() < 1e-12);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn quantile_table(&self, groups: usize) -> Result<Vec<QuantileRow>> {
         if groups == 0 {
             return Err(Error::param("groups", groups, "at least one group"));
@@ -342,6 +480,16 @@ impl Concentration {
 /// // 20 % of customers (1 of 5) hold 80 of 100.
 /// let share = top_share(&[80.0, 5.0, 5.0, 5.0, 5.0], 0.2)?;
 /// assert!((share - 0.8).abs() < 1e-12);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::top_share;
+///
+/// // The top 20 % of five customers is the one who spent 60 of 100.
+/// assert_eq!(top_share(&[10.0, 10.0, 10.0, 10.0, 60.0], 0.2)?, 0.6);
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 pub fn top_share(values: &[f64], p: f64) -> Result<f64> {

@@ -17,6 +17,20 @@ use super::{check_finite, pow2_scale, sum};
 use crate::error::{Error, Result};
 
 /// What [`gini`] does with negative values.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::{NegativeValues, gini};
+///
+/// let net = [-10.0, 10.0, 20.0, 30.0];
+/// assert!(gini(&net, NegativeValues::Error).is_err());
+/// let zeroed = gini(&net, NegativeValues::SetToZero)?;
+/// assert_eq!(zeroed.negatives, 1);
+/// let rsv = gini(&net, NegativeValues::RaffinettiSilettiVernizzi)?;
+/// assert!((0.0..=1.0).contains(&rsv.population));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum NegativeValues {
@@ -38,6 +52,19 @@ pub enum NegativeValues {
 }
 
 /// A Gini coefficient.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::segment::{NegativeValues, gini};
+///
+/// let g = gini(&[1.0, 2.0, 3.0, 4.0], NegativeValues::Error)?;
+/// // Σ|xᵢ − xⱼ| / (2 n² x̄) = 20 / 80 = 0.25; corrected × 4/3.
+/// assert!((g.population - 0.25).abs() < 1e-12);
+/// assert!((g.corrected.unwrap() - 1.0 / 3.0).abs() < 1e-12);
+/// assert_eq!((g.n, g.negatives), (4, 0));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Gini {
     /// Population Gini (denominator `n²`).

@@ -252,3 +252,100 @@ fn conformance_check_catches_a_false_factorisation_and_a_false_discrete_claim() 
     let e = check_transaction_model(&discrete).unwrap_err().to_string();
     assert!(e.contains("fractional"), "{e}");
 }
+
+mod holdout_weights {
+    use customer_value::btyd::{HoldoutEvaluation, HoldoutRow};
+    use proptest::prelude::*;
+
+    fn row() -> impl Strategy<Value = HoldoutRow> {
+        (0u32..12, 0.0f64..30.0, 0.0f64..8.0, 0u32..10, 1u32..6).prop_map(|(x, tx, p, a, w)| HoldoutRow {
+            frequency: f64::from(x),
+            recency: if x == 0 { 0.0 } else { tx },
+            predicted: p,
+            actual: f64::from(a),
+            weight: f64::from(w),
+        })
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-9 * (1.0 + a.abs().max(b.abs()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// A row of weight w is w customers: the evaluation of the weighted rows is the
+        /// evaluation of the rows repeated, whatever their order.
+        #[test]
+        fn weighted_rows_evaluate_as_their_expansion(rows in prop::collection::vec(row(), 1..40), top in 1u32..9) {
+            let weighted = HoldoutEvaluation::from_rows(&rows, top).unwrap();
+            let mut expanded: Vec<HoldoutRow> = rows
+                .iter()
+                .flat_map(|r| std::iter::repeat_n(HoldoutRow { weight: 1.0, ..*r }, r.weight as usize))
+                .collect();
+            expanded.reverse();
+            let plain = HoldoutEvaluation::from_rows(&expanded, top).unwrap();
+            prop_assert_eq!(weighted.customers, plain.customers);
+            prop_assert!(close(weighted.mae, plain.mae) && close(weighted.rmse, plain.rmse));
+            prop_assert!(close(weighted.predicted_total, plain.predicted_total));
+            prop_assert!(close(weighted.actual_total, plain.actual_total));
+            prop_assert_eq!(weighted.by_frequency.len(), plain.by_frequency.len());
+            prop_assert_eq!(weighted.by_recency.len(), plain.by_recency.len());
+            for (a, b) in weighted.by_frequency.iter().zip(&plain.by_frequency) {
+                prop_assert_eq!(a.customers, b.customers);
+                prop_assert!(close(a.mean_predicted, b.mean_predicted) && close(a.mean_actual, b.mean_actual));
+            }
+            for (a, b) in weighted.by_recency.iter().zip(&plain.by_recency) {
+                prop_assert_eq!(a.customers, b.customers);
+                prop_assert!(close(a.mean_predicted, b.mean_predicted) && close(a.mean_actual, b.mean_actual));
+            }
+            // The one-customer constructor agrees on the expanded rows.
+            let x: Vec<f64> = expanded.iter().map(|r| r.frequency).collect();
+            let p: Vec<f64> = expanded.iter().map(|r| r.predicted).collect();
+            let a: Vec<f64> = expanded.iter().map(|r| r.actual).collect();
+            let old = HoldoutEvaluation::new(&x, &p, &a, top).unwrap();
+            prop_assert!(close(old.mae, weighted.mae));
+            prop_assert_eq!(old.by_frequency.iter().map(|b| b.customers).collect::<Vec<_>>(),
+                weighted.by_frequency.iter().map(|b| b.customers).collect::<Vec<_>>());
+        }
+
+        /// Every customer lands in exactly one recency bin, the one BTYD's rule names.
+        #[test]
+        fn recency_bins_partition_the_customers(rows in prop::collection::vec(row(), 1..40)) {
+            let e = HoldoutEvaluation::from_rows(&rows, 7).unwrap();
+            let max = rows.iter().map(|r| r.recency).fold(0.0, f64::max);
+            prop_assert_eq!(e.by_recency.len(), (max.ceil() as usize).max(1));
+            prop_assert_eq!(e.by_recency.iter().map(|b| b.customers).sum::<usize>(), e.customers);
+            prop_assert_eq!(e.by_recency.iter().filter(|b| b.open_ended).count(), 1);
+        }
+    }
+
+    #[test]
+    fn bad_weights_are_refused() {
+        let r = HoldoutRow {
+            frequency: 1.0,
+            recency: 2.0,
+            predicted: 0.5,
+            actual: 1.0,
+            weight: 1.0,
+        };
+        for weight in [0.0, 0.5, 1.5, -1.0, f64::NAN, f64::INFINITY] {
+            assert!(
+                HoldoutEvaluation::from_rows(&[HoldoutRow { weight, ..r }], 7).is_err(),
+                "{weight}"
+            );
+        }
+        assert!(
+            HoldoutEvaluation::from_rows(
+                &[HoldoutRow {
+                    recency: f64::NAN,
+                    ..r
+                }],
+                7
+            )
+            .is_err()
+        );
+        assert!(HoldoutEvaluation::from_rows(&[HoldoutRow { recency: 2e6, ..r }], 7).is_err());
+        assert!(HoldoutEvaluation::from_rows(&[], 7).is_err());
+    }
+}

@@ -47,6 +47,25 @@ impl LogCovariance {
     ///
     /// [`Error::Undefined`] when the Hessian is not positive definite (a boundary
     /// estimate: see [`FitReport::boundary`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use customer_value::btyd::uncertainty::LogCovariance;
+    /// # use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
+    /// # let data = WeightedSummaries::from_rows(
+    /// #     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+    /// #     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+    /// #     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+    /// # )?;
+    /// # let options = FitOptions::default().with_penalty(0.01)?;
+    /// # let fit = BgNbd::fit(&data, &options)?;
+    /// // `data`, `options` and `fit`: the ten-customer BG/NBD fit of the type's example.
+    /// let cov = LogCovariance::of_fit(&fit, &data, &options)?;
+    /// assert_eq!(cov.len(), 4); // r, α, a, b
+    /// assert!((cov.log_estimates()[0] - fit.model.r().ln()).abs() < 1e-12);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn of_fit<M: Estimable>(fit: &FitReport<M>, data: &M::Data, options: &FitOptions) -> Result<Self> {
         Self::of_model(&fit.model, data, options)
     }
@@ -57,6 +76,26 @@ impl LogCovariance {
     /// # Errors
     ///
     /// As [`of_fit`](Self::of_fit).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use customer_value::btyd::uncertainty::LogCovariance;
+    /// # use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
+    /// # let data = WeightedSummaries::from_rows(
+    /// #     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+    /// #     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+    /// #     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+    /// # )?;
+    /// # let options = FitOptions::default().with_penalty(0.01)?;
+    /// # let fit = BgNbd::fit(&data, &options)?;
+    /// // `data`, `options` and `fit`: the ten-customer BG/NBD fit of the type's example.
+    /// // The same covariance from the model alone (e.g. loaded from a saved file).
+    /// let a = LogCovariance::of_fit(&fit, &data, &options)?;
+    /// let b = LogCovariance::of_model(&fit.model, &data, &options)?;
+    /// assert!(a.matrix().iter().zip(b.matrix()).all(|(x, y)| (x - y).abs() < 1e-9 * x.abs().max(1.0)));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn of_model<M: Estimable>(model: &M, data: &M::Data, options: &FitOptions) -> Result<Self> {
         let lik = M::log_likelihood(data);
         let theta = &model.values();
@@ -169,6 +208,27 @@ impl LogCovariance {
 
     /// The two fits side by side (block diagonal): the covariance of a pair
     /// `(purchase, spend)`, whose likelihoods share no parameter.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use customer_value::btyd::uncertainty::LogCovariance;
+    /// # use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
+    /// # let data = WeightedSummaries::from_rows(
+    /// #     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+    /// #     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+    /// #     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+    /// # )?;
+    /// # let options = FitOptions::default().with_penalty(0.01)?;
+    /// # let fit = BgNbd::fit(&data, &options)?;
+    /// // `data`, `options` and `fit`: the ten-customer BG/NBD fit of the type's example.
+    /// let cov = LogCovariance::of_fit(&fit, &data, &options)?;
+    /// let pair = LogCovariance::joint(&cov, &cov);
+    /// assert_eq!(pair.len(), 8);
+    /// assert_eq!(pair.at(0, 4), 0.0); // no parameter shared across the blocks
+    /// assert_eq!(pair.at(5, 5), cov.at(1, 1));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn joint(first: &LogCovariance, second: &LogCovariance) -> LogCovariance {
         let (k1, k2) = (first.len(), second.len());
@@ -206,24 +266,102 @@ impl LogCovariance {
     }
 
     /// Parameter names.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use customer_value::btyd::uncertainty::LogCovariance;
+    /// # use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
+    /// # let data = WeightedSummaries::from_rows(
+    /// #     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+    /// #     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+    /// #     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+    /// # )?;
+    /// # let options = FitOptions::default().with_penalty(0.01)?;
+    /// # let fit = BgNbd::fit(&data, &options)?;
+    /// // `data`, `options` and `fit`: the ten-customer BG/NBD fit of the type's example.
+    /// let cov = LogCovariance::of_fit(&fit, &data, &options)?;
+    /// assert_eq!(cov.names().len(), cov.len());
+    /// assert_eq!(cov.names()[0], "r");
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn names(&self) -> &[String] {
         &self.names
     }
 
     /// `ln θ̂`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use customer_value::btyd::uncertainty::LogCovariance;
+    /// # use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
+    /// # let data = WeightedSummaries::from_rows(
+    /// #     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+    /// #     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+    /// #     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+    /// # )?;
+    /// # let options = FitOptions::default().with_penalty(0.01)?;
+    /// # let fit = BgNbd::fit(&data, &options)?;
+    /// // `data`, `options` and `fit`: the ten-customer BG/NBD fit of the type's example.
+    /// let cov = LogCovariance::of_fit(&fit, &data, &options)?;
+    /// let back: Vec<f64> = cov.log_estimates().iter().map(|l| l.exp()).collect();
+    /// assert!((back[1] - fit.model.alpha()).abs() < 1e-9 * fit.model.alpha());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn log_estimates(&self) -> &[f64] {
         &self.log_estimates
     }
 
     /// The row-major `k × k` matrix `Σ = Cov(ln θ̂)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use customer_value::btyd::uncertainty::LogCovariance;
+    /// # use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
+    /// # let data = WeightedSummaries::from_rows(
+    /// #     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+    /// #     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+    /// #     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+    /// # )?;
+    /// # let options = FitOptions::default().with_penalty(0.01)?;
+    /// # let fit = BgNbd::fit(&data, &options)?;
+    /// // `data`, `options` and `fit`: the ten-customer BG/NBD fit of the type's example.
+    /// let cov = LogCovariance::of_fit(&fit, &data, &options)?;
+    /// let (k, m) = (cov.len(), cov.matrix());
+    /// assert_eq!(m.len(), k * k);
+    /// assert!((0..k).all(|i| (0..k).all(|j| (m[i * k + j] - m[j * k + i]).abs() <= 1e-9 * m[i * k + i].max(m[j * k + j])))); // symmetric
+    /// assert!((0..k).all(|i| m[i * k + i] > 0.0));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn matrix(&self) -> &[f64] {
         &self.matrix
     }
 
     /// Entry `(i, j)` of Σ (0 outside).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use customer_value::btyd::uncertainty::LogCovariance;
+    /// # use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
+    /// # let data = WeightedSummaries::from_rows(
+    /// #     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+    /// #     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+    /// #     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+    /// # )?;
+    /// # let options = FitOptions::default().with_penalty(0.01)?;
+    /// # let fit = BgNbd::fit(&data, &options)?;
+    /// // `data`, `options` and `fit`: the ten-customer BG/NBD fit of the type's example.
+    /// let cov = LogCovariance::of_fit(&fit, &data, &options)?;
+    /// assert_eq!(cov.at(1, 2), cov.matrix()[cov.len() + 2]);
+    /// assert_eq!(cov.at(9, 9), 0.0); // outside
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn at(&self, i: usize, j: usize) -> f64 {
         let k = self.len();
@@ -234,6 +372,26 @@ impl LogCovariance {
     }
 
     /// Natural-scale standard errors by the delta method, `θ̂ᵢ √Σᵢᵢ`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use customer_value::btyd::uncertainty::LogCovariance;
+    /// # use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
+    /// # let data = WeightedSummaries::from_rows(
+    /// #     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+    /// #     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+    /// #     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+    /// # )?;
+    /// # let options = FitOptions::default().with_penalty(0.01)?;
+    /// # let fit = BgNbd::fit(&data, &options)?;
+    /// // `data`, `options` and `fit`: the ten-customer BG/NBD fit of the type's example.
+    /// let cov = LogCovariance::of_fit(&fit, &data, &options)?;
+    /// let se = cov.standard_errors();
+    /// // θ̂ √Σᵢᵢ for r.
+    /// assert!((se[0] - fit.model.r() * cov.at(0, 0).sqrt()).abs() < 1e-15);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn standard_errors(&self) -> Vec<f64> {
         (0..self.len())

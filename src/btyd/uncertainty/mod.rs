@@ -96,6 +96,17 @@ impl IntervalLevel {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `0 < level < 1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::IntervalLevel;
+    ///
+    /// assert_eq!(IntervalLevel::new(0.9)?.value(), 0.9);
+    /// assert!(IntervalLevel::new(1.0).is_err());
+    /// assert!(IntervalLevel::new(0.0).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(level: f64) -> Result<Self> {
         if level > 0.0 && level < 1.0 {
             Ok(IntervalLevel(level))
@@ -105,24 +116,61 @@ impl IntervalLevel {
     }
 
     /// The level.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::IntervalLevel;
+    ///
+    /// assert_eq!(IntervalLevel::new(0.95)?.value(), 0.95);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn value(self) -> f64 {
         self.0
     }
 
     /// `(1 − level) / 2`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::IntervalLevel;
+    ///
+    /// assert!((IntervalLevel::new(0.9)?.lower_quantile() - 0.05).abs() < 1e-15);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn lower_quantile(self) -> f64 {
         0.5 * (1.0 - self.0)
     }
 
     /// `(1 + level) / 2`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::IntervalLevel;
+    ///
+    /// assert!((IntervalLevel::new(0.9)?.upper_quantile() - 0.95).abs() < 1e-15);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn upper_quantile(self) -> f64 {
         0.5 * (1.0 + self.0)
     }
 
     /// The standard normal quantile `z` with `P(|Z| ≤ z) = level`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::IntervalLevel;
+    ///
+    /// // The familiar 1.96 of a 95 % interval.
+    /// assert!((IntervalLevel::new(0.95)?.z() - 1.959964).abs() < 1e-6);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn z(self) -> f64 {
         std::f64::consts::SQRT_2 * statrs::function::erf::erf_inv(self.0)
