@@ -93,7 +93,8 @@ positive_parameters! {
     ///
     /// - P. S. Fader, B. G. S. Hardie and J. Shang (2010), "Customer-base analysis in a
     ///   discrete-time noncontractual setting", *Marketing Science* 29(6), 1086–1108.
-    model BgBb, serde form BgBbParams = "BgBbParams", "BG/BB", tag "bgbb";
+    model BgBb, serde form BgBbParams = "BgBbParams", "BG/BB", tag "bgbb",
+        fitted on DiscreteSummaries, likelihood likelihood;
     /// Transaction beta `α`.
     alpha: "α",
     /// Transaction beta `β`.

@@ -6,11 +6,12 @@
 //! likelihood and its gradient, the fit and the predictions.
 
 use super::data::{WeightedSummaries, check_horizon, check_summary};
-use super::fit::{FitOptions, FitReport, Likelihood, Limit, fit_with_fallback};
+use super::beta_geometric::{BetaGeometricLikelihood, fit_beta_geometric};
+use super::fit::{FitOptions, FitReport, Likelihood};
 use super::params::{positive_parameters, rescalable_unit};
 use super::{TransactionModel, logistic_of_neg};
 use crate::error::{Error, Result};
-use crate::special::{digamma, integrate_unit, ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
+use crate::special::{integrate_unit, ln_beta, ln_gamma, ln_hyp2f1};
 use crate::time::TimeUnit;
 
 positive_parameters! {
@@ -72,7 +73,8 @@ positive_parameters! {
     ///   way: an alternative to the Pareto/NBD model", *Marketing Science* 24(2), 275–284.
     /// - P. S. Fader, B. G. S. Hardie and K. L. Lee (2008), "Computing P(alive) using the BG/NBD
     ///   model", note 021, brucehardie.com.
-    model BgNbd, serde form BgNbdParams = "BgNbdParams", "BG/NBD", tag "bgnbd";
+    model BgNbd, serde form BgNbdParams = "BgNbdParams", "BG/NBD", tag "bgnbd",
+        fitted on WeightedSummaries, likelihood likelihood;
     /// Shape of the purchase-rate gamma.
     r: "r",
     /// Rate (scale in time units) of the purchase-rate gamma.
@@ -112,18 +114,9 @@ impl BgNbd {
     /// # Ok::<(), customer_value::Error>(())
     /// ```
     pub fn fit(data: &WeightedSummaries, options: &FitOptions) -> Result<FitReport<BgNbd>> {
-        data.check_identifiable("BG/NBD", BgNbd::PARAMETER_NAMES.len())?;
-        let lik = BgNbdLikelihood { data };
-        let alpha0 = data.pooled_alpha_start();
-        let n = data.len();
-        fit_with_fallback(
-            &lik,
-            &[1.0, alpha0, 1.0, 1.0],
-            &[0.5, alpha0, 0.5, 2.0],
-            options,
-            n,
-            |v| BgNbd::from_values(v).map(|m| m.with_optional_unit(data.unit())),
-        )
+        fit_beta_geometric::<false, _>(data, options, "BG/NBD", |v| {
+            BgNbd::from_values(v).map(|m| m.with_optional_unit(data.unit()))
+        })
     }
 
     /// Total log-likelihood of weighted rows.
@@ -580,94 +573,9 @@ pub(super) fn likelihood(data: &WeightedSummaries) -> impl Likelihood + '_ {
     BgNbdLikelihood { data }
 }
 
-/// The BG/NBD likelihood over weighted rows sorted by `x`: the `x`-only terms (gammas,
-/// betas, digammas) are computed once per distinct `x`.
-pub(super) struct BgNbdLikelihood<'a> {
-    pub(super) data: &'a WeightedSummaries,
-}
-
-impl Likelihood for BgNbdLikelihood<'_> {
-    fn limiting_model(moves: &[(usize, Limit)]) -> Option<&'static str> {
-        beta_geometric_limit(moves)
-    }
-
-    const NAMES: &'static [&'static str] = &BgNbd::PARAMETER_NAMES;
-
-    fn total_weight(&self) -> f64 {
-        self.data.total_weight()
-    }
-
-    fn ll_grad(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
-        let &[r, alpha, a, b] = theta else {
-            return f64::NAN;
-        };
-        grad.iter_mut().for_each(|g| *g = 0.0);
-        if !theta.iter().all(|v| v.is_finite() && *v > 0.0) {
-            return f64::NAN;
-        }
-        let ln_alpha = alpha.ln();
-        let (lg_r, psi_r) = (ln_gamma(r), digamma(r));
-        let (lb_ab, psi_ab, psi_b) = (ln_beta(a, b), digamma(a + b), digamma(b));
-        let ln_a = a.ln();
-        let mut ll = 0.0;
-        let (mut gr, mut gal, mut ga, mut gb) = (0.0, 0.0, 0.0, 0.0);
-        let mut cur_x = f64::NAN;
-        let (mut common, mut dc, mut ln_ratio, mut bx1) = (0.0, [0.0; 4], 0.0, 0.0);
-        for (x, tx, t, w) in self.data.rows() {
-            if x.to_bits() != cur_x.to_bits() {
-                cur_x = x;
-                let psi_abx = digamma(a + b + x);
-                common = ln_gamma(r + x) - lg_r + r * ln_alpha + ln_beta(a, b + x) - lb_ab;
-                dc = [
-                    digamma(r + x) - psi_r + ln_alpha,
-                    r / alpha,
-                    psi_ab - psi_abx,
-                    digamma(b + x) - psi_abx - psi_b + psi_ab,
-                ];
-                bx1 = b + x - 1.0;
-                ln_ratio = ln_a - bx1.ln();
-            }
-            let rx = r + x;
-            let l_t = (alpha + t).ln();
-            let d1 = -rx * l_t;
-            let (u, w2, l_tx) = if x > 0.0 {
-                let l_tx = (alpha + tx).ln();
-                let d2 = ln_ratio - rx * l_tx;
-                let u = log_add_exp(d1, d2);
-                (u, (d2 - u).exp(), l_tx)
-            } else {
-                (d1, 0.0, 0.0)
-            };
-            let w1 = 1.0 - w2;
-            ll += w * (common + u);
-            gr += w * (dc[0] - w1 * l_t - w2 * l_tx);
-            gal += w * (dc[1] - rx * (w1 / (alpha + t) + w2 / (alpha + tx)));
-            ga += w * (dc[2] + w2 / a);
-            if x > 0.0 {
-                gb += w * (dc[3] - w2 / bx1);
-            } else {
-                gb += w * dc[3];
-            }
-        }
-        grad.copy_from_slice(&[gr, gal, ga, gb]);
-        ll
-    }
-}
-
-/// The limiting models of the beta-geometric family's parameters `r, α, a, b` (BG/NBD and
-/// MBG/NBD share them).
-pub(super) fn beta_geometric_limit(moves: &[(usize, Limit)]) -> Option<&'static str> {
-    match moves {
-        [(0, Limit::Infinity), (1, Limit::Infinity)] => {
-            Some("Poisson purchasing at one rate for all (lambda = r / alpha)")
-        }
-        [(2, Limit::Infinity), (3, Limit::Infinity)] => {
-            Some("one dropout probability for all (p = a / (a + b))")
-        }
-        [(3, Limit::Infinity)] | [(2, Limit::Zero)] => Some("no dropout: the NBD model"),
-        _ => None,
-    }
-}
+/// The BG/NBD likelihood over weighted rows sorted by `x` (the beta-geometric family's,
+/// without MBG/NBD's drop-out at the first purchase).
+pub(super) type BgNbdLikelihood<'a> = BetaGeometricLikelihood<'a, false>;
 
 #[cfg(test)]
 mod tests {

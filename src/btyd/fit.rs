@@ -1,5 +1,6 @@
-//! Maximum-likelihood fitting shared by the models: options, the report, and the harness
-//! that runs BFGS in log-parameter space and takes standard errors from the Hessian.
+//! Maximum-likelihood fitting shared by the models: options, the report, the public
+//! [`Fit`] trait ("fit on rows → report"), and the harness that runs BFGS in
+//! log-parameter space and takes standard errors from the Hessian.
 
 use serde::{Deserialize, Serialize};
 
@@ -271,6 +272,74 @@ impl<M> FitReport<M> {
         let i = self.parameter_names.iter().position(|n| n == name)?;
         self.standard_errors.as_ref()?.get(i).copied()
     }
+}
+
+/// A model fitted by maximum likelihood on its rows: `data` in, a [`FitReport`] out.
+///
+/// [`TransactionModel`](super::TransactionModel) says what a fitted model predicts; `Fit`
+/// says how one is fitted, so that code can fit "some model" without naming it (choose by
+/// log-likelihood, refit on bootstrap samples, compare). Every model the crate fits by
+/// maximum likelihood implements it, on its own data type: [`BgNbd`](super::BgNbd),
+/// [`MbgNbd`](super::MbgNbd), [`ParetoNbd`](super::ParetoNbd) and
+/// [`GgomNbd`](super::GgomNbd) on [`WeightedSummaries`](super::WeightedSummaries),
+/// [`BgBb`](super::BgBb) on [`DiscreteSummaries`](super::DiscreteSummaries),
+/// [`GammaGamma`](super::GammaGamma) on [`SpendSummaries`](super::SpendSummaries). Each
+/// model's inherent `Model::fit` is the same function (its docs say how it starts and when
+/// it gives up).
+///
+/// A model of one's own implements it too (the trait is open). `Fit` is not object-safe:
+/// it makes the model, so there is no value to dispatch on; generic code takes `M: Fit`.
+///
+/// # Errors
+///
+/// A fit that does not converge is [`Error::NonConvergence`], never a report of a model
+/// at its start values; data that cannot identify the parameters
+/// [`Error::NotIdentifiable`]; bad options [`Error::InvalidParameter`].
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::{BgNbd, Fit, FitOptions, MbgNbd, ParetoNbd, WeightedSummaries};
+///
+/// /// One line per fit: the code is the same for every model.
+/// fn fit_and_report<M: Fit>(name: &str, data: &M::Data) -> customer_value::Result<(f64, String)> {
+///     let fit = M::fit(data, &FitOptions::default().with_penalty(0.001)?)?;
+///     let params: Vec<String> = fit
+///         .parameter_names
+///         .iter()
+///         .zip(&fit.estimates)
+///         .map(|(n, v)| format!("{n} = {v:.3}"))
+///         .collect();
+///     Ok((fit.log_likelihood, format!("{name}: LL {:.2}, {}", fit.log_likelihood, params.join(", "))))
+/// }
+///
+/// let data = WeightedSummaries::from_rows(
+///     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+///     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 38.0, 20.0],
+///     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+/// )?;
+/// let reports = [
+///     fit_and_report::<BgNbd>("BG/NBD", &data)?,
+///     fit_and_report::<MbgNbd>("MBG/NBD", &data)?,
+///     fit_and_report::<ParetoNbd>("Pareto/NBD", &data)?,
+/// ];
+/// for (ll, line) in &reports {
+///     assert!(*ll < 0.0 && line.contains("r = "));
+/// }
+/// // The trait's fit is the model's own.
+/// let direct = BgNbd::fit(&data, &FitOptions::default().with_penalty(0.001)?)?;
+/// assert_eq!(reports[0].0.to_bits(), direct.log_likelihood.to_bits());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+pub trait Fit: Sized {
+    /// The rows the model is fitted on.
+    type Data;
+    /// The maximum-likelihood fit of `data` under `options`.
+    ///
+    /// # Errors
+    ///
+    /// See [the trait](Fit#errors).
+    fn fit(data: &Self::Data, options: &FitOptions) -> Result<FitReport<Self>>;
 }
 
 /// What a model provides to the harness.

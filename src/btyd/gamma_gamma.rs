@@ -304,7 +304,8 @@ positive_parameters! {
     ///   curves for customer base analysis", *Journal of Marketing Research* 42(4), 415–430.
     /// - P. S. Fader and B. G. S. Hardie (2013), "The Gamma-Gamma model of monetary value",
     ///   note 025, brucehardie.com.
-    model GammaGamma, serde form GammaGammaParams = "GammaGammaParams", "Gamma-Gamma", tag "gamma_gamma";
+    model GammaGamma, serde form GammaGammaParams = "GammaGammaParams", "Gamma-Gamma", tag "gamma_gamma",
+        fitted on SpendSummaries, likelihood likelihood;
     /// Shape of the per-transaction gamma.
     p: "p",
     /// Shape of the across-customer gamma of the scale.

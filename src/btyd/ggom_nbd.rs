@@ -70,7 +70,8 @@ positive_parameters! {
     ///
     /// - A. C. Bemmaor and N. Glady (2012), "Modeling purchasing behavior with sudden 'death':
     ///   a flexible customer lifetime model", *Management Science* 58(5), 1012–1021.
-    model GgomNbd, serde form GgomNbdParams = "GgomNbdParams", "GGom/NBD", tag "ggomnbd";
+    model GgomNbd, serde form GgomNbdParams = "GgomNbdParams", "GGom/NBD", tag "ggomnbd",
+        fitted on WeightedSummaries, likelihood likelihood;
     /// Shape of the purchase-rate gamma.
     r: "r",
     /// Rate of the purchase-rate gamma.
@@ -297,6 +298,12 @@ fn row(theta: &[f64; 5], x: f64, tx: f64, t: f64, grad: &mut [f64; 5]) -> (f64, 
         get(&d_common) + p * get(&d_alive) + (1.0 - p) * get(&d_died)
     });
     (common + total, alive - total)
+}
+
+/// The fit's likelihood of `data`, for the Hessians and samplers of
+/// [`uncertainty`](super::uncertainty).
+pub(super) fn likelihood(data: &WeightedSummaries) -> impl Likelihood + '_ {
+    GgomLikelihood { data }
 }
 
 struct GgomLikelihood<'a> {

@@ -8,11 +8,11 @@
 //! Beta(a, b + x).
 
 use super::data::{WeightedSummaries, check_horizon, check_summary};
-use super::fit::{FitOptions, FitReport, Likelihood, Limit, fit_with_fallback};
+use super::beta_geometric::{BetaGeometricLikelihood, fit_beta_geometric};
+use super::fit::{FitOptions, FitReport, Likelihood};
 use super::params::{positive_parameters, rescalable_unit};
 use super::{BgNbd, TransactionModel, logistic_of_neg};
 use crate::error::{Error, Result};
-use crate::special::{digamma, ln_beta, ln_gamma, log_add_exp};
 use crate::time::TimeUnit;
 
 positive_parameters! {
@@ -55,7 +55,8 @@ positive_parameters! {
     /// - C. Hoppe and U. Wagner (2007), "Customer base analysis: the case for a central variant
     ///   of the Betageometric/NBD model", *Marketing – Journal of Research and Management* 3(2),
     ///   75–90 (the same model, derived independently).
-    model MbgNbd, serde form MbgNbdParams = "MbgNbdParams", "MBG/NBD", tag "mbgnbd";
+    model MbgNbd, serde form MbgNbdParams = "MbgNbdParams", "MBG/NBD", tag "mbgnbd",
+        fitted on WeightedSummaries, likelihood likelihood;
     /// Shape of the purchase-rate gamma.
     r: "r",
     /// Rate of the purchase-rate gamma.
@@ -92,18 +93,9 @@ impl MbgNbd {
     /// # Ok::<(), customer_value::Error>(())
     /// ```
     pub fn fit(data: &WeightedSummaries, options: &FitOptions) -> Result<FitReport<MbgNbd>> {
-        data.check_identifiable("MBG/NBD", MbgNbd::PARAMETER_NAMES.len())?;
-        let lik = MbgNbdLikelihood { data };
-        let alpha0 = data.pooled_alpha_start();
-        let n = data.len();
-        fit_with_fallback(
-            &lik,
-            &[1.0, alpha0, 1.0, 1.0],
-            &[0.5, alpha0, 0.5, 2.0],
-            options,
-            n,
-            |v| MbgNbd::from_values(v).map(|m| m.with_optional_unit(data.unit())),
-        )
+        fit_beta_geometric::<true, _>(data, options, "MBG/NBD", |v| {
+            MbgNbd::from_values(v).map(|m| m.with_optional_unit(data.unit()))
+        })
     }
 
     /// Total log-likelihood of weighted rows.
@@ -249,67 +241,9 @@ pub(super) fn likelihood(data: &WeightedSummaries) -> impl Likelihood + '_ {
     MbgNbdLikelihood { data }
 }
 
-pub(super) struct MbgNbdLikelihood<'a> {
-    pub(super) data: &'a WeightedSummaries,
-}
-
-impl Likelihood for MbgNbdLikelihood<'_> {
-    fn limiting_model(moves: &[(usize, Limit)]) -> Option<&'static str> {
-        super::bg_nbd::beta_geometric_limit(moves)
-    }
-
-    const NAMES: &'static [&'static str] = &MbgNbd::PARAMETER_NAMES;
-
-    fn total_weight(&self) -> f64 {
-        self.data.total_weight()
-    }
-
-    fn ll_grad(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
-        let &[r, alpha, a, b] = theta else {
-            return f64::NAN;
-        };
-        grad.iter_mut().for_each(|g| *g = 0.0);
-        if !theta.iter().all(|v| v.is_finite() && *v > 0.0) {
-            return f64::NAN;
-        }
-        let ln_alpha = alpha.ln();
-        let (lg_r, psi_r) = (ln_gamma(r), digamma(r));
-        let (lb_ab, psi_ab, psi_b) = (ln_beta(a, b), digamma(a + b), digamma(b));
-        let ln_a = a.ln();
-        let (mut ll, mut gr, mut gal, mut ga, mut gb) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        let mut cur_x = f64::NAN;
-        let (mut common, mut dc, mut ln_ratio, mut bx) = (0.0, [0.0; 4], 0.0, 0.0);
-        for (x, tx, t, w) in self.data.rows() {
-            if x.to_bits() != cur_x.to_bits() {
-                cur_x = x;
-                let psi_abx1 = digamma(a + b + x + 1.0);
-                common = ln_gamma(r + x) - lg_r + r * ln_alpha + ln_beta(a, b + x + 1.0) - lb_ab;
-                dc = [
-                    digamma(r + x) - psi_r + ln_alpha,
-                    r / alpha,
-                    psi_ab - psi_abx1,
-                    digamma(b + x + 1.0) - psi_abx1 - psi_b + psi_ab,
-                ];
-                bx = b + x;
-                ln_ratio = ln_a - bx.ln();
-            }
-            let rx = r + x;
-            let (l_t, l_tx) = ((alpha + t).ln(), (alpha + tx).ln());
-            let d1 = -rx * l_t;
-            let d2 = ln_ratio - rx * l_tx;
-            let u = log_add_exp(d1, d2);
-            let w2 = (d2 - u).exp();
-            let w1 = 1.0 - w2;
-            ll += w * (common + u);
-            gr += w * (dc[0] - w1 * l_t - w2 * l_tx);
-            gal += w * (dc[1] - rx * (w1 / (alpha + t) + w2 / (alpha + tx)));
-            ga += w * (dc[2] + w2 / a);
-            gb += w * (dc[3] - w2 / bx);
-        }
-        grad.copy_from_slice(&[gr, gal, ga, gb]);
-        ll
-    }
-}
+/// The MBG/NBD likelihood: the beta-geometric family's with the drop-out at the first
+/// purchase.
+pub(super) type MbgNbdLikelihood<'a> = BetaGeometricLikelihood<'a, true>;
 
 #[cfg(test)]
 mod tests {

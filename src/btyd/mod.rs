@@ -36,6 +36,7 @@
 
 #[cfg(feature = "bayes")]
 pub mod bayes;
+mod beta_geometric;
 mod bg_bb;
 mod bg_nbd;
 mod clv;
@@ -64,7 +65,7 @@ pub(crate) use clv::group_by_frequency_age;
 pub use clv::{ClvSpec, DiscountRate, Margin, clv_batch, expected_clv};
 pub use conformance::check_transaction_model;
 pub use data::{SummarySlices, WeightedSummaries};
-pub use fit::{Boundary, Convergence, FitOptions, FitReport, Limit};
+pub use fit::{Boundary, Convergence, Fit, FitOptions, FitReport, Limit};
 pub use gamma_gamma::{GammaGamma, GammaGammaParams, SpendSummaries};
 pub use ggom_nbd::{GgomNbd, GgomNbdParams};
 pub use history::History;

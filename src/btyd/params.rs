@@ -1,7 +1,10 @@
 //! The shape every model's parameters share: a validated model struct with private fields
 //! (so every instance has passed `new`), its unvalidated serde form with public fields,
 //! the conversions between the two, `new`, the getters, `PARAMETER_NAMES` and the
-//! `(name, value)` list that `TransactionModel::parameters` reports.
+//! `(name, value)` list that `TransactionModel::parameters` reports, the parameter-vector
+//! view ([`Parametric`](super::uncertainty::Parametric)) and, for a model fitted by maximum
+//! likelihood, the [`Fit`](super::Fit) and [`Estimable`](super::uncertainty::Estimable)
+//! impls.
 //!
 //! One macro writes that shape for each model, so that the models differ only where the
 //! mathematics differs (their own files).
@@ -11,12 +14,20 @@
 /// ```text
 /// positive_parameters! {
 ///     /// Model docs.
-///     model BgNbd, serde form BgNbdParams = "BgNbdParams", "BG/NBD", tag "bgnbd";
+///     model BgNbd, serde form BgNbdParams = "BgNbdParams", "BG/NBD", tag "bgnbd",
+///         fitted on WeightedSummaries, likelihood likelihood;
 ///     /// Field doc (on the serde form).
 ///     r: "r",
 ///     ...
 /// }
 /// ```
+///
+/// `, fitted on Data, likelihood path` (optional, at the end of the `model` line) declares a model
+/// fitted by maximum likelihood on `Data` by its inherent `fit`, whose harness likelihood
+/// `path(&Data)` returns: it writes the [`Fit`](super::Fit) impl (delegating to the
+/// inherent `fit`) and the [`Estimable`](super::uncertainty::Estimable) impl (that
+/// likelihood, for the Hessians and samplers). Every model also gets its
+/// [`Parametric`](super::uncertainty::Parametric) impl.
 ///
 /// The label names the model in docs and errors, the tag in saved models
 /// ([`SavedModel::model`](super::SavedModel::model)); each field's string is the symbol its
@@ -30,7 +41,7 @@
 macro_rules! positive_parameters {
     (
         $(#[$model_doc:meta])*
-        model $model:ident, serde form $params:ident = $params_name:literal, $label:literal, tag $tag:literal;
+        model $model:ident, serde form $params:ident = $params_name:literal, $label:literal, tag $tag:literal $(, fitted on $data:ty, likelihood $likelihood:path)?;
         $( $(#[$field_doc:meta])* $field:ident: $symbol:literal ),+ $(,)?
     ) => {
         $(#[$model_doc])*
@@ -70,6 +81,36 @@ macro_rules! positive_parameters {
                 }
             }
         }
+
+        impl $crate::btyd::uncertainty::Parametric for $model {
+            fn names(&self) -> Vec<&'static str> {
+                $model::PARAMETER_NAMES.to_vec()
+            }
+            fn values(&self) -> Vec<f64> {
+                vec![$( self.$field ),+]
+            }
+            fn with_values(&self, values: &[f64]) -> $crate::error::Result<Self> {
+                Ok($model::from_values(values)?.with_optional_unit(self.unit))
+            }
+        }
+
+        $(
+            impl $crate::btyd::Fit for $model {
+                type Data = $data;
+                fn fit(data: &$data, options: &$crate::btyd::FitOptions) -> $crate::error::Result<$crate::btyd::FitReport<Self>> {
+                    // The model's inherent `fit` (inherent functions win over trait ones).
+                    $model::fit(data, options)
+                }
+            }
+
+            impl $crate::btyd::uncertainty::parametric::Sealed for $model {}
+
+            impl $crate::btyd::uncertainty::Estimable for $model {
+                fn log_likelihood(data: &$data) -> Box<dyn $crate::btyd::uncertainty::LogLikelihood + '_> {
+                    $crate::btyd::uncertainty::parametric::boxed($likelihood(data))
+                }
+            }
+        )?
 
         impl $crate::btyd::SavedForm for $model {
             type Params = $params;

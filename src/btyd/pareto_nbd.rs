@@ -75,7 +75,8 @@ positive_parameters! {
     ///   are they and what will they do next?", *Management Science* 33(1), 1–24.
     /// - P. S. Fader and B. G. S. Hardie (2005), "A note on deriving the Pareto/NBD model and
     ///   related expressions", note 009, brucehardie.com.
-    model ParetoNbd, serde form ParetoNbdParams = "ParetoNbdParams", "Pareto/NBD", tag "pnbd";
+    model ParetoNbd, serde form ParetoNbdParams = "ParetoNbdParams", "Pareto/NBD", tag "pnbd",
+        fitted on WeightedSummaries, likelihood likelihood;
     /// Shape of the purchase-rate gamma.
     r: "r",
     /// Rate of the purchase-rate gamma.

@@ -55,7 +55,7 @@ mod bootstrap;
 mod covariance;
 mod delta;
 mod engine;
-mod parametric;
+pub(crate) mod parametric;
 mod predictions;
 mod sampling;
 

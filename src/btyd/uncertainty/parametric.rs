@@ -2,10 +2,7 @@
 //! maximum likelihood, their likelihood and fit ([`Estimable`]).
 
 use super::super::fit::Likelihood;
-use super::super::{
-    BgBb, BgNbd, DiscreteSummaries, FitOptions, FitReport, GammaGamma, MbgNbd, ParetoNbd, SpendSummaries,
-    WeightedSummaries, bg_bb, bg_nbd, gamma_gamma, mbg_nbd, pareto_nbd,
-};
+use super::super::{Fit, FitOptions, FitReport};
 use crate::error::{Error, Result};
 
 /// A model as a vector of positive parameters: what the interval methods perturb, sample
@@ -78,64 +75,55 @@ impl<L: Likelihood + Send + Sync> LogLikelihood for Wrapped<L> {
     }
 }
 
+/// A harness likelihood as the object-safe [`LogLikelihood`] (what `Estimable` impls
+/// return).
+pub(crate) fn boxed<'a, L: Likelihood + Send + Sync + 'a>(likelihood: L) -> Box<dyn LogLikelihood + 'a> {
+    Box::new(Wrapped(likelihood))
+}
+
 mod sealed {
     pub trait Sealed {}
 }
 
-/// A model fitted by maximum likelihood on its own data type, with the likelihood that
-/// fit maximises (reused, not copied, by the Hessian and the samplers). Sealed: the
-/// crate's models.
+pub(crate) use sealed::Sealed;
+
+/// A model fitted by maximum likelihood ([`Fit`]) together with the likelihood that fit
+/// maximises (reused, not copied, by the Hessian and the samplers). Sealed: the crate's
+/// models. Its data type is [`Fit::Data`] and its fit [`Fit::fit`].
 ///
 /// # Examples
 ///
-/// See [`LogLikelihood`].
-pub trait Estimable: Parametric + sealed::Sealed {
-    /// The data the model is fitted on.
-    type Data: Sync;
+/// See [`LogLikelihood`]; generic code takes `M: Estimable` and fits with `M::fit_data`
+/// (or [`Fit::fit`]):
+///
+/// ```
+/// use customer_value::btyd::uncertainty::Estimable;
+/// use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
+///
+/// fn refit<M: Estimable>(data: &M::Data) -> customer_value::Result<M> {
+///     Ok(M::fit_data(data, &FitOptions::default())?.model)
+/// }
+/// let data = WeightedSummaries::from_rows(
+///     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0],
+///     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0],
+///     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0],
+/// )?;
+/// let model: BgNbd = refit(&data)?;
+/// assert!(model.r() > 0.0);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+pub trait Estimable: Parametric + Fit<Data: Sync> + sealed::Sealed {
     /// The fit's log-likelihood of `data`.
     fn log_likelihood(data: &Self::Data) -> Box<dyn LogLikelihood + '_>;
-    /// The model's maximum-likelihood fit.
+    /// The model's maximum-likelihood fit: [`Fit::fit`].
     ///
     /// # Errors
     ///
     /// As the model's `fit`.
-    fn fit_data(data: &Self::Data, options: &FitOptions) -> Result<FitReport<Self>>;
+    fn fit_data(data: &Self::Data, options: &FitOptions) -> Result<FitReport<Self>> {
+        <Self as Fit>::fit(data, options)
+    }
 }
-
-macro_rules! estimable {
-    ($model:ident, $module:ident, $data:ty) => {
-        impl Parametric for $model {
-            fn names(&self) -> Vec<&'static str> {
-                $model::PARAMETER_NAMES.to_vec()
-            }
-            fn values(&self) -> Vec<f64> {
-                self.parameter_values()
-                    .into_iter()
-                    .map(|(_, v)| v)
-                    .collect()
-            }
-            fn with_values(&self, values: &[f64]) -> Result<Self> {
-                Ok($model::from_values(values)?.with_optional_unit(self.unit()))
-            }
-        }
-        impl sealed::Sealed for $model {}
-        impl Estimable for $model {
-            type Data = $data;
-            fn log_likelihood(data: &$data) -> Box<dyn LogLikelihood + '_> {
-                Box::new(Wrapped($module::likelihood(data)))
-            }
-            fn fit_data(data: &$data, options: &FitOptions) -> Result<FitReport<Self>> {
-                $model::fit(data, options)
-            }
-        }
-    };
-}
-
-estimable!(BgNbd, bg_nbd, WeightedSummaries);
-estimable!(MbgNbd, mbg_nbd, WeightedSummaries);
-estimable!(ParetoNbd, pareto_nbd, WeightedSummaries);
-estimable!(BgBb, bg_bb, DiscreteSummaries);
-estimable!(GammaGamma, gamma_gamma, SpendSummaries);
 
 impl<A: Parametric, B: Parametric> Parametric for (A, B) {
     fn names(&self) -> Vec<&'static str> {
