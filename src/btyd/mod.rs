@@ -40,10 +40,13 @@ mod beta_geometric;
 mod bg_bb;
 mod bg_nbd;
 mod clv;
+pub(crate) mod coefficient_fit;
 mod conformance;
 pub mod covariates;
 mod data;
 mod fit;
+#[cfg(test)]
+mod fit_example;
 mod gamma_gamma;
 mod ggom_nbd;
 mod history;

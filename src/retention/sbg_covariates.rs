@@ -21,7 +21,8 @@ use super::ShiftedBetaGeometric;
 use crate::btyd::covariates::{Coefficient, CovariateMatrix};
 use crate::btyd::{Convergence, FitOptions};
 use crate::error::{Error, Result};
-use crate::special::{Objective, digamma, invert_spd, ln_gamma, minimize};
+use crate::btyd::coefficient_fit::{CoefficientLikelihood, Negative, coefficient_table, fit_coefficients};
+use crate::special::{digamma, ln_gamma};
 
 /// Customers of a contractual business with their covariates: the periods each was
 /// observed and whether they churned in the last one. Identical `(periods, churned,
@@ -193,21 +194,6 @@ impl SbgCovariateData {
     }
 }
 
-struct Negative<'a>(&'a SbgCovariateData, f64);
-
-impl Objective for Negative<'_> {
-    fn value_grad(&self, z: &[f64], grad: &mut [f64]) -> f64 {
-        let ll = self.0.ll_grad(z, grad);
-        if !ll.is_finite() {
-            return f64::INFINITY;
-        }
-        for g in grad.iter_mut() {
-            *g = -*g / self.1;
-        }
-        -ll / self.1
-    }
-}
-
 /// An sBG fitted with covariates: the baseline model (every covariate 0), the
 /// coefficients `alpha.<name>` (γ_α) and `beta.<name>` (γ_β), standard errors.
 ///
@@ -302,39 +288,23 @@ impl SbgCovariateFit {
         };
         let mut z0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
         z0.resize(np, 0.0);
-        let n = data.customers as f64;
-        let min = minimize(&Negative(data, n), &z0, options.tolerance, options.max_iterations)?;
-        let mut estimates: Vec<f64> = min.x.iter().take(2).map(|v| v.exp()).collect();
+        let fitted = fit_coefficients(data, &Negative(data), &z0, options, "sBG covariate fit")?;
+        let baseline = fitted.baseline::<SbgCovariateData>();
         let model = ShiftedBetaGeometric::new(
-            estimates.first().copied().unwrap_or(f64::NAN),
-            estimates.get(1).copied().unwrap_or(f64::NAN),
+            baseline.first().copied().unwrap_or(f64::NAN),
+            baseline.get(1).copied().unwrap_or(f64::NAN),
         )?;
-        estimates.extend(min.x.iter().skip(2));
-        let mut grad = vec![0.0; np];
-        let log_likelihood = data.ll_grad(&min.x, &mut grad);
-        if !log_likelihood.is_finite() {
-            return Err(Error::NonConvergence {
-                what: "sBG covariate fit",
-                iterations: min.iterations,
-                detail: format!("the log-likelihood at {:?} is not finite", min.x),
-            });
-        }
-        let target = options.tolerance * min.value.abs().max(1.0);
         let mut parameter_names = vec!["alpha".to_owned(), "beta".to_owned()];
         parameter_names.extend(data.names.iter().map(|c| format!("alpha.{c}")));
         parameter_names.extend(data.names.iter().map(|c| format!("beta.{c}")));
         Ok(SbgCovariateFit {
             model,
             parameter_names,
-            standard_errors: standard_errors(data, &estimates),
-            estimates,
-            log_likelihood,
-            iterations: min.iterations,
-            convergence: if min.grad_norm <= target {
-                Convergence::Gradient
-            } else {
-                Convergence::PrecisionLimited
-            },
+            standard_errors: fitted.standard_errors,
+            estimates: fitted.estimates,
+            log_likelihood: fitted.log_likelihood,
+            iterations: fitted.iterations,
+            convergence: fitted.convergence,
             customers: data.customers,
             covariates: data.names.clone(),
         })
@@ -397,23 +367,12 @@ impl SbgCovariateFit {
     /// The coefficients with standard errors, z and two-sided p values.
     #[must_use]
     pub fn coefficients(&self) -> Vec<Coefficient> {
-        self.parameter_names
-            .iter()
-            .zip(&self.estimates)
-            .enumerate()
-            .skip(2)
-            .map(|(i, (name, &estimate))| {
-                let se = self.standard_errors.as_ref().and_then(|s| s.get(i).copied());
-                let z = se.filter(|s| *s > 0.0).map(|s| estimate / s);
-                Coefficient {
-                    name: name.clone(),
-                    estimate,
-                    standard_error: se,
-                    z,
-                    p_value: z.map(|z| statrs::function::erf::erfc(z.abs() / std::f64::consts::SQRT_2)),
-                }
-            })
-            .collect()
+        coefficient_table(
+            &self.parameter_names,
+            &self.estimates,
+            self.standard_errors.as_deref(),
+            2,
+        )
     }
 
     /// The retention model of a customer with covariate row `row`.
@@ -448,50 +407,14 @@ impl SbgCovariateFit {
     }
 }
 
-/// √diag(H⁻¹), H the Hessian of −LL in `(α₀, β₀, γ_α, γ_β)`, by central differences of
-/// the analytic gradient.
-fn standard_errors(data: &SbgCovariateData, estimates: &[f64]) -> Option<Vec<f64>> {
-    let k = estimates.len();
-    let grad_at = |u: &[f64], out: &mut [f64]| -> bool {
-        let z: Vec<f64> = u
-            .iter()
-            .enumerate()
-            .map(|(i, v)| if i < 2 { v.ln() } else { *v })
-            .collect();
-        let ll = data.ll_grad(&z, out);
-        for (i, (o, v)) in out.iter_mut().zip(u).enumerate() {
-            *o = if i < 2 { -*o / v } else { -*o };
-        }
-        ll.is_finite()
-    };
-    let mut h = vec![0.0; k * k];
-    let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
-    let mut u = estimates.to_vec();
-    for j in 0..k {
-        let v = *estimates.get(j)?;
-        let step = if j < 2 { 1e-4 * v } else { 1e-4 * v.abs().max(0.1) };
-        *u.get_mut(j)? = v + step;
-        let ok_p = grad_at(&u, &mut gp);
-        *u.get_mut(j)? = v - step;
-        let ok_m = grad_at(&u, &mut gm);
-        *u.get_mut(j)? = v;
-        if !(ok_p && ok_m) {
-            return None;
-        }
-        for (i, (p, m)) in gp.iter().zip(&gm).enumerate() {
-            *h.get_mut(i * k + j)? = (p - m) / (2.0 * step);
-        }
+impl CoefficientLikelihood for SbgCovariateData {
+    const BASELINE: usize = 2;
+    fn ll_grad(&self, z: &[f64], grad: &mut [f64]) -> f64 {
+        SbgCovariateData::ll_grad(self, z, grad)
     }
-    for i in 0..k {
-        for j in i + 1..k {
-            let s = 0.5 * (h.get(i * k + j)? + h.get(j * k + i)?);
-            *h.get_mut(i * k + j)? = s;
-            *h.get_mut(j * k + i)? = s;
-        }
+    fn customers(&self) -> f64 {
+        self.customers as f64
     }
-    let inv = invert_spd(&h, k)?;
-    let se: Vec<f64> = inv.iter().step_by(k + 1).map(|v| v.sqrt()).collect();
-    se.iter().all(|v| v.is_finite()).then_some(se)
 }
 
 #[cfg(test)]

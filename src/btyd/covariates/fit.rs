@@ -9,9 +9,9 @@ use super::base::private::Base;
 use super::data::CovariateData;
 use super::likelihood::{CovariateLikelihood, Penalised};
 use super::options::{CovariateOptions, Layout};
+use crate::btyd::coefficient_fit::{CoefficientLikelihood, coefficient_table, fit_coefficients};
 use crate::btyd::{Convergence, FitOptions};
 use crate::error::{Error, Result};
-use crate::special::{invert_spd, minimize};
 
 /// One coefficient of a covariate fit with its Wald statistics.
 ///
@@ -132,38 +132,20 @@ impl<M: CovariateModel> CovariateFit<M> {
         let mut z0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
         z0.resize(4 + k, 0.0);
         let objective = Penalised(&lik);
-        let min = minimize(&objective, &z0, options.fit.tolerance, options.fit.max_iterations)?;
-        let theta0: Vec<f64> = min.x.iter().take(4).map(|v| v.exp()).collect();
-        let model = M::build(&theta0, data.unit())?;
-        let mut grad = vec![0.0; min.x.len()];
-        let log_likelihood = lik.ll_grad(&min.x, &mut grad);
-        if !log_likelihood.is_finite() {
-            return Err(Error::NonConvergence {
-                what: "covariate fit",
-                iterations: min.iterations,
-                detail: format!("the log-likelihood at the estimate {:?} is not finite", min.x),
-            });
-        }
-        let mut estimates = theta0;
-        estimates.extend(min.x.iter().skip(4));
-        let standard_errors = standard_errors(&lik, &estimates);
-        let target = options.fit.tolerance * min.value.abs().max(1.0);
+        let fitted = fit_coefficients(&lik, &objective, &z0, &options.fit, "covariate fit")?;
+        let model = M::build(fitted.baseline::<CovariateLikelihood<M>>(), data.unit())?;
         let mut parameter_names: Vec<String> = M::NAMES.iter().map(|s| (*s).to_owned()).collect();
         parameter_names.extend(lik.layout.names.iter().cloned());
         Ok(CovariateFit {
             model,
             parameter_names,
-            estimates,
-            standard_errors,
-            log_likelihood,
-            objective: min.value,
-            iterations: min.iterations,
-            gradient_norm: min.grad_norm,
-            convergence: if min.grad_norm <= target {
-                Convergence::Gradient
-            } else {
-                Convergence::PrecisionLimited
-            },
+            estimates: fitted.estimates,
+            standard_errors: fitted.standard_errors,
+            log_likelihood: fitted.log_likelihood,
+            objective: fitted.objective,
+            iterations: fitted.iterations,
+            gradient_norm: fitted.gradient_norm,
+            convergence: fitted.convergence,
             customers: lik.n,
             distinct_rows: lik.distinct_rows(),
             covariate_groups: lik.groups.len(),
@@ -245,23 +227,12 @@ impl<M: CovariateModel> CovariateFit<M> {
     /// See [`CovariateFit`].
     #[must_use]
     pub fn coefficients(&self) -> Vec<Coefficient> {
-        self.parameter_names
-            .iter()
-            .zip(&self.estimates)
-            .enumerate()
-            .skip(4)
-            .map(|(i, (name, &estimate))| {
-                let se = self.standard_errors.as_ref().and_then(|s| s.get(i).copied());
-                let z = se.filter(|s| *s > 0.0).map(|s| estimate / s);
-                Coefficient {
-                    name: name.clone(),
-                    estimate,
-                    standard_error: se,
-                    z,
-                    p_value: z.map(|z| statrs::function::erf::erfc(z.abs() / std::f64::consts::SQRT_2)),
-                }
-            })
-            .collect()
+        coefficient_table(
+            &self.parameter_names,
+            &self.estimates,
+            self.standard_errors.as_deref(),
+            4,
+        )
     }
 
     /// The estimate of the named parameter (`r`, `purchase.gender`, …).
@@ -374,53 +345,15 @@ impl<M: CovariateModel> CovariateFit<M> {
     }
 }
 
-/// √diag(H⁻¹), H the Hessian of `−LL + N Σλγ²` in `(θ₀, γ)` (natural scale), by central
-/// differences of the analytic gradient.
-fn standard_errors<M: Base>(lik: &CovariateLikelihood<M>, estimates: &[f64]) -> Option<Vec<f64>> {
-    let k = estimates.len();
-    // The gradient of −LL + N Σλγ² in (θ₀, γ) at natural-scale values u.
-    let grad_at = |u: &[f64], out: &mut [f64]| -> bool {
-        let z: Vec<f64> = u
-            .iter()
-            .enumerate()
-            .map(|(i, v)| if i < 4 { v.ln() } else { *v })
-            .collect();
-        let ll = lik.ll_grad(&z, out);
-        for (i, (o, v)) in out.iter_mut().zip(u).enumerate() {
-            *o = if i < 4 {
-                -*o / v
-            } else {
-                -*o + 2.0 * lik.n * lik.layout.lambda.get(i - 4).copied().unwrap_or(0.0) * v
-            };
-        }
-        ll.is_finite()
-    };
-    let mut h = vec![0.0; k * k];
-    let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
-    let mut u = estimates.to_vec();
-    for j in 0..k {
-        let v = *estimates.get(j)?;
-        let step = if j < 4 { 1e-4 * v } else { 1e-4 * v.abs().max(0.1) };
-        *u.get_mut(j)? = v + step;
-        let ok_p = grad_at(&u, &mut gp);
-        *u.get_mut(j)? = v - step;
-        let ok_m = grad_at(&u, &mut gm);
-        *u.get_mut(j)? = v;
-        if !(ok_p && ok_m) {
-            return None;
-        }
-        for (i, (p, m)) in gp.iter().zip(&gm).enumerate() {
-            *h.get_mut(i * k + j)? = (p - m) / (2.0 * step);
-        }
+impl<M: Base> CoefficientLikelihood for CovariateLikelihood<M> {
+    const BASELINE: usize = 4;
+    fn ll_grad(&self, z: &[f64], grad: &mut [f64]) -> f64 {
+        CovariateLikelihood::ll_grad(self, z, grad)
     }
-    for i in 0..k {
-        for j in i + 1..k {
-            let s = 0.5 * (h.get(i * k + j)? + h.get(j * k + i)?);
-            *h.get_mut(i * k + j)? = s;
-            *h.get_mut(j * k + i)? = s;
-        }
+    fn customers(&self) -> f64 {
+        self.n
     }
-    let inv = invert_spd(&h, k)?;
-    let se: Vec<f64> = inv.iter().step_by(k + 1).map(|v| v.sqrt()).collect();
-    se.iter().all(|v| v.is_finite()).then_some(se)
+    fn coefficient_penalties(&self) -> Option<&[f64]> {
+        Some(&self.layout.lambda)
+    }
 }

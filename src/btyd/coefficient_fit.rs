@@ -1,0 +1,198 @@
+//! The harness of the covariate fits (static transaction covariates, spend covariates,
+//! sBG covariates): BFGS over `z = (ln θ₀, γ)` — the baseline model's parameters on the
+//! log scale, the regression coefficients as they are — then standard errors from a
+//! finite-difference Hessian in `(θ₀, γ)` and the coefficient table with z and p values.
+//! The plain models' harness is [`fit`](super::fit::fit); this one differs in the mixed
+//! scale and in having no boundary probes.
+//!
+//! Must not: know a model (each covariate fit brings its likelihood, starts, names and
+//! the model it builds from `θ₀`).
+
+use super::covariates::Coefficient;
+use super::fit::{Convergence, FitOptions};
+use crate::error::{Error, Result};
+use crate::special::{Objective, invert_spd, minimize};
+
+/// A covariate model's log-likelihood in `z = (ln θ₀, γ)`.
+pub(crate) trait CoefficientLikelihood {
+    /// How many leading entries of `z` are log-scale baseline parameters.
+    const BASELINE: usize;
+    /// Total log-likelihood at `z`, writing `∂/∂z` into `grad`; not finite outside the
+    /// domain.
+    fn ll_grad(&self, z: &[f64], grad: &mut [f64]) -> f64;
+    /// Customers the likelihood sums over (the objective is per customer).
+    fn customers(&self) -> f64;
+    /// The L2 penalties `λ` of the coefficients (`N λ γ²` each in the Hessian), `None`
+    /// for an unpenalised fit.
+    fn coefficient_penalties(&self) -> Option<&[f64]> {
+        None
+    }
+}
+
+/// `−LL/N`, the objective of an unpenalised covariate fit.
+pub(crate) struct Negative<'a, L>(pub(crate) &'a L);
+
+impl<L: CoefficientLikelihood> Objective for Negative<'_, L> {
+    fn value_grad(&self, z: &[f64], grad: &mut [f64]) -> f64 {
+        let n = self.0.customers();
+        let ll = self.0.ll_grad(z, grad);
+        if !ll.is_finite() {
+            return f64::INFINITY;
+        }
+        for g in grad.iter_mut() {
+            *g = -*g / n;
+        }
+        -ll / n
+    }
+}
+
+/// Where a covariate fit stopped.
+pub(crate) struct CoefficientFit {
+    /// `(θ₀, γ)`: the baseline back on its natural scale, then the coefficients.
+    pub(crate) estimates: Vec<f64>,
+    /// `√diag(H⁻¹)` in `(θ₀, γ)`, `None` if the Hessian is not positive definite.
+    pub(crate) standard_errors: Option<Vec<f64>>,
+    /// Total log-likelihood at the estimate (without a penalty).
+    pub(crate) log_likelihood: f64,
+    /// The minimised objective.
+    pub(crate) objective: f64,
+    /// BFGS iterations.
+    pub(crate) iterations: usize,
+    /// Largest gradient component of the objective at the end.
+    pub(crate) gradient_norm: f64,
+    /// How the fit stopped.
+    pub(crate) convergence: Convergence,
+}
+
+impl CoefficientFit {
+    /// The baseline parameters `θ₀` (natural scale).
+    pub(crate) fn baseline<L: CoefficientLikelihood>(&self) -> &[f64] {
+        self.estimates.get(..L::BASELINE).unwrap_or(&[])
+    }
+}
+
+/// Minimises `objective` (the likelihood's, possibly penalised) from `z0` by BFGS; a
+/// log-likelihood that is not finite at the minimum is [`Error::NonConvergence`] of
+/// `what`.
+pub(crate) fn fit_coefficients<L: CoefficientLikelihood>(
+    lik: &L,
+    objective: &impl Objective,
+    z0: &[f64],
+    options: &FitOptions,
+    what: &'static str,
+) -> Result<CoefficientFit> {
+    let min = minimize(objective, z0, options.tolerance, options.max_iterations)?;
+    let mut grad = vec![0.0; min.x.len()];
+    let log_likelihood = lik.ll_grad(&min.x, &mut grad);
+    if !log_likelihood.is_finite() {
+        return Err(Error::NonConvergence {
+            what,
+            iterations: min.iterations,
+            detail: format!("the log-likelihood at the estimate {:?} is not finite", min.x),
+        });
+    }
+    let estimates: Vec<f64> = min
+        .x
+        .iter()
+        .enumerate()
+        .map(|(i, v)| if i < L::BASELINE { v.exp() } else { *v })
+        .collect();
+    let standard_errors = standard_errors(lik, &estimates);
+    let target = options.tolerance * min.value.abs().max(1.0);
+    Ok(CoefficientFit {
+        standard_errors,
+        estimates,
+        log_likelihood,
+        objective: min.value,
+        iterations: min.iterations,
+        gradient_norm: min.grad_norm,
+        convergence: if min.grad_norm <= target {
+            Convergence::Gradient
+        } else {
+            Convergence::PrecisionLimited
+        },
+    })
+}
+
+/// √diag(H⁻¹), H the Hessian of `−LL + N Σλγ²` in `(θ₀, γ)` (natural scale), by central
+/// differences of the analytic gradient.
+pub(crate) fn standard_errors<L: CoefficientLikelihood>(lik: &L, estimates: &[f64]) -> Option<Vec<f64>> {
+    let k = estimates.len();
+    let base = L::BASELINE;
+    let n = lik.customers();
+    let penalties = lik.coefficient_penalties();
+    // The gradient of −LL + N Σλγ² in (θ₀, γ) at natural-scale values u.
+    let grad_at = |u: &[f64], out: &mut [f64]| -> bool {
+        let z: Vec<f64> = u
+            .iter()
+            .enumerate()
+            .map(|(i, v)| if i < base { v.ln() } else { *v })
+            .collect();
+        let ll = lik.ll_grad(&z, out);
+        for (i, (o, v)) in out.iter_mut().zip(u).enumerate() {
+            *o = if i < base {
+                -*o / v
+            } else if let Some(lambda) = penalties {
+                -*o + 2.0 * n * lambda.get(i - base).copied().unwrap_or(0.0) * v
+            } else {
+                -*o
+            };
+        }
+        ll.is_finite()
+    };
+    let mut h = vec![0.0; k * k];
+    let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
+    let mut u = estimates.to_vec();
+    for j in 0..k {
+        let v = *estimates.get(j)?;
+        let step = if j < base { 1e-4 * v } else { 1e-4 * v.abs().max(0.1) };
+        *u.get_mut(j)? = v + step;
+        let ok_p = grad_at(&u, &mut gp);
+        *u.get_mut(j)? = v - step;
+        let ok_m = grad_at(&u, &mut gm);
+        *u.get_mut(j)? = v;
+        if !(ok_p && ok_m) {
+            return None;
+        }
+        for (i, (p, m)) in gp.iter().zip(&gm).enumerate() {
+            *h.get_mut(i * k + j)? = (p - m) / (2.0 * step);
+        }
+    }
+    for i in 0..k {
+        for j in i + 1..k {
+            let s = 0.5 * (h.get(i * k + j)? + h.get(j * k + i)?);
+            *h.get_mut(i * k + j)? = s;
+            *h.get_mut(j * k + i)? = s;
+        }
+    }
+    let inv = invert_spd(&h, k)?;
+    let se: Vec<f64> = inv.iter().step_by(k + 1).map(|v| v.sqrt()).collect();
+    se.iter().all(|v| v.is_finite()).then_some(se)
+}
+
+/// The coefficients (every estimate after the first `baseline`) with standard errors, z
+/// and two-sided p values under the standard normal.
+pub(crate) fn coefficient_table(
+    names: &[String],
+    estimates: &[f64],
+    standard_errors: Option<&[f64]>,
+    baseline: usize,
+) -> Vec<Coefficient> {
+    names
+        .iter()
+        .zip(estimates)
+        .enumerate()
+        .skip(baseline)
+        .map(|(i, (name, &estimate))| {
+            let se = standard_errors.and_then(|s| s.get(i).copied());
+            let z = se.filter(|s| *s > 0.0).map(|s| estimate / s);
+            Coefficient {
+                name: name.clone(),
+                estimate,
+                standard_error: se,
+                z,
+                p_value: z.map(|z| statrs::function::erf::erfc(z.abs() / std::f64::consts::SQRT_2)),
+            }
+        })
+        .collect()
+}
