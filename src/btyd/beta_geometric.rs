@@ -12,7 +12,7 @@
 //! models beyond the likelihood they reuse.
 
 use super::data::WeightedSummaries;
-use super::fit::{FitOptions, FitReport, Likelihood, Limit, fit_with_fallback};
+use super::fit::{FitOptions, FitReport, Likelihood, Limit, fit_with_fallback, paired_limit};
 use crate::error::Result;
 use crate::special::{digamma, ln_beta, ln_gamma, log_add_exp};
 
@@ -70,17 +70,20 @@ impl<const MODIFIED: bool> Likelihood for BetaGeometricLikelihood<'_, MODIFIED> 
                 ln_ratio = ln_a - bx1.ln();
             }
             let rx = r + x;
-            let l_t = (alpha + t).ln();
-            let d1 = -rx * l_t;
             // BG/NBD has no drop-out term before the first repeat purchase.
             let dropout_term = MODIFIED || x > 0.0;
-            let (u, w2, l_tx) = if dropout_term {
-                let l_tx = (alpha + tx).ln();
+            let (l_t, l_tx) = if dropout_term {
+                ((alpha + t).ln(), (alpha + tx).ln())
+            } else {
+                ((alpha + t).ln(), 0.0)
+            };
+            let d1 = -rx * l_t;
+            let (u, w2) = if dropout_term {
                 let d2 = ln_ratio - rx * l_tx;
                 let u = log_add_exp(d1, d2);
-                (u, (d2 - u).exp(), l_tx)
+                (u, (d2 - u).exp())
             } else {
-                (d1, 0.0, 0.0)
+                (d1, 0.0)
             };
             let w1 = 1.0 - w2;
             ll += w * (common + u);
@@ -123,14 +126,50 @@ pub(super) fn fit_beta_geometric<const MODIFIED: bool, M>(
 /// The limiting models of the beta-geometric family's parameters `r, α, a, b` (BG/NBD and
 /// MBG/NBD share them).
 pub(super) fn beta_geometric_limit(moves: &[(usize, Limit)]) -> Option<&'static str> {
-    match moves {
-        [(0, Limit::Infinity), (1, Limit::Infinity)] => {
-            Some("Poisson purchasing at one rate for all (lambda = r / alpha)")
+    paired_limit(
+        moves,
+        "Poisson purchasing at one rate for all (lambda = r / alpha)",
+        "one dropout probability for all (p = a / (a + b))",
+        "no dropout: the NBD model",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gradient_matches_finite_differences<const MODIFIED: bool>(theta: [f64; 4]) {
+        let data = WeightedSummaries::from_rows(
+            &[0.0, 1.0, 3.0, 0.0, 2.0, 26.0, 1.0],
+            &[0.0, 10.0, 30.0, 0.0, 12.0, 30.857, 2.0],
+            &[40.0, 40.0, 40.0, 38.0, 39.0, 31.0, 41.0],
+        )
+        .unwrap();
+        let lik = BetaGeometricLikelihood::<MODIFIED> { data: &data };
+        let mut g = [0.0; 4];
+        lik.ll_grad(&theta, &mut g);
+        for j in 0..4 {
+            let h = 1e-6 * theta[j];
+            let (mut tp, mut tm) = (theta, theta);
+            tp[j] += h;
+            tm[j] -= h;
+            let mut scratch = [0.0; 4];
+            let fd = (lik.ll_grad(&tp, &mut scratch) - lik.ll_grad(&tm, &mut scratch)) / (2.0 * h);
+            assert!(
+                (fd - g[j]).abs() < 1e-6 * fd.abs().max(1.0),
+                "MODIFIED = {MODIFIED}, param {j}: fd {fd}, analytic {}",
+                g[j]
+            );
         }
-        [(2, Limit::Infinity), (3, Limit::Infinity)] => {
-            Some("one dropout probability for all (p = a / (a + b))")
-        }
-        [(3, Limit::Infinity)] | [(2, Limit::Zero)] => Some("no dropout: the NBD model"),
-        _ => None,
+    }
+
+    #[test]
+    fn bg_nbd_gradient_matches_finite_differences() {
+        gradient_matches_finite_differences::<false>([0.3, 4.2, 0.8, 2.6]);
+    }
+
+    #[test]
+    fn mbg_nbd_gradient_matches_finite_differences() {
+        gradient_matches_finite_differences::<true>([0.5, 6.2, 0.9, 1.6]);
     }
 }

@@ -45,7 +45,7 @@
 //! # Ok::<(), customer_value::Error>(())
 //! ```
 
-use super::fit::{FitOptions, FitReport, Likelihood, Limit, fit};
+use super::fit::{FitOptions, FitReport, Likelihood, Limit, fit, paired_limit};
 use super::params::positive_parameters;
 use crate::error::{Error, Result};
 
@@ -408,16 +408,12 @@ impl BgBbLikelihood<'_> {
 
 impl Likelihood for BgBbLikelihood<'_> {
     fn limiting_model(moves: &[(usize, Limit)]) -> Option<&'static str> {
-        match moves {
-            [(0, Limit::Infinity), (1, Limit::Infinity)] => {
-                Some("one transaction probability for all (p = alpha / (alpha + beta))")
-            }
-            [(2, Limit::Infinity), (3, Limit::Infinity)] => {
-                Some("one dropout probability for all (theta = gamma / (gamma + delta))")
-            }
-            [(3, Limit::Infinity)] | [(2, Limit::Zero)] => Some("no dropout: the beta-binomial model"),
-            _ => None,
-        }
+        paired_limit(
+            moves,
+            "one transaction probability for all (p = alpha / (alpha + beta))",
+            "one dropout probability for all (theta = gamma / (gamma + delta))",
+            "no dropout: the beta-binomial model",
+        )
     }
 
     const NAMES: &'static [&'static str] = &BgBb::PARAMETER_NAMES;

@@ -9,7 +9,7 @@
 //! the model it builds from `θ₀`).
 
 use super::covariates::Coefficient;
-use super::fit::{Convergence, FitOptions};
+use super::fit::{Convergence, FitOptions, convergence};
 use crate::error::{Error, Result};
 use crate::special::{Objective, invert_spd, minimize};
 
@@ -98,7 +98,6 @@ pub(crate) fn fit_coefficients<L: CoefficientLikelihood>(
         .map(|(i, v)| if i < L::BASELINE { v.exp() } else { *v })
         .collect();
     let standard_errors = standard_errors(lik, &estimates);
-    let target = options.tolerance * min.value.abs().max(1.0);
     Ok(CoefficientFit {
         standard_errors,
         estimates,
@@ -106,11 +105,7 @@ pub(crate) fn fit_coefficients<L: CoefficientLikelihood>(
         objective: min.value,
         iterations: min.iterations,
         gradient_norm: min.grad_norm,
-        convergence: if min.grad_norm <= target {
-            Convergence::Gradient
-        } else {
-            Convergence::PrecisionLimited
-        },
+        convergence: convergence(min.grad_norm, min.value, options.tolerance),
     })
 }
 
@@ -145,7 +140,11 @@ pub(crate) fn standard_errors<L: CoefficientLikelihood>(lik: &L, estimates: &[f6
     let mut u = estimates.to_vec();
     for j in 0..k {
         let v = *estimates.get(j)?;
-        let step = if j < base { 1e-4 * v } else { 1e-4 * v.abs().max(0.1) };
+        let step = if j < base {
+            1e-4 * v
+        } else {
+            1e-4 * v.abs().max(0.1)
+        };
         *u.get_mut(j)? = v + step;
         let ok_p = grad_at(&u, &mut gp);
         *u.get_mut(j)? = v - step;

@@ -362,6 +362,41 @@ pub(crate) trait Likelihood {
     }
 }
 
+/// The total log-likelihood of `lik` at `theta`, an [`Error::Undefined`] of `what` when it
+/// is not finite (what the models' `total_log_likelihood` return).
+pub(crate) fn total_log_likelihood(lik: &impl Likelihood, theta: &[f64], what: &'static str) -> Result<f64> {
+    let mut grad = vec![0.0; theta.len()];
+    super::finite_log_likelihood(lik.ll_grad(theta, &mut grad), what)
+}
+
+/// [`Likelihood::limiting_model`] of a purchase model whose parameters 0, 1 are the
+/// purchase heterogeneity pair and 2, 3 the dropout pair (BG/NBD, MBG/NBD, Pareto/NBD,
+/// BG/BB): both of a pair to ∞ is one value for all (`one_purchase`, `one_dropout`); the
+/// dropout's second parameter to ∞, or its first to 0, is no dropout (`no_dropout`).
+pub(crate) fn paired_limit(
+    moves: &[(usize, Limit)],
+    one_purchase: &'static str,
+    one_dropout: &'static str,
+    no_dropout: &'static str,
+) -> Option<&'static str> {
+    match moves {
+        [(0, Limit::Infinity), (1, Limit::Infinity)] => Some(one_purchase),
+        [(2, Limit::Infinity), (3, Limit::Infinity)] => Some(one_dropout),
+        [(3, Limit::Infinity)] | [(2, Limit::Zero)] => Some(no_dropout),
+        _ => None,
+    }
+}
+
+/// How a minimisation that stopped at gradient norm `grad_norm` with objective `value`
+/// converged, for the tolerance `tolerance · max(1, |value|)`.
+pub(crate) fn convergence(grad_norm: f64, value: f64, tolerance: f64) -> Convergence {
+    if grad_norm <= tolerance * value.abs().max(1.0) {
+        Convergence::Gradient
+    } else {
+        Convergence::PrecisionLimited
+    }
+}
+
 struct LogSpace<'a, L: Likelihood> {
     lik: &'a L,
     penalty: f64,
@@ -466,7 +501,6 @@ pub(crate) fn fit<L: Likelihood, M>(
     } else {
         Vec::new()
     };
-    let target = opts.tolerance * min.value.abs().max(1.0);
     Ok(FitReport {
         model,
         parameter_names: L::NAMES.iter().map(|s| (*s).to_owned()).collect(),
@@ -475,11 +509,7 @@ pub(crate) fn fit<L: Likelihood, M>(
         log_likelihood,
         iterations: min.iterations,
         gradient_norm: min.grad_norm,
-        convergence: if min.grad_norm <= target {
-            Convergence::Gradient
-        } else {
-            Convergence::PrecisionLimited
-        },
+        convergence: convergence(min.grad_norm, min.value, opts.tolerance),
         customers: n,
         distinct_rows,
         boundary,

@@ -127,11 +127,19 @@ mod tests {
     #[test]
     fn ggom_nbd_is_estimable_through_the_generated_impls() {
         use crate::btyd::GgomNbd;
-        let x: Vec<f64> = (0..200).map(|i| [0.0, 1.0, 3.0, 0.0, 2.0, 6.0, 1.0, 0.0][i % 8]).collect();
+        let x: Vec<f64> = (0..200)
+            .map(|i| [0.0, 1.0, 3.0, 0.0, 2.0, 6.0, 1.0, 0.0][i % 8])
+            .collect();
         let tx: Vec<f64> = x
             .iter()
             .enumerate()
-            .map(|(i, &x)| if x > 0.0 { 3.0 + ((i * 11) % 30) as f64 } else { 0.0 })
+            .map(|(i, &x)| {
+                if x > 0.0 {
+                    3.0 + ((i * 11) % 30) as f64
+                } else {
+                    0.0
+                }
+            })
             .collect();
         let data = WeightedSummaries::from_rows(&x, &tx, &vec![36.0; 200]).unwrap();
         let opts = FitOptions::default().with_penalty(0.001).unwrap();

@@ -16,7 +16,7 @@
 
 use super::clv::{DiscountRate, group_rows};
 use super::data::{SummarySlices, WeightedSummaries, check_horizon, check_summary};
-use super::fit::{FitOptions, FitReport, Likelihood, Limit, fit_with_fallback};
+use super::fit::{FitOptions, FitReport, Likelihood, Limit, fit_with_fallback, paired_limit};
 use super::params::{positive_parameters, rescalable_unit};
 use super::pareto_nbd_likelihood::{ParetoGrid, SCALED_MIN_S, ln_scaled_tail};
 use super::{TransactionModel, logistic_of_neg};
@@ -514,16 +514,12 @@ impl ParetoNbdLikelihood<'_> {
 
 impl Likelihood for ParetoNbdLikelihood<'_> {
     fn limiting_model(moves: &[(usize, Limit)]) -> Option<&'static str> {
-        match moves {
-            [(0, Limit::Infinity), (1, Limit::Infinity)] => {
-                Some("Poisson purchasing at one rate for all (lambda = r / alpha)")
-            }
-            [(2, Limit::Infinity), (3, Limit::Infinity)] => {
-                Some("exponential dropout at one rate for all (mu = s / beta)")
-            }
-            [(3, Limit::Infinity)] | [(2, Limit::Zero)] => Some("no dropout: the NBD model"),
-            _ => None,
-        }
+        paired_limit(
+            moves,
+            "Poisson purchasing at one rate for all (lambda = r / alpha)",
+            "exponential dropout at one rate for all (mu = s / beta)",
+            "no dropout: the NBD model",
+        )
     }
 
     const NAMES: &'static [&'static str] = &ParetoNbd::PARAMETER_NAMES;

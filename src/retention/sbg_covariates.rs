@@ -18,10 +18,10 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::ShiftedBetaGeometric;
+use crate::btyd::coefficient_fit::{CoefficientLikelihood, Negative, coefficient_table, fit_coefficients};
 use crate::btyd::covariates::{Coefficient, CovariateMatrix};
 use crate::btyd::{Convergence, FitOptions};
 use crate::error::{Error, Result};
-use crate::btyd::coefficient_fit::{CoefficientLikelihood, Negative, coefficient_table, fit_coefficients};
 use crate::special::{digamma, ln_gamma};
 
 /// Customers of a contractual business with their covariates: the periods each was

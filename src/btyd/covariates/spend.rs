@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use super::fit::Coefficient;
 use super::matrix::CovariateMatrix;
+use crate::btyd::coefficient_fit::{CoefficientLikelihood, Negative, coefficient_table, fit_coefficients};
 use crate::btyd::{Convergence, FitOptions, GammaGamma, SpendSummaries};
 use crate::error::{Error, Result};
-use crate::btyd::coefficient_fit::{CoefficientLikelihood, Negative, coefficient_table, fit_coefficients};
 use crate::special::{digamma, ln_gamma};
 
 /// Repeat customers' `(x, m̄)` with their spend covariates: customers without repeats or
