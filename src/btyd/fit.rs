@@ -339,6 +339,17 @@ pub trait Fit: Sized {
     /// # Errors
     ///
     /// See [the trait](Fit#errors).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{Fit, FitOptions, GammaGamma, SpendSummaries};
+    ///
+    /// let data = SpendSummaries::from_rows(&[1.0, 2.0, 3.0, 1.0, 5.0], &[20.0, 35.5, 18.0, 60.0, 28.0])?;
+    /// let fit = <GammaGamma as Fit>::fit(&data, &FitOptions::default())?;
+    /// assert_eq!(fit.parameter_names, GammaGamma::PARAMETER_NAMES);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     fn fit(data: &Self::Data, options: &FitOptions) -> Result<FitReport<Self>>;
 }
 
