@@ -74,20 +74,16 @@ mod tests {
         Ok((fit.estimates, se, fit.log_likelihood))
     }
 
+    /// The CDNOW sample's `(x, t_x, T)` (columns 2 to 4).
     fn cdnow() -> WeightedSummaries {
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/data/cdnow_sample_summary.csv"
-        ))
-        .unwrap();
-        let (mut x, mut tx, mut t) = (vec![], vec![], vec![]);
-        for line in text.lines().skip(1) {
-            let v: Vec<f64> = line.split(',').map(|s| s.parse().unwrap()).collect();
-            x.push(v[1]);
-            tx.push(v[2]);
-            t.push(v[3]);
-        }
-        WeightedSummaries::from_rows(&x, &tx, &t).unwrap()
+        let text = include_str!("../../tests/data/cdnow_sample_summary.csv");
+        let rows: Vec<Vec<f64>> = text
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').skip(1).take(3).map(|v| v.parse().unwrap()).collect())
+            .collect();
+        let column = |j: usize| -> Vec<f64> { rows.iter().map(|r| r[j]).collect() };
+        WeightedSummaries::from_rows(&column(0), &column(1), &column(2)).unwrap()
     }
 
     #[test]
