@@ -22,12 +22,13 @@
 /// }
 /// ```
 ///
-/// `, fitted on Data, likelihood path` (optional, at the end of the `model` line) declares a model
-/// fitted by maximum likelihood on `Data` by its inherent `fit`, whose harness likelihood
-/// `path(&Data)` returns: it writes the [`Fit`](super::Fit) impl (delegating to the
-/// inherent `fit`) and the [`Estimable`](super::uncertainty::Estimable) impl (that
-/// likelihood, for the Hessians and samplers). Every model also gets its
-/// [`Parametric`](super::uncertainty::Parametric) impl.
+/// `, fitted on Data, likelihood f` (optional, at the end of the `model` line) declares a
+/// model fitted by maximum likelihood on `Data`: it writes the [`Fit`](super::Fit) impl
+/// (delegating to the model's inherent `fit(&Data, &FitOptions)`, which the model's file
+/// writes with its starts) and the [`Estimable`](super::uncertainty::Estimable) impl
+/// (the harness likelihood `f(&Data)`, for the Hessians and samplers). Every model also
+/// gets its [`Parametric`](super::uncertainty::Parametric) impl. A new model is then the
+/// macro call, its `Likelihood` and a `fit` of three lines (see `btyd/fit_example.rs`).
 ///
 /// The label names the model in docs and errors, the tag in saved models
 /// ([`SavedModel::model`](super::SavedModel::model)); each field's string is the symbol its
