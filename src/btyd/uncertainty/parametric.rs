@@ -88,7 +88,29 @@ mod sealed {
 ///
 /// # Examples
 ///
-/// See [`LogLikelihood`].
+/// Code generic over the crate's fitted models: the log-likelihood a model's own fit
+/// reports (unpenalised), evaluated again through the likelihood the samplers read.
+///
+/// ```
+/// use customer_value::btyd::uncertainty::Estimable;
+/// use customer_value::btyd::{BgNbd, FitOptions, MbgNbd, WeightedSummaries};
+///
+/// fn fitted_log_likelihood<M: Estimable>(data: &M::Data) -> customer_value::Result<(f64, f64)> {
+///     let fit = M::fit_data(data, &FitOptions::default().with_penalty(0.01)?)?;
+///     let mut grad = vec![0.0; fit.model.values().len()];
+///     let ll = M::log_likelihood(data).value_gradient(&fit.model.values(), &mut grad);
+///     Ok((ll, fit.log_likelihood))
+/// }
+/// let data = WeightedSummaries::from_rows(
+///     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+///     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+///     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+/// )?;
+/// for (ll, reported) in [fitted_log_likelihood::<BgNbd>(&data)?, fitted_log_likelihood::<MbgNbd>(&data)?] {
+///     assert!((ll - reported).abs() < 1e-9 * reported.abs());
+/// }
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub trait Estimable: Parametric + sealed::Sealed {
     /// The data the model is fitted on.
     type Data: Sync;
