@@ -35,6 +35,7 @@
 //! (log-likelihoods to 0.01).
 
 #[cfg(feature = "bayes")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bayes")))]
 pub mod bayes;
 mod bg_bb;
 mod bg_nbd;

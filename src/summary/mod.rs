@@ -453,6 +453,7 @@ where
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 #[cfg(feature = "parallel")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parallel")))]
 pub fn summarise_columns_parallel<K, D>(
     spec: SummarySpec,
     log: TransactionColumns<'_, K, D>,
