@@ -36,6 +36,20 @@ use crate::transaction::TransactionColumns;
 /// Day number (days since 0001-01-01, [`PurchaseDate::day_number`]) of 1970-01-01, Arrow's
 /// epoch.
 ///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::PurchaseDate;
+/// use customer_value::arrow::EPOCH_DAY_NUMBER;
+///
+/// let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+/// assert_eq!(epoch.day_number(), EPOCH_DAY_NUMBER);
+/// // An Arrow `Date32` value is days since the epoch: 10,000 is 1997-05-19.
+/// let d = NaiveDate::from_ymd_opt(1997, 5, 19).unwrap();
+/// assert_eq!(d.day_number() - EPOCH_DAY_NUMBER, 10_000);
+/// ```
+///
 /// [`PurchaseDate::day_number`]: crate::PurchaseDate::day_number
 pub const EPOCH_DAY_NUMBER: i32 = 719_163;
 
@@ -71,6 +85,15 @@ impl Default for LogColumns {
 
 impl LogColumns {
     /// Names the customer column.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::arrow::LogColumns;
+    ///
+    /// let names = LogColumns::default().customer("member_id");
+    /// assert_eq!((names.customer.as_str(), names.date.as_str()), ("member_id", "date"));
+    /// ```
     #[must_use]
     pub fn customer(mut self, name: impl Into<String>) -> Self {
         self.customer = name.into();
@@ -78,6 +101,14 @@ impl LogColumns {
     }
 
     /// Names the date column.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::arrow::LogColumns;
+    ///
+    /// assert_eq!(LogColumns::default().date("ordered_at").date, "ordered_at");
+    /// ```
     #[must_use]
     pub fn date(mut self, name: impl Into<String>) -> Self {
         self.date = name.into();
@@ -85,6 +116,14 @@ impl LogColumns {
     }
 
     /// Names the amount column.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::arrow::LogColumns;
+    ///
+    /// assert_eq!(LogColumns::default().amount("net_total").amount, "net_total");
+    /// ```
     #[must_use]
     pub fn amount(mut self, name: impl Into<String>) -> Self {
         self.amount = name.into();
@@ -96,6 +135,23 @@ impl LogColumns {
 /// `&str` (borrowed from `Utf8`, `LargeUtf8` or `Utf8View`) and `String` (the same, owned).
 ///
 /// Integer keys of a single batch without nulls are borrowed, not copied.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::{ArrayRef, Int64Array, StringArray};
+/// use customer_value::arrow::ArrowKey;
+///
+/// let ids: ArrayRef = Arc::new(Int64Array::from(vec![7, 8]));
+/// let keys = <i64 as ArrowKey>::keys(&[&ids])?;
+/// assert!(matches!(keys, std::borrow::Cow::Borrowed(&[7, 8])));
+/// let names: ArrayRef = Arc::new(StringArray::from(vec![Some("ana"), None]));
+/// let err = <&str as ArrowKey>::keys(&[&names]).unwrap_err();
+/// assert!(matches!(err, customer_value::Error::InvalidRow { row: 1, .. })); // a null key
+/// assert!(<u64 as ArrowKey>::keys(&[&ids]).is_err()); // Int64 is not UInt64
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub trait ArrowKey<'a>: Sized + Clone + 'a {
     /// The keys of `arrays` (one per batch) in order.
     ///
@@ -421,6 +477,28 @@ impl<'a, K: ArrowKey<'a>> ArrowTransactions<'a, K> {
     /// [`Error::InvalidDefinition`] for a missing column or one of an unsupported type;
     /// [`Error::InvalidRow`] for a null or unreadable value (rows counted across the
     /// batches), as [`purchase_days`] and [`decimal_amounts`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_array::{ArrayRef, Date32Array, Float64Array, RecordBatch, UInt64Array};
+    /// use customer_value::arrow::{ArrowTransactions, LogColumns};
+    ///
+    /// let batch = |ids: Vec<u64>, days: Vec<i32>| RecordBatch::try_from_iter([
+    ///     ("id", Arc::new(UInt64Array::from(ids)) as ArrayRef),
+    ///     ("date", Arc::new(Date32Array::from(days)) as ArrayRef),
+    ///     ("amount", Arc::new(Float64Array::from(vec![9.99, 0.1])) as ArrayRef),
+    /// ]).unwrap();
+    /// let batches = [batch(vec![1, 2], vec![10_000, 10_001]), batch(vec![1, 3], vec![10_002, 10_003])];
+    /// let names = LogColumns::default().customer("id");
+    /// let log = ArrowTransactions::<u64>::from_batches(&batches, &names)?;
+    /// assert_eq!(log.len(), 4); // the batches in order, as one log
+    /// assert!(!log.customers_borrowed()); // keys of two batches are copied into one column
+    /// // A missing column is an error that names it.
+    /// assert!(ArrowTransactions::<u64>::from_batches(&batches, &LogColumns::default()).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn from_batches(batches: &'a [RecordBatch], names: &LogColumns) -> Result<Self> {
         let column = |b: &'a RecordBatch, name: &str| -> Result<&'a ArrayRef> {
             b.column_by_name(name)
@@ -456,11 +534,38 @@ impl<K: Clone> ArrowTransactions<'_, K> {
     ///
     /// [`Error::LengthMismatch`] never in practice (the three columns are read from the
     /// same rows); kept for [`TransactionColumns::new`]'s contract.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_array::{ArrayRef, Date32Array, RecordBatch, StringArray};
+    /// use customer_value::arrow::{ArrowTransactions, LogColumns};
+    ///
+    /// let batch = RecordBatch::try_from_iter([
+    ///     ("customer_id", Arc::new(StringArray::from(vec!["ana", "bo"])) as ArrayRef),
+    ///     ("date", Arc::new(Date32Array::from(vec![0, 1])) as ArrayRef),
+    ///     ("amount", Arc::new(StringArray::from(vec!["12.50", "-0.00"])) as ArrayRef),
+    /// ]).unwrap();
+    /// let batches = [batch];
+    /// let log = ArrowTransactions::<&str>::from_batches(&batches, &LogColumns::default())?;
+    /// let cols = log.columns()?;
+    /// assert_eq!(cols.customers(), ["ana", "bo"]);
+    /// assert_eq!(cols.dates()[1], chrono::NaiveDate::from_ymd_opt(1970, 1, 2).unwrap());
+    /// assert_eq!(cols.amounts()[0].to_string(), "12.50"); // exact, scale kept
+    /// assert!(cols.amounts()[1].is_sign_positive()); // -0.00 read as 0.00
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn columns(&self) -> Result<TransactionColumns<'_, K>> {
         TransactionColumns::new(&self.customers, &self.dates, &self.amounts)
     }
 
     /// Whether the customer column is borrowed from the batch (not copied).
+    ///
+    /// # Examples
+    ///
+    /// See [`ArrowTransactions`] (one batch of `Int64` keys: borrowed) and
+    /// [`from_batches`](Self::from_batches) (two batches: copied).
     #[must_use]
     pub fn customers_borrowed(&self) -> bool {
         matches!(self.customers, Cow::Borrowed(_))
@@ -518,6 +623,19 @@ where
 }
 
 /// A customer key type writable as an Arrow column (`i64`, `u64`, `u32`, `String`, `&str`).
+///
+/// # Examples
+///
+/// ```
+/// use arrow_array::Array;
+/// use arrow_schema::DataType;
+/// use customer_value::arrow::ToArrowKey;
+///
+/// let keys = ["ana".to_owned(), "bo".to_owned()];
+/// let column = String::column(keys.iter());
+/// assert_eq!((column.data_type(), column.len()), (&DataType::Utf8, 2));
+/// assert_eq!(u32::column([1_u32, 2, 3].iter()).data_type(), &DataType::UInt32);
+/// ```
 pub trait ToArrowKey {
     /// The column of `keys`.
     fn column<'k>(keys: impl Iterator<Item = &'k Self>) -> ArrayRef

@@ -45,6 +45,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 #[cfg(feature = "arrow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "arrow")))]
 pub mod arrow;
 pub mod btyd;
 pub mod churn;
@@ -55,6 +56,7 @@ pub mod io;
 pub mod loyalty;
 pub mod money;
 #[cfg(feature = "plot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "plot")))]
 pub mod plot;
 pub mod profitability;
 pub mod retention;
@@ -84,6 +86,7 @@ pub use segment::{
     rfm_scores, top_share,
 };
 #[cfg(feature = "parallel")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parallel")))]
 pub use summary::summarise_columns_parallel;
 pub use summary::{
     CustomerSummary, HoldoutSummary, NegativeAmounts, Summaries, SummaryBuilder, SummaryColumns,

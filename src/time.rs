@@ -383,6 +383,16 @@ impl TimeUnit {
     }
 
     /// Length of the unit in days.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    ///
+    /// assert_eq!(TimeUnit::WEEK.days(), 7.0);
+    /// assert_eq!(TimeUnit::from_days(14.0)?.days(), 14.0);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn days(self) -> f64 {
         self.days

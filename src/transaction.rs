@@ -146,6 +146,22 @@ impl<'a, K, D> TransactionColumns<'a, K, D> {
     }
 
     /// The customer column.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::TransactionColumns;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    /// let (ids, dates, amounts) = ([7_u64, 8], [day, day], [Decimal::ONE, Decimal::TEN]);
+    /// let log = TransactionColumns::new(&ids, &dates, &amounts)?;
+    /// // The columns are borrowed, not copied.
+    /// assert!(std::ptr::eq(log.customers(), &ids[..]));
+    /// assert_eq!((log.dates()[1], log.amounts()[1]), (day, Decimal::TEN));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn customers(&self) -> &'a [K] {
         self.customers

@@ -544,6 +544,29 @@ fn discounted_purchases(
 /// [`Error::LengthMismatch`] if `mean_spend` does not match `rows`; [`Error::InvalidRow`]
 /// naming the first row that failed, including a row whose value is not finite (a margin
 /// of 1e300 times its discounted purchases: the reason says so).
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::TimeUnit;
+/// use customer_value::btyd::{
+///     BgNbd, ClvSpec, DiscountRate, GammaGamma, History, Margin, SummarySlices, clv_batch, expected_clv,
+/// };
+///
+/// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+/// let spend = GammaGamma::new(6.25, 3.74, 15.44)?;
+/// let margin = Margin::FractionOfSpend { fraction: 0.3, spend: &spend };
+/// let spec = ClvSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::new(0.1, TimeUnit::YEAR)?)?;
+/// let (x, tx, t, m) = ([2.0, 0.0, 2.0], [30.43, 0.0, 30.43], [38.86; 3], [22.35, 0.0, 22.35]);
+/// let values = clv_batch(&model, margin, &spec, SummarySlices::new(&x, &tx, &t)?, &m)?;
+/// // The batch gives each customer what the single call gives (equal rows, equal values).
+/// let one = expected_clv(&model, margin, &spec, History::new(2, 30.43, 38.86)?, 22.35)?;
+/// assert!((values[0] - one).abs() < 1e-9 * one);
+/// assert_eq!(values[0], values[2]);
+/// // A mean spend per row is required.
+/// assert!(clv_batch(&model, margin, &spec, SummarySlices::new(&x, &tx, &t)?, &m[..2]).is_err());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub fn clv_batch(
     model: &dyn TransactionModel,
     margin: Margin<'_>,

@@ -201,6 +201,20 @@ impl GgomNbd {
     ///
     /// [`Error::Undefined`] when the value is not finite, as the other models'
     /// `total_log_likelihood`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{GgomNbd, WeightedSummaries};
+    ///
+    /// let g = GgomNbd::new(0.55, 10.58, 1e-7, 0.61, 11.67e-7)?;
+    /// // A weight of 2 counts a row twice: the same as listing it twice.
+    /// let twice = WeightedSummaries::from_rows(&[2.0, 2.0, 0.0], &[30.43, 30.43, 0.0], &[38.86, 38.86, 38.86])?;
+    /// let weighted = WeightedSummaries::from_weighted_rows(&[2.0, 0.0], &[30.43, 0.0], &[38.86, 38.86], &[2.0, 1.0])?;
+    /// let (a, b) = (g.total_log_likelihood(&twice)?, g.total_log_likelihood(&weighted)?);
+    /// assert!(a < 0.0 && (a - b).abs() < 1e-12 * a.abs());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn total_log_likelihood(&self, data: &WeightedSummaries) -> Result<f64> {
         let mut g = [0.0; 5];
         let ll = GgomLikelihood { data }.ll_grad(&self.theta(), &mut g);

@@ -35,6 +35,7 @@
 //! (log-likelihoods to 0.01).
 
 #[cfg(feature = "bayes")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bayes")))]
 pub mod bayes;
 mod beta_geometric;
 mod bg_bb;

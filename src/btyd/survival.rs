@@ -8,6 +8,17 @@ use crate::retention::EmpiricalSurvival;
 
 /// The most periods [`survival_curve`] computes: each is a P(alive at T + t) (a ₂F₁ or a
 /// quadrature), and `periods` sizes the curve's allocation (10,000: 27 years of days).
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::{BgNbd, MAX_SURVIVAL_PERIODS, survival_curve};
+///
+/// let m = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+/// assert!(survival_curve(&m, 2.0, 30.43, 38.86, 1.0, 52).is_ok());
+/// assert!(survival_curve(&m, 2.0, 30.43, 38.86, 1.0, MAX_SURVIVAL_PERIODS + 1).is_err());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub const MAX_SURVIVAL_PERIODS: u32 = 10_000;
 
 /// The survival curve of a customer who is alive now, under `model`: S(k) = P(alive at

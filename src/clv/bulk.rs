@@ -215,6 +215,7 @@ pub fn bulk_clv(columns: ClvColumns<'_>, weights: &DiscountWeights) -> Result<Ve
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 #[cfg(feature = "parallel")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parallel")))]
 pub fn bulk_clv_parallel(columns: ClvColumns<'_>, weights: &DiscountWeights) -> Result<Vec<Decimal>> {
     use rayon::prelude::*;
     (0..columns.len())

@@ -36,6 +36,7 @@ mod simple;
 mod weights;
 
 #[cfg(feature = "parallel")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parallel")))]
 pub use bulk::bulk_clv_parallel;
 pub use bulk::{ClvColumns, bulk_clv};
 pub use closed_form::{closed_form_clv, closed_form_clv_finite, closed_form_multiplier};

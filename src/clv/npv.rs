@@ -44,6 +44,27 @@ pub struct Relationship {
 
 /// The parts of a relationship's NPV; `clv = discounted_revenue − discounted_cost −
 /// acquisition_cost` exactly.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::clv::{Relationship, Timing};
+/// use customer_value::retention::ConstantRetention;
+/// use customer_value::RevenueStream;
+/// use rust_decimal::Decimal;
+///
+/// // No churn and no discounting: three periods of 150 revenue and 50 cost, 50 to acquire.
+/// let rel = Relationship::new(
+///     Decimal::from(50),
+///     RevenueStream::Constant(Decimal::from(150)),
+///     RevenueStream::Constant(Decimal::from(50)),
+/// );
+/// let v = rel.value(&ConstantRetention::new(1.0)?, 0.0, 3, Timing::EndOfPeriod)?;
+/// assert_eq!((v.discounted_revenue, v.discounted_cost), (Decimal::from(450), Decimal::from(150)));
+/// assert_eq!(v.clv, v.discounted_revenue - v.discounted_cost - v.acquisition_cost);
+/// assert_eq!(v.clv, Decimal::from(250));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NpvBreakdown {
     /// Acquisition cost (time 0).
@@ -63,6 +84,25 @@ impl NpvBreakdown {
     /// # Errors
     ///
     /// [`Error::Overflow`](crate::Error::Overflow).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::{Relationship, Timing};
+    /// use customer_value::retention::ConstantRetention;
+    /// use customer_value::RevenueStream;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let rel = Relationship::new(
+    ///     Decimal::from(50),
+    ///     RevenueStream::Constant(Decimal::from(150)),
+    ///     RevenueStream::Constant(Decimal::from(50)),
+    /// );
+    /// let v = rel.value(&ConstantRetention::new(1.0)?, 0.0, 3, Timing::EndOfPeriod)?;
+    /// // 450 − 150: paying up to 300 to win this customer breaks even.
+    /// assert_eq!(v.value_before_acquisition()?, Decimal::from(300));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn value_before_acquisition(&self) -> Result<Decimal> {
         checked::sub_rounded(
             self.discounted_revenue,
@@ -74,6 +114,22 @@ impl NpvBreakdown {
 
 impl Relationship {
     /// A relationship from its acquisition cost and revenue and cost streams.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::Relationship;
+    /// use customer_value::RevenueStream;
+    /// use rust_decimal::Decimal;
+    ///
+    /// // Revenue growing 5 % a period from 100, a flat serving cost of 20.
+    /// let rel = Relationship::new(
+    ///     Decimal::from(40),
+    ///     RevenueStream::Growing { first: Decimal::from(100), rate: Decimal::new(5, 2) },
+    ///     RevenueStream::Constant(Decimal::from(20)),
+    /// );
+    /// assert_eq!(rel.acquisition_cost, Decimal::from(40));
+    /// ```
     #[must_use]
     pub fn new(acquisition_cost: Decimal, revenue: RevenueStream, cost: RevenueStream) -> Self {
         Relationship {
@@ -123,6 +179,30 @@ impl Relationship {
     /// # Errors
     ///
     /// [`Error::Overflow`](crate::Error::Overflow); errors of the streams.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::{DiscountWeights, Relationship, Timing};
+    /// use customer_value::retention::ConstantRetention;
+    /// use customer_value::RevenueStream;
+    /// use rust_decimal::Decimal;
+    ///
+    /// // One set of weights (retention × discount) for a whole book of customers.
+    /// let retention = ConstantRetention::new(0.8)?;
+    /// let weights = DiscountWeights::new(&retention, 0.1, 10, Timing::EndOfPeriod)?;
+    /// let book = [(50, 150, 50), (20, 60, 25)].map(|(acq, rev, cost)| {
+    ///     Relationship::new(
+    ///         Decimal::from(acq),
+    ///         RevenueStream::Constant(Decimal::from(rev)),
+    ///         RevenueStream::Constant(Decimal::from(cost)),
+    ///     )
+    /// });
+    /// for rel in &book {
+    ///     assert_eq!(rel.npv(&weights)?, rel.value(&retention, 0.1, 10, Timing::EndOfPeriod)?);
+    /// }
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn npv(&self, weights: &DiscountWeights) -> Result<NpvBreakdown> {
         let discounted_revenue = weights.present_value_of(&self.revenue)?;
         let discounted_cost = weights.present_value_of(&self.cost)?;
@@ -142,6 +222,29 @@ impl Relationship {
     /// # Errors
     ///
     /// As [`DiscountWeights::new`] and [`npv`](Self::npv).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::clv::{Relationship, Timing};
+    /// use customer_value::retention::ConstantRetention;
+    /// use customer_value::RevenueStream;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let rel = Relationship::new(
+    ///     Decimal::ZERO,
+    ///     RevenueStream::Constant(Decimal::from(100)),
+    ///     RevenueStream::Constant(Decimal::ZERO),
+    /// );
+    /// let retention = ConstantRetention::new(0.9)?;
+    /// let short = rel.value(&retention, 0.1, 5, Timing::EndOfPeriod)?;
+    /// let long = rel.value(&retention, 0.1, 50, Timing::EndOfPeriod)?;
+    /// assert!(short.clv < long.clv);
+    /// // Without discounting the value grows; with a discount rate it is worth less.
+    /// assert!(rel.value(&retention, 0.0, 5, Timing::EndOfPeriod)?.clv > short.clv);
+    /// assert!(rel.value(&retention, f64::NAN, 5, Timing::EndOfPeriod).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn value(
         &self,
         retention: &dyn RetentionModel,

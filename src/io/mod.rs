@@ -71,5 +71,6 @@ mod zone;
 pub use options::CsvOptions;
 pub use read::{read_transactions_csv, read_transactions_csv_with};
 #[cfg(feature = "parallel")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parallel")))]
 pub use read::{read_transactions_csv_parallel, read_transactions_csv_parallel_with};
 pub use zone::CalendarZone;

@@ -106,6 +106,7 @@ where
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 #[cfg(feature = "parallel")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parallel")))]
 pub fn read_transactions_csv_parallel<K>(text: &[u8]) -> Result<TransactionLog<K>>
 where
     K: FromStr + Send,
@@ -136,6 +137,7 @@ where
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 #[cfg(feature = "parallel")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parallel")))]
 pub fn read_transactions_csv_parallel_with<K>(text: &[u8], options: &CsvOptions) -> Result<TransactionLog<K>>
 where
     K: FromStr + Send,

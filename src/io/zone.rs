@@ -42,6 +42,7 @@ pub enum CalendarZone {
     Fixed(FixedOffset),
     /// An IANA time zone, with its daylight-saving rules (feature `tz`).
     #[cfg(feature = "tz")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tz")))]
     Iana(chrono_tz::Tz),
 }
 

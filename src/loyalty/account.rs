@@ -516,6 +516,27 @@ impl Account {
     }
 
     /// Every tier change so far.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::*;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 3, day).unwrap();
+    /// let mut spec = ProgramSpec::default();
+    /// spec.tiers = Some(TierSpec::new(vec![("member", 0), ("gold", 100)], QualificationBasis::Spend,
+    ///     QualificationWindow::Lifetime, ReviewSchedule::Never)?);
+    /// let program = Program::try_from(spec)?;
+    /// let mut acct = Account::new(d(1));
+    /// acct.apply(&program, &Event::purchase(d(2), 1, Decimal::from(60)))?;
+    /// assert!(acct.tier_history().is_empty()); // 60 spent: still a member
+    /// acct.apply(&program, &Event::purchase(d(9), 2, Decimal::from(60)))?;
+    /// let change = &acct.tier_history()[0]; // 120 spent: gold
+    /// assert_eq!((change.from, change.to, change.date), (0, 1, d(9)));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn tier_history(&self) -> &[TierChange] {
         self.tier.as_ref().map_or(&[], |t| t.history.as_slice())

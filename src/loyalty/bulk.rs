@@ -35,6 +35,24 @@ struct Chunk {
 }
 
 /// Balances and tiers of every member at a date.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::{run_bulk, Award, EarningRule, Event, EventType, ProgramSpec};
+/// use rust_decimal::Decimal;
+///
+/// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+/// let mut spec = ProgramSpec::default();
+/// spec.rules.push(EarningRule::new("per-order", EventType::Purchase, Award::Fixed { points: 10 }));
+/// let program = spec.build()?;
+/// let events = [Event::purchase(d(2), 1, Decimal::ONE), Event::purchase(d(20), 2, Decimal::ONE)];
+/// let run = run_bulk(&program, &[7_u32, 7], &events, d(10))?;
+/// // The event after `as_of` is counted, not applied.
+/// assert_eq!((run.balances.as_slice(), run.after_as_of, run.rejected), (&[10][..], 1, 0));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BulkRun<K> {
     /// The day everything is stated at (end of day).
@@ -55,6 +73,27 @@ pub struct BulkRun<K> {
 
 impl<K> BulkRun<K> {
     /// Members per tier, lowest tier first (one entry per tier of the program).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::*;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    /// let mut spec = ProgramSpec::default();
+    /// spec.tiers = Some(TierSpec::new(vec![("member", 0), ("gold", 100)], QualificationBasis::Spend,
+    ///     QualificationWindow::Lifetime, ReviewSchedule::Never)?);
+    /// let program = Program::try_from(spec)?;
+    /// let customers = ["ann", "bob", "cy"];
+    /// let amounts = [150, 20, 30];
+    /// let events: Vec<_> = amounts.iter().enumerate()
+    ///     .map(|(i, &a)| Event::purchase(d(2), i as u64, Decimal::from(a))).collect();
+    /// let run = run_bulk(&program, &customers, &events, d(31))?;
+    /// assert_eq!(run.tier_counts(&program), [("member".to_owned(), 2), ("gold".to_owned(), 1)]);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn tier_counts(&self, program: &Program) -> Vec<(String, usize)> {
         let names: Vec<String> = program

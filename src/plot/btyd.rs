@@ -21,8 +21,29 @@ use crate::summary::Summaries;
 use crate::time::TimeUnit;
 
 /// Most cells per side of the frequency/recency and P(alive) matrices.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::{BgNbd, TimeUnit};
+/// use customer_value::plot::{PlotOptions, btyd::{MatrixGrid, MAX_CELLS_PER_SIDE, p_alive_matrix}};
+///
+/// // Frequencies up to 500 still make a matrix of at most 40 × 40 cells.
+/// let m = BgNbd::new(0.243, 4.414, 0.793, 2.426)?;
+/// let grid = MatrixGrid { max_frequency: 500, age: 39.0, unit: TimeUnit::WEEK };
+/// let svg = p_alive_matrix(&m, &grid, &PlotOptions::default())?;
+/// assert!(svg.matches("<rect").count() <= MAX_CELLS_PER_SIDE * MAX_CELLS_PER_SIDE + 100);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub const MAX_CELLS_PER_SIDE: usize = 40;
-/// Bars of the CLV histogram (log-spaced).
+/// Bars of the CLV histogram (log-spaced): a base of a million customers draws these 40
+/// bars, not a shape per customer.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(customer_value::plot::btyd::CLV_BINS, 40);
+/// ```
 pub const CLV_BINS: usize = 40;
 
 /// The name of a unit on an axis: "weeks", "days" or "units of N days".
@@ -527,6 +548,18 @@ type Edges = (f64, f64);
 
 /// The grid of the frequency/recency and P(alive) matrices: frequencies `0..=max_frequency`
 /// and recencies `0..=age` of a customer observed for `age` units.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::TimeUnit;
+/// use customer_value::plot::btyd::MatrixGrid;
+///
+/// // Plain data: a grid of one's own, or one spanning a base (`from_summaries`).
+/// let grid = MatrixGrid { max_frequency: 20, age: 39.0, unit: TimeUnit::WEEK };
+/// let json = serde_json::to_string(&grid).unwrap();
+/// assert_eq!(serde_json::from_str::<MatrixGrid>(&json).unwrap(), grid);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct MatrixGrid {
     /// The largest calibration frequency shown.
@@ -545,6 +578,28 @@ impl MatrixGrid {
     ///
     /// [`Error::EmptyInput`] without customers; [`Error::Undefined`] if the largest age
     /// is not positive and finite.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::plot::btyd::MatrixGrid;
+    /// use customer_value::{summarise, SummarySpec, TimeUnit, Transaction};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let log = [
+    ///     Transaction::new(1_u32, d(1, 1), Decimal::ONE),
+    ///     Transaction::new(1, d(1, 8), Decimal::ONE),
+    ///     Transaction::new(1, d(1, 15), Decimal::ONE),
+    ///     Transaction::new(2, d(2, 5), Decimal::ONE),
+    /// ];
+    /// let s = summarise(SummarySpec::new(d(3, 25)).with_unit(TimeUnit::WEEK), &log)?;
+    /// let grid = MatrixGrid::from_summaries(&s)?;
+    /// // The largest frequency (customer 1: two repeats) and the largest age (12 weeks).
+    /// assert_eq!((grid.max_frequency, grid.age, grid.unit), (2, 12.0, TimeUnit::WEEK));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn from_summaries<K>(summaries: &Summaries<K>) -> Result<Self> {
         if summaries.customers.is_empty() {
             return Err(Error::EmptyInput { what: "customers" });

@@ -13,6 +13,24 @@ use crate::loyalty::{Breakage, LedgerTotals, liability};
 use crate::money;
 
 /// Members per tier at a date ([`BulkRun::tier_counts`](crate::loyalty::BulkRun::tier_counts)).
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::plot::{PlotOptions, loyalty::{TierSnapshot, tier_distribution}};
+///
+/// let snap = |m, counts: &[(&str, usize)]| TierSnapshot {
+///     date: NaiveDate::from_ymd_opt(2024, m, 1).unwrap(),
+///     counts: counts.iter().map(|&(n, c)| (n.to_owned(), c)).collect(),
+/// };
+/// let o = PlotOptions::default();
+/// assert!(tier_distribution(&[snap(1, &[("Base", 90), ("Gold", 10)]), snap(2, &[("Base", 80), ("Gold", 20)])], &o).is_ok());
+/// // Every snapshot must list the same tiers, in dates that increase.
+/// assert!(tier_distribution(&[snap(1, &[("Base", 90)]), snap(2, &[("Gold", 20)])], &o).is_err());
+/// assert!(tier_distribution(&[snap(2, &[("Base", 9)]), snap(1, &[("Base", 8)])], &o).is_err());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TierSnapshot {
     /// The as-of date.
@@ -22,6 +40,22 @@ pub struct TierSnapshot {
 }
 
 /// A base's point totals at a date ([`BulkRun::totals`](crate::loyalty::BulkRun::totals)).
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::loyalty::LedgerTotals;
+/// use customer_value::plot::{PlotOptions, loyalty::{PointsSnapshot, breakage_over_time}};
+///
+/// let snap = |m, outstanding, spent, expired| PointsSnapshot {
+///     date: NaiveDate::from_ymd_opt(2024, m, 1).unwrap(),
+///     totals: LedgerTotals { outstanding, spent, expired, ..Default::default() },
+/// };
+/// let svg = breakage_over_time(&[snap(1, 1000, 100, 0), snap(2, 1200, 300, 100)], &PlotOptions::default())?;
+/// assert!(svg.starts_with("<svg"));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PointsSnapshot {
     /// The as-of date.

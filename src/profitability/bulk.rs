@@ -69,6 +69,7 @@ pub fn net_profit_columns(revenue: &[Decimal], costs: &[Decimal]) -> Result<Vec<
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 #[cfg(feature = "parallel")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parallel")))]
 pub fn net_profit_columns_parallel(revenue: &[Decimal], costs: &[Decimal]) -> Result<Vec<Decimal>> {
     use rayon::prelude::*;
     check(revenue, costs)?;

@@ -37,6 +37,7 @@ mod ranking;
 
 pub use bulk::net_profit_columns;
 #[cfg(feature = "parallel")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parallel")))]
 pub use bulk::net_profit_columns_parallel;
 pub use customer::{CustomerCosts, CustomerProfitability, clv_to_cac};
 pub use payback::{break_even_cac, cac_for_target_ratio, cac_payback_periods, segment_break_even_cac};

@@ -55,6 +55,17 @@ use crate::error::{Error, Result};
 /// ([`RetentionModel::survival_curve`], [`RetentionModel::expected_lifetime_within`],
 /// [`check_retention_model`]): 10,000,000 periods (daily periods over 27,000 years; an
 /// 80 MB curve). A longer horizon is refused before any work is done.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::retention::{ConstantRetention, MAX_CURVE_PERIODS, RetentionModel};
+///
+/// let m = ConstantRetention::new(0.9)?;
+/// assert_eq!(m.survival_curve(12)?.len(), 13); // S(0), …, S(12)
+/// assert!(m.survival_curve(MAX_CURVE_PERIODS + 1).is_err());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub const MAX_CURVE_PERIODS: u32 = 10_000_000;
 
 /// Refuses a horizon above [`MAX_CURVE_PERIODS`].
@@ -172,6 +183,22 @@ forward_retention_model!(&M, Box<M>, std::sync::Arc<M>);
 
 /// Tolerance of the conformance checks, for survival computed in floating point
 /// (e.g. `1 − x` of a CDF): 1e-12.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::retention::{CONFORMANCE_TOLERANCE, RetentionModel, check_retention_model};
+///
+/// // A survival that rises by less than the tolerance (rounding) still conforms.
+/// #[derive(Debug)]
+/// struct Wobbly;
+/// impl RetentionModel for Wobbly {
+///     fn survival(&self, t: u32) -> f64 {
+///         if t == 2 { 0.5 + CONFORMANCE_TOLERANCE / 2.0 } else { 1.0 / f64::from(t + 1).max(1.0) }
+///     }
+/// }
+/// assert!(check_retention_model(&Wobbly, 10).is_ok());
+/// ```
 pub const CONFORMANCE_TOLERANCE: f64 = 1e-12;
 
 /// Checks that `model` keeps the [`RetentionModel`] contract for t = 0, …, `horizon`:

@@ -214,12 +214,40 @@ where
     }
 
     /// The settings this builder summarises with.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::{SummaryBuilder, SummarySpec, TimeUnit};
+    ///
+    /// let spec = SummarySpec::new(NaiveDate::from_ymd_opt(2024, 6, 30).unwrap()).with_unit(TimeUnit::WEEK);
+    /// let builder = SummaryBuilder::<u64>::new(spec)?;
+    /// assert_eq!(builder.spec().unit, TimeUnit::WEEK);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn spec(&self) -> &SummarySpec {
         &self.spec
     }
 
     /// Rows pushed so far (including excluded ones).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::{SummaryBuilder, SummarySpec};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |m| NaiveDate::from_ymd_opt(2024, m, 1).unwrap();
+    /// let mut builder = SummaryBuilder::new(SummarySpec::new(d(6)))?;
+    /// builder.push(&1_u64, d(1), Decimal::ONE)?;
+    /// builder.push(&1_u64, d(7), Decimal::ONE)?; // after the end: counted
+    /// assert_eq!(builder.rows(), 2);
+    /// assert_eq!(builder.finish()?.report.rows_after_observation_end, 1);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn rows(&self) -> u64 {
         self.counts.rows

@@ -1,5 +1,11 @@
 //! A customer's running totals in 24 bytes, for logs whose rows come in date order.
 //!
+//! Owns: the 24-byte `Compact` layout, the rule for which rows it takes, and turning its
+//! totals into the builder's `Totals` for finishing. Relies on: `table.rs`'s half-line slot
+//! shape (`HalfLine`) and the accumulator's powers of ten. Must not: take a row it cannot
+//! hold exactly (it refuses it and changes nothing), round anything, or know about
+//! customers, tables or windows.
+//!
 //! Summarising a million customers is bound by memory: every row reads and writes one
 //! customer's totals at a random place in a table of a hundred megabytes. The general
 //! [`Accumulator`](super::accumulator::Accumulator) fills a 64-byte cache line with a `u64`

@@ -2,6 +2,12 @@
 //! the mean of a total over a count — the same bits `Decimal`'s own operators give, in
 //! cheaper integer arithmetic when the mantissa fits 63 bits (the usual case).
 //!
+//! Owns: the exact difference and mean ([`Means`], with one reciprocal per count) used when
+//! summaries are finished. Relies on: nothing but `Decimal`'s representation (mantissa and
+//! scale). Must not: give one bit different from `Decimal`'s own `checked_sub` /
+//! `checked_div` (the tests compare bit for bit), or round where `Decimal` would not: where
+//! the integer steps do not apply it calls `Decimal`'s operator.
+//!
 //! Finishing a million summaries takes two means each, and `Decimal` division spends most
 //! of its time in hardware divisions by the count (one per nine digits of the quotient):
 //! measured at a quarter of the finish. [`Means`] follows the same steps — scale the

@@ -2,6 +2,12 @@
 //! a safe function. None changes what any value is; they only change how fast memory is
 //! reached.
 //!
+//! Owns: every `unsafe` call of the crate (processor prefetch, `madvise`), each behind a
+//! safe function, and the process-wide switch for the kernel hints. Relies on: `libc` on
+//! Linux (elsewhere the kernel hints do nothing). Must not: change a value or a result,
+//! advise memory it did not just allocate, or advise the kernel at all unless the program
+//! turned the hints on ([`set_kernel_memory_hints`], off by default).
+//!
 //! * [`prefetch_read`]: summarising a large log waits on one cache miss per row (a random
 //!   customer's slot). Asking the processor to start loading a slot some rows ahead lets
 //!   many misses overlap while earlier rows are processed; measured on the 1e7-row
@@ -52,6 +58,15 @@ pub fn set_kernel_memory_hints(on: bool) {
 }
 
 /// Whether the kernel memory hints are on (see [`set_kernel_memory_hints`]).
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::summary::kernel_memory_hints;
+///
+/// // Off by default: an embedded library leaves the host's memory advice alone.
+/// assert!(!kernel_memory_hints());
+/// ```
 #[must_use]
 pub fn kernel_memory_hints() -> bool {
     KERNEL_HINTS.load(Ordering::Relaxed)

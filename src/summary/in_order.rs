@@ -1,6 +1,17 @@
 //! [`summarise_columns`](super::summarise_columns)' fast path: customers whose rows come in
 //! date order are summarised from 24-byte [`Compact`] totals, the others the general way.
 //!
+//! Owns: the in-order route of `summarise_columns` (and of each key range of
+//! `summarise_columns_parallel`): the one pass over a table of [`Compact`]s, marking
+//! customers general, the bail-out to a whole-log builder, and interleaving the two routes'
+//! summaries in key order. Relies on: `compact.rs` (which rows a `Compact` takes),
+//! `table.rs` and `pipeline.rs` (slots and the prefetching row loop), `builder.rs` (row
+//! admission, [`SummaryMaker`] for finishing, and the [`SummaryBuilder`] for the general
+//! customers). Must not: hold a summary rule of its own (windows, periods, netting and means
+//! all come from `builder.rs`), so that its output is bit-identical to the builder's on the
+//! same rows (`tests/summary/`: the oracle and the route-equality properties); or read the
+//! log more than twice.
+//!
 //! Most logs are written in date order, so most customers' rows arrive in date order. One
 //! pass puts every customer in a table of [`Compact`]s (half the size of the general
 //! builder's table, with a simpler update per row). A customer with a row a `Compact`

@@ -102,6 +102,25 @@ pub struct CustomerSummary<K> {
 
 impl<K> CustomerSummary<K> {
     /// Distinct purchase periods, first purchase included (`frequency + 1`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::{summarise, SummarySpec, Transaction};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// // Two rows on 1 March are one purchase period (a day by default).
+    /// let log = [
+    ///     Transaction::new(1_u32, d(3, 1), Decimal::TEN),
+    ///     Transaction::new(1, d(3, 1), Decimal::ONE),
+    ///     Transaction::new(1, d(3, 9), Decimal::TEN),
+    /// ];
+    /// let s = &summarise(SummarySpec::new(d(3, 31)), &log)?.customers[0];
+    /// assert_eq!((s.rows, s.frequency, s.purchase_periods()), (3, 1, 2));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn purchase_periods(&self) -> u64 {
         u64::from(self.frequency) + 1
@@ -109,6 +128,28 @@ impl<K> CustomerSummary<K> {
 }
 
 /// A customer's activity after the calibration end, up to the observation end.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::{summarise, SummarySpec, Transaction};
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let log = [
+///     Transaction::new(1_u32, d(1, 5), Decimal::TEN),
+///     Transaction::new(1, d(2, 10), Decimal::new(25, 0)), // holdout
+///     Transaction::new(1, d(2, 20), Decimal::new(15, 0)), // holdout
+/// ];
+/// let spec = SummarySpec::new(d(3, 31)).with_calibration_end(d(1, 31));
+/// let s = &summarise(spec, &log)?.customers[0];
+/// assert_eq!(s.frequency, 0); // calibration only
+/// let h = s.holdout.as_ref().unwrap();
+/// assert_eq!((h.frequency, h.total_spend, h.monetary_value), (2, Decimal::new(40, 0), Decimal::new(20, 0)));
+/// assert_eq!(h.duration, 60.0); // 1 February to 31 March, in days
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HoldoutSummary {
     /// Distinct purchase periods in the holdout (every one counts: the customer is known).
@@ -127,6 +168,29 @@ pub struct HoldoutSummary {
 /// What a summary run read, used and left out. Nothing is dropped silently:
 /// `rows = rows_summarised + rows_after_observation_end + negative_rows_excluded +
 /// rows_of_excluded_customers`.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::{summarise, SummarySpec, Transaction};
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let log = [
+///     Transaction::new(1_u32, d(1, 5), Decimal::TEN),
+///     Transaction::new(1, d(1, 7), Decimal::new(-3, 0)), // a return, netted
+///     Transaction::new(2, d(1, 9), Decimal::new(-5, 0)), // only a return: no purchase
+///     Transaction::new(3, d(4, 2), Decimal::ONE),        // after the observation end
+/// ];
+/// let r = summarise(SummarySpec::new(d(3, 31)), &log)?.report;
+/// assert_eq!((r.rows, r.rows_summarised, r.rows_after_observation_end), (4, 2, 1));
+/// assert_eq!((r.customers, r.customers_without_purchase, r.rows_of_excluded_customers), (1, 1, 1));
+/// // Nothing is dropped silently.
+/// assert_eq!(r.rows, r.rows_summarised + r.rows_after_observation_end
+///     + r.negative_rows_excluded + r.rows_of_excluded_customers);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SummaryReport {
@@ -180,6 +244,25 @@ impl SummaryReport {
 }
 
 /// Summaries of a whole log: one per customer, sorted by key, with the spec and the report.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::{summarise, SummarySpec, Transaction};
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let log = [
+///     Transaction::new("zoe", d(1, 5), Decimal::TEN),
+///     Transaction::new("al", d(1, 9), Decimal::ONE),
+/// ];
+/// let s = summarise(SummarySpec::new(d(3, 31)), &log)?;
+/// let keys: Vec<_> = s.customers.iter().map(|c| c.customer).collect();
+/// assert_eq!(keys, ["al", "zoe"]); // ascending key order, whatever the log's
+/// assert_eq!(s.report.customers, 2);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summaries<K> {
     /// The settings used.
@@ -229,6 +312,28 @@ impl<K: Ord + Clone> Summaries<K> {
     }
 
     /// The struct-of-arrays view the models' batch functions take.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::{summarise, SummarySpec, TimeUnit, Transaction};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let log = [
+    ///     Transaction::new(1_u32, d(1, 1), Decimal::TEN),
+    ///     Transaction::new(1, d(1, 15), Decimal::new(20, 0)),
+    ///     Transaction::new(2, d(2, 1), Decimal::ONE),
+    /// ];
+    /// let spec = SummarySpec::new(d(3, 31)).with_unit(TimeUnit::WEEK);
+    /// let cols = summarise(spec, &log)?.columns();
+    /// assert_eq!(cols.len(), 2);
+    /// assert_eq!(cols.frequency, [1.0, 0.0]);
+    /// assert_eq!(cols.recency[0], 2.0); // 14 days in weeks
+    /// assert_eq!(cols.monetary_value, [20.0, 0.0]);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn columns(&self) -> SummaryColumns<K> {
         SummaryColumns::from_summaries(&self.customers).with_unit(self.spec.unit)
@@ -243,7 +348,27 @@ impl<K: Ord + Clone> Summaries<K> {
 ///
 /// # Examples
 ///
-/// See [`CustomerSummary`].
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::{summarise, SummarySpec, Transaction};
+/// use rust_decimal::Decimal;
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let log = vec![
+///     Transaction::new(1_u32, d(1, 1), Decimal::new(1999, 2)),
+///     Transaction::new(1, d(1, 8), Decimal::new(2999, 2)),
+/// ];
+/// // Owned or borrowed records, in any order.
+/// let owned = summarise(SummarySpec::new(d(1, 31)), log.clone().into_iter().rev())?;
+/// let borrowed = summarise(SummarySpec::new(d(1, 31)), &log)?;
+/// assert_eq!(owned, borrowed);
+/// assert_eq!(borrowed.customers[0].monetary_value, Decimal::new(2999, 2));
+/// // No purchase in the window is an error, not an empty result.
+/// assert!(summarise(SummarySpec::new(d(1, 31)), Vec::<Transaction<u32, NaiveDate>>::new()).is_err());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+///
+/// More in [`CustomerSummary`].
 pub fn summarise<K, I, T, D>(spec: SummarySpec, records: I) -> Result<Summaries<K>>
 where
     K: Eq + Hash + Ord + Clone + Debug,
@@ -328,6 +453,7 @@ where
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 #[cfg(feature = "parallel")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parallel")))]
 pub fn summarise_columns_parallel<K, D>(
     spec: SummarySpec,
     log: TransactionColumns<'_, K, D>,

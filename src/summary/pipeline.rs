@@ -1,6 +1,13 @@
 //! The row loop of the bulk paths: rows go through a three-stage prefetch pipeline into a
 //! [`RowSink`] (the general builder, or the in-order path).
 //!
+//! Owns: the row loop both routes share: the three-stage prefetch pipeline, when
+//! prefetching starts (a table past the cache), and sizing a fresh table from an estimate of
+//! the log's customers. Relies on: `table.rs`'s staged lookup, and a [`RowSink`] that admits
+//! and applies one row. Must not: change which rows are applied or their order (every row is
+//! applied once, in log order: the pipeline only issues the loads earlier), or decide
+//! admission itself (the sink does).
+//!
 //! On a large table every row misses the cache twice (its control byte, its slot). Each
 //! step of the loop reads one row and requests its control byte, requests the slot of the
 //! row [`AHEAD`] rows before it (found from its control bytes, by then in cache), and

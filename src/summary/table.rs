@@ -1,6 +1,13 @@
 //! The customer table of one window: customer key → running totals (an [`Accumulator`], or
 //! the in-order path's [`Compact`](super::compact::Compact)), open addressing.
 //!
+//! Owns: the open-addressing customer table (slots, control bytes, growth), the
+//! k-minimum-values estimate of distinct customers that presizes it, and the lookup split
+//! into stages for the pipeline. Relies on: `hints.rs` (prefetch; huge pages only when the
+//! program turned the kernel hints on). Must not: remove a customer, hand out an order that
+//! results depend on (finishing sorts by key), or know what a slot's value means (that is
+//! [`TableValue`]'s implementor: an accumulator or a `Compact`).
+//!
 //! Summarising a large log is bound by memory latency: each row updates one customer at a
 //! random place in a table of millions. So this table
 //!

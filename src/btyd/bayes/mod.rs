@@ -45,6 +45,16 @@ use crate::special::{Objective, minimize};
 use nuts::{ChainSettings, LogDensity, run_chain};
 
 /// The mass matrix NUTS adapts during tuning.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::bayes::{BayesOptions, MassMatrix};
+///
+/// assert_eq!(BayesOptions::default().mass_matrix, MassMatrix::Dense);
+/// let o = BayesOptions::default().with_mass_matrix(MassMatrix::Diagonal);
+/// assert_eq!(serde_json::to_string(&o.mass_matrix).unwrap(), "\"diagonal\"");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -112,6 +122,16 @@ impl BayesOptions {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] for 0 or more than 64.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::bayes::BayesOptions;
+    ///
+    /// assert_eq!(BayesOptions::default().with_chains(8)?.chains, 8);
+    /// assert!(BayesOptions::default().with_chains(65).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn with_chains(mut self, chains: usize) -> Result<Self> {
         if !(1..=64).contains(&chains) {
             return Err(Error::param("chains", chains, "must be between 1 and 64"));
@@ -125,6 +145,17 @@ impl BayesOptions {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] for fewer than 4 draws or more than 10⁷ iterations.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::bayes::BayesOptions;
+    ///
+    /// let o = BayesOptions::default().with_draws(500, 2000)?;
+    /// assert_eq!((o.tune, o.draws), (500, 2000));
+    /// assert!(BayesOptions::default().with_draws(100, 3).is_err()); // fewer than 4 draws
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn with_draws(mut self, tune: usize, draws: usize) -> Result<Self> {
         if draws < 4 || tune + draws > 10_000_000 {
             return Err(Error::param(
@@ -139,6 +170,15 @@ impl BayesOptions {
     }
 
     /// Sets the mass matrix.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::bayes::{BayesOptions, MassMatrix};
+    ///
+    /// let o = BayesOptions::default().with_mass_matrix(MassMatrix::Diagonal);
+    /// assert_eq!(o.mass_matrix, MassMatrix::Diagonal);
+    /// ```
     #[must_use]
     pub fn with_mass_matrix(mut self, mass_matrix: MassMatrix) -> Self {
         self.mass_matrix = mass_matrix;
@@ -146,6 +186,15 @@ impl BayesOptions {
     }
 
     /// Sets the seed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::bayes::BayesOptions;
+    ///
+    /// assert_eq!(BayesOptions::default().seed, 0);
+    /// assert_eq!(BayesOptions::default().with_seed(42).seed, 42);
+    /// ```
     #[must_use]
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = seed;
@@ -157,6 +206,17 @@ impl BayesOptions {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `0 < target < 1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::bayes::BayesOptions;
+    ///
+    /// let o = BayesOptions::default().with_target_accept(0.95)?; // smaller steps
+    /// assert!((o.target_accept - 0.95).abs() < 1e-15);
+    /// assert!(BayesOptions::default().with_target_accept(1.0).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn with_target_accept(mut self, target: f64) -> Result<Self> {
         if !(target > 0.0 && target < 1.0) {
             return Err(Error::param(
@@ -186,6 +246,26 @@ impl BayesOptions {
 }
 
 /// One parameter's posterior summary.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::bayes::{BayesOptions, Priors, fit_bayes};
+/// use customer_value::btyd::{BgNbd, WeightedSummaries};
+///
+/// let data = WeightedSummaries::from_rows(
+///     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+///     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+///     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+/// )?;
+/// let options = BayesOptions::default().with_draws(100, 100)?.with_chains(2)?;
+/// let fit = fit_bayes::<BgNbd>(&data, &Priors::bg_nbd(), &options)?;
+/// let r = &fit.posterior.summary[0];
+/// assert_eq!(r.name, "r");
+/// assert!(r.q05 <= r.q50 && r.q50 <= r.q95 && r.sd > 0.0);
+/// assert!((r.mean - fit.model.r()).abs() < 1e-12); // the model holds the posterior means
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ParameterSummary {
@@ -212,6 +292,15 @@ pub struct ParameterSummary {
 }
 
 /// A sign that the chains may not describe the posterior.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::bayes::PosteriorWarning;
+///
+/// let w: PosteriorWarning = serde_json::from_str(r#"{"divergences":{"count":3}}"#).unwrap();
+/// assert_eq!(w.to_string(), "3 divergent transitions after tuning");
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -244,6 +333,27 @@ impl std::fmt::Display for PosteriorWarning {
 }
 
 /// Posterior draws (natural scale) with their summaries and diagnostics. Plain serde data.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::bayes::{BayesOptions, Priors, fit_bayes};
+/// use customer_value::btyd::{BgNbd, WeightedSummaries};
+///
+/// let data = WeightedSummaries::from_rows(
+///     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+///     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+///     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+/// )?;
+/// let options = BayesOptions::default().with_draws(100, 100)?.with_chains(2)?;
+/// let fit = fit_bayes::<BgNbd>(&data, &Priors::bg_nbd(), &options)?;
+/// let p = &fit.posterior;
+/// assert_eq!(p.names, ["r", "alpha", "a", "b"]);
+/// assert_eq!((p.draws.len(), p.draws[0].len(), p.draws[0][0].len()), (2, 100, 4));
+/// assert_eq!(p.step_sizes.len(), 2);
+/// assert!(p.pooled().flatten().all(|&v| v > 0.0)); // natural scale
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Posterior {
@@ -273,6 +383,26 @@ pub struct Posterior {
 
 impl Posterior {
     /// All draws pooled, chain after chain.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::bayes::{BayesOptions, Priors, fit_bayes};
+    /// use customer_value::btyd::{BgNbd, WeightedSummaries};
+    ///
+    /// let data = WeightedSummaries::from_rows(
+    ///     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+    ///     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+    ///     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+    /// )?;
+    /// let options = BayesOptions::default().with_draws(100, 100)?.with_chains(2)?;
+    /// let fit = fit_bayes::<BgNbd>(&data, &Priors::bg_nbd(), &options)?;
+    /// let n = fit.posterior.pooled().count();
+    /// assert_eq!(n, 200); // 2 chains × 100 draws
+    /// let mean_r = fit.posterior.pooled().map(|d| d[0]).sum::<f64>() / n as f64;
+    /// assert!((mean_r - fit.posterior.summary[0].mean).abs() < 1e-9);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn pooled(&self) -> impl Iterator<Item = &[f64]> {
         self.draws.iter().flatten().map(Vec::as_slice)
     }
@@ -343,6 +473,10 @@ impl Posterior {
 }
 
 /// A Bayesian fit: the model at the posterior means and the posterior.
+///
+/// # Examples
+///
+/// See the [module docs](self) and [`BayesFit::draw_models`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BayesFit<M> {
@@ -359,6 +493,25 @@ impl<M: Parametric> BayesFit<M> {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] if a draw does not make a model (not finite).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::bayes::{BayesOptions, Priors, fit_bayes};
+    /// use customer_value::btyd::{BgNbd, WeightedSummaries};
+    ///
+    /// let data = WeightedSummaries::from_rows(
+    ///     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+    ///     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+    ///     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+    /// )?;
+    /// let options = BayesOptions::default().with_draws(100, 100)?.with_chains(2)?;
+    /// let fit = fit_bayes::<BgNbd>(&data, &Priors::bg_nbd(), &options)?;
+    /// let models = fit.draw_models()?;
+    /// assert_eq!(models.len(), 200);
+    /// assert_eq!(models[0].r(), fit.posterior.draws[0][0][0]);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn draw_models(&self) -> Result<Vec<M>> {
         self.posterior
             .pooled()
@@ -462,7 +615,22 @@ pub fn map_estimate<M: Estimable>(start: &M, data: &M::Data, priors: &Priors) ->
 ///
 /// # Examples
 ///
-/// See the [module docs](self).
+/// ```
+/// use customer_value::btyd::bayes::{BayesOptions, Priors, fit_bayes};
+/// use customer_value::btyd::{BgNbd, WeightedSummaries};
+///
+/// let data = WeightedSummaries::from_rows(
+///     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+///     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+///     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+/// )?;
+/// let options = BayesOptions::default().with_draws(100, 100)?.with_chains(2)?;
+/// let fit = fit_bayes::<BgNbd>(&data, &Priors::bg_nbd(), &options)?;
+/// // The same seed gives the same draws, however the chains' threads are scheduled.
+/// assert_eq!(fit, fit_bayes::<BgNbd>(&data, &Priors::bg_nbd(), &options)?);
+/// assert!(fit.posterior.summary.iter().all(|s| s.ess_bulk > 0.0));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub fn fit_bayes<M: Estimable>(
     data: &M::Data,
     priors: &Priors,
@@ -481,6 +649,27 @@ pub fn fit_bayes<M: Estimable>(
 /// # Errors
 ///
 /// As [`fit_bayes`].
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::bayes::{BayesOptions, Priors, sample_from};
+/// use customer_value::btyd::{BgNbd, WeightedSummaries};
+///
+/// let data = WeightedSummaries::from_rows(
+///     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+///     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+///     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+/// )?;
+/// let start = BgNbd::new(0.5, 10.0, 0.8, 2.5)?; // e.g. a stored fit
+/// let options = BayesOptions::default().with_draws(100, 100)?.with_chains(2)?;
+/// let fit = sample_from(&start, &data, &Priors::bg_nbd(), &options)?;
+/// assert_eq!(fit.posterior.draws.len(), 2);
+/// assert!(fit.model.b() > 0.0);
+/// // Priors of another model are refused.
+/// assert!(sample_from(&start, &data, &Priors::flat(3), &options).is_err());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub fn sample_from<M: Estimable>(
     start: &M,
     data: &M::Data,
@@ -564,6 +753,10 @@ fn jittered(target: &Target<'_>, u0: &[f64], seed: u64) -> Vec<f64> {
 
 /// A prediction over posterior draws: per output (per customer, expanded) the mean, sd
 /// and the quantiles of `level`.
+///
+/// # Examples
+///
+/// See [`posterior_predictions`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PosteriorPrediction {

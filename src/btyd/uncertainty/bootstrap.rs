@@ -15,7 +15,16 @@ use crate::time::TimeUnit;
 ///
 /// # Examples
 ///
-/// See [`bootstrap_intervals`].
+/// ```
+/// use customer_value::btyd::uncertainty::CustomerData;
+///
+/// let x = [0.0, 2.0];
+/// assert!(CustomerData::new(&x, &[0.0, 30.4], &[38.9, 38.9], None).is_ok());
+/// assert!(CustomerData::new(&x, &[0.0], &[38.9, 38.9], None).is_err()); // lengths differ
+/// assert!(CustomerData::new(&[], &[], &[], None).is_err()); // nothing to resample
+/// ```
+///
+/// A whole bootstrap: [`bootstrap_intervals`].
 #[derive(Debug, Clone, Copy)]
 pub struct CustomerData<'a> {
     frequency: &'a [f64],
@@ -31,6 +40,18 @@ impl<'a> CustomerData<'a> {
     /// # Errors
     ///
     /// [`Error::LengthMismatch`]; [`Error::EmptyInput`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::CustomerData;
+    ///
+    /// // With each customer's mean repeat spend, for a Gamma-Gamma refit.
+    /// let data = CustomerData::new(&[0.0, 2.0], &[0.0, 30.4], &[38.9, 38.9], Some(&[0.0, 25.5]))?;
+    /// assert!(CustomerData::new(&[0.0, 2.0], &[0.0, 30.4], &[38.9, 38.9], Some(&[1.0])).is_err());
+    /// # let _ = data;
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(
         frequency: &'a [f64],
         recency: &'a [f64],
@@ -67,6 +88,30 @@ impl<'a> CustomerData<'a> {
 
     /// The time unit of recency and age (set on each replicate's summaries, so refitted
     /// models carry it).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::{
+    ///     CustomerData, CustomerRows, IntervalLevel, ProbabilityAlive, bootstrap_intervals,
+    /// };
+    /// use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
+    /// use customer_value::TimeUnit;
+    ///
+    /// let x = [0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0, 0.0, 1.0];
+    /// let tx = [0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0, 0.0, 25.0];
+    /// let t = [40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0, 36.0, 40.0];
+    /// let options = FitOptions::default().with_penalty(0.01)?;
+    /// let fit = BgNbd::fit(&WeightedSummaries::from_rows(&x, &tx, &t)?.with_unit(TimeUnit::WEEK), &options)?;
+    /// let data = CustomerData::new(&x, &tx, &t, None)?.with_unit(TimeUnit::WEEK);
+    /// let refit = |s: &customer_value::btyd::uncertainty::BootstrapSample| {
+    ///     assert_eq!(s.unit, Some(TimeUnit::WEEK)); // every replicate knows its unit
+    ///     Ok(BgNbd::fit(&s.summaries()?, &options)?.model)
+    /// };
+    /// let rows = CustomerRows::new(&x, &tx, &t)?;
+    /// bootstrap_intervals(&fit.model, data, refit, &ProbabilityAlive::new(&rows), IntervalLevel::new(0.9)?, 5, 1)?;
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn with_unit(mut self, unit: TimeUnit) -> Self {
         self.unit = Some(unit);
@@ -110,7 +155,33 @@ impl<'a> CustomerData<'a> {
 ///
 /// # Examples
 ///
-/// See [`bootstrap_intervals`].
+/// A replicate reaches the caller inside the refit of [`bootstrap_intervals`]:
+///
+/// ```
+/// use customer_value::btyd::uncertainty::{
+///     BootstrapSample, CustomerData, CustomerRows, IntervalLevel, ProbabilityAlive, bootstrap_intervals,
+/// };
+/// use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
+///
+/// let x = [0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0, 0.0, 1.0];
+/// let tx = [0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0, 0.0, 25.0];
+/// let t = [40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0, 36.0, 40.0];
+/// let options = FitOptions::default().with_penalty(0.01)?;
+/// let fit = BgNbd::fit(&WeightedSummaries::from_rows(&x, &tx, &t)?, &options)?;
+/// let refit = |s: &BootstrapSample| {
+///     // As many customers drawn as there are (12), each distinct one listed once.
+///     assert_eq!(s.weight.iter().sum::<f64>(), 12.0);
+///     assert!(s.frequency.len() <= 12 && s.weight.iter().all(|&w| w >= 1.0));
+///     Ok(BgNbd::fit(&s.summaries()?, &options)?.model)
+/// };
+/// let rows = CustomerRows::new(&x, &tx, &t)?;
+/// let iv = bootstrap_intervals(
+///     &fit.model, CustomerData::new(&x, &tx, &t, None)?, refit,
+///     &ProbabilityAlive::new(&rows), IntervalLevel::new(0.9)?, 10, 3,
+/// )?;
+/// assert_eq!(iv.draws, 10);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapSample {
@@ -134,6 +205,10 @@ impl BootstrapSample {
     /// # Errors
     ///
     /// As [`WeightedSummaries::from_weighted_rows`].
+    ///
+    /// # Examples
+    ///
+    /// See [`BootstrapSample`]: the refit there fits on `s.summaries()?`.
     pub fn summaries(&self) -> Result<WeightedSummaries> {
         let w =
             WeightedSummaries::from_weighted_rows(&self.frequency, &self.recency, &self.age, &self.weight)?;
@@ -149,6 +224,36 @@ impl BootstrapSample {
     /// # Errors
     ///
     /// As [`SpendSummaries::from_rows`].
+    ///
+    /// # Examples
+    ///
+    /// A bootstrap of Gamma-Gamma's expected spend per customer:
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::{
+    ///     CustomerData, CustomerRows, ExpectedSpend, IntervalLevel, bootstrap_intervals,
+    /// };
+    /// use customer_value::btyd::{FitOptions, GammaGamma, SpendSummaries};
+    ///
+    /// let x = [1.0, 2.0, 3.0, 1.0, 4.0, 2.0, 5.0, 1.0, 2.0, 3.0];
+    /// let tx = [10.0, 20.0, 30.0, 5.0, 35.0, 12.0, 38.0, 2.0, 25.0, 31.0];
+    /// let t = [40.0; 10];
+    /// let spend = [20.0, 35.0, 28.0, 15.0, 50.0, 22.0, 31.0, 18.0, 40.0, 26.0];
+    /// let options = FitOptions::default().with_penalty(0.01)?;
+    /// let fit = GammaGamma::fit(&SpendSummaries::from_rows(&x, &spend)?, &options)?;
+    /// let rows = CustomerRows::with_spend(&x, &tx, &t, &spend)?;
+    /// let iv = bootstrap_intervals(
+    ///     &fit.model,
+    ///     CustomerData::new(&x, &tx, &t, Some(&spend))?,
+    ///     |s| Ok(GammaGamma::fit(&s.spend_summaries()?, &options)?.model),
+    ///     &ExpectedSpend::new(&rows),
+    ///     IntervalLevel::new(0.9)?,
+    ///     20,
+    ///     5,
+    /// )?;
+    /// assert!(iv.lower.iter().zip(&iv.upper).all(|(l, u)| 0.0 < *l && l <= u));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn spend_summaries(&self) -> Result<SpendSummaries> {
         let (mut x, mut m) = (Vec::new(), Vec::new());
         for ((&xi, &mi), &w) in self.frequency.iter().zip(&self.mean_spend).zip(&self.weight) {

@@ -105,7 +105,31 @@ fn block_gradient<M, P: Prediction<M> + ?Sized>(
 ///
 /// # Examples
 ///
-/// See the [module docs](super).
+/// ```
+/// use customer_value::btyd::uncertainty::{
+///     CustomerRows, ExpectedPurchases, IntervalLevel, IntervalMethod, LogCovariance, delta_intervals,
+/// };
+/// use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
+///
+/// let (x, tx, t) = (
+///     [0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+///     [0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+///     [40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+/// );
+/// let data = WeightedSummaries::from_rows(&x, &tx, &t)?;
+/// let options = FitOptions::default().with_penalty(0.01)?;
+/// let fit = BgNbd::fit(&data, &options)?;
+/// let cov = LogCovariance::of_fit(&fit, &data, &options)?;
+/// let rows = CustomerRows::new(&x, &tx, &t)?;
+/// let iv = delta_intervals(&fit.model, &cov, &ExpectedPurchases::new(&rows, 10.0), IntervalLevel::new(0.9)?)?;
+/// assert_eq!((iv.method, iv.draws, iv.excluded), (IntervalMethod::Delta, 0, 0));
+/// // Symmetric on the log scale: the point is the geometric mean of the bounds.
+/// for ((l, p), u) in iv.lower.iter().zip(&iv.point).zip(&iv.upper) {
+///     assert!(0.0 < *l && l <= p && p <= u);
+///     assert!(((l * u).sqrt() - p).abs() < 1e-9 * p);
+/// }
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub fn delta_intervals<M: Parametric, P: Prediction<M> + ?Sized>(
     model: &M,
     cov: &LogCovariance,

@@ -191,6 +191,16 @@ impl From<IntervalLevel> for f64 {
 }
 
 /// How an interval was computed.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::uncertainty::IntervalMethod;
+///
+/// assert_eq!("bootstrap".parse::<IntervalMethod>()?, IntervalMethod::Bootstrap);
+/// assert!("jackknife".parse::<IntervalMethod>().is_err());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -229,7 +239,31 @@ impl std::str::FromStr for IntervalMethod {
 ///
 /// # Examples
 ///
-/// See the [module docs](self).
+/// ```
+/// use customer_value::btyd::uncertainty::{
+///     CustomerRows, IntervalLevel, IntervalMethod, LogCovariance, ProbabilityAlive, delta_intervals,
+/// };
+/// use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
+///
+/// let (x, tx, t) = (
+///     [0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+///     [0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+///     [40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+/// );
+/// let data = WeightedSummaries::from_rows(&x, &tx, &t)?;
+/// let options = FitOptions::default().with_penalty(0.01)?;
+/// let fit = BgNbd::fit(&data, &options)?;
+/// let cov = LogCovariance::of_fit(&fit, &data, &options)?;
+/// // One interval per customer, in the caller's order.
+/// let rows = CustomerRows::new(&x, &tx, &t)?;
+/// let iv = delta_intervals(&fit.model, &cov, &ProbabilityAlive::new(&rows), IntervalLevel::new(0.9)?)?;
+/// assert_eq!((iv.point.len(), iv.method), (10, IntervalMethod::Delta));
+/// // BG/NBD: a customer without repeat purchases is alive for sure (P(alive | x = 0) = 1).
+/// assert_eq!((iv.point[0], iv.point[3]), (1.0, 1.0));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+///
+/// More in the [module docs](self).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Intervals {

@@ -17,6 +17,18 @@ use crate::time::TimeUnit;
 
 /// The scale on which the delta method's interval is symmetric (sampling and the bootstrap
 /// do not need one: percentiles follow any monotone map).
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::uncertainty::{CustomerRows, ExpectedPurchases, Prediction, ProbabilityAlive, Scale};
+/// use customer_value::btyd::BgNbd;
+///
+/// let rows = CustomerRows::new(&[2.0], &[30.43], &[38.86])?;
+/// assert_eq!(Prediction::<BgNbd>::scale(&ProbabilityAlive::new(&rows)), Scale::Logit);
+/// assert_eq!(Prediction::<BgNbd>::scale(&ExpectedPurchases::new(&rows, 10.0)), Scale::Log);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub enum Scale {
@@ -105,6 +117,16 @@ impl CustomerRows {
     /// # Errors
     ///
     /// As [`with_spend`](Self::with_spend).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::CustomerRows;
+    ///
+    /// assert!(CustomerRows::new(&[2.0], &[30.43], &[38.86]).is_ok());
+    /// let bad = CustomerRows::new(&[2.0], &[40.0], &[38.86]); // t_x > T
+    /// assert!(matches!(bad, Err(customer_value::Error::InvalidRow { row: 0, .. })));
+    /// ```
     pub fn new(frequency: &[f64], recency: &[f64], age: &[f64]) -> Result<Self> {
         Self::with_spend(frequency, recency, age, &vec![0.0; frequency.len()])
     }
@@ -116,6 +138,18 @@ impl CustomerRows {
     /// [`Error::LengthMismatch`]; [`Error::EmptyInput`]; [`Error::InvalidRow`] for an
     /// invalid summary or a mean spend that is not finite and ≥ 0; [`Error::Overflow`]
     /// beyond 2³² distinct rows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::CustomerRows;
+    ///
+    /// // Equal summaries with different spend are different rows.
+    /// let rows = CustomerRows::with_spend(&[2.0, 2.0, 2.0], &[30.0; 3], &[38.0; 3], &[10.0, 12.5, 10.0])?;
+    /// assert_eq!((rows.customers(), rows.distinct()), (3, 2));
+    /// assert!(CustomerRows::with_spend(&[2.0], &[30.0], &[38.0], &[f64::NAN]).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn with_spend(frequency: &[f64], recency: &[f64], age: &[f64], mean_spend: &[f64]) -> Result<Self> {
         let n = frequency.len();
         for (name, len) in [
@@ -182,6 +216,16 @@ impl CustomerRows {
     }
 
     /// Each customer's distinct row.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::CustomerRows;
+    ///
+    /// let rows = CustomerRows::new(&[0.0, 2.0, 0.0], &[0.0, 30.43, 0.0], &[38.86; 3])?;
+    /// assert_eq!(rows.index(), [0, 1, 0]); // the first and the third share a row
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn index(&self) -> &[u32] {
         &self.index
@@ -235,27 +279,121 @@ macro_rules! per_customer {
 
 per_customer! {
     /// P(alive) now, per customer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::{CustomerRows, Prediction, ProbabilityAlive};
+    /// use customer_value::btyd::{BgNbd, TransactionModel};
+    ///
+    /// let m = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+    /// let rows = CustomerRows::new(&[2.0, 0.0], &[30.43, 0.0], &[38.86, 38.86])?;
+    /// let mut out = [0.0; 2];
+    /// ProbabilityAlive::new(&rows).evaluate(&m, 0..2, &mut out)?;
+    /// assert_eq!(out[0], m.probability_alive(2.0, 30.43, 38.86)?);
+    /// assert_eq!(out[1], 1.0); // BG/NBD: P(alive | x = 0) = 1
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     ProbabilityAlive {}
 }
 per_customer! {
     /// P(alive) at horizon `t` (model time units) after the end of calibration.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::{CustomerRows, Prediction, ProbabilityAlive, ProbabilityAliveAt};
+    /// use customer_value::btyd::BgNbd;
+    ///
+    /// let m = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+    /// let rows = CustomerRows::new(&[2.0], &[30.43], &[38.86])?;
+    /// let (mut now, mut later) = ([0.0], [0.0]);
+    /// ProbabilityAlive::new(&rows).evaluate(&m, 0..1, &mut now)?;
+    /// ProbabilityAliveAt::new(&rows, 52.0).evaluate(&m, 0..1, &mut later)?;
+    /// assert!(later[0] < now[0]); // customers can only drop out
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     ProbabilityAliveAt { t: f64 }
 }
 per_customer! {
     /// Expected purchases in `(T, T + t]`, per customer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::{CustomerRows, ExpectedPurchases, Prediction};
+    /// use customer_value::btyd::BgNbd;
+    ///
+    /// // Fader, Hardie & Lee (2005), CDNOW: customer (2, 30.43, 38.86) buys 1.226 times in
+    /// // the next 39 weeks.
+    /// let m = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+    /// let rows = CustomerRows::new(&[2.0], &[30.43], &[38.86])?;
+    /// let mut out = [0.0];
+    /// ExpectedPurchases::new(&rows, 39.0).evaluate(&m, 0..1, &mut out)?;
+    /// assert!((out[0] - 1.226).abs() < 5e-4);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     ExpectedPurchases { t: f64 }
 }
 per_customer! {
     /// Discounted expected residual transactions (the model's unit must be `unit`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::{CustomerRows, Dert, ExpectedPurchases, Prediction};
+    /// use customer_value::btyd::{BgNbd, DiscountRate};
+    /// use customer_value::TimeUnit;
+    ///
+    /// let m = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?.with_unit(TimeUnit::WEEK);
+    /// let rows = CustomerRows::new(&[2.0], &[30.43], &[38.86])?;
+    /// let (mut dert, mut year) = ([0.0], [0.0]);
+    /// Dert::new(&rows, DiscountRate::new(0.1, TimeUnit::YEAR)?, TimeUnit::WEEK).evaluate(&m, 0..1, &mut dert)?;
+    /// ExpectedPurchases::new(&rows, 52.0).evaluate(&m, 0..1, &mut year)?;
+    /// assert!(dert[0] > year[0]); // all future purchases, discounted, outweigh one year's
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     Dert { discount: DiscountRate, unit: TimeUnit }
 }
 per_customer! {
     /// Gamma-Gamma expected spend per transaction, per customer (rows with spend).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::{CustomerRows, ExpectedSpend, Prediction};
+    /// use customer_value::btyd::GammaGamma;
+    ///
+    /// // Fader, Hardie & Lee's CDNOW Gamma-Gamma fit.
+    /// let gg = GammaGamma::new(6.25, 3.74, 15.44)?;
+    /// let rows = CustomerRows::with_spend(&[2.0], &[30.43], &[38.86], &[35.0])?;
+    /// let mut out = [0.0];
+    /// ExpectedSpend::new(&rows).evaluate(&gg, 0..1, &mut out)?;
+    /// assert_eq!(out[0], gg.conditional_expected_spend(2.0, 35.0)?);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     ExpectedSpend {}
 }
 per_customer! {
     /// CLV of a pair `(purchase model, Gamma-Gamma)`: `fraction` of expected spend per
     /// purchase times the discounted expected purchases of `spec`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::{Clv, CustomerRows, Prediction};
+    /// use customer_value::btyd::{BgNbd, ClvSpec, DiscountRate, GammaGamma};
+    ///
+    /// let pair = (BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?, GammaGamma::new(6.25, 3.74, 15.44)?);
+    /// let rows = CustomerRows::with_spend(&[2.0, 2.0], &[30.43, 30.43], &[38.86, 38.86], &[35.0, 70.0])?;
+    /// let spec = ClvSpec::new(customer_value::TimeUnit::WEEK, 52.0, DiscountRate::zero())?;
+    /// let (mut half, mut all) = ([0.0; 2], [0.0; 2]);
+    /// Clv::new(&rows, &spec, 0.5).evaluate(&pair, 0..2, &mut half)?;
+    /// Clv::new(&rows, &spec, 1.0).evaluate(&pair, 0..2, &mut all)?;
+    /// assert!((all[0] - 2.0 * half[0]).abs() < 1e-9 * all[0]); // linear in the margin
+    /// assert!(all[1] > all[0]); // higher past spend, higher expected spend
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     Clv { spec: &'a ClvSpec, fraction: f64 }
 }
 
@@ -425,6 +563,21 @@ impl<M: TransactionModel> Prediction<M> for ExpectedPurchasesNew {
 /// The tracking curve: cumulative expected repeat transactions of a cohort with the
 /// given `births`, at `times` (see
 /// [`cumulative_expected_repeat_transactions`]).
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::uncertainty::{Prediction, TrackingCurve};
+/// use customer_value::btyd::BgNbd;
+///
+/// let m = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+/// // Three customers born at weeks 0, 1 and 2, the curve at weeks 10, 20, 30.
+/// let curve = TrackingCurve::new(vec![0.0, 1.0, 2.0], vec![10.0, 20.0, 30.0])?;
+/// let mut out = [0.0; 3];
+/// curve.evaluate(&m, 0..3, &mut out)?;
+/// assert!(out[0] > 0.0 && out[0] < out[1] && out[1] < out[2]); // cumulative
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TrackingCurve {
     births: Vec<f64>,

@@ -85,7 +85,31 @@ pub fn sample_parameters<M: Parametric>(
 ///
 /// # Examples
 ///
-/// See the [module docs](super).
+/// ```
+/// use customer_value::btyd::uncertainty::{
+///     CustomerRows, IntervalLevel, LogCovariance, ProbabilityAlive, sampling_intervals,
+/// };
+/// use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
+///
+/// let (x, tx, t) = (
+///     [0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0, 4.0, 2.0],
+///     [0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0, 20.0, 38.0],
+///     [40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0, 40.0, 39.0],
+/// );
+/// let data = WeightedSummaries::from_rows(&x, &tx, &t)?;
+/// let options = FitOptions::default().with_penalty(0.01)?;
+/// let fit = BgNbd::fit(&data, &options)?;
+/// let cov = LogCovariance::of_fit(&fit, &data, &options)?;
+/// let rows = CustomerRows::new(&x, &tx, &t)?;
+/// let pred = ProbabilityAlive::new(&rows);
+/// let level = IntervalLevel::new(0.8)?;
+/// let iv = sampling_intervals(&fit.model, &cov, &pred, level, 300, 11)?;
+/// assert_eq!(iv.draws, 300);
+/// assert!(iv.lower.iter().chain(&iv.upper).all(|p| (0.0..=1.0).contains(p)));
+/// // The seed fixes the draws.
+/// assert_eq!(iv, sampling_intervals(&fit.model, &cov, &pred, level, 300, 11)?);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub fn sampling_intervals<M: Parametric, P: Prediction<M> + ?Sized>(
     model: &M,
     cov: &LogCovariance,

@@ -1,5 +1,12 @@
 //! One customer's running totals within one window, laid out for the hot loop.
 //!
+//! Owns: the per-customer state of the general route and its row paths (the inlined fast
+//! path for rows in date order, the general path for the rest). Relies on: `side.rs` (the
+//! append-only log of period blocks and the extras) and `merge.rs` (merging two customers'
+//! states). Must not: grow past one cache line with a `u64` key, look anything up at random
+//! per row (what does not fit is appended to the side log), or let the path a row took
+//! change a result.
+//!
 //! Summarising a large log is bound by memory latency: every row touches one customer's
 //! accumulator at a random place in a table of millions. So the accumulator is small (one
 //! 64-byte cache line with a `u64` key), every row touches only it, and whatever must be
