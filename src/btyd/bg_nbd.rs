@@ -5,12 +5,12 @@
 //! they drop out with probability p ~ Beta(a, b). This file owns the parameters, the
 //! likelihood and its gradient, the fit and the predictions.
 
-use super::data::{WeightedSummaries, check_horizon, check_summary};
+use super::data::{SummarySlices, WeightedSummaries, check_horizon, check_summary};
 use super::fit::{FitOptions, FitReport, Likelihood, Limit, fit_with_fallback};
 use super::params::{positive_parameters, rescalable_unit};
 use super::{TransactionModel, logistic_of_neg};
 use crate::error::{Error, Result};
-use crate::special::{digamma, integrate_unit, ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
+use crate::special::{Memo, digamma, integrate_unit, ln_beta, ln_gamma, ln_hyp2f1, log_add_exp};
 use crate::time::TimeUnit;
 
 positive_parameters! {
@@ -471,11 +471,17 @@ impl BgNbd {
     }
 
     fn ln_odds_dead(&self, x: f64, t_x: f64, age: f64) -> f64 {
+        self.ln_odds_dead_with(x, t_x, age, f64::ln)
+    }
+
+    /// [`ln_odds_dead`](Self::ln_odds_dead) with the logs of `a`, `b + x − 1`, `α + T` and
+    /// `α + t_x` taken by `ln` (a memo in the batch: the same bits).
+    fn ln_odds_dead_with(&self, x: f64, t_x: f64, age: f64, mut ln: impl FnMut(f64) -> f64) -> f64 {
         if x == 0.0 {
             return f64::NEG_INFINITY;
         }
         let BgNbd { r, alpha, a, b, .. } = *self;
-        a.ln() - (b + x - 1.0).ln() + (r + x) * ((alpha + age).ln() - (alpha + t_x).ln())
+        ln(a) - ln(b + x - 1.0) + (r + x) * (ln(alpha + age) - ln(alpha + t_x))
     }
 }
 
@@ -554,6 +560,19 @@ impl TransactionModel for BgNbd {
     fn probability_alive(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         check_summary(frequency, recency, age)?;
         Ok(logistic_of_neg(self.ln_odds_dead(frequency, recency, age)))
+    }
+
+    /// [`probability_alive`](TransactionModel::probability_alive) of each row, the logs
+    /// of `b + x − 1`, `α + T` and `α + t_x` memoised (they take few distinct values):
+    /// the same bits, a fraction of the work.
+    fn probability_alive_batch(&self, rows: SummarySlices<'_>) -> Result<Vec<f64>> {
+        rows.map_indexed_with(
+            || Memo::new(f64::ln),
+            |ln, _, x, tx, age| {
+                check_summary(x, tx, age)?;
+                Ok(logistic_of_neg(self.ln_odds_dead_with(x, tx, age, |v| ln.get(v))))
+            },
+        )
     }
 
     fn probability_alive_at(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {

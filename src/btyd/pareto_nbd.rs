@@ -21,7 +21,7 @@ use super::params::{positive_parameters, rescalable_unit};
 use super::pareto_nbd_likelihood::{ParetoGrid, SCALED_MIN_S, ln_scaled_tail};
 use super::{TransactionModel, logistic_of_neg};
 use crate::error::{Error, Result};
-use crate::special::{integrate_unit, ln_gamma, ln_hyp2f1, log_add_exp};
+use crate::special::{Memo, integrate_unit, ln_gamma, ln_hyp2f1, log_add_exp};
 use crate::time::TimeUnit;
 
 /// Rows from which `probability_alive_batch` splits the work between threads (feature
@@ -205,17 +205,27 @@ impl ParetoNbd {
 
     /// `ln A₀ + ln(s/c)` from the parts at `t_x` (`l1`) and `T` (`l2`).
     fn ln_died_from_parts(&self, x: f64, l1: f64, l2: f64) -> f64 {
-        // A₀ = e^{l1} − e^{l2} > 0 (the integrand is positive on (t_x, T)).
-        if l2 >= l1 {
-            return f64::NEG_INFINITY;
-        }
-        // s β^s G = (s/β) G̃ when scaled; s/(r+s+x) times the ₂F₁ parts otherwise.
+        self.ln_died_with_factor(l1, l2, self.ln_died_factor(x))
+    }
+
+    /// The log of the factor of [`ln_died_from_parts`](Self::ln_died_from_parts):
+    /// s β^s G = (s/β) G̃ when scaled; s/(r+s+x) times the ₂F₁ parts otherwise.
+    fn ln_died_factor(&self, x: f64) -> f64 {
         let factor = if self.scaled() {
             self.s / self.beta
         } else {
             self.s / (self.r + self.s + x)
         };
-        l1 + (-(l2 - l1).exp_m1()).ln() + factor.ln()
+        factor.ln()
+    }
+
+    /// [`ln_died_from_parts`](Self::ln_died_from_parts) with its factor's log given.
+    fn ln_died_with_factor(&self, l1: f64, l2: f64, ln_factor: f64) -> f64 {
+        // A₀ = e^{l1} − e^{l2} > 0 (the integrand is positive on (t_x, T)).
+        if l2 >= l1 {
+            return f64::NEG_INFINITY;
+        }
+        l1 + (-(l2 - l1).exp_m1()).ln() + ln_factor
     }
 
     /// P(alive) of `rows` (numbered from `first_row` in errors), each ₂F₁ term once per
@@ -230,23 +240,40 @@ impl ParetoNbd {
         let l2 = SummarySlices::map_tuples(&at_age, part)?;
         let part_of =
             |slots: &[usize], values: &[f64], i: usize| slots.get(i).and_then(|&k| values.get(k)).copied();
-        rows.map_indexed(|i, x, _, age| {
+        // The logs that depend on x alone or T alone, memoised (few distinct values).
+        let memos = || {
+            (
+                Memo::new(|x| self.ln_died_factor(x)),
+                Memo::new(|age| self.ln_alive_logs(age)),
+            )
+        };
+        rows.map_indexed_with(memos, |(ln_factor, ln_age), i, x, _, age| {
             let ln_died = match (part_of(&recency_slot, &l1, i), part_of(&age_slot, &l2, i)) {
-                (Some(l1), Some(l2)) => self.ln_died_from_parts(x, l1, l2),
+                (Some(l1), Some(l2)) => self.ln_died_with_factor(l1, l2, ln_factor.get(x)),
                 _ => f64::NEG_INFINITY, // t_x = T
             };
-            Ok(logistic_of_neg(ln_died - self.ln_alive_part(x, age)))
+            Ok(logistic_of_neg(ln_died - self.ln_alive_from_logs(x, ln_age.get(age))))
         })
     }
 
     /// `ln((α+T)^{−(r+x)} (β+T)^{−s})`, or with `(β/(β+T))^s` when scaled.
     fn ln_alive_part(&self, x: f64, age: f64) -> f64 {
+        self.ln_alive_from_logs(x, self.ln_alive_logs(age))
+    }
+
+    /// The logs of [`ln_alive_part`](Self::ln_alive_part), which depend on `T` alone:
+    /// `ln(α+T)` and the dropout part.
+    fn ln_alive_logs(&self, age: f64) -> (f64, f64) {
         let dropout = if self.scaled() {
             (age / self.beta).ln_1p()
         } else {
             (self.beta + age).ln()
         };
-        -(self.r + x) * (self.alpha + age).ln() - self.s * dropout
+        ((self.alpha + age).ln(), dropout)
+    }
+
+    fn ln_alive_from_logs(&self, x: f64, (ln_alpha_age, dropout): (f64, f64)) -> f64 {
+        -(self.r + x) * ln_alpha_age - self.s * dropout
     }
 
     fn ln_likelihood_row(&self, x: f64, t_x: f64, age: f64, common: f64) -> Result<f64> {
