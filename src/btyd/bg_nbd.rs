@@ -286,7 +286,10 @@ impl BgNbd {
     /// `t`: they are computed once and summed at every horizon. `None` (the caller then
     /// takes the per-horizon path) where that path would not use the closed form, where
     /// `z > 0.9`, or where the series loses more than three digits to cancellation.
-    fn expected_if_alive_series(&self, times: &[f64], x: f64, age: f64) -> Option<Vec<f64>> {
+    ///
+    /// `logs` are `ln(1 + t/(α+T))` at each of `times` ([`horizon_logs`]), which depend on
+    /// `T` alone: a batch computes them once per distinct `T`.
+    fn expected_if_alive_series(&self, times: &[f64], x: f64, age: f64, logs: &[f64]) -> Option<Vec<f64>> {
         const GAP: f64 = 1e-4;
         let BgNbd { r, alpha, a, b, .. } = *self;
         let c = a + b + x - 1.0;
@@ -301,7 +304,8 @@ impl BgNbd {
         }
         let (p, q) = (a + b - 1.0 - r, a - 1.0);
         // Coefficients until the terms at z_max are negligible and decreasing.
-        let mut coef = vec![1.0_f64];
+        let mut coef = Vec::with_capacity(64);
+        coef.push(1.0_f64);
         let (mut k, mut zk, mut sum_max, mut abs_max) = (1.0_f64, 1.0_f64, 1.0_f64, 1.0_f64);
         let mut mono = 0;
         loop {
@@ -328,7 +332,10 @@ impl BgNbd {
         }
         let factor = c / (a - 1.0);
         let mut out = Vec::with_capacity(times.len());
-        for &t in times {
+        if logs.len() != times.len() {
+            return None;
+        }
+        for (&t, &ln_1p_t) in times.iter().zip(logs) {
             if t == 0.0 {
                 out.push(0.0);
                 continue;
@@ -348,7 +355,7 @@ impl BgNbd {
             if f1.is_nan() || f1 <= -1.0 {
                 return None;
             }
-            let (ln_power, ln_f) = (-q * (t / big_a).ln_1p(), f1.ln_1p());
+            let (ln_power, ln_f) = (-q * ln_1p_t, f1.ln_1p());
             let ln_term = ln_power + ln_f;
             if ln_term.abs() < 1e-6 * (ln_power.abs() + ln_f.abs()) {
                 // The two logs cancel: left to the per-horizon path.
@@ -367,7 +374,12 @@ impl BgNbd {
     /// `t`-independent series where it applies, else [`expected_if_alive`](Self::expected_if_alive)
     /// per horizon. Every BG/NBD prediction path goes through here.
     fn if_alive_at(&self, times: &[f64], x: f64, age: f64) -> Result<Vec<f64>> {
-        let v = self.if_alive_at_unchecked(times, x, age)?;
+        self.if_alive_at_with(times, x, age, &horizon_logs(times, self.alpha + age))
+    }
+
+    /// [`if_alive_at`](Self::if_alive_at) with the [`horizon_logs`] of `T` given.
+    fn if_alive_at_with(&self, times: &[f64], x: f64, age: f64, logs: &[f64]) -> Result<Vec<f64>> {
+        let v = self.if_alive_at_unchecked(times, x, age, logs)?;
         match v.iter().find(|e| !e.is_finite()) {
             // A quadrature's last-digit negative is 0: the expectation is ≥ 0.
             None => Ok(v.into_iter().map(|e| e.max(0.0)).collect()),
@@ -378,7 +390,7 @@ impl BgNbd {
         }
     }
 
-    fn if_alive_at_unchecked(&self, times: &[f64], x: f64, age: f64) -> Result<Vec<f64>> {
+    fn if_alive_at_unchecked(&self, times: &[f64], x: f64, age: f64, logs: &[f64]) -> Result<Vec<f64>> {
         if let Some(p) = self.degenerate_dropout(x) {
             return Ok(times
                 .iter()
@@ -391,7 +403,7 @@ impl BgNbd {
                 })
                 .collect());
         }
-        if let Some(v) = self.expected_if_alive_series(times, x, age) {
+        if let Some(v) = self.expected_if_alive_series(times, x, age, logs) {
             return Ok(v);
         }
         let budget = super::WorkBudget::start(times.len());
@@ -485,6 +497,12 @@ impl BgNbd {
     }
 }
 
+/// `ln(1 + t/A)` at each of `times`, `A = α + T`: the part of the expectation curve that
+/// depends on `T` alone.
+fn horizon_logs(times: &[f64], big_a: f64) -> Vec<f64> {
+    times.iter().map(|&t| (t / big_a).ln_1p()).collect()
+}
+
 fn finite_non_negative(v: f64, what: &'static str) -> Result<f64> {
     if v.is_finite() {
         Ok(v.max(0.0))
@@ -553,6 +571,34 @@ impl TransactionModel for BgNbd {
             return Some(Err(e));
         }
         Some(self.if_alive_at(times, frequency, age))
+    }
+
+    /// The curves of pairs with the same `T` (consecutive pairs, in a batch sorted by `T`)
+    /// share their `ln(1 + t/(α+T))`.
+    fn expected_if_alive_curves(&self, times: &[f64], pairs: &[(f64, f64)]) -> Option<Vec<Result<Vec<f64>>>> {
+        if times.iter().any(|&t| check_horizon(t).is_err()) {
+            return Some(
+                pairs
+                    .iter()
+                    .map(|&(x, age)| self.expected_if_alive_curve(times, x, age).unwrap_or_else(|| Ok(Vec::new())))
+                    .collect(),
+            );
+        }
+        let mut logs: Vec<f64> = Vec::new();
+        let mut logs_of: Option<u64> = None;
+        Some(
+            pairs
+                .iter()
+                .map(|&(x, age)| {
+                    let big_a = self.alpha + age;
+                    if logs_of != Some(big_a.to_bits()) {
+                        logs = horizon_logs(times, big_a);
+                        logs_of = Some(big_a.to_bits());
+                    }
+                    self.if_alive_at_with(times, x, age, &logs)
+                })
+                .collect(),
+        )
     }
 
     /// `1 / (1 + δ_{x>0} a/(b+x−1) ((α+T)/(α+t_x))^{r+x})` (Fader, Hardie & Lee 2008 note

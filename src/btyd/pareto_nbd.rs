@@ -286,9 +286,13 @@ impl ParetoNbd {
     /// [`Error::Undefined`] where it is not finite (`α` so small that the purchase rate
     /// `(r+x)/(α+T)` overflows).
     fn expected_if_alive(&self, t: f64, x: f64, age: f64) -> Result<f64> {
-        let ParetoNbd {
-            r, alpha, s, beta, ..
-        } = *self;
+        self.expected_from_dropout_part(t, x, age, self.dropout_part(t, age))
+    }
+
+    /// `(β+T) · [1 − ((β+T)/(β+T+t))^{s−1}]/(s−1)`, the part of
+    /// [`expected_if_alive`](Self::expected_if_alive) that depends on `T` alone.
+    fn dropout_part(&self, t: f64, age: f64) -> f64 {
+        let ParetoNbd { s, beta, .. } = *self;
         let l = (t / (beta + age)).ln_1p();
         let k = s - 1.0;
         let factor = if (k * l).abs() < 1e-300 {
@@ -297,7 +301,13 @@ impl ParetoNbd {
             -(-k * l).exp_m1() / k
         };
         // (β+T)·factor ≈ (1 − e^{−μt})/μ stays finite even for β near f64's limit.
-        let v = (r + x) / (alpha + age) * ((beta + age) * factor);
+        (beta + age) * factor
+    }
+
+    /// [`expected_if_alive`](Self::expected_if_alive) from its [`dropout_part`](Self::dropout_part).
+    fn expected_from_dropout_part(&self, t: f64, x: f64, age: f64, part: f64) -> Result<f64> {
+        let ParetoNbd { r, alpha, .. } = *self;
+        let v = (r + x) / (alpha + age) * part;
         if v.is_finite() {
             Ok(v.max(0.0))
         } else {
@@ -366,6 +376,37 @@ impl TransactionModel for ParetoNbd {
                 .map(|&t| {
                     check_horizon(t)?;
                     self.expected_if_alive(t, frequency, age)
+                })
+                .collect(),
+        )
+    }
+
+    /// Pairs with the same `T` (consecutive pairs, in a batch sorted by `T`) share the
+    /// part of the expectation that depends on `T` alone: one multiplication per pair and
+    /// horizon.
+    fn expected_if_alive_curves(&self, times: &[f64], pairs: &[(f64, f64)]) -> Option<Vec<Result<Vec<f64>>>> {
+        if times.iter().any(|&t| check_horizon(t).is_err()) {
+            // Each pair's own error.
+            return pairs
+                .iter()
+                .map(|&(x, age)| self.expected_if_alive_curve(times, x, age))
+                .collect();
+        }
+        let mut parts: Vec<f64> = Vec::new();
+        let mut parts_of: Option<u64> = None;
+        Some(
+            pairs
+                .iter()
+                .map(|&(x, age)| {
+                    if parts_of != Some(age.to_bits()) {
+                        parts = times.iter().map(|&t| self.dropout_part(t, age)).collect();
+                        parts_of = Some(age.to_bits());
+                    }
+                    times
+                        .iter()
+                        .zip(&parts)
+                        .map(|(&t, &part)| self.expected_from_dropout_part(t, x, age, part))
+                        .collect()
                 })
                 .collect(),
         )
