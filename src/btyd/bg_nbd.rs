@@ -344,10 +344,18 @@ impl BgNbd {
             // f − 1, summed without its leading 1 so that ln f = ln_1p(f − 1) keeps the
             // digits of a sum close to 1.
             let (mut f1, mut zn) = (0.0, z);
-            for (n, k) in coef.iter().enumerate().skip(1) {
+            // Terms 1..=mono are all taken; after them the sum stops at the first
+            // negligible term (the same terms as one loop checking `n > mono`).
+            let tail = coef.get(1..).unwrap_or(&[]);
+            let (head, rest) = tail.split_at(mono.min(tail.len()));
+            for k in head {
+                f1 += k * zn;
+                zn *= z;
+            }
+            for k in rest {
                 let term = k * zn;
                 f1 += term;
-                if n > mono && term.abs() <= 1e-18 * (1.0 + f1).abs() {
+                if term.abs() <= 1e-18 * (1.0 + f1).abs() {
                     break;
                 }
                 zn *= z;

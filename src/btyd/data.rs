@@ -19,10 +19,11 @@ use crate::time::TimeUnit;
 /// [`Error::InvalidParameter`] naming the offending value.
 #[inline]
 pub(crate) fn check_summary(x: f64, t_x: f64, age: f64) -> Result<()> {
-    // The common case in a few comparisons (NaN fails every one of them); `x as u64`
-    // is exact below 2^52, where a whole `x` is one that survives the round trip.
+    // The common case in a few comparisons (NaN fails every one of them); `x as i64`
+    // is exact below 2^52, where a whole `x` is one that survives the round trip (and
+    // the signed conversions are single instructions).
     if (0.0..=4_503_599_627_370_496.0).contains(&x)
-        && (x as u64) as f64 == x
+        && (x as i64) as f64 == x
         && 0.0 <= t_x
         && t_x <= age
         && age < f64::INFINITY

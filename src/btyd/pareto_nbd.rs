@@ -286,7 +286,12 @@ impl ParetoNbd {
     /// [`Error::Undefined`] where it is not finite (`α` so small that the purchase rate
     /// `(r+x)/(α+T)` overflows).
     fn expected_if_alive(&self, t: f64, x: f64, age: f64) -> Result<f64> {
-        self.expected_from_dropout_part(t, x, age, self.dropout_part(t, age))
+        self.expected_from_dropout_part(t, x, age, self.purchase_rate(x, age), self.dropout_part(t, age))
+    }
+
+    /// `(r+x)/(α+T)`, the posterior mean purchase rate.
+    fn purchase_rate(&self, x: f64, age: f64) -> f64 {
+        (self.r + x) / (self.alpha + age)
     }
 
     /// `(β+T) · [1 − ((β+T)/(β+T+t))^{s−1}]/(s−1)`, the part of
@@ -304,10 +309,10 @@ impl ParetoNbd {
         (beta + age) * factor
     }
 
-    /// [`expected_if_alive`](Self::expected_if_alive) from its [`dropout_part`](Self::dropout_part).
-    fn expected_from_dropout_part(&self, t: f64, x: f64, age: f64, part: f64) -> Result<f64> {
-        let ParetoNbd { r, alpha, .. } = *self;
-        let v = (r + x) / (alpha + age) * part;
+    /// [`expected_if_alive`](Self::expected_if_alive) from its [`dropout_part`](Self::dropout_part)
+    /// and the [`purchase_rate`](Self::purchase_rate).
+    fn expected_from_dropout_part(&self, t: f64, x: f64, age: f64, rate: f64, part: f64) -> Result<f64> {
+        let v = rate * part;
         if v.is_finite() {
             Ok(v.max(0.0))
         } else {
@@ -402,11 +407,18 @@ impl TransactionModel for ParetoNbd {
                         parts = times.iter().map(|&t| self.dropout_part(t, age)).collect();
                         parts_of = Some(age.to_bits());
                     }
-                    times
-                        .iter()
-                        .zip(&parts)
-                        .map(|(&t, &part)| self.expected_from_dropout_part(t, x, age, part))
-                        .collect()
+                    let rate = self.purchase_rate(x, age);
+                    let curve: Vec<f64> = parts.iter().map(|&part| rate * part).collect();
+                    if curve.iter().all(|v| v.is_finite()) {
+                        Ok(curve.into_iter().map(|v| v.max(0.0)).collect())
+                    } else {
+                        // The failing horizon's own error.
+                        times
+                            .iter()
+                            .zip(&parts)
+                            .map(|(&t, &part)| self.expected_from_dropout_part(t, x, age, rate, part))
+                            .collect()
+                    }
                 })
                 .collect(),
         )

@@ -109,33 +109,42 @@ pub(super) fn shared_columns(
         }
     }
     let per: Vec<PerPair> = per.into_iter().collect::<Option<Vec<_>>>()?;
-    let column = |pick: &dyn Fn(&PerPair) -> Option<&Result<f64>>, finish: &dyn Fn(f64, f64) -> f64| {
-        let mut out = Vec::with_capacity(rows.len());
-        for i in 0..rows.len() {
-            let pair = slot.get(i).and_then(|&k| per.get(k));
-            match (alive.get(i), pair.and_then(pick)) {
-                (Some(&a), Some(Ok(v))) => out.push(finish(a, *v)),
-                // The caller recomputes the column row by row, with each row's error.
-                _ => {
-                    return Err(Error::Undefined {
-                        what: "shared score",
-                        reason: format!("row {i} failed"),
-                    });
-                }
-            }
-        }
-        Ok(out)
+    // Per pair, a failed value as NaN: the caller then recomputes that column row by row
+    // (as for any non-finite value), with each row's error.
+    let value = |v: Option<&Result<f64>>| match v {
+        Some(Ok(v)) => *v,
+        _ => f64::NAN,
     };
+    let pair_expected: Vec<f64> = per.iter().map(|p| value(Some(&p.expected))).collect();
+    let pair_discounted: Vec<f64> = per.iter().map(|p| value(Some(&p.discounted))).collect();
+    let pair_survival: Vec<f64> = per.iter().map(|p| value(p.survival.as_ref())).collect();
+    let pair_holdout: Vec<f64> = per.iter().map(|p| value(p.holdout.as_ref())).collect();
     // As `factored_expected_batch` and `clv_batch` with a margin of 1 per purchase.
     let expectation = |a: f64, g: f64| {
         let v = a * g;
         if v.is_finite() { v.max(0.0) } else { f64::NAN }
     };
+    let n = rows.len();
+    let (mut expected, mut discounted) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut alive_at = Vec::with_capacity(if survival_factors { n } else { 0 });
+    let mut holdout_expected = Vec::with_capacity(if holdout.is_some() { n } else { 0 });
+    for (i, &a) in alive.iter().enumerate().take(n) {
+        let k = slot.get(i).copied().unwrap_or(usize::MAX);
+        let at = |v: &[f64]| v.get(k).copied().unwrap_or(f64::NAN);
+        expected.push(expectation(a, at(&pair_expected)));
+        discounted.push(a * at(&pair_discounted));
+        if survival_factors {
+            alive_at.push((a * at(&pair_survival)).clamp(0.0, 1.0));
+        }
+        if holdout.is_some() {
+            holdout_expected.push(expectation(a, at(&pair_holdout)));
+        }
+    }
     Some(SharedColumns {
-        expected: column(&|p| Some(&p.expected), &expectation),
-        discounted: column(&|p| Some(&p.discounted), &|a, d| a * d),
-        alive_at: survival_factors.then(|| column(&|p| p.survival.as_ref(), &|a, s| (a * s).clamp(0.0, 1.0))),
-        holdout: holdout.map(|_| column(&|p| p.holdout.as_ref(), &expectation)),
+        expected: Ok(expected),
+        discounted: Ok(discounted),
+        alive_at: survival_factors.then_some(Ok(alive_at)),
+        holdout: holdout.map(|_| Ok(holdout_expected)),
     })
 }
 
