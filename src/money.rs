@@ -86,8 +86,25 @@ pub fn to_f64(amount: Decimal) -> f64 {
     }
     let value = integral + frac_f64;
     let round_to = 10f64.powi(scale as i32);
-    let rounded = (value * round_to).round() / round_to;
+    let rounded = round_half_away(value * round_to) / round_to;
     if neg { -rounded } else { rounded }
+}
+
+/// `f64::round` (half away from zero) without its libm call: the same value for every
+/// input (beyond 2^52 every `f64` is whole; below, the truncation through `i64` and the
+/// remainder are exact; the sign of zero is kept).
+#[inline]
+fn round_half_away(y: f64) -> f64 {
+    if !(y.abs() < 4_503_599_627_370_496.0) {
+        return y.round();
+    }
+    let t = (y as i64) as f64;
+    let r = if (y - t).abs() >= 0.5 {
+        t + 1.0_f64.copysign(y)
+    } else {
+        t
+    };
+    r.copysign(y)
 }
 
 /// `10^k` for the scales of a `Decimal` (0 to 28).
@@ -116,7 +133,11 @@ const POW10_F64: [f64; 29] = {
 /// value fits (the same rounding, so the same bits).
 #[inline]
 fn u128_to_f64(v: u128) -> f64 {
-    if v >> 64 == 0 { v as u64 as f64 } else { u128_to_f64_wide(v) }
+    // Below 2^63 the signed conversion, a single instruction, gives the same value.
+    match i64::try_from(v) {
+        Ok(small) => small as f64,
+        Err(_) => u128_to_f64_wide(v),
+    }
 }
 
 // Out of line so that the compiler does not compute them on the common path too.
@@ -137,13 +158,18 @@ fn i128_to_f64_wide(v: i128) -> f64 {
 /// multiplication; `None` for larger quotients.
 fn div_rem_small_quotient(m: u128, p: u128) -> Option<(u128, u128)> {
     const TWO_64: f64 = 18_446_744_073_709_551_616.0;
-    let m_approx = ((m >> 64) as u64 as f64) * TWO_64 + (m as u64 as f64);
-    let p_approx = ((p >> 64) as u64 as f64) * TWO_64 + (p as u64 as f64);
+    // Only an estimate: the halves through the signed conversions (high half < 2^32,
+    // low half split at 2^63 by the sign bit's weight).
+    let half = |v: u128| {
+        let lo = v as u64;
+        ((v >> 64) as i64 as f64) * TWO_64 + ((lo >> 1) as i64 as f64) * 2.0 + (lo & 1) as i64 as f64
+    };
+    let (m_approx, p_approx) = (half(m), half(p));
     let estimate = m_approx / p_approx;
     if !(estimate < 1_125_899_906_842_624.0) {
         return None;
     }
-    let mut q = u128::from(estimate as u64);
+    let mut q = u128::from(estimate as i64 as u64);
     let mut qp = q.checked_mul(p)?;
     // The estimate is off by at most one: at most a step either way.
     while qp > m {
@@ -260,7 +286,42 @@ mod tests {
         }
     }
 
+    #[test]
+    fn round_half_away_is_f64_round() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            -2.5,
+            0.49999999999999994,
+            4_503_599_627_370_495.5,
+        ];
+        values.extend([
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            4_503_599_627_370_496.0,
+            1e300,
+            f64::INFINITY,
+        ]);
+        for i in 0..20_000 {
+            let v = f64::from(i) * 0.25 - 2_500.0;
+            values.extend([v, v * 1.000_000_1, v / 3.0, -v * 1e10]);
+        }
+        for v in values {
+            assert_eq!(round_half_away(v).to_bits(), v.round().to_bits(), "{v:e}");
+            assert_eq!(round_half_away(-v).to_bits(), (-v).round().to_bits(), "{v:e}");
+        }
+        assert!(round_half_away(f64::NAN).is_nan());
+    }
+
     proptest! {
+        #[test]
+        fn round_half_away_equals_round(v in any::<f64>()) {
+            prop_assert!(round_half_away(v).to_bits() == v.round().to_bits() || v.is_nan());
+        }
+
         #[test]
         fn to_f64_equals_rust_decimal(lo in any::<u32>(), mid in any::<u32>(), hi in any::<u32>(), neg in any::<bool>(), scale in 0_u32..=28, small in 0_u32..3) {
             // Small mantissas (amounts) as often as full ones.

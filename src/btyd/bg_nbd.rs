@@ -283,13 +283,24 @@ impl BgNbd {
     /// curve). Euler's transformation turns the closed form's
     /// `(A/(A+t))^{r+x} ₂F₁(r+x, b+x; c; z)`, `z = t/(A+t)`, `A = α+T`, `c = a+b+x−1`, into
     /// `(1−z)^{a−1} ₂F₁(a+b−1−r, a−1; c; z)`, whose series coefficients do not depend on
-    /// `t`: they are computed once and summed at every horizon. `None` (the caller then
+    /// `t`: they are computed once and summed at every horizon (Horner's rule, all
+    /// horizons in one sweep over the coefficients), and the bracket `1 − (1−z)^{a−1} f`
+    /// is taken as `(1 − (1−z)^{a−1}) − (1−z)^{a−1} (f − 1)`, without a log or
+    /// exponential per horizon (checked against mpmath to 1e-12,
+    /// `tests/btyd/bg_nbd_curve_reference.rs`). `None` (the caller then
     /// takes the per-horizon path) where that path would not use the closed form, where
     /// `z > 0.9`, or where the series loses more than three digits to cancellation.
     ///
-    /// `logs` are `ln(1 + t/(α+T))` at each of `times` ([`horizon_logs`]), which depend on
-    /// `T` alone: a batch computes them once per distinct `T`.
-    fn expected_if_alive_series(&self, times: &[f64], x: f64, age: f64, logs: &[f64]) -> Option<Vec<f64>> {
+    /// `powers` are `((1 + t/A)^{−(a−1)}, 1 − (1 + t/A)^{−(a−1)})` at each of `times`
+    /// ([`horizon_powers`](Self::horizon_powers)), which depend on `T` alone: a batch computes them once per
+    /// distinct `T`.
+    fn expected_if_alive_series(
+        &self,
+        times: &[f64],
+        x: f64,
+        age: f64,
+        powers: &[(f64, f64)],
+    ) -> Option<Vec<f64>> {
         const GAP: f64 = 1e-4;
         let BgNbd { r, alpha, a, b, .. } = *self;
         let c = a + b + x - 1.0;
@@ -331,45 +342,37 @@ impl BgNbd {
             return None;
         }
         let factor = c / (a - 1.0);
-        let mut out = Vec::with_capacity(times.len());
-        if logs.len() != times.len() {
+        if powers.len() != times.len() {
             return None;
         }
-        for (&t, &ln_1p_t) in times.iter().zip(logs) {
+        // f − 1 at every horizon in one sweep over the coefficients (Horner's rule, all
+        // horizons side by side), summed without its leading 1: the bracket below needs
+        // f − 1, not f.
+        let zs: Vec<f64> = times.iter().map(|&t| t / (big_a + t)).collect();
+        let mut acc = vec![0.0_f64; times.len()];
+        for &k in coef.get(1..).unwrap_or(&[]).iter().rev() {
+            for (v, &z) in acc.iter_mut().zip(&zs) {
+                *v = *v * z + k;
+            }
+        }
+        let mut out = Vec::with_capacity(times.len());
+        for (((&t, &(power, one_minus_power)), &z), &h) in times.iter().zip(powers).zip(&zs).zip(&acc) {
             if t == 0.0 {
                 out.push(0.0);
                 continue;
             }
-            let z = t / (big_a + t);
-            // f − 1, summed without its leading 1 so that ln f = ln_1p(f − 1) keeps the
-            // digits of a sum close to 1.
-            let (mut f1, mut zn) = (0.0, z);
-            // Terms 1..=mono are all taken; after them the sum stops at the first
-            // negligible term (the same terms as one loop checking `n > mono`).
-            let tail = coef.get(1..).unwrap_or(&[]);
-            let (head, rest) = tail.split_at(mono.min(tail.len()));
-            for k in head {
-                f1 += k * zn;
-                zn *= z;
-            }
-            for k in rest {
-                let term = k * zn;
-                f1 += term;
-                if term.abs() <= 1e-18 * (1.0 + f1).abs() {
-                    break;
-                }
-                zn *= z;
-            }
+            let f1 = h * z;
             if f1.is_nan() || f1 <= -1.0 {
                 return None;
             }
-            let (ln_power, ln_f) = (-q * ln_1p_t, f1.ln_1p());
-            let ln_term = ln_power + ln_f;
-            if ln_term.abs() < 1e-6 * (ln_power.abs() + ln_f.abs()) {
-                // The two logs cancel: left to the per-horizon path.
+            // 1 − (1 + t/A)^{−q} f = (1 − (1 + t/A)^{−q}) − (1 + t/A)^{−q} (f − 1).
+            let scaled = power * f1;
+            let bracket = one_minus_power - scaled;
+            if !(bracket.abs() >= 1e-6 * (one_minus_power.abs() + scaled.abs())) {
+                // The two parts cancel: left to the per-horizon path.
                 return None;
             }
-            let v = factor * -ln_term.exp_m1();
+            let v = factor * bracket;
             if !(0.0..=self.no_dropout_bound(t, x, age)).contains(&v) {
                 return None;
             }
@@ -382,12 +385,12 @@ impl BgNbd {
     /// `t`-independent series where it applies, else [`expected_if_alive`](Self::expected_if_alive)
     /// per horizon. Every BG/NBD prediction path goes through here.
     fn if_alive_at(&self, times: &[f64], x: f64, age: f64) -> Result<Vec<f64>> {
-        self.if_alive_at_with(times, x, age, &horizon_logs(times, self.alpha + age))
+        self.if_alive_at_with(times, x, age, &self.horizon_powers(times, age))
     }
 
-    /// [`if_alive_at`](Self::if_alive_at) with the [`horizon_logs`] of `T` given.
-    fn if_alive_at_with(&self, times: &[f64], x: f64, age: f64, logs: &[f64]) -> Result<Vec<f64>> {
-        let v = self.if_alive_at_unchecked(times, x, age, logs)?;
+    /// [`if_alive_at`](Self::if_alive_at) with the [`horizon_powers`](Self::horizon_powers) of `T` given.
+    fn if_alive_at_with(&self, times: &[f64], x: f64, age: f64, powers: &[(f64, f64)]) -> Result<Vec<f64>> {
+        let v = self.if_alive_at_unchecked(times, x, age, powers)?;
         match v.iter().find(|e| !e.is_finite()) {
             // A quadrature's last-digit negative is 0: the expectation is ≥ 0.
             None => Ok(v.into_iter().map(|e| e.max(0.0)).collect()),
@@ -398,7 +401,13 @@ impl BgNbd {
         }
     }
 
-    fn if_alive_at_unchecked(&self, times: &[f64], x: f64, age: f64, logs: &[f64]) -> Result<Vec<f64>> {
+    fn if_alive_at_unchecked(
+        &self,
+        times: &[f64],
+        x: f64,
+        age: f64,
+        powers: &[(f64, f64)],
+    ) -> Result<Vec<f64>> {
         if let Some(p) = self.degenerate_dropout(x) {
             return Ok(times
                 .iter()
@@ -411,7 +420,7 @@ impl BgNbd {
                 })
                 .collect());
         }
-        if let Some(v) = self.expected_if_alive_series(times, x, age, logs) {
+        if let Some(v) = self.expected_if_alive_series(times, x, age, powers) {
             return Ok(v);
         }
         let budget = super::WorkBudget::start(times.len());
@@ -490,6 +499,19 @@ impl BgNbd {
         }
     }
 
+    /// `((1 + t/A)^{−(a−1)}, 1 − (1 + t/A)^{−(a−1)})` at each of `times`, `A = α + T`:
+    /// the part of the expectation curve that depends on `T` alone.
+    fn horizon_powers(&self, times: &[f64], age: f64) -> Vec<(f64, f64)> {
+        let (q, big_a) = (self.a - 1.0, self.alpha + age);
+        times
+            .iter()
+            .map(|&t| {
+                let ln_power = -q * (t / big_a).ln_1p();
+                (ln_power.exp(), -ln_power.exp_m1())
+            })
+            .collect()
+    }
+
     fn ln_odds_dead(&self, x: f64, t_x: f64, age: f64) -> f64 {
         self.ln_odds_dead_with(x, t_x, age, f64::ln)
     }
@@ -503,12 +525,6 @@ impl BgNbd {
         let BgNbd { r, alpha, a, b, .. } = *self;
         ln(a) - ln(b + x - 1.0) + (r + x) * (ln(alpha + age) - ln(alpha + t_x))
     }
-}
-
-/// `ln(1 + t/A)` at each of `times`, `A = α + T`: the part of the expectation curve that
-/// depends on `T` alone.
-fn horizon_logs(times: &[f64], big_a: f64) -> Vec<f64> {
-    times.iter().map(|&t| (t / big_a).ln_1p()).collect()
 }
 
 fn finite_non_negative(v: f64, what: &'static str) -> Result<f64> {
@@ -582,28 +598,30 @@ impl TransactionModel for BgNbd {
     }
 
     /// The curves of pairs with the same `T` (consecutive pairs, in a batch sorted by `T`)
-    /// share their `ln(1 + t/(α+T))`.
+    /// share their powers `(1 + t/(α+T))^{−(a−1)}`.
     fn expected_if_alive_curves(&self, times: &[f64], pairs: &[(f64, f64)]) -> Option<Vec<Result<Vec<f64>>>> {
         if times.iter().any(|&t| check_horizon(t).is_err()) {
             return Some(
                 pairs
                     .iter()
-                    .map(|&(x, age)| self.expected_if_alive_curve(times, x, age).unwrap_or_else(|| Ok(Vec::new())))
+                    .map(|&(x, age)| {
+                        self.expected_if_alive_curve(times, x, age)
+                            .unwrap_or_else(|| Ok(Vec::new()))
+                    })
                     .collect(),
             );
         }
-        let mut logs: Vec<f64> = Vec::new();
-        let mut logs_of: Option<u64> = None;
+        let mut powers: Vec<(f64, f64)> = Vec::new();
+        let mut powers_of: Option<u64> = None;
         Some(
             pairs
                 .iter()
                 .map(|&(x, age)| {
-                    let big_a = self.alpha + age;
-                    if logs_of != Some(big_a.to_bits()) {
-                        logs = horizon_logs(times, big_a);
-                        logs_of = Some(big_a.to_bits());
+                    if powers_of != Some(age.to_bits()) {
+                        powers = self.horizon_powers(times, age);
+                        powers_of = Some(age.to_bits());
                     }
-                    self.if_alive_at_with(times, x, age, &logs)
+                    self.if_alive_at_with(times, x, age, &powers)
                 })
                 .collect(),
         )

@@ -252,7 +252,9 @@ impl ParetoNbd {
                 (Some(l1), Some(l2)) => self.ln_died_with_factor(l1, l2, ln_factor.get(x)),
                 _ => f64::NEG_INFINITY, // t_x = T
             };
-            Ok(logistic_of_neg(ln_died - self.ln_alive_from_logs(x, ln_age.get(age))))
+            Ok(logistic_of_neg(
+                ln_died - self.ln_alive_from_logs(x, ln_age.get(age)),
+            ))
         })
     }
 

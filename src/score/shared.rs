@@ -76,10 +76,13 @@ pub(super) fn shared_columns(
                         }
                         (Ok(total), curve.last().copied())
                     }
-                    Some(Err(e)) => (Err(Error::Undefined {
-                        what: "expectation while alive",
-                        reason: e.to_string(),
-                    }), None),
+                    Some(Err(e)) => (
+                        Err(Error::Undefined {
+                            what: "expectation while alive",
+                            reason: e.to_string(),
+                        }),
+                        None,
+                    ),
                     None => (stopped(), None),
                 };
                 let expected = match (last, &at_horizon) {
