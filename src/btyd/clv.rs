@@ -9,11 +9,11 @@
 use serde::{Deserialize, Serialize};
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use super::data::{SummarySlices, check_horizon, check_summary, row_error};
 use super::{GammaGamma, History, TransactionModel};
 use crate::error::{Error, Result};
+use crate::special::PairIndex;
 use crate::time::TimeUnit;
 
 /// A discount rate per period of stated length: money at the end of one `period` is worth
@@ -693,28 +693,6 @@ fn probability_alive_of<M: TransactionModel + ?Sized>(
     }
 }
 
-/// A multiply–rotate hasher (FxHash's mixing) for the `(x, T)` bit patterns `clv_batch`
-/// groups by: the keys are not attacker-chosen, and SipHash cost more than the curves.
-#[derive(Debug, Default)]
-struct PairHasher(u64);
-
-impl Hasher for PairHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.write_u64(u64::from(*b));
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn write_usize(&mut self, v: usize) {
-        self.write_u64(v as u64);
-    }
-}
-
 /// `(row, x, t_x, T)`.
 type RowTuple = (usize, f64, f64, f64);
 
@@ -733,18 +711,25 @@ pub(super) fn group_rows(
     first_row: usize,
     pick: impl Fn(f64, f64) -> Option<f64>,
 ) -> Result<(Vec<RowTuple>, Vec<usize>)> {
-    let mut index: HashMap<[u64; 2], usize, BuildHasherDefault<PairHasher>> =
-        HashMap::with_capacity_and_hasher(1024, BuildHasherDefault::default());
+    let mut index = PairIndex::with_capacity(1024);
     let mut distinct: Vec<(usize, f64, f64, f64)> = Vec::new();
     let mut slot = Vec::with_capacity(rows.len());
     rows.for_each(|i, x, tx, t| {
         let row = first_row + i;
         check_summary(x, tx, t).map_err(|e| row_error(row, e))?;
         let k = match pick(tx, t) {
-            Some(tau) => *index.entry([x.to_bits(), tau.to_bits()]).or_insert_with(|| {
-                distinct.push((row, x, 0.0, tau));
-                distinct.len() - 1
-            }),
+            Some(tau) => {
+                let k = index
+                    .id((x.to_bits(), tau.to_bits()))
+                    .ok_or_else(|| Error::Undefined {
+                        what: "grouping by (x, T)",
+                        reason: "more than 2^32 − 1 distinct pairs".to_owned(),
+                    })?;
+                if k == distinct.len() {
+                    distinct.push((row, x, 0.0, tau));
+                }
+                k
+            }
             None => usize::MAX,
         };
         slot.push(k);

@@ -17,7 +17,25 @@ use crate::time::TimeUnit;
 /// # Errors
 ///
 /// [`Error::InvalidParameter`] naming the offending value.
+#[inline]
 pub(crate) fn check_summary(x: f64, t_x: f64, age: f64) -> Result<()> {
+    // The common case in a few comparisons (NaN fails every one of them); `x as i64`
+    // is exact below 2^52, where a whole `x` is one that survives the round trip (and
+    // the signed conversions are single instructions).
+    if (0.0..=4_503_599_627_370_496.0).contains(&x)
+        && (x as i64) as f64 == x
+        && 0.0 <= t_x
+        && t_x <= age
+        && age < f64::INFINITY
+        && (x != 0.0 || t_x == 0.0)
+    {
+        return Ok(());
+    }
+    check_summary_slow(x, t_x, age)
+}
+
+#[cold]
+fn check_summary_slow(x: f64, t_x: f64, age: f64) -> Result<()> {
     if !x.is_finite() || x < 0.0 || x.fract() != 0.0 {
         return Err(Error::param("frequency", x, "must be a finite whole number ≥ 0"));
     }
@@ -433,6 +451,42 @@ impl<'a> SummarySlices<'a> {
         F: Fn(f64, f64, f64) -> Result<f64> + Sync,
     {
         self.map_indexed(|_, x, tx, t| f(x, tx, t))
+    }
+
+    /// [`map_indexed`](Self::map_indexed) with a state per worker (one for the serial
+    /// pass, one per rayon job with the `parallel` feature), made by `init`: memos of
+    /// values that repeat between rows.
+    pub(crate) fn map_indexed_with<S, I, F>(&self, init: I, f: F) -> Result<Vec<f64>>
+    where
+        I: Fn() -> S + Sync + Send,
+        F: Fn(&mut S, usize, f64, f64, f64) -> Result<f64> + Sync,
+    {
+        let one = |state: &mut S, (i, ((&x, &tx), &t)): (usize, ((&f64, &f64), &f64))| -> Result<f64> {
+            f(state, i, x, tx, t).map_err(|e| row_error(i, e))
+        };
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            self.frequency
+                .par_iter()
+                .zip(self.recency)
+                .zip(self.age)
+                .enumerate()
+                .with_min_len(4096)
+                .map_init(init, one)
+                .collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            let mut state = init();
+            self.frequency
+                .iter()
+                .zip(self.recency)
+                .zip(self.age)
+                .enumerate()
+                .map(|row| one(&mut state, row))
+                .collect()
+        }
     }
 
     /// Visits each row in order (serially), stopping at the first error.

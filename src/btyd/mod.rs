@@ -219,6 +219,39 @@ pub trait TransactionModel: std::fmt::Debug + Send + Sync {
         None
     }
 
+    /// [`expected_if_alive_curve`](Self::expected_if_alive_curve) for each `(x, T)` of
+    /// `pairs`, in their order; `None` when the model does not factor. The default calls
+    /// it once per pair; BG/NBD and Pareto/NBD share between pairs the work that depends
+    /// on `T` alone (pairs sorted by `T` share the most), with the per-pair values bit
+    /// for bit. [`score`](crate::score::score) takes its curves from here.
+    ///
+    /// # Errors
+    ///
+    /// Inside the `Some`, per pair: as
+    /// [`expected_if_alive_curve`](Self::expected_if_alive_curve).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{BgNbd, TransactionModel};
+    ///
+    /// let m = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+    /// let times = [13.0, 26.0, 52.0];
+    /// let pairs = [(0.0, 30.0), (2.0, 30.0), (2.0, 38.86)];
+    /// let curves = m.expected_if_alive_curves(&times, &pairs).expect("BG/NBD factors");
+    /// for (curve, &(x, age)) in curves.iter().zip(&pairs) {
+    ///     let one = m.expected_if_alive_curve(&times, x, age).expect("factors")?;
+    ///     assert_eq!(curve.as_ref().unwrap(), &one);
+    /// }
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    fn expected_if_alive_curves(&self, times: &[f64], pairs: &[(f64, f64)]) -> Option<Vec<Result<Vec<f64>>>> {
+        pairs
+            .iter()
+            .map(|&(x, age)| self.expected_if_alive_curve(times, x, age))
+            .collect()
+    }
+
     /// `P(alive at T + t | alive at T)`, for models whose
     /// [`probability_alive_at`](Self::probability_alive_at) factors as
     /// `P(alive at T) · P(alive at T + t | alive at T)` with the second factor free of the

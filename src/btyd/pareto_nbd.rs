@@ -21,7 +21,7 @@ use super::params::{positive_parameters, rescalable_unit};
 use super::pareto_nbd_likelihood::{ParetoGrid, SCALED_MIN_S, ln_scaled_tail};
 use super::{TransactionModel, logistic_of_neg};
 use crate::error::{Error, Result};
-use crate::special::{integrate_unit, ln_gamma, ln_hyp2f1, log_add_exp};
+use crate::special::{Memo, integrate_unit, ln_gamma, ln_hyp2f1, log_add_exp};
 use crate::time::TimeUnit;
 
 /// Rows from which `probability_alive_batch` splits the work between threads (feature
@@ -206,17 +206,27 @@ impl ParetoNbd {
 
     /// `ln A₀ + ln(s/c)` from the parts at `t_x` (`l1`) and `T` (`l2`).
     fn ln_died_from_parts(&self, x: f64, l1: f64, l2: f64) -> f64 {
-        // A₀ = e^{l1} − e^{l2} > 0 (the integrand is positive on (t_x, T)).
-        if l2 >= l1 {
-            return f64::NEG_INFINITY;
-        }
-        // s β^s G = (s/β) G̃ when scaled; s/(r+s+x) times the ₂F₁ parts otherwise.
+        self.ln_died_with_factor(l1, l2, self.ln_died_factor(x))
+    }
+
+    /// The log of the factor of [`ln_died_from_parts`](Self::ln_died_from_parts):
+    /// s β^s G = (s/β) G̃ when scaled; s/(r+s+x) times the ₂F₁ parts otherwise.
+    fn ln_died_factor(&self, x: f64) -> f64 {
         let factor = if self.scaled() {
             self.s / self.beta
         } else {
             self.s / (self.r + self.s + x)
         };
-        l1 + (-(l2 - l1).exp_m1()).ln() + factor.ln()
+        factor.ln()
+    }
+
+    /// [`ln_died_from_parts`](Self::ln_died_from_parts) with its factor's log given.
+    fn ln_died_with_factor(&self, l1: f64, l2: f64, ln_factor: f64) -> f64 {
+        // A₀ = e^{l1} − e^{l2} > 0 (the integrand is positive on (t_x, T)).
+        if l2 >= l1 {
+            return f64::NEG_INFINITY;
+        }
+        l1 + (-(l2 - l1).exp_m1()).ln() + ln_factor
     }
 
     /// P(alive) of `rows` (numbered from `first_row` in errors), each ₂F₁ term once per
@@ -231,23 +241,42 @@ impl ParetoNbd {
         let l2 = SummarySlices::map_tuples(&at_age, part)?;
         let part_of =
             |slots: &[usize], values: &[f64], i: usize| slots.get(i).and_then(|&k| values.get(k)).copied();
-        rows.map_indexed(|i, x, _, age| {
+        // The logs that depend on x alone or T alone, memoised (few distinct values).
+        let memos = || {
+            (
+                Memo::new(|x| self.ln_died_factor(x)),
+                Memo::new(|age| self.ln_alive_logs(age)),
+            )
+        };
+        rows.map_indexed_with(memos, |(ln_factor, ln_age), i, x, _, age| {
             let ln_died = match (part_of(&recency_slot, &l1, i), part_of(&age_slot, &l2, i)) {
-                (Some(l1), Some(l2)) => self.ln_died_from_parts(x, l1, l2),
+                (Some(l1), Some(l2)) => self.ln_died_with_factor(l1, l2, ln_factor.get(x)),
                 _ => f64::NEG_INFINITY, // t_x = T
             };
-            Ok(logistic_of_neg(ln_died - self.ln_alive_part(x, age)))
+            Ok(logistic_of_neg(
+                ln_died - self.ln_alive_from_logs(x, ln_age.get(age)),
+            ))
         })
     }
 
     /// `ln((α+T)^{−(r+x)} (β+T)^{−s})`, or with `(β/(β+T))^s` when scaled.
     fn ln_alive_part(&self, x: f64, age: f64) -> f64 {
+        self.ln_alive_from_logs(x, self.ln_alive_logs(age))
+    }
+
+    /// The logs of [`ln_alive_part`](Self::ln_alive_part), which depend on `T` alone:
+    /// `ln(α+T)` and the dropout part.
+    fn ln_alive_logs(&self, age: f64) -> (f64, f64) {
         let dropout = if self.scaled() {
             (age / self.beta).ln_1p()
         } else {
             (self.beta + age).ln()
         };
-        -(self.r + x) * (self.alpha + age).ln() - self.s * dropout
+        ((self.alpha + age).ln(), dropout)
+    }
+
+    fn ln_alive_from_logs(&self, x: f64, (ln_alpha_age, dropout): (f64, f64)) -> f64 {
+        -(self.r + x) * ln_alpha_age - self.s * dropout
     }
 
     fn ln_likelihood_row(&self, x: f64, t_x: f64, age: f64, common: f64) -> Result<f64> {
@@ -260,9 +289,18 @@ impl ParetoNbd {
     /// [`Error::Undefined`] where it is not finite (`α` so small that the purchase rate
     /// `(r+x)/(α+T)` overflows).
     fn expected_if_alive(&self, t: f64, x: f64, age: f64) -> Result<f64> {
-        let ParetoNbd {
-            r, alpha, s, beta, ..
-        } = *self;
+        self.expected_from_dropout_part(t, x, age, self.purchase_rate(x, age), self.dropout_part(t, age))
+    }
+
+    /// `(r+x)/(α+T)`, the posterior mean purchase rate.
+    fn purchase_rate(&self, x: f64, age: f64) -> f64 {
+        (self.r + x) / (self.alpha + age)
+    }
+
+    /// `(β+T) · [1 − ((β+T)/(β+T+t))^{s−1}]/(s−1)`, the part of
+    /// [`expected_if_alive`](Self::expected_if_alive) that depends on `T` alone.
+    fn dropout_part(&self, t: f64, age: f64) -> f64 {
+        let ParetoNbd { s, beta, .. } = *self;
         let l = (t / (beta + age)).ln_1p();
         let k = s - 1.0;
         let factor = if (k * l).abs() < 1e-300 {
@@ -271,7 +309,13 @@ impl ParetoNbd {
             -(-k * l).exp_m1() / k
         };
         // (β+T)·factor ≈ (1 − e^{−μt})/μ stays finite even for β near f64's limit.
-        let v = (r + x) / (alpha + age) * ((beta + age) * factor);
+        (beta + age) * factor
+    }
+
+    /// [`expected_if_alive`](Self::expected_if_alive) from its [`dropout_part`](Self::dropout_part)
+    /// and the [`purchase_rate`](Self::purchase_rate).
+    fn expected_from_dropout_part(&self, t: f64, x: f64, age: f64, rate: f64, part: f64) -> Result<f64> {
+        let v = rate * part;
         if v.is_finite() {
             Ok(v.max(0.0))
         } else {
@@ -340,6 +384,44 @@ impl TransactionModel for ParetoNbd {
                 .map(|&t| {
                     check_horizon(t)?;
                     self.expected_if_alive(t, frequency, age)
+                })
+                .collect(),
+        )
+    }
+
+    /// Pairs with the same `T` (consecutive pairs, in a batch sorted by `T`) share the
+    /// part of the expectation that depends on `T` alone: one multiplication per pair and
+    /// horizon.
+    fn expected_if_alive_curves(&self, times: &[f64], pairs: &[(f64, f64)]) -> Option<Vec<Result<Vec<f64>>>> {
+        if times.iter().any(|&t| check_horizon(t).is_err()) {
+            // Each pair's own error.
+            return pairs
+                .iter()
+                .map(|&(x, age)| self.expected_if_alive_curve(times, x, age))
+                .collect();
+        }
+        let mut parts: Vec<f64> = Vec::new();
+        let mut parts_of: Option<u64> = None;
+        Some(
+            pairs
+                .iter()
+                .map(|&(x, age)| {
+                    if parts_of != Some(age.to_bits()) {
+                        parts = times.iter().map(|&t| self.dropout_part(t, age)).collect();
+                        parts_of = Some(age.to_bits());
+                    }
+                    let rate = self.purchase_rate(x, age);
+                    let curve: Vec<f64> = parts.iter().map(|&part| rate * part).collect();
+                    if curve.iter().all(|v| v.is_finite()) {
+                        Ok(curve.into_iter().map(|v| v.max(0.0)).collect())
+                    } else {
+                        // The failing horizon's own error.
+                        times
+                            .iter()
+                            .zip(&parts)
+                            .map(|(&t, &part)| self.expected_from_dropout_part(t, x, age, rate, part))
+                            .collect()
+                    }
                 })
                 .collect(),
         )

@@ -49,62 +49,105 @@ pub(super) fn shared_columns(
     // The survival factor is the model's for every customer or for none: ask once.
     let survival_factors = model.survival_if_alive(horizon, x0, t0).is_some();
     let last_is_horizon = times.last() == Some(&horizon);
-    let one = |&(_, x, _, age): &(usize, f64, f64, f64)| -> PerPair {
-        let curve = model
-            .expected_if_alive_curve(&times, x, age)
-            .unwrap_or_else(stopped);
-        let (discounted, at_horizon) = match curve {
-            Ok(curve) => {
-                let mut prev = 0.0;
-                let mut total = 0.0;
-                for (d, e) in discount.iter().zip(&curve) {
-                    total += (e - prev) * d;
-                    prev = *e;
+    // The pairs sorted by T, so that the models share their per-T work between neighbours.
+    let mut order: Vec<usize> = (0..distinct.len()).collect();
+    order.sort_unstable_by_key(|&k| distinct.get(k).map(|&(_, x, _, t)| (t.to_bits(), x.to_bits())));
+    let pairs: Vec<(f64, f64)> = order
+        .iter()
+        .filter_map(|&k| distinct.get(k).map(|&(_, x, _, t)| (x, t)))
+        .collect();
+    let chunk = |pairs: &[(f64, f64)]| -> Vec<PerPair> {
+        let curves = model.expected_if_alive_curves(&times, pairs);
+        let at = |t: f64| model.expected_if_alive_curves(&[t], pairs);
+        let at_horizon = if last_is_horizon { None } else { at(horizon) };
+        let at_holdout = holdout.and_then(at);
+        pairs
+            .iter()
+            .enumerate()
+            .map(|(j, &(x, age))| {
+                let curve = curves.as_ref().and_then(|c| c.get(j));
+                let (discounted, last) = match curve {
+                    Some(Ok(curve)) => {
+                        let mut prev = 0.0;
+                        let mut total = 0.0;
+                        for (d, e) in discount.iter().zip(curve) {
+                            total += (e - prev) * d;
+                            prev = *e;
+                        }
+                        (Ok(total), curve.last().copied())
+                    }
+                    Some(Err(e)) => (
+                        Err(Error::Undefined {
+                            what: "expectation while alive",
+                            reason: e.to_string(),
+                        }),
+                        None,
+                    ),
+                    None => (stopped(), None),
+                };
+                let expected = match (last, &at_horizon) {
+                    (Some(v), _) if last_is_horizon => Ok(v),
+                    (_, Some(one)) => first_of(one.get(j)),
+                    _ => single(model, horizon, x, age),
+                };
+                PerPair {
+                    discounted,
+                    expected,
+                    survival: survival_factors
+                        .then(|| model.survival_if_alive(horizon, x, age).unwrap_or_else(stopped)),
+                    holdout: holdout.map(|d| match &at_holdout {
+                        Some(one) => first_of(one.get(j)),
+                        None => single(model, d, x, age),
+                    }),
                 }
-                (Ok(total), curve.last().copied())
-            }
-            Err(e) => (Err(e), None),
-        };
-        let expected = match at_horizon {
-            Some(v) if last_is_horizon => Ok(v),
-            _ => single(model, horizon, x, age),
-        };
-        PerPair {
-            discounted,
-            expected,
-            survival: survival_factors
-                .then(|| model.survival_if_alive(horizon, x, age).unwrap_or_else(stopped)),
-            holdout: holdout.map(|d| single(model, d, x, age)),
-        }
+            })
+            .collect()
     };
-    let per = map_pairs(&distinct, one);
-    let column = |pick: &dyn Fn(&PerPair) -> Option<&Result<f64>>, finish: &dyn Fn(f64, f64) -> f64| {
-        let mut out = Vec::with_capacity(rows.len());
-        for i in 0..rows.len() {
-            let pair = slot.get(i).and_then(|&k| per.get(k));
-            match (alive.get(i), pair.and_then(pick)) {
-                (Some(&a), Some(Ok(v))) => out.push(finish(a, *v)),
-                // The caller recomputes the column row by row, with each row's error.
-                _ => {
-                    return Err(Error::Undefined {
-                        what: "shared score",
-                        reason: format!("row {i} failed"),
-                    });
-                }
-            }
+    let sorted = map_chunks(&pairs, chunk);
+    // Back in the distinct pairs' order.
+    let mut per: Vec<Option<PerPair>> = (0..distinct.len()).map(|_| None).collect();
+    for (&k, p) in order.iter().zip(sorted) {
+        if let Some(slot) = per.get_mut(k) {
+            *slot = Some(p);
         }
-        Ok(out)
+    }
+    let per: Vec<PerPair> = per.into_iter().collect::<Option<Vec<_>>>()?;
+    // Per pair, a failed value as NaN: the caller then recomputes that column row by row
+    // (as for any non-finite value), with each row's error.
+    let value = |v: Option<&Result<f64>>| match v {
+        Some(Ok(v)) => *v,
+        _ => f64::NAN,
     };
+    let pair_expected: Vec<f64> = per.iter().map(|p| value(Some(&p.expected))).collect();
+    let pair_discounted: Vec<f64> = per.iter().map(|p| value(Some(&p.discounted))).collect();
+    let pair_survival: Vec<f64> = per.iter().map(|p| value(p.survival.as_ref())).collect();
+    let pair_holdout: Vec<f64> = per.iter().map(|p| value(p.holdout.as_ref())).collect();
     // As `factored_expected_batch` and `clv_batch` with a margin of 1 per purchase.
     let expectation = |a: f64, g: f64| {
         let v = a * g;
         if v.is_finite() { v.max(0.0) } else { f64::NAN }
     };
+    let n = rows.len();
+    let (mut expected, mut discounted) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut alive_at = Vec::with_capacity(if survival_factors { n } else { 0 });
+    let mut holdout_expected = Vec::with_capacity(if holdout.is_some() { n } else { 0 });
+    for (i, &a) in alive.iter().enumerate().take(n) {
+        let k = slot.get(i).copied().unwrap_or(usize::MAX);
+        let at = |v: &[f64]| v.get(k).copied().unwrap_or(f64::NAN);
+        expected.push(expectation(a, at(&pair_expected)));
+        discounted.push(a * at(&pair_discounted));
+        if survival_factors {
+            alive_at.push((a * at(&pair_survival)).clamp(0.0, 1.0));
+        }
+        if holdout.is_some() {
+            holdout_expected.push(expectation(a, at(&pair_holdout)));
+        }
+    }
     Some(SharedColumns {
-        expected: column(&|p| Some(&p.expected), &expectation),
-        discounted: column(&|p| Some(&p.discounted), &|a, d| a * d),
-        alive_at: survival_factors.then(|| column(&|p| p.survival.as_ref(), &|a, s| (a * s).clamp(0.0, 1.0))),
-        holdout: holdout.map(|_| column(&|p| p.holdout.as_ref(), &expectation)),
+        expected: Ok(expected),
+        discounted: Ok(discounted),
+        alive_at: survival_factors.then_some(Ok(alive_at)),
+        holdout: holdout.map(|_| Ok(holdout_expected)),
     })
 }
 
@@ -123,18 +166,35 @@ fn stopped<T>() -> Result<T> {
     })
 }
 
-/// `f` over the distinct pairs, in parallel with the `parallel` feature (in order).
-fn map_pairs<F>(pairs: &[(usize, f64, f64, f64)], f: F) -> Vec<PerPair>
+/// The first value of one pair's curve at a single horizon (as `single`).
+fn first_of(curve: Option<&Result<Vec<f64>>>) -> Result<f64> {
+    match curve {
+        Some(Ok(v)) => Ok(v.first().copied().unwrap_or(0.0)),
+        Some(Err(e)) => Err(Error::Undefined {
+            what: "expectation while alive",
+            reason: e.to_string(),
+        }),
+        None => stopped(),
+    }
+}
+
+/// Pairs per chunk of [`map_chunks`]: enough to share the per-T work, small enough to
+/// spread over the threads.
+const CHUNK: usize = 512;
+
+/// `f` over chunks of the pairs, in parallel with the `parallel` feature, the results
+/// concatenated in order.
+fn map_chunks<F>(pairs: &[(f64, f64)], f: F) -> Vec<PerPair>
 where
-    F: Fn(&(usize, f64, f64, f64)) -> PerPair + Sync,
+    F: Fn(&[(f64, f64)]) -> Vec<PerPair> + Sync + Send,
 {
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
-        pairs.par_iter().map(&f).collect()
+        pairs.par_chunks(CHUNK).flat_map_iter(f).collect()
     }
     #[cfg(not(feature = "parallel"))]
     {
-        pairs.iter().map(f).collect()
+        pairs.chunks(CHUNK).flat_map(f).collect()
     }
 }

@@ -4,7 +4,9 @@
 //! hypergeometric function 2F1, a small quasi-Newton minimiser, first and mixed second
 //! differences of log-gammas without cancellation (`gamma_diff.rs`: the crate's one
 //! `ln Γ(z + s) − ln Γ(z)`, and beta-function ratios), and sums of up to 2³² smooth
-//! unimodal terms in sublinear time (`unimodal_sum.rs`).
+//! unimodal terms in sublinear time (`unimodal_sum.rs`), a memo of a pure `f64`
+//! function for batch passes whose arguments repeat (`memo.rs`) and an index of the
+//! distinct `(x, T)` pairs they group customers by (`pair_index.rs`).
 //!
 //! Everything here is `pub(crate)`: the models expose probabilities and expectations, not
 //! special functions. Nothing here panics or returns NaN for finite input in its domain; a
@@ -12,13 +14,17 @@
 
 mod gamma_diff;
 mod hyp2f1;
+mod memo;
 mod minimize;
+mod pair_index;
 mod quad;
 mod unimodal_sum;
 
 pub(crate) use gamma_diff::{ln_gamma_diff2, ln_gamma_diff2_per_s};
 pub(crate) use hyp2f1::ln_hyp2f1;
+pub(crate) use memo::Memo;
 pub(crate) use minimize::{Objective, invert_spd, minimize};
+pub(crate) use pair_index::PairIndex;
 pub(crate) use quad::integrate_unit;
 pub(crate) use unimodal_sum::{LogTerms, ln_sum_unimodal};
 

@@ -8,6 +8,7 @@ mod api;
 mod bayes;
 mod bg_bb;
 mod bg_nbd;
+mod bg_nbd_curve_reference;
 mod clv;
 mod clv_batch;
 mod covariates;
