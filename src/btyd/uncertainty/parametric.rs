@@ -94,6 +94,12 @@ pub trait Estimable: Parametric + sealed::Sealed {
     type Data: Sync;
     /// The fit's log-likelihood of `data`.
     fn log_likelihood(data: &Self::Data) -> Box<dyn LogLikelihood + '_>;
+    /// The same log-likelihood as [`log_likelihood`](Self::log_likelihood), possibly in a
+    /// form that costs less per evaluation after a one-off setup (BG/NBD: terms grouped by
+    /// distinct `T` and `t_x` with the `bayes` feature): what the samplers evaluate.
+    fn sampling_likelihood(data: &Self::Data) -> Box<dyn LogLikelihood + '_> {
+        Self::log_likelihood(data)
+    }
     /// The model's maximum-likelihood fit.
     ///
     /// # Errors
@@ -104,6 +110,9 @@ pub trait Estimable: Parametric + sealed::Sealed {
 
 macro_rules! estimable {
     ($model:ident, $module:ident, $data:ty) => {
+        estimable!($model, $module, $data, |data| Box::new(Wrapped($module::likelihood(data))));
+    };
+    ($model:ident, $module:ident, $data:ty, $sampling:expr) => {
         impl Parametric for $model {
             fn names(&self) -> Vec<&'static str> {
                 $model::PARAMETER_NAMES.to_vec()
@@ -124,6 +133,10 @@ macro_rules! estimable {
             fn log_likelihood(data: &$data) -> Box<dyn LogLikelihood + '_> {
                 Box::new(Wrapped($module::likelihood(data)))
             }
+            fn sampling_likelihood(data: &$data) -> Box<dyn LogLikelihood + '_> {
+                let make: fn(&$data) -> Box<dyn LogLikelihood + '_> = $sampling;
+                make(data)
+            }
             fn fit_data(data: &$data, options: &FitOptions) -> Result<FitReport<Self>> {
                 $model::fit(data, options)
             }
@@ -131,6 +144,11 @@ macro_rules! estimable {
     };
 }
 
+#[cfg(feature = "bayes")]
+estimable!(BgNbd, bg_nbd, WeightedSummaries, |data| Box::new(
+    crate::btyd::bayes::GroupedBgNbd::new(data)
+));
+#[cfg(not(feature = "bayes"))]
 estimable!(BgNbd, bg_nbd, WeightedSummaries);
 estimable!(MbgNbd, mbg_nbd, WeightedSummaries);
 estimable!(ParetoNbd, pareto_nbd, WeightedSummaries);
