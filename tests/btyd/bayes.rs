@@ -240,3 +240,63 @@ fn map_with_flat_priors_is_the_mle() {
     let with_prior = map_estimate(&start, &d, &Priors::bg_nbd()).unwrap();
     assert!((with_prior.r() - fit.estimates[0]).abs() < 0.05);
 }
+
+/// Sample kurtosis `m₄ / m₂²` of the pooled draws of parameter `j`.
+fn kurtosis(post: &customer_value::btyd::bayes::Posterior, j: usize) -> f64 {
+    let v: Vec<f64> = post.pooled().map(|d| d[j]).collect();
+    let n = v.len() as f64;
+    let m = v.iter().sum::<f64>() / n;
+    let m2 = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n;
+    let m4 = v.iter().map(|x| (x - m).powi(4)).sum::<f64>() / n;
+    m4 / (m2 * m2)
+}
+
+/// pymc-marketing 1.3's `BetaGeoModel` with its default priors, NUTS 4 × (1,000 + 1,000)
+/// on CDNOW (`tests/reference/pymc_bgnbd_cdnow.py`, output in `pymc_bgnbd_cdnow.json`),
+/// against ours with the same priors and settings.
+///
+/// Means: within 3 combined MC standard errors, `√(mcse_ours² + mcse_pymc²)`, ours from
+/// our ESS, theirs from the JSON. Standard deviations: the MC standard error of a sample
+/// sd of `n_eff` effective draws is `sd·√((κ − 1) / (4 n_eff))` (κ the kurtosis, 3 for a
+/// normal: `sd/√(2 n_eff)`); the two sds agree within 3 combined such errors, κ from our
+/// draws (the same posterior), n_eff the bulk ESS of each.
+#[test]
+fn default_prior_posterior_matches_pymc_marketing() {
+    let reference: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/reference/pymc_bgnbd_cdnow.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let d = data();
+    let fit = fit_bayes::<BgNbd>(&d, &Priors::bg_nbd(), &BayesOptions::default()).unwrap();
+    let post = &fit.posterior;
+    assert!(post.warnings.is_empty(), "{:?}", post.warnings);
+    for (j, s) in post.summary.iter().enumerate() {
+        let p = &reference["parameters"][s.name.as_str()];
+        let f = |k: &str| p[k].as_f64().unwrap();
+        let (mean, sd, mcse, ess) = (f("mean"), f("sd"), f("mcse_mean"), f("ess_bulk"));
+        let mean_se = (s.mcse_mean.powi(2) + mcse.powi(2)).sqrt();
+        let kappa = kurtosis(post, j);
+        let sd_se = ((kappa - 1.0) / 4.0 * (s.sd.powi(2) / s.ess_bulk + sd.powi(2) / ess)).sqrt();
+        eprintln!(
+            "{}: ours mean {:.5} sd {:.5} (mcse {:.5}, ess {:.0}); pymc mean {:.5} sd {:.5} (mcse {:.5}, ess {:.0}); mean diff {:.2} SE, sd diff {:.2} SE (kurtosis {:.2})",
+            s.name,
+            s.mean,
+            s.sd,
+            s.mcse_mean,
+            s.ess_bulk,
+            mean,
+            sd,
+            mcse,
+            ess,
+            (s.mean - mean) / mean_se,
+            (s.sd - sd) / sd_se,
+            kappa
+        );
+        assert!((s.mean - mean).abs() < 3.0 * mean_se, "{} mean", s.name);
+        assert!((s.sd - sd).abs() < 3.0 * sd_se, "{} sd", s.name);
+    }
+}
