@@ -7,7 +7,7 @@
 //! gradient, the one its maximum-likelihood fit maximises (reused through
 //! [`Estimable`]), so the cost of a gradient grows with the distinct `(x, t_x, T)`, not
 //! the customers. Every model with an [`Estimable`] impl can be sampled: BG/NBD,
-//! Pareto/NBD, MBG/NBD, BG/BB, Gamma-Gamma.
+//! Pareto/NBD, MBG/NBD, BG/BB, Gamma-Gamma, and sBG on a cohort ([`SbgCohort`](super::uncertainty::SbgCohort)).
 //!
 //! This module owns priors, the sampler and the diagnostics; it does not change the
 //! likelihoods.

@@ -6,7 +6,9 @@ use super::super::{
     BgBb, BgNbd, DiscreteSummaries, FitOptions, FitReport, GammaGamma, MbgNbd, ParetoNbd, SpendSummaries,
     WeightedSummaries, bg_bb, bg_nbd, gamma_gamma, mbg_nbd, pareto_nbd,
 };
+use super::sbg::{SbgCohort, SbgLikelihood};
 use crate::error::{Error, Result};
+use crate::retention::ShiftedBetaGeometric;
 
 /// A model as a vector of positive parameters: what the interval methods perturb, sample
 /// and rebuild. Implemented for every BTYD model and for pairs `(purchase, spend)`, whose
@@ -154,6 +156,37 @@ estimable!(MbgNbd, mbg_nbd, WeightedSummaries);
 estimable!(ParetoNbd, pareto_nbd, WeightedSummaries);
 estimable!(BgBb, bg_bb, DiscreteSummaries);
 estimable!(GammaGamma, gamma_gamma, SpendSummaries);
+
+impl Parametric for ShiftedBetaGeometric {
+    fn names(&self) -> Vec<&'static str> {
+        vec!["alpha", "beta"]
+    }
+    fn values(&self) -> Vec<f64> {
+        vec![self.alpha(), self.beta()]
+    }
+    fn with_values(&self, values: &[f64]) -> Result<Self> {
+        match *values {
+            [alpha, beta] => ShiftedBetaGeometric::new(alpha, beta),
+            _ => Err(Error::param(
+                "parameters",
+                format!("{values:?}"),
+                "the sBG model has two parameters, alpha and beta",
+            )),
+        }
+    }
+}
+impl sealed::Sealed for ShiftedBetaGeometric {}
+/// sBG: one cohort's churn counts ([`SbgCohort`]), fitted by
+/// [`ShiftedBetaGeometric::fit_churned`].
+impl Estimable for ShiftedBetaGeometric {
+    type Data = SbgCohort;
+    fn log_likelihood(data: &SbgCohort) -> Box<dyn LogLikelihood + '_> {
+        Box::new(SbgLikelihood(data))
+    }
+    fn fit_data(data: &SbgCohort, _options: &FitOptions) -> Result<FitReport<Self>> {
+        super::sbg::fit(data)
+    }
+}
 
 impl<A: Parametric, B: Parametric> Parametric for (A, B) {
     fn names(&self) -> Vec<&'static str> {
