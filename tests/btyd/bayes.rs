@@ -390,3 +390,94 @@ fn sbg_flat_prior_posterior_matches_the_mle() {
         assert!((default.model.alpha() - mle[0]).abs() < se[0]);
     }
 }
+
+/// Simulation-based calibration (Talts et al. 2018) of one sBG replicate: θ from the prior
+/// (α ~ LogNormal(0, 0.5), β ~ LogNormal(ln 2, 0.5)), a cohort of `customers` simulated
+/// over `periods` (churn probability p ~ Beta(α, β) per customer, geometric lifetimes),
+/// NUTS with the same prior (2 chains × (300 + 200), every 4th draw kept: 100 draws), and
+/// the rank of the true α and β among the kept draws (0–100).
+fn sbc_sbg_replicate(seed: u64, customers: usize, periods: usize) -> [usize; 2] {
+    use customer_value::btyd::bayes::{ParameterPrior, sample_from};
+    use customer_value::btyd::uncertainty::SbgCohort;
+    use customer_value::retention::ShiftedBetaGeometric;
+    use rand::Rng;
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
+    let (mu, sigma) = ([0.0, 2f64.ln()], 0.5);
+    let truth: [f64; 2] = [0, 1].map(|j| {
+        let z: f64 = StandardNormal.sample(&mut rng);
+        (mu[j] + sigma * z).exp()
+    });
+    let beta_dist = rand_distr::Beta::new(truth[0], truth[1]).unwrap();
+    let mut lost = vec![0u64; periods];
+    let mut active = 0;
+    for _ in 0..customers {
+        let p: f64 = beta_dist.sample(&mut rng);
+        match (0..periods).find(|_| rng.random::<f64>() < p) {
+            Some(t) => lost[t] += 1,
+            None => active += 1,
+        }
+    }
+    let cohort = SbgCohort::new(lost, active).unwrap();
+    let priors = Priors::independent(
+        mu.iter()
+            .map(|&mu| ParameterPrior::LogNormal { mu, sigma })
+            .collect(),
+    );
+    let options = BayesOptions::default()
+        .with_chains(2)
+        .unwrap()
+        .with_draws(300, 200)
+        .unwrap()
+        .with_seed(seed);
+    let start = ShiftedBetaGeometric::new(1.0, 2.0).unwrap();
+    let fit = sample_from(&start, &cohort, &priors, &options).unwrap();
+    [0, 1].map(|j| {
+        fit.posterior
+            .draws
+            .iter()
+            .flat_map(|c| c.iter().step_by(4))
+            .filter(|d| d[j] < truth[j])
+            .count()
+    })
+}
+
+/// Pearson's chi-square statistic of ranks 0..=100 pooled into `bins` equal bins.
+fn rank_chi_square(ranks: &[usize], bins: usize) -> f64 {
+    let mut counts = vec![0.0; bins];
+    for &r in ranks {
+        counts[(r * bins / 101).min(bins - 1)] += 1.0;
+    }
+    // Ranks 0..=100 into `bins` bins of 101/bins values: expected counts by bin width.
+    let expected: Vec<f64> = (0..bins)
+        .map(|b| (0..=100).filter(|&r| (r * bins / 101).min(bins - 1) == b).count() as f64 / 101.0 * ranks.len() as f64)
+        .collect();
+    counts.iter().zip(&expected).map(|(o, e)| (o - e).powi(2) / e).sum()
+}
+
+fn sbc_sbg(replicates: usize, customers: usize, periods: usize, bins: usize, critical: f64) {
+    let ranks: Vec<[usize; 2]> = (0..replicates as u64)
+        .map(|s| sbc_sbg_replicate(1000 + s, customers, periods))
+        .collect();
+    for (j, name) in ["alpha", "beta"].into_iter().enumerate() {
+        let r: Vec<usize> = ranks.iter().map(|r| r[j]).collect();
+        let chi = rank_chi_square(&r, bins);
+        eprintln!("SBC sBG {name}: {replicates} replicates, chi-square {chi:.2} on {} df (critical {critical})", bins - 1);
+        assert!(chi < critical, "{name}: ranks not uniform, chi-square {chi}");
+    }
+}
+
+/// Fast SBC: 100 replicates of 200 customers over 5 periods; ranks in 10 bins, uniform by
+/// Pearson's chi-square at level 0.01 (9 df: critical value 21.67).
+#[test]
+fn sbc_sbg_ranks_are_uniform() {
+    sbc_sbg(100, 200, 5, 10, 21.666);
+}
+
+/// Full SBC: 1,000 replicates of 500 customers over 8 periods; 20 bins, chi-square at level
+/// 0.01 (19 df: critical value 36.19). Run with
+/// `cargo test --release --features bayes,parallel --test btyd sbc_sbg_full -- --ignored --nocapture`.
+#[test]
+#[ignore = "1,000 NUTS fits: run on demand (see doc comment)"]
+fn sbc_sbg_full() {
+    sbc_sbg(1000, 500, 8, 20, 36.191);
+}
