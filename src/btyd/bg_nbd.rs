@@ -74,7 +74,8 @@ positive_parameters! {
     /// - P. S. Fader, B. G. S. Hardie and K. L. Lee (2008), "Computing P(alive) using the BG/NBD
     ///   model", note 021, brucehardie.com.
     model BgNbd, serde form BgNbdParams = "BgNbdParams", "BG/NBD", tag "bgnbd",
-        fitted on WeightedSummaries, likelihood likelihood;
+        fitted on WeightedSummaries, likelihood likelihood,
+        sampled by crate::btyd::uncertainty::parametric::bg_nbd_sampling;
     /// Shape of the purchase-rate gamma.
     r: "r",
     /// Rate (scale in time units) of the purchase-rate gamma.

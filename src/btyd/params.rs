@@ -42,7 +42,7 @@
 macro_rules! positive_parameters {
     (
         $(#[$model_doc:meta])*
-        model $model:ident, serde form $params:ident = $params_name:literal, $label:literal, tag $tag:literal $(, fitted on $data:ty, likelihood $likelihood:path)?;
+        model $model:ident, serde form $params:ident = $params_name:literal, $label:literal, tag $tag:literal $(, fitted on $data:ty, likelihood $likelihood:path $(, sampled by $sampling:path)?)?;
         $( $(#[$field_doc:meta])* $field:ident: $symbol:literal ),+ $(,)?
     ) => {
         $(#[$model_doc])*
@@ -110,6 +110,11 @@ macro_rules! positive_parameters {
                 fn log_likelihood(data: &$data) -> Box<dyn $crate::btyd::uncertainty::LogLikelihood + '_> {
                     $crate::btyd::uncertainty::parametric::boxed($likelihood(data))
                 }
+                $(
+                    fn sampling_likelihood(data: &$data) -> Box<dyn $crate::btyd::uncertainty::LogLikelihood + '_> {
+                        $sampling(data)
+                    }
+                )?
             }
         )?
 

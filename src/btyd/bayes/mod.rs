@@ -7,7 +7,7 @@
 //! gradient, the one its maximum-likelihood fit maximises (reused through
 //! [`Estimable`]), so the cost of a gradient grows with the distinct `(x, t_x, T)`, not
 //! the customers. Every model with an [`Estimable`] impl can be sampled: BG/NBD,
-//! Pareto/NBD, MBG/NBD, BG/BB, Gamma-Gamma.
+//! Pareto/NBD, MBG/NBD, BG/BB, Gamma-Gamma, and sBG on a cohort ([`SbgCohort`](super::uncertainty::SbgCohort)).
 //!
 //! This module owns priors, the sampler and the diagnostics; it does not change the
 //! likelihoods.
@@ -31,9 +31,11 @@
 //! ```
 
 mod diagnostics;
+mod grouped;
 mod nuts;
 mod prior;
 
+pub(crate) use grouped::GroupedBgNbd;
 pub use prior::{ConcentrationPair, ParameterPrior, Priors};
 
 use serde::{Deserialize, Serialize};
@@ -530,12 +532,25 @@ struct Target<'a> {
 
 impl Target<'_> {
     fn eval(&self, u: &[f64], grad: &mut [f64]) -> f64 {
-        let theta: Vec<f64> = u.iter().map(|v| v.exp()).collect();
-        let mut g = vec![0.0; u.len()];
-        let ll = self.lik.value_gradient(&theta, &mut g);
-        let lp = self.priors.ln_density(&theta, &mut g);
+        // No allocation per evaluation for the models' few parameters.
+        let (mut theta_buf, mut g_buf) = ([0.0; 8], [0.0; 8]);
+        let (mut theta_vec, mut g_vec) = (Vec::new(), Vec::new());
+        let (theta, g) = match (theta_buf.get_mut(..u.len()), g_buf.get_mut(..u.len())) {
+            (Some(t), Some(g)) => (t, g),
+            _ => {
+                theta_vec.resize(u.len(), 0.0);
+                g_vec.resize(u.len(), 0.0);
+                (theta_vec.as_mut_slice(), g_vec.as_mut_slice())
+            }
+        };
+        for (t, v) in theta.iter_mut().zip(u) {
+            *t = v.exp();
+        }
+        let (theta, g) = (&*theta, g);
+        let ll = self.lik.value_gradient(theta, g);
+        let lp = self.priors.ln_density(theta, g);
         let jac = if self.jacobian { u.iter().sum::<f64>() } else { 0.0 };
-        for ((o, gi), t) in grad.iter_mut().zip(&g).zip(&theta) {
+        for ((o, gi), t) in grad.iter_mut().zip(g.iter()).zip(theta) {
             *o = gi * t + if self.jacobian { 1.0 } else { 0.0 };
         }
         let v = ll + lp + jac;
@@ -591,7 +606,7 @@ pub fn map_estimate<M: Estimable>(start: &M, data: &M::Data, priors: &Priors) ->
     let k = start.values().len();
     priors.check(k)?;
     let target = Target {
-        lik: M::log_likelihood(data),
+        lik: M::sampling_likelihood(data),
         priors,
         jacobian: false,
     };
@@ -681,7 +696,7 @@ pub fn sample_from<M: Estimable>(
     priors.check(k)?;
     let centre = map_estimate(start, data, priors).unwrap_or_else(|_| start.clone());
     let target = Target {
-        lik: M::log_likelihood(data),
+        lik: M::sampling_likelihood(data),
         priors,
         jacobian: true,
     };

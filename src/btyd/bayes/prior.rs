@@ -119,6 +119,7 @@ impl ParameterPrior {
 /// | Pareto/NBD | `r, s ~ Weibull(2, 1)`, `α, β ~ Weibull(2, 10)` |
 /// | BG/BB | `(α, β)` and `(γ, δ)` each `φ ~ U(0, 1)`, `κ ~ Pareto(1, 1)` |
 /// | Gamma-Gamma | `p, q, γ` flat (`HalfFlat`) |
+/// | sBG | `(α, β)`: `φ ~ U(0, 1)`, `κ ~ Pareto(1, 1)` |
 ///
 /// # Examples
 ///
@@ -235,6 +236,25 @@ impl Priors {
                 ConcentrationPair::default_for(0, 1),
                 ConcentrationPair::default_for(2, 3),
             ],
+        }
+    }
+
+    /// pymc-marketing 1.3's sBG (`ShiftedBetaGeoModel`) default: `α = φκ`, `β = (1 − φ)κ`
+    /// with `φ ~ Uniform(0, 1)` and `κ ~ Pareto(1, 1)` (its `default_model_config`,
+    /// one cohort).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::bayes::{ConcentrationPair, Priors};
+    ///
+    /// assert_eq!(Priors::sbg().pairs, vec![ConcentrationPair::default_for(0, 1)]);
+    /// ```
+    #[must_use]
+    pub fn sbg() -> Self {
+        Priors {
+            parameters: vec![ParameterPrior::Flat; 2],
+            pairs: vec![ConcentrationPair::default_for(0, 1)],
         }
     }
 

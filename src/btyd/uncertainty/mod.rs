@@ -58,6 +58,7 @@ mod engine;
 pub(crate) mod parametric;
 mod predictions;
 mod sampling;
+mod sbg;
 
 pub use bootstrap::{BootstrapSample, CustomerData, bootstrap_intervals};
 pub use covariance::LogCovariance;
@@ -68,6 +69,7 @@ pub use predictions::{
     ProbabilityAlive, ProbabilityAliveAt, Scale, TrackingCurve,
 };
 pub use sampling::{sample_parameters, sampling_intervals};
+pub use sbg::SbgCohort;
 
 use serde::{Deserialize, Serialize};
 

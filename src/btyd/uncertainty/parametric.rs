@@ -2,8 +2,10 @@
 //! maximum likelihood, their likelihood and fit ([`Estimable`]).
 
 use super::super::fit::Likelihood;
-use super::super::{Fit, FitOptions, FitReport};
+use super::super::{Fit, FitOptions, FitReport, WeightedSummaries};
+use super::sbg::{SbgCohort, SbgLikelihood};
 use crate::error::{Error, Result};
+use crate::retention::ShiftedBetaGeometric;
 
 /// A model as a vector of positive parameters: what the interval methods perturb, sample
 /// and rebuild. Implemented for every BTYD model and for pairs `(purchase, spend)`, whose
@@ -115,6 +117,12 @@ pub(crate) use sealed::Sealed;
 pub trait Estimable: Parametric + Fit<Data: Sync> + sealed::Sealed {
     /// The fit's log-likelihood of `data`.
     fn log_likelihood(data: &Self::Data) -> Box<dyn LogLikelihood + '_>;
+    /// The same log-likelihood as [`log_likelihood`](Self::log_likelihood), possibly in a
+    /// form that costs less per evaluation after a one-off setup (BG/NBD: terms grouped by
+    /// distinct `T` and `t_x` with the `bayes` feature): what the samplers evaluate.
+    fn sampling_likelihood(data: &Self::Data) -> Box<dyn LogLikelihood + '_> {
+        Self::log_likelihood(data)
+    }
     /// The model's maximum-likelihood fit: [`Fit::fit`].
     ///
     /// # Errors
@@ -122,6 +130,54 @@ pub trait Estimable: Parametric + Fit<Data: Sync> + sealed::Sealed {
     /// As the model's `fit`.
     fn fit_data(data: &Self::Data, options: &FitOptions) -> Result<FitReport<Self>> {
         <Self as Fit>::fit(data, options)
+    }
+}
+
+/// The likelihood BG/NBD's samplers evaluate: grouped by distinct `T` and `t_x` with the
+/// `bayes` feature, the model's own otherwise.
+pub(crate) fn bg_nbd_sampling(data: &WeightedSummaries) -> Box<dyn LogLikelihood + '_> {
+    #[cfg(feature = "bayes")]
+    {
+        Box::new(crate::btyd::bayes::GroupedBgNbd::new(data))
+    }
+    #[cfg(not(feature = "bayes"))]
+    {
+        boxed(crate::btyd::bg_nbd::likelihood(data))
+    }
+}
+
+impl Parametric for ShiftedBetaGeometric {
+    fn names(&self) -> Vec<&'static str> {
+        vec!["alpha", "beta"]
+    }
+    fn values(&self) -> Vec<f64> {
+        vec![self.alpha(), self.beta()]
+    }
+    fn with_values(&self, values: &[f64]) -> Result<Self> {
+        match *values {
+            [alpha, beta] => ShiftedBetaGeometric::new(alpha, beta),
+            _ => Err(Error::param(
+                "parameters",
+                format!("{values:?}"),
+                "the sBG model has two parameters, alpha and beta",
+            )),
+        }
+    }
+}
+impl sealed::Sealed for ShiftedBetaGeometric {}
+/// sBG: one cohort's churn counts ([`SbgCohort`]), fitted by
+/// [`ShiftedBetaGeometric::fit_churned`].
+impl Estimable for ShiftedBetaGeometric {
+    fn log_likelihood(data: &SbgCohort) -> Box<dyn LogLikelihood + '_> {
+        Box::new(SbgLikelihood(data))
+    }
+}
+/// sBG: fitted on one cohort's churn counts by [`ShiftedBetaGeometric::fit_churned`]
+/// (the options are not used: the fit has no penalty or starts to choose).
+impl Fit for ShiftedBetaGeometric {
+    type Data = SbgCohort;
+    fn fit(data: &SbgCohort, _options: &FitOptions) -> Result<FitReport<Self>> {
+        super::sbg::fit(data)
     }
 }
 
