@@ -220,7 +220,11 @@ impl TimeVaryingFit {
     /// assert_eq!(grad.len(), v.len());
     /// # Ok::<(), customer_value::Error>(())
     /// ```
-    pub fn log_likelihood_gradient(model: TvModel, data: &TimeVaryingData, values: &[f64]) -> Result<(f64, Vec<f64>)> {
+    pub fn log_likelihood_gradient(
+        model: TvModel,
+        data: &TimeVaryingData,
+        values: &[f64],
+    ) -> Result<(f64, Vec<f64>)> {
         let names = Self::names(model, data);
         if values.len() != names.len() {
             return Err(crate::btyd::fit::wrong_parameter_count("values", values));
