@@ -63,7 +63,8 @@ struct Scratch {
 impl Scratch {
     /// Factors and cumulative exposures of `g`'s runs; `gd` the Pareto dropout or BG `γ_a`
     /// coefficients, `gb` BG's `γ_b` (empty for Pareto/NBD).
-    fn fill(&mut self, g: &Group, np: usize, nd: usize, gp: &[f64], gd: &[f64], gb: &[f64], pareto: bool) {
+    fn fill(&mut self, g: &Group, np: usize, nd: usize, coef: [&[f64]; 3], pareto: bool) {
+        let [gp, gd, gb] = coef;
         let nr = g.runs.len();
         self.runs.clear();
         self.da0.clear();
@@ -211,7 +212,7 @@ struct Sums {
 fn pareto(grp: &Group, np: usize, nd: usize, th: [f64; 4], gp: &[f64], gd: &[f64], sc: &mut Scratch) -> f64 {
     let [r, alpha, s, beta] = th;
     let m = r + grp.x;
-    sc.fill(grp, np, nd, gp, gd, &[], true);
+    sc.fill(grp, np, nd, [gp, gd, &[]], true);
     let nr = grp.runs.len();
     let end = sc.runs.get(nr).copied().unwrap_or_default();
     let (at, ct) = (end.a0, end.c0);
@@ -306,7 +307,7 @@ fn bg(grp: &Group, np: usize, nd: usize, th: [f64; 4], coef: [&[f64]; 3], sc: &m
     let [r, alpha, a, b] = th;
     let [gp, ga, gb] = coef;
     let m = r + grp.x;
-    sc.fill(grp, np, nd, gp, ga, gb, false);
+    sc.fill(grp, np, nd, [gp, ga, gb], false);
     let nr = grp.runs.len();
     let at = sc.runs.get(nr).map_or(0.0, |e| e.a0);
     let (_, ax, _) = sc.at_tx(grp, np, nd);
