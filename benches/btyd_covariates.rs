@@ -160,6 +160,12 @@ fn bench_time_varying(c: &mut Criterion) {
     group.bench_function("pnbd_log_likelihood_apparel", |b| {
         b.iter(|| TimeVaryingFit::evaluate(TvModel::ParetoNbd, black_box(&data), &v).unwrap())
     });
+    group.bench_function("pnbd_log_likelihood_gradient_apparel", |b| {
+        b.iter(|| TimeVaryingFit::log_likelihood_gradient(TvModel::ParetoNbd, black_box(&data), &v).unwrap())
+    });
+    group.bench_function("bgnbd_fit_apparel_313_weeks", |b| {
+        b.iter(|| TimeVaryingFit::fit(TvModel::BgNbd, black_box(&data), &opts).unwrap())
+    });
     group.finish();
 }
 

@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::data::TimeVaryingData;
+use super::gradient;
+use super::groups::Prepared;
 use super::model::{self, Params, TvModel};
 use crate::btyd::{BgNbd, Convergence, FitOptions, ParetoNbd, WeightedSummaries};
 use crate::error::{Error, Result};
@@ -66,31 +68,21 @@ pub struct TimeVaryingFit {
 
 struct Lik<'a> {
     model: TvModel,
-    data: &'a TimeVaryingData,
-    np: usize,
+    prep: &'a Prepared,
+    customers: usize,
+    k: usize,
 }
 
 impl Lik<'_> {
-    /// Total LL at natural-scale values `v` (baseline, coefficients); NaN outside.
+    /// Total LL at natural-scale values `v` (baseline, coefficients), its gradient in
+    /// `grad`; NaN outside the domain.
+    fn total_grad(&self, v: &[f64], grad: &mut [f64]) -> f64 {
+        gradient::total(self.prep, self.model, v, grad)
+    }
+
     fn total(&self, v: &[f64]) -> f64 {
-        let Some(theta) = v.first_chunk::<4>() else {
-            return f64::NAN;
-        };
-        if theta.iter().any(|t| !(t.is_finite() && *t > 0.0)) {
-            return f64::NAN;
-        }
-        let rest = v.get(4..).unwrap_or(&[]);
-        let p = Params {
-            model: self.model,
-            theta: *theta,
-            gp: rest.get(..self.np).unwrap_or(&[]),
-            gd: rest.get(self.np..).unwrap_or(&[]),
-        };
-        let mut ll = 0.0;
-        for i in 0..self.data.len() {
-            ll += model::log_likelihood(&p, self.data, i);
-        }
-        ll
+        let mut g = vec![0.0; self.k];
+        self.total_grad(v, &mut g)
     }
 }
 
@@ -101,37 +93,22 @@ fn natural(z: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// −LL/N in the optimiser's coordinates (log baseline, coefficients), with the analytic
+/// gradient by the chain rule.
 struct Neg<'a>(&'a Lik<'a>);
 
 impl Objective for Neg<'_> {
     fn value_grad(&self, z: &[f64], grad: &mut [f64]) -> f64 {
-        let n = self.0.data.len() as f64;
-        let f = |z: &[f64]| -self.0.total(&natural(z)) / n;
-        let f0 = f(z);
-        if !f0.is_finite() {
+        let n = self.0.customers as f64;
+        let v = natural(z);
+        let ll = self.0.total_grad(&v, grad);
+        if !ll.is_finite() {
             return f64::INFINITY;
         }
-        let mut zz = z.to_vec();
-        for (j, g) in grad.iter_mut().enumerate() {
-            let Some(v) = z.get(j).copied() else { break };
-            let h = 1e-6 * v.abs().max(1.0);
-            if let Some(slot) = zz.get_mut(j) {
-                *slot = v + h;
-            }
-            let fp = f(&zz);
-            if let Some(slot) = zz.get_mut(j) {
-                *slot = v - h;
-            }
-            let fm = f(&zz);
-            if let Some(slot) = zz.get_mut(j) {
-                *slot = v;
-            }
-            *g = (fp - fm) / (2.0 * h);
-            if !g.is_finite() {
-                return f64::INFINITY;
-            }
+        for (i, (g, x)) in grad.iter_mut().zip(&v).enumerate() {
+            *g *= -if i < 4 { *x } else { 1.0 } / n;
         }
-        f0
+        -ll / n
     }
 }
 
@@ -170,10 +147,12 @@ impl TimeVaryingFit {
             }
         };
         let names = Self::names(model, data);
+        let prep = Prepared::new(data);
         let lik = Lik {
             model,
-            data,
-            np: data.purchase.columns(),
+            prep: &prep,
+            customers: data.len(),
+            k: names.len(),
         };
         let mut z0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
         z0.resize(names.len(), 0.0);
@@ -217,6 +196,51 @@ impl TimeVaryingFit {
             names.extend(model::names(&data.dropout).iter().map(|n| format!("{pre}.{n}")));
         }
         names
+    }
+
+    /// The total log-likelihood at given values (baseline, then coefficients in the order
+    /// a fit would name them) and its analytic gradient, as the fit uses them: customers
+    /// with the same covariate path and history are evaluated once, and runs of periods
+    /// with equal covariates are integrated as one piece.
+    ///
+    /// # Errors
+    ///
+    /// As [`evaluate`](Self::evaluate).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::time_varying::{TimeVaryingCovariates, TimeVaryingData, TimeVaryingFit, TvCustomer, TvModel};
+    ///
+    /// let t = TimeVaryingCovariates::new(vec!["season".into()], 1, 12, (0..12).map(|k| (k % 2) as f64).collect())?;
+    /// let data = TimeVaryingData::new(vec![TvCustomer::new(0.0, vec![2.5, 7.0], 10.0)?], t.clone(), t)?;
+    /// let v = [1.0, 2.0, 0.8, 3.0, 0.3, -0.2];
+    /// let (ll, grad) = TimeVaryingFit::log_likelihood_gradient(TvModel::ParetoNbd, &data, &v)?;
+    /// assert!((ll - TimeVaryingFit::evaluate(TvModel::ParetoNbd, &data, &v)?[0]).abs() < 1e-9);
+    /// assert_eq!(grad.len(), v.len());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn log_likelihood_gradient(
+        model: TvModel,
+        data: &TimeVaryingData,
+        values: &[f64],
+    ) -> Result<(f64, Vec<f64>)> {
+        let names = Self::names(model, data);
+        if values.len() != names.len() {
+            return Err(crate::btyd::fit::wrong_parameter_count("values", values));
+        }
+        params(model, data.purchase.columns(), values)?;
+        let mut grad = vec![0.0; values.len()];
+        let ll = gradient::total(&Prepared::new(data), model, values, &mut grad);
+        if ll.is_finite() && grad.iter().all(|g| g.is_finite()) {
+            Ok((ll, grad))
+        } else {
+            Err(Error::param(
+                "values",
+                format!("{values:?}"),
+                "the log-likelihood is not finite there",
+            ))
+        }
     }
 
     /// Each customer's log-likelihood at given values (in the order a fit would name them:
@@ -424,38 +448,33 @@ fn params(model: TvModel, np: usize, values: &[f64]) -> Result<Params<'_>> {
     })
 }
 
-/// √diag(H⁻¹), H the Hessian of −LL in the natural parameters, by second differences.
+/// √diag(H⁻¹), H the Hessian of −LL in the natural parameters, by central differences of
+/// the analytic gradient (symmetrised).
 fn standard_errors(lik: &Lik, v: &[f64]) -> Option<Vec<f64>> {
     let k = v.len();
-    let steps: Vec<f64> = v
-        .iter()
-        .enumerate()
-        .map(|(i, x)| if i < 4 { 1e-4 * x } else { 1e-4 * x.abs().max(0.1) })
-        .collect();
-    let f = |d: &[(usize, f64)]| {
-        let mut u = v.to_vec();
-        for &(i, s) in d {
-            if let Some(x) = u.get_mut(i) {
-                *x += s;
-            }
-        }
-        -lik.total(&u)
-    };
-    let f0 = f(&[]);
     let mut h = vec![0.0; k * k];
+    let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
+    let mut u = v.to_vec();
+    for j in 0..k {
+        let x = *v.get(j)?;
+        let step = if j < 4 { 1e-5 * x } else { 1e-5 * x.abs().max(0.1) };
+        *u.get_mut(j)? = x + step;
+        let fp = lik.total_grad(&u, &mut gp);
+        *u.get_mut(j)? = x - step;
+        let fm = lik.total_grad(&u, &mut gm);
+        *u.get_mut(j)? = x;
+        if !(fp.is_finite() && fm.is_finite()) {
+            return None;
+        }
+        for (i, (a, b)) in gp.iter().zip(&gm).enumerate() {
+            *h.get_mut(i * k + j)? = -(a - b) / (2.0 * step);
+        }
+    }
     for i in 0..k {
-        let hi = *steps.get(i)?;
-        for j in i..k {
-            let hj = *steps.get(j)?;
-            let val = if i == j {
-                (f(&[(i, hi)]) - 2.0 * f0 + f(&[(i, -hi)])) / (hi * hi)
-            } else {
-                (f(&[(i, hi), (j, hj)]) - f(&[(i, hi), (j, -hj)]) - f(&[(i, -hi), (j, hj)])
-                    + f(&[(i, -hi), (j, -hj)]))
-                    / (4.0 * hi * hj)
-            };
-            *h.get_mut(i * k + j)? = val;
-            *h.get_mut(j * k + i)? = val;
+        for j in (i + 1)..k {
+            let m = 0.5 * (h.get(i * k + j)? + h.get(j * k + i)?);
+            *h.get_mut(i * k + j)? = m;
+            *h.get_mut(j * k + i)? = m;
         }
     }
     let inv = invert_spd(&h, k)?;

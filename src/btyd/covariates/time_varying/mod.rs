@@ -11,6 +11,8 @@
 
 mod data;
 mod fit;
+mod gradient;
+mod groups;
 mod model;
 mod table;
 

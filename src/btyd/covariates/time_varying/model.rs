@@ -138,7 +138,7 @@ fn cum(segs: &[Seg], t: f64) -> (f64, f64) {
 }
 
 /// Gauss–Legendre, 5 nodes on [−1, 1].
-const GL: [(f64, f64); 5] = [
+pub(super) const GL: [(f64, f64); 5] = [
     (0.0, 0.568_888_888_888_888_9),
     (-0.538_469_310_105_683_1, 0.478_628_670_499_366_5),
     (0.538_469_310_105_683_1, 0.478_628_670_499_366_5),
@@ -160,11 +160,11 @@ fn gauss(u0: f64, u1: f64, n: usize, mut f: impl FnMut(f64) -> f64) -> f64 {
 }
 
 /// Pieces so that the integrand's logarithm changes by at most ¼ on each.
-fn pieces(variation: f64) -> usize {
+pub(super) fn pieces(variation: f64) -> usize {
     ((variation * 4.0).ceil() as usize).clamp(1, 4096)
 }
 
-fn lse(a: f64, b: f64) -> f64 {
+pub(super) fn lse(a: f64, b: f64) -> f64 {
     let m = a.max(b);
     if m == f64::NEG_INFINITY {
         m

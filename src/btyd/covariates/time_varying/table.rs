@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::btyd::covariates::CovariateMatrix;
 use crate::error::{Error, Result};
 
 /// Covariates per customer and period: period `k` covers calendar time `[k, k + 1)` in the
@@ -22,49 +23,32 @@ use crate::error::{Error, Result};
 /// assert!(TimeVaryingCovariates::new(vec!["season".into()], 2, 3, vec![0.0; 5]).is_err());
 /// # Ok::<(), customer_value::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimeVaryingCovariates {
-    names: Vec<String>,
     customers: usize,
     periods: usize,
-    /// `[(customer · periods + period) · columns + column]`.
-    values: Vec<f64>,
+    /// One row per (customer, period): row `customer · periods + period`.
+    matrix: CovariateMatrix,
 }
 
 impl TimeVaryingCovariates {
     /// Validates the shape (`customers · periods · names.len()` values), finiteness and
-    /// unique, non-empty names.
+    /// unique, non-empty names (the checks of [`CovariateMatrix::new`], whose rows here
+    /// are the (customer, period) cells, `customer · periods + period`).
     ///
     /// # Errors
     ///
-    /// [`Error::LengthMismatch`], [`Error::InvalidParameter`] for a non-finite value,
-    /// [`Error::InvalidDefinition`] for a duplicate or empty name.
+    /// As [`CovariateMatrix::new`]: [`Error::LengthMismatch`], [`Error::InvalidDefinition`]
+    /// for a duplicate or empty name, [`Error::InvalidRow`] for a non-finite value;
+    /// [`Error::Overflow`] if `customers · periods` overflows.
     pub fn new(names: Vec<String>, customers: usize, periods: usize, values: Vec<f64>) -> Result<Self> {
-        let want = customers.saturating_mul(periods).saturating_mul(names.len());
-        if values.len() != want {
-            return Err(Error::LengthMismatch {
-                left: "customers × periods × columns",
-                left_len: want,
-                right: "values",
-                right_len: values.len(),
-            });
-        }
-        if let Some(v) = values.iter().find(|v| !v.is_finite()) {
-            return Err(Error::param("covariate", v, "must be finite"));
-        }
-        for (i, n) in names.iter().enumerate() {
-            if n.is_empty() || names.iter().take(i).any(|m| m == n) {
-                return Err(Error::definition(
-                    format!("covariate `{n}`"),
-                    "names must be non-empty and unique",
-                ));
-            }
-        }
+        let cells = customers.checked_mul(periods).ok_or(Error::Overflow {
+            op: "customers × periods",
+        })?;
         Ok(TimeVaryingCovariates {
-            names,
             customers,
             periods,
-            values,
+            matrix: CovariateMatrix::new(names, cells, values)?,
         })
     }
 
@@ -77,10 +61,9 @@ impl TimeVaryingCovariates {
     #[must_use]
     pub fn empty(customers: usize, periods: usize) -> Self {
         TimeVaryingCovariates {
-            names: Vec::new(),
             customers,
             periods,
-            values: Vec::new(),
+            matrix: CovariateMatrix::empty(customers.saturating_mul(periods)),
         }
     }
 
@@ -97,42 +80,22 @@ impl TimeVaryingCovariates {
     /// # Ok::<(), customer_value::Error>(())
     /// ```
     pub fn select(&self, names: &[&str]) -> Result<Self> {
-        let idx: Vec<usize> = names
-            .iter()
-            .map(|n| {
-                self.names
-                    .iter()
-                    .position(|m| m == n)
-                    .ok_or_else(|| Error::definition(format!("covariate `{n}`"), "not in the table"))
-            })
-            .collect::<Result<_>>()?;
-        let c = self.columns();
-        let values = self
-            .values
-            .chunks_exact(c.max(1))
-            .flat_map(|row| {
-                idx.iter()
-                    .filter_map(|&j| row.get(j).copied())
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        TimeVaryingCovariates::new(
-            names.iter().map(|s| (*s).to_owned()).collect(),
-            self.customers,
-            self.periods,
-            values,
-        )
+        Ok(TimeVaryingCovariates {
+            customers: self.customers,
+            periods: self.periods,
+            matrix: self.matrix.select(names)?,
+        })
     }
 
     /// Column names.
     #[must_use]
     pub fn names(&self) -> &[String] {
-        &self.names
+        self.matrix.names()
     }
     /// Columns.
     #[must_use]
     pub fn columns(&self) -> usize {
-        self.names.len()
+        self.matrix.columns()
     }
     /// Customers.
     #[must_use]
@@ -151,15 +114,36 @@ impl TimeVaryingCovariates {
         if i >= self.customers || k >= self.periods {
             return None;
         }
-        let c = self.columns();
-        let at = (i * self.periods + k) * c;
-        self.values.get(at..at + c)
+        self.matrix.row(i * self.periods + k)
     }
 
     /// One value.
     #[must_use]
     pub fn value(&self, i: usize, k: usize, j: usize) -> Option<f64> {
         self.row(i, k)?.get(j).copied()
+    }
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    customers: usize,
+    periods: usize,
+    matrix: CovariateMatrix,
+}
+
+impl<'de> Deserialize<'de> for TimeVaryingCovariates {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let raw = Raw::deserialize(d)?;
+        if raw.customers.checked_mul(raw.periods) != Some(raw.matrix.rows()) {
+            return Err(serde::de::Error::custom(
+                "time-varying covariates: the matrix does not have customers × periods rows",
+            ));
+        }
+        Ok(TimeVaryingCovariates {
+            customers: raw.customers,
+            periods: raw.periods,
+            matrix: raw.matrix,
+        })
     }
 }
 
