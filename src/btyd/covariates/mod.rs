@@ -41,6 +41,7 @@ mod fit;
 mod likelihood;
 mod matrix;
 mod options;
+mod saved;
 mod spend;
 pub mod time_varying;
 
@@ -50,4 +51,6 @@ pub use data::CovariateData;
 pub use fit::{Coefficient, CovariateFit};
 pub use matrix::CovariateMatrix;
 pub use options::CovariateOptions;
+pub(crate) use saved::CovariateLoad;
+pub use saved::SavedCovariates;
 pub use spend::{SpendCovariateData, SpendCovariateFit};

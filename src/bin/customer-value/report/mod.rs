@@ -258,7 +258,7 @@ fn summarise_and_report<K>(
     out: &mut dyn Write,
 ) -> Result<(), AnyError>
 where
-    K: std::fmt::Debug + std::fmt::Display + Serialize + Eq + Hash + Ord + Clone + Send + Sync,
+    K: std::fmt::Debug + std::fmt::Display + Serialize + Eq + Hash + Ord + Clone + Send + Sync + 'static,
 {
     if o.progress {
         eprintln!("customer-value: read {} rows from {path}", log.len());
@@ -295,7 +295,7 @@ fn report<K, D>(
     mut stdout: &mut dyn Write,
 ) -> Result<(), AnyError>
 where
-    K: std::fmt::Debug + std::fmt::Display + Serialize + Eq + Hash + Ord + Clone,
+    K: std::fmt::Debug + std::fmt::Display + Serialize + Eq + Hash + Ord + Clone + 'static,
     D: PurchaseDate,
 {
     if o.output == Output::Summaries {
