@@ -268,3 +268,49 @@ fn covariate_and_plain_model_files_are_not_confused() {
     ]);
     assert_eq!(run(&both).status.code(), Some(2));
 }
+
+#[test]
+fn intervals_with_covariates_contain_the_estimate() {
+    for (model, method) in [("pnbd", "delta"), ("bgnbd", "sampling")] {
+        let mut args = log_args("report");
+        args.extend([
+            "--model",
+            model,
+            "--covariates",
+            COV,
+            "--purchase-covariates",
+            "Gender,Channel",
+            "--json",
+            "--intervals",
+            "0.9",
+            "--interval-method",
+            method,
+            "--draws",
+            "100",
+        ]);
+        if model == "pnbd" {
+            args.extend(["--dropout-covariates", "Gender,Channel"]);
+        }
+        let r = json(&args);
+        assert_eq!(r["intervals"]["method"], method);
+        let names = r["intervals"]["parameters"].as_array().unwrap();
+        assert!(names.iter().any(|n| n == "purchase.Gender"));
+        for c in r["customers"].as_array().unwrap() {
+            for (lo, v, hi) in [
+                ("p_alive_lower", "p_alive", "p_alive_upper"),
+                ("clv_lower", "clv", "clv_upper"),
+            ] {
+                let (l, x, h) = (
+                    c[lo].as_f64().unwrap(),
+                    c[v].as_f64().unwrap(),
+                    c[hi].as_f64().unwrap(),
+                );
+                if method == "delta" {
+                    assert!(l <= x && x <= h, "{}: {l} {x} {h}", c["customer_id"]);
+                } else {
+                    assert!(l <= h);
+                }
+            }
+        }
+    }
+}

@@ -28,6 +28,11 @@
 //! categorical covariates cost a few model likelihoods, while continuous covariates make
 //! every customer a group of one.
 //!
+//! Saved: [`CovariateFit::to_saved`] / [`CovariateFit::from_saved`] (format 2 of the
+//! saved-model format, with a [`SavedCovariates`] block; `saved.rs`). Intervals over the
+//! whole parameter vector, coefficients included: [`CovariateFit::covariance`] and
+//! [`covariate_intervals`] (`intervals.rs`).
+//!
 //! Spend: [`SpendCovariateFit`], Gamma-Gamma with `γ_i = γ₀ exp(x_i·δ)` on
 //! [`SpendCovariateData`] (`spend.rs`).
 //!
@@ -38,6 +43,7 @@ mod base;
 mod compare;
 mod data;
 mod fit;
+mod intervals;
 mod likelihood;
 mod matrix;
 mod options;
@@ -49,6 +55,7 @@ pub use base::CovariateModel;
 pub use compare::LikelihoodRatioTest;
 pub use data::CovariateData;
 pub use fit::{Coefficient, CovariateFit};
+pub use intervals::{CovariateIntervalSpec, covariate_intervals};
 pub use matrix::CovariateMatrix;
 pub use options::CovariateOptions;
 pub(crate) use saved::CovariateLoad;

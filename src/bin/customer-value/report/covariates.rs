@@ -571,3 +571,191 @@ pub fn spend_model<K: std::fmt::Display + 'static>(
     let doc = spend_doc(&fit, &c.spend, missing);
     Ok(Some(Ok((fit, rows, doc))))
 }
+
+/// `--intervals` of a covariate fit (delta or sampling over the whole parameter vector,
+/// coefficients included): P(alive), holdout purchases and CLV of each customer with
+/// covariates (a customer missing from the file has no bounds). The CLV bounds carry the
+/// purchase model's uncertainty only (the spend model at its estimate): the header says
+/// so.
+pub fn intervals<K: std::fmt::Display + Clone + Ord + 'static>(
+    o: &Options,
+    s: &Summaries<K>,
+    purchase: &PurchaseModel,
+    spend: Option<&customer_value::btyd::GammaGamma>,
+    iv: super::IntervalOptions,
+) -> Result<super::intervals::IntervalColumns, AnyError> {
+    let saved = AnySavedModel::from_json(&purchase.saved.to_string())?;
+    match &saved {
+        AnySavedModel::ParetoNbd(m) => {
+            intervals_of(o, s, &CovariateFit::<ParetoNbd>::from_saved(m)?, spend, iv)
+        }
+        AnySavedModel::BgNbd(m) => intervals_of(o, s, &CovariateFit::<BgNbd>::from_saved(m)?, spend, iv),
+        other => Err(format!(
+            "--intervals with --covariates is available for --model pnbd and bgnbd (not `{}`)",
+            other.tag()
+        )
+        .into()),
+    }
+}
+
+fn intervals_of<M, K>(
+    o: &Options,
+    s: &Summaries<K>,
+    fit: &CovariateFit<M>,
+    spend: Option<&customer_value::btyd::GammaGamma>,
+    iv: super::IntervalOptions,
+) -> Result<super::intervals::IntervalColumns, AnyError>
+where
+    M: CovariateModel + TransactionModel,
+    K: std::fmt::Display + Clone + Ord + 'static,
+{
+    use customer_value::btyd::covariates::{CovariateIntervalSpec, covariate_intervals};
+    use customer_value::btyd::uncertainty::{IntervalLevel, IntervalMethod, Scale};
+    use customer_value::btyd::{ClvSpec, Margin, SummarySlices, clv_batch};
+    let c = o.covariates.as_ref().ok_or("no --covariates")?;
+    let table = read(&c.file)?;
+    let (covs, _) = matched(
+        &c.file,
+        (&fit.purchase_covariates, &fit.dropout_covariates, &[]),
+        &table,
+        s,
+    )?;
+    let keep: Vec<usize> = (0..s.customers.len())
+        .filter(|&i| covs.rows(i).is_some())
+        .collect();
+    let cust = |j: usize| keep.get(j).and_then(|&i| s.customers.get(i));
+    let col = |f: &dyn Fn(&customer_value::CustomerSummary<K>) -> f64| -> Vec<f64> {
+        keep.iter().filter_map(|&i| s.customers.get(i)).map(f).collect()
+    };
+    let (x, tx, t) = (
+        col(&|c| f64::from(c.frequency)),
+        col(&|c| c.recency),
+        col(&|c| c.age),
+    );
+    let sub = |which: usize, names: &[String]| -> Result<CovariateMatrix, AnyError> {
+        let mut v = Vec::new();
+        for &i in &keep {
+            let (p, d) = covs.rows(i).unwrap_or((&[], &[]));
+            v.extend_from_slice(if which == 0 { p } else { d });
+        }
+        Ok(CovariateMatrix::new(names.to_vec(), keep.len(), v)?)
+    };
+    let data = CovariateData::new(
+        &x,
+        &tx,
+        &t,
+        sub(0, &fit.purchase_covariates)?,
+        sub(1, &fit.dropout_covariates)?,
+    )?
+    .with_unit(s.spec.unit);
+    let cov = fit.covariance(&data)?;
+    let level = IntervalLevel::new(iv.level)?;
+    let spec = |scale: Scale| match iv.method {
+        IntervalMethod::Delta => CovariateIntervalSpec::delta(level, scale),
+        _ => CovariateIntervalSpec::sampling(level, o.draws.unwrap_or(200), o.seed),
+    };
+    let summary = |i: usize| {
+        data.summary(i).ok_or(customer_value::Error::EmptyInput {
+            what: "covariate customer",
+        })
+    };
+    // Each band back in the customers' order, NaN (no bounds) for a customer without
+    // covariates.
+    let spread = |b: customer_value::btyd::uncertainty::Intervals| -> super::intervals::Band {
+        let n = s.customers.len();
+        let (mut lower, mut upper) = (vec![f64::NAN; n], vec![f64::NAN; n]);
+        for (j, &i) in keep.iter().enumerate() {
+            if let (Some(l), Some(u), Some(a), Some(b2)) =
+                (b.lower.get(j), b.upper.get(j), lower.get_mut(i), upper.get_mut(i))
+            {
+                (*a, *b2) = (*l, *u);
+            }
+        }
+        super::intervals::Band {
+            lower,
+            upper,
+            draws: b.draws,
+            excluded: b.excluded,
+        }
+    };
+    let p_alive = covariate_intervals(
+        fit,
+        &cov,
+        &data,
+        |m: &M, i| {
+            let (x, tx, t) = summary(i)?;
+            m.probability_alive(x, tx, t)
+        },
+        &spec(Scale::Logit),
+    )?;
+    let holdout_t = s
+        .columns()
+        .holdout
+        .as_ref()
+        .and_then(|h| h.duration.first().copied());
+    let holdout = holdout_t
+        .map(|h| {
+            covariate_intervals(
+                fit,
+                &cov,
+                &data,
+                |m: &M, i| {
+                    let (x, tx, t) = summary(i)?;
+                    m.expected_purchases(h, x, tx, t)
+                },
+                &spec(Scale::Log),
+            )
+        })
+        .transpose()?;
+    let clv_spec = ClvSpec::new(o.unit, o.horizon(), super::annual(o.discount_rate)?)?;
+    let clv = spend
+        .map(|g| {
+            covariate_intervals(
+                fit,
+                &cov,
+                &data,
+                |m: &M, i| {
+                    let (x, tx, t) = summary(i)?;
+                    let spent = cust(i).map_or(0.0, |c| customer_value::money::to_f64(c.monetary_value));
+                    let margin = Margin::FractionOfSpend {
+                        fraction: o.margin,
+                        spend: g,
+                    };
+                    let v = clv_batch(
+                        m,
+                        margin,
+                        &clv_spec,
+                        SummarySlices::new(&[x], &[tx], &[t])?,
+                        &[spent],
+                    )?;
+                    v.first()
+                        .copied()
+                        .ok_or(customer_value::Error::EmptyInput { what: "CLV" })
+                },
+                &spec(Scale::Log),
+            )
+        })
+        .transpose()?;
+    let method = if iv.method == IntervalMethod::Delta {
+        "delta"
+    } else {
+        "sampling"
+    };
+    let p = spread(p_alive);
+    let header = json!({
+        "level": iv.level,
+        "method": method,
+        "draws": p.draws,
+        "excluded": p.excluded,
+        "seed": o.seed,
+        "parameters": fit.parameter_names,
+        "customers_without_covariates": covs.missing(),
+        "clv_uncertainty": "purchase model (baseline and coefficients); spend model at its estimate",
+    });
+    Ok(super::intervals::IntervalColumns {
+        p_alive: p,
+        holdout: holdout.map(&spread),
+        clv: clv.map(&spread),
+        header,
+    })
+}

@@ -343,7 +343,7 @@ where
             let spend = models.spend.as_ref().ok().map(|(g, _)| g);
             let draws = models.purchase.as_ref().ok().and_then(|p| p.draws.as_ref());
             let bounds = match (&predictions, o.load_model.is_some()) {
-                (Ok(_), false) => intervals::intervals(o, s, spend, draws)?,
+                (Ok(_), false) => intervals::intervals(o, s, models.purchase.as_ref().ok(), spend, draws)?,
                 _ => None,
             };
             write_json(o, s, &models, predictions.as_ref(), bounds.as_ref(), stdout)?
