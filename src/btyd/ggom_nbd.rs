@@ -299,8 +299,10 @@ fn row(theta: &[f64; 5], x: f64, tx: f64, t: f64, grad: &mut [f64; 5]) -> (f64, 
     (common + total, alive - total)
 }
 
-struct GgomLikelihood<'a> {
-    data: &'a WeightedSummaries,
+/// The GGom/NBD likelihood of weighted rows (lent to the covariate fit,
+/// `covariates/ggom.rs`).
+pub(crate) struct GgomLikelihood<'a> {
+    pub(crate) data: &'a WeightedSummaries,
 }
 
 impl Likelihood for GgomLikelihood<'_> {

@@ -11,6 +11,7 @@ mod bg_nbd;
 mod clv;
 mod clv_batch;
 mod covariates;
+mod covariates_ggom;
 mod covariates_intervals;
 mod covariates_predict;
 mod covariates_sbg;

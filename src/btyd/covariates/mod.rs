@@ -33,6 +33,9 @@
 //! whole parameter vector, coefficients included: [`CovariateFit::covariance`] and
 //! [`covariate_intervals`] (`intervals.rs`).
 //!
+//! GGom/NBD: [`GgomCovariateFit`] (CLVTools' `ggomnbd` with static covariates:
+//! `α_i = α₀ exp(−x·γ_p)`, `β_i = β₀ exp(−x·γ_d)`; `ggom.rs`).
+//!
 //! Spend: [`SpendCovariateFit`], Gamma-Gamma with `γ_i = γ₀ exp(x_i·δ)` on
 //! [`SpendCovariateData`] (`spend.rs`).
 //!
@@ -43,6 +46,7 @@ mod base;
 mod compare;
 mod data;
 mod fit;
+mod ggom;
 mod intervals;
 mod likelihood;
 mod matrix;
@@ -55,6 +59,7 @@ pub use base::CovariateModel;
 pub use compare::LikelihoodRatioTest;
 pub use data::CovariateData;
 pub use fit::{Coefficient, CovariateFit};
+pub use ggom::GgomCovariateFit;
 pub use intervals::{CovariateIntervalSpec, covariate_intervals};
 pub use matrix::CovariateMatrix;
 pub use options::CovariateOptions;
