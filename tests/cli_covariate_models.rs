@@ -314,3 +314,33 @@ fn intervals_with_covariates_contain_the_estimate() {
         }
     }
 }
+
+#[test]
+fn ggom_nbd_with_covariates_fits_saves_and_loads() {
+    let file = scratch("ggom-model.json", b"");
+    let file = file.to_str().unwrap();
+    let mut fit_args = log_args("report");
+    fit_args.extend([
+        "--model",
+        "ggomnbd",
+        "--covariates",
+        COV,
+        "--purchase-covariates",
+        "Channel",
+        "--dropout-covariates",
+        "Channel",
+        "--json",
+        "--save-model",
+        file,
+    ]);
+    let fitted = json(&fit_args);
+    assert_eq!(fitted["model"]["name"], "ggomnbd");
+    for k in ["b", "purchase.Channel", "dropout.Channel"] {
+        assert!(fitted["model"]["params"][k].is_f64(), "{k}");
+        assert!(fitted["model"]["standard_errors"][k].is_f64(), "SE {k}");
+    }
+    let mut load = log_args("report");
+    load.extend(["--load-model", file, "--covariates", COV, "--json"]);
+    let loaded = json(&load);
+    same_customers(&fitted, &loaded);
+}

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::base::CovariateModel;
 use super::fit::CovariateFit;
+use super::ggom::GgomCovariateFit;
 use super::options::{CovariateOptions, Layout};
 use super::spend::SpendCovariateFit;
 use crate::btyd::{
@@ -464,6 +465,151 @@ impl SpendCovariateFit {
     }
 }
 
+impl GgomCovariateFit {
+    /// The fit in the saved format ([`SAVED_COVARIATE_FORMAT`]), as
+    /// [`CovariateFit::to_saved`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::{CovariateData, CovariateMatrix, CovariateOptions, GgomCovariateFit};
+    /// use customer_value::btyd::SavedModel;
+    ///
+    /// let offline: Vec<f64> = (0..200).map(|i| (i % 2) as f64).collect();
+    /// let x: Vec<f64> = (0..200).map(|i| [0.0, 1.0, 0.0, 4.0, 1.0, 7.0, 0.0, 2.0][i % 8] * (1.0 + offline[i])).collect();
+    /// let tx: Vec<f64> = x.iter().enumerate().map(|(i, &x)| if x > 0.0 { 2.0 + ((i * 13) % 37) as f64 } else { 0.0 }).collect();
+    /// let m = CovariateMatrix::from_columns(200, &[("offline", &offline)])?;
+    /// let data = CovariateData::new(&x, &tx, &vec![40.0; 200], m, CovariateMatrix::empty(200))?;
+    /// let fit = GgomCovariateFit::fit(&data, &CovariateOptions::default())?;
+    /// let text = fit.to_saved().to_json()?;
+    /// assert_eq!(GgomCovariateFit::from_saved(&SavedModel::from_json(&text)?)?, fit);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    #[must_use]
+    pub fn to_saved(&self) -> SavedModel<<GgomNbd as SavedForm>::Params> {
+        let mut saved = self.model.to_saved();
+        let names = self.parameter_names.get(5..).unwrap_or(&[]);
+        let (base, coef) = split_errors(
+            self.standard_errors.as_deref(),
+            5,
+            names,
+            GgomNbd::params_from_values,
+        );
+        saved.format = SAVED_COVARIATE_FORMAT;
+        saved.standard_errors = base;
+        saved.log_likelihood = Some(self.log_likelihood);
+        saved.customers = Some(self.customers);
+        saved.covariates = Some(SavedCovariates {
+            purchase: self.purchase_covariates.clone(),
+            dropout: self.dropout_covariates.clone(),
+            spend: Vec::new(),
+            coefficients: names
+                .iter()
+                .cloned()
+                .zip(self.estimates.iter().skip(5).copied())
+                .collect(),
+            standard_errors: coef,
+            options: Some(self.options.clone()),
+            objective: Some(self.objective),
+            iterations: Some(self.iterations),
+            gradient_norm: Some(self.gradient_norm),
+            convergence: Some(self.convergence),
+            distinct_rows: None,
+            covariate_groups: Some(self.covariate_groups),
+            excluded: None,
+        });
+        saved
+    }
+
+    /// The fit from its saved form.
+    ///
+    /// # Errors
+    ///
+    /// As [`CovariateFit::from_saved`].
+    ///
+    /// # Examples
+    ///
+    /// See [`to_saved`](Self::to_saved).
+    pub fn from_saved(saved: &SavedModel<<GgomNbd as SavedForm>::Params>) -> Result<Self> {
+        let (plain, block) = baseline(saved)?;
+        let model = GgomNbd::from_saved(&plain)?;
+        if !block.spend.is_empty() {
+            return Err(Error::definition(
+                "saved model `ggomnbd` covariates",
+                "`spend` covariates belong to a Gamma-Gamma model",
+            ));
+        }
+        let options = block.options.clone().unwrap_or_default();
+        options.validate()?;
+        let layout = Layout::new(
+            <ParetoNbd as super::base::private::Base>::LINKS,
+            &block.purchase,
+            &block.dropout,
+            &options.constrained,
+            false,
+            (options.lambda_purchase, options.lambda_dropout),
+        )?;
+        let coefficients = SavedCovariates::ordered(&block.coefficients, &layout.names, "coefficient")?;
+        if let Some(v) = coefficients.iter().find(|v| !v.is_finite()) {
+            return Err(Error::param("coefficient", v, "must be finite"));
+        }
+        let mut parameter_names: Vec<String> =
+            GgomNbd::PARAMETER_NAMES.iter().map(|s| (*s).to_owned()).collect();
+        parameter_names.extend(layout.names.iter().cloned());
+        let mut estimates = vec![model.r(), model.alpha(), model.b(), model.s(), model.beta()];
+        estimates.extend(&coefficients);
+        let standard_errors = match (
+            base_errors(saved.standard_errors.as_ref(), &GgomNbd::PARAMETER_NAMES)?,
+            &block.standard_errors,
+        ) {
+            (Some(mut b), Some(c)) => {
+                b.extend(SavedCovariates::ordered(c, &layout.names, "standard error")?);
+                Some(b)
+            }
+            (None, None) => None,
+            _ => {
+                return Err(Error::definition(
+                    "saved model `ggomnbd`",
+                    "standard errors are given for the baseline or the coefficients but not both",
+                ));
+            }
+        };
+        let need = |v: Option<f64>, what: &str| {
+            v.ok_or_else(|| {
+                Error::definition(
+                    "saved model `ggomnbd`",
+                    format!("a covariate fit needs its `{what}`"),
+                )
+            })
+        };
+        let log_likelihood = need(saved.log_likelihood, "log_likelihood")?;
+        let customers = need(saved.customers, "customers")?;
+        Ok(GgomCovariateFit {
+            model,
+            parameter_names,
+            estimates,
+            standard_errors,
+            log_likelihood,
+            objective: block.objective.unwrap_or_else(|| {
+                -log_likelihood / customers
+                    + coefficients
+                        .iter()
+                        .zip(&layout.lambda)
+                        .map(|(g, l)| l * g * g)
+                        .sum::<f64>()
+            }),
+            iterations: block.iterations.unwrap_or(0),
+            gradient_norm: block.gradient_norm.unwrap_or(0.0),
+            convergence: block.convergence.unwrap_or(Convergence::Gradient),
+            customers,
+            covariate_groups: block.covariate_groups.unwrap_or(0),
+            purchase_covariates: block.purchase.clone(),
+            dropout_covariates: block.dropout.clone(),
+            options,
+        })
+    }
+}
+
 /// How the any-model loader validates a saved model with covariates of each kind.
 pub(crate) trait CovariateLoad: SavedForm {
     /// Validates `saved` (which has a covariate block) by loading it as its covariate fit.
@@ -495,6 +641,10 @@ impl CovariateLoad for GammaGamma {
         SpendCovariateFit::from_saved(saved).map(drop)
     }
 }
-impl CovariateLoad for GgomNbd {}
+impl CovariateLoad for GgomNbd {
+    fn check_covariates(saved: &SavedModel<Self::Params>) -> Result<()> {
+        GgomCovariateFit::from_saved(saved).map(drop)
+    }
+}
 impl CovariateLoad for BgBb {}
 impl CovariateLoad for ShiftedBetaGeometric {}

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use customer_value::Summaries;
 use customer_value::btyd::covariates::{
-    CovariateData, CovariateFit, CovariateMatrix, CovariateModel, CovariateOptions, SpendCovariateData,
-    SpendCovariateFit,
+    CovariateData, CovariateFit, CovariateMatrix, CovariateModel, CovariateOptions, GgomCovariateFit,
+    SpendCovariateData, SpendCovariateFit,
 };
 use customer_value::btyd::{AnySavedModel, BgNbd, MbgNbd, ParetoNbd, SavedForm, TransactionModel};
 use customer_value::score::{CustomerCovariates, ModelGroups};
@@ -94,16 +94,17 @@ pub fn check(o: &Options) -> Result<(), String> {
         }
     }
     let intervals_refused = o.intervals.is_some_and(|iv| {
-        o.model == ModelChoice::ModifiedBetaGeometric
-            || iv.method == customer_value::btyd::uncertainty::IntervalMethod::Bootstrap
+        matches!(
+            o.model,
+            ModelChoice::ModifiedBetaGeometric | ModelChoice::GammaGompertz
+        ) || iv.method == customer_value::btyd::uncertainty::IntervalMethod::Bootstrap
             || !c.spend.is_empty()
     });
     let refused = [
-        (o.model == ModelChoice::GammaGompertz, "--model ggomnbd"),
         (o.bayes, "--bayes"),
         (
             intervals_refused,
-            "--intervals with --model mbgnbd, --interval-method bootstrap or --spend-covariates",
+            "--intervals with --model mbgnbd or ggomnbd, --interval-method bootstrap or --spend-covariates",
         ),
     ];
     if let Some((_, flag)) = refused.iter().find(|(on, _)| *on) {
@@ -292,7 +293,7 @@ pub fn purchase_model<K: std::fmt::Display + Clone + 'static>(
         ModelChoice::BetaGeometric => fit::<BgNbd, K>(s, &covs, &options, block),
         ModelChoice::Pareto => fit::<ParetoNbd, K>(s, &covs, &options, block),
         ModelChoice::ModifiedBetaGeometric => fit::<MbgNbd, K>(s, &covs, &options, block),
-        ModelChoice::GammaGompertz => Err("--covariates is not available with --model ggomnbd yet".into()),
+        ModelChoice::GammaGompertz => fit_ggom(s, &covs, &options, block),
     };
     Ok(fitted.map_err(|e| e.to_string()))
 }
@@ -338,6 +339,72 @@ where
         obj.insert("customers_fitted".to_owned(), json!(fit.customers));
     }
     with_groups(fit, groups, info)
+}
+
+/// [`fit`] for GGom/NBD (its own covariate fit: five baseline parameters).
+fn fit_ggom<K>(
+    s: &Summaries<K>,
+    covs: &CustomerCovariates,
+    options: &CovariateOptions,
+    block: impl Fn(usize) -> Value,
+) -> Result<PurchaseModel, AnyError> {
+    let keep: Vec<usize> = (0..s.customers.len())
+        .filter(|&i| covs.rows(i).is_some())
+        .collect();
+    let pick = |f: &dyn Fn(&customer_value::CustomerSummary<K>) -> f64| -> Vec<f64> {
+        keep.iter().filter_map(|&i| s.customers.get(i)).map(f).collect()
+    };
+    let (x, tx, t) = (
+        pick(&|c| f64::from(c.frequency)),
+        pick(&|c| c.recency),
+        pick(&|c| c.age),
+    );
+    let sub = |names: &[String], which: usize| -> Result<CovariateMatrix, AnyError> {
+        let mut v = Vec::new();
+        for &i in &keep {
+            let (p, d) = covs.rows(i).unwrap_or((&[], &[]));
+            v.extend_from_slice(if which == 0 { p } else { d });
+        }
+        Ok(CovariateMatrix::new(names.to_vec(), keep.len(), v)?)
+    };
+    let (pn, dn) = covs.names();
+    let data = CovariateData::new(&x, &tx, &t, sub(pn, 0)?, sub(dn, 1)?)?.with_unit(s.spec.unit);
+    let fit = GgomCovariateFit::fit(&data, options)?;
+    let groups = ModelGroups::from_ggom_covariates(&fit, covs)?;
+    let mut info = block(groups.groups());
+    if let Some(obj) = info.as_object_mut() {
+        obj.insert("aic".to_owned(), json!(fit.aic()));
+        obj.insert("bic".to_owned(), json!(fit.bic()));
+        obj.insert("objective".to_owned(), json!(fit.objective));
+        obj.insert("customers_fitted".to_owned(), json!(fit.customers));
+    }
+    ggom_with_groups(fit, groups, info)
+}
+
+fn ggom_with_groups(
+    fit: GgomCovariateFit,
+    groups: ModelGroups,
+    mut info: Value,
+) -> Result<PurchaseModel, AnyError> {
+    if let Some(obj) = info.as_object_mut() {
+        obj.insert(
+            "coefficients".to_owned(),
+            serde_json::to_value(fit.coefficients())?,
+        );
+    }
+    Ok(PurchaseModel {
+        saved: serde_json::to_value(fit.to_saved())?,
+        names: fit.parameter_names.clone(),
+        estimates: fit.estimates.clone(),
+        standard_errors: fit.standard_errors.clone(),
+        log_likelihood: Some(fit.log_likelihood),
+        iterations: Some(fit.iterations),
+        boundary: Vec::new(),
+        model: Box::new(fit.model),
+        posterior: None,
+        draws: None,
+        covariates: Some((groups, info)),
+    })
 }
 
 /// The report's purchase model of a covariate fit (fitted or loaded) with its scoring
@@ -459,6 +526,44 @@ pub fn loaded_purchase_model<K: std::fmt::Display + 'static>(
             let fit = CovariateFit::<MbgNbd>::from_saved(m).map_err(e)?;
             need_unit(fit.model.unit())?;
             go(fit, |m| m.in_unit(unit), c, &table, s)
+        }
+        AnySavedModel::GgomNbd(m) => {
+            let fit = GgomCovariateFit::from_saved(m).map_err(e)?;
+            let from = fit.model.unit().ok_or_else(|| {
+                format!("{file}: the saved purchase model has no time unit (unit_days null)")
+            })?;
+            if from != unit {
+                return Err(format!(
+                    "{file}: the saved model is in units of {} days and cannot be converted to --unit ({} days)",
+                    from.days(),
+                    unit.days()
+                )
+                .into());
+            }
+            let (covs, unused) = matched(
+                &c.file,
+                (&fit.purchase_covariates, &fit.dropout_covariates, &[]),
+                &table,
+                s,
+            )?;
+            let groups = ModelGroups::from_ggom_covariates(&fit, &covs)?;
+            let info = json!({
+                "file": c.file,
+                "purchase": fit.purchase_covariates,
+                "dropout": fit.dropout_covariates,
+                "constrained": fit.options.constrained,
+                "customers_missing": covs.missing(),
+                "file_rows_unused": unused,
+                "covariate_groups": groups.groups(),
+                "aic": fit.aic(),
+                "bic": fit.bic(),
+                "objective": fit.objective,
+                "customers_fitted": fit.customers,
+                "loaded": true,
+            });
+            let mut m = ggom_with_groups(fit, groups, info)?;
+            m.iterations = None;
+            Ok(m)
         }
         other => Err(format!(
             "{file}: a `{}` model with covariates is not one the report scores",
