@@ -320,8 +320,10 @@ pub(super) fn likelihood(data: &WeightedSummaries) -> impl Likelihood + '_ {
     GgomLikelihood { data }
 }
 
-struct GgomLikelihood<'a> {
-    data: &'a WeightedSummaries,
+/// The GGom/NBD likelihood of weighted rows (lent to the covariate fit,
+/// `covariates/ggom.rs`).
+pub(crate) struct GgomLikelihood<'a> {
+    pub(crate) data: &'a WeightedSummaries,
 }
 
 impl Likelihood for GgomLikelihood<'_> {

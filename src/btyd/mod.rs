@@ -76,7 +76,7 @@ pub use history::History;
 pub use holdout::{FrequencyBin, HoldoutEvaluation, HoldoutRow, RecencyBin};
 pub use mbg_nbd::{MbgNbd, MbgNbdParams};
 pub use pareto_nbd::{ParetoNbd, ParetoNbdParams};
-pub use saved::{AnySavedModel, SAVED_MODEL_FORMAT, SavedForm, SavedModel};
+pub use saved::{AnySavedModel, SAVED_COVARIATE_FORMAT, SAVED_MODEL_FORMAT, SavedForm, SavedModel};
 pub use survival::{MAX_SURVIVAL_PERIODS, survival_curve};
 pub use tracking::{
     MAX_TRACKING_EVALUATIONS, MAX_TRACKING_PAIRS, births_from_ages, cumulative_expected_repeat_transactions,

@@ -22,6 +22,7 @@
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::covariates::CovariateLoad;
 use super::fit::{Boundary, FitReport};
 use super::{BgBb, BgNbd, MbgNbd, ParetoNbd};
 use super::{
@@ -43,6 +44,20 @@ use crate::time::TimeUnit;
 /// # Ok::<(), customer_value::Error>(())
 /// ```
 pub const SAVED_MODEL_FORMAT: u32 = 1;
+
+/// The version of the saved-model format of a model with covariates: format 1 plus a
+/// [`covariates`](SavedModel::covariates) block (the covariate names and coefficients).
+/// Models without covariates are still written as format 1, so older readers read them;
+/// this crate reads both.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::{SAVED_COVARIATE_FORMAT, SAVED_MODEL_FORMAT};
+///
+/// assert_eq!((SAVED_MODEL_FORMAT, SAVED_COVARIATE_FORMAT), (1, 2));
+/// ```
+pub const SAVED_COVARIATE_FORMAT: u32 = 2;
 
 /// A model in the saved format; `P` is the model's parameter struct (e.g.
 /// [`BgNbdParams`]). The fit fields are present when the model was saved from a
@@ -91,6 +106,14 @@ pub struct SavedModel<P> {
     /// [`FitReport::boundary`]); absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub boundary: Vec<Boundary>,
+    /// A model with covariates (format [`SAVED_COVARIATE_FORMAT`]): `params` are the
+    /// baseline's (a customer whose covariates are all 0), this block the covariate names
+    /// and coefficients. Absent in format 1. Such a file loads as a covariate fit
+    /// ([`CovariateFit::from_saved`](crate::btyd::covariates::CovariateFit::from_saved),
+    /// [`SpendCovariateFit::from_saved`](crate::btyd::covariates::SpendCovariateFit::from_saved)),
+    /// never as a plain model: scoring it without the covariates would be silently wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covariates: Option<crate::btyd::covariates::SavedCovariates>,
 }
 
 impl<P> SavedModel<P> {
@@ -105,6 +128,7 @@ impl<P> SavedModel<P> {
             log_likelihood: None,
             customers: None,
             boundary: Vec::new(),
+            covariates: None,
         }
     }
 
@@ -116,11 +140,19 @@ impl<P> SavedModel<P> {
                 format!("expected a {label} model (tag `{tag}`)"),
             ));
         }
+        if self.covariates.is_some() || self.format == SAVED_COVARIATE_FORMAT {
+            return Err(Error::definition(
+                format!("saved model `{}`", self.model),
+                "a model with covariates (format 2): load it as a covariate fit \
+                 (CovariateFit::from_saved, SpendCovariateFit::from_saved) and score it with the covariates",
+            ));
+        }
         if self.format != SAVED_MODEL_FORMAT {
             return Err(Error::definition(
                 format!("saved model `{}`", self.model),
                 format!(
-                    "format {} is not the one this crate reads ({SAVED_MODEL_FORMAT})",
+                    "format {} is not one this crate reads ({SAVED_MODEL_FORMAT}, or \
+                     {SAVED_COVARIATE_FORMAT} with covariates)",
                     self.format
                 ),
             ));
@@ -395,12 +427,16 @@ impl AnySavedModel {
     }
 
     fn from_value(value: serde_json::Value) -> Result<Self> {
-        fn read<P: DeserializeOwned, M: SavedForm<Params = P>>(
+        fn read<P: DeserializeOwned, M: SavedForm<Params = P> + CovariateLoad>(
             value: serde_json::Value,
         ) -> Result<SavedModel<P>> {
             let saved: SavedModel<P> = serde_json::from_value(value)
                 .map_err(|e| Error::definition(format!("saved model `{}`", M::TAG), e.to_string()))?;
-            M::from_saved(&saved)?;
+            if saved.covariates.is_some() {
+                M::check_covariates(&saved)?;
+            } else {
+                M::from_saved(&saved)?;
+            }
             Ok(saved)
         }
         let tag = value
@@ -443,6 +479,31 @@ impl AnySavedModel {
             Self::GammaGamma(s) => &s.model,
             Self::ShiftedBetaGeometric(s) => &s.model,
             Self::GgomNbd(s) => &s.model,
+        }
+    }
+
+    /// The covariate block of a model with covariates (format
+    /// [`SAVED_COVARIATE_FORMAT`]); `None` for a plain model.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{AnySavedModel, BgNbd, SavedForm};
+    ///
+    /// let text = BgNbd::new(0.243, 4.414, 0.793, 2.426)?.to_saved().to_json()?;
+    /// assert!(AnySavedModel::from_json(&text)?.covariates().is_none());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    #[must_use]
+    pub fn covariates(&self) -> Option<&crate::btyd::covariates::SavedCovariates> {
+        match self {
+            Self::BgNbd(s) => s.covariates.as_ref(),
+            Self::ParetoNbd(s) => s.covariates.as_ref(),
+            Self::MbgNbd(s) => s.covariates.as_ref(),
+            Self::BgBb(s) => s.covariates.as_ref(),
+            Self::GammaGamma(s) => s.covariates.as_ref(),
+            Self::ShiftedBetaGeometric(s) => s.covariates.as_ref(),
+            Self::GgomNbd(s) => s.covariates.as_ref(),
         }
     }
 

@@ -13,7 +13,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{CustomerScore, ScoreFlag, ScoreReport, ScoreSpec, ScoreTable, score_columns};
-use crate::btyd::covariates::{CovariateFit, CovariateMatrix, CovariateModel, SpendCovariateFit};
+use crate::btyd::covariates::{
+    CovariateFit, CovariateMatrix, CovariateModel, GgomCovariateFit, SpendCovariateFit,
+};
 use crate::btyd::{GammaGamma, TransactionModel, cumulative_expected_repeat_transactions};
 use crate::error::{Error, Result};
 use crate::summary::{HoldoutColumns, SummaryColumns};
@@ -148,6 +150,50 @@ impl ModelGroups {
         fit: &CovariateFit<M>,
         covariates: &CustomerCovariates,
     ) -> Result<Self> {
+        if covariates.purchase.names() != fit.purchase_covariates.as_slice()
+            || covariates.dropout.names() != fit.dropout_covariates.as_slice()
+        {
+            return Err(Error::definition(
+                "covariates",
+                "the customers' covariate columns are not the fit's (names and order)",
+            ));
+        }
+        Ok(Self::build(
+            covariates.len(),
+            |i| covariates.rows(i).map(|(p, d)| key(&[p, d])),
+            |i| {
+                let (p, d) = covariates.rows(i).unwrap_or((&[], &[]));
+                Group {
+                    purchases: Arc::new(
+                        fit.customer_model(p, d)
+                            .map(|m| Box::new(m) as Box<dyn TransactionModel>),
+                    ),
+                    spend: None,
+                }
+            },
+        ))
+    }
+
+    /// The groups of `covariates` under a GGom/NBD covariate fit: one per distinct
+    /// (purchase, dropout) row, with [`GgomCovariateFit::customer_model`] of that row.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_covariates`](Self::from_covariates).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::{CovariateMatrix, GgomCovariateFit};
+    /// use customer_value::score::{CustomerCovariates, ModelGroups};
+    ///
+    /// # let fit: GgomCovariateFit = serde_json::from_str(r#"{"model":{"model":"ggomnbd","format":1,"unit_days":null,"params":{"r":1.0,"alpha":2.0,"b":0.1,"s":1.0,"beta":3.0}},"parameter_names":["r","alpha","b","s","beta","purchase.a"],"estimates":[1.0,2.0,0.1,1.0,3.0,0.5],"standard_errors":null,"log_likelihood":-1.0,"objective":0.5,"iterations":1,"gradient_norm":0.0,"convergence":"Gradient","customers":2.0,"covariate_groups":2,"purchase_covariates":["a"],"dropout_covariates":[],"options":{"fit":{"penalty":0.0,"max_iterations":500,"tolerance":1e-8,"start":null},"lambda_purchase":0.0,"lambda_dropout":0.0,"constrained":[],"shared_dropout":false}}"#).unwrap();
+    /// let a = CovariateMatrix::from_columns(3, &[("a", &[0.0, 1.0, 1.0])])?;
+    /// let c = CustomerCovariates::new(a, CovariateMatrix::empty(3), vec![true; 3])?;
+    /// assert_eq!(ModelGroups::from_ggom_covariates(&fit, &c)?.groups(), 2);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn from_ggom_covariates(fit: &GgomCovariateFit, covariates: &CustomerCovariates) -> Result<Self> {
         if covariates.purchase.names() != fit.purchase_covariates.as_slice()
             || covariates.dropout.names() != fit.dropout_covariates.as_slice()
         {

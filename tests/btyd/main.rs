@@ -12,6 +12,8 @@ mod bg_nbd_curve_reference;
 mod clv;
 mod clv_batch;
 mod covariates;
+mod covariates_ggom;
+mod covariates_intervals;
 mod covariates_predict;
 mod covariates_sbg;
 mod covariates_spend;

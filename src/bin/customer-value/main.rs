@@ -62,7 +62,8 @@ enum Command {
     /// Score customers with a saved model file: the per-customer value table.
     #[command(after_help = "Examples:
   customer-value score --model model.json --transactions orders.csv > scores.csv
-  customer-value score --model model.json --transactions orders.csv --format jsonl --horizon 26")]
+  customer-value score --model model.json --transactions orders.csv --format jsonl --horizon 26
+  customer-value score --model covariate-model.json --covariates customers.csv --transactions orders.csv")]
     Score(ScoreArgs),
     /// Per-customer summaries (x, t_x, T, spend) as CSV.
     #[command(after_help = "Examples:
@@ -267,6 +268,11 @@ struct ScoreArgs {
     /// The table's format.
     #[arg(long, value_enum, default_value = "csv")]
     format: TableFormat,
+    /// The customers' covariates, for a model saved with covariates (`report
+    /// --covariates … --save-model`): a CSV whose first column is the customer, then the
+    /// model's covariate columns. Customers missing from it are flagged and counted.
+    #[arg(long, value_name = "FILE.csv")]
+    covariates: Option<PathBuf>,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -405,6 +411,10 @@ fn parse(cli: Cli) -> Result<Options, String> {
         Command::Score(a) => {
             let mut o = with_value(options(a.log, quiet)?, a.value)?;
             o.load_model = Some(a.model.display().to_string());
+            o.covariates = a.covariates.map(|f| report::CovariateArgs {
+                file: f.display().to_string(),
+                ..report::CovariateArgs::default()
+            });
             o.output = match a.format {
                 TableFormat::Csv => Output::Csv,
                 TableFormat::Jsonl => Output::JsonLines,

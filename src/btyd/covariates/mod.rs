@@ -28,6 +28,14 @@
 //! categorical covariates cost a few model likelihoods, while continuous covariates make
 //! every customer a group of one.
 //!
+//! Saved: [`CovariateFit::to_saved`] / [`CovariateFit::from_saved`] (format 2 of the
+//! saved-model format, with a [`SavedCovariates`] block; `saved.rs`). Intervals over the
+//! whole parameter vector, coefficients included: [`CovariateFit::covariance`] and
+//! [`covariate_intervals`] (`intervals.rs`).
+//!
+//! GGom/NBD: [`GgomCovariateFit`] (CLVTools' `ggomnbd` with static covariates:
+//! `α_i = α₀ exp(−x·γ_p)`, `β_i = β₀ exp(−x·γ_d)`; `ggom.rs`).
+//!
 //! Spend: [`SpendCovariateFit`], Gamma-Gamma with `γ_i = γ₀ exp(x_i·δ)` on
 //! [`SpendCovariateData`] (`spend.rs`).
 //!
@@ -38,9 +46,12 @@ mod base;
 mod compare;
 mod data;
 mod fit;
+mod ggom;
+mod intervals;
 mod likelihood;
 mod matrix;
 mod options;
+mod saved;
 mod spend;
 pub mod time_varying;
 
@@ -48,6 +59,10 @@ pub use base::CovariateModel;
 pub use compare::LikelihoodRatioTest;
 pub use data::CovariateData;
 pub use fit::{Coefficient, CovariateFit};
+pub use ggom::GgomCovariateFit;
+pub use intervals::{CovariateIntervalSpec, covariate_intervals};
 pub use matrix::CovariateMatrix;
 pub use options::CovariateOptions;
+pub(crate) use saved::CovariateLoad;
+pub use saved::SavedCovariates;
 pub use spend::{SpendCovariateData, SpendCovariateFit};

@@ -55,7 +55,10 @@ pub type Bounds = [Option<(f64, f64)>; 3];
 
 impl IntervalColumns {
     pub fn bounds(&self, i: usize) -> Bounds {
-        let at = |iv: &Band| Some((*iv.lower.get(i)?, *iv.upper.get(i)?));
+        // A customer without bounds (no covariates) has NaN there: no bounds, not NaN.
+        let at = |iv: &Band| {
+            Some((*iv.lower.get(i)?, *iv.upper.get(i)?)).filter(|(l, u)| l.is_finite() && u.is_finite())
+        };
         [
             at(&self.p_alive),
             self.holdout.as_ref().and_then(at),
@@ -75,15 +78,19 @@ pub enum PosteriorDraws {
 
 /// Intervals of the report's predictions, when `--intervals` was given and the models
 /// were fitted here (not loaded).
-pub fn intervals<K: Clone + Ord>(
+pub fn intervals<K: Clone + Ord + std::fmt::Display + 'static>(
     o: &Options,
     s: &Summaries<K>,
+    purchase: Option<&super::models::PurchaseModel>,
     spend: Option<&GammaGamma>,
     draws: Option<&PosteriorDraws>,
 ) -> Result<Option<IntervalColumns>, AnyError> {
     let Some(iv) = o.intervals else {
         return Ok(None);
     };
+    if let Some(p) = purchase.filter(|p| p.covariates.is_some()) {
+        return super::covariates::intervals(o, s, p, spend, iv).map(Some);
+    }
     let cols = s.columns();
     let data = WeightedSummaries::from_columns(&cols)?;
     let rows = CustomerRows::with_spend(&cols.frequency, &cols.recency, &cols.age, &cols.monetary_value)?;

@@ -258,7 +258,7 @@ fn summarise_and_report<K>(
     out: &mut dyn Write,
 ) -> Result<(), AnyError>
 where
-    K: std::fmt::Debug + std::fmt::Display + Serialize + Eq + Hash + Ord + Clone + Send + Sync,
+    K: std::fmt::Debug + std::fmt::Display + Serialize + Eq + Hash + Ord + Clone + Send + Sync + 'static,
 {
     if o.progress {
         eprintln!("customer-value: read {} rows from {path}", log.len());
@@ -295,7 +295,7 @@ fn report<K, D>(
     mut stdout: &mut dyn Write,
 ) -> Result<(), AnyError>
 where
-    K: std::fmt::Debug + std::fmt::Display + Serialize + Eq + Hash + Ord + Clone,
+    K: std::fmt::Debug + std::fmt::Display + Serialize + Eq + Hash + Ord + Clone + 'static,
     D: PurchaseDate,
 {
     if o.output == Output::Summaries {
@@ -343,7 +343,7 @@ where
             let spend = models.spend.as_ref().ok().map(|(g, _)| g);
             let draws = models.purchase.as_ref().ok().and_then(|p| p.draws.as_ref());
             let bounds = match (&predictions, o.load_model.is_some()) {
-                (Ok(_), false) => intervals::intervals(o, s, spend, draws)?,
+                (Ok(_), false) => intervals::intervals(o, s, models.purchase.as_ref().ok(), spend, draws)?,
                 _ => None,
             };
             write_json(o, s, &models, predictions.as_ref(), bounds.as_ref(), stdout)?

@@ -138,7 +138,10 @@ pub struct Models {
 }
 
 /// Fits the models on the calibration summaries, or loads them from `--load-model`.
-pub fn models<K: Clone + Ord + std::fmt::Display>(o: &Options, s: &Summaries<K>) -> Result<Models, AnyError> {
+pub fn models<K: Clone + Ord + std::fmt::Display + 'static>(
+    o: &Options,
+    s: &Summaries<K>,
+) -> Result<Models, AnyError> {
     if let Some(file) = &o.load_model {
         let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
         let value: Value = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
@@ -148,11 +151,35 @@ pub fn models<K: Clone + Ord + std::fmt::Display>(o: &Options, s: &Summaries<K>)
             (None, _) => (value, None),
         };
         let purchase = AnySavedModel::from_json(&purchase.to_string()).map_err(|e| format!("{file}: {e}"))?;
-        let purchase = PurchaseModel::from_saved(&purchase, o.unit, file)?;
+        // A model saved with covariates scores with them (`--covariates FILE`); a plain
+        // one refuses a covariate file rather than ignore it.
+        let mut purchase = if purchase.covariates().is_some() {
+            super::covariates::loaded_purchase_model(o, s, &purchase, file)?
+        } else if o.covariates.is_some() {
+            return Err(format!(
+                "{file}: the saved purchase model has no covariates, so --covariates has nothing to score with"
+            )
+            .into());
+        } else {
+            PurchaseModel::from_saved(&purchase, o.unit, file)?
+        };
+        let mut spend_covariates = None;
         let spend = match spend {
             Some(v) => {
                 let saved = AnySavedModel::from_json(&v.to_string()).map_err(|e| format!("{file}: {e}"))?;
-                Ok((saved.spend_model().map_err(|e| format!("{file}: {e}"))?, v))
+                if saved.covariates().is_some() {
+                    let (fit, rows, doc) = super::covariates::loaded_spend_model(o, s, &saved, file)?;
+                    let (groups, block) = purchase.covariates.take().ok_or_else(|| {
+                        format!(
+                            "{file}: a spend model with covariates needs a purchase model with covariates"
+                        )
+                    })?;
+                    purchase.covariates = Some((groups.with_spend_covariates(&fit, &rows)?, block));
+                    spend_covariates = Some(doc);
+                    Ok((fit.model, v))
+                } else {
+                    Ok((saved.spend_model().map_err(|e| format!("{file}: {e}"))?, v))
+                }
             }
             None => Err(format!("{file} holds no spend model")),
         };
@@ -160,7 +187,7 @@ pub fn models<K: Clone + Ord + std::fmt::Display>(o: &Options, s: &Summaries<K>)
             purchase: Ok(purchase),
             spend,
             spend_excluded: 0,
-            spend_covariates: None,
+            spend_covariates,
         });
     }
     let cols = s.columns();
@@ -225,7 +252,7 @@ pub fn models<K: Clone + Ord + std::fmt::Display>(o: &Options, s: &Summaries<K>)
                     p.covariates = Some((split, block));
                 }
             }
-            let saved = serde_json::to_value(&fit)?;
+            let saved = serde_json::to_value(fit.to_saved())?;
             (Ok((fit.model, saved)), fit.excluded, Some(doc))
         }
         None => (spend, spend_excluded, None),
