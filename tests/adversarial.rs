@@ -18,8 +18,11 @@
 //! can be replayed.
 
 mod adversarial {
+    pub mod btyd_evaluation;
+    pub mod btyd_typed;
     pub mod churn;
     pub mod clv_report;
+    pub mod covariates;
     pub mod csv;
     pub mod harness;
     pub mod loyalty;

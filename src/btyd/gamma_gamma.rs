@@ -37,6 +37,14 @@ pub struct SpendSummaries {
     excluded_without_positive_spend: usize,
 }
 
+/// 2^53: every whole count up to it is exact in `f64`.
+const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
+
+/// `a + b` customers, `None` beyond 2^53 (where an `f64` weight would round).
+fn checked_count(a: usize, b: usize) -> Option<usize> {
+    a.checked_add(b).filter(|&s| s as f64 <= MAX_COUNT)
+}
+
 impl SpendSummaries {
     /// Pairs of single customers; rows with `x = 0` are counted in
     /// [`excluded_without_repeat`](Self::excluded_without_repeat), repeat customers whose
@@ -74,7 +82,9 @@ impl SpendSummaries {
     /// # Errors
     ///
     /// As [`from_rows`](Self::from_rows); [`Error::LengthMismatch`] for `weight`;
-    /// [`Error::InvalidRow`] for a weight that is not a whole number ≥ 1 (at most 2⁵³).
+    /// [`Error::InvalidRow`] for a weight that is not a whole number ≥ 1 (at most 2⁵³);
+    /// [`Error::Overflow`] when the customers of one kept pattern, or of one excluded
+    /// group, add up to more than 2⁵³ (beyond, an `f64` count would lose customers).
     ///
     /// # Examples
     ///
@@ -99,7 +109,7 @@ impl SpendSummaries {
                 right_len: weight.len(),
             });
         }
-        const MAX: f64 = 9_007_199_254_740_992.0; // 2^53: every whole count is exact
+        const MAX: f64 = MAX_COUNT;
         if let Some((i, &w)) = weight
             .iter()
             .enumerate()
@@ -135,15 +145,18 @@ impl SpendSummaries {
             }
             // A whole number in [1, 2^53] (checked by the callers): the cast is exact.
             let customers = w as usize;
+            let overflow = Error::Overflow {
+                op: "spend summaries: more than 2^53 customers in one count",
+            };
             if x == 0.0 {
-                excluded += customers;
+                excluded = checked_count(excluded, customers).ok_or(overflow)?;
                 continue;
             }
             if !m.is_finite() {
                 return Err(bad("a repeat customer's mean spend must be finite"));
             }
             if m <= 0.0 {
-                not_positive += customers;
+                not_positive = checked_count(not_positive, customers).ok_or(overflow)?;
                 continue;
             }
             rows.push((x, m, w));
@@ -168,7 +181,13 @@ impl SpendSummaries {
                     .last()
                     .is_some_and(|lm| lm.to_bits() == m.to_bits());
             match out.weight.last_mut() {
-                Some(lw) if same => *lw += w,
+                // Whole counts up to 2^53 add exactly in f64; beyond, a customer would be lost.
+                Some(lw) if same && *lw + w <= MAX_COUNT => *lw += w,
+                Some(_) if same => {
+                    return Err(Error::Overflow {
+                        op: "spend summaries: more than 2^53 customers in one count",
+                    });
+                }
                 _ => {
                     out.frequency.push(x);
                     out.mean_spend.push(m);

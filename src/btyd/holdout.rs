@@ -141,7 +141,8 @@ pub struct HoldoutEvaluation {
     pub predicted_total: f64,
     /// Σ actual.
     pub actual_total: f64,
-    /// `100 (Σ predicted − Σ actual) / Σ actual` (`None` when nobody bought).
+    /// `100 (Σ predicted − Σ actual) / Σ actual` (`None` when nobody bought, or when the
+    /// actual total is so small beside the predicted one that the percentage is beyond `f64`).
     pub aggregate_error_pct: Option<f64>,
     /// Bins `0, 1, …, top − 1` and `top+`; empty bins are kept with zero customers and
     /// zero means.
@@ -393,7 +394,7 @@ impl HoldoutEvaluation {
             rmse: (sq / customers).sqrt(),
             predicted_total: tp,
             actual_total: ta,
-            aggregate_error_pct: (ta > 0.0).then(|| 100.0 * (tp - ta) / ta),
+            aggregate_error_pct: Some(100.0 * (tp - ta) / ta).filter(|p| ta > 0.0 && p.is_finite()),
             by_frequency,
             by_recency,
         })

@@ -11,6 +11,13 @@ pub(super) fn parse_amount(s: &[u8]) -> std::result::Result<Decimal, &'static st
     if let Some(amount) = plain_amount(s) {
         return Ok(amount);
     }
+    if s.is_empty() {
+        // Shopify writes an order's total on its first line item only: say so.
+        return Err(
+            "is empty: every row needs an amount (an export with one row per line item \
+             leaves it empty on the order's later lines: drop or merge those rows)",
+        );
+    }
     let body = match s {
         [b'-' | b'+', rest @ ..] => rest,
         _ => s,

@@ -146,3 +146,103 @@ fn advancing_an_account_by_a_quarter_million_years_is_refused_at_once() {
         .unwrap();
     a.check().unwrap();
 }
+
+/// BG/NBD's expectation at horizons of 10^12 × (α + T) and beyond came out wrong (the
+/// CDNOW fit's E[X(10^20)] 15 % low against mpmath's 50599.94, E[X(10^40)] as 0 against
+/// 7.012e8), so the cumulative tracking curve fell back to 0: now a typed error, while
+/// ordinary horizons keep mpmath's values.
+#[test]
+fn bg_nbd_expectation_at_astronomical_horizons_is_an_error_not_a_wrong_number() {
+    use customer_value::btyd::{BgNbd, MbgNbd, TransactionModel, incremental_expected_repeat_transactions};
+    let m = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881).unwrap();
+    // mpmath (dps 250): (a+b−1)/(a−1) [1 − (α/(α+t))^r ₂F₁(r, b; a+b−1; t/(α+t))].
+    for (t, want) in [(1e6, 53.5130356911605), (1e9, 256.264675178111)] {
+        let e = m.expected_purchases(t, 0.0, 0.0, 0.0).unwrap();
+        assert!((e - want).abs() < 1e-7 * want, "E[X({t})] = {e}, mpmath {want}");
+    }
+    for t in [1e20, 1e40, 6.9e73] {
+        assert!(matches!(
+            m.expected_purchases(t, 0.0, 0.0, 0.0),
+            Err(Error::InvalidParameter { name: "t", .. })
+        ));
+    }
+    let mbg = MbgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881).unwrap();
+    assert!(mbg.expected_purchases(1e40, 0.0, 0.0, 0.0).is_err());
+    // The suite's case: a decreasing cumulative curve (a negative last increment).
+    let r = incremental_expected_repeat_transactions(
+        &m,
+        &[32.0, 1e300],
+        &[28.4, 38.9, 39.1, 6.893_555_396_666_635e73],
+    );
+    assert!(r.is_err(), "{r:?}");
+}
+
+/// The aggregate error of a holdout whose actual total is subnormal was +inf.
+#[test]
+fn holdout_aggregate_error_beyond_f64_is_none_not_infinite() {
+    use customer_value::btyd::{HoldoutEvaluation, HoldoutRow};
+    let row = HoldoutRow {
+        frequency: 3.0,
+        recency: 23.3,
+        predicted: 35.4,
+        actual: 5e-324,
+        weight: 4.0,
+    };
+    let e = HoldoutEvaluation::from_rows(&[row], 0).unwrap();
+    assert_eq!(e.aggregate_error_pct, None);
+    let ok = HoldoutEvaluation::from_rows(&[HoldoutRow { actual: 2.0, ..row }], 0).unwrap();
+    assert!((ok.aggregate_error_pct.unwrap() - 100.0 * (35.4 - 2.0) / 2.0).abs() < 1e-9);
+}
+
+/// Spend rows of 2^53 customers each: the excluded counts added as `usize` (a panic in a
+/// debug build past 2^64, a silently rounded `f64` count past 2^53) and the weights of
+/// one pattern merged in `f64` beyond 2^53. Now `Overflow`; counts that fit stay exact.
+#[test]
+fn spend_rows_whose_customer_counts_pass_two_to_the_53_are_an_overflow_error() {
+    use customer_value::btyd::SpendSummaries;
+    let big = 9_007_199_254_740_992.0;
+    let n = 2049;
+    let (x, m, w) = (vec![0.0; n], vec![10.0; n], vec![big; n]);
+    assert!(matches!(
+        SpendSummaries::from_weighted_rows(&x, &m, &w),
+        Err(Error::Overflow { .. })
+    ));
+    // One kept pattern weighing 2^53 + 2.
+    assert!(matches!(
+        SpendSummaries::from_weighted_rows(&[2.0, 2.0], &[10.0, 10.0], &[big, 2.0]),
+        Err(Error::Overflow { .. })
+    ));
+    let s = SpendSummaries::from_weighted_rows(
+        &[1.0, 0.0, 4.0, 1.0],
+        &[1e-300, 34.95, 999.323, -5.0],
+        &[3.0, big - 8.0, 2.0, 2.0],
+    )
+    .unwrap();
+    assert_eq!(s.weight().iter().sum::<f64>(), 5.0);
+    assert_eq!(s.excluded_without_repeat(), (1_u64 << 53) as usize - 8);
+    assert_eq!(s.excluded_without_positive_spend(), 2);
+}
+
+/// sBG with covariates summed four ln Γ of β ≈ 1e15: they cancelled to a log-likelihood of
+/// +8 for one customer observed 8 periods (a probability of e^8). Now the mixed second
+/// difference; the value matches mpmath's.
+#[test]
+fn sbg_covariate_log_likelihood_at_huge_beta_is_a_log_probability() {
+    use customer_value::btyd::covariates::CovariateMatrix;
+    use customer_value::retention::{SbgCovariateData, SbgCovariateFit, ShiftedBetaGeometric};
+    let d = SbgCovariateData::new(&[8], &[false], &CovariateMatrix::empty(1)).unwrap();
+    let ll = SbgCovariateFit::evaluate(&d, &[0.1, 1e15]).unwrap();
+    // mpmath: lnΓ(β+8) − lnΓ(β) − lnΓ(α+β+8) + lnΓ(α+β) = −7.999999999999972e-16 (α=0.1, β=1e15).
+    assert!(
+        ll <= 0.0 && (ll - -7.999_999_999_999_972e-16).abs() < 1e-20,
+        "{ll}"
+    );
+    let plain = ShiftedBetaGeometric::new(0.1, 1e15)
+        .unwrap()
+        .log_likelihood(&[0; 8], 1);
+    assert!((ll - plain).abs() < 1e-14, "{ll} vs {plain}"); // the plain sBG rounds it to 0
+    let churned = SbgCovariateData::new(&[3], &[true], &CovariateMatrix::empty(1)).unwrap();
+    let l = SbgCovariateFit::evaluate(&churned, &[0.1, 1e15]).unwrap();
+    // mpmath: ln α + lnΓ(β+2) − lnΓ(β) − lnΓ(α+β+3) + lnΓ(α+β) = −36.841361487904733.
+    assert!((l - -36.841_361_487_904_733).abs() < 1e-9, "{l}");
+}

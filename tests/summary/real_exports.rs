@@ -338,7 +338,7 @@ fn each_error_names_its_line() {
         ),
         (
             "1,2024-01-01,",
-            "amount `` (column `amount`) is not a decimal number",
+            "amount `` (column `amount`) is empty: every row needs an amount",
         ),
         (
             "1,2024-01-01,12345678901234567890123456789.5",

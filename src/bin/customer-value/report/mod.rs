@@ -218,6 +218,19 @@ fn read_as<K: std::str::FromStr + Send>(
     log
 }
 
+/// The reader's message with the command-line flags in place of the library setters it
+/// names (`CsvOptions::customer_column` is `--customer-column` to a user of the report).
+fn with_flag_names(message: &str) -> String {
+    [
+        ("CsvOptions::customer_column", "--customer-column"),
+        ("CsvOptions::date_column", "--date-column"),
+        ("CsvOptions::amount_column", "--amount-column"),
+        ("CsvOptions::without_amount", "--no-amount"),
+    ]
+    .iter()
+    .fold(message.to_owned(), |m, (from, to)| m.replace(from, to))
+}
+
 /// Runs the report of `o`, writing it to standard output.
 ///
 /// # Errors
@@ -244,7 +257,8 @@ pub fn run_to(o: &Options, out: &mut dyn Write) -> Result<(), AnyError> {
             summarise_and_report(o, path, &log, out)
         }
         Err(_) => {
-            let log = read_as::<String>(o, &text).map_err(|e| format!("{path}: {e}"))?;
+            let log = read_as::<String>(o, &text)
+                .map_err(|e| format!("{path}: {}", with_flag_names(&e.to_string())))?;
             drop(text);
             summarise_and_report(o, path, &log, out)
         }

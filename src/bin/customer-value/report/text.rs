@@ -179,6 +179,16 @@ pub fn text_report<K: std::fmt::Debug>(
     out!(t, "rows read              {:>10}", r.rows);
     out!(t, "rows summarised        {:>10}", r.rows_summarised);
     out!(t, "rows after the end     {:>10}", r.rows_after_observation_end);
+    // Without this line the text did not add up: rows of customers first seen in the
+    // holdout were in neither count.
+    out!(
+        t,
+        "rows of left-out customers {:>6}",
+        r.rows_of_excluded_customers
+    );
+    if r.negative_rows_excluded > 0 {
+        out!(t, "returns excluded       {:>10}", r.negative_rows_excluded);
+    }
     out!(t, "returns netted         {:>10}", r.negative_rows_netted);
     out!(t, "customers              {:>10}", r.customers);
     out!(
