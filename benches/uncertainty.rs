@@ -109,7 +109,9 @@ fn gradient(c: &mut Criterion) {
         ("pnbd_model", ParetoNbd::sampling_likelihood(&data)),
     ] {
         let mut grad = [0.0; 4];
-        g.bench_function(name, |b| b.iter(|| lik.value_gradient(std::hint::black_box(&theta), &mut grad)));
+        g.bench_function(name, |b| {
+            b.iter(|| lik.value_gradient(std::hint::black_box(&theta), &mut grad))
+        });
     }
     g.finish();
 }

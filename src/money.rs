@@ -95,7 +95,7 @@ pub fn to_f64(amount: Decimal) -> f64 {
 /// remainder are exact; the sign of zero is kept).
 #[inline]
 fn round_half_away(y: f64) -> f64 {
-    if !(y.abs() < 4_503_599_627_370_496.0) {
+    if y.is_nan() || y.abs() >= 4_503_599_627_370_496.0 {
         return y.round();
     }
     let t = (y as i64) as f64;
@@ -108,6 +108,7 @@ fn round_half_away(y: f64) -> f64 {
 }
 
 /// `10^k` for the scales of a `Decimal` (0 to 28).
+#[allow(clippy::indexing_slicing, reason = "k < 29 in a const block")]
 const POW10: [u128; 29] = {
     let mut t = [1_u128; 29];
     let mut k = 1;
@@ -119,6 +120,7 @@ const POW10: [u128; 29] = {
 };
 
 /// `10^k as f64` (correctly rounded, as `u128 as f64` rounds).
+#[allow(clippy::indexing_slicing, reason = "k < 29 in a const block")]
 const POW10_F64: [f64; 29] = {
     let mut t = [1.0_f64; 29];
     let mut k = 0;
@@ -166,7 +168,7 @@ fn div_rem_small_quotient(m: u128, p: u128) -> Option<(u128, u128)> {
     };
     let (m_approx, p_approx) = (half(m), half(p));
     let estimate = m_approx / p_approx;
-    if !(estimate < 1_125_899_906_842_624.0) {
+    if estimate.is_nan() || estimate >= 1_125_899_906_842_624.0 {
         return None;
     }
     let mut q = u128::from(estimate as i64 as u64);

@@ -376,7 +376,12 @@ impl BgNbd {
             // 1 − (1 + t/A)^{−q} f = (1 − (1 + t/A)^{−q}) − (1 + t/A)^{−q} (f − 1).
             let scaled = power * f1;
             let bracket = one_minus_power - scaled;
-            if !(bracket.abs() >= 1e-6 * (one_minus_power.abs() + scaled.abs())) {
+            let floor = 1e-6 * (one_minus_power.abs() + scaled.abs());
+            if bracket
+                .abs()
+                .partial_cmp(&floor)
+                .is_none_or(std::cmp::Ordering::is_lt)
+            {
                 // The two parts cancel: left to the per-horizon path.
                 return None;
             }

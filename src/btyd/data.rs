@@ -18,6 +18,10 @@ use crate::time::TimeUnit;
 ///
 /// [`Error::InvalidParameter`] naming the offending value.
 #[inline]
+#[allow(
+    clippy::float_cmp,
+    reason = "a whole `x` is one that survives the round trip exactly"
+)]
 pub(crate) fn check_summary(x: f64, t_x: f64, age: f64) -> Result<()> {
     // The common case in a few comparisons (NaN fails every one of them); `x as i64`
     // is exact below 2^52, where a whole `x` is one that survives the round trip (and

@@ -303,7 +303,11 @@ fn default_prior_posterior_matches_pymc_marketing() {
 
 /// Fader & Hardie (2007) Table 1, years 0–7 of 1,000 customers: (regular, high end).
 fn sbg_cohorts() -> [customer_value::btyd::uncertainty::SbgCohort; 2] {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/sbg_retention.csv")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/sbg_retention.csv"
+    ))
+    .unwrap();
     let (mut regular, mut high) = (vec![], vec![]);
     for line in text.lines().skip(1).take(8) {
         let f: Vec<f64> = line.split(',').map(|v| v.parse().unwrap()).collect();
@@ -316,7 +320,11 @@ fn sbg_cohorts() -> [customer_value::btyd::uncertainty::SbgCohort; 2] {
 /// The flat-prior sBG posterior by brute force: its mean and sd of (α, β) from a
 /// 301 × 301 grid on (ln α, ln β) over ±8 log-scale standard errors around the MLE (the
 /// density `L(α, β)` times the Jacobian `αβ`). An independent reference for NUTS.
-fn sbg_grid_posterior(cohort: &customer_value::btyd::uncertainty::SbgCohort, mle: [f64; 2], se: [f64; 2]) -> ([f64; 2], [f64; 2]) {
+fn sbg_grid_posterior(
+    cohort: &customer_value::btyd::uncertainty::SbgCohort,
+    mle: [f64; 2],
+    se: [f64; 2],
+) -> ([f64; 2], [f64; 2]) {
     use customer_value::retention::ShiftedBetaGeometric;
     let n = 301;
     let half = [0, 1].map(|j| 8.0 * se[j] / mle[j]);
@@ -328,14 +336,22 @@ fn sbg_grid_posterior(cohort: &customer_value::btyd::uncertainty::SbgCohort, mle
                 mle[1].ln() + half[1] * (2.0 * k as f64 / (n - 1) as f64 - 1.0),
             ];
             let (a, b) = (u[0].exp(), u[1].exp());
-            let ll = ShiftedBetaGeometric::new(a, b).unwrap().log_likelihood(cohort.lost(), cohort.still_active());
+            let ll = ShiftedBetaGeometric::new(a, b)
+                .unwrap()
+                .log_likelihood(cohort.lost(), cohort.still_active());
             pts.push((a, b, ll + u[0] + u[1]));
         }
     }
     let max = pts.iter().map(|p| p.2).fold(f64::NEG_INFINITY, f64::max);
     let w: Vec<f64> = pts.iter().map(|p| (p.2 - max).exp()).collect();
     let sw: f64 = w.iter().sum();
-    let m = [0, 1].map(|j| pts.iter().zip(&w).map(|(p, w)| w * if j == 0 { p.0 } else { p.1 }).sum::<f64>() / sw);
+    let m = [0, 1].map(|j| {
+        pts.iter()
+            .zip(&w)
+            .map(|(p, w)| w * if j == 0 { p.0 } else { p.1 })
+            .sum::<f64>()
+            / sw
+    });
     let sd = [0, 1].map(|j| {
         (pts.iter()
             .zip(&w)
@@ -362,8 +378,13 @@ fn sbg_flat_prior_posterior_matches_the_mle() {
         let se = fit.standard_errors.clone().unwrap();
         let (mle, se) = ([fit.estimates[0], fit.estimates[1]], [se[0], se[1]]);
         let (grid_mean, grid_sd) = sbg_grid_posterior(&cohort, mle, se);
-        let post = fit_bayes::<ShiftedBetaGeometric>(&cohort, &Priors::flat(2), &BayesOptions::default()).unwrap();
-        assert!(post.posterior.warnings.is_empty(), "{name}: {:?}", post.posterior.warnings);
+        let post =
+            fit_bayes::<ShiftedBetaGeometric>(&cohort, &Priors::flat(2), &BayesOptions::default()).unwrap();
+        assert!(
+            post.posterior.warnings.is_empty(),
+            "{name}: {:?}",
+            post.posterior.warnings
+        );
         for (j, s) in post.posterior.summary.iter().enumerate() {
             let kappa = 6.0;
             let sd_se = s.sd * ((kappa - 1.0) / (4.0 * s.ess_bulk)).sqrt();
@@ -374,11 +395,24 @@ fn sbg_flat_prior_posterior_matches_the_mle() {
             // The skew term, measured by the grid rather than assumed (at most 0.7 SE here).
             let skew = (grid_mean[j] - mle[j]).abs();
             assert!(skew < se[j], "{name} {}: skew", s.name);
-            assert!((s.mean - mle[j]).abs() < 4.0 * s.mcse_mean + skew, "{name} {}", s.name);
-            assert!((s.mean - grid_mean[j]).abs() < 4.0 * s.mcse_mean, "{name} {}", s.name);
+            assert!(
+                (s.mean - mle[j]).abs() < 4.0 * s.mcse_mean + skew,
+                "{name} {}",
+                s.name
+            );
+            assert!(
+                (s.mean - grid_mean[j]).abs() < 4.0 * s.mcse_mean,
+                "{name} {}",
+                s.name
+            );
             assert!((s.sd - grid_sd[j]).abs() < 3.0 * sd_se, "{name} {} sd", s.name);
         }
-        let map = map_estimate(&ShiftedBetaGeometric::new(1.0, 1.0).unwrap(), &cohort, &Priors::flat(2)).unwrap();
+        let map = map_estimate(
+            &ShiftedBetaGeometric::new(1.0, 1.0).unwrap(),
+            &cohort,
+            &Priors::flat(2),
+        )
+        .unwrap();
         assert!((map.alpha() - mle[0]).abs() < 1e-4 * mle[0] && (map.beta() - mle[1]).abs() < 1e-4 * mle[1]);
         let default = fit_bayes::<ShiftedBetaGeometric>(
             &cohort,
@@ -386,7 +420,11 @@ fn sbg_flat_prior_posterior_matches_the_mle() {
             &BayesOptions::default().with_draws(500, 500).unwrap(),
         )
         .unwrap();
-        assert!(default.posterior.warnings.is_empty(), "{name}: {:?}", default.posterior.warnings);
+        assert!(
+            default.posterior.warnings.is_empty(),
+            "{name}: {:?}",
+            default.posterior.warnings
+        );
         assert!((default.model.alpha() - mle[0]).abs() < se[0]);
     }
 }
@@ -449,9 +487,16 @@ fn rank_chi_square(ranks: &[usize], bins: usize) -> f64 {
     }
     // Ranks 0..=100 into `bins` bins of 101/bins values: expected counts by bin width.
     let expected: Vec<f64> = (0..bins)
-        .map(|b| (0..=100).filter(|&r| (r * bins / 101).min(bins - 1) == b).count() as f64 / 101.0 * ranks.len() as f64)
+        .map(|b| {
+            (0..=100).filter(|&r| (r * bins / 101).min(bins - 1) == b).count() as f64 / 101.0
+                * ranks.len() as f64
+        })
         .collect();
-    counts.iter().zip(&expected).map(|(o, e)| (o - e).powi(2) / e).sum()
+    counts
+        .iter()
+        .zip(&expected)
+        .map(|(o, e)| (o - e).powi(2) / e)
+        .sum()
 }
 
 fn sbc_sbg(replicates: usize, customers: usize, periods: usize, bins: usize, critical: f64) {
@@ -461,7 +506,10 @@ fn sbc_sbg(replicates: usize, customers: usize, periods: usize, bins: usize, cri
     for (j, name) in ["alpha", "beta"].into_iter().enumerate() {
         let r: Vec<usize> = ranks.iter().map(|r| r[j]).collect();
         let chi = rank_chi_square(&r, bins);
-        eprintln!("SBC sBG {name}: {replicates} replicates, chi-square {chi:.2} on {} df (critical {critical})", bins - 1);
+        eprintln!(
+            "SBC sBG {name}: {replicates} replicates, chi-square {chi:.2} on {} df (critical {critical})",
+            bins - 1
+        );
         assert!(chi < critical, "{name}: ranks not uniform, chi-square {chi}");
     }
 }

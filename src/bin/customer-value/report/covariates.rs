@@ -72,9 +72,9 @@ pub fn check(o: &Options) -> Result<(), String> {
         return Ok(());
     };
     if o.load_model.is_some() {
-        let chosen = !(c.purchase.is_empty() && c.dropout.is_empty() && c.spend.is_empty())
-            || !c.constrain.is_empty()
-            || c.regularise.is_some();
+        let chosen =
+            !(c.purchase.is_empty() && c.dropout.is_empty() && c.spend.is_empty() && c.constrain.is_empty())
+                || c.regularise.is_some();
         if chosen {
             return Err("--covariates with --load-model: the covariates are the saved model's (no --purchase-covariates, --dropout-covariates, --spend-covariates, --constrain or --regularise)".to_owned());
         }
