@@ -43,7 +43,12 @@ const GGOM_INDEX: [usize; 4] = [0, 1, 3, 4];
 ///
 /// let offline: Vec<f64> = (0..300).map(|i| (i % 2) as f64).collect();
 /// let x: Vec<f64> = (0..300).map(|i| [0.0, 1.0, 0.0, 4.0, 1.0, 7.0, 0.0, 2.0][i % 8] * (1.0 + offline[i])).collect();
-/// let tx: Vec<f64> = x.iter().enumerate().map(|(i, &x)| if x > 0.0 { 2.0 + ((i * 13) % 37) as f64 } else { 0.0 }).collect();
+/// // A third of the repeat buyers stop early (a dropout process to fit), the rest buy on.
+/// let tx: Vec<f64> = x.iter().enumerate().map(|(i, &x)| match (x > 0.0, i % 3) {
+///     (false, _) => 0.0,
+///     (true, 0) => 1.0 + (i % 5) as f64,
+///     (true, _) => 20.0 + ((i * 13) % 20) as f64,
+/// }).collect();
 /// let m = CovariateMatrix::from_columns(300, &[("offline", &offline)])?;
 /// let data = CovariateData::new(&x, &tx, &vec![40.0; 300], m, CovariateMatrix::empty(300))?;
 /// let fit = GgomCovariateFit::fit(&data, &CovariateOptions::default())?;
