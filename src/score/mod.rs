@@ -21,6 +21,25 @@ use crate::summary::{Summaries, SummaryColumns};
 use crate::time::TimeUnit;
 
 /// What one purchase is worth in the CLV of [`score`].
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::{BgNbd, DiscountRate};
+/// use customer_value::score::{PurchaseValue, ScoreSpec, score_columns};
+/// use customer_value::{SummaryColumns, TimeUnit};
+///
+/// let cols = SummaryColumns::from_parts(vec!["a", "b"], vec![2.0, 0.0], vec![30.43, 0.0], vec![38.86, 38.86], vec![22.35, 0.0])?;
+/// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+/// let spend = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::zero())?.with_margin(0.3)?;
+/// assert_eq!(spend.value, PurchaseValue::FractionOfSpend(0.3));
+/// let fixed = spend.with_value_per_purchase(10.0)?;
+/// assert_eq!(fixed.value, PurchaseValue::Fixed(10.0));
+/// // A fixed value needs no spend model: CLV = 10 × discounted expected purchases.
+/// let row = &score_columns(&cols, &model, None, &fixed, TimeUnit::WEEK)?.rows[0];
+/// assert!((row.clv.unwrap() - 10.0 * row.discounted_purchases.unwrap()).abs() < 1e-9);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -94,6 +113,22 @@ impl ScoreSpec {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `fraction` is finite.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{BgNbd, DiscountRate};
+    /// use customer_value::score::{PurchaseValue, ScoreSpec, score_columns};
+    /// use customer_value::{SummaryColumns, TimeUnit};
+    ///
+    /// let cols = SummaryColumns::from_parts(vec!["a", "b"], vec![2.0, 0.0], vec![30.43, 0.0], vec![38.86, 38.86], vec![22.35, 0.0])?;
+    /// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+    /// let spec = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::zero())?.with_margin(0.3)?;
+    /// assert_eq!(spec.value, PurchaseValue::FractionOfSpend(0.3));
+    /// assert!(spec.with_margin(f64::NAN).is_err());
+    /// # let _ = score_columns(&cols, &model, None, &spec, TimeUnit::WEEK)?;
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn with_margin(mut self, fraction: f64) -> Result<Self> {
         if !fraction.is_finite() {
             return Err(Error::param("margin", fraction, "must be finite"));
@@ -107,6 +142,22 @@ impl ScoreSpec {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless `value` is finite.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{BgNbd, DiscountRate};
+    /// use customer_value::score::{ScoreSpec, score_columns};
+    /// use customer_value::{SummaryColumns, TimeUnit};
+    ///
+    /// let cols = SummaryColumns::from_parts(vec!["a", "b"], vec![2.0, 0.0], vec![30.43, 0.0], vec![38.86, 38.86], vec![22.35, 0.0])?;
+    /// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+    /// let spec = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::zero())?.with_value_per_purchase(10.0)?;
+    /// let table = score_columns(&cols, &model, None, &spec, TimeUnit::WEEK)?;
+    /// // No spend model, yet every customer has a CLV.
+    /// assert_eq!(table.report.with_clv, 2);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn with_value_per_purchase(mut self, value: f64) -> Result<Self> {
         if !value.is_finite() {
             return Err(Error::param("value", value, "must be finite"));
@@ -120,6 +171,22 @@ impl ScoreSpec {
     /// # Errors
     ///
     /// As [`ClvSpec::with_step`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{BgNbd, DiscountRate};
+    /// use customer_value::score::{ScoreSpec, score_columns};
+    /// use customer_value::{SummaryColumns, TimeUnit};
+    ///
+    /// let cols = SummaryColumns::from_parts(vec!["a", "b"], vec![2.0, 0.0], vec![30.43, 0.0], vec![38.86, 38.86], vec![22.35, 0.0])?;
+    /// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+    /// let monthly = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::zero())?.with_step(52.0 / 12.0)?;
+    /// assert!((monthly.step - 52.0 / 12.0).abs() < 1e-12);
+    /// assert!(monthly.with_step(0.0).is_err());
+    /// # let _ = score_columns(&cols, &model, None, &monthly.with_value_per_purchase(1.0)?, TimeUnit::WEEK)?;
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn with_step(mut self, step: f64) -> Result<Self> {
         self.clv_spec()?.with_step(step)?;
         self.step = step;
@@ -127,6 +194,24 @@ impl ScoreSpec {
     }
 
     /// Computes DERT too.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{BgNbd, DiscountRate};
+    /// use customer_value::score::{ScoreSpec, score_columns};
+    /// use customer_value::{SummaryColumns, TimeUnit};
+    ///
+    /// let cols = SummaryColumns::from_parts(vec!["a", "b"], vec![2.0, 0.0], vec![30.43, 0.0], vec![38.86, 38.86], vec![22.35, 0.0])?;
+    /// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+    /// let year = TimeUnit::from_days(365.0)?;
+    /// let spec = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::new(0.10, year)?)?.with_value_per_purchase(1.0)?;
+    /// let table = score_columns(&cols, &model, None, &spec.with_dert(), TimeUnit::WEEK)?;
+    /// // DERT (no horizon) exceeds the discounted purchases of the first year.
+    /// let row = &table.rows[0];
+    /// assert!(row.dert.unwrap() > row.discounted_purchases.unwrap());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn with_dert(mut self) -> Self {
         self.dert = true;
@@ -148,6 +233,24 @@ impl ScoreSpec {
 
 /// Why a value of a customer's row is missing. Values the model does not provide at all
 /// (P(alive) at the horizon for a model without it) are `None` without a flag.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::{BgNbd, DiscountRate};
+/// use customer_value::score::{ScoreFlag, ScoreSpec, score_columns};
+/// use customer_value::{SummaryColumns, TimeUnit};
+///
+/// let cols = SummaryColumns::from_parts(vec!["a", "b"], vec![2.0, 0.0], vec![30.43, 0.0], vec![38.86, 38.86], vec![22.35, 0.0])?;
+/// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+/// // Purchases valued by spend, but no spend model given: flagged and counted, not an error.
+/// let spec = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::zero())?;
+/// let table = score_columns(&cols, &model, None, &spec, TimeUnit::WEEK)?;
+/// assert!(table.rows[0].flags.contains(&ScoreFlag::NoSpendModel));
+/// assert_eq!(table.report.no_spend_model, 2);
+/// assert!(table.rows[0].p_alive.is_some());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -175,6 +278,24 @@ pub enum ScoreFlag {
 }
 
 /// One customer's row of the value table. Times are in the summaries' unit.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::{BgNbd, DiscountRate};
+/// use customer_value::score::{ScoreSpec, score_columns};
+/// use customer_value::{SummaryColumns, TimeUnit};
+///
+/// let cols = SummaryColumns::from_parts(vec!["a", "b"], vec![2.0, 0.0], vec![30.43, 0.0], vec![38.86, 38.86], vec![22.35, 0.0])?;
+/// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+/// let spec = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::zero())?.with_value_per_purchase(10.0)?;
+/// let row = &score_columns(&cols, &model, None, &spec, TimeUnit::WEEK)?.rows[0];
+/// assert_eq!((row.customer, row.frequency), ("a", 2));
+/// let p = row.p_alive.unwrap();
+/// assert!(0.0 < p && p <= 1.0 && row.expected_purchases.unwrap() > 0.0);
+/// assert!(row.flags.is_empty());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CustomerScore<K> {
@@ -215,6 +336,22 @@ pub struct CustomerScore<K> {
 
 /// Counts of [`score`]: every customer is in `customers`, each flag counted once per
 /// customer that has it.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::{BgNbd, DiscountRate};
+/// use customer_value::score::{ScoreSpec, score_columns};
+/// use customer_value::{SummaryColumns, TimeUnit};
+///
+/// let cols = SummaryColumns::from_parts(vec!["a", "b"], vec![2.0, 0.0], vec![30.43, 0.0], vec![38.86, 38.86], vec![22.35, 0.0])?;
+/// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+/// let spec = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::zero())?.with_value_per_purchase(10.0)?;
+/// let report = score_columns(&cols, &model, None, &spec, TimeUnit::WEEK)?.report;
+/// assert_eq!((report.customers, report.with_clv, report.purchase_model_failed), (2, 2, 0));
+/// assert!(report.first_errors.is_empty());
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ScoreReport {
@@ -244,6 +381,24 @@ pub struct ScoreReport {
 }
 
 /// The per-customer value table of [`score`], in the summaries' customer order.
+///
+/// # Examples
+///
+/// ```
+/// use customer_value::btyd::{BgNbd, DiscountRate};
+/// use customer_value::score::{ScoreSpec, score_columns};
+/// use customer_value::{SummaryColumns, TimeUnit};
+///
+/// let cols = SummaryColumns::from_parts(vec!["a", "b"], vec![2.0, 0.0], vec![30.43, 0.0], vec![38.86, 38.86], vec![22.35, 0.0])?;
+/// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+/// let spec = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::zero())?.with_value_per_purchase(10.0)?;
+/// let table = score_columns(&cols, &model, None, &spec, TimeUnit::WEEK)?;
+/// assert_eq!((table.rows.len(), table.unit, table.horizon), (2, TimeUnit::WEEK, 52.0));
+/// let mut csv = Vec::new();
+/// table.write_csv(&mut csv)?;
+/// assert_eq!(String::from_utf8_lossy(&csv).lines().count(), 3);
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ScoreTable<K> {
