@@ -236,6 +236,23 @@ impl<M: CovariateModel> CovariateFit<M> {
     }
 
     /// The estimate of the named parameter (`r`, `purchase.gender`, …).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::BgNbd;
+    /// use customer_value::btyd::covariates::{CovariateData, CovariateFit, CovariateMatrix, CovariateOptions};
+    ///
+    /// let offline: Vec<f64> = (0..400).map(|i| (i % 2) as f64).collect();
+    /// let x: Vec<f64> = (0..400).map(|i| [0.0, 1.0, 0.0, 4.0, 1.0, 7.0, 0.0, 2.0][i % 8]).collect();
+    /// let tx: Vec<f64> = x.iter().enumerate().map(|(i, &x)| if x > 0.0 { 2.0 + ((i * 13) % 37) as f64 } else { 0.0 }).collect();
+    /// let m = CovariateMatrix::from_columns(400, &[("offline", &offline)])?;
+    /// let data = CovariateData::new(&x, &tx, &vec![40.0; 400], m, CovariateMatrix::empty(400))?;
+    /// let fit = CovariateFit::<BgNbd>::fit(&data, &CovariateOptions::default())?;
+    /// assert!(fit.estimate("purchase.offline").is_some_and(|g| g > 0.0));
+    /// assert_eq!(fit.estimate("purchase.unknown"), None);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn estimate(&self, name: &str) -> Option<f64> {
         let i = self.parameter_names.iter().position(|n| n == name)?;
@@ -243,6 +260,23 @@ impl<M: CovariateModel> CovariateFit<M> {
     }
 
     /// The standard error of the named parameter.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::BgNbd;
+    /// use customer_value::btyd::covariates::{CovariateData, CovariateFit, CovariateMatrix, CovariateOptions};
+    ///
+    /// let offline: Vec<f64> = (0..400).map(|i| (i % 2) as f64).collect();
+    /// let x: Vec<f64> = (0..400).map(|i| [0.0, 1.0, 0.0, 4.0, 1.0, 7.0, 0.0, 2.0][i % 8]).collect();
+    /// let tx: Vec<f64> = x.iter().enumerate().map(|(i, &x)| if x > 0.0 { 2.0 + ((i * 13) % 37) as f64 } else { 0.0 }).collect();
+    /// let m = CovariateMatrix::from_columns(400, &[("offline", &offline)])?;
+    /// let data = CovariateData::new(&x, &tx, &vec![40.0; 400], m, CovariateMatrix::empty(400))?;
+    /// let fit = CovariateFit::<BgNbd>::fit(&data, &CovariateOptions::default())?;
+    /// let se = fit.standard_error("purchase.offline").expect("a positive definite Hessian");
+    /// assert!(se > 0.0 && se.is_finite());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn standard_error(&self, name: &str) -> Option<f64> {
         let i = self.parameter_names.iter().position(|n| n == name)?;
@@ -256,12 +290,48 @@ impl<M: CovariateModel> CovariateFit<M> {
     }
 
     /// Akaike's information criterion, `2k − 2 LL`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::BgNbd;
+    /// use customer_value::btyd::covariates::{CovariateData, CovariateFit, CovariateMatrix, CovariateOptions};
+    ///
+    /// let offline: Vec<f64> = (0..400).map(|i| (i % 2) as f64).collect();
+    /// let x: Vec<f64> = (0..400).map(|i| [0.0, 1.0, 0.0, 4.0, 1.0, 7.0, 0.0, 2.0][i % 8]).collect();
+    /// let tx: Vec<f64> = x.iter().enumerate().map(|(i, &x)| if x > 0.0 { 2.0 + ((i * 13) % 37) as f64 } else { 0.0 }).collect();
+    /// let m = CovariateMatrix::from_columns(400, &[("offline", &offline)])?;
+    /// let data = CovariateData::new(&x, &tx, &vec![40.0; 400], m, CovariateMatrix::empty(400))?;
+    /// let fit = CovariateFit::<BgNbd>::fit(&data, &CovariateOptions::default())?;
+    /// // Four baseline parameters and one coefficient.
+    /// assert_eq!(fit.parameter_count(), 5);
+    /// assert!((fit.aic() - (10.0 - 2.0 * fit.log_likelihood)).abs() < 1e-9);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn aic(&self) -> f64 {
         2.0 * self.parameter_count() as f64 - 2.0 * self.log_likelihood
     }
 
     /// The Bayesian (Schwarz) information criterion, `k ln N − 2 LL` with N customers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::BgNbd;
+    /// use customer_value::btyd::covariates::{CovariateData, CovariateFit, CovariateMatrix, CovariateOptions};
+    ///
+    /// let offline: Vec<f64> = (0..400).map(|i| (i % 2) as f64).collect();
+    /// let x: Vec<f64> = (0..400).map(|i| [0.0, 1.0, 0.0, 4.0, 1.0, 7.0, 0.0, 2.0][i % 8]).collect();
+    /// let tx: Vec<f64> = x.iter().enumerate().map(|(i, &x)| if x > 0.0 { 2.0 + ((i * 13) % 37) as f64 } else { 0.0 }).collect();
+    /// let m = CovariateMatrix::from_columns(400, &[("offline", &offline)])?;
+    /// let data = CovariateData::new(&x, &tx, &vec![40.0; 400], m, CovariateMatrix::empty(400))?;
+    /// let fit = CovariateFit::<BgNbd>::fit(&data, &CovariateOptions::default())?;
+    /// assert!((fit.bic() - (5.0 * 400_f64.ln() - 2.0 * fit.log_likelihood)).abs() < 1e-9);
+    /// // With 400 customers ln N > 2, so BIC penalises the parameters more than AIC.
+    /// assert!(fit.bic() > fit.aic());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn bic(&self) -> f64 {
         self.parameter_count() as f64 * self.customers.ln() - 2.0 * self.log_likelihood
