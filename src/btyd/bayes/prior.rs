@@ -158,6 +158,18 @@ pub struct ConcentrationPair {
 
 impl ConcentrationPair {
     /// pymc-marketing's default: `κ ~ Pareto(1, 1)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::bayes::{ConcentrationPair, ParameterPrior, Priors};
+    ///
+    /// // BG/NBD's a and b (indices 2 and 3) as mean φ and concentration κ ~ Pareto(1, 1).
+    /// let pair = ConcentrationPair::default_for(2, 3);
+    /// assert_eq!((pair.scale, pair.shape), (1.0, 1.0));
+    /// assert_eq!(Priors::bg_nbd().pairs, vec![pair]);
+    /// # let _ = ParameterPrior::Flat;
+    /// ```
     #[must_use]
     pub fn default_for(first: usize, second: usize) -> Self {
         ConcentrationPair {
@@ -171,6 +183,17 @@ impl ConcentrationPair {
 
 impl Priors {
     /// Flat priors on `k` parameters (the posterior is the normalised likelihood).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::bayes::{ConcentrationPair, ParameterPrior, Priors};
+    ///
+    /// let p = Priors::flat(4);
+    /// assert_eq!(p.parameters, vec![ParameterPrior::Flat; 4]);
+    /// assert!(p.pairs.is_empty());
+    /// # let _ = ConcentrationPair::default_for(0, 1);
+    /// ```
     #[must_use]
     pub fn flat(k: usize) -> Self {
         Priors {
@@ -198,6 +221,17 @@ impl Priors {
     }
 
     /// pymc-marketing 1.3's BG/NBD (and MBG/NBD) default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::bayes::{ConcentrationPair, ParameterPrior, Priors};
+    ///
+    /// // r ~ Weibull(2, 1), α ~ Weibull(2, 10); a and b through (φ, κ).
+    /// let p = Priors::bg_nbd();
+    /// assert_eq!(p.parameters[0], ParameterPrior::Weibull { shape: 2.0, scale: 1.0 });
+    /// assert_eq!(p.pairs, vec![ConcentrationPair::default_for(2, 3)]);
+    /// ```
     #[must_use]
     pub fn bg_nbd() -> Self {
         Priors {
@@ -218,6 +252,18 @@ impl Priors {
     }
 
     /// pymc-marketing 1.3's Pareto/NBD default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::bayes::{ConcentrationPair, ParameterPrior, Priors};
+    ///
+    /// // r, s ~ Weibull(2, 1); α, β ~ Weibull(2, 10); no pairs.
+    /// let p = Priors::pareto_nbd();
+    /// assert_eq!(p.parameters[3], ParameterPrior::Weibull { shape: 2.0, scale: 10.0 });
+    /// assert!(p.pairs.is_empty());
+    /// # let _ = ConcentrationPair::default_for(0, 1);
+    /// ```
     #[must_use]
     pub fn pareto_nbd() -> Self {
         let w = |scale| ParameterPrior::Weibull { shape: 2.0, scale };
@@ -228,6 +274,17 @@ impl Priors {
     }
 
     /// pymc-marketing 1.3's BG/BB default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::bayes::{ConcentrationPair, ParameterPrior, Priors};
+    ///
+    /// // (α, β) and (γ, δ) each as mean and concentration.
+    /// let p = Priors::bg_bb();
+    /// assert_eq!(p.pairs, vec![ConcentrationPair::default_for(0, 1), ConcentrationPair::default_for(2, 3)]);
+    /// assert_eq!(p.parameters, vec![ParameterPrior::Flat; 4]);
+    /// ```
     #[must_use]
     pub fn bg_bb() -> Self {
         Priors {
