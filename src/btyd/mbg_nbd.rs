@@ -104,6 +104,18 @@ impl MbgNbd {
     ///
     /// [`Error::Undefined`] when the value is not finite (−∞ where a row's likelihood
     /// underflows, NaN where a term cannot be computed, at parameters far from any fit).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{FitOptions, MbgNbd, WeightedSummaries};
+    ///
+    /// let data = WeightedSummaries::from_rows(&[0.0, 1.0, 3.0, 0.0, 2.0, 5.0], &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0], &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0])?;
+    /// let fit = MbgNbd::fit(&data, &FitOptions::default())?;
+    /// // The fitted model's total is the log-likelihood its fit reports.
+    /// assert!((fit.model.total_log_likelihood(&data)? - fit.log_likelihood).abs() < 1e-9 * fit.log_likelihood.abs());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn total_log_likelihood(&self, data: &WeightedSummaries) -> Result<f64> {
         let theta = [self.r, self.alpha, self.a, self.b];
         total_log_likelihood(&MbgNbdLikelihood { data }, &theta, "MBG/NBD log-likelihood")

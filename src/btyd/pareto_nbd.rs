@@ -103,18 +103,17 @@ impl ParetoNbd {
     /// # Examples
     ///
     /// ```
-    /// use customer_value::btyd::{FitOptions, ParetoNbd, WeightedSummaries};
+    /// use customer_value::btyd::{History, ParetoNbd, TransactionModel, WeightedSummaries};
     ///
-    /// let data = WeightedSummaries::from_rows(
-    ///     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0],
-    ///     &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0, 2.0, 0.0],
-    ///     &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0, 41.0, 37.0],
-    /// )?;
-    /// // Eight customers do not pin down four parameters (α and r drift off together);
-    /// // a small L2 penalty keeps the estimate finite. Unpenalised, the fit reports
-    /// // `Error::NonConvergence` rather than returning a model at the boundary.
-    /// let fit = ParetoNbd::fit(&data, &FitOptions::default().with_penalty(0.01)?)?;
-    /// assert!(fit.log_likelihood < 0.0);
+    /// let (x, tx, t) = ([0.0, 1.0, 3.0], [0.0, 10.0, 30.0], [40.0, 38.0, 39.0]);
+    /// let data = WeightedSummaries::from_rows(&x, &tx, &t)?;
+    /// let model = ParetoNbd::new(0.55, 10.58, 0.61, 11.67)?;
+    /// // The total is the sum of the customers' own log-likelihoods.
+    /// let mut sum = 0.0;
+    /// for i in 0..3 {
+    ///     sum += model.log_likelihood_for(History::new(x[i] as u32, tx[i], t[i])?)?;
+    /// }
+    /// assert!((model.total_log_likelihood(&data)? - sum).abs() < 1e-9 * sum.abs());
     /// # Ok::<(), customer_value::Error>(())
     /// ```
     pub fn fit(data: &WeightedSummaries, options: &FitOptions) -> Result<FitReport<ParetoNbd>> {
@@ -163,6 +162,18 @@ impl ParetoNbd {
     ///
     /// [`Error::Undefined`] when the value is not finite (−∞ where a row's likelihood
     /// underflows, NaN where a term cannot be computed or a ₂F₁ fails, at parameters far from any fit).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::{FitOptions, ParetoNbd, WeightedSummaries};
+    ///
+    /// let data = WeightedSummaries::from_rows(&[0.0, 1.0, 3.0, 0.0, 2.0, 5.0], &[0.0, 10.0, 30.0, 0.0, 12.0, 35.0], &[40.0, 40.0, 40.0, 38.0, 39.0, 40.0])?;
+    /// let fit = ParetoNbd::fit(&data, &FitOptions::default())?;
+    /// // The fitted model's total is the log-likelihood its fit reports.
+    /// assert!((fit.model.total_log_likelihood(&data)? - fit.log_likelihood).abs() < 1e-9 * fit.log_likelihood.abs());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn total_log_likelihood(&self, data: &WeightedSummaries) -> Result<f64> {
         let ll = ParetoNbdLikelihood::value(data, &[self.r, self.alpha, self.s, self.beta]);
         super::finite_log_likelihood(ll, "Pareto/NBD log-likelihood")

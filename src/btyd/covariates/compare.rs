@@ -38,6 +38,19 @@ impl LikelihoodRatioTest {
     ///
     /// [`Error::InvalidParameter`] unless the full model has more parameters than the
     /// restricted one and both log-likelihoods are finite.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::LikelihoodRatioTest;
+    ///
+    /// // Two more parameters raise the log-likelihood by 3: statistic 6 on 2 df, p = e^{−3}.
+    /// let t = LikelihoodRatioTest::new(-1000.0, 4, -997.0, 6)?;
+    /// assert_eq!((t.statistic, t.df), (6.0, 2));
+    /// assert!((t.p_value - (-3.0_f64).exp()).abs() < 1e-9);
+    /// assert!(LikelihoodRatioTest::new(-1000.0, 6, -997.0, 4).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(restricted_ll: f64, restricted_k: usize, full_ll: f64, full_k: usize) -> Result<Self> {
         if full_k <= restricted_k {
             return Err(Error::param(

@@ -42,6 +42,19 @@ impl CovariateData {
     ///
     /// [`Error::LengthMismatch`]; [`Error::InvalidRow`] for the first bad summary;
     /// [`Error::EmptyInput`] without customers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::{CovariateData, CovariateMatrix};
+    ///
+    /// let m = CovariateMatrix::from_columns(3, &[("offline", &[1.0, 0.0, 1.0])])?;
+    /// let data = CovariateData::new(&[0.0, 2.0, 1.0], &[0.0, 20.0, 5.0], &[40.0, 40.0, 30.0], m.clone(), m.clone())?;
+    /// assert_eq!(data.summary(1), Some((2.0, 20.0, 40.0)));
+    /// // t_x > T is refused, naming the row.
+    /// assert!(CovariateData::new(&[1.0], &[50.0], &[40.0], CovariateMatrix::empty(1), CovariateMatrix::empty(1)).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(
         frequency: &[f64],
         recency: &[f64],
@@ -82,6 +95,17 @@ impl CovariateData {
     }
 
     /// Records the time unit of recency and age (fits carry it to their models).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::TimeUnit;
+    /// use customer_value::btyd::covariates::{CovariateData, CovariateMatrix};
+    ///
+    /// let data = CovariateData::new(&[1.0], &[5.0], &[40.0], CovariateMatrix::empty(1), CovariateMatrix::empty(1))?;
+    /// assert_eq!(data.with_unit(TimeUnit::WEEK).unit(), Some(TimeUnit::WEEK));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn with_unit(mut self, unit: TimeUnit) -> Self {
         self.unit = Some(unit);

@@ -64,6 +64,17 @@ impl CovariateOptions {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] unless both are finite and ≥ 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::CovariateOptions;
+    ///
+    /// let o = CovariateOptions::default().with_regularisation(0.1, 0.0)?;
+    /// assert_eq!((o.lambda_purchase, o.lambda_dropout), (0.1, 0.0));
+    /// assert!(CovariateOptions::default().with_regularisation(-1.0, 0.0).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn with_regularisation(mut self, purchase: f64, dropout: f64) -> Result<Self> {
         check_lambda("lambda_purchase", purchase)?;
         check_lambda("lambda_dropout", dropout)?;
@@ -73,6 +84,17 @@ impl CovariateOptions {
     }
 
     /// Constrains the named covariate's coefficient equal across the processes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::CovariateOptions;
+    ///
+    /// // One coefficient for `gender` in both processes (CLVTools' `names.cov.constr`).
+    /// let o = CovariateOptions::default().with_constraint("gender");
+    /// assert_eq!(o.constrained, vec!["gender".to_owned()]);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn with_constraint(mut self, name: &str) -> Self {
         self.constrained.push(name.to_owned());
