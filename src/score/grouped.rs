@@ -55,6 +55,21 @@ impl CustomerCovariates {
     /// # Errors
     ///
     /// [`Error::LengthMismatch`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::CovariateMatrix;
+    /// use customer_value::score::CustomerCovariates;
+    ///
+    /// // Three customers with a purchase covariate and no dropout covariates.
+    /// let purchase = CovariateMatrix::from_columns(3, &[("offline", &[1.0, 0.0, 1.0])])?;
+    /// let c = CustomerCovariates::new(purchase.clone(), CovariateMatrix::empty(3), vec![true; 3])?;
+    /// assert_eq!((c.len(), c.missing()), (3, 0));
+    /// // Two customers' flags for three rows.
+    /// assert!(CustomerCovariates::new(purchase, CovariateMatrix::empty(3), vec![true; 2]).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(purchase: CovariateMatrix, dropout: CovariateMatrix, present: Vec<bool>) -> Result<Self> {
         for (what, len) in [
             ("purchase covariate rows", purchase.rows()),
@@ -101,6 +116,19 @@ impl CustomerCovariates {
     }
 
     /// Customer `i`'s purchase and dropout rows, `None` when missing.
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::CovariateMatrix;
+    /// use customer_value::score::CustomerCovariates;
+    ///
+    /// let m = CovariateMatrix::from_columns(2, &[("offline", &[1.0, 0.0])])?;
+    /// let c = CustomerCovariates::new(m, CovariateMatrix::empty(2), vec![true, false])?;
+    /// assert_eq!(c.rows(0), Some((&[1.0][..], &[][..])));
+    /// assert_eq!(c.rows(1), None); // no covariates
+    /// assert_eq!(c.rows(2), None); // no such customer
+    /// assert_eq!(c.names().0, ["offline"]);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn rows(&self, i: usize) -> Option<(&[f64], &[f64])> {
         if !*self.present.get(i)? {
@@ -126,7 +154,26 @@ struct Group {
 ///
 /// # Examples
 ///
-/// See [`score_groups`].
+/// Each customer's own model, here from a Pareto/NBD covariate fit (the full flow, with
+/// the fit and the scores, is at [`score_groups`]):
+///
+/// ```
+/// use customer_value::btyd::covariates::{CovariateFit, CovariateMatrix};
+/// use customer_value::btyd::{History, ParetoNbd};
+/// use customer_value::score::{CustomerCovariates, ModelGroups};
+///
+/// // A fit read back from its saved form (hidden): baseline (r, α, s, β) = (1, 2, 1, 3).
+/// # let fit: CovariateFit<ParetoNbd> = serde_json::from_str(r#"{"model":{"model":"pnbd","format":1,"params":{"r":1.0,"alpha":2.0,"s":1.0,"beta":3.0}},"parameter_names":["r","alpha","s","beta","purchase.a","dropout.a"],"estimates":[1.0,2.0,1.0,3.0,0.5,0.0],"standard_errors":null,"log_likelihood":-1.0,"objective":0.5,"iterations":1,"gradient_norm":0.0,"convergence":"Gradient","customers":2.0,"distinct_rows":2,"covariate_groups":2,"purchase_covariates":["a"],"dropout_covariates":["a"],"options":{"fit":{"penalty":0.0,"max_iterations":500,"tolerance":1e-8,"start":null},"lambda_purchase":0.0,"lambda_dropout":0.0,"constrained":[],"shared_dropout":false}}"#).unwrap();
+/// // Purchase coefficient 0.5 on `a`: customers with a = 1 buy e^0.5 times as often.
+/// let a = CovariateMatrix::from_columns(4, &[("a", &[0.0, 1.0, 1.0, 0.0])])?;
+/// let groups = ModelGroups::from_covariates(&fit, &CustomerCovariates::new(a.clone(), a, vec![true, true, true, false])?)?;
+/// assert_eq!((groups.len(), groups.groups(), groups.missing()), (4, 2, 1));
+/// let h = History::new(2, 5.0, 10.0)?;
+/// let (low, high) = (groups.purchase_model(0).unwrap(), groups.purchase_model(1).unwrap());
+/// assert!(high.expected_purchases_for(5.0, h)? > low.expected_purchases_for(5.0, h)?);
+/// assert!(groups.purchase_model(3).is_none()); // no covariates, no model
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct ModelGroups {
     groups: Vec<Group>,
@@ -145,7 +192,22 @@ impl ModelGroups {
     ///
     /// # Examples
     ///
-    /// See [`score_groups`].
+    /// ```
+    /// use customer_value::btyd::covariates::{CovariateFit, CovariateMatrix};
+    /// use customer_value::btyd::ParetoNbd;
+    /// use customer_value::score::{CustomerCovariates, ModelGroups};
+    ///
+    /// // A fit read back from its saved form (hidden): covariate `a`, coefficients 0.
+    /// # let fit: CovariateFit<ParetoNbd> = serde_json::from_str(r#"{"model":{"model":"pnbd","format":1,"params":{"r":1.0,"alpha":2.0,"s":1.0,"beta":3.0}},"parameter_names":["r","alpha","s","beta","purchase.a","dropout.a"],"estimates":[1.0,2.0,1.0,3.0,0.0,0.0],"standard_errors":null,"log_likelihood":-1.0,"objective":0.5,"iterations":1,"gradient_norm":0.0,"convergence":"Gradient","customers":2.0,"distinct_rows":2,"covariate_groups":2,"purchase_covariates":["a"],"dropout_covariates":["a"],"options":{"fit":{"penalty":0.0,"max_iterations":500,"tolerance":1e-8,"start":null},"lambda_purchase":0.0,"lambda_dropout":0.0,"constrained":[],"shared_dropout":false}}"#).unwrap();
+    /// // Five customers, two distinct rows of `a`: two models to build.
+    /// let a = CovariateMatrix::from_columns(5, &[("a", &[0.0, 1.0, 1.0, 0.0, 1.0])])?;
+    /// let groups = ModelGroups::from_covariates(&fit, &CustomerCovariates::new(a.clone(), a, vec![true; 5])?)?;
+    /// assert_eq!((groups.len(), groups.groups()), (5, 2));
+    /// // Columns the fit does not know.
+    /// let b = CovariateMatrix::from_columns(5, &[("b", &[0.0; 5])])?;
+    /// assert!(ModelGroups::from_covariates(&fit, &CustomerCovariates::new(b.clone(), b, vec![true; 5])?).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn from_covariates<M: CovariateModel>(
         fit: &CovariateFit<M>,
         covariates: &CustomerCovariates,
@@ -235,6 +297,7 @@ impl ModelGroups {
     /// use customer_value::btyd::{FitOptions, ParetoNbd};
     /// use customer_value::score::{CustomerCovariates, ModelGroups};
     ///
+    /// // A fit read back from its saved form (hidden): covariate `a`, coefficients 0.
     /// # let fit: CovariateFit<ParetoNbd> = serde_json::from_str(r#"{"model":{"model":"pnbd","format":1,"params":{"r":1.0,"alpha":2.0,"s":1.0,"beta":3.0}},"parameter_names":["r","alpha","s","beta","purchase.a","dropout.a"],"estimates":[1.0,2.0,1.0,3.0,0.0,0.0],"standard_errors":null,"log_likelihood":-1.0,"objective":0.5,"iterations":1,"gradient_norm":0.0,"convergence":"Gradient","customers":2.0,"distinct_rows":2,"covariate_groups":2,"purchase_covariates":["a"],"dropout_covariates":["a"],"options":{"fit":{"penalty":0.0,"max_iterations":500,"tolerance":1e-8,"start":null},"lambda_purchase":0.0,"lambda_dropout":0.0,"constrained":[],"shared_dropout":false}}"#).unwrap();
     /// let offline: Vec<f64> = (0..300).map(|i| (i % 2) as f64).collect();
     /// let x: Vec<f64> = (0..300).map(|i| 1.0 + (i % 5) as f64).collect();
@@ -342,6 +405,24 @@ impl ModelGroups {
 
     /// Customer `i`'s purchase model, `None` without covariates or when the group's model
     /// could not be built.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::{CovariateFit, CovariateMatrix};
+    /// use customer_value::btyd::{ParetoNbd, TransactionModel};
+    /// use customer_value::score::{CustomerCovariates, ModelGroups};
+    ///
+    /// // A fit read back from its saved form (hidden): covariate `a`, coefficients 0.
+    /// # let fit: CovariateFit<ParetoNbd> = serde_json::from_str(r#"{"model":{"model":"pnbd","format":1,"params":{"r":1.0,"alpha":2.0,"s":1.0,"beta":3.0}},"parameter_names":["r","alpha","s","beta","purchase.a","dropout.a"],"estimates":[1.0,2.0,1.0,3.0,0.0,0.0],"standard_errors":null,"log_likelihood":-1.0,"objective":0.5,"iterations":1,"gradient_norm":0.0,"convergence":"Gradient","customers":2.0,"distinct_rows":2,"covariate_groups":2,"purchase_covariates":["a"],"dropout_covariates":["a"],"options":{"fit":{"penalty":0.0,"max_iterations":500,"tolerance":1e-8,"start":null},"lambda_purchase":0.0,"lambda_dropout":0.0,"constrained":[],"shared_dropout":false}}"#).unwrap();
+    /// let a = CovariateMatrix::from_columns(2, &[("a", &[1.0, 0.0])])?;
+    /// let groups = ModelGroups::from_covariates(&fit, &CustomerCovariates::new(a.clone(), a, vec![true, false])?)?;
+    /// // Coefficients 0: customer 0's model is the baseline (r, α, s, β) = (1, 2, 1, 3).
+    /// let model = groups.purchase_model(0).unwrap();
+    /// assert_eq!(model.parameters(), fit.model.parameters());
+    /// assert!(groups.purchase_model(1).is_none());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn purchase_model(&self, i: usize) -> Option<&dyn TransactionModel> {
         let g = self.groups.get((*self.member.get(i)?)?)?;
@@ -367,6 +448,7 @@ impl ModelGroups {
     /// use customer_value::btyd::{ParetoNbd, cumulative_expected_repeat_transactions};
     /// use customer_value::score::{CustomerCovariates, ModelGroups};
     ///
+    /// // A fit read back from its saved form (hidden): covariate `a`, coefficients 0.
     /// # let fit: CovariateFit<ParetoNbd> = serde_json::from_str(r#"{"model":{"model":"pnbd","format":1,"params":{"r":1.0,"alpha":2.0,"s":1.0,"beta":3.0}},"parameter_names":["r","alpha","s","beta","purchase.a","dropout.a"],"estimates":[1.0,2.0,1.0,3.0,0.0,0.0],"standard_errors":null,"log_likelihood":-1.0,"objective":0.5,"iterations":1,"gradient_norm":0.0,"convergence":"Gradient","customers":2.0,"distinct_rows":2,"covariate_groups":2,"purchase_covariates":["a"],"dropout_covariates":["a"],"options":{"fit":{"penalty":0.0,"max_iterations":500,"tolerance":1e-8,"start":null},"lambda_purchase":0.0,"lambda_dropout":0.0,"constrained":[],"shared_dropout":false}}"#).unwrap();
     /// // Coefficients 0: every customer has the baseline model.
     /// let m = CovariateMatrix::from_columns(3, &[("a", &[0.0, 1.0, 1.0])])?;

@@ -95,6 +95,21 @@ impl ScoreSpec {
     ///
     /// [`Error::InvalidParameter`] unless `horizon` is finite and ≥ 0 and gives at most
     /// [`ClvSpec::MAX_STEPS`] steps.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::DiscountRate;
+    /// use customer_value::score::{PurchaseValue, ScoreSpec};
+    /// use customer_value::TimeUnit;
+    ///
+    /// // A year ahead in weeks, undiscounted.
+    /// let spec = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::zero())?;
+    /// assert_eq!((spec.step, spec.value, spec.dert), (1.0, PurchaseValue::FractionOfSpend(1.0), false));
+    /// assert!(ScoreSpec::new(TimeUnit::WEEK, -1.0, DiscountRate::zero()).is_err());
+    /// assert!(ScoreSpec::new(TimeUnit::WEEK, f64::INFINITY, DiscountRate::zero()).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(unit: TimeUnit, horizon: f64, discount: DiscountRate) -> Result<Self> {
         let spec = ScoreSpec {
             unit,

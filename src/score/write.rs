@@ -11,6 +11,13 @@ use super::{CustomerScore, ScoreFlag, ScoreTable};
 use crate::error::{Error, Result};
 
 /// The CSV header of [`ScoreTable::write_csv`]: the fields of [`CustomerScore`], in order.
+///
+/// ```
+/// use customer_value::score::CSV_HEADER;
+///
+/// assert_eq!(CSV_HEADER.split(',').count(), 15);
+/// assert!(CSV_HEADER.starts_with("customer,frequency,recency,T,monetary_value,p_alive,"));
+/// ```
 pub const CSV_HEADER: &str = "customer,frequency,recency,T,monetary_value,p_alive,p_alive_at_horizon,\
 expected_purchases,dert,expected_spend,discounted_purchases,clv,expected_holdout_purchases,holdout_purchases,flags";
 
@@ -25,7 +32,24 @@ impl<K> ScoreTable<K> {
     ///
     /// # Examples
     ///
-    /// See [`score`](super::score).
+    /// ```
+    /// use customer_value::btyd::{BgNbd, DiscountRate};
+    /// use customer_value::score::{CSV_HEADER, ScoreSpec, score_columns};
+    /// use customer_value::{SummaryColumns, TimeUnit};
+    ///
+    /// let cols = SummaryColumns::from_parts(vec!["Smith, J.", "b"], vec![2.0, 0.0], vec![30.43, 0.0], vec![38.86, 38.86], vec![22.35, 0.0])?;
+    /// let model = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+    /// let spec = ScoreSpec::new(TimeUnit::WEEK, 52.0, DiscountRate::zero())?;
+    /// let mut out = Vec::new();
+    /// score_columns(&cols, &model, None, &spec, TimeUnit::WEEK)?.write_csv(&mut out)?;
+    /// let csv = String::from_utf8(out).unwrap();
+    /// let lines: Vec<&str> = csv.lines().collect();
+    /// assert_eq!((lines.len(), lines[0]), (3, CSV_HEADER));
+    /// // The comma in the name is quoted; no spend model: the money cells are empty.
+    /// assert!(lines[1].starts_with("\"Smith, J.\",2,30.43,38.86,22.35,"));
+    /// assert!(lines[1].ends_with(",no_spend_model"));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn write_csv<W: Write>(&self, writer: W) -> Result<()>
     where
         K: Display,
