@@ -39,6 +39,31 @@ enum Inner {
 
 /// A transaction model that takes static covariates: Pareto/NBD, BG/NBD, MBG/NBD. Sealed:
 /// its methods are the crate's.
+///
+/// # Examples
+///
+/// Code written once for any of the models, here a customer's P(alive) under a fit:
+///
+/// ```
+/// use customer_value::btyd::covariates::{CovariateFit, CovariateModel};
+/// use customer_value::btyd::{BgNbd, History, ParetoNbd, TransactionModel};
+///
+/// fn p_alive<M: CovariateModel>(fit: &CovariateFit<M>, row: &[f64], h: History) -> customer_value::Result<f64> {
+///     fit.customer_model(row, &[])?.probability_alive_for(h)
+/// }
+///
+/// // Two saved fits with a purchase coefficient 0.5 on `a`: α_i = α₀ e^(−0.5 a).
+/// let pnbd: CovariateFit<ParetoNbd> = serde_json::from_str(PNBD).unwrap();
+/// let bgnbd: CovariateFit<BgNbd> = serde_json::from_str(BGNBD).unwrap();
+/// let h = History::new(2, 5.0, 10.0)?;
+/// let direct = ParetoNbd::new(1.0, 2.0 * (-0.5f64).exp(), 1.0, 3.0)?.probability_alive_for(h)?;
+/// assert!((p_alive(&pnbd, &[1.0], h)? - direct).abs() < 1e-12);
+/// let direct = BgNbd::new(0.24, 4.41 * (-0.5f64).exp(), 0.79, 2.43)?.probability_alive_for(h)?;
+/// assert!((p_alive(&bgnbd, &[1.0], h)? - direct).abs() < 1e-12);
+/// # const PNBD: &str = r#"{"model":{"model":"pnbd","format":1,"params":{"r":1.0,"alpha":2.0,"s":1.0,"beta":3.0}},"parameter_names":["r","alpha","s","beta","purchase.a"],"estimates":[1.0,2.0,1.0,3.0,0.5],"standard_errors":null,"log_likelihood":-1.0,"objective":0.5,"iterations":1,"gradient_norm":0.0,"convergence":"Gradient","customers":2.0,"distinct_rows":2,"covariate_groups":2,"purchase_covariates":["a"],"dropout_covariates":[],"options":{"fit":{"penalty":0.0,"max_iterations":500,"tolerance":1e-8,"start":null},"lambda_purchase":0.0,"lambda_dropout":0.0,"constrained":[],"shared_dropout":false}}"#;
+/// # const BGNBD: &str = r#"{"model":{"model":"bgnbd","format":1,"params":{"r":0.24,"alpha":4.41,"a":0.79,"b":2.43}},"parameter_names":["r","alpha","a","b","purchase.a"],"estimates":[0.24,4.41,0.79,2.43,0.5],"standard_errors":null,"log_likelihood":-1.0,"objective":0.5,"iterations":1,"gradient_norm":0.0,"convergence":"Gradient","customers":2.0,"distinct_rows":2,"covariate_groups":2,"purchase_covariates":["a"],"dropout_covariates":[],"options":{"fit":{"penalty":0.0,"max_iterations":500,"tolerance":1e-8,"start":null},"lambda_purchase":0.0,"lambda_dropout":0.0,"constrained":[],"shared_dropout":false}}"#;
+/// # Ok::<(), customer_value::Error>(())
+/// ```
 pub trait CovariateModel: private::Base {}
 
 impl CovariateModel for ParetoNbd {}

@@ -335,14 +335,46 @@ impl GgomCovariateFit {
             .collect()
     }
 
-    /// The estimate of the named parameter.
+    /// The estimate of the named parameter (`r`, `alpha`, `b`, `s`, `beta`,
+    /// `purchase.<name>`, …).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::GgomCovariateFit;
+    ///
+    /// // A fit read back from its saved form: baseline (r, α, b, s, β) = (1, 2, 0.1, 1, 3),
+    /// // purchase coefficient 0.5 on `a`.
+    /// let fit: GgomCovariateFit = serde_json::from_str(SAVED).unwrap();
+    /// assert_eq!(fit.estimate("b"), Some(0.1));
+    /// assert_eq!(fit.estimate("purchase.a"), Some(0.5));
+    /// assert_eq!(fit.estimate("purchase.unknown"), None);
+    /// # const SAVED: &str = r#"{"model":{"model":"ggomnbd","format":1,"unit_days":null,"params":{"r":1.0,"alpha":2.0,"b":0.1,"s":1.0,"beta":3.0}},"parameter_names":["r","alpha","b","s","beta","purchase.a"],"estimates":[1.0,2.0,0.1,1.0,3.0,0.5],"standard_errors":[0.1,0.2,0.01,0.1,0.3,0.25],"log_likelihood":-1.0,"objective":0.5,"iterations":1,"gradient_norm":0.0,"convergence":"Gradient","customers":2.0,"covariate_groups":2,"purchase_covariates":["a"],"dropout_covariates":[],"options":{"fit":{"penalty":0.0,"max_iterations":500,"tolerance":1e-8,"start":null},"lambda_purchase":0.0,"lambda_dropout":0.0,"constrained":[],"shared_dropout":false}}"#;
+    /// ```
     #[must_use]
     pub fn estimate(&self, name: &str) -> Option<f64> {
         let i = self.parameter_names.iter().position(|n| n == name)?;
         self.estimates.get(i).copied()
     }
 
-    /// The standard error of the named parameter.
+    /// The standard error of the named parameter (`None` also when the fit has no standard
+    /// errors: a Hessian that is not positive definite).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::GgomCovariateFit;
+    ///
+    /// // A saved fit whose purchase coefficient 0.5 on `a` has standard error 0.25.
+    /// let mut fit: GgomCovariateFit = serde_json::from_str(SAVED).unwrap();
+    /// assert_eq!(fit.standard_error("purchase.a"), Some(0.25));
+    /// // z = 0.5 / 0.25 = 2: two-sided p = 2 (1 − Φ(2)) = 0.0455.
+    /// let c = &fit.coefficients()[0];
+    /// assert!((c.p_value.unwrap() - 0.045_500_263_896_358_4).abs() < 1e-10);
+    /// fit.standard_errors = None;
+    /// assert_eq!(fit.standard_error("purchase.a"), None);
+    /// # const SAVED: &str = r#"{"model":{"model":"ggomnbd","format":1,"unit_days":null,"params":{"r":1.0,"alpha":2.0,"b":0.1,"s":1.0,"beta":3.0}},"parameter_names":["r","alpha","b","s","beta","purchase.a"],"estimates":[1.0,2.0,0.1,1.0,3.0,0.5],"standard_errors":[0.1,0.2,0.01,0.1,0.3,0.25],"log_likelihood":-1.0,"objective":0.5,"iterations":1,"gradient_norm":0.0,"convergence":"Gradient","customers":2.0,"covariate_groups":2,"purchase_covariates":["a"],"dropout_covariates":[],"options":{"fit":{"penalty":0.0,"max_iterations":500,"tolerance":1e-8,"start":null},"lambda_purchase":0.0,"lambda_dropout":0.0,"constrained":[],"shared_dropout":false}}"#;
+    /// ```
     #[must_use]
     pub fn standard_error(&self, name: &str) -> Option<f64> {
         let i = self.parameter_names.iter().position(|n| n == name)?;

@@ -185,6 +185,18 @@ pub struct CovariateIntervalSpec {
 
 impl CovariateIntervalSpec {
     /// The delta method at `level` on `scale`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::CovariateIntervalSpec;
+    /// use customer_value::btyd::uncertainty::{IntervalLevel, IntervalMethod, Scale};
+    ///
+    /// // 90 % intervals on P(alive), symmetric on the logit scale (so within [0, 1]).
+    /// let spec = CovariateIntervalSpec::delta(IntervalLevel::new(0.9)?, Scale::Logit);
+    /// assert_eq!((spec.method, spec.scale), (IntervalMethod::Delta, Scale::Logit));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn delta(level: IntervalLevel, scale: Scale) -> Self {
         CovariateIntervalSpec {
@@ -197,6 +209,17 @@ impl CovariateIntervalSpec {
     }
 
     /// Sampling `draws` parameter vectors with `seed`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::CovariateIntervalSpec;
+    /// use customer_value::btyd::uncertainty::{IntervalLevel, IntervalMethod};
+    ///
+    /// let spec = CovariateIntervalSpec::sampling(IntervalLevel::new(0.95)?, 500, 7);
+    /// assert_eq!((spec.method, spec.draws, spec.seed), (IntervalMethod::Sampling, 500, 7));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn sampling(level: IntervalLevel, draws: usize, seed: u64) -> Self {
         CovariateIntervalSpec {

@@ -199,6 +199,18 @@ impl CovariateMatrix {
     }
 
     /// Customer `i`'s row (an empty slice without columns), `None` past the end.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::CovariateMatrix;
+    ///
+    /// let m = CovariateMatrix::from_columns(2, &[("a", &[1.0, 2.0]), ("b", &[3.0, 4.0])])?;
+    /// assert_eq!(m.row(1), Some(&[2.0, 4.0][..]));
+    /// assert_eq!(m.row(2), None);
+    /// assert_eq!(CovariateMatrix::empty(2).row(1), Some(&[][..]));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn row(&self, i: usize) -> Option<&[f64]> {
         if i >= self.rows {
@@ -208,7 +220,18 @@ impl CovariateMatrix {
         self.values.get(i * k..(i + 1) * k)
     }
 
-    /// Customer `i`'s value of column `j`.
+    /// Customer `i`'s value of column `j`, `None` past either end.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::CovariateMatrix;
+    ///
+    /// let m = CovariateMatrix::from_columns(2, &[("a", &[1.0, 2.0]), ("b", &[3.0, 4.0])])?;
+    /// assert_eq!(m.value(0, 1), Some(3.0));
+    /// assert_eq!((m.value(0, 2), m.value(2, 0)), (None, None));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn value(&self, i: usize, j: usize) -> Option<f64> {
         if j >= self.columns() {

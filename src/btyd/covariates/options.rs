@@ -102,6 +102,25 @@ impl CovariateOptions {
     }
 
     /// One dropout vector for BG/NBD's `a` and `b` (see [`shared_dropout`](Self::shared_dropout)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::BgNbd;
+    /// use customer_value::btyd::covariates::{CovariateData, CovariateFit, CovariateMatrix, CovariateOptions};
+    ///
+    /// let m = CovariateMatrix::from_columns(2, &[("a", &[0.0, 1.0])])?;
+    /// let data = CovariateData::new(&[0.0, 2.0], &[0.0, 5.0], &[10.0, 10.0], CovariateMatrix::empty(2), m)?;
+    /// let theta = [0.24, 4.41, 0.79, 2.43];
+    /// // Shared: one dropout coefficient for `a` (r, α, a, b, dropout.a) ...
+    /// let shared = CovariateOptions::default().with_shared_dropout();
+    /// assert!(CovariateFit::<BgNbd>::evaluate(&data, &shared, &[theta.as_slice(), &[0.1]].concat()).is_ok());
+    /// // ... free: two (dropout_a.a, dropout_b.a).
+    /// let free = CovariateOptions::default();
+    /// assert!(CovariateFit::<BgNbd>::evaluate(&data, &free, &[theta.as_slice(), &[0.1]].concat()).is_err());
+    /// assert!(CovariateFit::<BgNbd>::evaluate(&data, &free, &[theta.as_slice(), &[0.1, 0.1]].concat()).is_ok());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn with_shared_dropout(mut self) -> Self {
         self.shared_dropout = true;

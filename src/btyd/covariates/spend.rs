@@ -48,6 +48,21 @@ impl SpendCovariateData {
     ///
     /// [`Error::LengthMismatch`] unless the matrix has one row per customer; as
     /// [`SpendSummaries::from_rows`] otherwise.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::{CovariateMatrix, SpendCovariateData};
+    ///
+    /// let m = CovariateMatrix::from_columns(3, &[("offline", &[0.0, 1.0, 1.0])])?;
+    /// // The second customer has no repeat purchase: left out and counted.
+    /// let d = SpendCovariateData::new(&[2.0, 0.0, 1.0], &[22.35, 0.0, 11.77], &m)?;
+    /// assert_eq!((d.len(), d.excluded(), d.names()), (2, 1, &["offline".to_owned()][..]));
+    /// // A covariate row per customer, and valid rows.
+    /// assert!(SpendCovariateData::new(&[2.0, 1.0], &[22.35, 11.77], &m).is_err());
+    /// assert!(SpendCovariateData::new(&[2.0, 0.0, -1.0], &[22.35, 0.0, 11.77], &m).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(frequency: &[f64], mean_spend: &[f64], covariates: &CovariateMatrix) -> Result<Self> {
         if covariates.rows() != frequency.len() {
             return Err(Error::LengthMismatch {
@@ -317,6 +332,20 @@ impl SpendCovariateFit {
     }
 
     /// The coefficients with standard errors, z and two-sided p values.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::SpendCovariateFit;
+    ///
+    /// // A saved fit: spend.offline = 0.5 with standard error 0.25.
+    /// let fit: SpendCovariateFit = serde_json::from_str(SAVED).unwrap();
+    /// let c = &fit.coefficients()[0];
+    /// assert_eq!((c.name.as_str(), c.z), ("spend.offline", Some(2.0)));
+    /// // Two-sided p of z = 2 under the standard normal: 0.0455.
+    /// assert!((c.p_value.unwrap() - 0.045_500_263_896_358_4).abs() < 1e-10);
+    /// # const SAVED: &str = r#"{"model":{"model":"gamma_gamma","format":1,"params":{"p":6.25,"q":3.74,"gamma":15.44}},"parameter_names":["p","q","gamma","spend.offline"],"estimates":[6.25,3.74,15.44,0.5],"standard_errors":[0.5,0.3,1.0,0.25],"log_likelihood":-1.0,"iterations":1,"convergence":"Gradient","customers":300,"excluded":0,"covariates":["offline"]}"#;
+    /// ```
     #[must_use]
     pub fn coefficients(&self) -> Vec<Coefficient> {
         coefficient_table(
@@ -333,6 +362,23 @@ impl SpendCovariateFit {
     ///
     /// [`Error::LengthMismatch`] for a row of the wrong width; [`Error::InvalidParameter`]
     /// for a non-finite value or an overflowing `γ_i`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::SpendCovariateFit;
+    ///
+    /// // A saved fit: baseline (p, q, γ₀) = (6.25, 3.74, 15.44), spend.offline = 0.5.
+    /// let fit: SpendCovariateFit = serde_json::from_str(SAVED).unwrap();
+    /// let offline = fit.customer_model(&[1.0])?;
+    /// // γ_i = γ₀ e^0.5, so the mean spend p γ_i / (q − 1) is e^0.5 times the baseline's.
+    /// assert!((offline.gamma() - 15.44 * 0.5f64.exp()).abs() < 1e-12);
+    /// let ratio = offline.population_mean_spend()? / fit.model.population_mean_spend()?;
+    /// assert!((ratio - 0.5f64.exp()).abs() < 1e-12);
+    /// assert!(fit.customer_model(&[1.0, 0.0]).is_err()); // one covariate, not two
+    /// # const SAVED: &str = r#"{"model":{"model":"gamma_gamma","format":1,"params":{"p":6.25,"q":3.74,"gamma":15.44}},"parameter_names":["p","q","gamma","spend.offline"],"estimates":[6.25,3.74,15.44,0.5],"standard_errors":[0.5,0.3,1.0,0.25],"log_likelihood":-1.0,"iterations":1,"convergence":"Gradient","customers":300,"excluded":0,"covariates":["offline"]}"#;
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn customer_model(&self, row: &[f64]) -> Result<GammaGamma> {
         if row.len() != self.covariates.len() {
             return Err(Error::LengthMismatch {
