@@ -32,6 +32,23 @@ impl TvCustomer {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::time_varying::TvCustomer;
+    ///
+    /// // First purchase 2.5 periods after the grid's origin, repeats (in any order) at
+    /// // customer times 10 and 3.5, observed for 52 periods.
+    /// let c = TvCustomer::new(2.5, vec![10.0, 3.5], 52.0)?;
+    /// assert_eq!((c.birth(), c.purchases(), c.age()), (2.5, &[3.5, 10.0][..], 52.0));
+    /// assert_eq!((c.frequency(), c.recency()), (2.0, 10.0)); // x and t_x
+    /// assert_eq!(TvCustomer::new(0.0, vec![], 52.0)?.recency(), 0.0);
+    /// // A purchase at customer time 0 is the first purchase, not a repeat.
+    /// assert!(TvCustomer::new(0.0, vec![0.0], 52.0).is_err());
+    /// assert!(TvCustomer::new(-1.0, vec![], 52.0).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(birth: f64, mut purchases: Vec<f64>, age: f64) -> Result<Self> {
         if !(birth.is_finite() && birth >= 0.0) {
             return Err(Error::param("birth", birth, "must be finite and ≥ 0"));
@@ -111,6 +128,27 @@ impl TimeVaryingData {
     ///
     /// [`Error::EmptyInput`], [`Error::LengthMismatch`], [`Error::InvalidRow`] naming the
     /// first customer whose period the grid does not cover.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::time_varying::{TimeVaryingCovariates, TimeVaryingData, TvCustomer};
+    /// use customer_value::Error;
+    ///
+    /// // Two customers on a grid of 4 periods: a season flag on purchases, no dropout covariates.
+    /// let season = TimeVaryingCovariates::new(vec!["season".into()], 2, 4, vec![0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0])?;
+    /// let none = TimeVaryingCovariates::empty(2, 4);
+    /// let customers = vec![TvCustomer::new(0.0, vec![1.5], 3.0)?, TvCustomer::new(1.0, vec![], 2.5)?];
+    /// let data = TimeVaryingData::new(customers.clone(), season.clone(), none.clone())?;
+    /// assert_eq!((data.len(), data.purchase().names()), (2, &["season".to_owned()][..]));
+    /// assert_eq!(data.customers()[1].birth(), 1.0);
+    /// // One customer for tables of two.
+    /// assert!(matches!(TimeVaryingData::new(customers[..1].to_vec(), season.clone(), none.clone()), Err(Error::LengthMismatch { .. })));
+    /// // The second customer's period ends at calendar time 1 + 3.5, past the grid.
+    /// let late = vec![customers[0].clone(), TvCustomer::new(1.0, vec![], 3.5)?];
+    /// assert!(matches!(TimeVaryingData::new(late, season, none), Err(Error::InvalidRow { row: 1, .. })));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(
         customers: Vec<TvCustomer>,
         purchase: TimeVaryingCovariates,

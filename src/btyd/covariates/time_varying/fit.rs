@@ -421,7 +421,14 @@ impl TimeVaryingFit {
         self.standard_errors.as_ref()?.get(i).copied()
     }
 
-    /// The estimate of the named parameter.
+    /// The estimate of the named parameter (`r`, `alpha`, …, `purchase.<name>`, …).
+    ///
+    /// ```
+    /// # let fit: customer_value::btyd::covariates::time_varying::TimeVaryingFit = serde_json::from_str(r#"{"model":"ParetoNbd","parameter_names":["r","alpha","s","beta","purchase.season"],"estimates":[1.0,2.0,0.8,3.0,0.4],"standard_errors":null,"log_likelihood":-1.0,"iterations":1,"convergence":"Gradient","customers":1,"purchase_covariates":["season"],"dropout_covariates":[]}"#).unwrap();
+    /// // A saved Pareto/NBD fit (hidden) with a season effect of 0.4 on purchases.
+    /// assert_eq!(fit.estimate("purchase.season"), Some(0.4));
+    /// assert_eq!((fit.estimate("beta"), fit.estimate("dropout.season")), (Some(3.0), None));
+    /// ```
     #[must_use]
     pub fn estimate(&self, name: &str) -> Option<f64> {
         let i = self.parameter_names.iter().position(|n| n == name)?;

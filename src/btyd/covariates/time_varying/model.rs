@@ -30,6 +30,13 @@ pub enum TvModel {
 
 impl TvModel {
     /// The four baseline parameters' names.
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::time_varying::TvModel;
+    ///
+    /// assert_eq!(TvModel::ParetoNbd.baseline_names(), ["r", "alpha", "s", "beta"]);
+    /// assert_eq!(TvModel::BgNbd.baseline_names(), ["r", "alpha", "a", "b"]);
+    /// ```
     #[must_use]
     pub fn baseline_names(self) -> [&'static str; 4] {
         match self {

@@ -41,6 +41,21 @@ impl TimeVaryingCovariates {
     /// As [`CovariateMatrix::new`]: [`Error::LengthMismatch`], [`Error::InvalidDefinition`]
     /// for a duplicate or empty name, [`Error::InvalidRow`] for a non-finite value;
     /// [`Error::Overflow`] if `customers · periods` overflows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::time_varying::TimeVaryingCovariates;
+    ///
+    /// // Values customer by customer, period by period, column by column:
+    /// // customer 0 (season, price) = (0, 9.5), (1, 9.0); customer 1 = (0, 10.0), (1, 8.5).
+    /// let t = TimeVaryingCovariates::new(vec!["season".into(), "price".into()], 2, 2, vec![0.0, 9.5, 1.0, 9.0, 0.0, 10.0, 1.0, 8.5])?;
+    /// assert_eq!((t.customers(), t.periods(), t.columns()), (2, 2, 2));
+    /// assert_eq!(t.row(1, 1), Some(&[1.0, 8.5][..]));
+    /// assert!(TimeVaryingCovariates::new(vec!["season".into()], 1, 2, vec![0.0, f64::NAN]).is_err());
+    /// assert!(TimeVaryingCovariates::new(vec!["a".into(), "a".into()], 1, 1, vec![0.0, 1.0]).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(names: Vec<String>, customers: usize, periods: usize, values: Vec<f64>) -> Result<Self> {
         let cells = customers.checked_mul(periods).ok_or(Error::Overflow {
             op: "customers × periods",
@@ -108,7 +123,17 @@ impl TimeVaryingCovariates {
         self.periods
     }
 
-    /// The row of customer `i` in period `k`.
+    /// The row of customer `i` in period `k` (`None` past either end).
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::time_varying::TimeVaryingCovariates;
+    ///
+    /// let t = TimeVaryingCovariates::new(vec!["season".into()], 1, 3, vec![0.0, 1.0, 0.0])?;
+    /// assert_eq!(t.row(0, 1), Some(&[1.0][..]));
+    /// assert_eq!(t.value(0, 1, 0), Some(1.0));
+    /// assert_eq!((t.row(0, 3), t.row(1, 0)), (None, None));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn row(&self, i: usize, k: usize) -> Option<&[f64]> {
         if i >= self.customers || k >= self.periods {
@@ -186,6 +211,28 @@ impl TimeVaryingTable {
     /// [`Error::Parse`] for a malformed line, number or date; [`Error::InvalidCustomer`]
     /// for a customer missing a period or repeating one; [`Error::EmptyInput`] without
     /// rows; [`Error::InvalidDefinition`] for an irregular grid or fewer than 3 columns.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::time_varying::TimeVaryingTable;
+    /// use customer_value::Error;
+    ///
+    /// // Weekly rows (CLVTools' layout), in any order; quoted headers are unquoted.
+    /// let csv = "\"Id\",\"Cov.Date\",\"Marketing\"\n\
+    ///            b,2005-01-09,2\nb,2005-01-02,0\na,2005-01-02,1\na,2005-01-09,0\n";
+    /// let t = TimeVaryingTable::from_csv(csv)?;
+    /// assert_eq!((t.ids.as_slice(), t.period_days), (&["b".to_owned(), "a".to_owned()][..], 7));
+    /// assert_eq!(t.origin, chrono::NaiveDate::from_ymd_opt(2005, 1, 2).unwrap());
+    /// assert_eq!(t.covariates.names(), ["Marketing"]);
+    /// assert_eq!(t.covariates.value(0, 1, 0), Some(2.0)); // b in the week of 9 January
+    /// // Customer a without the second week.
+    /// let gap = "Id,Date,Marketing\nb,2005-01-02,0\nb,2005-01-09,2\na,2005-01-02,1\n";
+    /// assert!(matches!(TimeVaryingTable::from_csv(gap), Err(Error::InvalidCustomer { .. })));
+    /// // A malformed number, with its line.
+    /// assert!(matches!(TimeVaryingTable::from_csv("Id,Date,M\na,2005-01-02,x\n"), Err(Error::Parse { line: 2, .. })));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn from_csv(text: &str) -> Result<Self> {
         let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
         let (_, header) = lines.next().ok_or(Error::EmptyInput {
