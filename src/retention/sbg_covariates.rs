@@ -60,6 +60,23 @@ impl SbgCovariateData {
     ///
     /// [`Error::LengthMismatch`]; [`Error::InvalidRow`] for a customer with 0 periods;
     /// [`Error::EmptyInput`] without customers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::CovariateMatrix;
+    /// use customer_value::retention::SbgCovariateData;
+    /// use customer_value::Error;
+    ///
+    /// // Four customers: churned in period 1, churned in period 3, and two monthly
+    /// // customers still active after 4 periods (one row, weight 2).
+    /// let m = CovariateMatrix::from_columns(4, &[("monthly", &[0.0, 0.0, 1.0, 1.0])])?;
+    /// let d = SbgCovariateData::new(&[1, 3, 4, 4], &[true, true, false, false], &m)?;
+    /// assert_eq!((d.customers(), d.distinct_rows(), d.names()), (4, 3, &["monthly".to_owned()][..]));
+    /// assert!(matches!(SbgCovariateData::new(&[1, 0, 4, 4], &[true; 4], &m), Err(Error::InvalidRow { row: 1, .. })));
+    /// assert!(matches!(SbgCovariateData::new(&[1, 3], &[true, true], &m), Err(Error::LengthMismatch { .. })));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(periods: &[u32], churned: &[bool], covariates: &CovariateMatrix) -> Result<Self> {
         for (what, len) in [("churned", churned.len()), ("covariate rows", covariates.rows())] {
             if len != periods.len() {
@@ -367,6 +384,38 @@ impl SbgCovariateFit {
     }
 
     /// The coefficients with standard errors, z and two-sided p values.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::FitOptions;
+    /// use customer_value::btyd::covariates::CovariateMatrix;
+    /// use customer_value::retention::{SbgCovariateData, SbgCovariateFit};
+    ///
+    /// // Fader & Hardie (2007), both segments of 1,000 customers, years 1–7:
+    /// // `high_end` is 0 for the regular segment, 1 for the high-end one.
+    /// let (mut periods, mut churned, mut high_end) = (Vec::new(), Vec::new(), Vec::new());
+    /// for (segment, lost, active) in [(0.0, [369u32, 163, 86, 56, 37, 27, 21], 241), (1.0, [131, 126, 90, 60, 42, 34, 26], 491)] {
+    ///     for (t, n) in lost.into_iter().enumerate() {
+    ///         periods.extend(std::iter::repeat_n(t as u32 + 1, n as usize));
+    ///         churned.extend(std::iter::repeat_n(true, n as usize));
+    ///     }
+    ///     periods.extend(std::iter::repeat_n(7, active));
+    ///     churned.extend(std::iter::repeat_n(false, active));
+    ///     high_end.extend(std::iter::repeat_n(segment, 1000));
+    /// }
+    /// let m = CovariateMatrix::from_columns(2000, &[("high_end", &high_end)])?;
+    /// let fit = SbgCovariateFit::fit(&SbgCovariateData::new(&periods, &churned, &m)?, &FitOptions::default())?;
+    /// let c = fit.coefficients();
+    /// assert_eq!([c[0].name.as_str(), c[1].name.as_str()], ["alpha.high_end", "beta.high_end"]);
+    /// // High-end customers churn less: a larger β (γ_β < 0, z ≈ −4.8); α is about the
+    /// // same in both segments (its coefficient is not significant).
+    /// assert!(c[1].estimate < 0.0 && c[1].p_value.unwrap() < 1e-5);
+    /// assert!(c[0].p_value.unwrap() > 0.5);
+    /// // Two free parameters per segment: the fit is the two segments' own fits (the paper's LLs).
+    /// assert!((fit.log_likelihood - (-1680.265 - 1611.158)).abs() < 1e-2);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn coefficients(&self) -> Vec<Coefficient> {
         coefficient_table(
@@ -383,6 +432,36 @@ impl SbgCovariateFit {
     ///
     /// [`Error::LengthMismatch`] for a row of the wrong width; [`Error::InvalidParameter`]
     /// for a non-finite value or overflowing parameters.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::FitOptions;
+    /// use customer_value::btyd::covariates::CovariateMatrix;
+    /// use customer_value::retention::{SbgCovariateData, SbgCovariateFit};
+    ///
+    /// // Fader & Hardie (2007), both segments of 1,000 customers, years 1–7:
+    /// // `high_end` is 0 for the regular segment, 1 for the high-end one.
+    /// let (mut periods, mut churned, mut high_end) = (Vec::new(), Vec::new(), Vec::new());
+    /// for (segment, lost, active) in [(0.0, [369u32, 163, 86, 56, 37, 27, 21], 241), (1.0, [131, 126, 90, 60, 42, 34, 26], 491)] {
+    ///     for (t, n) in lost.into_iter().enumerate() {
+    ///         periods.extend(std::iter::repeat_n(t as u32 + 1, n as usize));
+    ///         churned.extend(std::iter::repeat_n(true, n as usize));
+    ///     }
+    ///     periods.extend(std::iter::repeat_n(7, active));
+    ///     churned.extend(std::iter::repeat_n(false, active));
+    ///     high_end.extend(std::iter::repeat_n(segment, 1000));
+    /// }
+    /// let m = CovariateMatrix::from_columns(2000, &[("high_end", &high_end)])?;
+    /// let fit = SbgCovariateFit::fit(&SbgCovariateData::new(&periods, &churned, &m)?, &FitOptions::default())?;
+    /// // The high-end customer's model is the paper's fit of that segment: α 0.6681, β 3.8061.
+    /// let high = fit.customer_model(&[1.0])?;
+    /// assert!((high.alpha() - 0.6681).abs() < 5e-4 && (high.beta() - 3.8061).abs() < 5e-3);
+    /// let regular = fit.customer_model(&[0.0])?;
+    /// assert!((regular.alpha() - 0.7041).abs() < 5e-4 && (regular.beta() - 1.1820).abs() < 5e-4);
+    /// assert!(fit.customer_model(&[]).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn customer_model(&self, row: &[f64]) -> Result<ShiftedBetaGeometric> {
         let k = self.covariates.len();
         if row.len() != k {
