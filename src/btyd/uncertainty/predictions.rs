@@ -269,6 +269,10 @@ macro_rules! per_customer {
 
         impl<'a> $name<'a> {
             #[doc = concat!("[`", stringify!($name), "`] of the customers in `rows`.")]
+            ///
+            /// # Examples
+            ///
+            #[doc = concat!("See [`", stringify!($name), "`].")]
             #[must_use]
             pub fn new(rows: &'a CustomerRows $(, $field: $ty)*) -> Self {
                 $name { rows $(, $field)* }
@@ -530,6 +534,23 @@ impl ExpectedPurchasesNew {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] for a bad time; [`Error::EmptyInput`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::{ExpectedPurchasesNew, Prediction};
+    /// use customer_value::btyd::{BgNbd, TransactionModel};
+    ///
+    /// let m = BgNbd::new(0.2425945, 4.4136019, 0.7929199, 2.4258881)?;
+    /// let p = ExpectedPurchasesNew::new(vec![0.0, 52.0])?;
+    /// assert_eq!(Prediction::<BgNbd>::outputs(&p), 2);
+    /// let mut out = [f64::NAN; 2];
+    /// p.evaluate(&m, 0..2, &mut out)?;
+    /// assert_eq!(out, [0.0, m.expected_purchases_new(52.0)?]); // nothing at time 0
+    /// assert!(ExpectedPurchasesNew::new(vec![]).is_err());
+    /// assert!(ExpectedPurchasesNew::new(vec![-1.0]).is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn new(times: Vec<f64>) -> Result<Self> {
         if times.is_empty() {
             return Err(Error::EmptyInput { what: "times" });

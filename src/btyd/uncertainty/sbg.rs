@@ -90,6 +90,20 @@ impl SbgCohort {
     ///
     /// [`Error::EmptyInput`] with fewer than two counts; [`Error::InvalidParameter`] if
     /// the first is 0 or a count exceeds the one before it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::uncertainty::SbgCohort;
+    ///
+    /// // Fader & Hardie (2007), high-end segment: customers active in years 0–7.
+    /// let c = SbgCohort::from_survivors(&[1000, 869, 743, 653, 593, 551, 517, 491])?;
+    /// assert_eq!(c.lost(), [131, 126, 90, 60, 42, 34, 26]);
+    /// assert_eq!((c.still_active(), c.cohort()), (491, 1000));
+    /// assert!(SbgCohort::from_survivors(&[1000]).is_err()); // no period
+    /// assert!(SbgCohort::from_survivors(&[0, 0]).is_err()); // no customer
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     pub fn from_survivors(active: &[u64]) -> Result<Self> {
         let (&first, rest) = active.split_first().ok_or(Error::EmptyInput {
             what: "survivor counts",
