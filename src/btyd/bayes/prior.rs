@@ -143,6 +143,21 @@ pub struct Priors {
 }
 
 /// A pair `(a, b) = (φκ, (1 − φ)κ)` with `φ ~ Uniform(0, 1)`, `κ ~ Pareto(scale, shape)`.
+///
+/// # Examples
+///
+/// A tighter prior on the concentration of BG/NBD's `(a, b)` than pymc-marketing's
+/// default [`default_for`](Self::default_for):
+///
+/// ```
+/// use customer_value::btyd::bayes::{ConcentrationPair, Priors};
+///
+/// let mut priors = Priors::bg_nbd();
+/// priors.pairs = vec![ConcentrationPair { first: 2, second: 3, scale: 1.0, shape: 3.0 }];
+/// // The same pair as it is written in a saved priors file.
+/// let pair: ConcentrationPair = serde_json::from_str(r#"{"first":2,"second":3,"scale":1.0,"shape":3.0}"#).unwrap();
+/// assert_eq!(priors.pairs, [pair]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConcentrationPair {
