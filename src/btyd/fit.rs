@@ -127,7 +127,7 @@ impl FitOptions {
 /// # Examples
 ///
 /// ```
-/// use customer_value::btyd::{BgNbd, Convergence, FitOptions, WeightedSummaries};
+/// use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
 ///
 /// let data = WeightedSummaries::from_rows(
 ///     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0],
@@ -154,7 +154,36 @@ pub enum Convergence {
 ///
 /// # Examples
 ///
-/// See [`BgNbd::fit`](crate::btyd::BgNbd::fit).
+/// BG/NBD on the CDNOW sample (2,357 customers, weeks), against Fader, Hardie & Lee
+/// (2005): r 0.243, α 4.414, a 0.793, b 2.426, log-likelihood −9582.43; standard errors as
+/// lifetimes reports them (r 0.0126, α 0.378, a 0.186, b 0.705).
+///
+/// ```
+/// use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
+///
+/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cdnow_sample_summary.csv"))?;
+/// let (mut x, mut tx, mut t) = (Vec::new(), Vec::new(), Vec::new());
+/// for line in text.lines().skip(1) {
+///     let f: Vec<f64> = line.split(',').map(|v| v.parse().unwrap()).collect();
+///     (x.push(f[1]), tx.push(f[2]), t.push(f[3]));
+/// }
+/// let data = WeightedSummaries::from_rows(&x, &tx, &t)?;
+/// let fit = BgNbd::fit(&data, &FitOptions::default())?;
+/// assert_eq!(fit.parameter_names, ["r", "alpha", "a", "b"]);
+/// assert_eq!(fit.estimates, [fit.model.r(), fit.model.alpha(), fit.model.a(), fit.model.b()]);
+/// for (got, paper) in fit.estimates.iter().zip([0.243, 4.414, 0.793, 2.426]) {
+///     assert!((got - paper).abs() < 5e-4);
+/// }
+/// assert!((fit.log_likelihood + 9582.429).abs() < 1e-2);
+/// let se = fit.standard_errors.as_deref().unwrap();
+/// for (got, lifetimes) in se.iter().zip([0.012557, 0.378221, 0.185719, 0.705345]) {
+///     assert!((got / lifetimes - 1.0).abs() < 0.01);
+/// }
+/// // Customers (Σ weights) and the distinct (x, t_x, T) rows the likelihood summed over.
+/// assert_eq!((fit.customers, fit.distinct_rows), (2357.0, 1016));
+/// assert!(fit.boundary.is_empty()); // an interior optimum
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[must_use]
 pub struct FitReport<M> {
