@@ -219,6 +219,15 @@ impl Period {
     }
 
     /// Length of the period in days.
+    ///
+    /// ```
+    /// use customer_value::Period;
+    ///
+    /// assert_eq!((Period::DAY.length_days(), Period::WEEK.length_days()), (1, 7));
+    /// let fortnight = Period::every(14, chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap())?;
+    /// assert_eq!(fortnight.length_days(), 14);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn length_days(self) -> u32 {
         self.length.unsigned_abs()

@@ -305,6 +305,17 @@ impl WeightedSummaries {
     }
 
     /// Customers with each distinct row (positive, not necessarily whole).
+    ///
+    /// ```
+    /// use customer_value::btyd::WeightedSummaries;
+    ///
+    /// // Three customers, two of them with the same (x, t_x, T): two rows.
+    /// let d = WeightedSummaries::from_rows(&[0.0, 2.0, 0.0], &[0.0, 30.43, 0.0], &[38.86; 3])?;
+    /// assert_eq!(d.len(), 2);
+    /// let rows: Vec<(f64, f64)> = d.frequency().iter().copied().zip(d.weight().iter().copied()).collect();
+    /// assert!(rows.contains(&(0.0, 2.0)) && rows.contains(&(2.0, 1.0)));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn weight(&self) -> &[f64] {
         &self.weight

@@ -233,6 +233,16 @@ impl SpendSummaries {
     }
 
     /// Customers with each pair.
+    ///
+    /// ```
+    /// use customer_value::btyd::SpendSummaries;
+    ///
+    /// // Two customers with the same (x, m̄) are one pair of weight 2.
+    /// let s = SpendSummaries::from_rows(&[2.0, 2.0, 1.0], &[22.35, 22.35, 11.77])?;
+    /// assert_eq!(s.len(), 2);
+    /// assert_eq!(s.weight().iter().sum::<f64>(), 3.0);
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn weight(&self) -> &[f64] {
         &self.weight

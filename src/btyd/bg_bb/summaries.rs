@@ -147,6 +147,16 @@ impl DiscreteSummaries {
     }
 
     /// Customers with each pattern.
+    ///
+    /// ```
+    /// use customer_value::btyd::DiscreteSummaries;
+    ///
+    /// // Two rows of the same pattern (x = 1, t_x = 1, n = 6) are one, with their weights added.
+    /// let d = DiscreteSummaries::from_weighted_rows(&[0, 1, 1], &[0, 1, 1], &[6, 6, 6], &[3464.0, 1091.0, 1.0])?;
+    /// let i = d.frequency().iter().position(|&x| x == 1).unwrap();
+    /// assert_eq!((d.recency()[i], d.periods()[i], d.weight()[i]), (1, 6, 1092.0));
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn weight(&self) -> &[f64] {
         &self.weight

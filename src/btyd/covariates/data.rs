@@ -142,7 +142,18 @@ impl CovariateData {
         &self.dropout
     }
 
-    /// Customer `i`'s summary `(x, t_x, T)`.
+    /// Customer `i`'s summary `(x, t_x, T)`, `None` past the end.
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::{CovariateData, CovariateMatrix};
+    ///
+    /// let m = CovariateMatrix::from_columns(2, &[("offline", &[0.0, 1.0])])?;
+    /// let data = CovariateData::new(&[0.0, 2.0], &[0.0, 30.43], &[38.86, 38.86], m, CovariateMatrix::empty(2))?;
+    /// assert_eq!(data.summary(1), Some((2.0, 30.43, 38.86)));
+    /// assert_eq!(data.summary(2), None);
+    /// assert_eq!(data.summaries().0, [0.0, 2.0]); // the columns, in the customers' order
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
     #[must_use]
     pub fn summary(&self, i: usize) -> Option<(f64, f64, f64)> {
         Some((*self.frequency.get(i)?, *self.recency.get(i)?, *self.age.get(i)?))

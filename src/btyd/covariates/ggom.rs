@@ -382,12 +382,30 @@ impl GgomCovariateFit {
     }
 
     /// Akaike's information criterion, `2k − 2 LL`.
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::GgomCovariateFit;
+    ///
+    /// // A saved fit: 6 parameters (5 baseline, 1 coefficient), LL −100 on 50 customers.
+    /// let fit: GgomCovariateFit = serde_json::from_str(SAVED).unwrap();
+    /// assert_eq!(fit.aic(), 2.0 * 6.0 + 200.0);
+    /// # const SAVED: &str = r#"{"model":{"model":"ggomnbd","format":1,"unit_days":null,"params":{"r":1.0,"alpha":2.0,"b":0.1,"s":1.0,"beta":3.0}},"parameter_names":["r","alpha","b","s","beta","purchase.a"],"estimates":[1.0,2.0,0.1,1.0,3.0,0.5],"standard_errors":null,"log_likelihood":-100.0,"objective":0.5,"iterations":1,"gradient_norm":0.0,"convergence":"Gradient","customers":50.0,"covariate_groups":2,"purchase_covariates":["a"],"dropout_covariates":[],"options":{"fit":{"penalty":0.0,"max_iterations":500,"tolerance":1e-8,"start":null},"lambda_purchase":0.0,"lambda_dropout":0.0,"constrained":[],"shared_dropout":false}}"#;
+    /// ```
     #[must_use]
     pub fn aic(&self) -> f64 {
         2.0 * self.estimates.len() as f64 - 2.0 * self.log_likelihood
     }
 
     /// The Bayesian information criterion, `k ln N − 2 LL`.
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::GgomCovariateFit;
+    ///
+    /// // A saved fit: 6 parameters, LL −100 on N = 50 customers.
+    /// let fit: GgomCovariateFit = serde_json::from_str(SAVED).unwrap();
+    /// assert!((fit.bic() - (6.0 * 50f64.ln() + 200.0)).abs() < 1e-12);
+    /// # const SAVED: &str = r#"{"model":{"model":"ggomnbd","format":1,"unit_days":null,"params":{"r":1.0,"alpha":2.0,"b":0.1,"s":1.0,"beta":3.0}},"parameter_names":["r","alpha","b","s","beta","purchase.a"],"estimates":[1.0,2.0,0.1,1.0,3.0,0.5],"standard_errors":null,"log_likelihood":-100.0,"objective":0.5,"iterations":1,"gradient_norm":0.0,"convergence":"Gradient","customers":50.0,"covariate_groups":2,"purchase_covariates":["a"],"dropout_covariates":[],"options":{"fit":{"penalty":0.0,"max_iterations":500,"tolerance":1e-8,"start":null},"lambda_purchase":0.0,"lambda_dropout":0.0,"constrained":[],"shared_dropout":false}}"#;
+    /// ```
     #[must_use]
     pub fn bic(&self) -> f64 {
         self.estimates.len() as f64 * self.customers.ln() - 2.0 * self.log_likelihood
