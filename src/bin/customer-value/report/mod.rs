@@ -14,6 +14,7 @@ mod models;
 mod plots;
 mod summaries;
 mod text;
+mod time_varying;
 
 use std::hash::Hash;
 use std::io::Write;
@@ -315,7 +316,7 @@ where
     if o.output == Output::Summaries {
         return summaries::write_csv(s, &mut stdout);
     }
-    let models = models(o, s)?;
+    let models = models(o, s, log)?;
     if o.progress {
         if let Ok(m) = &models.purchase {
             match m.iterations {
@@ -363,7 +364,9 @@ where
             write_json(o, s, &models, predictions.as_ref(), bounds.as_ref(), stdout)?
         }
         _ => {
-            let tracked = predictions.as_ref().ok().map(|p| {
+            // Tracking needs each customer's unconditional expectation along their
+            // covariate path: not there yet for time-varying covariates.
+            let tracked = predictions.as_ref().ok().filter(|p| p.purchase.time_varying.is_none()).map(|p| {
                 tracking(
                     s,
                     log,

@@ -263,6 +263,23 @@ pub fn text_report<K: std::fmt::Debug>(
                     "  on the boundary: {b}: those estimates are where the optimiser stopped"
                 );
             }
+            if let Some(tv) = &f.time_varying {
+                let b = &tv.block;
+                out!(
+                    t,
+                    "  time-varying covariates from {}: {} periods of {} days from {}; {} customers fitted, {} not in the file (flag missing_covariates)",
+                    b["file"].as_str().unwrap_or(""),
+                    b["periods"],
+                    b["period_days"],
+                    b["first_period_start"].as_str().unwrap_or(""),
+                    b["customers_fitted"],
+                    b["customers_missing"]
+                );
+                out!(
+                    t,
+                    "  (coefficients: purchase.<name>, dropout.<name>; no tracking table with time-varying covariates yet)"
+                );
+            }
             match &m.spend {
                 Ok((g, saved)) => {
                     out!(
