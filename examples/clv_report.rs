@@ -196,8 +196,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
         return Err("--interval-method needs --intervals LEVEL".to_owned());
     }
     report::check_uncertainty(&o)?;
-    if o
-        .covariates
+    if o.covariates
         .as_ref()
         .is_some_and(|c| c.file.is_empty() && c.time_varying.is_none())
     {

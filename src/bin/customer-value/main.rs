@@ -279,6 +279,11 @@ struct ScoreArgs {
     /// model's covariate columns. Customers missing from it are flagged and counted.
     #[arg(long, value_name = "FILE.csv")]
     covariates: Option<PathBuf>,
+    /// The customers' time-varying covariates, for a model saved with them (`report
+    /// --time-varying-covariates … --save-model`): customer, period start date, then the
+    /// model's covariate columns, covering the calibration window and the predictions.
+    #[arg(long, value_name = "FILE.csv", conflicts_with = "covariates")]
+    time_varying_covariates: Option<PathBuf>,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -427,6 +432,12 @@ fn parse(cli: Cli) -> Result<Options, String> {
                 file: f.display().to_string(),
                 ..report::CovariateArgs::default()
             });
+            if let Some(f) = a.time_varying_covariates {
+                o.covariates = Some(report::CovariateArgs {
+                    time_varying: Some(f.display().to_string()),
+                    ..report::CovariateArgs::default()
+                });
+            }
             o.output = match a.format {
                 TableFormat::Csv => Output::Csv,
                 TableFormat::Jsonl => Output::JsonLines,

@@ -366,15 +366,19 @@ where
         _ => {
             // Tracking needs each customer's unconditional expectation along their
             // covariate path: not there yet for time-varying covariates.
-            let tracked = predictions.as_ref().ok().filter(|p| p.purchase.time_varying.is_none()).map(|p| {
-                tracking(
-                    s,
-                    log,
-                    p.purchase.model.as_ref(),
-                    p.purchase.covariates.as_ref().map(|(g, _)| g),
-                    if o.unit == TimeUnit::WEEK { 4.0 } else { 28.0 },
-                )
-            });
+            let tracked = predictions
+                .as_ref()
+                .ok()
+                .filter(|p| p.purchase.time_varying.is_none())
+                .map(|p| {
+                    tracking(
+                        s,
+                        log,
+                        p.purchase.model.as_ref(),
+                        p.purchase.covariates.as_ref().map(|(g, _)| g),
+                        if o.unit == TimeUnit::WEEK { 4.0 } else { 28.0 },
+                    )
+                });
             let mut text = text_report(o, path, s, &models, &predictions, tracked)?;
             text.push_str(&churn_summary(s, log, predictions.as_ref().ok())?);
             stdout.write_all(text.as_bytes())?;

@@ -143,7 +143,11 @@ pub struct Models {
 }
 
 /// Fits the models on the calibration summaries, or loads them from `--load-model`.
-pub fn models<K, D>(o: &Options, s: &Summaries<K>, log: TransactionColumns<'_, K, D>) -> Result<Models, AnyError>
+pub fn models<K, D>(
+    o: &Options,
+    s: &Summaries<K>,
+    log: TransactionColumns<'_, K, D>,
+) -> Result<Models, AnyError>
 where
     K: Clone + Ord + std::hash::Hash + std::fmt::Display + 'static,
     D: PurchaseDate,
@@ -156,18 +160,23 @@ where
             (Some(p), s) => (p.clone(), s.cloned().filter(|s| !s.is_null())),
             (None, _) => (value, None),
         };
-        let purchase = AnySavedModel::from_json(&purchase.to_string()).map_err(|e| format!("{file}: {e}"))?;
-        // A model saved with covariates scores with them (`--covariates FILE`); a plain
-        // one refuses a covariate file rather than ignore it.
-        let mut purchase = if purchase.covariates().is_some() {
-            super::covariates::loaded_purchase_model(o, s, &purchase, file)?
-        } else if o.covariates.is_some() {
-            return Err(format!(
-                "{file}: the saved purchase model has no covariates, so --covariates has nothing to score with"
-            )
-            .into());
-        } else {
-            PurchaseModel::from_saved(&purchase, o.unit, file)?
+        let time_varying = o.covariates.as_ref().is_some_and(|c| c.time_varying.is_some());
+        let mut purchase = match super::time_varying::loaded_fit(&purchase, o.unit, file)? {
+            Some(fit) if time_varying => super::time_varying::purchase_model(o, s, log, Some(fit))?
+                .map_err(|e| format!("{file}: {e}"))?,
+            Some(_) => {
+                return Err(format!(
+                    "{file}: the saved model has time-varying covariates: give them with --time-varying-covariates FILE.csv"
+                )
+                .into());
+            }
+            None if time_varying => {
+                return Err(format!(
+                    "{file}: the saved purchase model has no time-varying covariates, so --time-varying-covariates has nothing to score with"
+                )
+                .into());
+            }
+            None => loaded_purchase(o, s, &purchase, file)?,
         };
         let mut spend_covariates = None;
         let spend = match spend {
@@ -199,7 +208,7 @@ where
     let cols = s.columns();
     let options = FitOptions::default();
     let with_covariates = match &o.covariates {
-        Some(c) if c.time_varying.is_some() => Some(super::time_varying::purchase_model(o, s, log)?),
+        Some(c) if c.time_varying.is_some() => Some(super::time_varying::purchase_model(o, s, log, None)?),
         Some(_) => Some(super::covariates::purchase_model(o, s)?),
         None => None,
     };
@@ -277,6 +286,28 @@ where
             .map_err(|e| format!("{file}: {e}"))?;
     }
     Ok(models)
+}
+
+/// A loaded purchase model other than a time-varying fit: with its covariates when it was
+/// saved with them (`--covariates FILE`); a plain one refuses a covariate file rather
+/// than ignore it.
+fn loaded_purchase<K: std::fmt::Display + 'static>(
+    o: &Options,
+    s: &Summaries<K>,
+    purchase: &Value,
+    file: &str,
+) -> Result<PurchaseModel, AnyError> {
+    let purchase = AnySavedModel::from_json(&purchase.to_string()).map_err(|e| format!("{file}: {e}"))?;
+    if purchase.covariates().is_some() {
+        super::covariates::loaded_purchase_model(o, s, &purchase, file)
+    } else if o.covariates.is_some() {
+        Err(format!(
+            "{file}: the saved purchase model has no covariates, so --covariates has nothing to score with"
+        )
+        .into())
+    } else {
+        PurchaseModel::from_saved(&purchase, o.unit, file)
+    }
 }
 
 /// The purchase model of `--bayes`: NUTS with pymc-marketing's default priors.

@@ -34,18 +34,22 @@ pub fn refused(o: &Options) -> Option<String> {
     let c = o.covariates.as_ref()?;
     c.time_varying.as_ref()?;
     let unavailable = [
-        (!c.file.is_empty(), "--covariates (give every covariate in the time-varying file: columns constant per customer are fine)"),
+        (
+            !c.file.is_empty(),
+            "--covariates (give every covariate in the time-varying file: columns constant per customer are fine)",
+        ),
         (!c.spend.is_empty(), "--spend-covariates"),
         (!c.constrain.is_empty(), "--constrain"),
         (c.regularise.is_some(), "--regularise"),
         (
-            matches!(o.model, ModelChoice::ModifiedBetaGeometric | ModelChoice::GammaGompertz),
+            matches!(
+                o.model,
+                ModelChoice::ModifiedBetaGeometric | ModelChoice::GammaGompertz
+            ),
             "--model mbgnbd or ggomnbd (time-varying covariates are for pnbd and bgnbd)",
         ),
         (o.bayes, "--bayes"),
         (o.intervals.is_some(), "--intervals"),
-        (o.save_model.is_some(), "--save-model (the model file cannot hold a time-varying fit yet)"),
-        (o.load_model.is_some(), "--load-model"),
         (o.plots.is_some(), "--plots"),
         (
             o.unit == customer_value::TimeUnit::MONTH,
@@ -53,9 +57,15 @@ pub fn refused(o: &Options) -> Option<String> {
         ),
     ];
     if let Some((_, what)) = unavailable.iter().find(|(on, _)| *on) {
-        return Some(format!("--time-varying-covariates is not available with {what} yet"));
+        return Some(format!(
+            "--time-varying-covariates is not available with {what} yet"
+        ));
     }
-    if c.purchase.is_empty() && c.dropout.is_empty() {
+    if o.load_model.is_some() {
+        if !(c.purchase.is_empty() && c.dropout.is_empty()) {
+            return Some("--time-varying-covariates with --load-model: the covariates are the saved model's (no --purchase-covariates or --dropout-covariates)".to_owned());
+        }
+    } else if c.purchase.is_empty() && c.dropout.is_empty() {
         return Some(
             "--time-varying-covariates needs --purchase-covariates and/or --dropout-covariates".to_owned(),
         );
@@ -63,15 +73,66 @@ pub fn refused(o: &Options) -> Option<String> {
     None
 }
 
+/// The tag of a time-varying fit in the model file (`purchase_model.model`).
+const TAG: &str = "time_varying";
+
+/// The saved form of a time-varying fit in the model file:
+/// `{"model": "time_varying", "format": 1, "unit_days": …, "fit": {…}}`, the fit as
+/// `TimeVaryingFit` serialises (model, parameter names, estimates, standard errors,
+/// log-likelihood, covariate names).
+fn saved(fit: &TimeVaryingFit, unit: customer_value::TimeUnit) -> Result<Value, AnyError> {
+    Ok(json!({"model": TAG, "format": 1, "unit_days": unit.days(), "fit": fit}))
+}
+
+/// A saved time-varying fit (`purchase_model` of a model file), or `None` for any other
+/// model. Its unit must be `unit` (the covariate grid is in the unit: no conversion);
+/// the parameter vector must fit the covariate names.
+pub fn loaded_fit(
+    value: &Value,
+    unit: customer_value::TimeUnit,
+    file: &str,
+) -> Result<Option<TimeVaryingFit>, AnyError> {
+    if value.get("model").and_then(Value::as_str) != Some(TAG) {
+        return Ok(None);
+    }
+    if value.get("format").and_then(Value::as_u64) != Some(1) {
+        return Err(format!("{file}: a time-varying model of another format than 1").into());
+    }
+    let days = value.get("unit_days").and_then(Value::as_f64);
+    if days != Some(unit.days()) {
+        return Err(format!(
+            "{file}: the saved time-varying model is in units of {} days and cannot be converted to --unit ({} days)",
+            days.map_or("unknown".to_owned(), |d| d.to_string()),
+            unit.days()
+        )
+        .into());
+    }
+    let fit: TimeVaryingFit = serde_json::from_value(value.get("fit").cloned().unwrap_or(Value::Null))
+        .map_err(|e| format!("{file}: the time-varying fit: {e}"))?;
+    let dropout_vectors = if fit.model == TvModel::ParetoNbd { 1 } else { 2 };
+    let k = 4 + fit.purchase_covariates.len() + dropout_vectors * fit.dropout_covariates.len();
+    if fit.estimates.len() != k
+        || fit.parameter_names.len() != k
+        || fit.standard_errors.as_ref().is_some_and(|s| s.len() != k)
+    {
+        return Err(format!("{file}: the time-varying fit's parameters do not match its covariates").into());
+    }
+    Ok(Some(fit))
+}
+
 /// The time-varying fit of `o.model` as the report's purchase model (its coefficients join
 /// the parameters), with what its value table needs. A bad file (malformed, gaps,
 /// overlaps, a grid not on the unit, periods not covering the calibration window or the
 /// predictions) is an error of the run (exit 1, naming the file); a fit that fails is the
 /// report's model error.
+///
+/// With `loaded` (a saved fit, `--load-model`), no fit: its covariate columns are taken
+/// from the file and its customers scored.
 pub fn purchase_model<K, D>(
     o: &Options,
     s: &Summaries<K>,
     log: TransactionColumns<'_, K, D>,
+    loaded: Option<TimeVaryingFit>,
 ) -> Result<Result<PurchaseModel, String>, AnyError>
 where
     K: std::fmt::Display + Eq + Hash + 'static,
@@ -106,7 +167,11 @@ where
             .into()
         })
     };
-    let (purchase, dropout) = (select(&c.purchase)?, select(&c.dropout)?);
+    let (pnames, dnames) = match &loaded {
+        Some(f) => (f.purchase_covariates.clone(), f.dropout_covariates.clone()),
+        None => (c.purchase.clone(), c.dropout.clone()),
+    };
+    let (purchase, dropout) = (select(&pnames)?, select(&dnames)?);
     let periods = table.covariates.periods();
     let grid_end = table.origin + chrono::Days::new(periods as u64 * table.period_days as u64);
 
@@ -137,7 +202,8 @@ where
     let ahead = o.horizon().max(s.spec.holdout_duration().unwrap_or(0.0));
     let needed = f64::from(end.day_number() - table.origin.day_number()) / unit.days() + ahead;
     if needed > periods as f64 + 1e-9 {
-        let last_needed = table.origin + chrono::Days::new((needed.ceil() as u64).saturating_mul(table.period_days as u64));
+        let last_needed =
+            table.origin + chrono::Days::new((needed.ceil() as u64).saturating_mul(table.period_days as u64));
         return Err(format!(
             "{path}: the periods end on {grid_end} (exclusive), but the predictions over {ahead} {} after {end} need covariates up to {last_needed}: add the future periods' rows (e.g. planned seasons) or shorten --horizon",
             o.unit_name()
@@ -217,25 +283,37 @@ where
                 v.extend_from_slice(t.row(row, k).unwrap_or(&[]));
             }
         }
-        Ok(TimeVaryingCovariates::new(t.names().to_vec(), rows_of.len(), periods, v)?)
+        Ok(TimeVaryingCovariates::new(
+            t.names().to_vec(),
+            rows_of.len(),
+            periods,
+            v,
+        )?)
     };
     let data = TimeVaryingData::new(customers, paths(&purchase)?, paths(&dropout)?)
         .map_err(|e| format!("{path}: {e}"))?;
-    let model = match o.model {
-        ModelChoice::Pareto => TvModel::ParetoNbd,
-        _ => TvModel::BgNbd,
+    let is_loaded = loaded.is_some();
+    let fit = match loaded {
+        Some(f) => f,
+        None => {
+            let model = match o.model {
+                ModelChoice::Pareto => TvModel::ParetoNbd,
+                _ => TvModel::BgNbd,
+            };
+            match TimeVaryingFit::fit(model, &data, &FitOptions::default()) {
+                Ok(f) => f,
+                Err(e) => return Ok(Err(format!("--time-varying-covariates: {e}"))),
+            }
+        }
     };
-    let fit = match TimeVaryingFit::fit(model, &data, &FitOptions::default()) {
-        Ok(f) => f,
-        Err(e) => return Ok(Err(format!("--time-varying-covariates: {e}"))),
-    };
+    let model = fit.model;
     let k = fit.estimates.len() as f64;
     let n = fit.customers as f64;
     let block = json!({
         "file": path,
         "time_varying": true,
-        "purchase": c.purchase,
-        "dropout": c.dropout,
+        "purchase": pnames,
+        "dropout": dnames,
         "constrained": Vec::<String>::new(),
         "regularisation": null,
         "customers_missing": missing,
@@ -252,6 +330,7 @@ where
         "iterations": fit.iterations,
         "convergence": fit.convergence,
         "coefficients": fit.coefficients(),
+        "loaded": is_loaded,
     });
     let theta = fit.estimates.get(..4).ok_or("baseline parameters")?;
     let baseline: Box<dyn TransactionModel> = match (model, theta) {
@@ -262,12 +341,12 @@ where
         _ => return Err("baseline parameters".into()),
     };
     Ok(Ok(PurchaseModel {
-        saved: serde_json::to_value(&fit)?,
+        saved: saved(&fit, unit)?,
         names: fit.parameter_names.clone(),
         estimates: fit.estimates.clone(),
         standard_errors: fit.standard_errors.clone(),
         log_likelihood: Some(fit.log_likelihood),
-        iterations: Some(fit.iterations),
+        iterations: (!is_loaded).then_some(fit.iterations),
         boundary: Vec::new(),
         model: baseline,
         posterior: None,

@@ -184,10 +184,16 @@ impl TimeVaryingFit {
                 let expected = if times.last() == Some(&horizon) {
                     prev
                 } else {
-                    finite(self.expected_transactions(data, j, horizon)?, "expected purchases")?
+                    finite(
+                        self.expected_transactions(data, j, horizon)?,
+                        "expected purchases",
+                    )?
                 };
                 let holdout = duration
-                    .map(|d| self.expected_transactions(data, j, d).and_then(|v| finite(v, "holdout purchases")))
+                    .map(|d| {
+                        self.expected_transactions(data, j, d)
+                            .and_then(|v| finite(v, "holdout purchases"))
+                    })
                     .transpose()?;
                 Ok((alive, expected, discounted, holdout))
             })();
@@ -225,7 +231,9 @@ impl TimeVaryingFit {
                 } else {
                     let e = Error::Undefined {
                         what: "CLV",
-                        reason: format!("value per purchase {v:e} × discounted purchases {d:e} is not finite"),
+                        reason: format!(
+                            "value per purchase {v:e} × discounted purchases {d:e} is not finite"
+                        ),
                     };
                     fail(&mut row, ScoreFlag::ClvFailed, &e);
                 }
