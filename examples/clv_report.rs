@@ -90,8 +90,10 @@ Without --observation-end, observation ends on the last date in the file; withou
   rows). Choose the columns with --purchase-covariates A,B and/or --dropout-covariates A,B
   (BG/NBD: `dropout_a.<name>`, `dropout_b.<name>`). Coefficients join the model's params
   and standard_errors; P(alive), expected purchases, CLV and the holdout use each
-  customer's own covariate path. Not with --covariates, --spend-covariates, --constrain,
-  --regularise, --bayes, --intervals, --save-model, --load-model or --plots yet (exit 2).";
+  customer's own covariate path. --save-model writes the fit; --load-model FILE
+  --time-varying-covariates FILE.csv (and `customer-value score`) score with it. Not with
+  --covariates, --spend-covariates, --constrain, --regularise, --bayes, --intervals or
+  --plots yet (exit 2).";
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut o = Options::new(None);
