@@ -175,20 +175,16 @@ impl TimeVaryingFit {
             };
             let purchase = (|| -> Result<(f64, f64, f64, Option<f64>)> {
                 let alive = finite(self.probability_alive(data, j)?, "P(alive)")?;
+                let curve = self.expected_transactions_curve(data, j, &times)?;
                 let (mut prev, mut discounted) = (0.0, 0.0);
-                for (&t, &d) in times.iter().zip(&discount) {
-                    let e = finite(self.expected_transactions(data, j, t)?, "expected purchases")?;
-                    discounted += (e - prev) * d;
+                for (&e, &d) in curve.iter().zip(&discount) {
+                    discounted += (finite(e, "expected purchases")? - prev) * d;
                     prev = e;
                 }
-                let expected = if times.last() == Some(&horizon) {
-                    prev
-                } else {
-                    finite(
-                        self.expected_transactions(data, j, horizon)?,
-                        "expected purchases",
-                    )?
-                };
+                let expected = finite(
+                    self.expected_transactions(data, j, horizon)?,
+                    "expected purchases",
+                )?;
                 let holdout = duration
                     .map(|d| {
                         self.expected_transactions(data, j, d)
