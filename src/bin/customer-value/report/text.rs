@@ -250,11 +250,19 @@ pub fn text_report<K: std::fmt::Debug>(
                 "Purchase model {} on the calibration period ({ll}{source})",
                 f.model.name()
             );
+            // Names right-aligned to the longest (covariate coefficients are long).
+            let w = f
+                .names
+                .iter()
+                .map(|n| n.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(6);
             for (i, (name, v)) in f.names.iter().zip(&f.estimates).enumerate() {
                 let se = f.standard_errors.as_ref().and_then(|s| s.get(i));
                 match se {
-                    Some(se) => out!(t, "  {name:>6} = {v:>10.6}   (SE {se:.6})"),
-                    None => out!(t, "  {name:>6} = {v:>10.6}"),
+                    Some(se) => out!(t, "  {name:>w$} = {v:>10.6}   (SE {se:.6})"),
+                    None => out!(t, "  {name:>w$} = {v:>10.6}"),
                 }
             }
             for b in &f.boundary {
