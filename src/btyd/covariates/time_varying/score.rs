@@ -3,7 +3,9 @@
 //! discounted expected purchases and CLV, expected spend, holdout expectations) with each
 //! customer's own covariate path, past and future.
 
-use super::data::TimeVaryingData;
+use std::collections::HashMap;
+
+use super::data::{TimeVaryingData, last_period};
 use super::fit::TimeVaryingFit;
 use crate::btyd::covariates::Coefficient;
 use crate::btyd::{ClvSpec, GammaGamma};
@@ -133,6 +135,9 @@ impl TimeVaryingFit {
             ..ScoreReport::default()
         };
         let mut noted: Vec<ScoreFlag> = Vec::new();
+        let reach = horizon.max(duration.unwrap_or(0.0));
+        let mut shared: HashMap<Vec<u64>, (f64, f64, Option<f64>), foldhash::fast::RandomState> =
+            HashMap::default();
         let mut rows = Vec::with_capacity(n);
         for (i, (customer, member)) in cols.customers.iter().zip(members).enumerate() {
             let x = cols.frequency.get(i).copied().unwrap_or(0.0);
@@ -175,6 +180,13 @@ impl TimeVaryingFit {
             };
             let purchase = (|| -> Result<(f64, f64, f64, Option<f64>)> {
                 let alive = finite(self.probability_alive(data, j)?, "P(alive)")?;
+                // The expectations are P(alive) × a factor of (x, T, the path): customers
+                // sharing those share the factor (on apparel, the customers of one
+                // Gender × Channel with the same x).
+                let key = shared_key(data, j, reach);
+                if let Some((e, d, h)) = key.as_ref().and_then(|k| shared.get(k)) {
+                    return Ok((alive, alive * e, alive * d, h.map(|h| alive * h)));
+                }
                 let curve = self.expected_transactions_curve(data, j, &times)?;
                 let (mut prev, mut discounted) = (0.0, 0.0);
                 for (&e, &d) in curve.iter().zip(&discount) {
@@ -191,6 +203,12 @@ impl TimeVaryingFit {
                             .and_then(|v| finite(v, "holdout purchases"))
                     })
                     .transpose()?;
+                if let Some(k) = key.filter(|_| alive > 1e-300) {
+                    shared.insert(
+                        k,
+                        (expected / alive, discounted / alive, holdout.map(|h| h / alive)),
+                    );
+                }
                 Ok((alive, expected, discounted, holdout))
             })();
             match purchase {
@@ -244,6 +262,22 @@ impl TimeVaryingFit {
             horizon,
         })
     }
+}
+
+/// What the expectations of customer `i` over windows up to `reach` depend on besides
+/// P(alive): `x`, `T`, the birth and the covariate rows from the first period to the last
+/// one reached (`None` for an index out of range).
+fn shared_key(data: &TimeVaryingData, i: usize, reach: f64) -> Option<Vec<u64>> {
+    let c = data.customers.get(i)?;
+    let first = c.birth().floor().max(0.0) as usize;
+    let last = last_period(c.birth(), c.age() + reach);
+    let mut key = vec![c.frequency().to_bits(), c.age().to_bits(), c.birth().to_bits()];
+    for k in first..=last {
+        for t in [&data.purchase, &data.dropout] {
+            key.extend(t.row(i, k).unwrap_or(&[]).iter().map(|v| v.to_bits()));
+        }
+    }
+    Some(key)
 }
 
 /// The report's counts of one row (as `score`'s).
