@@ -42,6 +42,9 @@ const USAGE: &str = "usage: clv_report [--transactions FILE.csv] [--calibration-
                   [--save-model FILE] [--load-model FILE] [--plots DIR]
                   [--intervals LEVEL] [--interval-method delta|sampling|bootstrap]
                   [--draws N] [--seed S] [--bayes] [--chains N] [--tune N]
+                  [--covariates FILE.csv | --time-varying-covariates FILE.csv]
+                  [--purchase-covariates A,B] [--dropout-covariates A,B] [--constrain A]
+                  [--regularise L_PURCHASE,L_DROPOUT] [--spend-covariates A,B]
 
 With no --transactions, runs on the bundled CDNOW sample (calibration end 1997-09-30,
 observation end 1998-06-30, weeks). The CSV needs a header naming the customer, date and
@@ -74,7 +77,23 @@ Without --observation-end, observation ends on the last date in the file; withou
   gains `purchase.<name>`, `dropout.<name>`, `constrained.<name>` in params and
   standard_errors, and a `covariates` block; customers missing from the file are flagged
   `missing_covariates` and counted. --spend-covariates A,B: Gamma-Gamma with the scale
-  gamma_i = gamma0 exp(x_i·delta); `spend_model.params` gains `spend.<name>`.";
+  gamma_i = gamma0 exp(x_i·delta); `spend_model.params` gains `spend.<name>`.
+  With --save-model the model file holds the covariate fit (format 2); --load-model FILE
+  --covariates FILE.csv scores with it (the covariates are the saved model's: no column
+  flags), as does `customer-value score --model FILE --covariates FILE.csv`.
+--time-varying-covariates FILE.csv: covariates that change over time, for --model pnbd or
+  bgnbd (Pareto/NBD as Bachmann, Meierer & Naef 2021; BG/NBD derived in
+  docs/time-varying-covariates.md): columns customer, period start date (YYYY-MM-DD), then
+  numbers; one row per customer and period of a regular grid whose step is the unit (weekly
+  rows for --unit week, daily for --unit day), covering every customer's calibration
+  period and the predictions (calibration end + the horizon and the holdout: add future
+  rows). Choose the columns with --purchase-covariates A,B and/or --dropout-covariates A,B
+  (BG/NBD: `dropout_a.<name>`, `dropout_b.<name>`). Coefficients join the model's params
+  and standard_errors; P(alive), expected purchases, CLV and the holdout use each
+  customer's own covariate path. --save-model writes the fit; --load-model FILE
+  --time-varying-covariates FILE.csv (and `customer-value score`) score with it. Not with
+  --covariates, --spend-covariates, --constrain, --regularise, --bayes, --intervals or
+  --plots yet (exit 2).";
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut o = Options::new(None);
@@ -160,6 +179,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
                     .map_err(|_| format!("{flag} needs a whole number ≥ 0"))?
             }
             "--covariates" => covariates(&mut o).file = value()?,
+            "--time-varying-covariates" => covariates(&mut o).time_varying = Some(value()?),
             "--purchase-covariates" => covariates(&mut o).purchase = report::names(&flag, &value()?)?,
             "--dropout-covariates" => covariates(&mut o).dropout = report::names(&flag, &value()?)?,
             "--constrain" => {
@@ -178,8 +198,11 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
         return Err("--interval-method needs --intervals LEVEL".to_owned());
     }
     report::check_uncertainty(&o)?;
-    if o.covariates.as_ref().is_some_and(|c| c.file.is_empty()) {
-        return Err("--purchase-covariates, --dropout-covariates, --constrain, --regularise and --spend-covariates need --covariates FILE.csv".to_owned());
+    if o.covariates
+        .as_ref()
+        .is_some_and(|c| c.file.is_empty() && c.time_varying.is_none())
+    {
+        return Err("--purchase-covariates, --dropout-covariates, --constrain, --regularise and --spend-covariates need --covariates FILE.csv (or, the first two, --time-varying-covariates FILE.csv)".to_owned());
     }
     report::check_covariates(&o)?;
     if o.transactions.is_none() {

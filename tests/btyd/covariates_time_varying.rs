@@ -533,3 +533,83 @@ fn covariates_time_varying_pareto_nbd_recovers_simulated_coefficients_small() {
 fn covariates_time_varying_pareto_nbd_recovers_simulated_coefficients() {
     pareto_recovery(10_000, 20_261_207, 0.04);
 }
+
+/// The value table of a time-varying fit is each customer's own predictions: P(alive),
+/// the horizon's expectation, and CLV = value × Σ_k (E(t_k) − E(t_{k−1}))·d(t_k) with each
+/// `E` from a one-window call, for customers born mid-period (so the CLV steps cut the
+/// periods) and customers sharing their path (whose expectations the table shares).
+#[test]
+fn covariates_time_varying_score_is_each_customers_own_predictions() {
+    use customer_value::btyd::DiscountRate;
+    use customer_value::score::{ScoreFlag, ScoreSpec};
+    use customer_value::{SummaryColumns, TimeUnit};
+
+    let (cs, g, c) = apparel();
+    // Every other customer born 2.5 days into a week, observed to the same calendar end.
+    let moved: Vec<TvCustomer> = cs
+        .iter()
+        .enumerate()
+        .take(60)
+        .map(|(i, cu)| {
+            let shift = if i % 2 == 1 { 2.5 / 7.0 } else { 0.0 };
+            let buys: Vec<f64> = cu
+                .purchases()
+                .iter()
+                .map(|t| t - shift)
+                .filter(|t| *t > 0.0)
+                .collect();
+            TvCustomer::new(cu.birth() + shift, buys, cu.age() - shift).unwrap()
+        })
+        .collect();
+    let t = table(60, &g[..60], &c[..60], 1.0);
+    let data = TimeVaryingData::new(moved.clone(), t.clone(), t).unwrap();
+    let week = TimeUnit::WEEK;
+    let spec = ScoreSpec::new(
+        week,
+        20.0,
+        DiscountRate::new(0.2, TimeUnit::from_days(365.0).unwrap()).unwrap(),
+    )
+    .unwrap()
+    .with_value_per_purchase(10.0)
+    .unwrap();
+    let cols = SummaryColumns::from_parts(
+        (0..61).collect::<Vec<u32>>(),
+        moved.iter().map(TvCustomer::frequency).chain([0.0]).collect(),
+        moved.iter().map(TvCustomer::recency).chain([0.0]).collect(),
+        moved.iter().map(TvCustomer::age).chain([104.0]).collect(),
+        vec![0.0; 61],
+    )
+    .unwrap();
+    let members: Vec<Option<usize>> = (0..60).map(Some).chain([None]).collect();
+    let pv = [1.8, 90.0, 0.6, 50.0, 0.4, 0.3, 0.6, -0.3, -0.6, 0.8];
+    let bv = [1.0, 40.0, 0.7, 3.0, 0.4, 0.3, 0.6, 0.2, -0.1, 0.3, 0.1, 0.2, -0.2];
+    for (model, v) in [(TvModel::ParetoNbd, &pv[..]), (TvModel::BgNbd, &bv[..])] {
+        let fit = TimeVaryingFit::fit_from_values(model, &data, v).unwrap();
+        let table = fit.score(&data, &members, &cols, None, &spec, week).unwrap();
+        let d = |w: f64| (-(w * 7.0 / 365.0) * 0.2f64.ln_1p()).exp();
+        for (i, row) in table.rows.iter().take(60).enumerate() {
+            let alive = fit.probability_alive(&data, i).unwrap();
+            assert!(close(row.p_alive.unwrap(), alive, 1e-12), "{model:?} {i}");
+            let e20 = fit.expected_transactions(&data, i, 20.0).unwrap();
+            assert!(
+                close(row.expected_purchases.unwrap(), e20, 1e-12),
+                "{model:?} {i}"
+            );
+            let mut prev = 0.0;
+            let mut want = 0.0;
+            for k in 1..=20 {
+                let e = fit.expected_transactions(&data, i, f64::from(k)).unwrap();
+                want += (e - prev) * d(f64::from(k));
+                prev = e;
+            }
+            assert!(
+                close(row.discounted_purchases.unwrap(), want, 1e-9),
+                "{model:?} {i}"
+            );
+            assert!(close(row.clv.unwrap(), 10.0 * want, 1e-9), "{model:?} {i}");
+            assert!(row.flags.is_empty());
+        }
+        assert_eq!(table.rows[60].flags, [ScoreFlag::MissingCovariates]);
+        assert_eq!((table.report.missing_covariates, table.report.with_clv), (1, 60));
+    }
+}

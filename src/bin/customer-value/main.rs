@@ -185,18 +185,24 @@ struct ReportArgs {
     covariates: Box<CovariateFlags>,
 }
 
-/// Static covariates of the purchase model.
+/// Static or time-varying covariates of the purchase model.
 #[derive(Debug, Args)]
 struct CovariateFlags {
     /// Static covariates: a CSV whose first column is the customer (as in the log), then
     /// numeric columns.
     #[arg(long, value_name = "FILE.csv")]
     covariates: Option<PathBuf>,
+    /// Time-varying covariates (--model pnbd or bgnbd): a CSV of customer, period start
+    /// date (YYYY-MM-DD), then numeric columns; one row per customer and period of a
+    /// regular grid of the unit (weekly rows for --unit week), covering the calibration
+    /// window and the predictions (horizon, holdout).
+    #[arg(long, value_name = "FILE.csv", conflicts_with = "covariates")]
+    time_varying_covariates: Option<PathBuf>,
     /// Covariates of the purchase process.
-    #[arg(long, value_name = "A,B", requires = "covariates")]
+    #[arg(long, value_name = "A,B")]
     purchase_covariates: Option<String>,
     /// Covariates of the dropout process.
-    #[arg(long, value_name = "A,B", requires = "covariates")]
+    #[arg(long, value_name = "A,B")]
     dropout_covariates: Option<String>,
     /// One coefficient for this covariate in both processes (repeatable).
     #[arg(long, value_name = "A", requires = "covariates")]
@@ -273,6 +279,11 @@ struct ScoreArgs {
     /// model's covariate columns. Customers missing from it are flagged and counted.
     #[arg(long, value_name = "FILE.csv")]
     covariates: Option<PathBuf>,
+    /// The customers' time-varying covariates, for a model saved with them (`report
+    /// --time-varying-covariates … --save-model`): customer, period start date, then the
+    /// model's covariate columns, covering the calibration window and the predictions.
+    #[arg(long, value_name = "FILE.csv", conflicts_with = "covariates")]
+    time_varying_covariates: Option<PathBuf>,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -382,7 +393,12 @@ fn parse(cli: Cli) -> Result<Options, String> {
             o.tune = u.tune;
             report::check_uncertainty(&o)?;
             let c = *a.covariates;
-            if let Some(file) = c.covariates {
+            if c.covariates.is_none() && c.time_varying_covariates.is_none() {
+                if c.purchase_covariates.is_some() || c.dropout_covariates.is_some() {
+                    return Err("--purchase-covariates and --dropout-covariates need --covariates FILE.csv or --time-varying-covariates FILE.csv".to_owned());
+                }
+            } else {
+                let file = c.covariates.map(|f| f.display().to_string()).unwrap_or_default();
                 let list =
                     |flag: &str, v: Option<String>| v.map_or(Ok(Vec::new()), |v| report::names(flag, &v));
                 let mut constrain = Vec::new();
@@ -390,12 +406,13 @@ fn parse(cli: Cli) -> Result<Options, String> {
                     constrain.extend(report::names("--constrain", v)?);
                 }
                 o.covariates = Some(report::CovariateArgs {
-                    file: file.display().to_string(),
+                    file,
                     purchase: list("--purchase-covariates", c.purchase_covariates)?,
                     dropout: list("--dropout-covariates", c.dropout_covariates)?,
                     constrain,
                     regularise: c.regularise.as_deref().map(report::lambdas).transpose()?,
                     spend: list("--spend-covariates", c.spend_covariates)?,
+                    time_varying: c.time_varying_covariates.map(|f| f.display().to_string()),
                 });
             }
             report::check_covariates(&o)?;
@@ -415,6 +432,12 @@ fn parse(cli: Cli) -> Result<Options, String> {
                 file: f.display().to_string(),
                 ..report::CovariateArgs::default()
             });
+            if let Some(f) = a.time_varying_covariates {
+                o.covariates = Some(report::CovariateArgs {
+                    time_varying: Some(f.display().to_string()),
+                    ..report::CovariateArgs::default()
+                });
+            }
             o.output = match a.format {
                 TableFormat::Csv => Output::Csv,
                 TableFormat::Jsonl => Output::JsonLines,

@@ -33,6 +33,9 @@ pub struct CovariateArgs {
     pub regularise: Option<(f64, f64)>,
     /// `--spend-covariates A,B`: covariates of the Gamma-Gamma scale.
     pub spend: Vec<String>,
+    /// `--time-varying-covariates FILE.csv` (then `file` is empty: the columns are chosen
+    /// from this file).
+    pub time_varying: Option<String>,
 }
 
 /// Parses `A,B` into names (empty names refused).
@@ -71,6 +74,9 @@ pub fn check(o: &Options) -> Result<(), String> {
     let Some(c) = &o.covariates else {
         return Ok(());
     };
+    if c.time_varying.is_some() {
+        return super::time_varying::refused(o).map_or(Ok(()), Err);
+    }
     if o.load_model.is_some() {
         let chosen =
             !(c.purchase.is_empty() && c.dropout.is_empty() && c.spend.is_empty() && c.constrain.is_empty())
@@ -404,6 +410,7 @@ fn ggom_with_groups(
         posterior: None,
         draws: None,
         covariates: Some((groups, info)),
+        time_varying: None,
     })
 }
 
@@ -437,6 +444,7 @@ where
         posterior: None,
         draws: None,
         covariates: Some((groups, info)),
+        time_varying: None,
     })
 }
 

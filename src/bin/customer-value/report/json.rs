@@ -118,6 +118,12 @@ pub fn write_json<K: Serialize>(
     ) {
         obj.insert("covariates".to_owned(), block.clone());
     }
+    if let (Some(tv), Some(obj)) = (
+        m.purchase.as_ref().ok().and_then(|f| f.time_varying.as_ref()),
+        head.as_object_mut(),
+    ) {
+        obj.insert("covariates".to_owned(), tv.block.clone());
+    }
     // The head object without its closing brace, then the customers array.
     let head = serde_json::to_string(&head)?;
     out.write_all(head.strip_suffix('}').unwrap_or(&head).as_bytes())?;

@@ -14,6 +14,7 @@ mod models;
 mod plots;
 mod summaries;
 mod text;
+mod time_varying;
 
 use std::hash::Hash;
 use std::io::Write;
@@ -315,7 +316,7 @@ where
     if o.output == Output::Summaries {
         return summaries::write_csv(s, &mut stdout);
     }
-    let models = models(o, s)?;
+    let models = models(o, s, log)?;
     if o.progress {
         if let Ok(m) = &models.purchase {
             match m.iterations {
@@ -363,15 +364,21 @@ where
             write_json(o, s, &models, predictions.as_ref(), bounds.as_ref(), stdout)?
         }
         _ => {
-            let tracked = predictions.as_ref().ok().map(|p| {
-                tracking(
-                    s,
-                    log,
-                    p.purchase.model.as_ref(),
-                    p.purchase.covariates.as_ref().map(|(g, _)| g),
-                    if o.unit == TimeUnit::WEEK { 4.0 } else { 28.0 },
-                )
-            });
+            // Tracking needs each customer's unconditional expectation along their
+            // covariate path: not there yet for time-varying covariates.
+            let tracked = predictions
+                .as_ref()
+                .ok()
+                .filter(|p| p.purchase.time_varying.is_none())
+                .map(|p| {
+                    tracking(
+                        s,
+                        log,
+                        p.purchase.model.as_ref(),
+                        p.purchase.covariates.as_ref().map(|(g, _)| g),
+                        if o.unit == TimeUnit::WEEK { 4.0 } else { 28.0 },
+                    )
+                });
             let mut text = text_report(o, path, s, &models, &predictions, tracked)?;
             text.push_str(&churn_summary(s, log, predictions.as_ref().ok())?);
             stdout.write_all(text.as_bytes())?;

@@ -7,7 +7,7 @@ use customer_value::btyd::{
     ParetoNbd, SavedForm, SpendSummaries, TransactionModel, WeightedSummaries,
 };
 use customer_value::score::{ScoreSpec, ScoreTable, score, score_groups};
-use customer_value::{Summaries, TimeUnit};
+use customer_value::{PurchaseDate, Summaries, TimeUnit, TransactionColumns};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -30,6 +30,9 @@ pub struct PurchaseModel {
     pub draws: Option<super::intervals::PosteriorDraws>,
     /// `--covariates`: each customer's group for scoring, and the JSON `covariates` block.
     pub covariates: Option<(customer_value::score::ModelGroups, Value)>,
+    /// `--time-varying-covariates`: the fit, the customers' covariate paths and the JSON
+    /// `covariates` block.
+    pub time_varying: Option<Box<super::time_varying::TvPrediction>>,
 }
 
 impl PurchaseModel {
@@ -50,6 +53,7 @@ impl PurchaseModel {
             posterior: None,
             draws: None,
             covariates: None,
+            time_varying: None,
         })
     }
 
@@ -122,6 +126,7 @@ impl PurchaseModel {
             posterior: None,
             draws: None,
             covariates: None,
+            time_varying: None,
         })
     }
 }
@@ -138,10 +143,15 @@ pub struct Models {
 }
 
 /// Fits the models on the calibration summaries, or loads them from `--load-model`.
-pub fn models<K: Clone + Ord + std::fmt::Display + 'static>(
+pub fn models<K, D>(
     o: &Options,
     s: &Summaries<K>,
-) -> Result<Models, AnyError> {
+    log: TransactionColumns<'_, K, D>,
+) -> Result<Models, AnyError>
+where
+    K: Clone + Ord + std::hash::Hash + std::fmt::Display + 'static,
+    D: PurchaseDate,
+{
     if let Some(file) = &o.load_model {
         let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
         let value: Value = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
@@ -150,18 +160,23 @@ pub fn models<K: Clone + Ord + std::fmt::Display + 'static>(
             (Some(p), s) => (p.clone(), s.cloned().filter(|s| !s.is_null())),
             (None, _) => (value, None),
         };
-        let purchase = AnySavedModel::from_json(&purchase.to_string()).map_err(|e| format!("{file}: {e}"))?;
-        // A model saved with covariates scores with them (`--covariates FILE`); a plain
-        // one refuses a covariate file rather than ignore it.
-        let mut purchase = if purchase.covariates().is_some() {
-            super::covariates::loaded_purchase_model(o, s, &purchase, file)?
-        } else if o.covariates.is_some() {
-            return Err(format!(
-                "{file}: the saved purchase model has no covariates, so --covariates has nothing to score with"
-            )
-            .into());
-        } else {
-            PurchaseModel::from_saved(&purchase, o.unit, file)?
+        let time_varying = o.covariates.as_ref().is_some_and(|c| c.time_varying.is_some());
+        let mut purchase = match super::time_varying::loaded_fit(&purchase, o.unit, file)? {
+            Some(fit) if time_varying => super::time_varying::purchase_model(o, s, log, Some(fit))?
+                .map_err(|e| format!("{file}: {e}"))?,
+            Some(_) => {
+                return Err(format!(
+                    "{file}: the saved model has time-varying covariates: give them with --time-varying-covariates FILE.csv"
+                )
+                .into());
+            }
+            None if time_varying => {
+                return Err(format!(
+                    "{file}: the saved purchase model has no time-varying covariates, so --time-varying-covariates has nothing to score with"
+                )
+                .into());
+            }
+            None => loaded_purchase(o, s, &purchase, file)?,
         };
         let mut spend_covariates = None;
         let spend = match spend {
@@ -192,7 +207,8 @@ pub fn models<K: Clone + Ord + std::fmt::Display + 'static>(
     }
     let cols = s.columns();
     let options = FitOptions::default();
-    let with_covariates = match o.covariates {
+    let with_covariates = match &o.covariates {
+        Some(c) if c.time_varying.is_some() => Some(super::time_varying::purchase_model(o, s, log, None)?),
         Some(_) => Some(super::covariates::purchase_model(o, s)?),
         None => None,
     };
@@ -272,6 +288,28 @@ pub fn models<K: Clone + Ord + std::fmt::Display + 'static>(
     Ok(models)
 }
 
+/// A loaded purchase model other than a time-varying fit: with its covariates when it was
+/// saved with them (`--covariates FILE`); a plain one refuses a covariate file rather
+/// than ignore it.
+fn loaded_purchase<K: std::fmt::Display + 'static>(
+    o: &Options,
+    s: &Summaries<K>,
+    purchase: &Value,
+    file: &str,
+) -> Result<PurchaseModel, AnyError> {
+    let purchase = AnySavedModel::from_json(&purchase.to_string()).map_err(|e| format!("{file}: {e}"))?;
+    if purchase.covariates().is_some() {
+        super::covariates::loaded_purchase_model(o, s, &purchase, file)
+    } else if o.covariates.is_some() {
+        Err(format!(
+            "{file}: the saved purchase model has no covariates, so --covariates has nothing to score with"
+        )
+        .into())
+    } else {
+        PurchaseModel::from_saved(&purchase, o.unit, file)
+    }
+}
+
 /// The purchase model of `--bayes`: NUTS with pymc-marketing's default priors.
 #[cfg(feature = "bayes")]
 fn bayes_purchase(o: &Options, data: &WeightedSummaries) -> Result<PurchaseModel, String> {
@@ -313,6 +351,7 @@ fn bayes_purchase(o: &Options, data: &WeightedSummaries) -> Result<PurchaseModel
             posterior: Some(block),
             draws: Some(wrap(draws)),
             covariates: None,
+            time_varying: None,
         })
     }
     let fitted = match o.model {
@@ -363,9 +402,12 @@ pub fn predict<'m, K: Clone + Ord + std::fmt::Debug>(
     };
     let spec = ScoreSpec::new(o.unit, o.horizon(), annual(o.discount_rate)?)?.with_margin(o.margin)?;
     let spend = m.spend.as_ref().ok().map(|(g, _)| g);
-    let scored = match &purchase.covariates {
-        Some((groups, _)) => score_groups(&s.columns(), groups, spend, &spec, s.spec.unit),
-        None => score(s, purchase.model.as_ref(), spend, &spec),
+    let scored = match (&purchase.covariates, &purchase.time_varying) {
+        (_, Some(tv)) => tv
+            .fit
+            .score(&tv.data, &tv.members, &s.columns(), spend, &spec, s.spec.unit),
+        (Some((groups, _)), None) => score_groups(&s.columns(), groups, spend, &spec, s.spec.unit),
+        (None, None) => score(s, purchase.model.as_ref(), spend, &spec),
     };
     let table = match scored {
         Ok(t) => t,

@@ -250,17 +250,42 @@ pub fn text_report<K: std::fmt::Debug>(
                 "Purchase model {} on the calibration period ({ll}{source})",
                 f.model.name()
             );
+            // Names right-aligned to the longest (covariate coefficients are long).
+            let w = f
+                .names
+                .iter()
+                .map(|n| n.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(6);
             for (i, (name, v)) in f.names.iter().zip(&f.estimates).enumerate() {
                 let se = f.standard_errors.as_ref().and_then(|s| s.get(i));
                 match se {
-                    Some(se) => out!(t, "  {name:>6} = {v:>10.6}   (SE {se:.6})"),
-                    None => out!(t, "  {name:>6} = {v:>10.6}"),
+                    Some(se) => out!(t, "  {name:>w$} = {v:>10.6}   (SE {se:.6})"),
+                    None => out!(t, "  {name:>w$} = {v:>10.6}"),
                 }
             }
             for b in &f.boundary {
                 out!(
                     t,
                     "  on the boundary: {b}: those estimates are where the optimiser stopped"
+                );
+            }
+            if let Some(tv) = &f.time_varying {
+                let b = &tv.block;
+                out!(
+                    t,
+                    "  time-varying covariates from {}: {} periods of {} days from {}; {} customers fitted, {} not in the file (flag missing_covariates)",
+                    b["file"].as_str().unwrap_or(""),
+                    b["periods"],
+                    b["period_days"],
+                    b["first_period_start"].as_str().unwrap_or(""),
+                    b["customers_fitted"],
+                    b["customers_missing"]
+                );
+                out!(
+                    t,
+                    "  (coefficients: purchase.<name>, dropout.<name>; no tracking table with time-varying covariates yet)"
                 );
             }
             match &m.spend {

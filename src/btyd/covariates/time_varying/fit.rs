@@ -378,6 +378,40 @@ impl TimeVaryingFit {
         model::expected(&self.params()?, data, i, window, 0.0)
     }
 
+    /// [`expected_transactions`](Self::expected_transactions) at several windows (ascending)
+    /// in one pass along the customer's path: the cumulative curve of CLV's steps. Equal
+    /// to the one-window values up to the quadrature of the periods cut at the windows'
+    /// ends.
+    ///
+    /// # Errors
+    ///
+    /// As [`expected_transactions`](Self::expected_transactions); windows not ascending.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use customer_value::btyd::covariates::time_varying::{TimeVaryingCovariates, TimeVaryingData, TimeVaryingFit, TvCustomer, TvModel};
+    /// let t = TimeVaryingCovariates::new(vec!["season".into()], 1, 30, (0..30).map(|k| (k % 2) as f64).collect())?;
+    /// let data = TimeVaryingData::new(vec![TvCustomer::new(0.3, vec![2.5, 7.0], 10.0)?], t.clone(), t)?;
+    /// for model in [TvModel::ParetoNbd, TvModel::BgNbd] {
+    ///     let fit = TimeVaryingFit::fit_from_values(model, &data, &[1.0, 2.0, 0.8, 3.0, 0.4, -0.2, 0.3][..(if model == TvModel::BgNbd { 7 } else { 6 })])?;
+    ///     let curve = fit.expected_transactions_curve(&data, 0, &[0.0, 2.5, 7.0, 12.0])?;
+    ///     for (w, v) in [0.0, 2.5, 7.0, 12.0].iter().zip(&curve) {
+    ///         assert!((v - fit.expected_transactions(&data, 0, *w)?).abs() < 1e-9);
+    ///     }
+    /// }
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn expected_transactions_curve(
+        &self,
+        data: &TimeVaryingData,
+        i: usize,
+        windows: &[f64],
+    ) -> Result<Vec<f64>> {
+        self.check(data)?;
+        model::expected_curve(&self.params()?, data, i, windows)
+    }
+
     /// Discounted expected transactions over `(T, T + horizon]` with continuous discount
     /// rate `delta` per unit: `∫ e^{−δ(u−T)} dE[N(T, u)]` (BG/NBD: each period's purchases
     /// discounted at its midpoint, a relative error below `(δ·1)²/8`).

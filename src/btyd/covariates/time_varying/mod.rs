@@ -14,6 +14,7 @@ mod fit;
 mod gradient;
 mod groups;
 mod model;
+mod score;
 mod table;
 
 pub use data::{TimeVaryingData, TvCustomer};

@@ -344,12 +344,30 @@ pub(super) fn expected(p: &Params, data: &TimeVaryingData, i: usize, window: f64
 /// Discounting uses each period's midpoint.
 #[allow(clippy::too_many_arguments)]
 fn bg_window(shape: f64, rate: f64, x: f64, a: f64, b: f64, segs: &[Seg], t: f64, delta: f64) -> Result<f64> {
+    let mut total = 0.0;
+    bg_window_each(shape, rate, x, a, b, segs, t, delta, |_, v| total = v)?;
+    Ok(total)
+}
+
+/// [`bg_window`], calling `each(k, total so far)` after segment `k`.
+#[allow(clippy::too_many_arguments)]
+fn bg_window_each(
+    shape: f64,
+    rate: f64,
+    x: f64,
+    a: f64,
+    b: f64,
+    segs: &[Seg],
+    t: f64,
+    delta: f64,
+    mut each: impl FnMut(usize, f64),
+) -> Result<()> {
     const TAIL: f64 = 1e-14;
     const MAX: usize = 20_000;
     let mut pi = vec![1.0];
     let mut rate = rate;
     let mut total = 0.0;
-    for sg in segs {
+    for (k, sg) in segs.iter().enumerate() {
         let u0 = sg.t0.max(t);
         let e = sg.a * (sg.t1 - u0);
         let q = rate / (rate + e);
@@ -400,10 +418,122 @@ fn bg_window(shape: f64, rate: f64, x: f64, a: f64, b: f64, segs: &[Seg], t: f64
             next.pop();
         }
         total += disc * seg_exp;
+        each(k, total);
         pi = next;
         rate += e;
     }
-    Ok(total)
+    Ok(())
+}
+
+/// Undiscounted expected repeat purchases of customer `i` in `(T, T + w]` for each `w` of
+/// `times` (ascending, finite, ≥ 0) in one pass along the path: the window's periods cut
+/// at the times, each piece integrated as [`expected`] integrates a period (so the values
+/// equal `expected` at each time up to the quadrature of the cut pieces).
+pub(super) fn expected_curve(
+    p: &Params,
+    data: &TimeVaryingData,
+    i: usize,
+    times: &[f64],
+) -> Result<Vec<f64>> {
+    let c = data
+        .customers
+        .get(i)
+        .ok_or_else(|| Error::param("customer", i, "out of range"))?;
+    if let Some(w) = times.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
+        return Err(Error::param("window", w, "must be finite and ≥ 0"));
+    }
+    if times.windows(2).any(|w| matches!(w, [a, b] if b < a)) {
+        return Err(Error::param("times", format!("{times:?}"), "must be ascending"));
+    }
+    let Some(&last) = times.last() else {
+        return Ok(Vec::new());
+    };
+    if last == 0.0 {
+        return Ok(vec![0.0; times.len()]);
+    }
+    let t = c.age();
+    let periods = data.purchase.periods().min(data.dropout.periods());
+    if last_period(c.birth(), t + last) >= periods {
+        return Err(Error::InvalidRow {
+            row: i as u64,
+            reason: format!(
+                "the window ends at calendar time {}, past the covariate grid's {periods} periods",
+                c.birth() + t + last
+            ),
+        });
+    }
+    let alive = probability_alive(p, data, i)?;
+    let segs = path(p, data, i, t + last);
+    let (at, ct) = cum(&segs, t);
+    // The window's pieces: each future period, cut at the times.
+    let mut cuts: Vec<Seg> = Vec::new();
+    for sg in segs.iter().filter(|s| s.t1 > t) {
+        let mut start = sg.t0.max(t);
+        for &w in times {
+            let b = t + w;
+            if b > start && b < sg.t1 {
+                cuts.push(sub(sg, start, b));
+                start = b;
+            }
+        }
+        cuts.push(sub(sg, start, sg.t1));
+    }
+    // The running total after each piece, read at the pieces ending at the times.
+    let mut totals = Vec::with_capacity(cuts.len());
+    let [r, alpha, s3, s4] = p.theta;
+    let x = c.frequency();
+    match p.model {
+        TvModel::ParetoNbd => {
+            let (s, beta) = (s3, s4);
+            let q0 = beta + ct;
+            let mut integral = 0.0;
+            for sg in &cuts {
+                let (qa, len) = (beta + sg.c0, sg.t1 - sg.t0);
+                let var = s * (sg.c * len / qa).ln_1p();
+                integral += gauss(0.0, len, pieces(var), |u| {
+                    sg.a * (-s * ((qa + sg.c * u) / q0).ln()).exp()
+                });
+                totals.push(alive * (r + x) / (alpha + at) * integral);
+            }
+        }
+        TvModel::BgNbd => {
+            totals.resize(cuts.len(), 0.0);
+            bg_window_each(r + x, alpha + at, x, s3, s4, &cuts, t, 0.0, |k, v| {
+                if let Some(slot) = totals.get_mut(k) {
+                    *slot = alive * v;
+                }
+            })?;
+        }
+    }
+    let mut out = Vec::with_capacity(times.len());
+    let mut k = 0;
+    for &w in times {
+        let b = t + w;
+        while cuts.get(k).is_some_and(|sg| sg.t1 < b - 1e-12 * b.abs().max(1.0)) {
+            k += 1;
+        }
+        let v = if w == 0.0 {
+            0.0
+        } else {
+            totals.get(k).copied().unwrap_or(f64::NAN)
+        };
+        if !v.is_finite() {
+            return Err(undefined("expected transactions"));
+        }
+        out.push(v);
+    }
+    Ok(out)
+}
+
+/// The part `[u0, u1]` of a segment, with its cumulative exposures at `u0`.
+fn sub(sg: &Seg, u0: f64, u1: f64) -> Seg {
+    Seg {
+        t0: u0,
+        t1: u1,
+        a0: sg.a0 + sg.a * (u0 - sg.t0),
+        c0: sg.c0 + sg.c * (u0 - sg.t0),
+        ..*sg
+    }
 }
 
 /// Columns of the tables in order (for the fit's names).

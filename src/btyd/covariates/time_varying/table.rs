@@ -208,9 +208,11 @@ impl TimeVaryingTable {
     ///
     /// # Errors
     ///
-    /// [`Error::Parse`] for a malformed line, number or date; [`Error::InvalidCustomer`]
-    /// for a customer missing a period or repeating one; [`Error::EmptyInput`] without
-    /// rows; [`Error::InvalidDefinition`] for an irregular grid or fewer than 3 columns.
+    /// [`Error::Parse`] (with the line) for a malformed line, number or date, a customer's
+    /// second row for a period (an overlap) or a period start off the regular grid;
+    /// [`Error::InvalidCustomer`] for a customer missing a period (a gap);
+    /// [`Error::EmptyInput`] without rows; [`Error::InvalidDefinition`] for fewer than 3
+    /// columns.
     ///
     /// # Examples
     ///
@@ -238,7 +240,11 @@ impl TimeVaryingTable {
         let (_, header) = lines.next().ok_or(Error::EmptyInput {
             what: "covariate CSV",
         })?;
-        let head: Vec<String> = header.split(',').map(|s| unquote(s).to_owned()).collect();
+        let head: Vec<String> = header
+            .trim_start_matches('\u{feff}')
+            .split(',')
+            .map(|s| unquote(s).to_owned())
+            .collect();
         let names: Vec<String> = head.get(2..).unwrap_or(&[]).to_vec();
         if names.is_empty() {
             return Err(Error::definition(
@@ -246,7 +252,7 @@ impl TimeVaryingTable {
                 "needs the columns customer, period start date and at least one covariate",
             ));
         }
-        let mut rows: Vec<(usize, NaiveDate, Vec<f64>)> = Vec::new();
+        let mut rows: Vec<(usize, NaiveDate, Vec<f64>, u64)> = Vec::new();
         let mut ids: Vec<String> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         for (n, line) in lines {
@@ -283,7 +289,7 @@ impl TimeVaryingTable {
                 ids.push((*id).to_owned());
                 ids.len() - 1
             });
-            rows.push((c, date, values));
+            rows.push((c, date, values, line_no));
         }
         let mut dates: Vec<NaiveDate> = rows.iter().map(|r| r.1).collect();
         dates.sort_unstable();
@@ -298,23 +304,29 @@ impl TimeVaryingTable {
             if let [a, b] = w
                 && (*b - *a).num_days() != step
             {
-                return Err(Error::definition(
-                    "time-varying covariate dates",
-                    format!("not a regular grid: {a} to {b} is not {step} days"),
-                ));
+                let line = rows.iter().find(|r| r.1 == *b).map_or(0, |r| r.3);
+                return Err(Error::Parse {
+                    line,
+                    reason: format!(
+                        "period start {b}: the periods are not a regular grid ({a} to {b} is not {step} days, the first step)"
+                    ),
+                });
             }
         }
         let periods = dates.len();
         let cols = names.len();
         let mut values = vec![0.0; ids.len() * periods * cols];
         let mut seen = vec![false; ids.len() * periods];
-        for (c, date, v) in rows {
+        for (c, date, v, line) in rows {
             let k = ((date - origin).num_days() / step) as usize;
             let cell = c * periods + k;
             if seen.get(cell).copied().unwrap_or(true) {
-                return Err(Error::InvalidCustomer {
-                    customer: format!("{:?}", ids.get(c)),
-                    reason: format!("two rows for the period starting {date}"),
+                return Err(Error::Parse {
+                    line,
+                    reason: format!(
+                        "customer `{}`: a second row for the period starting {date}",
+                        ids.get(c).map_or("", String::as_str)
+                    ),
                 });
             }
             if let Some(s) = seen.get_mut(cell) {
@@ -326,9 +338,9 @@ impl TimeVaryingTable {
         }
         if let Some(cell) = seen.iter().position(|s| !s) {
             return Err(Error::InvalidCustomer {
-                customer: format!("{:?}", ids.get(cell / periods)),
+                customer: ids.get(cell / periods).cloned().unwrap_or_default(),
                 reason: format!(
-                    "no row for the period starting {}",
+                    "no row for the period starting {} (every customer needs a row for every period of the grid)",
                     origin + chrono::Days::new((cell % periods) as u64 * step as u64)
                 ),
             });
