@@ -812,3 +812,37 @@ fn draw_colour_bar(
     let _ = px0;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_axis_keeps_one_scale() {
+        // 0 .. 50,000: grouped digits on every tick, never "8,000" beside "10k".
+        let f = axis_number(0.0, 50_000.0);
+        assert_eq!(
+            [f(0.0), f(5_000.0), f(10_000.0), f(50_000.0)],
+            ["0", "5,000", "10,000", "50,000"]
+        );
+        // From 100,000: thousands for every tick.
+        let f = axis_number(0.0, 250_000.0);
+        assert_eq!([f(0.0), f(50_000.0), f(250_000.0)], ["0", "50k", "250k"]);
+        // From a million: millions for every tick.
+        let f = axis_number(0.0, 2_500_000.0);
+        assert_eq!([f(500_000.0), f(2_500_000.0)], ["0.5M", "2.5M"]);
+        // Small ranges keep their decimals.
+        let f = axis_number(0.0, 1.0);
+        assert_eq!([f(0.25), f(1.0)], ["0.25", "1"]);
+    }
+
+    #[test]
+    fn tiny_values_are_not_rounded_to_zero() {
+        assert_eq!(number(2e-10), "2e-10");
+        assert_eq!(number(7.407e-11), "7.41e-11");
+        assert_eq!(number(-1.5e-7), "-1.5e-7");
+        assert_eq!(number(0.0), "0");
+        assert_eq!(number(0.001), "0.001");
+        assert_eq!(count(85_315.0), "85,315");
+    }
+}
