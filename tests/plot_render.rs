@@ -495,6 +495,47 @@ mod btyd_charts {
     }
 
     #[test]
+    fn p_alive_history_on_calendar_dates() {
+        let d = cdnow::data();
+        // Customer 1 of CDNOW-like dates: first purchase 1997-01-04, repeats on 1997-02-01
+        // and 1997-05-17 (weeks 4 and 19 of 38.4 to 1997-09-30).
+        let svg = btyd::p_alive_history_on_calendar(
+            &d.model,
+            customer_value::TimeUnit::WEEK,
+            cdnow::date(1997, 1, 4),
+            &[cdnow::date(1997, 2, 1), cdnow::date(1997, 5, 17)],
+            cdnow::date(1997, 9, 30),
+            &opts(),
+        )
+        .unwrap();
+        assert!(svg.contains("1997-0") && svg.contains("Date"));
+        let pic = check("p_alive_history_calendar", &svg);
+        let age = 269.0 / 7.0;
+        let (x0, _, x1, _) = bbox(&pic, orange());
+        assert!(
+            (x_share(&pic, x0) - 4.0 / age).abs() < 0.03,
+            "{}",
+            x_share(&pic, x0)
+        );
+        assert!(
+            (x_share(&pic, x1) - 19.0 / age).abs() < 0.03,
+            "{}",
+            x_share(&pic, x1)
+        );
+        assert!(matches!(
+            btyd::p_alive_history_on_calendar(
+                &d.model,
+                customer_value::TimeUnit::WEEK,
+                cdnow::date(1997, 1, 4),
+                &[cdnow::date(1997, 1, 4)],
+                cdnow::date(1997, 9, 30),
+                &opts(),
+            ),
+            Err(customer_value::Error::InvalidParameter { .. })
+        ));
+    }
+
+    #[test]
     fn heterogeneity_densities() {
         let d = cdnow::data();
         let m = d.model.with_unit(customer_value::TimeUnit::WEEK);

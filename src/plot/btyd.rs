@@ -813,6 +813,100 @@ pub fn p_alive_history(
     step: f64,
     o: &PlotOptions,
 ) -> Result<String> {
+    history_chart(
+        model,
+        purchases,
+        age,
+        step,
+        o,
+        format!("Time since the first purchase ({})", unit_name(unit)),
+        None,
+    )
+}
+
+/// [`p_alive_history`] over calendar time: the customer's first purchase, repeat
+/// purchase dates and the observation end as dates, the x axis labelled with dates
+/// (lifetimes' `plot_history_alive` draws it over calendar dates too). P(alive) is
+/// evaluated at 400 steps from the first purchase to `observation_end` and at every
+/// purchase.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] if `observation_end` is not after `first_purchase` or a
+/// repeat purchase is not in `(first_purchase, observation_end]`; the model's errors;
+/// bad options.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::{BgNbd, TimeUnit};
+/// use customer_value::plot::{PlotOptions, btyd::p_alive_history_on_calendar};
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(1997, m, day).unwrap();
+/// let m = BgNbd::new(0.243, 4.414, 0.793, 2.426)?;
+/// let svg = p_alive_history_on_calendar(
+///     &m, TimeUnit::WEEK, d(1, 4), &[d(2, 1), d(5, 17)], d(9, 30), &PlotOptions::default(),
+/// )?;
+/// assert!(svg.contains("1997-05"));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+pub fn p_alive_history_on_calendar(
+    model: &dyn TransactionModel,
+    unit: TimeUnit,
+    first_purchase: chrono::NaiveDate,
+    repeat_purchases: &[chrono::NaiveDate],
+    observation_end: chrono::NaiveDate,
+    o: &PlotOptions,
+) -> Result<String> {
+    let days = unit.days();
+    let age = (observation_end - first_purchase).num_days() as f64 / days;
+    if !(age.is_finite() && age > 0.0) {
+        return Err(Error::param(
+            "observation_end",
+            observation_end,
+            "must be after the first purchase",
+        ));
+    }
+    if let Some(bad) = repeat_purchases
+        .iter()
+        .find(|d| **d <= first_purchase || **d > observation_end)
+    {
+        return Err(Error::param(
+            "repeat_purchases",
+            bad,
+            "a repeat purchase must be after the first purchase, at most the observation end",
+        ));
+    }
+    let times: Vec<f64> = repeat_purchases
+        .iter()
+        .map(|d| (*d - first_purchase).num_days() as f64 / days)
+        .collect();
+    let format = move |v: f64| {
+        first_purchase
+            .checked_add_signed(chrono::Duration::days((v * days).round() as i64))
+            .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
+    };
+    history_chart(
+        model,
+        &times,
+        age,
+        age / 400.0,
+        o,
+        "Date".to_owned(),
+        Some(Box::new(format)),
+    )
+}
+
+fn history_chart(
+    model: &dyn TransactionModel,
+    purchases: &[f64],
+    age: f64,
+    step: f64,
+    o: &PlotOptions,
+    x_label: String,
+    x_format: Option<super::common::Format>,
+) -> Result<String> {
     if !(age.is_finite() && age > 0.0) {
         return Err(Error::param("age", age, "must be positive and finite"));
     }
@@ -879,13 +973,12 @@ pub fn p_alive_history(
         "P(alive) history of a customer with {} repeat purchases",
         sorted.len()
     ));
-    let mut chart = Chart::new(
-        title,
-        format!("Time since the first purchase ({})", unit_name(unit)),
-        "P(alive)",
-    )
-    .ranges((0.0, age), (0.0, 1.05))?;
+    let mut chart = Chart::new(title, x_label, "P(alive)").ranges((0.0, age), (0.0, 1.05))?;
     chart.legend = Legend::LowerLeft;
+    if x_format.is_some() {
+        chart.x_format = x_format;
+        chart.x_ticks = 6;
+    }
     chart.lines.push(Line::new("P(alive)", curve, o.colour(0)));
     chart.markers.push(Markers {
         label: Some("Purchase".to_owned()),
