@@ -2,7 +2,7 @@
 //! with the system's fonts (DejaVu Sans, as the charts name it), and the tests check that
 //! the picture is not blank, that its text was drawn (resvg drops text silently when the
 //! font family does not resolve), and that the series' pixels lie where the data say.
-//! The PNGs are left in `target/plot-render/` to look at.
+//! The PNGs are left in `target/tmp/plot-render/` to look at.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
