@@ -611,7 +611,8 @@ fn legend_place<DB: DrawingBackend>(
     let mut rects: Vec<(i32, i32, i32, i32)> = Vec::new();
     let trace = |pts: &[(f64, f64)], points: &mut Vec<(i32, i32)>| {
         for pair in pts.windows(2) {
-            let (a, b) = (px(pair[0].0, pair[0].1), px(pair[1].0, pair[1].1));
+            let [p, q] = pair else { continue };
+            let (a, b) = (px(p.0, p.1), px(q.0, q.1));
             let n = ((a.0 - b.0).abs().max((a.1 - b.1).abs()) / 3).clamp(1, 2_000);
             for k in 0..=n {
                 let t = f64::from(k) / f64::from(n);
@@ -639,7 +640,8 @@ fn legend_place<DB: DrawingBackend>(
         trace(&upper, &mut points);
         trace(&lower, &mut points);
         for pair in b.points.windows(2) {
-            let (a, z) = (px(pair[0].0, pair[0].2), px(pair[1].0, pair[0].1));
+            let [p, q] = pair else { continue };
+            let (a, z) = (px(p.0, p.2), px(q.0, p.1));
             rects.push((a.0.min(z.0), a.1.min(z.1), a.0.max(z.0), a.1.max(z.1)));
         }
     }
