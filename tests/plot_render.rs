@@ -2,7 +2,7 @@
 //! with the system's fonts (DejaVu Sans, as the charts name it), and the tests check that
 //! the picture is not blank, that its text was drawn (resvg drops text silently when the
 //! font family does not resolve), and that the series' pixels lie where the data say.
-//! The PNGs are left in `target/plot-render/` to look at.
+//! The PNGs are left in `target/tmp/plot-render/` to look at.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -375,7 +375,19 @@ mod btyd_charts {
             "calibration_vs_holdout_recency",
             &btyd::calibration_vs_holdout_by_recency(&d.table, 10, &opts()).unwrap(),
         );
-        bbox(&pic, orange());
+        // Ten bins over recency 0 .. 38 weeks: the first point (mostly one-time buyers,
+        // 0.27 holdout purchases) is the lowest and at the left; the model's highest at
+        // the right (its last bin, 4.0).
+        let (x0, _, x1, y1) = bbox(&pic, orange());
+        assert!(x_share(&pic, x0) < 0.08 && x_share(&pic, x1) > 0.92);
+        let lowest_x = pic
+            .matching(orange(), 6)
+            .into_iter()
+            .filter(|p| p.1 >= y1 - 2)
+            .map(|p| p.0)
+            .min()
+            .unwrap();
+        assert!(x_share(&pic, lowest_x) < 0.08, "lowest point at the left");
     }
 
     #[test]
@@ -425,7 +437,23 @@ mod btyd_charts {
             (r, g, b)
         );
         let fr = btyd::frequency_recency_matrix(&d.model, &grid, 52.0, &opts()).unwrap();
-        check("frequency_recency", &fr);
+        let pic = check("frequency_recency", &fr);
+        // Expected purchases grow with frequency at high recency: the top-right corner is
+        // the bright end of the scale, the top-left (frequent, but stopped long ago) dark.
+        let at = |share_x: f64, y: u32| {
+            let x = left + (share_x * f64::from(pic.width - 140 - 28 - left)) as u32;
+            pic.rgb(x, y)
+        };
+        let (r, g_top, _) = at(0.98, 50);
+        assert!(r > 150 && g_top > 180, "top right is bright: {:?}", (r, g_top));
+        let (r, g, b) = at(0.1, 50);
+        assert!(r < 90 && g < 40 && b > 60, "top left is dark: {:?}", (r, g, b));
+        // Lower down the right column the values fall: darker than the top.
+        let (_, g_low, _) = at(0.98, 300);
+        assert!(
+            g_low + 40 < g_top,
+            "brightness falls with frequency ({g_low} vs {g_top})"
+        );
     }
 
     #[test]
@@ -449,6 +477,62 @@ mod btyd_charts {
         // After the last purchase P(alive) decays: the curve ends lower than it was.
         let end = d.model.probability_alive(3.0, 20.0, 38.0).unwrap();
         assert!(end < 0.9);
+        // The purchase at week 20 is a jump (from 0.49 to 0.85 of P(alive)): one column
+        // of blue pixels spans it, not a slope spread over the next step.
+        let (_, y_top, _, y_bottom) = bbox(&pic, blue());
+        let span = f64::from(y_bottom - y_top);
+        let at_20: Vec<u32> = pic
+            .matching(blue(), 6)
+            .into_iter()
+            .filter(|p| (x_share(&pic, p.0) - 20.0 / 38.0).abs() < 0.004)
+            .map(|p| p.1)
+            .collect();
+        let run = f64::from(at_20.iter().max().unwrap() - at_20.iter().min().unwrap());
+        assert!(
+            run > 0.3 * span,
+            "a vertical jump at week 20 ({run} of {span} px)"
+        );
+    }
+
+    #[test]
+    fn p_alive_history_on_calendar_dates() {
+        let d = cdnow::data();
+        // Customer 1 of CDNOW-like dates: first purchase 1997-01-04, repeats on 1997-02-01
+        // and 1997-05-17 (weeks 4 and 19 of 38.4 to 1997-09-30).
+        let svg = btyd::p_alive_history_on_calendar(
+            &d.model,
+            customer_value::TimeUnit::WEEK,
+            cdnow::date(1997, 1, 4),
+            &[cdnow::date(1997, 2, 1), cdnow::date(1997, 5, 17)],
+            cdnow::date(1997, 9, 30),
+            &opts(),
+        )
+        .unwrap();
+        assert!(svg.contains("1997-0") && svg.contains("Date"));
+        let pic = check("p_alive_history_calendar", &svg);
+        let age = 269.0 / 7.0;
+        let (x0, _, x1, _) = bbox(&pic, orange());
+        assert!(
+            (x_share(&pic, x0) - 4.0 / age).abs() < 0.03,
+            "{}",
+            x_share(&pic, x0)
+        );
+        assert!(
+            (x_share(&pic, x1) - 19.0 / age).abs() < 0.03,
+            "{}",
+            x_share(&pic, x1)
+        );
+        assert!(matches!(
+            btyd::p_alive_history_on_calendar(
+                &d.model,
+                customer_value::TimeUnit::WEEK,
+                cdnow::date(1997, 1, 4),
+                &[cdnow::date(1997, 1, 4)],
+                cdnow::date(1997, 9, 30),
+                &opts(),
+            ),
+            Err(customer_value::Error::InvalidParameter { .. })
+        ));
     }
 
     #[test]
@@ -468,10 +552,50 @@ mod btyd_charts {
             .map(|p| p.0)
             .collect();
         assert!(x_share(&pic, *xs.iter().min().unwrap()) < 0.05);
-        check(
-            "heterogeneity_dropout",
-            &btyd::dropout_density(&m, &opts()).unwrap(),
+        // It leaves through the top of the plot (a pole), not along a flat cap: the
+        // highest blue pixels are all at the left edge.
+        let xs_top: Vec<u32> = pic
+            .matching(blue(), 6)
+            .into_iter()
+            .filter(|p| p.1 <= top + 3)
+            .map(|p| p.0)
+            .collect();
+        assert!(
+            x_share(&pic, *xs_top.iter().max().unwrap()) < 0.02,
+            "no plateau at the top: {:?}",
+            xs_top.iter().max()
         );
+        let svg = btyd::dropout_density(&m, &opts()).unwrap();
+        let pic = check("heterogeneity_dropout", &svg);
+        // beta(0.793, 2.43): falls from a pole at 0 towards 0 at p = 1; the mean mark
+        // (dark grey) at 0.246 of the axis.
+        let (_, top, right, _) = bbox(&pic, blue());
+        let top_x = pic
+            .matching(blue(), 6)
+            .into_iter()
+            .filter(|p| p.1 <= top + 1)
+            .map(|p| p.0)
+            .max()
+            .unwrap();
+        assert!(x_share(&pic, top_x) < 0.03 && x_share(&pic, right) > 0.97);
+        let grey = pic.matching(Colour::new(90, 90, 90), 4);
+        let mean = 0.793 / (0.793 + 2.426) / 0.995;
+        assert!(
+            grey.iter().any(|p| (x_share(&pic, p.0) - mean).abs() < 0.015),
+            "mean mark at {mean}"
+        );
+        // A fit on the boundary (a → 0, b → ∞: almost no dropout) is drawn over the
+        // mass, not as a flat line on [0, 1], and its ticks are not rounded to "0".
+        let flat = customer_value::BgNbd::new(0.40, 14.7, 5.13e-6, 69_262.0).unwrap();
+        let svg = btyd::dropout_density(&flat, &opts()).unwrap();
+        let pic = check("heterogeneity_dropout_boundary", &svg);
+        assert!(
+            svg.contains("e-7") || svg.contains("e-8"),
+            "small ticks in scientific notation"
+        );
+        assert!(svg.contains("mean 7.41e-11"), "the mean is not rounded to 0");
+        let (_, _, right, _) = bbox(&pic, blue());
+        assert!(x_share(&pic, right) > 0.97);
     }
 
     #[test]
@@ -528,6 +652,60 @@ mod btyd_charts {
             "{}",
             &svg[..400]
         );
+    }
+
+    #[test]
+    fn the_legend_moves_off_the_data() {
+        // Purchases per step rising to the right edge (a growing shop): the preferred
+        // upper-right corner would hide the curves' ends and the calibration label, so
+        // the legend goes to the free upper left.
+        let points: Vec<btyd::TrackingPoint> = (1..=26)
+            .map(|k| {
+                let t = 4.0 * f64::from(k);
+                btyd::TrackingPoint {
+                    time: t,
+                    actual: 3.0 * t * t,
+                    expected: 2.9 * t * t,
+                }
+            })
+            .collect();
+        let curve = btyd::TrackingCurve::new(customer_value::TimeUnit::WEEK, Some(78.0), points).unwrap();
+        let svg = btyd::tracking_incremental(&curve, &opts()).unwrap();
+        let pic = check("legend_moves", &svg);
+        let (x0, _, x1, _) = pic.legend_box().expect("a legend");
+        assert!(x_share(&pic, x1) < 0.5, "legend at the left ({x0}..{x1})");
+        // Both curves are visible up to their ends.
+        assert!(x_share(&pic, bbox(&pic, blue()).2) > 0.97);
+        assert!(x_share(&pic, bbox(&pic, orange()).2) > 0.97);
+    }
+
+    #[test]
+    fn clv_axis_starts_at_a_cent_at_most() {
+        // CLVs down to a billionth of a dollar (customers the model gives up on): the axis
+        // still starts at $0.01, with those below pooled into the first bar and counted.
+        let d = cdnow::data();
+        let mut table = d.table.clone();
+        let template = table.rows[0].clone();
+        table.rows = (0..5_000)
+            .map(|i| {
+                let mut r = template.clone();
+                r.clv = Some(if i % 10 == 0 {
+                    1e-9 * f64::from(i + 1)
+                } else {
+                    5.0 + f64::from(i % 300)
+                });
+                r
+            })
+            .collect();
+        let svg = btyd::clv_distribution(&table, &opts()).unwrap();
+        assert!(
+            svg.contains("500 below $0.01 in the first bar"),
+            "{}",
+            &svg[..600]
+        );
+        check("clv_distribution_small_values", &svg);
+        // The title and the first tick.
+        assert!(svg.matches("$0.01").count() >= 2 && !svg.contains("e-9"));
     }
 
     #[test]
@@ -668,6 +846,9 @@ mod retention_charts {
         assert_eq!(pic.rgb(right - 6, 400), (255, 255, 255));
         assert_ne!(pic.rgb(right - 6, 60), (255, 255, 255));
         assert_ne!(pic.rgb(left + 20, 400), (255, 255, 255));
+        // Period 0 (100 %, above the colour bar's scale) is grey, not the scale's top.
+        assert_eq!(pic.rgb(left + 20, 400), (200, 200, 200));
+        assert_eq!(pic.rgb(left + 20, 60), (200, 200, 200));
     }
 }
 
@@ -720,6 +901,16 @@ mod segment_charts {
             .collect();
         let peak = x_share(&pic, top.iter().sum::<u32>() / top.len() as u32);
         assert!((peak - 0.5).abs() < 0.05, "peak at {peak}");
+        // The legend hides neither the 100 % line (orange, at the bottom) nor the curve:
+        // the line's dashes are found in every tenth of the width.
+        let dashes = pic.matching(orange(), 10);
+        for tenth in 0..10 {
+            let (lo, hi) = (f64::from(tenth) / 10.0, f64::from(tenth + 1) / 10.0);
+            assert!(
+                dashes.iter().any(|p| (lo..hi).contains(&x_share(&pic, p.0))),
+                "the total line is hidden in {lo}..{hi}"
+            );
+        }
     }
 
     #[test]
@@ -799,7 +990,19 @@ mod loyalty_charts {
             "{}",
             &svg[..600]
         );
-        check("breakage", &svg);
+        let pic = check("breakage", &svg);
+        // The breakage line (orange) runs to the last month; its highest point is there
+        // (the rate rises as points expire).
+        let (_, top, right, _) = bbox(&pic, orange());
+        assert!(x_share(&pic, right) > 0.97);
+        let top_x = pic
+            .matching(orange(), 6)
+            .into_iter()
+            .filter(|p| p.1 <= top + 2)
+            .map(|p| p.0)
+            .max()
+            .unwrap();
+        assert!(x_share(&pic, top_x) > 0.9, "highest at the end");
         let mut unsorted = snaps.clone();
         unsorted.swap(0, 1);
         assert!(points_liability(&unsorted, Decimal::ONE, &opts()).is_err());

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::PlotOptions;
 use super::common::{
-    Bars, Chart, ColourBar, Legend, Line, Markers, Rect, VMark, headroom, number, render, viridis,
+    Bars, Chart, ColourBar, Legend, Line, Markers, Rect, VMark, count, headroom, number, render, viridis,
 };
 use crate::btyd::{HoldoutEvaluation, TransactionModel};
 use crate::error::{Error, Result};
@@ -236,7 +236,7 @@ pub fn calibration_vs_holdout(eval: &HoldoutEvaluation, o: &PlotOptions) -> Resu
     let n = eval.by_frequency.len();
     let title = o.title_or(&format!(
         "Holdout purchases by calibration frequency ({} customers)",
-        number(eval.customers as f64)
+        count(eval.customers as f64)
     ));
     means_chart(
         o,
@@ -376,13 +376,13 @@ pub fn calibration_vs_holdout_by_recency<K>(
     let title = o.title_or(&if left_out > 0 {
         format!(
             "Holdout purchases by recency ({} customers; {} without holdout left out)",
-            number(rows.len() as f64),
-            number(left_out as f64)
+            count(rows.len() as f64),
+            count(left_out as f64)
         )
     } else {
         format!(
             "Holdout purchases by calibration recency ({} customers)",
-            number(rows.len() as f64)
+            count(rows.len() as f64)
         )
     });
     means_chart(
@@ -513,7 +513,7 @@ pub fn period_transactions<K>(
     let ymax = actual.iter().chain(&expected).fold(0.0_f64, |m, v| m.max(*v));
     let title = o.title_or(&format!(
         "Repeat purchases in calibration: {} customers vs model",
-        number(summaries.customers.len() as f64)
+        count(summaries.customers.len() as f64)
     ));
     let mut chart = Chart::new(title, "Repeat purchases in calibration", "Customers")
         .ranges((-0.6, top as f64 + 0.6), (0.0, headroom(ymax, 1.0)))?;
@@ -813,6 +813,100 @@ pub fn p_alive_history(
     step: f64,
     o: &PlotOptions,
 ) -> Result<String> {
+    history_chart(
+        model,
+        purchases,
+        age,
+        step,
+        o,
+        format!("Time since the first purchase ({})", unit_name(unit)),
+        None,
+    )
+}
+
+/// [`p_alive_history`] over calendar time: the customer's first purchase, repeat
+/// purchase dates and the observation end as dates, the x axis labelled with dates
+/// (lifetimes' `plot_history_alive` draws it over calendar dates too). P(alive) is
+/// evaluated at 400 steps from the first purchase to `observation_end` and at every
+/// purchase.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] if `observation_end` is not after `first_purchase` or a
+/// repeat purchase is not in `(first_purchase, observation_end]`; the model's errors;
+/// bad options.
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use customer_value::{BgNbd, TimeUnit};
+/// use customer_value::plot::{PlotOptions, btyd::p_alive_history_on_calendar};
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(1997, m, day).unwrap();
+/// let m = BgNbd::new(0.243, 4.414, 0.793, 2.426)?;
+/// let svg = p_alive_history_on_calendar(
+///     &m, TimeUnit::WEEK, d(1, 4), &[d(2, 1), d(5, 17)], d(9, 30), &PlotOptions::default(),
+/// )?;
+/// assert!(svg.contains("1997-05"));
+/// # Ok::<(), customer_value::Error>(())
+/// ```
+pub fn p_alive_history_on_calendar(
+    model: &dyn TransactionModel,
+    unit: TimeUnit,
+    first_purchase: chrono::NaiveDate,
+    repeat_purchases: &[chrono::NaiveDate],
+    observation_end: chrono::NaiveDate,
+    o: &PlotOptions,
+) -> Result<String> {
+    let days = unit.days();
+    let age = (observation_end - first_purchase).num_days() as f64 / days;
+    if !(age.is_finite() && age > 0.0) {
+        return Err(Error::param(
+            "observation_end",
+            observation_end,
+            "must be after the first purchase",
+        ));
+    }
+    if let Some(bad) = repeat_purchases
+        .iter()
+        .find(|d| **d <= first_purchase || **d > observation_end)
+    {
+        return Err(Error::param(
+            "repeat_purchases",
+            bad,
+            "a repeat purchase must be after the first purchase, at most the observation end",
+        ));
+    }
+    let times: Vec<f64> = repeat_purchases
+        .iter()
+        .map(|d| (*d - first_purchase).num_days() as f64 / days)
+        .collect();
+    let format = move |v: f64| {
+        first_purchase
+            .checked_add_signed(chrono::Duration::days((v * days).round() as i64))
+            .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
+    };
+    history_chart(
+        model,
+        &times,
+        age,
+        age / 400.0,
+        o,
+        "Date".to_owned(),
+        Some(Box::new(format)),
+    )
+}
+
+fn history_chart(
+    model: &dyn TransactionModel,
+    purchases: &[f64],
+    age: f64,
+    step: f64,
+    o: &PlotOptions,
+    x_label: String,
+    x_format: Option<super::common::Format>,
+) -> Result<String> {
     if !(age.is_finite() && age > 0.0) {
         return Err(Error::param("age", age, "must be positive and finite"));
     }
@@ -842,33 +936,49 @@ pub fn p_alive_history(
     times.extend(sorted.iter().copied());
     times.sort_unstable_by(f64::total_cmp);
     times.dedup_by(|a, b| (*a - *b).abs() < 1e-12);
-    let mut curve = Vec::with_capacity(times.len());
-    for &t in &times {
-        let made: Vec<&f64> = sorted.iter().filter(|p| **p <= t).collect();
-        let x = made.len() as f64;
-        let tx = made.last().map_or(0.0, |v| **v);
-        let p = if t <= 0.0 {
-            1.0
+    let mut curve = Vec::with_capacity(times.len() + sorted.len());
+    let alive = |x: usize, tx: f64, t: f64| -> Result<f64> {
+        if t <= 0.0 {
+            Ok(1.0)
         } else {
-            model.probability_alive(x, tx, t)?
-        };
-        curve.push((t, p));
+            model.probability_alive(x as f64, tx, t)
+        }
+    };
+    for &t in &times {
+        let made = sorted.iter().filter(|p| **p <= t).count();
+        let tx = made
+            .checked_sub(1)
+            .and_then(|i| sorted.get(i))
+            .copied()
+            .unwrap_or(0.0);
+        // A purchase is a jump: the curve reaches the purchase time in the state before
+        // it, then goes straight up (or down) to the state after it.
+        if sorted.iter().any(|p| (p - t).abs() < 1e-12) && made > 0 {
+            let before = made - 1;
+            let tx_before = before
+                .checked_sub(1)
+                .and_then(|i| sorted.get(i))
+                .copied()
+                .unwrap_or(0.0);
+            curve.push((t, alive(before, tx_before, t)?));
+        }
+        curve.push((t, alive(made, tx, t)?));
     }
+    // Each dot on the state after its purchase (the last point at that time).
     let dots: Vec<(f64, f64)> = sorted
         .iter()
-        .filter_map(|p| curve.iter().find(|c| (c.0 - p).abs() < 1e-12).copied())
+        .filter_map(|p| curve.iter().rev().find(|c| (c.0 - p).abs() < 1e-12).copied())
         .collect();
     let title = o.title_or(&format!(
         "P(alive) history of a customer with {} repeat purchases",
         sorted.len()
     ));
-    let mut chart = Chart::new(
-        title,
-        format!("Time since the first purchase ({})", unit_name(unit)),
-        "P(alive)",
-    )
-    .ranges((0.0, age), (0.0, 1.05))?;
+    let mut chart = Chart::new(title, x_label, "P(alive)").ranges((0.0, age), (0.0, 1.05))?;
     chart.legend = Legend::LowerLeft;
+    if x_format.is_some() {
+        chart.x_format = x_format;
+        chart.x_ticks = 6;
+    }
     chart.lines.push(Line::new("P(alive)", curve, o.colour(0)));
     chart.markers.push(Markers {
         label: Some("Purchase".to_owned()),
@@ -916,9 +1026,11 @@ fn density_chart(
     title: String,
     x_label: String,
     mean: f64,
-    curve: Vec<(f64, f64)>,
+    f: &dyn Fn(f64) -> f64,
+    upper: f64,
     label: &str,
 ) -> Result<String> {
+    let curve = density(upper, f);
     if curve.is_empty() {
         return Err(Error::Undefined {
             what: "heterogeneity chart",
@@ -926,12 +1038,49 @@ fn density_chart(
         });
     }
     let xmax = curve.last().map_or(1.0, |p| p.0);
-    // A density with a pole at 0 (shape < 1): cap the axis at the 2nd-highest sample ×1.2.
+    // A density with a pole at 0 (shape < 1): the axis stops at the 4th-highest sample
+    // × 1.26, and the curve leaves through the top of the plot where it crosses it (not
+    // run flat along it, which would draw a plateau the density does not have).
     let mut ys: Vec<f64> = curve.iter().map(|p| p.1).collect();
     ys.sort_unstable_by(f64::total_cmp);
-    let cap = ys.iter().rev().nth(3).copied().unwrap_or(1.0) * 1.2;
-    let curve: Vec<(f64, f64)> = curve.into_iter().map(|(x, y)| (x, y.min(cap))).collect();
-    let mut chart = Chart::new(title, x_label, "Density").ranges((0.0, xmax), (0.0, headroom(cap, 1e-9)))?;
+    let cap = headroom(ys.iter().rev().nth(3).copied().unwrap_or(1.0) * 1.2, 1e-300);
+    let mut clipped: Vec<(f64, f64)> = Vec::with_capacity(curve.len() + 2);
+    // Falling at the left edge: the pole is left of the first sample; find where the
+    // density crosses the top (bisection on (0, first sample)).
+    if let (Some(&(x0, y0)), Some(&(_, y1))) = (curve.first(), curve.get(1)) {
+        if y0 > y1 && y0 < cap {
+            let (mut lo, mut hi) = (0.0_f64, x0);
+            for _ in 0..80 {
+                let mid = 0.5 * (lo + hi);
+                let v = f(mid);
+                if v.is_finite() && v < cap {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            // lo = 0: no crossing (a finite density at 0): start at the first sample.
+            if lo > 0.0 {
+                clipped.push((hi, cap));
+            }
+        }
+    }
+    let mut prev: Option<(f64, f64)> = None;
+    for (x, y) in curve {
+        if let Some((px, py)) = prev {
+            if (py > cap) != (y > cap) {
+                // The crossing of the cap between the two samples.
+                let t = (cap - py) / (y - py);
+                clipped.push((px + t * (x - px), cap));
+            }
+        }
+        if y <= cap {
+            clipped.push((x, y));
+        }
+        prev = Some((x, y));
+    }
+    let curve = clipped;
+    let mut chart = Chart::new(title, x_label, "Density").ranges((0.0, xmax), (0.0, cap))?;
     chart.legend = Legend::UpperRight;
     chart.lines.push(Line::new(label, curve, o.colour(0)));
     chart.vmarks.push(VMark {
@@ -971,7 +1120,8 @@ pub fn transaction_rate_density(model: &dyn TransactionModel, o: &PlotOptions) -
         )),
         format!("Transaction rate λ (purchases per {per})"),
         r / alpha,
-        density(gamma_upper(r, alpha), gamma_density(r, alpha)),
+        &gamma_density(r, alpha),
+        gamma_upper(r, alpha),
         "Density of λ",
     )
 }
@@ -1018,15 +1168,23 @@ pub fn dropout_density(model: &dyn TransactionModel, o: &PlotOptions) -> Result<
             )),
             format!("Dropout rate μ (per {per})"),
             s / beta,
-            density(gamma_upper(s, beta), gamma_density(s, beta)),
+            &gamma_density(s, beta),
+            gamma_upper(s, beta),
             "Density of μ",
         );
     }
     let (a, b) = (param(model, "a")?, param(model, "b")?);
     let lb = ln_beta(a, b);
-    let curve: Vec<(f64, f64)> = density(0.995, |p| {
-        ((a - 1.0) * p.ln() + (b - 1.0) * (1.0 - p).ln() - lb).exp()
-    });
+    // The axis spans the mass: to the mean + 6 standard deviations (at most 0.995), so a
+    // fit with almost no dropout (a → 0 or b → ∞) is not a flat line on [0, 1].
+    let sd = (a * b / ((a + b) * (a + b) * (a + b + 1.0))).sqrt();
+    let upper = (a / (a + b) + 6.0 * sd).min(0.995);
+    let upper = if upper.is_finite() && upper > 0.0 {
+        upper
+    } else {
+        0.995
+    };
+    let beta_density = move |p: f64| ((a - 1.0) * p.ln() + (b - 1.0) * (1.0 - p).ln() - lb).exp();
     density_chart(
         o,
         o.title_or(&format!(
@@ -1036,7 +1194,8 @@ pub fn dropout_density(model: &dyn TransactionModel, o: &PlotOptions) -> Result<
         )),
         "Probability of leaving after a purchase, p".to_owned(),
         a / (a + b),
-        curve,
+        &beta_density,
+        upper,
         "Density of p",
     )
 }
@@ -1111,8 +1270,10 @@ pub(crate) fn clv_histogram(
     let k = values.len() / 1000;
     let (_, q, _) = values.select_nth_unstable_by(k, f64::total_cmp);
     let q = *q;
-    let l0 = q.log10().floor();
-    let l1 = hi.log10().ceil().max(l0 + 1.0);
+    // Nor below a cent (CLV under $0.01 is nothing worth telling apart), nor more than
+    // six decades under the largest value.
+    let l1 = hi.log10().ceil();
+    let l0 = q.log10().floor().max(-2.0).max(l1 - 6.0).min(l1 - 1.0);
     let width = (l1 - l0) / CLV_BINS as f64;
     let mut counts = vec![0_u64; CLV_BINS];
     let mut pooled = 0_u64;
@@ -1127,18 +1288,18 @@ pub(crate) fn clv_histogram(
         }
     }
     let max = counts.iter().copied().max().unwrap_or(0) as f64;
-    let mut title = format!("CLV of {} customers", number(positive as f64));
+    let mut title = format!("CLV of {} customers", count(positive as f64));
     if not_positive + missing > 0 {
         title.push_str(&format!(
             " ({} with CLV ≤ 0, {} without: not shown)",
-            number(not_positive as f64),
-            number(missing as f64)
+            count(not_positive as f64),
+            count(missing as f64)
         ));
     }
     if pooled > 0 {
         title.push_str(&format!(
             "; {} below {}{} in the first bar",
-            number(pooled as f64),
+            count(pooled as f64),
             o.currency,
             number(floor)
         ));

@@ -87,7 +87,6 @@ pub(crate) struct ColourBar {
 pub(crate) enum Legend {
     UpperLeft,
     UpperRight,
-
     LowerLeft,
     LowerMiddle,
 }
@@ -203,11 +202,13 @@ pub(crate) fn number(v: f64) -> String {
     if a >= 1e4 {
         return trim(format!("{:.1}", v / 1e3)) + "k";
     }
+    // Below a thousandth (a degenerate fit's density, a mean dropout of 1e-11): in
+    // scientific notation, never rounded to a misleading "0".
+    if a > 0.0 && a < 1e-3 {
+        return trim_exp(format!("{v:.2e}"));
+    }
     if (v - v.round()).abs() < 1e-9 * a.max(1.0) {
         return group(v.round());
-    }
-    if a < 1e-3 {
-        return format!("{v:.0e}");
     }
     let decimals = if a >= 100.0 {
         1
@@ -217,6 +218,48 @@ pub(crate) fn number(v: f64) -> String {
         3
     };
     trim(format!("{v:.decimals$}"))
+}
+
+/// A count as a whole number with thousands grouped (titles: "85,315 customers", not
+/// "85.3k").
+pub(crate) fn count(n: f64) -> String {
+    group(n.round())
+}
+
+/// The tick labels of one axis over `lo ..= hi`, all on the same scale: "M" for every
+/// tick when the axis reaches a million, "k" from 100,000, else grouped digits (never
+/// "8,000" next to "10k").
+pub(crate) fn axis_number(lo: f64, hi: f64) -> impl Fn(f64) -> String {
+    let top = lo.abs().max(hi.abs());
+    move |v: f64| {
+        if !v.is_finite() {
+            String::new()
+        } else if top >= 1e6 {
+            if v == 0.0 {
+                "0".to_owned()
+            } else {
+                trim(format!("{:.2}", v / 1e6)) + "M"
+            }
+        } else if top >= 1e5 {
+            if v == 0.0 {
+                "0".to_owned()
+            } else {
+                trim(format!("{:.1}", v / 1e3)) + "k"
+            }
+        } else if v.abs() >= 1e4 && (v - v.round()).abs() < 1e-9 * v.abs() {
+            group(v.round())
+        } else {
+            number(v)
+        }
+    }
+}
+
+/// "2.00e-10" → "2e-10", "1.50e-7" → "1.5e-7".
+fn trim_exp(s: String) -> String {
+    match s.split_once('e') {
+        Some((m, e)) => format!("{}e{e}", trim(m.to_owned())),
+        None => s,
+    }
 }
 
 fn trim(s: String) -> String {
@@ -317,8 +360,9 @@ fn label_width(labels: impl Iterator<Item = String>) -> u32 {
 fn draw_chart(o: &PlotOptions, c: &Chart, area: &DrawingArea<SVGBackend<'_>, Shift>) -> Result<()> {
     let (x0, x1) = c.x_range;
     let (y0, y1) = c.y_range;
-    let y_fmt = |v: f64| c.y_format.as_ref().map_or_else(|| number(v), |f| f(v));
-    let x_fmt = |v: f64| c.x_format.as_ref().map_or_else(|| number(v), |f| f(v));
+    let (y_axis, x_axis) = (axis_number(y0, y1), axis_number(x0, x1));
+    let y_fmt = |v: f64| c.y_format.as_ref().map_or_else(|| y_axis(v), |f| f(v));
+    let x_fmt = |v: f64| c.x_format.as_ref().map_or_else(|| x_axis(v), |f| f(v));
     // Room for the y tick labels: the widest of a few values across the range.
     let samples = (0..=8).map(|k| y_fmt(y0 + (y1 - y0) * f64::from(k) / 8.0));
     let y_area = match c.y_label_chars {
@@ -461,8 +505,18 @@ fn draw_chart(o: &PlotOptions, c: &Chart, area: &DrawingArea<SVGBackend<'_>, Shi
                 .map_err(draw_err)?
         };
         if let Some(label) = &line.label {
-            s.label(label.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3)));
+            // The legend's sample looks like the series: dashed lines get two dashes.
+            if line.dashed {
+                s.label(label.as_str()).legend(move |(x, y)| {
+                    EmptyElement::at((x, y))
+                        + PathElement::new(vec![(0, 0), (10, 0)], colour.stroke_width(3))
+                        + PathElement::new(vec![(15, 0), (24, 0)], colour.stroke_width(3))
+                });
+            } else {
+                s.label(label.as_str()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3))
+                });
+            }
         }
     }
     for m in &c.markers {
@@ -498,14 +552,10 @@ fn draw_chart(o: &PlotOptions, c: &Chart, area: &DrawingArea<SVGBackend<'_>, Shi
         + c.markers.iter().filter(|m| m.label.is_some()).count();
     let has_legend = entries >= 2;
     if has_legend {
+        let (lx, ly) = legend_place(o, c, &chart);
         chart
             .configure_series_labels()
-            .position(match c.legend {
-                Legend::UpperLeft => SeriesLabelPosition::UpperLeft,
-                Legend::UpperRight => SeriesLabelPosition::UpperRight,
-                Legend::LowerLeft => SeriesLabelPosition::LowerLeft,
-                Legend::LowerMiddle => SeriesLabelPosition::LowerMiddle,
-            })
+            .position(SeriesLabelPosition::Coordinate(lx, ly))
             .margin(12)
             .legend_area_size(34)
             .label_font(font(o, LEGEND))
@@ -515,6 +565,148 @@ fn draw_chart(o: &PlotOptions, c: &Chart, area: &DrawingArea<SVGBackend<'_>, Shi
             .map_err(draw_err)?;
     }
     Ok(())
+}
+
+/// Where the legend goes: the chart's preferred corner unless that hides data (a curve,
+/// bars, a band, a marker, a vertical mark's label), else the free-most of the corners
+/// and edge middles (matplotlib's `loc="best"`). Returns the box's top-left corner in the
+/// plotting area's pixels, as plotters' `SeriesLabelPosition::Coordinate` takes it.
+fn legend_place<DB: DrawingBackend>(
+    o: &PlotOptions,
+    c: &Chart,
+    chart: &ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+) -> (i32, i32) {
+    let area = chart.plotting_area();
+    let (aw, ah) = area.dim_in_pixel();
+    let (aw, ah) = (aw as i32, ah as i32);
+    let (bx, by) = area.get_base_pixel();
+    let px = |x: f64, y: f64| {
+        let (u, v) = chart.backend_coord(&(x, y));
+        (u - bx, v - by)
+    };
+    // The box plotters will draw: the labels' text block, the sample (34 px) and margins.
+    let labels: Vec<&str> = c
+        .bands
+        .iter()
+        .filter_map(|b| b.label.as_deref())
+        .chain(c.bars.iter().filter_map(|b| b.label.as_deref()))
+        .chain(c.lines.iter().filter_map(|l| l.label.as_deref()))
+        .chain(c.markers.iter().filter_map(|m| m.label.as_deref()))
+        .collect();
+    let mut text = MultiLineText::<(i32, i32), &str>::new((0, 0), font(o, LEGEND));
+    for l in &labels {
+        text.push_line(*l);
+    }
+    let (tw, th) = text
+        .estimate_dimension()
+        .unwrap_or((120, 22 * labels.len() as i32));
+    let (w, h) = (tw + 34 + 24, th + 24);
+    // What the legend must not hide: points sampled every few pixels along the lines and
+    // band edges, markers, and rectangles (bars, band steps, vertical-mark labels).
+    let mut points: Vec<(i32, i32)> = Vec::new();
+    let mut rects: Vec<(i32, i32, i32, i32)> = Vec::new();
+    let trace = |pts: &[(f64, f64)], points: &mut Vec<(i32, i32)>| {
+        for pair in pts.windows(2) {
+            let [p, q] = pair else { continue };
+            let (a, b) = (px(p.0, p.1), px(q.0, q.1));
+            let n = ((a.0 - b.0).abs().max((a.1 - b.1).abs()) / 3).clamp(1, 2_000);
+            for k in 0..=n {
+                let t = f64::from(k) / f64::from(n);
+                points.push((
+                    a.0 + (f64::from(b.0 - a.0) * t).round() as i32,
+                    a.1 + (f64::from(b.1 - a.1) * t).round() as i32,
+                ));
+            }
+        }
+        if let [only] = pts {
+            points.push(px(only.0, only.1));
+        }
+    };
+    for l in &c.lines {
+        let pts = if l.step {
+            steps(&l.points)
+        } else {
+            l.points.clone()
+        };
+        trace(&pts, &mut points);
+    }
+    for b in &c.bands {
+        let upper: Vec<(f64, f64)> = b.points.iter().map(|p| (p.0, p.2)).collect();
+        let lower: Vec<(f64, f64)> = b.points.iter().map(|p| (p.0, p.1)).collect();
+        trace(&upper, &mut points);
+        trace(&lower, &mut points);
+        for pair in b.points.windows(2) {
+            let [p, q] = pair else { continue };
+            let (a, z) = (px(p.0, p.2), px(q.0, p.1));
+            rects.push((a.0.min(z.0), a.1.min(z.1), a.0.max(z.0), a.1.max(z.1)));
+        }
+    }
+    for m in &c.markers {
+        points.extend(m.points.iter().map(|p| px(p.0, p.1)));
+    }
+    for r in c.bars.iter().flat_map(|b| &b.rects) {
+        let (a, z) = (px(r.x.0, r.y.0), px(r.x.1, r.y.1));
+        rects.push((a.0.min(z.0), a.1.min(z.1), a.0.max(z.0), a.1.max(z.1)));
+    }
+    let (x0, x1) = c.x_range;
+    for m in &c.vmarks {
+        let (mx, _) = px(m.x, c.y_range.1);
+        let lw = (m.label.chars().count() as f64 * LEGEND / 1.24 * 0.6) as i32 + 12;
+        if m.x > x0 + (x1 - x0) * 0.75 {
+            rects.push((mx - lw, 0, mx, 24));
+        } else {
+            rects.push((mx, 0, mx + lw, 24));
+        }
+        trace(&[(m.x, c.y_range.0), (m.x, c.y_range.1)], &mut points);
+    }
+    let hidden = |(lx, ly): (i32, i32)| -> f64 {
+        let (rx0, ry0, rx1, ry1) = (lx - 4, ly - 4, lx + w + 4, ly + h + 4);
+        let inside = points
+            .iter()
+            .filter(|p| p.0 >= rx0 && p.0 <= rx1 && p.1 >= ry0 && p.1 <= ry1)
+            .count() as f64;
+        let covered: f64 = rects
+            .iter()
+            .map(|r| {
+                let dx = (r.2.min(rx1) - r.0.max(rx0)).max(0);
+                let dy = (r.3.min(ry1) - r.1.max(ry0)).max(0);
+                f64::from(dx) * f64::from(dy) / 16.0
+            })
+            .sum();
+        inside + covered
+    };
+    let (left, centre, right) = (5, (aw - w) / 2, aw - w - 5);
+    let (top, middle, bottom) = (5, (ah - h) / 2, ah - h - 5);
+    let preferred = match c.legend {
+        Legend::UpperLeft => (left, top),
+        Legend::UpperRight => (right, top),
+        Legend::LowerLeft => (left, bottom),
+        Legend::LowerMiddle => (centre, bottom),
+    };
+    let candidates = [
+        preferred,
+        (left, top),
+        (right, top),
+        (right, bottom),
+        (left, bottom),
+        (centre, top),
+        (centre, bottom),
+        (right, middle),
+        (left, middle),
+        (centre, middle),
+    ];
+    let mut best = (preferred, hidden(preferred));
+    for &p in &candidates[1..] {
+        let score = hidden(p);
+        if score < best.1 {
+            best = (p, score);
+        }
+    }
+    best.0
 }
 
 fn area_x<DB: DrawingBackend, CT: plotters::coord::CoordTranslate>(a: &DrawingArea<DB, CT>) -> i32 {
@@ -594,6 +786,7 @@ fn draw_colour_bar(
         plotters::style::text_anchor::HPos::Left,
         plotters::style::text_anchor::VPos::Center,
     ));
+    let tick = axis_number(lo, hi);
     for v in nice_ticks(lo, hi, 5) {
         let y = py1 - ((py1 - py0) as f64 * (v - lo) / (hi - lo)).round() as i32;
         root.draw(&PathElement::new(
@@ -601,7 +794,7 @@ fn draw_colour_bar(
             BLACK.stroke_width(1),
         ))
         .map_err(draw_err)?;
-        root.draw(&Text::new(number(v), (px1 - ax + 8, y - ay), label_style.clone()))
+        root.draw(&Text::new(tick(v), (px1 - ax + 8, y - ay), label_style.clone()))
             .map_err(draw_err)?;
     }
     let name_style =
@@ -620,4 +813,38 @@ fn draw_colour_bar(
     .map_err(draw_err)?;
     let _ = px0;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_axis_keeps_one_scale() {
+        // 0 .. 50,000: grouped digits on every tick, never "8,000" beside "10k".
+        let f = axis_number(0.0, 50_000.0);
+        assert_eq!(
+            [f(0.0), f(5_000.0), f(10_000.0), f(50_000.0)],
+            ["0", "5,000", "10,000", "50,000"]
+        );
+        // From 100,000: thousands for every tick.
+        let f = axis_number(0.0, 250_000.0);
+        assert_eq!([f(0.0), f(50_000.0), f(250_000.0)], ["0", "50k", "250k"]);
+        // From a million: millions for every tick.
+        let f = axis_number(0.0, 2_500_000.0);
+        assert_eq!([f(500_000.0), f(2_500_000.0)], ["0.5M", "2.5M"]);
+        // Small ranges keep their decimals.
+        let f = axis_number(0.0, 1.0);
+        assert_eq!([f(0.25), f(1.0)], ["0.25", "1"]);
+    }
+
+    #[test]
+    fn tiny_values_are_not_rounded_to_zero() {
+        assert_eq!(number(2e-10), "2e-10");
+        assert_eq!(number(7.407e-11), "7.41e-11");
+        assert_eq!(number(-1.5e-7), "-1.5e-7");
+        assert_eq!(number(0.0), "0");
+        assert_eq!(number(0.001), "0.001");
+        assert_eq!(count(85_315.0), "85,315");
+    }
 }

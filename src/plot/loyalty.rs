@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::PlotOptions;
-use super::common::{Bars, Chart, Legend, Line, Markers, Rect, headroom, number, percent, render};
+use super::common::{Bars, Chart, Legend, Line, Markers, Rect, count, headroom, number, percent, render};
 use crate::error::{Error, Result};
 use crate::loyalty::{Breakage, LedgerTotals, liability};
 use crate::money;
@@ -149,7 +149,7 @@ pub fn tier_distribution(snapshots: &[TierSnapshot], o: &PlotOptions) -> Result<
         .map_or(0, |s| s.counts.iter().map(|c| c.1).sum::<usize>());
     let title = o.title_or(&format!(
         "Members by tier over time ({} members at the end)",
-        number(members as f64)
+        count(members as f64)
     ));
     // Room above the bars (which reach 100 %) for the legend: one row per tier.
     let room = 1.0 + 0.09 * (names.len() as f64 + 1.0);

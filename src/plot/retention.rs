@@ -5,7 +5,8 @@
 
 use super::PlotOptions;
 use super::common::{
-    Band, Chart, ColourBar, Legend, Line, Markers, Rect, VMark, category, number, percent, render, viridis,
+    Band, Chart, ColourBar, Legend, Line, Markers, Rect, VMark, category, count, number, percent, render,
+    viridis,
 };
 use crate::churn::{CohortMetric, CohortPeriod, CohortTable};
 use crate::error::{Error, Result};
@@ -55,7 +56,7 @@ pub fn kaplan_meier(
         .max(1);
     let title = o.title_or(&format!(
         "Kaplan–Meier survival ({} customers, {} % bands)",
-        number(curves.iter().map(|(_, k)| k.subjects() as f64).sum()),
+        count(curves.iter().map(|(_, k)| k.subjects() as f64).sum()),
         number((100.0 * (2.0 * normal_cdf(z) - 1.0)).round())
     ));
     let mut chart = Chart::new(
@@ -207,9 +208,14 @@ pub fn sbg_projection(
     render(o, chart)
 }
 
+/// The colour of cohort cells above the colour bar's scale (period 0).
+const ABOVE_SCALE: super::Colour = super::Colour::new(200, 200, 200);
+
 /// A cohort retention heatmap: one row per acquisition cohort (oldest at the top), one
 /// column per period since acquisition, the colour the `metric`'s retention (0 to 100 %,
-/// colour bar); cells whose period has not finished are left blank.
+/// colour bar, scaled to the largest value after period 0, which is 100 % by definition
+/// and drawn grey when it is above that scale); cells whose period has not finished are
+/// left blank.
 ///
 /// # Errors
 ///
@@ -296,9 +302,15 @@ pub fn cohort_retention(table: &CohortTable, metric: CohortMetric, o: &PlotOptio
         CohortMetric::ActiveOrLater => "active in period or after",
         CohortMetric::Revenue => "revenue, of period 0's, in period",
     };
-    let title = o.title_or(&format!(
-        "Cohort retention: % of each cohort {what} k (period 0 = 100 %)"
-    ));
+    // Cells above the colour bar's scale (period 0's 100 % when later periods stay
+    // below it) are grey, not the top colour: a 100 % cell must not read as the bar's
+    // maximum.
+    let above = cells.iter().any(|c| c.2 > top * (1.0 + 1e-12));
+    let title = o.title_or(&if above {
+        format!("Cohort retention: % of each cohort {what} k (period 0 = 100 %, grey)")
+    } else {
+        format!("Cohort retention: % of each cohort {what} k (period 0 = 100 %)")
+    });
     let cohort = if monthly {
         "Acquisition month"
     } else {
@@ -316,7 +328,11 @@ pub fn cohort_retention(table: &CohortTable, metric: CohortMetric, o: &PlotOptio
         .map(|(k, row, v)| Rect {
             x: (k as f64 - 0.47, k as f64 + 0.47),
             y: (row as f64 - 0.47, row as f64 + 0.47),
-            colour: viridis(v / top),
+            colour: if v > top * (1.0 + 1e-12) {
+                ABOVE_SCALE
+            } else {
+                viridis(v / top)
+            },
         })
         .collect();
     chart.colour_bar = Some(ColourBar {

@@ -3,7 +3,7 @@
 //! of the RFM segments of a [`SegmentOverview`].
 
 use super::PlotOptions;
-use super::common::{Bars, Chart, Legend, Line, Rect, category, headroom, number, percent, render};
+use super::common::{Bars, Chart, Legend, Line, Rect, category, count, headroom, number, percent, render};
 use crate::error::{Error, Result};
 use crate::money;
 use crate::segment::{Concentration, SegmentOverview, WhaleCurve};
@@ -33,7 +33,7 @@ pub fn lorenz(c: &Concentration, o: &PlotOptions) -> Result<String> {
     let g = c.gini();
     let title = o.title_or(&format!(
         "Lorenz curve of {} customers (Gini {})",
-        number(c.len() as f64),
+        count(c.len() as f64),
         trim3(g.population)
     ));
     let mut chart = Chart::new(title, "Share of customers, lowest value first", "Share of value")
@@ -182,7 +182,7 @@ pub fn rfm_segments(overview: &SegmentOverview, o: &PlotOptions) -> Result<Strin
     let n = counts.len();
     let title = o.title_or(&format!(
         "RFM segments of {} customers",
-        number(overview.customers as f64)
+        count(overview.customers as f64)
     ));
     let mut chart = Chart::new(title, "Customers", "")
         .ranges((0.0, headroom(max, 1.0) * 1.08), (-0.5, n as f64 - 0.5))?;
