@@ -189,7 +189,10 @@ fn main() {
             }
             other => panic!("CV_COVARIATES_ONCE={other}: apparel, bgnbd_1e6 or pnbd_1e6"),
         };
-        println!("{which}: {:.3?} (LL {ll:.6}, {iterations} iterations)", start.elapsed());
+        println!(
+            "{which}: {:.3?} (LL {ll:.6}, {iterations} iterations)",
+            start.elapsed()
+        );
         return;
     }
     benches();

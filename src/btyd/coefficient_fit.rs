@@ -27,6 +27,15 @@ pub(crate) trait CoefficientLikelihood {
     fn coefficient_penalties(&self) -> Option<&[f64]> {
         None
     }
+    /// Whether [`neg_hessian`](Self::neg_hessian) assembles the Hessian (cheaper than the
+    /// `2k` gradients of central differences in `(θ₀, γ)`).
+    const ASSEMBLED_HESSIAN: bool = false;
+    /// The Hessian of `−LL` (no penalty) in `(θ₀, γ)` at natural-scale `u`, row-major;
+    /// `None` where it cannot be had. Only asked when
+    /// [`ASSEMBLED_HESSIAN`](Self::ASSEMBLED_HESSIAN).
+    fn neg_hessian(&self, _u: &[f64]) -> Option<Vec<f64>> {
+        None
+    }
 }
 
 /// `−LL/N`, the objective of an unpenalised covariate fit.
@@ -109,9 +118,41 @@ pub(crate) fn fit_coefficients<L: CoefficientLikelihood>(
     })
 }
 
-/// √diag(H⁻¹), H the Hessian of `−LL + N Σλγ²` in `(θ₀, γ)` (natural scale), by central
-/// differences of the analytic gradient.
+/// √diag(H⁻¹), H the Hessian of `−LL + N Σλγ²` in `(θ₀, γ)` (natural scale): the
+/// likelihood's own when it assembles one, else by central differences of the analytic
+/// gradient.
 pub(crate) fn standard_errors<L: CoefficientLikelihood>(lik: &L, estimates: &[f64]) -> Option<Vec<f64>> {
+    let k = estimates.len();
+    let mut h = if L::ASSEMBLED_HESSIAN {
+        let mut h = lik.neg_hessian(estimates)?;
+        if h.len() != k * k {
+            return None;
+        }
+        if let Some(lambda) = lik.coefficient_penalties() {
+            let n = lik.customers();
+            for (i, l) in lambda.iter().enumerate() {
+                *h.get_mut((L::BASELINE + i) * (k + 1))? += 2.0 * n * l;
+            }
+        }
+        h
+    } else {
+        difference_hessian(lik, estimates)?
+    };
+    for i in 0..k {
+        for j in i + 1..k {
+            let s = 0.5 * (h.get(i * k + j)? + h.get(j * k + i)?);
+            *h.get_mut(i * k + j)? = s;
+            *h.get_mut(j * k + i)? = s;
+        }
+    }
+    let inv = invert_spd(&h, k)?;
+    let se: Vec<f64> = inv.iter().step_by(k + 1).map(|v| v.sqrt()).collect();
+    se.iter().all(|v| v.is_finite()).then_some(se)
+}
+
+/// The Hessian of `−LL + N Σλγ²` in `(θ₀, γ)` by central differences of the analytic
+/// gradient (not symmetrised).
+fn difference_hessian<L: CoefficientLikelihood>(lik: &L, estimates: &[f64]) -> Option<Vec<f64>> {
     let k = estimates.len();
     let base = L::BASELINE;
     let n = lik.customers();
@@ -157,16 +198,7 @@ pub(crate) fn standard_errors<L: CoefficientLikelihood>(lik: &L, estimates: &[f6
             *h.get_mut(i * k + j)? = (p - m) / (2.0 * step);
         }
     }
-    for i in 0..k {
-        for j in i + 1..k {
-            let s = 0.5 * (h.get(i * k + j)? + h.get(j * k + i)?);
-            *h.get_mut(i * k + j)? = s;
-            *h.get_mut(j * k + i)? = s;
-        }
-    }
-    let inv = invert_spd(&h, k)?;
-    let se: Vec<f64> = inv.iter().step_by(k + 1).map(|v| v.sqrt()).collect();
-    se.iter().all(|v| v.is_finite()).then_some(se)
+    Some(h)
 }
 
 /// The coefficients (every estimate after the first `baseline`) with standard errors, z
