@@ -284,7 +284,8 @@ mod tests {
         CovariateData::new(&x, &tx, &t, p, d).unwrap()
     }
 
-    fn check<M: Base>(z: &[f64], options: &CovariateOptions) {
+    /// The test data's likelihood under `options` (no penalty).
+    fn likelihood<M: Base>(options: &CovariateOptions) -> CovariateLikelihood<M> {
         let d = data();
         let layout = Layout::new(
             M::LINKS,
@@ -296,6 +297,11 @@ mod tests {
         )
         .unwrap();
         let lik = CovariateLikelihood::<M>::new(d.groups().unwrap(), layout);
+        lik
+    }
+
+    fn check<M: Base>(z: &[f64], options: &CovariateOptions) {
+        let lik = likelihood::<M>(options);
         assert_eq!(4 + lik.layout.names.len(), z.len(), "{:?}", lik.layout.names);
         let mut g = vec![0.0; z.len()];
         let ll = lik.ll_grad(z, &mut g);
@@ -318,17 +324,7 @@ mod tests {
     /// The assembled Hessian against central differences of the whole gradient in
     /// `(θ₀, γ)`.
     fn check_hessian<M: Base>(u: &[f64], options: &CovariateOptions) {
-        let d = data();
-        let layout = Layout::new(
-            M::LINKS,
-            d.purchase().names(),
-            d.dropout().names(),
-            &options.constrained,
-            options.shared_dropout,
-            (0.0, 0.0),
-        )
-        .unwrap();
-        let lik = CovariateLikelihood::<M>::new(d.groups().unwrap(), layout);
+        let lik = likelihood::<M>(options);
         let k = u.len();
         let h = lik.neg_hessian(u).unwrap();
         let grad_u = |u: &[f64]| {
