@@ -2,6 +2,9 @@
 //! sBG covariates): BFGS over `z = (ln θ₀, γ)` — the baseline model's parameters on the
 //! log scale, the regression coefficients as they are — then standard errors from a
 //! finite-difference Hessian in `(θ₀, γ)` and the coefficient table with z and p values.
+//! A likelihood that assembles its Hessian itself (the static transaction covariates: per
+//! covariate group, [`CoefficientLikelihood::neg_hessian`]) gives the standard errors from
+//! that, and BFGS starts from its inverse at the start point.
 //! The plain models' harness is [`fit`](super::fit::fit); this one differs in the mixed
 //! scale and in having no boundary probes.
 //!
@@ -11,7 +14,7 @@
 use super::covariates::Coefficient;
 use super::fit::{Convergence, FitOptions, convergence};
 use crate::error::{Error, Result};
-use crate::special::{Objective, invert_spd, minimize};
+use crate::special::{Objective, invert_spd, minimize_from};
 
 /// A covariate model's log-likelihood in `z = (ln θ₀, γ)`.
 pub(crate) trait CoefficientLikelihood {
@@ -90,7 +93,14 @@ pub(crate) fn fit_coefficients<L: CoefficientLikelihood>(
     options: &FitOptions,
     what: &'static str,
 ) -> Result<CoefficientFit> {
-    let min = minimize(objective, z0, options.tolerance, options.max_iterations)?;
+    let h0 = start_inverse_hessian(lik, z0);
+    let min = minimize_from(
+        objective,
+        z0,
+        h0.as_deref(),
+        options.tolerance,
+        options.max_iterations,
+    )?;
     let mut grad = vec![0.0; min.x.len()];
     let log_likelihood = lik.ll_grad(&min.x, &mut grad);
     if !log_likelihood.is_finite() {
@@ -116,6 +126,54 @@ pub(crate) fn fit_coefficients<L: CoefficientLikelihood>(
         gradient_norm: min.grad_norm,
         convergence: convergence(min.grad_norm, min.value, options.tolerance),
     })
+}
+
+/// The inverse Hessian in `z` of the objective `−LL/N + Σλγ²` at `z0`, from the
+/// likelihood's assembled Hessian, to start BFGS with (the start is the model fitted
+/// without covariates, where BFGS would otherwise spend its first steps learning it);
+/// `None` if the likelihood has no assembled Hessian or it is not positive definite there.
+fn start_inverse_hessian<L: CoefficientLikelihood>(lik: &L, z0: &[f64]) -> Option<Vec<f64>> {
+    if !L::ASSEMBLED_HESSIAN {
+        return None;
+    }
+    let k = z0.len();
+    let base = L::BASELINE;
+    let n = lik.customers();
+    let u: Vec<f64> = z0
+        .iter()
+        .enumerate()
+        .map(|(i, v)| if i < base { v.exp() } else { *v })
+        .collect();
+    let mut grad = vec![0.0; k];
+    if !lik.ll_grad(z0, &mut grad).is_finite() {
+        return None;
+    }
+    let hu = lik.neg_hessian(&u)?;
+    // ∂²/∂zᵢ∂zⱼ = dᵢ dⱼ ∂²/∂uᵢ∂uⱼ + δᵢⱼ dᵢ ∂/∂uᵢ, with dᵢ = uᵢ on the log scale (1 else).
+    let d = |i: usize| if i < base { u.get(i).copied() } else { Some(1.0) };
+    let mut hz = vec![0.0; k * k];
+    for i in 0..k {
+        for j in 0..k {
+            let mut v = d(i)? * d(j)? * hu.get(i * k + j)?;
+            if i == j && i < base {
+                v -= grad.get(i)?;
+            }
+            *hz.get_mut(i * k + j)? = v / n;
+        }
+    }
+    if let Some(lambda) = lik.coefficient_penalties() {
+        for (i, l) in lambda.iter().enumerate() {
+            *hz.get_mut((base + i) * (k + 1))? += 2.0 * l;
+        }
+    }
+    for i in 0..k {
+        for j in i + 1..k {
+            let s = 0.5 * (hz.get(i * k + j)? + hz.get(j * k + i)?);
+            *hz.get_mut(i * k + j)? = s;
+            *hz.get_mut(j * k + i)? = s;
+        }
+    }
+    invert_spd(&hz, k)
 }
 
 /// √diag(H⁻¹), H the Hessian of `−LL + N Σλγ²` in `(θ₀, γ)` (natural scale): the

@@ -296,8 +296,7 @@ mod tests {
             (0.0, 0.0),
         )
         .unwrap();
-        let lik = CovariateLikelihood::<M>::new(d.groups().unwrap(), layout);
-        lik
+        CovariateLikelihood::<M>::new(d.groups().unwrap(), layout)
     }
 
     fn check<M: Base>(z: &[f64], options: &CovariateOptions) {
