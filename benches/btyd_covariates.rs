@@ -6,7 +6,7 @@ mod common;
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use customer_value::btyd::covariates::{CovariateData, CovariateFit, CovariateMatrix, CovariateOptions};
 use customer_value::btyd::{BgNbd, ParetoNbd};
 
@@ -170,4 +170,31 @@ fn bench_time_varying(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench, bench_time_varying);
-criterion_main!(benches);
+
+/// `CV_COVARIATES_ONCE=apparel|bgnbd_1e6|pnbd_1e6` runs that one fit once and prints its
+/// wall time (for `valgrind --tool=callgrind` and `/usr/bin/time`); otherwise criterion.
+fn main() {
+    if let Ok(which) = std::env::var("CV_COVARIATES_ONCE") {
+        let opts = CovariateOptions::default();
+        let data = if which == "apparel" { apparel() } else { million() };
+        let start = std::time::Instant::now();
+        let (ll, iterations) = match which.as_str() {
+            "apparel" | "pnbd_1e6" => {
+                let f = CovariateFit::<ParetoNbd>::fit(&data, &opts).unwrap();
+                (f.log_likelihood, f.iterations)
+            }
+            "bgnbd_1e6" => {
+                let f = CovariateFit::<BgNbd>::fit(&data, &opts).unwrap();
+                (f.log_likelihood, f.iterations)
+            }
+            other => panic!("CV_COVARIATES_ONCE={other}: apparel, bgnbd_1e6 or pnbd_1e6"),
+        };
+        println!(
+            "{which}: {:.3?} (LL {ll:.6}, {iterations} iterations)",
+            start.elapsed()
+        );
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -2,6 +2,9 @@
 //! sBG covariates): BFGS over `z = (ln θ₀, γ)` — the baseline model's parameters on the
 //! log scale, the regression coefficients as they are — then standard errors from a
 //! finite-difference Hessian in `(θ₀, γ)` and the coefficient table with z and p values.
+//! A likelihood that assembles its Hessian itself (the static transaction covariates: per
+//! covariate group, [`CoefficientLikelihood::neg_hessian`]) gives the standard errors from
+//! that, and BFGS starts from its inverse at the start point.
 //! The plain models' harness is [`fit`](super::fit::fit); this one differs in the mixed
 //! scale and in having no boundary probes.
 //!
@@ -11,7 +14,7 @@
 use super::covariates::Coefficient;
 use super::fit::{Convergence, FitOptions, convergence};
 use crate::error::{Error, Result};
-use crate::special::{Objective, invert_spd, minimize};
+use crate::special::{Objective, invert_spd, minimize_from};
 
 /// A covariate model's log-likelihood in `z = (ln θ₀, γ)`.
 pub(crate) trait CoefficientLikelihood {
@@ -25,6 +28,15 @@ pub(crate) trait CoefficientLikelihood {
     /// The L2 penalties `λ` of the coefficients (`N λ γ²` each in the Hessian), `None`
     /// for an unpenalised fit.
     fn coefficient_penalties(&self) -> Option<&[f64]> {
+        None
+    }
+    /// Whether [`neg_hessian`](Self::neg_hessian) assembles the Hessian (cheaper than the
+    /// `2k` gradients of central differences in `(θ₀, γ)`).
+    const ASSEMBLED_HESSIAN: bool = false;
+    /// The Hessian of `−LL` (no penalty) in `(θ₀, γ)` at natural-scale `u`, row-major;
+    /// `None` where it cannot be had. Only asked when
+    /// [`ASSEMBLED_HESSIAN`](Self::ASSEMBLED_HESSIAN).
+    fn neg_hessian(&self, _u: &[f64]) -> Option<Vec<f64>> {
         None
     }
 }
@@ -81,7 +93,14 @@ pub(crate) fn fit_coefficients<L: CoefficientLikelihood>(
     options: &FitOptions,
     what: &'static str,
 ) -> Result<CoefficientFit> {
-    let min = minimize(objective, z0, options.tolerance, options.max_iterations)?;
+    let h0 = start_inverse_hessian(lik, z0);
+    let min = minimize_from(
+        objective,
+        z0,
+        h0.as_deref(),
+        options.tolerance,
+        options.max_iterations,
+    )?;
     let mut grad = vec![0.0; min.x.len()];
     let log_likelihood = lik.ll_grad(&min.x, &mut grad);
     if !log_likelihood.is_finite() {
@@ -109,9 +128,89 @@ pub(crate) fn fit_coefficients<L: CoefficientLikelihood>(
     })
 }
 
-/// √diag(H⁻¹), H the Hessian of `−LL + N Σλγ²` in `(θ₀, γ)` (natural scale), by central
-/// differences of the analytic gradient.
+/// The inverse Hessian in `z` of the objective `−LL/N + Σλγ²` at `z0`, from the
+/// likelihood's assembled Hessian, to start BFGS with (the start is the model fitted
+/// without covariates, where BFGS would otherwise spend its first steps learning it);
+/// `None` if the likelihood has no assembled Hessian or it is not positive definite there.
+fn start_inverse_hessian<L: CoefficientLikelihood>(lik: &L, z0: &[f64]) -> Option<Vec<f64>> {
+    if !L::ASSEMBLED_HESSIAN {
+        return None;
+    }
+    let k = z0.len();
+    let base = L::BASELINE;
+    let n = lik.customers();
+    let u: Vec<f64> = z0
+        .iter()
+        .enumerate()
+        .map(|(i, v)| if i < base { v.exp() } else { *v })
+        .collect();
+    let mut grad = vec![0.0; k];
+    if !lik.ll_grad(z0, &mut grad).is_finite() {
+        return None;
+    }
+    let hu = lik.neg_hessian(&u)?;
+    // ∂²/∂zᵢ∂zⱼ = dᵢ dⱼ ∂²/∂uᵢ∂uⱼ + δᵢⱼ dᵢ ∂/∂uᵢ, with dᵢ = uᵢ on the log scale (1 else).
+    let d = |i: usize| if i < base { u.get(i).copied() } else { Some(1.0) };
+    let mut hz = vec![0.0; k * k];
+    for i in 0..k {
+        for j in 0..k {
+            let mut v = d(i)? * d(j)? * hu.get(i * k + j)?;
+            if i == j && i < base {
+                v -= grad.get(i)?;
+            }
+            *hz.get_mut(i * k + j)? = v / n;
+        }
+    }
+    if let Some(lambda) = lik.coefficient_penalties() {
+        for (i, l) in lambda.iter().enumerate() {
+            *hz.get_mut((base + i) * (k + 1))? += 2.0 * l;
+        }
+    }
+    for i in 0..k {
+        for j in i + 1..k {
+            let s = 0.5 * (hz.get(i * k + j)? + hz.get(j * k + i)?);
+            *hz.get_mut(i * k + j)? = s;
+            *hz.get_mut(j * k + i)? = s;
+        }
+    }
+    invert_spd(&hz, k)
+}
+
+/// √diag(H⁻¹), H the Hessian of `−LL + N Σλγ²` in `(θ₀, γ)` (natural scale): the
+/// likelihood's own when it assembles one, else by central differences of the analytic
+/// gradient.
 pub(crate) fn standard_errors<L: CoefficientLikelihood>(lik: &L, estimates: &[f64]) -> Option<Vec<f64>> {
+    let k = estimates.len();
+    let mut h = if L::ASSEMBLED_HESSIAN {
+        let mut h = lik.neg_hessian(estimates)?;
+        if h.len() != k * k {
+            return None;
+        }
+        if let Some(lambda) = lik.coefficient_penalties() {
+            let n = lik.customers();
+            for (i, l) in lambda.iter().enumerate() {
+                *h.get_mut((L::BASELINE + i) * (k + 1))? += 2.0 * n * l;
+            }
+        }
+        h
+    } else {
+        difference_hessian(lik, estimates)?
+    };
+    for i in 0..k {
+        for j in i + 1..k {
+            let s = 0.5 * (h.get(i * k + j)? + h.get(j * k + i)?);
+            *h.get_mut(i * k + j)? = s;
+            *h.get_mut(j * k + i)? = s;
+        }
+    }
+    let inv = invert_spd(&h, k)?;
+    let se: Vec<f64> = inv.iter().step_by(k + 1).map(|v| v.sqrt()).collect();
+    se.iter().all(|v| v.is_finite()).then_some(se)
+}
+
+/// The Hessian of `−LL + N Σλγ²` in `(θ₀, γ)` by central differences of the analytic
+/// gradient (not symmetrised).
+fn difference_hessian<L: CoefficientLikelihood>(lik: &L, estimates: &[f64]) -> Option<Vec<f64>> {
     let k = estimates.len();
     let base = L::BASELINE;
     let n = lik.customers();
@@ -157,16 +256,7 @@ pub(crate) fn standard_errors<L: CoefficientLikelihood>(lik: &L, estimates: &[f6
             *h.get_mut(i * k + j)? = (p - m) / (2.0 * step);
         }
     }
-    for i in 0..k {
-        for j in i + 1..k {
-            let s = 0.5 * (h.get(i * k + j)? + h.get(j * k + i)?);
-            *h.get_mut(i * k + j)? = s;
-            *h.get_mut(j * k + i)? = s;
-        }
-    }
-    let inv = invert_spd(&h, k)?;
-    let se: Vec<f64> = inv.iter().step_by(k + 1).map(|v| v.sqrt()).collect();
-    se.iter().all(|v| v.is_finite()).then_some(se)
+    Some(h)
 }
 
 /// The coefficients (every estimate after the first `baseline`) with standard errors, z

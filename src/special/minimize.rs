@@ -37,7 +37,21 @@ pub(crate) struct Minimum {
 /// [`Error::NonConvergence`] if the start is outside the domain, the line search cannot
 /// decrease `f` while the gradient is still large, or `max_iter` is reached.
 pub(crate) fn minimize(f: &dyn Objective, x0: &[f64], tol: f64, max_iter: usize) -> Result<Minimum> {
+    minimize_from(f, x0, None, tol, max_iter)
+}
+
+/// [`minimize`] with `h0`, an inverse Hessian of `f` at `x0` (row-major, `n × n`), as
+/// BFGS's first matrix in place of the identity scaled to the first step's curvature
+/// (ignored if it has the wrong size).
+pub(crate) fn minimize_from(
+    f: &dyn Objective,
+    x0: &[f64],
+    h0: Option<&[f64]>,
+    tol: f64,
+    max_iter: usize,
+) -> Result<Minimum> {
     let n = x0.len();
+    let h0 = h0.filter(|m| m.len() == n * n);
     let mut x = x0.to_vec();
     let mut g = vec![0.0; n];
     let mut fx = f.value_grad(&x, &mut g);
@@ -49,7 +63,7 @@ pub(crate) fn minimize(f: &dyn Objective, x0: &[f64], tol: f64, max_iter: usize)
         });
     }
     // Inverse Hessian approximation, row-major.
-    let mut h = identity(n);
+    let mut h = h0.map_or_else(|| identity(n), <[f64]>::to_vec);
     let mut x_new = vec![0.0; n];
     let mut g_new = vec![0.0; n];
     let mut dir = vec![0.0; n];
@@ -121,7 +135,7 @@ pub(crate) fn minimize(f: &dyn Objective, x0: &[f64], tol: f64, max_iter: usize)
                 * s.iter().map(|v| v * v).sum::<f64>().sqrt()
                 * y.iter().map(|v| v * v).sum::<f64>().sqrt()
         {
-            if iter == 0 {
+            if iter == 0 && h0.is_none() {
                 // Scale the initial inverse Hessian to the curvature seen (Nocedal & Wright 6.20).
                 let yy: f64 = y.iter().map(|v| v * v).sum();
                 h = identity(n);

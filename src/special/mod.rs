@@ -23,7 +23,7 @@ mod unimodal_sum;
 pub(crate) use gamma_diff::{ln_gamma_diff2, ln_gamma_diff2_per_s};
 pub(crate) use hyp2f1::ln_hyp2f1;
 pub(crate) use memo::Memo;
-pub(crate) use minimize::{Objective, invert_spd, minimize};
+pub(crate) use minimize::{Objective, invert_spd, minimize, minimize_from};
 pub(crate) use pair_index::PairIndex;
 pub(crate) use quad::integrate_unit;
 pub(crate) use unimodal_sum::{LogTerms, ln_sum_unimodal};

@@ -426,4 +426,8 @@ impl<M: Base> CoefficientLikelihood for CovariateLikelihood<M> {
     fn coefficient_penalties(&self) -> Option<&[f64]> {
         Some(&self.layout.lambda)
     }
+    const ASSEMBLED_HESSIAN: bool = true;
+    fn neg_hessian(&self, u: &[f64]) -> Option<Vec<f64>> {
+        CovariateLikelihood::neg_hessian(self, u)
+    }
 }

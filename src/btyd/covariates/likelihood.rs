@@ -129,6 +129,111 @@ impl<M: Base> CovariateLikelihood<M> {
         l
     }
 
+    /// The Hessian of `−LL` in the natural-scale `u = (θ₀, γ)`, row-major, assembled from
+    /// each group's 4 × 4 Hessian in its own parameters `θ_g` (central differences of the
+    /// model's analytic gradient, 8 gradients a group whatever the number of
+    /// coefficients) by the chain rule: with `θ_gk = θ₀ₖ exp(Σⱼ Cₖⱼ γⱼ)` (`Cₖⱼ` the sum of
+    /// `sign · x` over the links of coefficient `j` to parameter `k`),
+    /// `H = Σ_g Jᵀ H_θ J + Σₖ ∂ℓ/∂θ_gk ∂²θ_gk/∂u²`. `None` if a group's likelihood is not
+    /// finite there.
+    pub(super) fn neg_hessian(&self, u: &[f64]) -> Option<Vec<f64>> {
+        let (Some(theta0), Some(gamma)) = (u.first_chunk::<4>(), u.get(4..)) else {
+            return None;
+        };
+        let k = u.len();
+        let kc = gamma.len();
+        let mut h = vec![0.0; k * k];
+        let mut c = vec![[0.0; 4]; kc];
+        let mut jac = vec![[0.0; 4]; k];
+        for (group, prep) in &self.groups {
+            let theta = self
+                .layout
+                .customer_theta(theta0, gamma, &group.purchase, &group.dropout);
+            let mut g = [0.0; 4];
+            if !M::ll_grad(prep, &group.data, &theta, &mut g).is_finite() {
+                return None;
+            }
+            // H_θ by central differences of the analytic gradient.
+            let mut ht = [[0.0; 4]; 4];
+            let (mut gp, mut gm) = ([0.0; 4], [0.0; 4]);
+            for b in 0..4 {
+                let tb = *theta.get(b)?;
+                let step = 1e-4 * tb;
+                let (mut tp, mut tm) = (theta, theta);
+                *tp.get_mut(b)? = tb + step;
+                *tm.get_mut(b)? = tb - step;
+                let ok = M::ll_grad(prep, &group.data, &tp, &mut gp).is_finite()
+                    && M::ll_grad(prep, &group.data, &tm, &mut gm).is_finite();
+                if !ok {
+                    return None;
+                }
+                for (row, (p, m)) in ht.iter_mut().zip(gp.iter().zip(&gm)) {
+                    *row.get_mut(b)? = (p - m) / (2.0 * step);
+                }
+            }
+            // C (coefficient × parameter) of this group.
+            c.iter_mut().for_each(|r| *r = [0.0; 4]);
+            for s in &self.layout.slots {
+                let x = match s.process {
+                    super::base::Process::Purchase => group.purchase.get(s.column),
+                    super::base::Process::Dropout => group.dropout.get(s.column),
+                };
+                if let (Some(x), Some(cj)) = (x, c.get_mut(s.free)) {
+                    *cj.get_mut(s.base)? += s.sign * x;
+                }
+            }
+            // J: ∂θ_gk/∂u_i, one row per u_i.
+            for (i, row) in jac.iter_mut().enumerate() {
+                *row = [0.0; 4];
+                if i < 4 {
+                    *row.get_mut(i)? = theta.get(i)? / theta0.get(i)?;
+                } else {
+                    let cj = c.get(i - 4)?;
+                    for ((r, t), cc) in row.iter_mut().zip(theta).zip(cj) {
+                        *r = t * cc;
+                    }
+                }
+            }
+            for i in 0..k {
+                let ji = jac.get(i)?;
+                // (H_θ J)ᵀ row i: Σ_b H_θ[a][b] J[i][b].
+                let hj: [f64; 4] = std::array::from_fn(|a| {
+                    ht.get(a)
+                        .map(|r| r.iter().zip(ji).map(|(x, y)| x * y).sum())
+                        .unwrap_or(0.0)
+                });
+                for j in 0..k {
+                    let jj = jac.get(j)?;
+                    let mut v: f64 = hj.iter().zip(jj).map(|(x, y)| x * y).sum();
+                    // Σₖ gₖ ∂²θₖ/∂uᵢ∂uⱼ (θ is linear in θ₀ₖ, exponential in γ).
+                    for kk in 0..4 {
+                        let (gk, tk, t0k) = (*g.get(kk)?, *theta.get(kk)?, *theta0.get(kk)?);
+                        let ci = if i >= 4 {
+                            c.get(i - 4)?.get(kk).copied()?
+                        } else {
+                            0.0
+                        };
+                        let cj = if j >= 4 {
+                            c.get(j - 4)?.get(kk).copied()?
+                        } else {
+                            0.0
+                        };
+                        v += gk
+                            * match (i < 4, j < 4) {
+                                (true, true) => 0.0,
+                                (true, false) if i == kk => tk / t0k * cj,
+                                (false, true) if j == kk => tk / t0k * ci,
+                                (false, false) => tk * ci * cj,
+                                _ => 0.0,
+                            };
+                    }
+                    *h.get_mut(i * k + j)? -= v;
+                }
+            }
+        }
+        Some(h)
+    }
+
     /// The L2 term `Σ λⱼ γⱼ²` at `z`.
     pub(super) fn penalty(&self, z: &[f64]) -> f64 {
         let gamma = z.get(4..).unwrap_or(&[]);
@@ -179,7 +284,8 @@ mod tests {
         CovariateData::new(&x, &tx, &t, p, d).unwrap()
     }
 
-    fn check<M: Base>(z: &[f64], options: &CovariateOptions) {
+    /// The test data's likelihood under `options` (no penalty).
+    fn likelihood<M: Base>(options: &CovariateOptions) -> CovariateLikelihood<M> {
         let d = data();
         let layout = Layout::new(
             M::LINKS,
@@ -190,7 +296,11 @@ mod tests {
             (0.0, 0.0),
         )
         .unwrap();
-        let lik = CovariateLikelihood::<M>::new(d.groups().unwrap(), layout);
+        CovariateLikelihood::<M>::new(d.groups().unwrap(), layout)
+    }
+
+    fn check<M: Base>(z: &[f64], options: &CovariateOptions) {
+        let lik = likelihood::<M>(options);
         assert_eq!(4 + lik.layout.names.len(), z.len(), "{:?}", lik.layout.names);
         let mut g = vec![0.0; z.len()];
         let ll = lik.ll_grad(z, &mut g);
@@ -208,6 +318,61 @@ mod tests {
                 g[j]
             );
         }
+    }
+
+    /// The assembled Hessian against central differences of the whole gradient in
+    /// `(θ₀, γ)`.
+    fn check_hessian<M: Base>(u: &[f64], options: &CovariateOptions) {
+        let lik = likelihood::<M>(options);
+        let k = u.len();
+        let h = lik.neg_hessian(u).unwrap();
+        let grad_u = |u: &[f64]| {
+            let z: Vec<f64> = u
+                .iter()
+                .enumerate()
+                .map(|(i, v)| if i < 4 { v.ln() } else { *v })
+                .collect();
+            let mut g = vec![0.0; k];
+            lik.ll_grad(&z, &mut g);
+            g.iter()
+                .zip(u)
+                .enumerate()
+                .map(|(i, (g, v))| if i < 4 { -g / v } else { -g })
+                .collect::<Vec<f64>>()
+        };
+        for j in 0..k {
+            let step = 1e-5 * u[j].abs().max(0.1);
+            let (mut up, mut um) = (u.to_vec(), u.to_vec());
+            up[j] += step;
+            um[j] -= step;
+            let (gp, gm) = (grad_u(&up), grad_u(&um));
+            for i in 0..k {
+                let fd = (gp[i] - gm[i]) / (2.0 * step);
+                let scale = (h[i * k + i] * h[j * k + j]).abs().sqrt().max(1e-3);
+                assert!(
+                    (fd - h[i * k + j]).abs() < 1e-5 * scale,
+                    "({i}, {j}): {fd} vs {}",
+                    h[i * k + j]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn assembled_hessian_matches_finite_differences() {
+        check_hessian::<ParetoNbd>(
+            &[0.6, 8.0, 0.7, 11.0, 0.3, -0.2, 0.4, 0.1],
+            &CovariateOptions::default(),
+        );
+        let bg = [0.6, 8.0, 0.8, 2.5, 0.3, -0.2, 0.4, 0.1, -0.3, 0.25];
+        check_hessian::<BgNbd>(&bg, &CovariateOptions::default());
+        check_hessian::<MbgNbd>(&bg, &CovariateOptions::default());
+        check_hessian::<BgNbd>(
+            &[0.6, 8.0, 0.8, 2.5, 0.3, -0.2, 0.4],
+            &CovariateOptions::default()
+                .with_shared_dropout()
+                .with_constraint("c1"),
+        );
     }
 
     #[test]

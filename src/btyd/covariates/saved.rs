@@ -193,6 +193,116 @@ fn baseline<P: Clone>(saved: &SavedModel<P>) -> Result<(SavedModel<P>, &SavedCov
     Ok((plain, block))
 }
 
+/// What every covariate fit writes: its estimates (`k` baseline parameters, then the
+/// coefficients named `names`), their standard errors, the log-likelihood and customers.
+struct Estimates<'a> {
+    k: usize,
+    names: &'a [String],
+    estimates: &'a [f64],
+    standard_errors: Option<&'a [f64]>,
+    log_likelihood: f64,
+    customers: f64,
+}
+
+impl Estimates<'_> {
+    /// `saved` (the baseline's plain form) as format [`SAVED_COVARIATE_FORMAT`] with the
+    /// baseline's standard errors, the log-likelihood, the customers and `block`, whose
+    /// coefficients and their standard errors are filled in here.
+    fn write<P>(
+        &self,
+        mut saved: SavedModel<P>,
+        params: impl Fn(&[f64]) -> Option<P>,
+        mut block: SavedCovariates,
+    ) -> SavedModel<P> {
+        let (base, coef) = split_errors(self.standard_errors, self.k, self.names, params);
+        saved.format = SAVED_COVARIATE_FORMAT;
+        saved.standard_errors = base;
+        saved.log_likelihood = Some(self.log_likelihood);
+        saved.customers = Some(self.customers);
+        block.coefficients = self
+            .names
+            .iter()
+            .cloned()
+            .zip(self.estimates.iter().skip(self.k).copied())
+            .collect();
+        block.standard_errors = coef;
+        saved.covariates = Some(block);
+        saved
+    }
+}
+
+/// A block with the names and fit statistics but no coefficients yet (see
+/// [`Estimates::write`]).
+fn empty_block() -> SavedCovariates {
+    SavedCovariates {
+        purchase: Vec::new(),
+        dropout: Vec::new(),
+        spend: Vec::new(),
+        coefficients: BTreeMap::new(),
+        standard_errors: None,
+        options: None,
+        objective: None,
+        iterations: None,
+        gradient_norm: None,
+        convergence: None,
+        distinct_rows: None,
+        covariate_groups: None,
+        excluded: None,
+    }
+}
+
+/// What every covariate fit reads back: the coefficients in the order of `names` (all
+/// present, nothing else, finite), and the standard errors of the baseline (by
+/// `base_names`) and of the coefficients, both or neither.
+fn read_coefficients<P: Serialize>(
+    saved: &SavedModel<P>,
+    block: &SavedCovariates,
+    names: &[String],
+    base_names: &[&str],
+) -> Result<(Vec<f64>, Option<Vec<f64>>)> {
+    let coefficients = SavedCovariates::ordered(&block.coefficients, names, "coefficient")?;
+    if let Some(v) = coefficients.iter().find(|v| !v.is_finite()) {
+        return Err(Error::param("coefficient", v, "must be finite"));
+    }
+    let standard_errors = match (
+        base_errors(saved.standard_errors.as_ref(), base_names)?,
+        &block.standard_errors,
+    ) {
+        (Some(mut b), Some(c)) => {
+            b.extend(SavedCovariates::ordered(c, names, "standard error")?);
+            Some(b)
+        }
+        (None, None) => None,
+        _ => {
+            return Err(Error::definition(
+                format!("saved model `{}`", saved.model),
+                "standard errors are given for the baseline or the coefficients but not both",
+            ));
+        }
+    };
+    Ok((coefficients, standard_errors))
+}
+
+/// The saved `log_likelihood` or `customers` a covariate fit needs.
+fn needed<P>(saved: &SavedModel<P>, value: Option<f64>, what: &str) -> Result<f64> {
+    value.ok_or_else(|| {
+        Error::definition(
+            format!("saved model `{}`", saved.model),
+            format!("a covariate fit needs its `{what}`"),
+        )
+    })
+}
+
+/// The objective `−LL/N + Σλγ²` of a file that leaves it out.
+fn objective_of(log_likelihood: f64, customers: f64, coefficients: &[f64], lambda: &[f64]) -> f64 {
+    -log_likelihood / customers
+        + coefficients
+            .iter()
+            .zip(lambda)
+            .map(|(g, l)| l * g * g)
+            .sum::<f64>()
+}
+
 impl<M: CovariateModel + SavedForm> CovariateFit<M>
 where
     M::Params: Clone + Serialize,
@@ -207,23 +317,17 @@ where
     /// See [`SavedCovariates`].
     #[must_use]
     pub fn to_saved(&self) -> SavedModel<M::Params> {
-        let mut saved = self.model.to_saved();
-        let names = self.parameter_names.get(4..).unwrap_or(&[]);
-        let (base, coef) = split_errors(self.standard_errors.as_deref(), 4, names, M::params_from_values);
-        saved.format = SAVED_COVARIATE_FORMAT;
-        saved.standard_errors = base;
-        saved.log_likelihood = Some(self.log_likelihood);
-        saved.customers = Some(self.customers);
-        saved.covariates = Some(SavedCovariates {
+        let estimates = Estimates {
+            k: 4,
+            names: self.parameter_names.get(4..).unwrap_or(&[]),
+            estimates: &self.estimates,
+            standard_errors: self.standard_errors.as_deref(),
+            log_likelihood: self.log_likelihood,
+            customers: self.customers,
+        };
+        let block = SavedCovariates {
             purchase: self.purchase_covariates.clone(),
             dropout: self.dropout_covariates.clone(),
-            spend: Vec::new(),
-            coefficients: names
-                .iter()
-                .cloned()
-                .zip(self.estimates.iter().skip(4).copied())
-                .collect(),
-            standard_errors: coef,
             options: Some(self.options.clone()),
             objective: Some(self.objective),
             iterations: Some(self.iterations),
@@ -231,9 +335,9 @@ where
             convergence: Some(self.convergence),
             distinct_rows: Some(self.distinct_rows),
             covariate_groups: Some(self.covariate_groups),
-            excluded: None,
-        });
-        saved
+            ..empty_block()
+        };
+        estimates.write(self.model.to_saved(), M::params_from_values, block)
     }
 
     /// The fit from its saved form: the baseline validated as by the model's
@@ -269,42 +373,13 @@ where
             options.shared_dropout,
             (options.lambda_purchase, options.lambda_dropout),
         )?;
-        let coefficients = SavedCovariates::ordered(&block.coefficients, &layout.names, "coefficient")?;
-        if let Some(v) = coefficients.iter().find(|v| !v.is_finite()) {
-            return Err(Error::param("coefficient", v, "must be finite"));
-        }
+        let (coefficients, standard_errors) = read_coefficients(saved, block, &layout.names, &M::NAMES)?;
         let mut parameter_names: Vec<String> = M::NAMES.iter().map(|s| (*s).to_owned()).collect();
         parameter_names.extend(layout.names.iter().cloned());
         let mut estimates = model.values().to_vec();
         estimates.extend(&coefficients);
-        let standard_errors = match (
-            base_errors(saved.standard_errors.as_ref(), &M::NAMES)?,
-            &block.standard_errors,
-        ) {
-            (Some(mut b), Some(c)) => {
-                b.extend(SavedCovariates::ordered(c, &layout.names, "standard error")?);
-                Some(b)
-            }
-            (None, None) => None,
-            _ => {
-                return Err(Error::definition(
-                    format!("saved model `{}`", saved.model),
-                    "standard errors are given for the baseline or the coefficients but not both",
-                ));
-            }
-        };
-        let log_likelihood = saved.log_likelihood.ok_or_else(|| {
-            Error::definition(
-                format!("saved model `{}`", saved.model),
-                "a covariate fit needs its `log_likelihood`",
-            )
-        })?;
-        let customers = saved.customers.ok_or_else(|| {
-            Error::definition(
-                format!("saved model `{}`", saved.model),
-                "a covariate fit needs its `customers`",
-            )
-        })?;
+        let log_likelihood = needed(saved, saved.log_likelihood, "log_likelihood")?;
+        let customers = needed(saved, saved.customers, "customers")?;
         Ok(CovariateFit {
             model,
             parameter_names,
@@ -312,14 +387,9 @@ where
             standard_errors,
             log_likelihood,
             // Absent: recomputed from the log-likelihood and the penalty.
-            objective: block.objective.unwrap_or_else(|| {
-                -log_likelihood / customers
-                    + coefficients
-                        .iter()
-                        .zip(&layout.lambda)
-                        .map(|(g, l)| l * g * g)
-                        .sum::<f64>()
-            }),
+            objective: block
+                .objective
+                .unwrap_or_else(|| objective_of(log_likelihood, customers, &coefficients, &layout.lambda)),
             iterations: block.iterations.unwrap_or(0),
             gradient_norm: block.gradient_norm.unwrap_or(0.0),
             convergence: block.convergence.unwrap_or(Convergence::Gradient),
@@ -355,38 +425,22 @@ impl SpendCovariateFit {
     /// ```
     #[must_use]
     pub fn to_saved(&self) -> SavedModel<<GammaGamma as SavedForm>::Params> {
-        let mut saved = self.model.to_saved();
-        let names = self.parameter_names.get(3..).unwrap_or(&[]);
-        let (base, coef) = split_errors(
-            self.standard_errors.as_deref(),
-            3,
-            names,
-            GammaGamma::params_from_values,
-        );
-        saved.format = SAVED_COVARIATE_FORMAT;
-        saved.standard_errors = base;
-        saved.log_likelihood = Some(self.log_likelihood);
-        saved.customers = Some(self.customers as f64);
-        saved.covariates = Some(SavedCovariates {
-            purchase: Vec::new(),
-            dropout: Vec::new(),
+        let estimates = Estimates {
+            k: 3,
+            names: self.parameter_names.get(3..).unwrap_or(&[]),
+            estimates: &self.estimates,
+            standard_errors: self.standard_errors.as_deref(),
+            log_likelihood: self.log_likelihood,
+            customers: self.customers as f64,
+        };
+        let block = SavedCovariates {
             spend: self.covariates.clone(),
-            coefficients: names
-                .iter()
-                .cloned()
-                .zip(self.estimates.iter().skip(3).copied())
-                .collect(),
-            standard_errors: coef,
-            options: None,
-            objective: None,
             iterations: Some(self.iterations),
-            gradient_norm: None,
             convergence: Some(self.convergence),
-            distinct_rows: None,
-            covariate_groups: None,
             excluded: Some(self.excluded),
-        });
-        saved
+            ..empty_block()
+        };
+        estimates.write(self.model.to_saved(), GammaGamma::params_from_values, block)
     }
 
     /// The fit from its saved form.
@@ -408,10 +462,8 @@ impl SpendCovariateFit {
             ));
         }
         let names: Vec<String> = block.spend.iter().map(|n| format!("spend.{n}")).collect();
-        let coefficients = SavedCovariates::ordered(&block.coefficients, &names, "coefficient")?;
-        if let Some(v) = coefficients.iter().find(|v| !v.is_finite()) {
-            return Err(Error::param("coefficient", v, "must be finite"));
-        }
+        let (coefficients, standard_errors) =
+            read_coefficients(saved, block, &names, &GammaGamma::PARAMETER_NAMES)?;
         let mut parameter_names: Vec<String> = GammaGamma::PARAMETER_NAMES
             .iter()
             .map(|s| (*s).to_owned())
@@ -419,22 +471,6 @@ impl SpendCovariateFit {
         parameter_names.extend(names.iter().cloned());
         let mut estimates = vec![model.p(), model.q(), model.gamma()];
         estimates.extend(&coefficients);
-        let standard_errors = match (
-            base_errors(saved.standard_errors.as_ref(), &GammaGamma::PARAMETER_NAMES)?,
-            &block.standard_errors,
-        ) {
-            (Some(mut b), Some(c)) => {
-                b.extend(SavedCovariates::ordered(c, &names, "standard error")?);
-                Some(b)
-            }
-            (None, None) => None,
-            _ => {
-                return Err(Error::definition(
-                    "saved model `gamma_gamma`",
-                    "standard errors are given for the baseline or the coefficients but not both",
-                ));
-            }
-        };
         let count = |v: Option<f64>, what: &str| -> Result<usize> {
             v.filter(|c| c.fract() == 0.0 && *c >= 0.0)
                 .map(|c| c as usize)
@@ -487,38 +523,26 @@ impl GgomCovariateFit {
     /// ```
     #[must_use]
     pub fn to_saved(&self) -> SavedModel<<GgomNbd as SavedForm>::Params> {
-        let mut saved = self.model.to_saved();
-        let names = self.parameter_names.get(5..).unwrap_or(&[]);
-        let (base, coef) = split_errors(
-            self.standard_errors.as_deref(),
-            5,
-            names,
-            GgomNbd::params_from_values,
-        );
-        saved.format = SAVED_COVARIATE_FORMAT;
-        saved.standard_errors = base;
-        saved.log_likelihood = Some(self.log_likelihood);
-        saved.customers = Some(self.customers);
-        saved.covariates = Some(SavedCovariates {
+        let estimates = Estimates {
+            k: 5,
+            names: self.parameter_names.get(5..).unwrap_or(&[]),
+            estimates: &self.estimates,
+            standard_errors: self.standard_errors.as_deref(),
+            log_likelihood: self.log_likelihood,
+            customers: self.customers,
+        };
+        let block = SavedCovariates {
             purchase: self.purchase_covariates.clone(),
             dropout: self.dropout_covariates.clone(),
-            spend: Vec::new(),
-            coefficients: names
-                .iter()
-                .cloned()
-                .zip(self.estimates.iter().skip(5).copied())
-                .collect(),
-            standard_errors: coef,
             options: Some(self.options.clone()),
             objective: Some(self.objective),
             iterations: Some(self.iterations),
             gradient_norm: Some(self.gradient_norm),
             convergence: Some(self.convergence),
-            distinct_rows: None,
             covariate_groups: Some(self.covariate_groups),
-            excluded: None,
-        });
-        saved
+            ..empty_block()
+        };
+        estimates.write(self.model.to_saved(), GgomNbd::params_from_values, block)
     }
 
     /// The fit from its saved form.
@@ -549,55 +573,24 @@ impl GgomCovariateFit {
             false,
             (options.lambda_purchase, options.lambda_dropout),
         )?;
-        let coefficients = SavedCovariates::ordered(&block.coefficients, &layout.names, "coefficient")?;
-        if let Some(v) = coefficients.iter().find(|v| !v.is_finite()) {
-            return Err(Error::param("coefficient", v, "must be finite"));
-        }
+        let (coefficients, standard_errors) =
+            read_coefficients(saved, block, &layout.names, &GgomNbd::PARAMETER_NAMES)?;
         let mut parameter_names: Vec<String> =
             GgomNbd::PARAMETER_NAMES.iter().map(|s| (*s).to_owned()).collect();
         parameter_names.extend(layout.names.iter().cloned());
         let mut estimates = vec![model.r(), model.alpha(), model.b(), model.s(), model.beta()];
         estimates.extend(&coefficients);
-        let standard_errors = match (
-            base_errors(saved.standard_errors.as_ref(), &GgomNbd::PARAMETER_NAMES)?,
-            &block.standard_errors,
-        ) {
-            (Some(mut b), Some(c)) => {
-                b.extend(SavedCovariates::ordered(c, &layout.names, "standard error")?);
-                Some(b)
-            }
-            (None, None) => None,
-            _ => {
-                return Err(Error::definition(
-                    "saved model `ggomnbd`",
-                    "standard errors are given for the baseline or the coefficients but not both",
-                ));
-            }
-        };
-        let need = |v: Option<f64>, what: &str| {
-            v.ok_or_else(|| {
-                Error::definition(
-                    "saved model `ggomnbd`",
-                    format!("a covariate fit needs its `{what}`"),
-                )
-            })
-        };
-        let log_likelihood = need(saved.log_likelihood, "log_likelihood")?;
-        let customers = need(saved.customers, "customers")?;
+        let log_likelihood = needed(saved, saved.log_likelihood, "log_likelihood")?;
+        let customers = needed(saved, saved.customers, "customers")?;
         Ok(GgomCovariateFit {
             model,
             parameter_names,
             estimates,
             standard_errors,
             log_likelihood,
-            objective: block.objective.unwrap_or_else(|| {
-                -log_likelihood / customers
-                    + coefficients
-                        .iter()
-                        .zip(&layout.lambda)
-                        .map(|(g, l)| l * g * g)
-                        .sum::<f64>()
-            }),
+            objective: block
+                .objective
+                .unwrap_or_else(|| objective_of(log_likelihood, customers, &coefficients, &layout.lambda)),
             iterations: block.iterations.unwrap_or(0),
             gradient_norm: block.gradient_norm.unwrap_or(0.0),
             convergence: block.convergence.unwrap_or(Convergence::Gradient),
