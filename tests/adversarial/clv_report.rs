@@ -235,33 +235,40 @@ fn clv_report_exits_0_1_or_2_with_a_message() {
             });
         }
         if code == Some(0) && a.iter().any(|s| s == "--json") {
-            match serde_json::from_slice::<Value>(&out.stdout) {
-                Err(e) => t.promise(false, || format!("{}: JSON does not parse: {e}", w())),
-                Ok(r) => {
-                    let models = r["model_error"].is_null()
-                        && r["spend_model_error"].is_null()
-                        && !r["model"].is_null()
-                        && !r["spend_model"].is_null();
-                    for c in r["customers"].as_array().into_iter().flatten() {
-                        let flags = c["flags"].as_array().map_or(0, Vec::len);
-                        if models && c["clv"].is_null() {
-                            t.promise(flags > 0, || format!("{}: null clv without a flag: {c}", w()));
-                        }
-                        for key in ["p_alive", "p_alive_at_horizon"] {
-                            if let Some(p) = c[key].as_f64() {
-                                t.probability(p, || format!("{}: {key} of {c}", w()));
-                            }
-                        }
-                        if let Some(e) = c["expected_purchases"].as_f64() {
-                            t.promise(e >= 0.0, || format!("{}: expected_purchases of {c}", w()));
-                        }
-                    }
-                }
-            }
+            check_json(&mut t, &w, &out.stdout);
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
     t.finish();
+}
+
+/// A `--json` report parses (no NaN); every value the table promises is a number or the
+/// customer carries a flag saying why not; probabilities are in [0, 1], expectations ≥ 0.
+fn check_json(t: &mut Tally, w: &dyn Fn() -> String, stdout: &[u8]) {
+    let r = match serde_json::from_slice::<Value>(stdout) {
+        Err(e) => return t.promise(false, || format!("{}: JSON does not parse: {e}", w())),
+        Ok(r) => r,
+    };
+    let models = r["model_error"].is_null()
+        && r["spend_model_error"].is_null()
+        && !r["model"].is_null()
+        && !r["spend_model"].is_null();
+    for c in r["customers"].as_array().into_iter().flatten() {
+        let flags = c["flags"].as_array().map_or(0, Vec::len);
+        for key in ["clv", "p_alive", "expected_spend", "p_alive_at_horizon", "expected_purchases"] {
+            if models && c[key].is_null() {
+                t.promise(flags > 0, || format!("{}: null {key} without a flag: {c}", w()));
+            }
+        }
+        for key in ["p_alive", "p_alive_at_horizon"] {
+            if let Some(p) = c[key].as_f64() {
+                t.probability(p, || format!("{}: {key} of {c}", w()));
+            }
+        }
+        if let Some(e) = c["expected_purchases"].as_f64() {
+            t.promise(e >= 0.0, || format!("{}: expected_purchases of {c}", w()));
+        }
+    }
 }
 
 /// The installable command (`customer-value`, feature `cli`): built beside this test when the
@@ -427,9 +434,7 @@ fn customer_value_command_exits_0_1_or_2_with_a_message() {
             t.promise(!bad, || format!("{}: NaN or inf in the output", w()));
         }
         if code == Some(0) && a.iter().any(|s| s == "--json") {
-            if let Err(e) = serde_json::from_slice::<Value>(&out.stdout) {
-                t.promise(false, || format!("{}: JSON does not parse: {e}", w()));
-            }
+            check_json(&mut t, &w, &out.stdout);
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
