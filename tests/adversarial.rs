@@ -26,6 +26,7 @@ mod adversarial {
     pub mod csv;
     pub mod harness;
     pub mod loyalty;
+    pub mod loyalty_values;
     pub mod profitability;
     pub mod regressions;
     pub mod retention;
