@@ -187,7 +187,10 @@ impl Options {
 
 /// A `--model` name: `bgnbd`, `pnbd`, `mbgnbd`, `ggomnbd`, or the hyphenated spellings
 /// `bg-nbd`, `pareto-nbd` (also `pareto`, `p-nbd`), `mbg-nbd`, `ggom-nbd`.
-#[allow(dead_code, reason = "the example's parser; the command's clap enum has the same aliases")]
+#[allow(
+    dead_code,
+    reason = "the example's parser; the command's clap enum has the same aliases"
+)]
 pub fn model_choice(name: &str) -> Option<ModelChoice> {
     Some(match name {
         "bgnbd" | "bg-nbd" => ModelChoice::BetaGeometric,
