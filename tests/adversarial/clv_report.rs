@@ -147,7 +147,10 @@ fn args(rng: &mut Rng, file: &str, model_file: &str) -> Vec<String> {
         ("--margin", &["0.3", "1", "1e300"]),
         ("--calibration-end", &["1997-03-31", "1997-06-30"]),
         ("--unit", &["day", "week"]),
-        ("--model", &["bgnbd", "pnbd", "mbgnbd", "bg-nbd", "pareto-nbd", "mbg-nbd"]),
+        (
+            "--model",
+            &["bgnbd", "pnbd", "mbgnbd", "bg-nbd", "pareto-nbd", "mbg-nbd"],
+        ),
         ("--time-zone", &["UTC", "+05:30"]),
         ("--currency", &["USD", "eur"]),
     ];
@@ -255,7 +258,13 @@ fn check_json(t: &mut Tally, w: &dyn Fn() -> String, stdout: &[u8]) {
         && !r["spend_model"].is_null();
     for c in r["customers"].as_array().into_iter().flatten() {
         let flags = c["flags"].as_array().map_or(0, Vec::len);
-        for key in ["clv", "p_alive", "expected_spend", "p_alive_at_horizon", "expected_purchases"] {
+        for key in [
+            "clv",
+            "p_alive",
+            "expected_spend",
+            "p_alive_at_horizon",
+            "expected_purchases",
+        ] {
             if models && c[key].is_null() {
                 t.promise(flags > 0, || format!("{}: null {key} without a flag: {c}", w()));
             }
@@ -280,9 +289,30 @@ const COMMAND: Option<&str> = option_env!("CARGO_BIN_EXE_customer-value");
 fn command_args(rng: &mut Rng, file: &str, model_file: &str, out_file: &str) -> Vec<String> {
     const SUB: [&str; 6] = ["report", "report", "fit", "score", "summarise", "frobnicate"];
     const VALUES: [&str; 24] = [
-        "0", "-1", "1", "52", "1e-300", "1e300", "1e12", "NaN", "inf", "", "x", "10000",
-        "1997-02-30", "1997-06-30", "1997-03-31", "0.1", "day", "week", "month", "pnbd",
-        "pareto-nbd", "+05:30", "USD", "csv",
+        "0",
+        "-1",
+        "1",
+        "52",
+        "1e-300",
+        "1e300",
+        "1e12",
+        "NaN",
+        "inf",
+        "",
+        "x",
+        "10000",
+        "1997-02-30",
+        "1997-06-30",
+        "1997-03-31",
+        "0.1",
+        "day",
+        "week",
+        "month",
+        "pnbd",
+        "pareto-nbd",
+        "+05:30",
+        "USD",
+        "csv",
     ];
     const FLAGS: [&str; 24] = [
         "--horizon",
@@ -348,7 +378,10 @@ fn command_args(rng: &mut Rng, file: &str, model_file: &str, out_file: &str) -> 
         }
     }
     if sub == "report" {
-        a.push(rng.pick(&["--json", "--json", "--csv", "--jsonl", ""]).to_string());
+        a.push(
+            rng.pick(&["--json", "--json", "--csv", "--jsonl", ""])
+                .to_string(),
+        );
     }
     a.retain(|s| !s.is_empty() || rng.chance(2));
     a
@@ -456,7 +489,11 @@ fn example_json(csv: &str, extra: &[&str]) -> Value {
         .arg("--json")
         .output()
         .expect("clv_report runs");
-    assert!(out.status.success(), "{extra:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{extra:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("JSON")
 }
 
@@ -475,7 +512,10 @@ chen@example.com,2024-05-30,-4.00
 #[test]
 fn report_refund_after_the_last_order_does_not_move_the_observation_end() {
     let r = example_json(MESSY, &[]);
-    assert_eq!(r["observation_end"], "2024-03-10", "the last purchase, not the refund");
+    assert_eq!(
+        r["observation_end"], "2024-03-10",
+        "the last purchase, not the refund"
+    );
     assert_eq!(r["summary_report"]["rows_after_observation_end"], 1);
     // Asked for, the window reaches the refund.
     let r = example_json(MESSY, &["--observation-end", "2024-05-30"]);
@@ -486,7 +526,10 @@ fn report_refund_after_the_last_order_does_not_move_the_observation_end() {
 #[test]
 fn report_fold_case_ids_merges_email_case_variants_and_counts_them() {
     let exact = example_json(MESSY, &[]);
-    assert_eq!(exact["summary_report"]["customers"], 4, "ids are exact by default");
+    assert_eq!(
+        exact["summary_report"]["customers"], 4,
+        "ids are exact by default"
+    );
     assert_eq!(exact["customer_id_case_variants"], 1);
     assert_eq!(exact["fold_case_ids"], false);
     let folded = example_json(MESSY, &["--fold-case-ids"]);
@@ -511,7 +554,10 @@ fn report_currency_is_printed_beside_money_and_in_json() {
         .expect("clv_report runs");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("amounts in EUR"), "{text}");
-    let clv = text.lines().find(|l| l.starts_with("CLV over")).expect("CLV line");
+    let clv = text
+        .lines()
+        .find(|l| l.starts_with("CLV over"))
+        .expect("CLV line");
     assert!(clv.contains(" EUR, mean ") && clv.contains(" EUR ("), "{clv}");
     let bad = Command::new(example())
         .args(["--currency", "US$"])
@@ -537,7 +583,10 @@ fn report_model_accepts_hyphenated_names() {
     if let Some(bin) = COMMAND {
         let out = Command::new(bin)
             .args(["fit", "--model", "pareto-nbd", "--transactions"])
-            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/data/cdnow_sample_transactions.csv"))
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/data/cdnow_sample_transactions.csv"
+            ))
             .output()
             .expect("customer-value runs");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -138,7 +138,12 @@ fn loyalty_values_keep_their_promises() {
             let what = || format!("case {case}: score {scoring:?} of {inputs:?}");
             if let Some(s) = t.call(what, || scoring.score(&inputs)) {
                 t.promise(s.scores.len() == n && s.tiers.len() == n, || {
-                    format!("{}: {} scores, {} tiers for {n}", what(), s.scores.len(), s.tiers.len())
+                    format!(
+                        "{}: {} scores, {} tiers for {n}",
+                        what(),
+                        s.scores.len(),
+                        s.tiers.len()
+                    )
                 });
                 for &v in &s.scores {
                     t.probability(v, || format!("{}: score", what()));
@@ -181,18 +186,18 @@ fn loyalty_values_keep_their_promises() {
             ..LedgerTotals::default()
         };
         let b = Breakage::from_totals(&totals);
-        if let Some(r) = t.call_plain(|| format!("case {case}: breakage {b:?}"), || b.rate()) {
-            if let Some(r) = r {
-                t.promise((Decimal::ZERO..=Decimal::ONE).contains(&r), || {
-                    format!("case {case}: breakage rate {r} of {b:?}")
-                });
-            }
+        if let Some(Some(r)) = t.call_plain(|| format!("case {case}: breakage {b:?}"), || b.rate()) {
+            t.promise((Decimal::ZERO..=Decimal::ONE).contains(&r), || {
+                format!("case {case}: breakage rate {r} of {b:?}")
+            });
         }
         let (price, goods) = (rng.decimal(), rng.decimal());
         let what = || {
             format!("case {case}: ifrs15_allocation({price}, {goods}, {outstanding}, {value}, {redemption})")
         };
-        if let Some(a) = t.call(what, || ifrs15_allocation(price, goods, outstanding, value, redemption)) {
+        if let Some(a) = t.call(what, || {
+            ifrs15_allocation(price, goods, outstanding, value, redemption)
+        }) {
             t.promise(
                 a.goods >= Decimal::ZERO
                     && a.points >= Decimal::ZERO
@@ -231,7 +236,9 @@ fn loyalty_values_keep_their_promises() {
                 || format!("case {case}: accrue {p:?} {orders:?}"),
                 || p.accrue(&orders),
             ) {
-                t.promise(d >= Decimal::ZERO, || format!("case {case}: accrue {p:?} {orders:?} = {d}"));
+                t.promise(d >= Decimal::ZERO, || {
+                    format!("case {case}: accrue {p:?} {orders:?} = {d}")
+                });
             }
         }
     }

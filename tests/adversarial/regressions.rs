@@ -252,9 +252,13 @@ fn ledger_totals_past_points_max_are_an_overflow_error_not_a_saturated_sum() {
     use customer_value::loyalty::{Ledger, LotSource, Points};
     let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
     let mut ledger = Ledger::default();
-    ledger.add_lot(LotSource::Adjustment, d(1), d(1), None, Points::MAX).unwrap();
+    ledger
+        .add_lot(LotSource::Adjustment, d(1), d(1), None, Points::MAX)
+        .unwrap();
     ledger.spend(d(2), Points::MAX).unwrap();
-    ledger.add_lot(LotSource::Adjustment, d(3), d(3), None, 5).unwrap();
+    ledger
+        .add_lot(LotSource::Adjustment, d(3), d(3), None, 5)
+        .unwrap();
     // The saturated sum says 2^63 − 1 were awarded although 2^63 + 4 were.
     let t = ledger.totals();
     assert_eq!((t.earned, t.spent, t.outstanding), (Points::MAX, Points::MAX, 5));
@@ -266,10 +270,28 @@ fn ledger_totals_past_points_max_are_an_overflow_error_not_a_saturated_sum() {
 fn breakage_rate_of_a_negative_count_is_none_not_above_one() {
     use customer_value::loyalty::Breakage;
     // Found by the loyalty values area: 5 / (−1 + 5) = 1.25.
-    assert_eq!(Breakage { redeemed: -1, expired: 5 }.rate(), None);
-    assert_eq!(Breakage { redeemed: -1, expired: 5 }.expected_redemption(), None);
     assert_eq!(
-        Breakage { redeemed: 0, expired: 5 }.rate(),
+        Breakage {
+            redeemed: -1,
+            expired: 5
+        }
+        .rate(),
+        None
+    );
+    assert_eq!(
+        Breakage {
+            redeemed: -1,
+            expired: 5
+        }
+        .expected_redemption(),
+        None
+    );
+    assert_eq!(
+        Breakage {
+            redeemed: 0,
+            expired: 5
+        }
+        .rate(),
         Some(Decimal::ONE)
     );
 }

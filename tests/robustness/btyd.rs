@@ -834,8 +834,7 @@ fn generator_ggom_nbd_and_bg_bb_every_call() {
                     3,
                     &format!("fit ggom x={x} tx={tx} T={age}"),
                     || {
-                        let data =
-                            WeightedSummaries::from_rows(&[x, 1.0], &[tx, 1e-10], &[age, 1e-10])?;
+                        let data = WeightedSummaries::from_rows(&[x, 1.0], &[tx, 1e-10], &[age, 1e-10])?;
                         Ok(GgomNbd::fit(&data, &FitOptions::default())?.log_likelihood)
                     },
                     finite,
@@ -844,7 +843,11 @@ fn generator_ggom_nbd_and_bg_bb_every_call() {
         } else {
             let n = [1u32, 10, 1000, 1_000_000][rng.below(4) as usize];
             let x = rng.below(u64::from(n) + 1) as u32;
-            let tx = if x == 0 { 0 } else { x + rng.below(u64::from(n - x) + 1) as u32 };
+            let tx = if x == 0 {
+                0
+            } else {
+                x + rng.below(u64::from(n - x) + 1) as u32
+            };
             if let Ok(data) = DiscreteSummaries::from_weighted_rows(&[x, 0], &[tx, 0], &[n, n], &[1.0, 3.0]) {
                 tally.call(
                     4,
