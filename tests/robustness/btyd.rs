@@ -1041,3 +1041,58 @@ fn merge_totals(
 ) -> customer_value::Result<()> {
     a.merge(b)
 }
+
+#[test]
+fn class3_ggom_nbd_clv_curve_is_held_to_the_curve_budget() {
+    use customer_value::btyd::GgomNbd;
+    // 520 weekly steps, each a quadrature of up to 4,096 panels: seconds per CLV before the
+    // curve had a work budget (found by the GGom/NBD generator at CASES=120).
+    let m = GgomNbd::new(
+        5.011_872_336_272_714_6e-15,
+        1.584_893_192_461_072e-298,
+        1e-150,
+        39_810.717_055_349_69,
+        6.309_573_444_801_891e104,
+    )
+    .unwrap();
+    let year = DiscountRate::new(0.1, TimeUnit::from_days(365.0).unwrap()).unwrap();
+    let spec = ClvSpec::new(TimeUnit::WEEK, 520.0, year).unwrap();
+    let start = Instant::now();
+    let r = History::from_f64(1e6, 5.167_540_651_292_784, 6.309_573_444_801_933)
+        .and_then(|h| expected_clv(&m, Margin::PerPurchase(1.0), &spec, h, 1.0));
+    let secs = start.elapsed().as_secs_f64();
+    match r {
+        Ok(v) => assert!(v.is_finite()),
+        Err(e) => assert!(matches!(e, Error::NonConvergence { .. } | Error::Undefined { .. }), "{e}"),
+    }
+    assert!(secs < 10.0, "{secs} s");
+    // The curve and the single-point expectation are one formula.
+    let times = [1.0, 52.0];
+    let curve = m.expected_purchases_curve(&times, 3.0, 2.0, 10.0).unwrap();
+    for (t, c) in times.iter().zip(&curve) {
+        assert_eq!(c.to_bits(), m.expected_purchases(*t, 3.0, 2.0, 10.0).unwrap().to_bits());
+    }
+}
+
+/// Open (found at `CASES=120`, not fixed this session): MBG/NBD at `r = 5e-232`,
+/// `a = 1e296`, `b = 7.9e294` (a spike dropout Beta at p ≈ 0.992): the expectation of a new
+/// customer at T = 31,623 rises to 1e-233 at t = 1e4, falls to 5.6e-234 at t = 63,096 and
+/// is 0 from t = 1e5 on (and `expected_purchases_new` is 0 at every t). The values are
+/// below 1e-230, so only the monotonicity law breaks. Run with `--ignored`.
+#[test]
+#[ignore = "open: MBG/NBD expectation falls below 1e-230 at a spike dropout Beta"]
+fn class7_mbgnbd_spike_dropout_tiny_rate_expectation_does_not_fall() {
+    let m = MbgNbd::new(
+        5.011_872_336_272_591_5e-232,
+        6.309_573_444_801_891e-53,
+        1e296,
+        7.943_282_347_242_4e294,
+    )
+    .unwrap();
+    let mut last = 0.0;
+    for t in [1.0, 100.0, 10_000.0, 63_095.734_448_019_3, 1e5, 1e6] {
+        let e = m.expected_purchases(t, 0.0, 0.0, 31_622.776_601_683_792).unwrap();
+        assert!(e >= last, "t = {t}: {e} < {last}");
+        last = e;
+    }
+}
