@@ -230,7 +230,10 @@ pub fn ifrs15_allocation(
     let to_points = price
         .checked_mul(points_ssp)
         .and_then(|x| x.checked_div(total))
-        .ok_or_else(overflow)?;
+        .ok_or_else(overflow)?
+        // points_ssp ≤ total, so the share is at most the price; the 28-digit division can
+        // round past it (goods SSP 0: price × s / s came out 1.5e-9 above the price).
+        .min(price);
     Ok(Ifrs15Allocation {
         points_ssp,
         goods: price.checked_sub(to_points).ok_or_else(overflow)?,

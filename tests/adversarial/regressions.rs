@@ -295,3 +295,21 @@ fn breakage_rate_of_a_negative_count_is_none_not_above_one() {
         Some(Decimal::ONE)
     );
 }
+
+#[test]
+fn ifrs15_allocation_never_gives_goods_a_negative_share() {
+    use customer_value::loyalty::ifrs15_allocation;
+    // Found by the loyalty values area (CASES=5): goods SSP 0, a tiny points SSP; the
+    // division rounded the points' share 1.5e-9 above the price.
+    let price = Decimal::new(19187, 2);
+    let a = ifrs15_allocation(
+        price,
+        Decimal::ZERO,
+        24_842,
+        Decimal::new(82322, 2),
+        Decimal::new(1, 28),
+    )
+    .unwrap();
+    assert_eq!((a.points, a.goods), (price, Decimal::ZERO));
+    assert!(a.goods >= Decimal::ZERO && a.goods + a.points == price);
+}

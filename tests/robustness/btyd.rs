@@ -1063,14 +1063,20 @@ fn class3_ggom_nbd_clv_curve_is_held_to_the_curve_budget() {
     let secs = start.elapsed().as_secs_f64();
     match r {
         Ok(v) => assert!(v.is_finite()),
-        Err(e) => assert!(matches!(e, Error::NonConvergence { .. } | Error::Undefined { .. }), "{e}"),
+        Err(e) => assert!(
+            matches!(e, Error::NonConvergence { .. } | Error::Undefined { .. }),
+            "{e}"
+        ),
     }
     assert!(secs < 10.0, "{secs} s");
     // The curve and the single-point expectation are one formula.
     let times = [1.0, 52.0];
     let curve = m.expected_purchases_curve(&times, 3.0, 2.0, 10.0).unwrap();
     for (t, c) in times.iter().zip(&curve) {
-        assert_eq!(c.to_bits(), m.expected_purchases(*t, 3.0, 2.0, 10.0).unwrap().to_bits());
+        assert_eq!(
+            c.to_bits(),
+            m.expected_purchases(*t, 3.0, 2.0, 10.0).unwrap().to_bits()
+        );
     }
 }
 
