@@ -313,3 +313,25 @@ fn ifrs15_allocation_never_gives_goods_a_negative_share() {
     assert_eq!((a.points, a.goods), (price, Decimal::ZERO));
     assert!(a.goods >= Decimal::ZERO && a.goods + a.points == price);
 }
+
+#[test]
+fn holdout_rows_whose_weights_total_two_to_the_53_are_an_overflow_error() {
+    use customer_value::btyd::{HoldoutEvaluation, HoldoutRow};
+    // Found by the holdout rows area (CASES=5): 2^53 + 1 customers summed to 2^53 in f64,
+    // so the recency bins counted one customer more than the total.
+    let row = |frequency, recency, weight| HoldoutRow {
+        frequency,
+        recency,
+        predicted: 1.0,
+        actual: 1.0,
+        weight,
+    };
+    let rows = [row(9.0, 12.6, 9_007_199_254_740_992.0), row(0.0, 37.6, 1.0)];
+    assert!(matches!(
+        HoldoutEvaluation::from_rows(&rows, 0),
+        Err(Error::Overflow { .. })
+    ));
+    let rows = [row(9.0, 12.6, 9_007_199_254_740_990.0), row(0.0, 37.6, 1.0)];
+    let h = HoldoutEvaluation::from_rows(&rows, 0).unwrap();
+    assert_eq!(h.customers, 9_007_199_254_740_991);
+}
