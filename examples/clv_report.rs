@@ -32,11 +32,12 @@ use customer_value::TimeUnit;
 use customer_value::btyd::uncertainty::IntervalMethod;
 use customer_value::io::CalendarZone;
 use customer_value::score::ScoreSpec;
-use report::{IntervalOptions, ModelChoice, Options, Output, annual};
+use report::{IntervalOptions, Options, Output, annual};
 
 const USAGE: &str = "usage: clv_report [--transactions FILE.csv] [--calibration-end YYYY-MM-DD]
                   [--observation-end YYYY-MM-DD] [--unit day|week|month] [--json | --csv | --jsonl]
                   [--model bgnbd|pnbd|mbgnbd|ggomnbd] [--horizon N] [--discount-rate R] [--margin F]
+                  [--currency CODE] [--fold-case-ids]
                   [--customer-column NAME] [--date-column NAME]
                   [--amount-column NAME | --no-amount] [--date-format FMT] [--time-zone TZ]
                   [--save-model FILE] [--load-model FILE] [--plots DIR]
@@ -49,10 +50,16 @@ const USAGE: &str = "usage: clv_report [--transactions FILE.csv] [--calibration-
 With no --transactions, runs on the bundled CDNOW sample (calibration end 1997-09-30,
 observation end 1998-06-30, weeks). The CSV needs a header naming the customer, date and
 amount columns (customer_id, date, amount unless set with the --*-column flags).
-Without --observation-end, observation ends on the last date in the file; without
---calibration-end, there is no holdout (holdout fields are null in JSON).
+Without --calibration-end, there is no holdout (holdout fields are null in JSON).
 --horizon: CLV horizon in units (default one year: 52 weeks or 365 days);
 --discount-rate: annual rate (default 0.10); --margin: fraction of spend kept (default 1).
+--model also takes bg-nbd, pareto-nbd, mbg-nbd, ggom-nbd.
+--currency CODE: the amounts' currency (ISO 4217, e.g. USD), printed beside every money
+  figure and in the JSON `clv_settings.currency`.
+--fold-case-ids: customer ids compared in lower case (`Ana@Example.com` is `ana@example.com`);
+  without it ids are exact and the report counts ids that differ only in case.
+Without --observation-end, observation ends on the last purchase: returns dated later are
+  counted as rows after the end and do not stretch the window.
 --no-amount: the file has no amount column (purchase counts only: no spend model, no CLV).
 --date-format: a strftime format for the date column (default: YYYY-MM-DD, YYYYMMDD,
   date-times with optional fraction and offset, RFC 3339).
@@ -116,18 +123,13 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--csv" => o.output = choose(o.output, Output::Csv)?,
             "--jsonl" => o.output = choose(o.output, Output::JsonLines)?,
             "--model" => {
-                o.model = match value()?.as_str() {
-                    "bgnbd" => ModelChoice::BetaGeometric,
-                    "pnbd" => ModelChoice::Pareto,
-                    "mbgnbd" => ModelChoice::ModifiedBetaGeometric,
-                    "ggomnbd" => ModelChoice::GammaGompertz,
-                    other => {
-                        return Err(format!(
-                            "--model must be bgnbd, pnbd, mbgnbd or ggomnbd, not `{other}`"
-                        ));
-                    }
-                }
+                let name = value()?;
+                o.model = report::model_choice(&name).ok_or_else(|| {
+                    format!("--model must be bgnbd, pnbd, mbgnbd or ggomnbd (or bg-nbd, pareto-nbd, mbg-nbd, ggom-nbd), not `{name}`")
+                })?;
             }
+            "--currency" => o.currency = Some(report::currency(&value()?)?),
+            "--fold-case-ids" => o.fold_case_ids = true,
             "--horizon" => o.horizon = Some(parse_number(&flag, &value()?, |v| v > 0.0)?),
             "--discount-rate" => o.discount_rate = parse_number(&flag, &value()?, |v| v >= 0.0)?,
             "--margin" => o.margin = parse_number(&flag, &value()?, |_| true)?,

@@ -11,7 +11,7 @@
 //! `docs/robustness.md`:
 //!
 //! ```text
-//! CASES=100 cargo test --release --all-features --test adversarial -- --nocapture --test-threads 2
+//! CASES=5 cargo test --release --all-features --test adversarial -- --nocapture --test-threads 2
 //! ```
 //!
 //! `SEED=<n>` changes the seed (default 1): every failure prints the seed and the case so it
@@ -26,6 +26,7 @@ mod adversarial {
     pub mod csv;
     pub mod harness;
     pub mod loyalty;
+    pub mod loyalty_values;
     pub mod profitability;
     pub mod regressions;
     pub mod retention;

@@ -263,7 +263,8 @@ impl HoldoutEvaluation {
     /// As [`new`](Self::new), with a row's recency also required finite and ≥ 0 and its
     /// weight a whole number in 1..=2⁵³ ([`Error::InvalidRow`]);
     /// [`Error::InvalidParameter`] (naming `recency`) if `⌈max t_x⌉` exceeds
-    /// [`MAX_TOP`](Self::MAX_TOP) recency bins.
+    /// [`MAX_TOP`](Self::MAX_TOP) recency bins; [`Error::Overflow`] if the weights total
+    /// 2⁵³ or more (customer counts past it are not exact in `f64`).
     ///
     /// # Examples
     ///
@@ -355,7 +356,7 @@ impl HoldoutEvaluation {
             tp += w * p;
             ta += w * a;
         }
-        if ![abs, sq, tp, ta].iter().all(|v| v.is_finite()) || customers > MAX_WEIGHT {
+        if ![abs, sq, tp, ta].iter().all(|v| v.is_finite()) || customers >= MAX_WEIGHT {
             return Err(Error::Overflow {
                 op: "holdout evaluation: totals of predicted and actual purchases beyond f64",
             });

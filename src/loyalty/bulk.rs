@@ -259,7 +259,8 @@ where
         let tier = acct
             .tier_index()
             .map_or(0, |t| u8::try_from(t).unwrap_or(u8::MAX));
-        Ok((acct.balance(), tier, acct.ledger.totals(), acct.rejected, late))
+        let totals = acct.ledger.checked_totals().map_err(fail)?;
+        Ok((acct.balance(), tier, totals, acct.rejected, late))
     };
 
     // Members are replayed in chunks, each folding its totals as it goes: per-member

@@ -844,6 +844,10 @@ impl Ledger {
     /// Totals over every lot: awarded, spent, expired, clawed back, remaining (active and
     /// pending).
     ///
+    /// Each total saturates at [`Points::MAX`](super::Points): only a ledger whose lifetime
+    /// awards pass 9.2 × 10¹⁸ points gets there, and then `earned` no longer equals the sum
+    /// of the parts. [`Ledger::checked_totals`] returns [`Error::Overflow`] instead.
+    ///
     /// # Examples
     ///
     /// ```
@@ -876,6 +880,48 @@ impl Ledger {
         }
         t.debt = self.debt;
         t
+    }
+
+    /// [`Ledger::totals`], exact: [`Error::Overflow`] when a total would pass
+    /// [`Points::MAX`](super::Points) (lifetime awards beyond 9.2 × 10¹⁸ points), where
+    /// `totals` saturates.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use customer_value::loyalty::{Ledger, LotSource, Points};
+    ///
+    /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    /// let mut ledger = Ledger::default();
+    /// ledger.add_lot(LotSource::Adjustment, d(1), d(1), None, Points::MAX)?;
+    /// ledger.spend(d(2), Points::MAX)?;
+    /// assert_eq!(ledger.checked_totals()?.spent, Points::MAX);
+    /// // A second award: Σ awarded = 2^63 − 1 + 1 is beyond i64.
+    /// ledger.add_lot(LotSource::Adjustment, d(3), d(3), None, 1)?;
+    /// assert!(ledger.checked_totals().is_err());
+    /// # Ok::<(), customer_value::Error>(())
+    /// ```
+    pub fn checked_totals(&self) -> Result<LedgerTotals> {
+        let mut t = LedgerTotals::default();
+        for l in &self.lots {
+            t.earned = add(t.earned, l.points)?;
+            t.spent = add(t.spent, l.spent)?;
+            t.expired = add(t.expired, l.expired)?;
+            t.clawed_back = add(t.clawed_back, l.clawed_back)?;
+            t.repaid_debt = add(t.repaid_debt, l.repaid_debt)?;
+            if l.active {
+                t.outstanding = add(t.outstanding, l.remaining)?;
+            } else {
+                t.pending = add(t.pending, l.remaining)?;
+            }
+        }
+        t.debt = self.debt;
+        Ok(t)
     }
 }
 

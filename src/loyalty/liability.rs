@@ -117,7 +117,9 @@ impl Breakage {
         }
     }
 
-    /// `expired / (redeemed + expired)`, or `None` if no point has resolved yet.
+    /// `expired / (redeemed + expired)`, a rate in [0, 1]; `None` if no point has resolved
+    /// yet, or a count is negative (counts built by hand: a ledger's are never negative;
+    /// `redeemed: -1, expired: 5` once gave a rate of 1.25).
     ///
     /// # Examples
     ///
@@ -128,11 +130,12 @@ impl Breakage {
     /// let b = Breakage { redeemed: 9_700, expired: 300 };
     /// assert_eq!(b.rate(), Some(Decimal::new(3, 2)));
     /// assert_eq!(b.expected_redemption(), Some(Decimal::new(97, 2)));
+    /// assert_eq!(Breakage { redeemed: -1, expired: 5 }.rate(), None);
     /// ```
     #[must_use]
     pub fn rate(&self) -> Option<Decimal> {
         let total = self.redeemed.checked_add(self.expired)?;
-        if total <= 0 || self.expired < 0 {
+        if total <= 0 || self.expired < 0 || self.redeemed < 0 {
             return None;
         }
         Decimal::from(self.expired).checked_div(Decimal::from(total))
@@ -227,7 +230,10 @@ pub fn ifrs15_allocation(
     let to_points = price
         .checked_mul(points_ssp)
         .and_then(|x| x.checked_div(total))
-        .ok_or_else(overflow)?;
+        .ok_or_else(overflow)?
+        // points_ssp ≤ total, so the share is at most the price; the 28-digit division can
+        // round past it (goods SSP 0: price × s / s came out 1.5e-9 above the price).
+        .min(price);
     Ok(Ifrs15Allocation {
         points_ssp,
         goods: price.checked_sub(to_points).ok_or_else(overflow)?,

@@ -254,8 +254,25 @@ fn run(t: &mut Tally, rng: &mut Rng, p: &Program, case: usize, steps: usize, far
         format!("case {case}: advance_to {far} breaks the check")
     });
     t.call(|| format!("case {case}: progress"), || a.progress(p));
-    let totals = a.ledger.totals();
-    let _ = totals;
+    // Every awarded point is somewhere (or the totals are beyond `Points` and say so).
+    if let Some(x) = t.call(
+        || format!("case {case}: checked_totals"),
+        || a.ledger.checked_totals(),
+    ) {
+        let parts = [
+            x.spent,
+            x.expired,
+            x.clawed_back,
+            x.repaid_debt,
+            x.outstanding,
+            x.pending,
+        ]
+        .iter()
+        .try_fold(0_i64, |s, v| s.checked_add(*v));
+        t.promise(parts == Some(x.earned) && a.ledger.totals() == x, || {
+            format!("case {case}: totals {x:?} do not add up")
+        });
+    }
 }
 
 #[test]

@@ -246,3 +246,92 @@ fn sbg_covariate_log_likelihood_at_huge_beta_is_a_log_probability() {
     // mpmath: ln α + lnΓ(β+2) − lnΓ(β) − lnΓ(α+β+3) + lnΓ(α+β) = −36.841361487904733.
     assert!((l - -36.841_361_487_904_733).abs() < 1e-9, "{l}");
 }
+
+#[test]
+fn ledger_totals_past_points_max_are_an_overflow_error_not_a_saturated_sum() {
+    use customer_value::loyalty::{Ledger, LotSource, Points};
+    let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+    let mut ledger = Ledger::default();
+    ledger
+        .add_lot(LotSource::Adjustment, d(1), d(1), None, Points::MAX)
+        .unwrap();
+    ledger.spend(d(2), Points::MAX).unwrap();
+    ledger
+        .add_lot(LotSource::Adjustment, d(3), d(3), None, 5)
+        .unwrap();
+    // The saturated sum says 2^63 − 1 were awarded although 2^63 + 4 were.
+    let t = ledger.totals();
+    assert_eq!((t.earned, t.spent, t.outstanding), (Points::MAX, Points::MAX, 5));
+    assert!(matches!(ledger.checked_totals(), Err(Error::Overflow { .. })));
+    ledger.check().unwrap();
+}
+
+#[test]
+fn breakage_rate_of_a_negative_count_is_none_not_above_one() {
+    use customer_value::loyalty::Breakage;
+    // Found by the loyalty values area: 5 / (−1 + 5) = 1.25.
+    assert_eq!(
+        Breakage {
+            redeemed: -1,
+            expired: 5
+        }
+        .rate(),
+        None
+    );
+    assert_eq!(
+        Breakage {
+            redeemed: -1,
+            expired: 5
+        }
+        .expected_redemption(),
+        None
+    );
+    assert_eq!(
+        Breakage {
+            redeemed: 0,
+            expired: 5
+        }
+        .rate(),
+        Some(Decimal::ONE)
+    );
+}
+
+#[test]
+fn ifrs15_allocation_never_gives_goods_a_negative_share() {
+    use customer_value::loyalty::ifrs15_allocation;
+    // Found by the loyalty values area (CASES=5): goods SSP 0, a tiny points SSP; the
+    // division rounded the points' share 1.5e-9 above the price.
+    let price = Decimal::new(19187, 2);
+    let a = ifrs15_allocation(
+        price,
+        Decimal::ZERO,
+        24_842,
+        Decimal::new(82322, 2),
+        Decimal::new(1, 28),
+    )
+    .unwrap();
+    assert_eq!((a.points, a.goods), (price, Decimal::ZERO));
+    assert!(a.goods >= Decimal::ZERO && a.goods + a.points == price);
+}
+
+#[test]
+fn holdout_rows_whose_weights_total_two_to_the_53_are_an_overflow_error() {
+    use customer_value::btyd::{HoldoutEvaluation, HoldoutRow};
+    // Found by the holdout rows area (CASES=5): 2^53 + 1 customers summed to 2^53 in f64,
+    // so the recency bins counted one customer more than the total.
+    let row = |frequency, recency, weight| HoldoutRow {
+        frequency,
+        recency,
+        predicted: 1.0,
+        actual: 1.0,
+        weight,
+    };
+    let rows = [row(9.0, 12.6, 9_007_199_254_740_992.0), row(0.0, 37.6, 1.0)];
+    assert!(matches!(
+        HoldoutEvaluation::from_rows(&rows, 0),
+        Err(Error::Overflow { .. })
+    ));
+    let rows = [row(9.0, 12.6, 9_007_199_254_740_990.0), row(0.0, 37.6, 1.0)];
+    let h = HoldoutEvaluation::from_rows(&rows, 0).unwrap();
+    assert_eq!(h.customers, 9_007_199_254_740_991);
+}

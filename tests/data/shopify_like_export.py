@@ -6,7 +6,8 @@ Header names with spaces and capitals; `Created at` as `2023-03-05 14:22:31 -050
 (offsets change with daylight saving) and a few RFC 3339 `...Z` rows; refunds as negative
 rows; $0 rows (free samples); multi-line-item orders whose later lines leave `Total`
 empty (as Shopify writes them); quoted names with commas and doubled quotes; blank lines;
-a BOM; CRLF; duplicated rows; one-purchase customers; test customers.
+a BOM; CRLF; duplicated rows; one-purchase customers; test customers; a few customers
+whose email is typed in different letter cases on different orders.
 """
 import csv
 import io
@@ -41,6 +42,8 @@ for i in range(n_customers):
     email = f"{name.split()[0].lower()}.{i}@example.com"
     if rng.random() < 0.02:
         email = email.upper()  # the same shop, shouted: a different key to the reader
+    elif rng.random() < 0.02:
+        email = "~" + email  # typed in different cases on different orders (below)
     rate = rng.choice([0.3, 0.8, 1.5, 3, 6]) / 365.0  # purchases a day
     born = start + timedelta(seconds=rng.random() * span * 0.9)
     customers.append((email, name, rate, born))
@@ -52,6 +55,9 @@ def order_row(email, name, dt, total, status, line_item, qty, fmt="shopify"):
     bill = f'{name}, {rng.choice(["Inc.", "LLC", "(home)"])}' if rng.random() < 0.1 else name
     if rng.random() < 0.02:
         bill = 'Jo "JJ" Lee'
+    if email.startswith("~"):
+        email = email[1:]
+        email = email.capitalize() if rng.random() < 0.5 else email
     return [f"#{order_no}", email, status, created, "USD", total, line_item, str(qty), bill]
 
 for email, name, rate, born in customers:

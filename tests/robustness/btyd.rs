@@ -570,143 +570,7 @@ fn generator_every_model_every_call() {
                 |passed| *passed,
             );
         }
-        for _ in 0..3 {
-            let (x, tx, age) = rng.summary();
-            let (t1, t2) = {
-                let a = rng.horizon();
-                let b = rng.horizon();
-                (a.min(b), a.max(b))
-            };
-            let long = if t2 >= 1e6 || x >= 1e5 { 3 } else { 7 };
-            let w = format!("{tag} x={x} tx={tx} T={age} t={t1},{t2}");
-            tally.call(4, &format!("ll {w}"), || m.log_likelihood(x, tx, age), finite);
-            tally.call(
-                7,
-                &format!("palive {w}"),
-                || m.probability_alive(x, tx, age),
-                prob,
-            );
-            let pa1 = tally.call(
-                7,
-                &format!("palive_at {w}"),
-                || m.probability_alive_at(t1, x, tx, age),
-                prob,
-            );
-            let pa2 = tally.call(
-                long,
-                &format!("palive_at2 {w}"),
-                || m.probability_alive_at(t2, x, tx, age),
-                prob,
-            );
-            if let (Some(a), Some(b)) = (pa1, pa2) {
-                if b > a * (1.0 + 1e-9) + 1e-300 {
-                    tally.broken(7, format!("palive_at rises: {w}: {a} -> {b}"));
-                }
-            }
-            tally.call(
-                long,
-                &format!("new E {w}"),
-                || m.expected_purchases_new(t2),
-                finite_nonneg,
-            );
-            let e1 = tally.call(
-                7,
-                &format!("E {w}"),
-                || m.expected_purchases(t1, x, tx, age),
-                finite_nonneg,
-            );
-            let e2 = tally.call(
-                long,
-                &format!("E2 {w}"),
-                || m.expected_purchases(t2, x, tx, age),
-                finite_nonneg,
-            );
-            if let (Some(a), Some(b)) = (e1, e2) {
-                if b < a * (1.0 - 1e-9) {
-                    tally.broken(7, format!("E falls: {w}: {a} -> {b}"));
-                }
-            }
-            tally.call(
-                7,
-                &format!("curve {w}"),
-                || m.expected_purchases_curve(&[t1, t2], x, tx, age),
-                |v| v.iter().all(finite_nonneg) && v[1] >= v[0] * (1.0 - 1e-9),
-            );
-            if let Some(r) = m.expected_if_alive_curve(&[t1, t2], x, age) {
-                tally.call(
-                    7,
-                    &format!("if_alive_curve {w}"),
-                    || r,
-                    |v| v.iter().all(finite_nonneg) && v[1] >= v[0] * (1.0 - 1e-9),
-                );
-            }
-            let xs = [x, x];
-            let txs = [tx, tx];
-            let ages = [age, age];
-            if let Ok(rows) = SummarySlices::new(&xs, &txs, &ages) {
-                let b = tally.call(
-                    7,
-                    &format!("batch {w}"),
-                    || m.expected_purchases_batch(t1, rows),
-                    |v| v.iter().all(finite_nonneg),
-                );
-                if let (Some(b), Some(e)) = (b, e1) {
-                    if (b[0] - e).abs() > 1e-9 * e.abs() {
-                        tally.broken(7, format!("batch vs single: {w}: {:e} vs {e:e}", b[0]));
-                    }
-                }
-                let margin = rng_margin(case);
-                let single = tally.call(
-                    4,
-                    &format!("clv {w} margin {margin}"),
-                    || {
-                        let spec = ClvSpec::new(TimeUnit::WEEK, 52.0, year)?;
-                        History::from_f64(x, tx, age)
-                            .and_then(|h| expected_clv(m, Margin::PerPurchase(margin), &spec, h, 1.0))
-                    },
-                    finite,
-                );
-                let batch = tally.call(
-                    4,
-                    &format!("clv_batch {w} margin {margin}"),
-                    || {
-                        let spec = ClvSpec::new(TimeUnit::WEEK, 52.0, year)?;
-                        clv_batch(m, Margin::PerPurchase(margin), &spec, rows, &[1.0, 1.0])
-                    },
-                    |v| v.iter().all(finite),
-                );
-                if let (Some(s), Some(b)) = (single, batch) {
-                    if (b[0] - s).abs() > 1e-9 * s.abs() + 1e-300 {
-                        tally.broken(7, format!("clv_batch vs clv: {w}: {:e} vs {s:e}", b[0]));
-                    }
-                }
-            }
-            tally.call(
-                long,
-                &format!("dert {w}"),
-                || m.dert(year, TimeUnit::WEEK, x, tx, age),
-                finite_nonneg,
-            );
-            // Class 1: horizons and period counts that size a grid.
-            let horizon = [1e9, 1e12, 1e300, 520.0][rng.below(4) as usize];
-            tally.call(
-                1,
-                &format!("clv horizon {horizon} {w}"),
-                || {
-                    let spec = ClvSpec::new(TimeUnit::WEEK, horizon, year)?;
-                    History::from_f64(x, tx, age)
-                        .and_then(|h| expected_clv(m, Margin::PerPurchase(1.0), &spec, h, 1.0))
-                },
-                finite,
-            );
-            let periods = [u32::MAX, u32::MAX / 2, 1_000_000_000, 10][rng.below(4) as usize];
-            tally.call(
-                1,
-                &format!("survival_curve {periods} {w}"),
-                || survival_curve(m, x, tx, age, 1.0, periods),
-                |s| (0..4).all(|k| prob(&s.survival(k))),
-            );
-        }
+        predictions(&mut tally, &mut rng, m, &tag, case, year);
         if let Ok(data) =
             WeightedSummaries::from_rows(&[0.0, 3.0, 1e6], &[0.0, 10.0, 1e6], &[10.0, 20.0, 1e6])
         {
@@ -764,6 +628,245 @@ fn generator_every_model_every_call() {
         }
     }
     tally.assert_clean("btyd");
+}
+
+/// Three generated summaries and horizons through every prediction of `m`: classes 1, 3,
+/// 4 and 7 (the same calls, in the same order, for every model kind).
+fn predictions(
+    tally: &mut Tally,
+    rng: &mut Rng,
+    m: &dyn TransactionModel,
+    tag: &str,
+    case: u64,
+    year: DiscountRate,
+) {
+    for _ in 0..3 {
+        let (x, tx, age) = rng.summary();
+        let (t1, t2) = {
+            let a = rng.horizon();
+            let b = rng.horizon();
+            (a.min(b), a.max(b))
+        };
+        let long = if t2 >= 1e6 || x >= 1e5 { 3 } else { 7 };
+        let w = format!("{tag} x={x} tx={tx} T={age} t={t1},{t2}");
+        tally.call(4, &format!("ll {w}"), || m.log_likelihood(x, tx, age), finite);
+        tally.call(
+            7,
+            &format!("palive {w}"),
+            || m.probability_alive(x, tx, age),
+            prob,
+        );
+        let pa1 = tally.call(
+            7,
+            &format!("palive_at {w}"),
+            || m.probability_alive_at(t1, x, tx, age),
+            prob,
+        );
+        let pa2 = tally.call(
+            long,
+            &format!("palive_at2 {w}"),
+            || m.probability_alive_at(t2, x, tx, age),
+            prob,
+        );
+        if let (Some(a), Some(b)) = (pa1, pa2) {
+            if b > a * (1.0 + 1e-9) + 1e-300 {
+                tally.broken(7, format!("palive_at rises: {w}: {a} -> {b}"));
+            }
+        }
+        tally.call(
+            long,
+            &format!("new E {w}"),
+            || m.expected_purchases_new(t2),
+            finite_nonneg,
+        );
+        let e1 = tally.call(
+            7,
+            &format!("E {w}"),
+            || m.expected_purchases(t1, x, tx, age),
+            finite_nonneg,
+        );
+        let e2 = tally.call(
+            long,
+            &format!("E2 {w}"),
+            || m.expected_purchases(t2, x, tx, age),
+            finite_nonneg,
+        );
+        if let (Some(a), Some(b)) = (e1, e2) {
+            if b < a * (1.0 - 1e-9) {
+                tally.broken(7, format!("E falls: {w}: {a} -> {b}"));
+            }
+        }
+        tally.call(
+            7,
+            &format!("curve {w}"),
+            || m.expected_purchases_curve(&[t1, t2], x, tx, age),
+            |v| v.iter().all(finite_nonneg) && v[1] >= v[0] * (1.0 - 1e-9),
+        );
+        if let Some(r) = m.expected_if_alive_curve(&[t1, t2], x, age) {
+            tally.call(
+                7,
+                &format!("if_alive_curve {w}"),
+                || r,
+                |v| v.iter().all(finite_nonneg) && v[1] >= v[0] * (1.0 - 1e-9),
+            );
+        }
+        let xs = [x, x];
+        let txs = [tx, tx];
+        let ages = [age, age];
+        if let Ok(rows) = SummarySlices::new(&xs, &txs, &ages) {
+            let b = tally.call(
+                7,
+                &format!("batch {w}"),
+                || m.expected_purchases_batch(t1, rows),
+                |v| v.iter().all(finite_nonneg),
+            );
+            if let (Some(b), Some(e)) = (b, e1) {
+                if (b[0] - e).abs() > 1e-9 * e.abs() {
+                    tally.broken(7, format!("batch vs single: {w}: {:e} vs {e:e}", b[0]));
+                }
+            }
+            let margin = rng_margin(case);
+            let single = tally.call(
+                4,
+                &format!("clv {w} margin {margin}"),
+                || {
+                    let spec = ClvSpec::new(TimeUnit::WEEK, 52.0, year)?;
+                    History::from_f64(x, tx, age)
+                        .and_then(|h| expected_clv(m, Margin::PerPurchase(margin), &spec, h, 1.0))
+                },
+                finite,
+            );
+            let batch = tally.call(
+                4,
+                &format!("clv_batch {w} margin {margin}"),
+                || {
+                    let spec = ClvSpec::new(TimeUnit::WEEK, 52.0, year)?;
+                    clv_batch(m, Margin::PerPurchase(margin), &spec, rows, &[1.0, 1.0])
+                },
+                |v| v.iter().all(finite),
+            );
+            if let (Some(s), Some(b)) = (single, batch) {
+                if (b[0] - s).abs() > 1e-9 * s.abs() + 1e-300 {
+                    tally.broken(7, format!("clv_batch vs clv: {w}: {:e} vs {s:e}", b[0]));
+                }
+            }
+        }
+        tally.call(
+            long,
+            &format!("dert {w}"),
+            || m.dert(year, TimeUnit::WEEK, x, tx, age),
+            finite_nonneg,
+        );
+        // Class 1: horizons and period counts that size a grid.
+        let horizon = [1e9, 1e12, 1e300, 520.0][rng.below(4) as usize];
+        tally.call(
+            1,
+            &format!("clv horizon {horizon} {w}"),
+            || {
+                let spec = ClvSpec::new(TimeUnit::WEEK, horizon, year)?;
+                History::from_f64(x, tx, age)
+                    .and_then(|h| expected_clv(m, Margin::PerPurchase(1.0), &spec, h, 1.0))
+            },
+            finite,
+        );
+        let periods = [u32::MAX, u32::MAX / 2, 1_000_000_000, 10][rng.below(4) as usize];
+        tally.call(
+            1,
+            &format!("survival_curve {periods} {w}"),
+            || survival_curve(m, x, tx, age, 1.0, periods),
+            |s| (0..4).all(|k| prob(&s.survival(k))),
+        );
+    }
+}
+
+/// GGom/NBD and BG/BB (the other two built-in models) at the same generated parameters,
+/// summaries and horizons: every prediction (classes 1, 3, 4, 7), the conformance check, the
+/// total log-likelihood and a fit on degenerate data.
+#[test]
+fn generator_ggom_nbd_and_bg_bb_every_call() {
+    use customer_value::btyd::{BgBb, DiscreteSummaries, GgomNbd};
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let mut tally = Tally::default();
+    let year = DiscountRate::new(0.1, TimeUnit::from_days(365.0).unwrap()).unwrap();
+    for case in 0..cases() {
+        let ggom = case % 2 == 0;
+        let p = [rng.param(), rng.param(), rng.param(), rng.param(), rng.param()];
+        let tag = format!("case {case} {} params {p:?}", if ggom { "ggom" } else { "bgbb" });
+        let built = tally.call(
+            4,
+            &format!("new {tag}"),
+            || -> customer_value::Result<Box<dyn TransactionModel>> {
+                Ok(if ggom {
+                    Box::new(GgomNbd::new(p[0], p[1], p[2], p[3], p[4])?)
+                } else {
+                    Box::new(BgBb::new(p[0], p[1], p[2], p[3])?)
+                })
+            },
+            |_| true,
+        );
+        let Some(model) = built else {
+            continue;
+        };
+        let m = model.as_ref();
+        if case % 4 < 2 {
+            tally.call(
+                7,
+                &format!("check_transaction_model {tag}"),
+                || conformance(m),
+                |passed| *passed,
+            );
+        }
+        predictions(&mut tally, &mut rng, m, &tag, case, year);
+        if ggom {
+            if let Ok(data) =
+                WeightedSummaries::from_rows(&[0.0, 3.0, 1e6], &[0.0, 10.0, 1e6], &[10.0, 20.0, 1e6])
+            {
+                tally.call(
+                    4,
+                    &format!("total_log_likelihood {tag}"),
+                    || GgomNbd::new(p[0], p[1], p[2], p[3], p[4])?.total_log_likelihood(&data),
+                    finite,
+                );
+            }
+            if case % 6 == 4 {
+                let (x, tx, age) = rng.summary();
+                tally.call(
+                    3,
+                    &format!("fit ggom x={x} tx={tx} T={age}"),
+                    || {
+                        let data = WeightedSummaries::from_rows(&[x, 1.0], &[tx, 1e-10], &[age, 1e-10])?;
+                        Ok(GgomNbd::fit(&data, &FitOptions::default())?.log_likelihood)
+                    },
+                    finite,
+                );
+            }
+        } else {
+            let n = [1u32, 10, 1000, 1_000_000][rng.below(4) as usize];
+            let x = rng.below(u64::from(n) + 1) as u32;
+            let tx = if x == 0 {
+                0
+            } else {
+                x + rng.below(u64::from(n - x) + 1) as u32
+            };
+            if let Ok(data) = DiscreteSummaries::from_weighted_rows(&[x, 0], &[tx, 0], &[n, n], &[1.0, 3.0]) {
+                tally.call(
+                    4,
+                    &format!("bgbb total_log_likelihood {tag} x={x} tx={tx} n={n}"),
+                    || BgBb::new(p[0], p[1], p[2], p[3])?.total_log_likelihood(&data),
+                    finite,
+                );
+                if case % 6 == 5 {
+                    tally.call(
+                        3,
+                        &format!("fit bgbb x={x} tx={tx} n={n}"),
+                        || Ok(BgBb::fit(&data, &FitOptions::default())?.log_likelihood),
+                        finite,
+                    );
+                }
+            }
+        }
+    }
+    tally.assert_clean("ggom and bgbb");
 }
 
 /// `check_transaction_model` with a broken law as `Ok(false)` (a broken promise, not a
@@ -937,4 +1040,65 @@ fn merge_totals(
     b: &customer_value::loyalty::LedgerTotals,
 ) -> customer_value::Result<()> {
     a.merge(b)
+}
+
+#[test]
+fn class3_ggom_nbd_clv_curve_is_held_to_the_curve_budget() {
+    use customer_value::btyd::GgomNbd;
+    // 520 weekly steps, each a quadrature of up to 4,096 panels: seconds per CLV before the
+    // curve had a work budget (found by the GGom/NBD generator at CASES=120).
+    let m = GgomNbd::new(
+        5.011_872_336_272_714_6e-15,
+        1.584_893_192_461_072e-298,
+        1e-150,
+        39_810.717_055_349_69,
+        6.309_573_444_801_891e104,
+    )
+    .unwrap();
+    let year = DiscountRate::new(0.1, TimeUnit::from_days(365.0).unwrap()).unwrap();
+    let spec = ClvSpec::new(TimeUnit::WEEK, 520.0, year).unwrap();
+    let start = Instant::now();
+    let r = History::from_f64(1e6, 5.167_540_651_292_784, 6.309_573_444_801_933)
+        .and_then(|h| expected_clv(&m, Margin::PerPurchase(1.0), &spec, h, 1.0));
+    let secs = start.elapsed().as_secs_f64();
+    match r {
+        Ok(v) => assert!(v.is_finite()),
+        Err(e) => assert!(
+            matches!(e, Error::NonConvergence { .. } | Error::Undefined { .. }),
+            "{e}"
+        ),
+    }
+    assert!(secs < 10.0, "{secs} s");
+    // The curve and the single-point expectation are one formula.
+    let times = [1.0, 52.0];
+    let curve = m.expected_purchases_curve(&times, 3.0, 2.0, 10.0).unwrap();
+    for (t, c) in times.iter().zip(&curve) {
+        assert_eq!(
+            c.to_bits(),
+            m.expected_purchases(*t, 3.0, 2.0, 10.0).unwrap().to_bits()
+        );
+    }
+}
+
+/// Open (found at `CASES=120`, not fixed this session): MBG/NBD at `r = 5e-232`,
+/// `a = 1e296`, `b = 7.9e294` (a spike dropout Beta at p ≈ 0.992): the expectation of a new
+/// customer at T = 31,623 rises to 1e-233 at t = 1e4, falls to 5.6e-234 at t = 63,096 and
+/// is 0 from t = 1e5 on (and `expected_purchases_new` is 0 at every t). The values are
+/// below 1e-230, so only the monotonicity law breaks. Run with `--ignored`.
+#[test]
+#[ignore = "open: MBG/NBD expectation falls below 1e-230 at a spike dropout Beta"]
+fn class7_mbgnbd_spike_dropout_tiny_rate_expectation_does_not_fall() {
+    let m = MbgNbd::new(
+        5.011_872_336_272_591_5e-232,
+        6.309_573_444_801_891e-53,
+        1e296,
+        7.943_282_347_242_4e294,
+    )
+    .unwrap();
+    let mut last = 0.0;
+    for t in [1.0, 100.0, 10_000.0, 63_095.734_448_019_3, 1e5, 1e6] {
+        let e = m.expected_purchases(t, 0.0, 0.0, 31_622.776_601_683_792).unwrap();
+        assert!(e >= last, "t = {t}: {e} < {last}");
+        last = e;
+    }
 }

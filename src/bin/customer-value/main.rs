@@ -83,12 +83,16 @@ enum UnitArg {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum ModelArg {
     /// BG/NBD (Fader, Hardie & Lee 2005).
+    #[value(alias = "bg-nbd")]
     Bgnbd,
     /// Pareto/NBD (Schmittlein, Morrison & Colombo 1987).
+    #[value(aliases = ["pareto-nbd", "paretonbd", "pareto", "p-nbd"])]
     Pnbd,
     /// MBG/NBD (Batislam, Denizel & Filiztekin 2007).
+    #[value(alias = "mbg-nbd")]
     Mbgnbd,
     /// GGom/NBD (Bemmaor & Glady 2012).
+    #[value(alias = "ggom-nbd")]
     Ggomnbd,
 }
 
@@ -136,6 +140,10 @@ struct LogArgs {
     /// UTC, a fixed offset (+05:30) or an IANA name: instants go on that zone's day.
     #[arg(long, value_name = "TZ", value_parser = parse_zone)]
     time_zone: Option<CalendarZone>,
+    /// Compare customer ids in lower case (`Ana@Example.com` is `ana@example.com`); without
+    /// it ids are exact and the report counts those that differ only in case.
+    #[arg(long)]
+    fold_case_ids: bool,
 }
 
 /// The horizon, discounting and margin of CLV.
@@ -179,6 +187,9 @@ struct ReportArgs {
     /// Write the report's charts as SVG files into DIR (needs the feature `plot`).
     #[arg(long, value_name = "DIR")]
     plots: Option<PathBuf>,
+    /// The amounts' currency (ISO 4217, e.g. USD), printed beside every money figure.
+    #[arg(long, value_name = "CODE", value_parser = report::currency)]
+    currency: Option<String>,
     #[command(flatten)]
     uncertainty: UncertaintyArgs,
     #[command(flatten)]
@@ -338,6 +349,7 @@ fn options(log: LogArgs, quiet: bool) -> Result<Options, String> {
         UnitArg::Month => TimeUnit::MONTH,
     };
     o.progress = !quiet && std::io::stderr().is_terminal();
+    o.fold_case_ids = log.fold_case_ids;
     o.read = read;
     Ok(o)
 }
@@ -374,6 +386,7 @@ fn parse(cli: Cli) -> Result<Options, String> {
             o.save_model = a.save_model.map(|p| p.display().to_string());
             o.load_model = a.load_model.map(|p| p.display().to_string());
             o.plots = a.plots.map(|p| p.display().to_string());
+            o.currency = a.currency;
             if o.plots.is_some() && !cfg!(feature = "plot") {
                 return Err(report::PLOTS_NEED_FEATURE.to_owned());
             }

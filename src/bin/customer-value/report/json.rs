@@ -106,7 +106,10 @@ pub fn write_json<K: Serialize>(
             "horizon": p.ok().map(|_| o.horizon()),
             "discount_rate_annual": o.discount_rate,
             "margin": o.margin,
+            "currency": o.currency,
         },
+        "fold_case_ids": o.fold_case_ids,
+        "customer_id_case_variants": o.case_variants.get().map_or(0, |v| v.merged),
     });
     let mut head = head;
     if let (Some(iv), Some(obj)) = (intervals, head.as_object_mut()) {

@@ -83,6 +83,15 @@ pub struct Options {
     pub horizon: Option<f64>,
     pub discount_rate: f64,
     pub margin: f64,
+    /// `--currency CODE`: the unit of the amount column, printed beside every money figure
+    /// (`None`: the text says the amounts are in the amount column's unit).
+    pub currency: Option<String>,
+    /// `--fold-case-ids`: customer ids compared in lower case (`Ana@X.com` is `ana@x.com`);
+    /// fields are already trimmed by the reader.
+    pub fold_case_ids: bool,
+    /// Customer ids of the log that differ from another only in letter case, counted by
+    /// [`run_to`] after reading (before `--fold-case-ids` merges them).
+    pub case_variants: std::sync::OnceLock<CaseVariants>,
     pub read: CsvOptions,
     pub save_model: Option<String>,
     pub load_model: Option<String>,
@@ -119,6 +128,9 @@ impl Options {
             horizon: None,
             discount_rate: 0.10,
             margin: 1.0,
+            currency: None,
+            fold_case_ids: false,
+            case_variants: std::sync::OnceLock::new(),
             read: CsvOptions::default(),
             save_model: None,
             load_model: None,
@@ -154,6 +166,98 @@ impl Options {
             "days"
         }
     }
+}
+
+/// Customer ids that differ from another id of the log only in letter case
+/// (`Ana@Example.com` beside `ana@example.com`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseVariants {
+    /// Distinct ids less distinct lower-cased ids: the customers `--fold-case-ids` merges.
+    pub merged: u64,
+    /// One id that has a variant, for the message.
+    pub example: Option<String>,
+}
+
+impl Options {
+    /// The currency of the amounts for the text report: ` USD` after a figure with
+    /// `--currency USD`, nothing without.
+    pub fn money_suffix(&self) -> String {
+        self.currency.as_ref().map_or(String::new(), |c| format!(" {c}"))
+    }
+}
+
+/// A `--model` name: `bgnbd`, `pnbd`, `mbgnbd`, `ggomnbd`, or the hyphenated spellings
+/// `bg-nbd`, `pareto-nbd` (also `pareto`, `p-nbd`), `mbg-nbd`, `ggom-nbd`.
+#[allow(
+    dead_code,
+    reason = "the example's parser; the command's clap enum has the same aliases"
+)]
+pub fn model_choice(name: &str) -> Option<ModelChoice> {
+    Some(match name {
+        "bgnbd" | "bg-nbd" => ModelChoice::BetaGeometric,
+        "pnbd" | "pareto-nbd" | "paretonbd" | "pareto" | "p-nbd" => ModelChoice::Pareto,
+        "mbgnbd" | "mbg-nbd" => ModelChoice::ModifiedBetaGeometric,
+        "ggomnbd" | "ggom-nbd" => ModelChoice::GammaGompertz,
+        _ => return None,
+    })
+}
+
+/// A `--currency` code: three ASCII letters (ISO 4217, e.g. `USD`, `eur`), upper-cased.
+pub fn currency(code: &str) -> Result<String, String> {
+    let c = code.trim();
+    if c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(c.to_ascii_uppercase())
+    } else {
+        Err(format!(
+            "--currency: `{code}` is not a currency code (three letters, ISO 4217: USD, EUR, …)"
+        ))
+    }
+}
+
+/// Counts the ids of `customers` that differ from another only in letter case.
+fn case_variants(customers: &[String]) -> CaseVariants {
+    let mut distinct: std::collections::HashSet<&str, foldhash::fast::RandomState> =
+        std::collections::HashSet::default();
+    for c in customers {
+        distinct.insert(c.as_str());
+    }
+    let mut lower: std::collections::HashMap<String, &str, foldhash::fast::RandomState> =
+        std::collections::HashMap::default();
+    let mut example = None;
+    for &c in &distinct {
+        if let Some(other) = lower.insert(c.to_lowercase(), c) {
+            if example.is_none() {
+                example = Some(format!("`{other}` and `{c}`"));
+            }
+        }
+    }
+    CaseVariants {
+        merged: (distinct.len() - lower.len()) as u64,
+        example,
+    }
+}
+
+/// The log with every customer id in lower case (`--fold-case-ids`).
+fn fold_case(log: &TransactionLog<String>) -> TransactionLog<String> {
+    let mut folded = TransactionLog::with_capacity(log.len());
+    for (c, d, a) in log.columns().iter() {
+        folded.push(c.to_lowercase(), *d, *a);
+    }
+    folded
+}
+
+/// The default observation end: the last purchase (a row whose amount is not negative).
+/// Returns dated after it do not extend the window (they are counted as rows after the
+/// end); a log of returns only ends on its last row.
+fn last_purchase_date<K, D: PurchaseDate + Copy>(log: TransactionColumns<'_, K, D>) -> Option<D> {
+    let is_return = |a: &rust_decimal::Decimal| a.is_sign_negative() && !a.is_zero();
+    let dates = log.dates().iter().zip(log.amounts());
+    dates
+        .clone()
+        .filter(|(_, a)| !is_return(a))
+        .map(|(d, _)| *d)
+        .max_by_key(|d| d.day_number())
+        .or_else(|| dates.map(|(d, _)| *d).max_by_key(|d| d.day_number()))
 }
 
 /// The checks the two parsers share: `--bayes` needs its feature, `--intervals` fitted
@@ -261,7 +365,15 @@ pub fn run_to(o: &Options, out: &mut dyn Write) -> Result<(), AnyError> {
             let log = read_as::<String>(o, &text)
                 .map_err(|e| format!("{path}: {}", with_flag_names(&e.to_string())))?;
             drop(text);
-            summarise_and_report(o, path, &log, out)
+            let variants = case_variants(log.columns().customers());
+            let fold = o.fold_case_ids && variants.merged > 0;
+            let _ = o.case_variants.set(variants);
+            if fold {
+                let log = fold_case(&log);
+                summarise_and_report(o, path, &log, out)
+            } else {
+                summarise_and_report(o, path, &log, out)
+            }
         }
     }
 }
@@ -278,7 +390,7 @@ where
     if o.progress {
         eprintln!("customer-value: read {} rows from {path}", log.len());
     }
-    let last_date = log.columns().dates().iter().max().copied();
+    let last_date = last_purchase_date(log.columns());
     let observation_end = o
         .observation_end
         .or(last_date)
@@ -380,7 +492,12 @@ where
                     )
                 });
             let mut text = text_report(o, path, s, &models, &predictions, tracked)?;
-            text.push_str(&churn_summary(s, log, predictions.as_ref().ok())?);
+            text.push_str(&churn_summary(
+                s,
+                log,
+                predictions.as_ref().ok(),
+                &o.money_suffix(),
+            )?);
             stdout.write_all(text.as_bytes())?;
         }
     }

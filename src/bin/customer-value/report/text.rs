@@ -88,11 +88,13 @@ pub fn tracking<K: Eq + Hash + Ord + Clone, D: PurchaseDate>(
 }
 
 /// Lapsed customers at the calibration end (no purchase for 26 weeks) and the customers
-/// the model says are about to leave, ranked by the CLV that would be lost.
+/// the model says are about to leave, ranked by the CLV that would be lost (`currency`:
+/// printed after each amount, e.g. ` USD`, or empty).
 pub fn churn_summary<K, D>(
     s: &Summaries<K>,
     log: TransactionColumns<'_, K, D>,
     p: Option<&Predictions<'_, K>>,
+    currency: &str,
 ) -> Result<String, AnyError>
 where
     K: std::fmt::Debug + Eq + Hash + Ord + Clone,
@@ -125,14 +127,14 @@ where
             let risk = rank_at_risk(&ids, &alive, &clv, THRESHOLD)?;
             out!(
                 t,
-                "  at risk (P(alive) < {THRESHOLD}): {} customers, CLV at risk {:.2}",
+                "  at risk (P(alive) < {THRESHOLD}): {} customers, CLV at risk {:.2}{currency}",
                 risk.at_risk.len(),
                 risk.total_value_at_risk
             );
             for c in risk.at_risk.iter().take(5) {
                 out!(
                     t,
-                    "    customer {:?}: P(alive) {:.3}, CLV {:.2}, at risk {:.2}",
+                    "    customer {:?}: P(alive) {:.3}, CLV {:.2}{currency}, at risk {:.2}{currency}",
                     c.customer,
                     c.p_alive,
                     c.value_if_alive,
@@ -174,6 +176,39 @@ pub fn text_report<K: std::fmt::Debug>(
             }
         ),
         None => out!(t, "observation to {}", s.spec.observation_end),
+    }
+    if o.observation_end.is_none() && r.rows_after_observation_end > 0 {
+        // The default end is the last purchase: later returns do not stretch the window.
+        out!(
+            t,
+            "  (the last purchase in the file; {} later rows, returns, are after the end: --observation-end moves it)",
+            r.rows_after_observation_end
+        );
+    }
+    if o.read.has_amount() {
+        match &o.currency {
+            Some(c) => out!(t, "amounts in {c}"),
+            None => out!(
+                t,
+                "amounts in the unit of the amount column (name it with --currency CODE)"
+            ),
+        }
+    }
+    if let Some(v) = o.case_variants.get().filter(|v| v.merged > 0) {
+        let e = v.example.as_deref().unwrap_or("");
+        if o.fold_case_ids {
+            out!(
+                t,
+                "customer ids compared in lower case: {} ids were case variants of another (e.g. {e})",
+                v.merged
+            );
+        } else {
+            out!(
+                t,
+                "customer ids differing only in letter case: {} (e.g. {e}), counted as different customers; --fold-case-ids counts them as one",
+                v.merged
+            );
+        }
     }
     out!(t, "");
     out!(t, "rows read              {:>10}", r.rows);
@@ -221,7 +256,12 @@ pub fn text_report<K: std::fmt::Debug>(
         .map(|x| money::to_f64(x.monetary_value))
         .sum();
     if repeat > 0 && o.read.has_amount() {
-        out!(t, "  mean repeat spend (x > 0)  {:>10.2}", spend / repeat as f64);
+        out!(
+            t,
+            "  mean repeat spend (x > 0)  {:>10.2}{}",
+            spend / repeat as f64,
+            o.money_suffix()
+        );
     }
     if s.spec.calibration_end.is_some() {
         let holdout: u32 = c
@@ -372,13 +412,14 @@ pub fn text_report<K: std::fmt::Debug>(
                 let total: f64 = with_clv.iter().map(|(_, v)| v).sum();
                 out!(
                     t,
-                    "CLV over {} {unit}, {:.0} % a year discount, margin {:.0} % of spend: total {:.2}, mean {:.2} ({} customers)",
+                    "CLV over {} {unit}, {:.0} % a year discount, margin {:.0} % of spend: total {:.2}{cur}, mean {:.2}{cur} ({} customers)",
                     o.horizon(),
                     100.0 * o.discount_rate,
                     100.0 * o.margin,
                     total,
                     total / with_clv.len() as f64,
-                    with_clv.len()
+                    with_clv.len(),
+                    cur = o.money_suffix()
                 );
                 let mut top = with_clv;
                 top.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -386,8 +427,9 @@ pub fn text_report<K: std::fmt::Debug>(
                     if let Some(cust) = c.get(i) {
                         out!(
                             t,
-                            "  customer {:?}: CLV {v:.2}, P(alive) {:.3}",
+                            "  customer {:?}: CLV {v:.2}{}, P(alive) {:.3}",
                             cust.customer,
+                            o.money_suffix(),
                             rows.get(i).and_then(|r| r.p_alive).unwrap_or(f64::NAN)
                         );
                     }
