@@ -127,10 +127,7 @@ impl GroupedParetoNbd {
                 .flat_map(|(_, tx, t, _)| [tx, t]),
         );
         let ages = distinct_sorted(data.rows().map(|r| r.2));
-        let tau_ref = data
-            .rows()
-            .map(|(_, tx, t, _)| tx.max(t))
-            .fold(0.0_f64, f64::max);
+        let tau_ref = data.rows().map(|(_, tx, t, _)| tx.max(t)).fold(0.0_f64, f64::max);
         let mut unusable = false;
         let mut all: Vec<(f64, f64, f64, f64)> = data.rows().collect();
         all.sort_by(|p, q| p.0.total_cmp(&q.0));
@@ -220,7 +217,9 @@ impl GroupedParetoNbd {
     pub(crate) fn ll_grad(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
         grad.iter_mut().for_each(|g| *g = 0.0);
         let v = match self.shared_groups(theta) {
-            Some(ok) => self.shared(theta, &ok, grad).unwrap_or_else(|| self.by_the_model(theta, grad)),
+            Some(ok) => self
+                .shared(theta, &ok, grad)
+                .unwrap_or_else(|| self.by_the_model(theta, grad)),
             None => self.by_the_model(theta, grad),
         };
         if !v.is_finite() {
@@ -287,7 +286,14 @@ impl GroupedParetoNbd {
         let by_age: Vec<[f64; 4]> = self
             .ages
             .iter()
-            .map(|t| [(alpha + t).ln(), 1.0 / (alpha + t), (beta + t).ln(), 1.0 / (beta + t)])
+            .map(|t| {
+                [
+                    (alpha + t).ln(),
+                    1.0 / (alpha + t),
+                    (beta + t).ln(),
+                    1.0 / (beta + t),
+                ]
+            })
             .collect();
         let (lg_r, psi_r) = (ln_gamma(r), digamma(r));
         let (ln_alpha, ln_beta) = (alpha.ln(), beta.ln());
@@ -383,7 +389,10 @@ impl GroupedParetoNbd {
                     x_prev = *x;
                     if dx == 1.0 {
                         e *= y;
-                    } else if dx != 0.0 {
+                    } else if dx.fract() == 0.0 && (0.0..=64.0).contains(&dx) {
+                        // Integer steps (counts): repeated squaring, no logarithm.
+                        e *= y.powi(dx as i32);
+                    } else {
                         e *= y.powf(dx);
                     }
                     m[0] += e;
@@ -476,9 +485,14 @@ mod tests {
             let (mut g1, mut g2) = ([0.0; 4], [0.0; 4]);
             let v1 = grouped.ll_grad(theta, &mut g1);
             let v2 = model.value_gradient(theta, &mut g2);
-            let on_grid = grouped.shared_groups(theta).map_or(0, |ok| ok.iter().filter(|b| **b).count());
+            let on_grid = grouped
+                .shared_groups(theta)
+                .map_or(0, |ok| ok.iter().filter(|b| **b).count());
             assert_eq!(on_grid, shared, "{theta:?}");
-            assert!((v1 - v2).abs() <= 1e-10 * v2.abs().max(1.0), "{theta:?}: {v1} vs {v2}");
+            assert!(
+                (v1 - v2).abs() <= 1e-10 * v2.abs().max(1.0),
+                "{theta:?}: {v1} vs {v2}"
+            );
             for j in 0..4 {
                 assert!(
                     (g1[j] - g2[j]).abs() <= 1e-10 * g2[j].abs().max(1.0),
@@ -521,8 +535,12 @@ mod tests {
     fn equals_the_model_on_hostile_rows() {
         let d = WeightedSummaries::from_weighted_rows(
             &[0.0, 0.0, 1.0, 1.0, 3.0, 3.0, 7.0, 40.0, 200.0, 2.0, 5.0, 0.0],
-            &[0.0, 0.0, 2.0, 30.0, 12.0, 12.0, 38.0, 20.0, 39.0, 1e3, 35.999, 0.0],
-            &[39.0, 10.0, 39.0, 31.0, 39.0, 13.5, 39.0, 36.0, 39.0, 2e3, 36.0, 1e-3],
+            &[
+                0.0, 0.0, 2.0, 30.0, 12.0, 12.0, 38.0, 20.0, 39.0, 1e3, 35.999, 0.0,
+            ],
+            &[
+                39.0, 10.0, 39.0, 31.0, 39.0, 13.5, 39.0, 36.0, 39.0, 2e3, 36.0, 1e-3,
+            ],
             &[50.0, 3.0, 10.0, 4.0, 2.0, 1.0, 1.0, 1.0, 1.0, 0.25, 1e6, 7.0],
         )
         .unwrap();
