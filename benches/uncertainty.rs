@@ -62,8 +62,14 @@ fn million() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
 
 fn nuts(c: &mut Criterion) {
     let data = cdnow();
-    // Sampler statistics (deterministic for a seed): tree depth and gradient evaluations.
-    for mass in [MassMatrix::Diagonal, MassMatrix::Dense] {
+    // Sampler statistics (deterministic for a seed): tree depth and gradient evaluations
+    // (left out with `CV_BENCH_NO_STATS=1`, e.g. under callgrind).
+    let masses = if std::env::var_os("CV_BENCH_NO_STATS").is_some() {
+        vec![]
+    } else {
+        vec![MassMatrix::Diagonal, MassMatrix::Dense]
+    };
+    for mass in masses {
         let o = BayesOptions::default().with_mass_matrix(mass);
         for (name, post) in [
             (
