@@ -55,25 +55,29 @@ const MAX_EXPONENT: f64 = 600.0;
 #[derive(Debug, Clone)]
 struct Group {
     x: f64,
-    /// Its prefix sums cover the grid indices `lo..=hi` (empty if no row died).
+    /// Its rows' `t_x` and `T` span the grid indices `lo..=hi` (`0..=0` if no row died).
     lo: usize,
     hi: usize,
-    /// Where its prefix sums start in the scratch space.
-    offset: usize,
     /// The smallest `t_x` or `T` of its rows (the overflow check).
     tau_min: f64,
     rows: std::ops::Range<usize>,
 }
 
-/// One row: grid indices of `t_x` and `T` (equal if the died term is zero), index into
+/// One row: grid indices of `t_x` and `T` (equal if the died term is zero), their key
+/// slots (the distinct `(x, τ)` of rows that died, numbered across groups), index into
 /// `ages`, weight.
 #[derive(Debug, Clone, Copy)]
 struct Row {
     k_tx: u32,
     k_t: u32,
+    slot_tx: u32,
+    slot_t: u32,
     age: u32,
     w: f64,
 }
+
+/// No key slot (the grid index is not a `t_x` or `T` of the group's rows that died).
+const NO_SLOT: u32 = u32::MAX;
 
 /// The Pareto/NBD likelihood of weighted rows on one quadrature grid shared across `x`.
 #[derive(Debug)]
@@ -83,16 +87,16 @@ pub(crate) struct GroupedParetoNbd {
     /// The union of `t_x` and `T` over the rows with `t_x < T`, sorted.
     grid: Vec<f64>,
     /// Per grid segment `[grid[k], grid[k+1]]`, the groups whose rows span it, ascending
-    /// in `x`.
-    active: Vec<u32>,
+    /// in `x`, each with the key slot of `(x, grid[k])` (or [`NO_SLOT`]).
+    active: Vec<(u32, u32)>,
     /// Per segment, its range in `active`.
     segments: Vec<std::ops::Range<usize>>,
     /// Distinct `T`.
     ages: Vec<f64>,
     groups: Vec<Group>,
     rows: Vec<Row>,
-    /// Total length of the prefix sums.
-    prefix_len: usize,
+    /// Distinct `(x, τ)` keys of the rows that died.
+    keys: usize,
     /// The largest `τ` (`t_x` or `T`): the reference of the linear values.
     tau_ref: f64,
     total_weight: f64,
@@ -132,7 +136,6 @@ impl GroupedParetoNbd {
         let mut all: Vec<(f64, f64, f64, f64)> = data.rows().collect();
         all.sort_by(|p, q| p.0.total_cmp(&q.0));
         let (mut groups, mut rows) = (Vec::new(), Vec::with_capacity(all.len()));
-        let mut prefix_len = 0;
         let mut models = Vec::new();
         for chunk in all.chunk_by(|p, q| p.0.to_bits() == q.0.to_bits()) {
             let Some(&(x, ..)) = chunk.first() else {
@@ -165,7 +168,14 @@ impl GroupedParetoNbd {
                             lo = lo.min(k_tx as usize);
                             hi = hi.max(k_t as usize);
                         }
-                        rows.push(Row { k_tx, k_t, age, w });
+                        rows.push(Row {
+                            k_tx,
+                            k_t,
+                            slot_tx: NO_SLOT,
+                            slot_t: NO_SLOT,
+                            age,
+                            w,
+                        });
                     }
                     _ => unusable = true,
                 }
@@ -177,11 +187,37 @@ impl GroupedParetoNbd {
                 x,
                 lo,
                 hi,
-                offset: prefix_len,
                 tau_min,
                 rows: start..rows.len(),
             });
-            prefix_len += hi - lo + 1;
+        }
+        // Key slots: per group, the distinct grid indices of its died rows' t_x and T.
+        let mut slot_of: Vec<std::collections::BTreeMap<u32, u32>> = Vec::with_capacity(groups.len());
+        let mut keys = 0u32;
+        for g in &groups {
+            let mut map = std::collections::BTreeMap::new();
+            for row in rows.get(g.rows.clone()).unwrap_or(&[]) {
+                if row.k_tx < row.k_t {
+                    map.insert(row.k_tx, 0);
+                    map.insert(row.k_t, 0);
+                }
+            }
+            for v in map.values_mut() {
+                *v = keys;
+                keys = keys.saturating_add(1);
+            }
+            slot_of.push(map);
+        }
+        if keys == u32::MAX {
+            unusable = true;
+        }
+        for (g, map) in groups.iter().zip(&slot_of) {
+            for row in rows.get_mut(g.rows.clone()).unwrap_or(&mut []) {
+                if row.k_tx < row.k_t {
+                    row.slot_tx = map.get(&row.k_tx).copied().unwrap_or(NO_SLOT);
+                    row.slot_t = map.get(&row.k_t).copied().unwrap_or(NO_SLOT);
+                }
+            }
         }
         let mut active = Vec::new();
         let mut segments = Vec::with_capacity(grid.len().saturating_sub(1));
@@ -189,8 +225,12 @@ impl GroupedParetoNbd {
             let start = active.len();
             for (i, g) in groups.iter().enumerate() {
                 if g.lo <= k && k < g.hi {
+                    let slot = u32::try_from(k)
+                        .ok()
+                        .and_then(|k| slot_of.get(i)?.get(&k).copied())
+                        .unwrap_or(NO_SLOT);
                     match u32::try_from(i) {
-                        Ok(i) => active.push(i),
+                        Ok(i) => active.push((i, slot)),
                         Err(_) => unusable = true,
                     }
                 }
@@ -205,7 +245,7 @@ impl GroupedParetoNbd {
             ages,
             groups,
             rows,
-            prefix_len,
+            keys: keys as usize,
             tau_ref,
             total_weight: data.total_weight(),
             unusable,
@@ -314,18 +354,14 @@ impl GroupedParetoNbd {
             let d_common = [digamma(p) - psi_r + ln_alpha, r / alpha, ln_beta, s / beta];
             let (mut s_ll, mut s_w) = (0.0, 0.0);
             let mut s_g = [0.0; 4];
-            let at = |k: u32| {
-                (k as usize)
-                    .checked_sub(group.lo)
-                    .and_then(|i| prefix.get(group.offset + i))
-            };
+            let at = |slot: u32| prefix.get(slot as usize);
             for row in self.rows.get(group.rows.clone())? {
                 let &[la, ia, lb, ib] = by_age.get(row.age as usize)?;
                 let alive = (p * (ln_ref_a - la) + s * (ln_ref_b - lb)).exp() * ref_b;
                 let mut num = [-la * alive, -p * ia * alive, -lb * alive, -s * ib * alive];
                 let mut total = alive;
                 if row.k_tx < row.k_t {
-                    let (m_tx, m_t) = (at(row.k_tx)?, at(row.k_t)?);
+                    let (m_tx, m_t) = (at(row.slot_tx)?, at(row.slot_t)?);
                     let d: Moments = std::array::from_fn(|j| m_tx[j] - m_t[j]);
                     let a0 = d[0];
                     total += s * a0;
@@ -353,29 +389,36 @@ impl GroupedParetoNbd {
         Some(ll)
     }
 
-    /// Per group `ok` marks, at each grid index of its range, the moments of
-    /// `∫_τ^{τ_hi}` (zero at its top) over the shared nodes; `None` if the quadrature
-    /// cannot progress.
+    /// Per key slot of the groups `ok` marks, the moments of `∫_τ^{τ_hi}` (`τ_hi` the
+    /// group's largest `τ`, whose own moments are zero) over the shared nodes; `None` if
+    /// the quadrature cannot progress.
     fn prefix_sums(&self, theta: &[f64], ok: &[bool], ln_ref_a: f64, ln_ref_b: f64) -> Option<Vec<Moments>> {
         let &[r, alpha, s, beta] = theta else {
             return None;
         };
         let q = s + 1.0;
         let ref_a = alpha + self.tau_ref;
-        let mut prefix = vec![[0.0; 5]; self.prefix_len];
-        let mut acc: Vec<(f64, Moments)> = Vec::new();
+        let mut at_keys = vec![[0.0; 5]; self.keys];
+        // Per group, the moments from its top down to the current grid index.
+        let mut running = vec![[0.0; 5]; self.groups.len()];
+        // Per active group of a segment: its running sums' index, key slot, step in x
+        // from the previous one, and the segment's moments.
+        let mut acc: Vec<(usize, u32, Step, Moments)> = Vec::new();
         for (k, range) in self.segments.iter().enumerate().rev() {
             acc.clear();
-            for &i in self.active.get(range.clone())? {
+            let mut x_prev = 0.0;
+            for &(i, slot) in self.active.get(range.clone())? {
                 if *ok.get(i as usize)? {
-                    acc.push((self.groups.get(i as usize)?.x, [0.0; 5]));
+                    let x = self.groups.get(i as usize)?.x;
+                    acc.push((i as usize, slot, Step::of(x - x_prev), [0.0; 5]));
+                    x_prev = x;
                 }
             }
-            let Some(&(x_max, _)) = acc.last() else {
+            if acc.is_empty() {
                 continue;
-            };
+            }
             let (&a, &b) = (self.grid.get(k)?, self.grid.get(k + 1)?);
-            let p_max = r + x_max;
+            let p_max = r + x_prev;
             let mut node = |u: f64, wt: f64| {
                 let (au, bu) = (alpha + u, beta + u);
                 let (la, lb) = (au.ln(), bu.ln());
@@ -383,18 +426,8 @@ impl GroupedParetoNbd {
                 let y = ref_a * ia;
                 // f_x(u)/f_x(τ_ref) from x = 0 upwards: one multiplication per unit of x.
                 let mut e = wt * (r * (ln_ref_a - la) + q * (ln_ref_b - lb)).exp();
-                let mut x_prev = 0.0;
-                for (x, m) in acc.iter_mut() {
-                    let dx = *x - x_prev;
-                    x_prev = *x;
-                    if dx == 1.0 {
-                        e *= y;
-                    } else if dx.fract() == 0.0 && (0.0..=64.0).contains(&dx) {
-                        // Integer steps (counts): repeated squaring, no logarithm.
-                        e *= y.powi(dx as i32);
-                    } else {
-                        e *= y.powf(dx);
-                    }
+                for (_, _, step, m) in acc.iter_mut() {
+                    e = step.apply(e, y);
                     m[0] += e;
                     m[1] += e * la;
                     m[2] += e * ia;
@@ -426,19 +459,51 @@ impl GroupedParetoNbd {
                 }
                 u += h;
             }
-            let mut shared = self
-                .active
-                .get(range.clone())?
-                .iter()
-                .filter(|&&i| ok.get(i as usize).copied().unwrap_or(false));
-            for (_, m) in &acc {
-                let group = self.groups.get(*shared.next()? as usize)?;
-                let at = group.offset + (k - group.lo);
-                let above = *prefix.get(at + 1)?;
-                *prefix.get_mut(at)? = std::array::from_fn(|j| above[j] + m[j]);
+            for &(i, slot, _, m) in &acc {
+                let sum = running.get_mut(i)?;
+                for (sj, mj) in sum.iter_mut().zip(m) {
+                    *sj += mj;
+                }
+                if slot != NO_SLOT {
+                    *at_keys.get_mut(slot as usize)? = *sum;
+                }
             }
         }
-        Some(prefix)
+        Some(at_keys)
+    }
+}
+
+/// `y^dx`, the factor from one group's `f_x(u)/f_x(τ_ref)` to the next one's.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Zero,
+    One,
+    /// A whole number of units (counts): repeated squaring.
+    Whole(i32),
+    Real(f64),
+}
+
+impl Step {
+    fn of(dx: f64) -> Step {
+        if dx == 0.0 {
+            Step::Zero
+        } else if dx == 1.0 {
+            Step::One
+        } else if dx.fract() == 0.0 && (0.0..=1024.0).contains(&dx) {
+            Step::Whole(dx as i32)
+        } else {
+            Step::Real(dx)
+        }
+    }
+
+    #[inline]
+    fn apply(self, e: f64, y: f64) -> f64 {
+        match self {
+            Step::Zero => e,
+            Step::One => e * y,
+            Step::Whole(n) => e * y.powi(n),
+            Step::Real(d) => e * y.powf(d),
+        }
     }
 }
 
