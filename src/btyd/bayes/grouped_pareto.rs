@@ -362,7 +362,10 @@ impl GroupedParetoNbd {
                 let mut total = alive;
                 if row.k_tx < row.k_t {
                     let (m_tx, m_t) = (at(row.slot_tx)?, at(row.slot_t)?);
-                    let d: Moments = std::array::from_fn(|j| m_tx[j] - m_t[j]);
+                    let mut d: Moments = *m_tx;
+                    for (dj, tj) in d.iter_mut().zip(m_t) {
+                        *dj -= tj;
+                    }
                     let a0 = d[0];
                     total += s * a0;
                     num[0] -= s * d[1];
@@ -487,10 +490,11 @@ impl Step {
     fn of(dx: f64) -> Step {
         if dx == 0.0 {
             Step::Zero
-        } else if dx == 1.0 {
-            Step::One
-        } else if dx.fract() == 0.0 && (0.0..=1024.0).contains(&dx) {
-            Step::Whole(dx as i32)
+        } else if dx.fract() == 0.0 && (1.0..=1024.0).contains(&dx) {
+            match dx as i32 {
+                1 => Step::One,
+                n => Step::Whole(n),
+            }
         } else {
             Step::Real(dx)
         }
