@@ -264,9 +264,12 @@ fn kurtosis(post: &customer_value::btyd::bayes::Posterior, j: usize) -> f64 {
 /// draws (the same posterior), n_eff the bulk ESS of each. At most 0.1 % divergent draws
 /// and no R-hat warning.
 ///
-/// Seeds 0–4 (`default_prior_posterior_matches_pymc_marketing_seeds`) put b's mean 2.1–2.7
-/// combined SEs above pymc's in every seed (our seeds agree with one another within their
-/// MC error): pymc's single run (seed 42) sits about 3 of its own SEs below ours in b.
+/// Open discrepancy (`default_prior_posterior_matches_pymc_marketing_seeds`, which fails
+/// at seed 3): in seeds 0–3 our a and b means sit 1.6–2.8 and 2.1–3.1 combined SEs above
+/// pymc's (b: 2.409, 2.418, 2.405, 2.424; pymc 2.366 ± 0.014) and our sd of b is larger in
+/// every seed. Our seeds agree with one another, so this is not our MC noise: pymc's single
+/// run (seed 42) under-samples b's heavy tail (kurtosis 6–24) or the tails differ (the κ
+/// prior's parametrisation is to be checked). Seed 0 passes; no seed was picked for it.
 #[test]
 fn default_prior_posterior_matches_pymc_marketing() {
     pymc_comparison(0);
