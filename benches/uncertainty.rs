@@ -1,10 +1,16 @@
-//! Uncertainty: NUTS on CDNOW (BG/NBD, 4 chains × (1,000 + 1,000), pymc-marketing's
-//! default priors) and sampling-based intervals on 1,000,000 customers × 200 draws.
+//! Uncertainty: NUTS on CDNOW (BG/NBD and Pareto/NBD, 4 chains × (1,000 + 1,000),
+//! pymc-marketing's default priors) and sampling-based intervals on 1,000,000 customers ×
+//! 200 draws.
+//!
+//! With `CV_BENCH_LARGE=1` it also times, once each (too long for criterion's ten
+//! samples), the other 1,000,000-customer goals of issue 18: a 100-replicate customer
+//! bootstrap of BG/NBD and a NUTS fit of BG/NBD (4 chains × (1,000 + 1,000)).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use customer_value::btyd::bayes::{BayesOptions, MassMatrix, Priors, fit_bayes};
 use customer_value::btyd::uncertainty::{
-    CustomerRows, Estimable, IntervalLevel, LogCovariance, ProbabilityAlive, sampling_intervals,
+    CustomerData, CustomerRows, Estimable, IntervalLevel, LogCovariance, ProbabilityAlive,
+    bootstrap_intervals, sampling_intervals,
 };
 use customer_value::btyd::{BgNbd, FitOptions, ParetoNbd, WeightedSummaries};
 use rand::{Rng, SeedableRng};
@@ -56,8 +62,14 @@ fn million() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
 
 fn nuts(c: &mut Criterion) {
     let data = cdnow();
-    // Sampler statistics (deterministic for a seed): tree depth and gradient evaluations.
-    for mass in [MassMatrix::Diagonal, MassMatrix::Dense] {
+    // Sampler statistics (deterministic for a seed): tree depth and gradient evaluations
+    // (left out with `CV_BENCH_NO_STATS=1`, e.g. under callgrind).
+    let masses = if std::env::var_os("CV_BENCH_NO_STATS").is_some() {
+        vec![]
+    } else {
+        vec![MassMatrix::Diagonal, MassMatrix::Dense]
+    };
+    for mass in masses {
         let o = BayesOptions::default().with_mass_matrix(mass);
         for (name, post) in [
             (
@@ -101,12 +113,15 @@ fn nuts(c: &mut Criterion) {
 /// against the sampler's grouped form.
 fn gradient(c: &mut Criterion) {
     let data = cdnow();
-    let theta = [0.2425, 4.414, 0.793, 2.426];
+    // Near each model's CDNOW estimate.
+    let bg = [0.2425, 4.414, 0.793, 2.426];
+    let pnbd = [0.5534, 10.5802, 0.6061, 11.6562];
     let mut g = c.benchmark_group("gradient_cdnow");
-    for (name, lik) in [
-        ("bgnbd_model", BgNbd::log_likelihood(&data)),
-        ("bgnbd_grouped", BgNbd::sampling_likelihood(&data)),
-        ("pnbd_model", ParetoNbd::sampling_likelihood(&data)),
+    for (name, lik, theta) in [
+        ("bgnbd_model", BgNbd::log_likelihood(&data), bg),
+        ("bgnbd_grouped", BgNbd::sampling_likelihood(&data), bg),
+        ("pnbd_model", ParetoNbd::log_likelihood(&data), pnbd),
+        ("pnbd_grouped", ParetoNbd::sampling_likelihood(&data), pnbd),
     ] {
         let mut grad = [0.0; 4];
         g.bench_function(name, |b| {
@@ -133,5 +148,49 @@ fn intervals(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, gradient, nuts, intervals);
+/// One timed run each of the 1,000,000-customer bootstrap and NUTS fit (`CV_BENCH_LARGE=1`).
+fn large(_: &mut Criterion) {
+    if std::env::var_os("CV_BENCH_LARGE").is_none() {
+        return;
+    }
+    let (x, tx, t) = million();
+    let data = WeightedSummaries::from_rows(&x, &tx, &t).unwrap();
+    eprintln!("1e6 customers, {} distinct (x, t_x, T)", data.len());
+    let options = FitOptions::default();
+    let start = std::time::Instant::now();
+    let fit = BgNbd::fit(&data, &options).unwrap();
+    eprintln!("large: BG/NBD fit on 1e6 {:.2} s", start.elapsed().as_secs_f64());
+    let rows = CustomerRows::new(&x, &tx, &t).unwrap();
+    let level = IntervalLevel::new(0.9).unwrap();
+    let refit = options.clone().with_start(&fit.estimates).unwrap();
+    let start = std::time::Instant::now();
+    let iv = bootstrap_intervals(
+        &fit.model,
+        CustomerData::new(&x, &tx, &t, None).unwrap(),
+        // Each replicate starts from the original estimate (its resample is near the data).
+        |s| Ok(BgNbd::fit(&s.summaries()?, &refit)?.model),
+        &ProbabilityAlive::new(&rows),
+        level,
+        100,
+        1,
+    )
+    .unwrap();
+    eprintln!(
+        "large: bootstrap_1e6/bgnbd_p_alive_100_replicates {:.2} s ({} excluded)",
+        start.elapsed().as_secs_f64(),
+        iv.excluded
+    );
+    let start = std::time::Instant::now();
+    let post = fit_bayes::<BgNbd>(&data, &Priors::bg_nbd(), &BayesOptions::default())
+        .unwrap()
+        .posterior;
+    eprintln!(
+        "large: nuts_1e6/bgnbd_4x(1000+1000) {:.2} s, {} gradient evaluations, divergences {}",
+        start.elapsed().as_secs_f64(),
+        post.gradient_evaluations,
+        post.divergences
+    );
+}
+
+criterion_group!(benches, gradient, nuts, intervals, large);
 criterion_main!(benches);

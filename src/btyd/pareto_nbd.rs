@@ -76,7 +76,8 @@ positive_parameters! {
     /// - P. S. Fader and B. G. S. Hardie (2005), "A note on deriving the Pareto/NBD model and
     ///   related expressions", note 009, brucehardie.com.
     model ParetoNbd, serde form ParetoNbdParams = "ParetoNbdParams", "Pareto/NBD", tag "pnbd",
-        fitted on WeightedSummaries, likelihood likelihood;
+        fitted on WeightedSummaries, likelihood likelihood,
+        sampled by crate::btyd::uncertainty::parametric::pareto_nbd_sampling;
     /// Shape of the purchase-rate gamma.
     r: "r",
     /// Rate of the purchase-rate gamma.

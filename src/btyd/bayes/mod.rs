@@ -32,10 +32,12 @@
 
 mod diagnostics;
 mod grouped;
+mod grouped_pareto;
 mod nuts;
 mod prior;
 
 pub(crate) use grouped::GroupedBgNbd;
+pub(crate) use grouped_pareto::GroupedParetoNbd;
 pub use prior::{ConcentrationPair, ParameterPrior, Priors};
 
 use serde::{Deserialize, Serialize};

@@ -119,7 +119,8 @@ pub trait Estimable: Parametric + Fit<Data: Sync> + sealed::Sealed {
     fn log_likelihood(data: &Self::Data) -> Box<dyn LogLikelihood + '_>;
     /// The same log-likelihood as [`log_likelihood`](Self::log_likelihood), possibly in a
     /// form that costs less per evaluation after a one-off setup (BG/NBD: terms grouped by
-    /// distinct `T` and `t_x` with the `bayes` feature): what the samplers evaluate.
+    /// distinct `T` and `t_x` with the `bayes` feature; Pareto/NBD: one quadrature grid
+    /// shared across `x`): what the samplers evaluate.
     fn sampling_likelihood(data: &Self::Data) -> Box<dyn LogLikelihood + '_> {
         Self::log_likelihood(data)
     }
@@ -143,6 +144,19 @@ pub(crate) fn bg_nbd_sampling(data: &WeightedSummaries) -> Box<dyn LogLikelihood
     #[cfg(not(feature = "bayes"))]
     {
         boxed(crate::btyd::bg_nbd::likelihood(data))
+    }
+}
+
+/// The likelihood Pareto/NBD's samplers evaluate: one quadrature grid shared across `x`
+/// with the `bayes` feature, the model's own otherwise.
+pub(crate) fn pareto_nbd_sampling(data: &WeightedSummaries) -> Box<dyn LogLikelihood + '_> {
+    #[cfg(feature = "bayes")]
+    {
+        Box::new(crate::btyd::bayes::GroupedParetoNbd::new(data))
+    }
+    #[cfg(not(feature = "bayes"))]
+    {
+        boxed(crate::btyd::pareto_nbd::likelihood(data))
     }
 }
 
