@@ -756,10 +756,12 @@ pub(super) fn group_rows_twice(
         for ((pick, index), (distinct, slot)) in picks.iter().zip(&mut index).zip(&mut out) {
             let k = match pick(tx, t) {
                 Some(tau) => {
-                    let k = index.id((x.to_bits(), tau.to_bits())).ok_or_else(|| Error::Undefined {
-                        what: "grouping by (x, T)",
-                        reason: "more than 2^32 − 1 distinct pairs".to_owned(),
-                    })?;
+                    let k = index
+                        .id((x.to_bits(), tau.to_bits()))
+                        .ok_or_else(|| Error::Undefined {
+                            what: "grouping by (x, T)",
+                            reason: "more than 2^32 − 1 distinct pairs".to_owned(),
+                        })?;
                     if k == distinct.len() {
                         distinct.push((row, x, 0.0, tau));
                     }

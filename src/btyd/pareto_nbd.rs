@@ -247,10 +247,9 @@ impl ParetoNbd {
         let [(at_recency, recency_slot), (at_age, age_slot)] = group_rows_twice(
             rows,
             first_row,
-            [
-                &|t_x, age| died(t_x, age).then_some(t_x),
-                &|t_x, age| died(t_x, age).then_some(age),
-            ],
+            [&|t_x, age| died(t_x, age).then_some(t_x), &|t_x, age| {
+                died(t_x, age).then_some(age)
+            }],
         )?;
         let part = |x: f64, _: f64, tau: f64| self.ln_part(x, tau);
         let l1 = SummarySlices::map_tuples(&at_recency, part)?;
