@@ -74,6 +74,15 @@ pub fn to_f64(amount: Decimal) -> f64 {
     }
     let neg = amount.is_sign_negative();
     let mantissa = amount.mantissa().unsigned_abs();
+    if mantissa < SMALL_MANTISSA && scale <= 15 {
+        // Below 2^50 the steps below give `m / 10^s` correctly rounded (one division):
+        // the integral and fractional parts are exact, `value` is within 2 ulp of
+        // `m / 10^s`, so `value · 10^s` is within 3 · 2^−53 · m < 1/2 of `m` and rounds
+        // back to it exactly, and `m as f64` and `10^s` (s ≤ 15) are exact. The same bits.
+        let precision_f64 = POW10_F64.get(scale as usize).copied().unwrap_or(f64::NAN);
+        let v = (mantissa as u64 as f64) / precision_f64;
+        return if neg { -v } else { v };
+    }
     let Some((integral_part, frac_part)) = div_rem_small_quotient(mantissa, precision) else {
         // A quotient beyond 2^50: the plain path.
         return amount.to_f64().unwrap_or(f64::NAN);
@@ -89,6 +98,9 @@ pub fn to_f64(amount: Decimal) -> f64 {
     let rounded = round_half_away(value * round_to) / round_to;
     if neg { -rounded } else { rounded }
 }
+
+/// Mantissas below this (2^50) take the one-division path of [`to_f64`].
+const SMALL_MANTISSA: u128 = 1 << 50;
 
 /// `f64::round` (half away from zero) without its libm call: the same value for every
 /// input (beyond 2^52 every `f64` is whole; below, the truncation through `i64` and the
@@ -285,6 +297,29 @@ mod tests {
         // Means of a few amounts, as the summaries compute them.
         for (sum, n) in [(1_000, 3), (2_235, 7), (99_999, 13), (1, 3)] {
             same_as_rust_decimal(Decimal::new(sum, 2) / Decimal::from(n));
+        }
+    }
+
+    #[test]
+    fn small_mantissas_equal_rust_decimal() {
+        // The one-division path: every scale it takes, mantissas up to its bound.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for scale in 1..=16 {
+            for k in 0..4_000_u64 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let m = match k % 4 {
+                    0 => state % 100_000,
+                    1 => state >> 14,
+                    2 => (1 << 50) - 1 - (state % 1_000),
+                    _ => (1 << 50) + (state % 1_000),
+                };
+                for neg in [false, true] {
+                    let (lo, mid) = (m as u32, (m >> 32) as u32);
+                    same_as_rust_decimal(Decimal::from_parts(lo, mid, 0, neg, scale));
+                }
+            }
         }
     }
 

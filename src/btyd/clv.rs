@@ -738,6 +738,44 @@ pub(super) fn group_rows(
     Ok((distinct, slot))
 }
 
+/// [`group_rows`] by two picks in one pass (one validation per row): the two results of
+/// calling it with each.
+pub(super) fn group_rows_twice(
+    rows: SummarySlices<'_>,
+    first_row: usize,
+    picks: [&dyn Fn(f64, f64) -> Option<f64>; 2],
+) -> Result<[(Vec<RowTuple>, Vec<usize>); 2]> {
+    let mut index = [PairIndex::with_capacity(1024), PairIndex::with_capacity(1024)];
+    let mut out: [(Vec<RowTuple>, Vec<usize>); 2] = [
+        (Vec::new(), Vec::with_capacity(rows.len())),
+        (Vec::new(), Vec::with_capacity(rows.len())),
+    ];
+    rows.for_each(|i, x, tx, t| {
+        let row = first_row + i;
+        check_summary(x, tx, t).map_err(|e| row_error(row, e))?;
+        for ((pick, index), (distinct, slot)) in picks.iter().zip(&mut index).zip(&mut out) {
+            let k = match pick(tx, t) {
+                Some(tau) => {
+                    let k = index
+                        .id((x.to_bits(), tau.to_bits()))
+                        .ok_or_else(|| Error::Undefined {
+                            what: "grouping by (x, T)",
+                            reason: "more than 2^32 − 1 distinct pairs".to_owned(),
+                        })?;
+                    if k == distinct.len() {
+                        distinct.push((row, x, 0.0, tau));
+                    }
+                    k
+                }
+                None => usize::MAX,
+            };
+            slot.push(k);
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
 /// `expected_purchases_batch` for models whose expectation factors as
 /// `P(alive) · g(t; x, T)`: `g` once per distinct `(x, T)`. `None` if the model does not
 /// factor.

@@ -590,15 +590,22 @@ impl<'a> SummarySlices<'a> {
     }
 }
 
+impl<'a> SummarySlices<'a> {
+    /// The first rows of three columns, as many as the shortest has.
+    pub(crate) fn truncated(frequency: &'a [f64], recency: &'a [f64], age: &'a [f64]) -> Self {
+        let n = frequency.len().min(recency.len()).min(age.len());
+        SummarySlices {
+            frequency: frequency.get(..n).unwrap_or_default(),
+            recency: recency.get(..n).unwrap_or_default(),
+            age: age.get(..n).unwrap_or_default(),
+        }
+    }
+}
+
 impl<'a, K> From<&'a SummaryColumns<K>> for SummarySlices<'a> {
     fn from(c: &'a SummaryColumns<K>) -> Self {
         // SummaryColumns' constructors keep the columns the same length; `min` keeps this
         // total even for a hand-built value.
-        let n = c.frequency.len().min(c.recency.len()).min(c.age.len());
-        SummarySlices {
-            frequency: c.frequency.get(..n).unwrap_or_default(),
-            recency: c.recency.get(..n).unwrap_or_default(),
-            age: c.age.get(..n).unwrap_or_default(),
-        }
+        SummarySlices::truncated(&c.frequency, &c.recency, &c.age)
     }
 }

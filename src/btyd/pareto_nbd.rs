@@ -14,7 +14,7 @@
 //! likelihood and every prediction stay exact to ~1e-13 for any `s, β` (checked against
 //! mpmath in `tests/btyd/pareto_boundary.rs`).
 
-use super::clv::{DiscountRate, group_rows};
+use super::clv::{DiscountRate, group_rows_twice};
 use super::data::{SummarySlices, WeightedSummaries, check_horizon, check_summary};
 use super::fit::{FitOptions, FitReport, Likelihood, Limit, fit_with_fallback, paired_limit};
 use super::params::{positive_parameters, rescalable_unit};
@@ -245,9 +245,13 @@ impl ParetoNbd {
     /// distinct `(x, t_x)` and `(x, T)` among them; bit-identical to the per-customer value.
     fn alive_sharing_terms(&self, rows: SummarySlices<'_>, first_row: usize) -> Result<Vec<f64>> {
         let died = |t_x: f64, age: f64| t_x < age;
-        let (at_recency, recency_slot) =
-            group_rows(rows, first_row, |t_x, age| died(t_x, age).then_some(t_x))?;
-        let (at_age, age_slot) = group_rows(rows, first_row, |t_x, age| died(t_x, age).then_some(age))?;
+        let [(at_recency, recency_slot), (at_age, age_slot)] = group_rows_twice(
+            rows,
+            first_row,
+            [&|t_x, age| died(t_x, age).then_some(t_x), &|t_x, age| {
+                died(t_x, age).then_some(age)
+            }],
+        )?;
         let part = |x: f64, _: f64, tau: f64| self.ln_part(x, tau);
         let l1 = SummarySlices::map_tuples(&at_recency, part)?;
         let l2 = SummarySlices::map_tuples(&at_age, part)?;

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::btyd::{ClvSpec, DiscountRate, GammaGamma, Margin, SummarySlices, TransactionModel, clv_batch};
 use crate::error::{Error, Result};
-use crate::summary::{Summaries, SummaryColumns};
+use crate::summary::{CustomerSummary, Summaries, SummaryColumns};
 use crate::time::TimeUnit;
 
 /// What one purchase is worth in the CLV of [`score`].
@@ -484,7 +484,114 @@ pub fn score<K: Ord + Clone + std::fmt::Debug>(
     spend: Option<&GammaGamma>,
     spec: &ScoreSpec,
 ) -> Result<ScoreTable<K>> {
-    score_columns(&summaries.columns(), purchases, spend, spec, summaries.spec.unit)
+    // The columns `score` reads, straight from the summaries: no copy of the keys, no
+    // holdout spend (the table has none); the values of `summaries.columns()`.
+    let customers = summaries.customers.as_slice();
+    let n = customers.len();
+    let (mut frequency, mut recency, mut age, mut monetary) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let all_holdout = n > 0 && customers.iter().all(|c| c.holdout.is_some());
+    let mut holdout_frequency = Vec::with_capacity(if all_holdout { n } else { 0 });
+    for c in customers {
+        frequency.push(f64::from(c.frequency));
+        recency.push(c.recency);
+        age.push(c.age);
+        monetary.push(crate::money::to_f64(c.monetary_value));
+        if all_holdout {
+            if let Some(h) = &c.holdout {
+                holdout_frequency.push(f64::from(h.frequency));
+            }
+        }
+    }
+    let duration = customers
+        .first()
+        .and_then(|c| c.holdout.as_ref())
+        .map(|h| h.duration);
+    let input = Input {
+        keys: Keys::Summaries(customers),
+        frequency: &frequency,
+        recency: &recency,
+        age: &age,
+        monetary_value: &monetary,
+        holdout: all_holdout.then_some(HoldoutInput {
+            frequency: &holdout_frequency,
+            duration: duration.unwrap_or(0.0),
+        }),
+        unit: Some(summaries.spec.unit),
+    };
+    score_input(&input, purchases, spend, spec, summaries.spec.unit)
+}
+
+/// The customers' keys: a column of them, or the summaries that hold them (no copy).
+enum Keys<'a, K> {
+    Column(&'a [K]),
+    Summaries(&'a [CustomerSummary<K>]),
+}
+
+impl<'a, K> Keys<'a, K> {
+    fn len(&self) -> usize {
+        match self {
+            Keys::Column(k) => k.len(),
+            Keys::Summaries(s) => s.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<&'a K> {
+        match *self {
+            Keys::Column(k) => k.get(i),
+            Keys::Summaries(s) => s.get(i).map(|c| &c.customer),
+        }
+    }
+}
+
+/// The holdout columns scoring reads.
+#[derive(Clone, Copy)]
+struct HoldoutInput<'a> {
+    frequency: &'a [f64],
+    /// The holdout's length (the first customer's: the same for all).
+    duration: f64,
+}
+
+/// What scoring reads: the keys and the summaries' values as `f64` columns (the table
+/// has one row per key).
+struct Input<'a, K> {
+    keys: Keys<'a, K>,
+    frequency: &'a [f64],
+    recency: &'a [f64],
+    age: &'a [f64],
+    monetary_value: &'a [f64],
+    holdout: Option<HoldoutInput<'a>>,
+    unit: Option<TimeUnit>,
+}
+
+impl<'a, K> Input<'a, K> {
+    fn of_columns(cols: &'a SummaryColumns<K>) -> Self {
+        Input {
+            keys: Keys::Column(&cols.customers),
+            frequency: &cols.frequency,
+            recency: &cols.recency,
+            age: &cols.age,
+            monetary_value: &cols.monetary_value,
+            holdout: cols.holdout.as_ref().map(|h| HoldoutInput {
+                frequency: &h.frequency,
+                duration: h.duration.first().copied().unwrap_or(0.0),
+            }),
+            unit: cols.unit,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The three columns the models take (as [`SummarySlices::from`] a `SummaryColumns`).
+    fn slices(&self) -> SummarySlices<'a> {
+        SummarySlices::truncated(self.frequency, self.recency, self.age)
+    }
 }
 
 /// [`score`] over summary columns in `unit` (their [`SummaryColumns::unit`] is used when
@@ -516,14 +623,25 @@ pub fn score_columns<K: Clone + std::fmt::Debug>(
     spec: &ScoreSpec,
     unit: TimeUnit,
 ) -> Result<ScoreTable<K>> {
-    if cols.is_empty() {
+    score_input(&Input::of_columns(cols), purchases, spend, spec, unit)
+}
+
+/// [`score_columns`] over the columns of `input`.
+fn score_input<K: Clone + std::fmt::Debug>(
+    input: &Input<'_, K>,
+    purchases: &dyn TransactionModel,
+    spend: Option<&GammaGamma>,
+    spec: &ScoreSpec,
+    unit: TimeUnit,
+) -> Result<ScoreTable<K>> {
+    if input.len() == 0 {
         return Err(Error::EmptyInput {
             what: "customers to score",
         });
     }
     for (what, other) in [
         ("the model", purchases.unit()),
-        ("the summary columns", cols.unit),
+        ("the summary columns", input.unit),
     ] {
         if let Some(u) = other.filter(|u| *u != unit) {
             return Err(Error::UnitMismatch {
@@ -543,8 +661,8 @@ pub fn score_columns<K: Clone + std::fmt::Debug>(
     }
     let clv_spec = spec.clv_spec()?.in_unit(unit)?;
     let horizon = clv_spec.horizon;
-    let rows = SummarySlices::from(cols);
-    let mut failures = Failures::new(cols);
+    let rows = input.slices();
+    let mut failures = Failures::new(input);
 
     let p_alive = failures.each(
         ScoreFlag::PurchaseModelFailed,
@@ -552,14 +670,12 @@ pub fn score_columns<K: Clone + std::fmt::Debug>(
         rows,
         |x, tx, t| purchases.probability_alive(x, tx, t),
     );
-    let duration = cols
-        .holdout
-        .as_ref()
-        .map(|h| h.duration.first().copied().unwrap_or(0.0));
+    let duration = input.holdout.map(|h| h.duration);
     // With every P(alive) known and a model that factors, the other columns share one
     // pass per distinct (x, T); otherwise each comes from its own batch call.
-    let all_alive: Option<Vec<f64>> = p_alive.iter().copied().collect();
-    let shared = all_alive.and_then(|a| shared::shared_columns(purchases, rows, &a, &clv_spec, duration));
+    let shared = p_alive
+        .all()
+        .and_then(|a| shared::shared_columns(purchases, rows, a, &clv_spec, duration));
     let (expected_batch, discounted_batch, alive_at_batch, holdout_batch) = match shared {
         Some(s) => (s.expected, s.discounted, s.alive_at, s.holdout),
         None => {
@@ -583,7 +699,7 @@ pub fn score_columns<K: Clone + std::fmt::Debug>(
         let each = |x, tx, t| purchases.dert(spec.discount, unit, x, tx, t);
         failures.each(ScoreFlag::DertFailed, rows.map(each), rows, each)
     } else {
-        vec![None; rows.len()]
+        Column::Absent
     };
     let discounted = failures.each(
         ScoreFlag::PurchaseModelFailed,
@@ -594,14 +710,14 @@ pub fn score_columns<K: Clone + std::fmt::Debug>(
             crate::btyd::expected_clv(purchases, Margin::PerPurchase(1.0), &clv_spec, customer, 0.0)
         },
     );
-    let expected_spend = expected_spend(cols, spend, spec.value, &mut failures);
+    let expected_spend = expected_spend(input, spend, spec.value, &mut failures);
     let holdout_expected = match (duration, holdout_batch) {
         (Some(duration), Some(batch)) => {
             failures.each(ScoreFlag::PurchaseModelFailed, batch, rows, |x, tx, t| {
                 purchases.expected_purchases(duration, x, tx, t)
             })
         }
-        _ => vec![None; rows.len()],
+        _ => Column::Absent,
     };
     failures.assemble(
         spec,
@@ -621,13 +737,41 @@ pub fn score_columns<K: Clone + std::fmt::Debug>(
 
 /// The computed columns, parallel to the customers.
 struct Columns {
-    p_alive: Vec<Option<f64>>,
-    alive_at: Vec<Option<f64>>,
-    expected: Vec<Option<f64>>,
-    dert: Vec<Option<f64>>,
-    discounted: Vec<Option<f64>>,
-    expected_spend: Vec<Option<f64>>,
-    holdout_expected: Vec<Option<f64>>,
+    p_alive: Column,
+    alive_at: Column,
+    expected: Column,
+    dert: Column,
+    discounted: Column,
+    expected_spend: Column,
+    holdout_expected: Column,
+}
+
+/// One computed column: every value known (the common case, kept as the batch computed
+/// it), some values missing, or none at all.
+enum Column {
+    All(Vec<f64>),
+    Partial(Vec<Option<f64>>),
+    Absent,
+}
+
+impl Column {
+    /// Customer `i`'s value.
+    #[inline]
+    fn get(&self, i: usize) -> Option<f64> {
+        match self {
+            Column::All(v) => v.get(i).copied(),
+            Column::Partial(v) => v.get(i).copied().flatten(),
+            Column::Absent => None,
+        }
+    }
+
+    /// Every value, when all are known.
+    fn all(&self) -> Option<&[f64]> {
+        match self {
+            Column::All(v) => Some(v),
+            Column::Partial(_) | Column::Absent => None,
+        }
+    }
 }
 
 /// P(alive) at the horizon per customer; `None` without a flag when the model does not
@@ -638,7 +782,7 @@ fn alive_at_horizon(
     rows: SummarySlices<'_>,
     shared: Option<Result<Vec<f64>>>,
     failures: &mut Failures<'_, impl Clone + std::fmt::Debug>,
-) -> Vec<Option<f64>> {
+) -> Column {
     let each = |x, tx, t| model.probability_alive_at(horizon, x, tx, t);
     if let Some(batch) = shared {
         return failures.each(ScoreFlag::AliveAtHorizonFailed, batch, rows, each);
@@ -646,7 +790,7 @@ fn alive_at_horizon(
     // The trait's default says the model has no such prediction: ask once.
     if let Err(Error::Undefined { what, reason }) = model.probability_alive_at(horizon, 0.0, 0.0, 0.0) {
         if what == "P(alive at T + t)" && reason.starts_with("not provided") {
-            return vec![None; rows.len()];
+            return Column::Absent;
         }
     }
     failures.each(ScoreFlag::AliveAtHorizonFailed, rows.map(each), rows, each)
@@ -655,22 +799,22 @@ fn alive_at_horizon(
 /// Expected spend per purchase: the spend model's conditional expectation for customers
 /// without repeats and those with a positive mean repeat spend; flags for the others.
 fn expected_spend<K: Clone + std::fmt::Debug>(
-    cols: &SummaryColumns<K>,
+    input: &Input<'_, K>,
     spend: Option<&GammaGamma>,
     value: PurchaseValue,
     failures: &mut Failures<'_, K>,
-) -> Vec<Option<f64>> {
+) -> Column {
     let Some(model) = spend else {
         // A fixed value per purchase needs no spend model: its absence is no reason to flag.
         if !matches!(value, PurchaseValue::Fixed(_)) {
-            for i in 0..cols.len() {
+            for i in 0..input.len() {
                 failures.flag(i, ScoreFlag::NoSpendModel, None);
             }
         }
-        return vec![None; cols.len()];
+        return Column::Absent;
     };
-    let mut out = Vec::with_capacity(cols.len());
-    for (i, (&x, &m)) in cols.frequency.iter().zip(&cols.monetary_value).enumerate() {
+    let mut out = Vec::with_capacity(input.len());
+    for (i, (&x, &m)) in input.frequency.iter().zip(input.monetary_value).enumerate() {
         if x > 0.0 && (m.is_nan() || m <= 0.0) {
             failures.flag(i, ScoreFlag::NoPositiveRepeatSpend, None);
             out.push(None);
@@ -692,27 +836,31 @@ fn expected_spend<K: Clone + std::fmt::Debug>(
             }
         }
     }
-    out
+    Column::Partial(out)
 }
 
 /// Per-customer flags and the report's counts, built while the columns are computed.
 struct Failures<'a, K> {
-    cols: &'a SummaryColumns<K>,
+    input: &'a Input<'a, K>,
+    /// Each customer's flags; empty until the first flag (most tables have none).
     flags: Vec<Vec<ScoreFlag>>,
     first_errors: Vec<(ScoreFlag, String)>,
 }
 
 impl<'a, K: Clone + std::fmt::Debug> Failures<'a, K> {
-    fn new(cols: &'a SummaryColumns<K>) -> Self {
+    fn new(input: &'a Input<'a, K>) -> Self {
         Failures {
-            cols,
-            flags: vec![Vec::new(); cols.len()],
+            input,
+            flags: Vec::new(),
             first_errors: Vec::new(),
         }
     }
 
     /// Flags customer `i` (once per flag), remembering the first error of each flag.
     fn flag(&mut self, i: usize, flag: ScoreFlag, error: Option<&Error>) {
+        if self.flags.is_empty() {
+            self.flags = vec![Vec::new(); self.input.len()];
+        }
         if let Some(f) = self.flags.get_mut(i) {
             if !f.contains(&flag) {
                 f.push(flag);
@@ -721,8 +869,8 @@ impl<'a, K: Clone + std::fmt::Debug> Failures<'a, K> {
         if let Some(e) = error {
             if !self.first_errors.iter().any(|(f, _)| *f == flag) {
                 let who = self
-                    .cols
-                    .customers
+                    .input
+                    .keys
                     .get(i)
                     .map_or_else(|| format!("row {i}"), |c| format!("{c:?}"));
                 self.first_errors.push((flag, format!("customer {who}: {e}")));
@@ -738,14 +886,14 @@ impl<'a, K: Clone + std::fmt::Debug> Failures<'a, K> {
         batch: Result<Vec<f64>>,
         rows: SummarySlices<'_>,
         one: impl Fn(f64, f64, f64) -> Result<f64> + Sync,
-    ) -> Vec<Option<f64>> {
-        if let Ok(values) = &batch {
+    ) -> Column {
+        if let Ok(values) = batch {
             if values.len() == rows.len() && values.iter().all(|v| v.is_finite()) {
-                return values.iter().map(|&v| Some(v)).collect();
+                return Column::All(values);
             }
         }
         let results: Vec<Result<f64>> = rows.each_result(one);
-        results
+        let values = results
             .into_iter()
             .enumerate()
             .map(|(i, r)| match r {
@@ -763,41 +911,44 @@ impl<'a, K: Clone + std::fmt::Debug> Failures<'a, K> {
                     None
                 }
             })
-            .collect()
+            .collect();
+        Column::Partial(values)
     }
 
     fn assemble(self, spec: &ScoreSpec, horizon: f64, unit: TimeUnit, c: Columns) -> Result<ScoreTable<K>> {
         let Failures {
-            cols,
+            input,
             mut flags,
             first_errors,
         } = self;
+        let keys = &input.keys;
+        let n = keys.len();
         let mut report = ScoreReport {
-            customers: cols.len() as u64,
+            customers: n as u64,
             first_errors: first_errors.into_iter().map(|(_, e)| e).collect(),
             ..ScoreReport::default()
         };
-        let holdout = cols.holdout.as_ref();
+        let holdout = input.holdout.map(|h| h.frequency);
         let mut clv_overflow_noted = false;
-        let mut rows = Vec::with_capacity(cols.len());
-        for (i, customer) in cols.customers.iter().enumerate() {
-            let at = |v: &[Option<f64>]| v.get(i).copied().flatten();
+        let mut rows = Vec::with_capacity(n);
+        for i in 0..n {
+            let Some(customer) = keys.get(i) else { break };
             let f = flags.get_mut(i).map(std::mem::take).unwrap_or_default();
             let mut row = CustomerScore {
                 customer: customer.clone(),
-                frequency: cols.frequency.get(i).map_or(0, |&x| x as u32),
-                recency: cols.recency.get(i).copied().unwrap_or(0.0),
-                age: cols.age.get(i).copied().unwrap_or(0.0),
-                monetary_value: cols.monetary_value.get(i).copied().unwrap_or(0.0),
-                p_alive: at(&c.p_alive),
-                p_alive_at_horizon: at(&c.alive_at),
-                expected_purchases: at(&c.expected),
-                dert: at(&c.dert),
-                expected_spend: at(&c.expected_spend),
-                discounted_purchases: at(&c.discounted),
+                frequency: input.frequency.get(i).map_or(0, |&x| x as u32),
+                recency: input.recency.get(i).copied().unwrap_or(0.0),
+                age: input.age.get(i).copied().unwrap_or(0.0),
+                monetary_value: input.monetary_value.get(i).copied().unwrap_or(0.0),
+                p_alive: c.p_alive.get(i),
+                p_alive_at_horizon: c.alive_at.get(i),
+                expected_purchases: c.expected.get(i),
+                dert: c.dert.get(i),
+                expected_spend: c.expected_spend.get(i),
+                discounted_purchases: c.discounted.get(i),
                 clv: None,
-                expected_holdout_purchases: at(&c.holdout_expected),
-                holdout_purchases: holdout.and_then(|h| h.frequency.get(i)).map(|&x| x as u32),
+                expected_holdout_purchases: c.holdout_expected.get(i),
+                holdout_purchases: holdout.and_then(|h| h.get(i)).map(|&x| x as u32),
                 flags: f,
             };
             let value = match spec.value {

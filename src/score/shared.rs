@@ -49,12 +49,18 @@ pub(super) fn shared_columns(
     // The survival factor is the model's for every customer or for none: ask once.
     let survival_factors = model.survival_if_alive(horizon, x0, t0).is_some();
     let last_is_horizon = times.last() == Some(&horizon);
-    // The pairs sorted by T, so that the models share their per-T work between neighbours.
-    let mut order: Vec<usize> = (0..distinct.len()).collect();
-    order.sort_unstable_by_key(|&k| distinct.get(k).map(|&(_, x, _, t)| (t.to_bits(), x.to_bits())));
-    let pairs: Vec<(f64, f64)> = order
+    // The pairs sorted by T, so that the models share their per-T work between neighbours
+    // (by their bits, the order of values ≥ 0; the pairs are distinct, so the order is
+    // unique).
+    let mut keyed: Vec<(u64, u64, usize)> = distinct
         .iter()
-        .filter_map(|&k| distinct.get(k).map(|&(_, x, _, t)| (x, t)))
+        .enumerate()
+        .map(|(k, &(_, x, _, t))| (t.to_bits(), x.to_bits(), k))
+        .collect();
+    keyed.sort_unstable();
+    let pairs: Vec<(f64, f64)> = keyed
+        .iter()
+        .map(|&(t, x, _)| (f64::from_bits(x), f64::from_bits(t)))
         .collect();
     let chunk = |pairs: &[(f64, f64)]| -> Vec<PerPair> {
         let curves = model.expected_if_alive_curves(&times, pairs);
@@ -104,24 +110,31 @@ pub(super) fn shared_columns(
             .collect()
     };
     let sorted = map_chunks(&pairs, chunk);
-    // Back in the distinct pairs' order.
-    let mut per: Vec<Option<PerPair>> = (0..distinct.len()).map(|_| None).collect();
-    for (&k, p) in order.iter().zip(sorted) {
-        if let Some(slot) = per.get_mut(k) {
-            *slot = Some(p);
-        }
+    if sorted.len() != distinct.len() {
+        return None;
     }
-    let per: Vec<PerPair> = per.into_iter().collect::<Option<Vec<_>>>()?;
     // Per pair, a failed value as NaN: the caller then recomputes that column row by row
     // (as for any non-finite value), with each row's error.
     let value = |v: Option<&Result<f64>>| match v {
         Some(Ok(v)) => *v,
         _ => f64::NAN,
     };
-    let pair_expected: Vec<f64> = per.iter().map(|p| value(Some(&p.expected))).collect();
-    let pair_discounted: Vec<f64> = per.iter().map(|p| value(Some(&p.discounted))).collect();
-    let pair_survival: Vec<f64> = per.iter().map(|p| value(p.survival.as_ref())).collect();
-    let pair_holdout: Vec<f64> = per.iter().map(|p| value(p.holdout.as_ref())).collect();
+    // Back in the distinct pairs' order.
+    let m = distinct.len();
+    let (mut pair_expected, mut pair_discounted) = (vec![f64::NAN; m], vec![f64::NAN; m]);
+    let (mut pair_survival, mut pair_holdout) = (vec![f64::NAN; m], vec![f64::NAN; m]);
+    for (&(_, _, k), p) in keyed.iter().zip(&sorted) {
+        for (column, v) in [
+            (&mut pair_expected, Some(&p.expected)),
+            (&mut pair_discounted, Some(&p.discounted)),
+            (&mut pair_survival, p.survival.as_ref()),
+            (&mut pair_holdout, p.holdout.as_ref()),
+        ] {
+            if let Some(slot) = column.get_mut(k) {
+                *slot = value(v);
+            }
+        }
+    }
     // As `factored_expected_batch` and `clv_batch` with a margin of 1 per purchase.
     let expectation = |a: f64, g: f64| {
         let v = a * g;

@@ -10,8 +10,9 @@ const EMPTY: u32 = u32::MAX;
 
 /// Pairs of `u64` to ids `0, 1, 2, …` in the order they were first seen.
 pub(crate) struct PairIndex {
-    keys: Vec<(u64, u64)>,
-    ids: Vec<u32>,
+    /// Each slot's key beside its id (one cache line holds both: a lookup in a table
+    /// larger than the caches costs one miss, not two).
+    slots: Vec<((u64, u64), u32)>,
     shift: u32,
     len: usize,
 }
@@ -21,8 +22,7 @@ impl PairIndex {
     pub(crate) fn with_capacity(expected: usize) -> Self {
         let slots = (expected.max(8) * 2).next_power_of_two();
         PairIndex {
-            keys: vec![(0, 0); slots],
-            ids: vec![EMPTY; slots],
+            slots: vec![((0, 0), EMPTY); slots],
             shift: 64 - slots.trailing_zeros(),
             len: 0,
         }
@@ -43,23 +43,22 @@ impl PairIndex {
     /// `None` past `u32::MAX − 1` distinct pairs.
     #[inline]
     pub(crate) fn id(&mut self, key: (u64, u64)) -> Option<usize> {
-        let mask = self.ids.len() - 1;
+        let mask = self.slots.len() - 1;
         let mut slot = self.slot_of(key);
         loop {
-            let id = *self.ids.get(slot)?;
+            let &(k, id) = self.slots.get(slot)?;
             if id == EMPTY {
                 break;
             }
-            if self.keys.get(slot) == Some(&key) {
+            if k == key {
                 return Some(id as usize);
             }
             slot = (slot + 1) & mask;
         }
         let id = u32::try_from(self.len).ok().filter(|&i| i != EMPTY)?;
-        *self.ids.get_mut(slot)? = id;
-        *self.keys.get_mut(slot)? = key;
+        *self.slots.get_mut(slot)? = (key, id);
         self.len += 1;
-        if self.len * 2 > self.ids.len() {
+        if self.len * 2 > self.slots.len() {
             self.grow();
         }
         Some(id as usize)
@@ -67,17 +66,16 @@ impl PairIndex {
 
     #[cold]
     fn grow(&mut self) {
-        let mut bigger = PairIndex::with_capacity(self.ids.len());
-        for (&key, &id) in self.keys.iter().zip(&self.ids) {
+        let mut bigger = PairIndex::with_capacity(self.slots.len());
+        let mask = bigger.slots.len() - 1;
+        for &(key, id) in &self.slots {
             if id != EMPTY {
-                let mask = bigger.ids.len() - 1;
                 let mut slot = bigger.slot_of(key);
-                while bigger.ids.get(slot).is_some_and(|&i| i != EMPTY) {
+                while bigger.slots.get(slot).is_some_and(|&(_, i)| i != EMPTY) {
                     slot = (slot + 1) & mask;
                 }
-                if let (Some(i), Some(k)) = (bigger.ids.get_mut(slot), bigger.keys.get_mut(slot)) {
-                    *i = id;
-                    *k = key;
+                if let Some(s) = bigger.slots.get_mut(slot) {
+                    *s = (key, id);
                 }
             }
         }
