@@ -127,7 +127,7 @@ impl FitOptions {
 /// # Examples
 ///
 /// ```
-/// use customer_value::btyd::{BgNbd, FitOptions, WeightedSummaries};
+/// use customer_value::btyd::{BgNbd, Convergence, FitOptions, WeightedSummaries};
 ///
 /// let data = WeightedSummaries::from_rows(
 ///     &[0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0],
