@@ -273,7 +273,11 @@ impl GgomNbd {
         // (A hazard that overflows starts at the smallest panel, one that underflows at the
         // longest; the halving and doubling below find the panel either way.)
         let h0 = 1.5 / hazard;
-        let mut h = if h0 > 0.0 { h0.min(ALIVE_MAX_PANEL) } else { f64::MIN_POSITIVE };
+        let mut h = if h0 > 0.0 {
+            h0.min(ALIVE_MAX_PANEL)
+        } else {
+            f64::MIN_POSITIVE
+        };
         let (mut tau, mut ln_left, mut total, mut tries) = (0.0_f64, 0.0_f64, 0.0_f64, 0_usize);
         for panels in 0..MAX_PANELS {
             if ln_left < ALIVE_LN_FLOOR {
@@ -282,7 +286,10 @@ impl GgomNbd {
             let (right, ln_right) = loop {
                 tries += 1;
                 if tries > 64 * MAX_PANELS {
-                    return Err(stuck(panels, format!("no panel of ≤ 1.5 in ln S found at τ = {tau}")));
+                    return Err(stuck(
+                        panels,
+                        format!("no panel of ≤ 1.5 in ln S found at τ = {tau}"),
+                    ));
                 }
                 let right = tau + h;
                 if right <= tau {
@@ -297,7 +304,7 @@ impl GgomNbd {
             };
             let whole = panel(tau, right);
             if right >= t {
-                let part = if right == t { whole } else { panel(tau, t) };
+                let part = if right <= t { whole } else { panel(tau, t) };
                 return Ok(total + part.max(0.0).min(whole));
             }
             total += whole;
@@ -305,7 +312,10 @@ impl GgomNbd {
             ln_left = ln_right;
             h = (2.0 * h).min(ALIVE_MAX_PANEL);
         }
-        Err(stuck(MAX_PANELS, format!("{MAX_PANELS} panels reach τ = {tau} of t = {t}")))
+        Err(stuck(
+            MAX_PANELS,
+            format!("{MAX_PANELS} panels reach τ = {tau} of t = {t}"),
+        ))
     }
 }
 

@@ -1106,11 +1106,17 @@ fn class7_mbgnbd_spike_dropout_tiny_rate_expectation_does_not_fall() {
         let e = m.expected_purchases(t, 0.0, 0.0, big_t).unwrap();
         assert!(e >= last && e > 0.0, "t = {t}: {e} after {last}");
         let want = spike(t, alpha + big_t);
-        assert!((e - want).abs() <= 1e-9 * want, "t = {t}: {e} vs the spike's {want}");
+        assert!(
+            (e - want).abs() <= 1e-9 * want,
+            "t = {t}: {e} vs the spike's {want}"
+        );
         last = e;
         let n = m.expected_purchases_new(t).unwrap();
         let want = spike(t, alpha);
-        assert!(n >= last_new && (n - want).abs() <= 1e-9 * want, "new, t = {t}: {n} vs {want}");
+        assert!(
+            n >= last_new && (n - want).abs() <= 1e-9 * want,
+            "new, t = {t}: {n} vs {want}"
+        );
         last_new = n;
     }
 }
@@ -1137,8 +1143,14 @@ fn class7_ggom_nbd_expectation_never_falls_with_the_horizon() {
                 for beta in [1.3e-5, 1e-300, 1.0, 1e300] {
                     let m = GgomNbd::new(0.55, alpha, b, s, beta).unwrap();
                     let w = format!("GGom/NBD(0.55, {alpha}, {b}, {s}, {beta})");
-                    let new: Vec<f64> = times.iter().filter_map(|&t| m.expected_purchases_new(t).ok()).collect();
-                    assert!(new.windows(2).all(|p| p[0] <= p[1] * (1.0 + 1e-9) + 1e-9), "{w}: new {new:?}");
+                    let new: Vec<f64> = times
+                        .iter()
+                        .filter_map(|&t| m.expected_purchases_new(t).ok())
+                        .collect();
+                    assert!(
+                        new.windows(2).all(|p| p[0] <= p[1] * (1.0 + 1e-9) + 1e-9),
+                        "{w}: new {new:?}"
+                    );
                     for (x, tx, big_t) in histories {
                         let Ok(c) = m.expected_purchases_curve(&times, x, tx, big_t) else {
                             continue;
