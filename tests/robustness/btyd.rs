@@ -1176,3 +1176,42 @@ fn class7_ggom_nbd_expectation_never_falls_with_the_horizon() {
     // Most of these customers have a curve (a typed error is allowed, not a broken law).
     assert!(curves > 300 && points > 4_000, "{curves} curves, {points} points");
 }
+
+/// Found by the adversarial `btyd typed` area at `CASES=50` (session 11, 15 broken promises
+/// in 5 cases): Pareto/NBD P(alive) was NaN where both parts of the likelihood are infinite
+/// (`r = 1e308` or `f64::MAX`, a subnormal `s` or `α`). Now a probability or `Undefined`
+/// naming the customer, on the single and batch paths alike, and P(alive at T + t) with it.
+#[test]
+fn class7_pareto_nbd_probability_alive_is_never_nan() {
+    let cases = [
+        ([1e308, 18.71, 2.0, 4.17], (18.0, 3.12, 8.0)),
+        ([1.0, 16.04, 11.97, 5e-324], (28.0, 53.0, 53.0)),
+        ([1e308, 11.41, 5e-324, 13.08], (4_294_967_295.0, 127.9, 199.7)),
+        ([f64::MAX, 677.463, 2.24, 8.19], (1_849_982_404.0, 50.4, 1e6)),
+        ([f64::MAX, 0.45, 1.29, 10.93], (33.0, 168.9, 177.9)),
+    ];
+    for (p, (x, tx, t)) in cases {
+        let m = ParetoNbd::new(p[0], p[1], p[2], p[3]).unwrap();
+        let single = m.probability_alive(x, tx, t);
+        if let Ok(v) = single {
+            assert!((0.0..=1.0).contains(&v), "{p:?} ({x}, {tx}, {t}): P(alive) = {v}");
+        }
+        if let Ok(v) = m.probability_alive_at(13.6, x, tx, t) {
+            assert!(
+                (0.0..=1.0).contains(&v),
+                "{p:?} ({x}, {tx}, {t}): P(alive at) = {v}"
+            );
+        }
+        let (xs, txs, ts) = ([x], [tx], [t]);
+        let data = SummarySlices::new(&xs, &txs, &ts).unwrap();
+        let batch = m.probability_alive_batch(data);
+        assert_eq!(
+            single.is_ok(),
+            batch.is_ok(),
+            "{p:?} ({x}, {tx}, {t}): {single:?} vs {batch:?}"
+        );
+        if let (Ok(a), Ok(b)) = (&single, &batch) {
+            assert_eq!(Some(a.to_bits()), b.first().map(|v| v.to_bits()));
+        }
+    }
+}
