@@ -245,10 +245,15 @@ impl BgNbd {
     }
 
     /// `g(p) = (1 − (A/(A+pt))^{r+x}) / p`, `A = α+T`, with its limit `(r+x) t/A` at p → 0.
+    ///
+    /// The two-term expansion in `u = pt/A` is used only where `u` itself is small (it is
+    /// p = 0's limit); at a tiny `r + x` with `u` not small it fell below 0 as `t` grew
+    /// (MBG/NBD at `r = 5e-232`: `class7_mbgnbd_spike_dropout_tiny_rate_expectation_does_not_fall`),
+    /// where `−expm1(−(r+x) ln(1+u)) / p` is exact.
     fn alive_integrand(&self, p: f64, t: f64, x: f64, age: f64) -> f64 {
         let (rx, big_a) = (self.r + x, self.alpha + age);
         let u = p * t / big_a;
-        if rx * u < 1e-8 {
+        if u < 1e-8 && rx * u < 1e-8 {
             rx * t / big_a * (1.0 - 0.5 * (rx + 1.0) * u)
         } else {
             -(-rx * u.ln_1p()).exp_m1() / p

@@ -223,21 +223,114 @@ impl GgomNbd {
 
     /// Survival while alive at `from`: `S(to | from) = ((β + e^{b·from} − 1)/(β + e^{b·to} − 1))^s`.
     fn survival_from(&self, from: f64, to: f64) -> f64 {
-        (self.s * (ln_gomp(self.beta, self.b, from) - ln_gomp(self.beta, self.b, to))).exp()
+        (self.s * (ln_gomp_wide(self.beta, self.b, from) - ln_gomp_wide(self.beta, self.b, to))).exp()
     }
 
-    /// `∫_from^{from+t} S(u | from) du`.
-    fn alive_time(&self, from: f64, t: f64) -> f64 {
-        if t <= 0.0 {
-            return 0.0;
+    /// `∫_from^{from+t} S(u | from) du`, non-decreasing in `t` by construction.
+    ///
+    /// The panels are laid from `from` on a grid that does not depend on `t`: each one
+    /// as long as it can be (doubling) while `ln S` falls by at most 1.5 across it, so that
+    /// 16-point Gauss–Legendre is exact to rounding on it. The value at `t` is the sum of
+    /// the whole panels below `t` plus the part of the panel holding `t`, that part held to
+    /// `[0, whole panel]` (the integrand is positive): two horizons in different panels are
+    /// ordered exactly, two in one panel by the rule's accuracy. Beyond `S < e^{−800}` the
+    /// rest is dropped (below `f64`'s smallest number). Before, the panels were equal
+    /// divisions of `[from, from+t]`, capped at 4,096: nearby horizons got different
+    /// panels, and at horizons far beyond the lifetimes (1e204) the cap left the
+    /// survival's fall unresolved, so the expectation fell with the horizon.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NonConvergence`] if the survival falls too steeply for 4,096 panels,
+    /// [`Error::Undefined`] if `b·from` overflows: never a value that breaks the law.
+    fn alive_time(&self, from: f64, t: f64) -> Result<f64> {
+        if t.is_nan() || t <= 0.0 {
+            return Ok(0.0);
         }
-        let change = self.s * (ln_gomp(self.beta, self.b, from + t) - ln_gomp(self.beta, self.b, from));
-        let m = panels(change.max(1.0));
-        let mut sum = 0.0;
-        ln_integral(from, from + t, m, |u, lw| {
-            sum += (lw.exp()) * self.survival_from(from, u)
-        });
-        sum
+        let (beta, b, s) = (self.beta, self.b, self.s);
+        let g0 = ln_gomp_wide(beta, b, from);
+        let stuck = |iterations: usize, detail: String| Error::NonConvergence {
+            what: "GGom/NBD expected purchases (time alive)",
+            iterations,
+            detail,
+        };
+        if !g0.is_finite() {
+            return Err(Error::Undefined {
+                what: "GGom/NBD expected purchases (time alive)",
+                reason: format!("ln(β + e^(b·T) − 1) is not finite at T = {from}"),
+            });
+        }
+        // ln S(from + τ | from), ≤ 0 (held there against rounding).
+        let ln_s = |tau: f64| (-s * (ln_gomp_wide(beta, b, from + tau) - g0)).min(0.0);
+        let panel = |lo: f64, hi: f64| {
+            let mut sum = 0.0;
+            ln_integral(lo, hi, 1, |tau, lw| sum += (lw + ln_s(tau)).exp());
+            sum
+        };
+        // The first try: ln S falls by 1.5 at the hazard at `from`, s·b/q with
+        // q = (β + e^{b·from} − 1)/e^{b·from} (between β and 1).
+        let hazard = s * b * (b * from - g0).exp();
+        // (A hazard that overflows starts at the smallest panel, one that underflows at the
+        // longest; the halving and doubling below find the panel either way.)
+        let h0 = 1.5 / hazard;
+        let mut h = if h0 > 0.0 {
+            h0.min(ALIVE_MAX_PANEL)
+        } else {
+            f64::MIN_POSITIVE
+        };
+        let (mut tau, mut ln_left, mut total, mut tries) = (0.0_f64, 0.0_f64, 0.0_f64, 0_usize);
+        for panels in 0..MAX_PANELS {
+            if ln_left < ALIVE_LN_FLOOR {
+                return Ok(total);
+            }
+            let (right, ln_right) = loop {
+                tries += 1;
+                if tries > 64 * MAX_PANELS {
+                    return Err(stuck(
+                        panels,
+                        format!("no panel of ≤ 1.5 in ln S found at τ = {tau}"),
+                    ));
+                }
+                let right = tau + h;
+                if right <= tau {
+                    h = (2.0 * h).min(ALIVE_MAX_PANEL);
+                    continue;
+                }
+                let ln_right = ln_s(right);
+                if ln_left - ln_right <= 1.5 {
+                    break (right, ln_right);
+                }
+                h *= 0.5;
+            };
+            let whole = panel(tau, right);
+            if right >= t {
+                let part = if right <= t { whole } else { panel(tau, t) };
+                return Ok(total + part.max(0.0).min(whole));
+            }
+            total += whole;
+            tau = right;
+            ln_left = ln_right;
+            h = (2.0 * h).min(ALIVE_MAX_PANEL);
+        }
+        Err(stuck(
+            MAX_PANELS,
+            format!("{MAX_PANELS} panels reach τ = {tau} of t = {t}"),
+        ))
+    }
+}
+
+/// `alive_time`: the longest panel, and the `ln S` below which the rest is dropped.
+const ALIVE_MAX_PANEL: f64 = 1e300;
+const ALIVE_LN_FLOOR: f64 = -800.0;
+
+/// [`ln_gomp`] also where `e^{by}` overflows: `by + ln(1 + (β − 1) e^{−by})` beyond
+/// `by = 700` (the same value below).
+fn ln_gomp_wide(beta: f64, b: f64, y: f64) -> f64 {
+    let by = b * y;
+    if by > 700.0 {
+        by + ((beta - 1.0) * (-by).exp()).ln_1p()
+    } else {
+        ln_gomp(beta, b, y)
     }
 }
 
@@ -385,7 +478,7 @@ impl TransactionModel for GgomNbd {
     fn expected_purchases_new(&self, t: f64) -> Result<f64> {
         check_horizon(t)?;
         finite(
-            self.r / self.alpha * self.alive_time(0.0, t),
+            self.r / self.alpha * self.alive_time(0.0, t)?,
             "GGom/NBD expected purchases",
         )
     }
@@ -393,7 +486,7 @@ impl TransactionModel for GgomNbd {
     fn expected_purchases(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         check_horizon(t)?;
         let p = self.probability_alive(frequency, recency, age)?;
-        let v = p * (self.r + frequency) / (self.alpha + age) * self.alive_time(age, t);
+        let v = p * (self.r + frequency) / (self.alpha + age) * self.alive_time(age, t)?;
         finite(v, "GGom/NBD conditional expectation")
     }
 
@@ -415,7 +508,7 @@ impl TransactionModel for GgomNbd {
             .map(|(done, &t)| {
                 check_horizon(t)?;
                 budget.check(done, "GGom/NBD expectation curve")?;
-                let v = p * (self.r + frequency) / (self.alpha + age) * self.alive_time(age, t);
+                let v = p * (self.r + frequency) / (self.alpha + age) * self.alive_time(age, t)?;
                 finite(v, "GGom/NBD conditional expectation")
             })
             .collect()
@@ -433,7 +526,7 @@ impl TransactionModel for GgomNbd {
                     check_horizon(t)?;
                     budget.check(done, "GGom/NBD expectation curve")?;
                     finite(
-                        (self.r + frequency) / (self.alpha + age) * self.alive_time(age, t),
+                        (self.r + frequency) / (self.alpha + age) * self.alive_time(age, t)?,
                         "GGom/NBD conditional expectation",
                     )
                 })

@@ -264,14 +264,12 @@ impl ParetoNbd {
                 Memo::new(|age| self.ln_alive_logs(age)),
             )
         };
-        rows.map_indexed_with(memos, |(ln_factor, ln_age), i, x, _, age| {
+        rows.map_indexed_with(memos, |(ln_factor, ln_age), i, x, tx, age| {
             let ln_died = match (part_of(&recency_slot, &l1, i), part_of(&age_slot, &l2, i)) {
                 (Some(l1), Some(l2)) => self.ln_died_with_factor(l1, l2, ln_factor.get(x)),
                 _ => f64::NEG_INFINITY, // t_x = T
             };
-            Ok(logistic_of_neg(
-                ln_died - self.ln_alive_from_logs(x, ln_age.get(age)),
-            ))
+            alive_from_ln_odds(ln_died - self.ln_alive_from_logs(x, ln_age.get(age)), x, tx, age)
         })
     }
 
@@ -462,7 +460,7 @@ impl TransactionModel for ParetoNbd {
     fn probability_alive(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         check_summary(frequency, recency, age)?;
         let ln_odds = self.ln_died_part(frequency, recency, age)? - self.ln_alive_part(frequency, age);
-        Ok(logistic_of_neg(ln_odds))
+        alive_from_ln_odds(ln_odds, frequency, recency, age)
     }
 
     /// `true`: [`probability_alive_batch`](TransactionModel::probability_alive_batch) shares
@@ -630,6 +628,20 @@ impl Likelihood for ParetoNbdLikelihood<'_> {
     fn ll_grad(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
         self.grid.ll_grad(theta, grad)
     }
+}
+
+/// P(alive) from its log-odds `ln(died part / alive part)`, the same on the single and batch
+/// paths; `Undefined` naming the customer where the odds are NaN (both parts infinite, as
+/// at `r = 1e308` or a subnormal `s`: P(alive) was NaN, found by the adversarial
+/// `btyd typed` area at `CASES=50`).
+fn alive_from_ln_odds(ln_odds: f64, x: f64, tx: f64, age: f64) -> Result<f64> {
+    if ln_odds.is_nan() {
+        return Err(Error::Undefined {
+            what: "Pareto/NBD P(alive)",
+            reason: format!("the odds of dying are ∞/∞ or NaN for x = {x}, t_x = {tx}, T = {age}"),
+        });
+    }
+    Ok(logistic_of_neg(ln_odds))
 }
 
 #[cfg(test)]
