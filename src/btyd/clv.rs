@@ -717,25 +717,35 @@ pub(super) fn group_rows(
     rows.for_each(|i, x, tx, t| {
         let row = first_row + i;
         check_summary(x, tx, t).map_err(|e| row_error(row, e))?;
-        let k = match pick(tx, t) {
-            Some(tau) => {
-                let k = index
-                    .id((x.to_bits(), tau.to_bits()))
-                    .ok_or_else(|| Error::Undefined {
-                        what: "grouping by (x, T)",
-                        reason: "more than 2^32 − 1 distinct pairs".to_owned(),
-                    })?;
-                if k == distinct.len() {
-                    distinct.push((row, x, 0.0, tau));
-                }
-                k
-            }
-            None => usize::MAX,
-        };
-        slot.push(k);
+        slot.push(group_slot(&mut index, &mut distinct, row, x, pick(tx, t))?);
         Ok(())
     })?;
     Ok((distinct, slot))
+}
+
+/// The group of row `row` (frequency `x`, picked time `tau`) in `distinct`, added on its
+/// first sight; `usize::MAX` when the pick gave no time.
+#[inline]
+fn group_slot(
+    index: &mut PairIndex,
+    distinct: &mut Vec<RowTuple>,
+    row: usize,
+    x: f64,
+    tau: Option<f64>,
+) -> Result<usize> {
+    let Some(tau) = tau else {
+        return Ok(usize::MAX);
+    };
+    let k = index
+        .id((x.to_bits(), tau.to_bits()))
+        .ok_or_else(|| Error::Undefined {
+            what: "grouping by (x, T)",
+            reason: "more than 2^32 − 1 distinct pairs".to_owned(),
+        })?;
+    if k == distinct.len() {
+        distinct.push((row, x, 0.0, tau));
+    }
+    Ok(k)
 }
 
 /// [`group_rows`] by two picks in one pass (one validation per row): the two results of
@@ -754,22 +764,7 @@ pub(super) fn group_rows_twice(
         let row = first_row + i;
         check_summary(x, tx, t).map_err(|e| row_error(row, e))?;
         for ((pick, index), (distinct, slot)) in picks.iter().zip(&mut index).zip(&mut out) {
-            let k = match pick(tx, t) {
-                Some(tau) => {
-                    let k = index
-                        .id((x.to_bits(), tau.to_bits()))
-                        .ok_or_else(|| Error::Undefined {
-                            what: "grouping by (x, T)",
-                            reason: "more than 2^32 − 1 distinct pairs".to_owned(),
-                        })?;
-                    if k == distinct.len() {
-                        distinct.push((row, x, 0.0, tau));
-                    }
-                    k
-                }
-                None => usize::MAX,
-            };
-            slot.push(k);
+            slot.push(group_slot(index, distinct, row, x, pick(tx, t))?);
         }
         Ok(())
     })?;
